@@ -1,0 +1,94 @@
+"""Sizes and shapes: the small typed vocabulary the checker reasons in.
+
+A size is an ``int`` or a :class:`Sym` (a declared size symbol).  Two
+symbols are equal only if they are the same symbol: ``n`` never matches
+``k``, whatever values they take when evaluating.  A shape is ``()`` for a
+scalar or ``(rows, cols)`` for a matrix; ``1 x n`` is a row vector and
+``n x 1`` a column vector.  ``None`` stands for "unknown" after an error, so
+one mistake does not cascade.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Sym:
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+Size = int | Sym
+
+
+@dataclass(frozen=True)
+class Shape:
+    dims: tuple[Size, ...]  # () scalar, (r, c) matrix
+
+    @staticmethod
+    def matrix(rows: Size, cols: Size) -> "Shape":
+        return Shape((rows, cols))
+
+    @property
+    def is_scalar(self) -> bool:
+        return not self.dims
+
+    @property
+    def rows(self) -> Size:
+        return self.dims[0] if self.dims else 1
+
+    @property
+    def cols(self) -> Size:
+        return self.dims[1] if self.dims else 1
+
+    @property
+    def is_one_by_one(self) -> bool:
+        """A scalar, or a ``1 x 1`` matrix: counts as a scalar for broadcasting
+        and for the derivative convention."""
+        return not self.dims or (self.dims[0] == 1 and self.dims[1] == 1)
+
+    @property
+    def is_row(self) -> bool:
+        return len(self.dims) == 2 and self.dims[0] == 1 and self.dims[1] != 1
+
+    @property
+    def is_col(self) -> bool:
+        return len(self.dims) == 2 and self.dims[1] == 1 and self.dims[0] != 1
+
+    @property
+    def is_vector(self) -> bool:
+        return self.is_row or self.is_col
+
+    @property
+    def is_square(self) -> bool:
+        return len(self.dims) == 2 and self.dims[0] == self.dims[1]
+
+    @property
+    def T(self) -> "Shape":
+        return Shape(self.dims[::-1])
+
+    def length(self) -> Size:
+        """Number of entries of a vector (its long side)."""
+        if not self.dims:
+            return 1
+        return self.dims[1] if self.dims[0] == 1 else self.dims[0]
+
+    def __str__(self) -> str:
+        if not self.dims:
+            return "scalar"
+        return " x ".join(str(d) for d in self.dims)
+
+
+SCALAR = Shape(())
+
+
+def fmt(shape: Shape | None) -> str:
+    """Shape as written in messages; ``?`` for unknown."""
+    return "?" if shape is None else str(shape)
+
+
+def concrete(size: Size, values: dict[str, int]) -> int:
+    """The integer value of a size, given values for symbols."""
+    return size if isinstance(size, int) else values[size.name]

@@ -1,0 +1,1 @@
+"""Data package holding ``chainrule.lark``; installed as ``dsl.grammar``."""
