@@ -1,0 +1,344 @@
+"""How a wrong claim is wrong: the diagnosis, in words.
+
+:func:`diagnose` gets, for every draw, the claimed value and the true
+derivative (already arranged for comparison: the diagonal for the diagonal
+shorthand, symmetric parts for a symmetric variable) and returns the first
+explanation that fits *every* draw, in this order:
+
+1. identically zero (or the true derivative is zero and the claim is not);
+2. a factor: the sign is flipped (``-1``), a constant (``2``, ``1/2``), or a
+   factor that follows a size or a scalar input (``m``, ``1/m``, ``lam``);
+3. transposed (possibly with a factor);
+4. only the diagonal of the true derivative;
+5. missing a term: the contribution through one use of the variable, a
+   multiple of a named value (``2 * lam * W``), or a rank-1 difference;
+6. otherwise the largest error, where it is, claimed against true.
+
+Each check compares with :func:`close`, the verifier's tolerance, so a
+diagnosis is as exact as a verification.
+
+>>> t = np.array([[1.0, 2.0]])
+>>> diagnose([Sample(-t, t, {}, {})]).detail
+'the sign is flipped'
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Callable
+
+import numpy as np
+
+TOL_REL = 1e-6
+"""Relative tolerance: the error may be this fraction of the largest entry."""
+TOL_ABS = 1e-9
+"""Absolute tolerance, for derivatives that are zero or nearly so."""
+
+MAX_USES = 6
+"""Occurrences of the variable beyond which term subsets are not tried."""
+
+
+@dataclass
+class Sample:
+    """One draw: claimed and true values (same shape) and what can explain them."""
+
+    claimed: np.ndarray
+    true: np.ndarray
+    sizes: dict[str, int]
+    scalars: dict[str, float]                     # size symbols and scalar names, by name
+    parts: list[tuple[str, np.ndarray]] = field(default_factory=list)   # per use of X
+    named: Callable[[], dict[str, np.ndarray]] = dict                   # values that may be a term
+    kind: str = "derivative"                      # "Jacobian" for vector-by-vector
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    detail: str                 # "the sign is flipped", "off by a factor of 2", ...
+    hint: str | None = None     # what to try
+
+
+def close(a: np.ndarray, b: np.ndarray) -> bool:
+    """Equal within :data:`TOL_REL` of the larger magnitude plus :data:`TOL_ABS`."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape:
+        return False
+    if a.size == 0:
+        return True
+    scale = max(np.max(np.abs(a)), np.max(np.abs(b)))
+    return bool(np.max(np.abs(a - b)) <= TOL_ABS + TOL_REL * scale)
+
+
+def _zero(a: np.ndarray, scale: float = 0.0) -> bool:
+    return bool(a.size == 0 or np.max(np.abs(a)) <= TOL_ABS + TOL_REL * scale)
+
+
+def _peak(a: np.ndarray) -> float:
+    return float(np.max(np.abs(a))) if a.size else 0.0
+
+
+# -------------------------------------------------------------- words
+
+def number(x: float) -> str:
+    """``2``, ``1/2``, ``-3``, or ``0.3471`` when no simple fraction fits."""
+    f = Fraction(x).limit_denominator(12)
+    if abs(float(f) - x) <= 1e-9 * max(1.0, abs(x)):
+        return str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"
+    return f"{x:.4g}"
+
+
+def index(a: np.ndarray, flat: int) -> str:
+    if a.ndim == 0:
+        return ""
+    return "[" + ", ".join(str(int(i)) for i in np.unravel_index(flat, a.shape)) + "]"
+
+
+def _shape(a: np.ndarray) -> str:
+    return " x ".join(map(str, a.shape)) if a.ndim else "scalar"
+
+
+def _value(x: float) -> str:
+    return f"{x:.4g}"
+
+
+# ------------------------------------------------------------- factors
+
+def _ratio(c: np.ndarray, t: np.ndarray) -> float | None:
+    """The ``r`` with ``c = r * t``, if there is one (``t`` not zero)."""
+    tt = float(np.sum(t * t))
+    if tt == 0.0:
+        return None
+    r = float(np.sum(c * t)) / tt
+    return r if r != 0.0 and close(c, r * t) else None
+
+
+def _monomials(scalars: dict[str, float]):
+    """Candidate factors built from sizes and scalars: s, 1/s, s*t, s/t, 1/(s*t)."""
+    names = sorted(scalars)
+    for s in names:
+        yield s, lambda v, s=s: v[s]
+        yield f"1/{s}", lambda v, s=s: 1.0 / v[s]
+    for s, t in itertools.combinations(names, 2):
+        yield f"{s}*{t}", lambda v, s=s, t=t: v[s] * v[t]
+        yield f"1/({s}*{t})", lambda v, s=s, t=t: 1.0 / (v[s] * v[t])
+        yield f"{s}/{t}", lambda v, s=s, t=t: v[s] / v[t]
+        yield f"{t}/{s}", lambda v, s=s, t=t: v[t] / v[s]
+
+
+def factor_words(ratios: list[float], samples: list[Sample]) -> str | None:
+    """The factor ``ratios`` (one per draw) in words: ``2``, ``1/m``, ``2*lam``."""
+    r0 = ratios[0]
+    if all(abs(r - r0) <= 1e-6 * abs(r0) for r in ratios):
+        return number(r0)
+    for words, value in _monomials(samples[0].scalars):
+        try:
+            ks = [r / value(s.scalars) for r, s in zip(ratios, samples)]
+        except (KeyError, ZeroDivisionError):
+            continue
+        if all(np.isfinite(k) and abs(k - ks[0]) <= 1e-6 * abs(ks[0]) for k in ks):
+            return _times(ks[0], words)
+    return None
+
+
+def _times(k: float, words: str) -> str:
+    """``k`` times a monomial in words: ``2*m``, ``m/2``, ``2/m``, ``-1/(2*m)``."""
+    sign, text = ("-" if k < 0 else ""), number(abs(k))
+    if not all(ch.isdigit() or ch == "/" for ch in text):     # no simple fraction
+        return f"{number(k)}*{words}"
+    f = Fraction(text)
+    p, q = f.numerator, f.denominator
+    if words.startswith("1/"):
+        den = words[2:]
+        den = den if q == 1 else f"({q}*{den.strip('()')})"
+        return f"{sign}{p}/{den}"
+    num = words if p == 1 else f"{p}*{words}"
+    return f"{sign}{num}" if q == 1 else f"{sign}{num}/{q}"
+
+
+def _factor_phrase(words: str) -> str:
+    if words == "-1":
+        return "the sign is flipped"
+    if words.startswith("-"):
+        return f"the sign is flipped and it is off by a factor of {words[1:]}"
+    return f"off by a factor of {words}"
+
+
+def _scaled(samples: list[Sample], transform) -> str | None:
+    """Words for ``claimed = factor * transform(true)`` on every draw, else None."""
+    ratios, used = [], []
+    for s in samples:
+        t = transform(s.true)
+        if t is None or t.shape != s.claimed.shape:
+            return None
+        if _zero(t) and _zero(s.claimed):
+            continue                  # both zero here: any factor fits this draw
+        r = _ratio(s.claimed, t)
+        if r is None:
+            return None
+        ratios.append(r)
+        used.append(s)
+    if not ratios:
+        return None
+    words = factor_words(ratios, used)
+    if words is None:
+        return "off by a factor that changes from draw to draw (" + ", ".join(_value(r) for r in ratios) + ")"
+    return words
+
+
+# ------------------------------------------------------------ the checks
+
+def _check_zero(samples):
+    if all(_zero(s.claimed, _peak(s.true)) for s in samples) and not all(_zero(s.true) for s in samples):
+        return Diagnosis("it is zero, but the true derivative is not",
+                         "the term that carries the dependence on the variable is missing")
+    if all(_zero(s.true, _peak(s.claimed)) for s in samples):
+        s = next(s for s in samples if not _zero(s.claimed))
+        flat = int(np.argmax(np.abs(s.claimed)))
+        at = index(s.claimed, flat)
+        return Diagnosis(f"the true derivative is zero, but the claim is not (claimed "
+                         f"{_value(s.claimed.flat[flat])}{' at ' + at if at else ''})",
+                         "the definitions do not depend on the variable along this path")
+    return None
+
+
+def _check_factor(samples):
+    words = _scaled(samples, lambda t: t)
+    if words is None or words == "1":
+        return None
+    if words.startswith("off by a factor that changes"):
+        return Diagnosis(words, "compare the constants and sizes in the claim with the definitions")
+    hint = ("negate the right side, or check the sign in the definitions (a loss usually has a minus)"
+            if words == "-1" else "check the constant factors and the sizes (a mean divides by the count)")
+    return Diagnosis(_factor_phrase(words), hint)
+
+
+def _square_not_symmetric(t):
+    return t.ndim == 2 and t.shape[0] == t.shape[1] and t.shape[0] > 1 and not close(t, t.T)
+
+
+def _check_transposed(samples):
+    if not all(_square_not_symmetric(s.true) for s in samples):
+        return None
+    words = _scaled(samples, lambda t: t.T)
+    if words is None or words.startswith("off by a factor that changes"):
+        return None
+    if words == "1":
+        return Diagnosis("transposed", "transpose the right side")
+    return Diagnosis(f"transposed, and {_factor_phrase(words)}", "transpose the right side")
+
+
+def _check_diagonal(samples):
+    def diagonal(t):
+        return np.diagflat(np.diagonal(t)) if t.ndim == 2 and t.shape[0] == t.shape[1] else None
+    if not all(diagonal(s.true) is not None and not close(diagonal(s.true), s.true) for s in samples):
+        return None
+    if all(close(s.claimed, diagonal(s.true)) for s in samples):
+        n = samples[0].true.shape[0]
+        return Diagnosis(f"it is only the diagonal of the true {n} x {n} {samples[0].kind}",
+                         "the off-diagonal entries are not zero: the function mixes entries (e.g. softmax)")
+    return None
+
+
+def _check_missing(samples):
+    return _missing_named(samples) or _missing_use(samples) or _missing_rank_one(samples)
+
+
+def _missing_use(samples):
+    """The claim is the sum of the contributions of some uses of X, not all."""
+    counts = {len(s.parts) for s in samples}
+    if len(counts) != 1:
+        return None
+    k = counts.pop()
+    if not 2 <= k <= MAX_USES:
+        return None
+    live = [i for i in range(k) if not all(_zero(s.parts[i][1], _peak(s.true)) for s in samples)]
+    for size in range(1, len(live)):
+        for kept in itertools.combinations(live, size):
+            if all(close(s.claimed, sum(s.parts[i][1] for i in kept)) for s in samples):
+                missing = [samples[0].parts[i][0] for i in live if i not in kept]
+                what = " and ".join(missing)
+                plural = "s" if len(missing) > 1 else ""
+                return Diagnosis(f"missing a term: the contribution{plural} through {what}",
+                                 "every use of the variable contributes a term (product rule)")
+    return None
+
+
+def _missing_named(samples):
+    """The difference true - claimed is a multiple of a named value."""
+    named = [s.named() for s in samples]
+    diffs = [s.true - s.claimed for s in samples]
+    for name in named[0]:
+        for label, form in ((name, lambda v: v), (f"{name}.T", lambda v: v.T)):
+            ratios = []
+            for diff, values in zip(diffs, named):
+                v = values.get(name)
+                if v is None:
+                    break
+                v = form(v)
+                if v.size == 1 and diff.size > 1:
+                    v = np.full(diff.shape, float(v.reshape(-1)[0]))
+                if v.shape != diff.shape:
+                    break
+                r = _ratio(diff, v)
+                if r is None:
+                    break
+                ratios.append(r)
+            else:
+                words = factor_words(ratios, samples)
+                if words is None:
+                    continue
+                if words.startswith("-"):
+                    term = label if words == "-1" else f"{_spaced(words[1:])} * {label}"
+                    return Diagnosis(f"an extra term: {term}", f"remove {term}")
+                term = label if words == "1" else f"{_spaced(words)} * {label}"
+                return Diagnosis(f"missing a term: {term}", f"add {term}")
+    return None
+
+
+def _spaced(words: str) -> str:
+    return words.replace("*", " * ")
+
+
+def _rank(a: np.ndarray) -> int:
+    if a.ndim < 2 or min(a.shape) < 2:
+        return min(1, int(not _zero(a)))
+    sv = np.linalg.svd(a, compute_uv=False)
+    return int(np.sum(sv > 1e-8 * max(sv[0], TOL_ABS)))
+
+
+def _missing_rank_one(samples):
+    """The difference is a rank-1 matrix while the derivative is not."""
+    for s in samples:
+        d = s.true - s.claimed
+        if d.ndim < 2 or min(d.shape) < 2 or _rank(d) != 1:
+            return None
+    if all(_rank(s.true) < 2 for s in samples):
+        return None                   # a rank-1 derivative: any rank-1 claim would fit
+    s = samples[0]
+    d = s.true - s.claimed
+    flat = int(np.argmax(np.abs(d)))
+    return Diagnosis(f"missing a term: the difference is a rank-1 {_shape(d)} matrix with largest "
+                     f"entry {_value(d.flat[flat])} at {index(d, flat)}",
+                     "a term like an outer product (u.T @ v) is missing")
+
+
+def _largest_error(samples):
+    def rel(s):
+        return _peak(s.claimed - s.true) / max(_peak(s.true), TOL_ABS)
+    s = max((s for s in samples if not close(s.claimed, s.true)), key=rel, default=samples[0])
+    flat = int(np.argmax(np.abs(s.claimed - s.true)))
+    at = index(s.true, flat)
+    return Diagnosis(f"largest error{' at ' + at if at else ''}: claimed {_value(s.claimed.flat[flat])}, "
+                     f"true {_value(s.true.flat[flat])}")
+
+
+CHECKS = (_check_zero, _check_factor, _check_transposed, _check_diagonal, _check_missing)
+
+
+def diagnose(samples: list[Sample]) -> Diagnosis:
+    """The first explanation that fits every draw (see the module docstring)."""
+    for check in CHECKS:
+        found = check(samples)
+        if found is not None:
+            return found
+    return _largest_error(samples)

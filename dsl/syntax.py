@@ -1,0 +1,578 @@
+"""Text to AST: statement splitting, the Lark parser, tokens -> AST.
+
+This is the only module that imports ``lark``.  The grammar
+(``grammar/chainrule.lark``) describes one statement; :func:`parse` splits a
+file into statements (one per line, continued after an operator or inside an
+open bracket), parses each one separately, and returns the frozen AST of
+``dsl.ast`` with absolute spans into the :class:`~dsl.span.Source`.
+
+Contract: nothing here raises on bad input.  Every problem becomes a
+:class:`~dsl.diagnostics.Diagnostic` (E100-E104, E403) and the statement that
+carries it is left out of the :class:`~dsl.ast.Program`; the statements
+around it are still parsed.  Expressions deeper than :data:`MAX_DEPTH` are
+refused (E104), so later passes may recurse on the AST safely.
+
+How: the AST is built by :class:`_Builder`, Lark's callbacks, as the LALR
+parser reduces (no parse tree, no recursion, at any nesting).  Spans come
+from the tokens the grammar keeps (brackets, operators, ``.T``, keywords), so
+a parenthesised operand's span includes its brackets; Lark's own position
+propagation is not used, as it would double the parse time.
+
+    >>> program, diagnostics = parse_text("a = x @ W1 + b1")
+    >>> program.statements[0].expr.op
+    <Op.ADD: '+'>
+"""
+from __future__ import annotations
+
+import functools
+import re
+import threading
+import unicodedata
+from pathlib import Path
+
+from lark import Lark, Token
+from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
+from . import messages
+from .ast import (Attr, BinOp, Call, Claim, Decl, Define, Deriv, DimItem, Dims, Expr, Keyword,
+                  Layout, Name, Neg, Number, Op, Program, ShapeSpec, SizeRef, Stmt, Transpose)
+from .diagnostics import Diagnostic, Label
+from .functions import canonical
+from .span import Source, Span
+
+MAX_DEPTH = 200          # deepest expression tree accepted (E104 beyond)
+LAYOUTS = ("numerator", "denominator")
+
+_HERE = Path(__file__).resolve().parent
+GRAMMAR_FILES = (_HERE / "grammar" / "chainrule.lark",          # installed: dsl/grammar
+                 _HERE.parent / "grammar" / "chainrule.lark")   # source tree
+
+
+@functools.cache
+def grammar_text() -> str:
+    """The text of ``chainrule.lark``."""
+    path = next((p for p in GRAMMAR_FILES if p.exists()), GRAMMAR_FILES[-1])
+    return path.read_text(encoding="utf-8")
+
+
+_local = threading.local()
+
+
+def _machine() -> tuple[Lark, "_Builder"]:
+    """This thread's parser and its callbacks, built on first use (about 40 ms).
+    One per thread because the callbacks hold the statement being parsed."""
+    machine = getattr(_local, "machine", None)
+    if machine is None:
+        builder = _Builder()
+        lark = Lark(grammar_text(), parser="lalr", lexer="contextual", transformer=builder,
+                    propagate_positions=False, maybe_placeholders=False,
+                    start=["statement", "expr"])
+        machine = _local.machine = (lark, builder)
+    return machine
+
+
+# ------------------------------------------------------------- public API
+
+def parse(source: Source) -> tuple[Program, list[Diagnostic]]:
+    """Parse a whole derivation; bad statements become diagnostics."""
+    statements: list[Stmt] = []
+    diagnostics: list[Diagnostic] = []
+    for start, end in split_statements(source.text):
+        node, found = _parse_range(source, start, end, "statement")
+        if node is not None:
+            statements.append(node)
+        diagnostics.extend(found)
+    return Program(tuple(statements), source.name), diagnostics
+
+
+def parse_text(text: str, name: str = "<input>") -> tuple[Program, list[Diagnostic]]:
+    """``parse`` of a string: ``parse_text("dims n")``."""
+    return parse(Source(name, text))
+
+
+def parse_expr(text: str, name: str = "<expr>") -> tuple[Expr | None, list[Diagnostic]]:
+    """One expression, e.g. ``parse_expr("x @ W.T")``; ``None`` with diagnostics if bad."""
+    return _parse_range(Source(name, text), 0, len(text.rstrip()), "expr")
+
+
+def parse_statement(text: str, name: str = "<input>") -> tuple[Stmt | None, list[Diagnostic]]:
+    """The whole text as one statement (the REPL's unit): ``parse_statement("a = x")``."""
+    return _parse_range(Source(name, text), 0, len(text.rstrip()), "statement")
+
+
+def is_statement(text: str) -> bool:
+    """Whether text starts like a statement (``a =``, ``x :``, ``dims``, ``dL/dx =``)
+    rather than a bare expression; the REPL uses it to choose."""
+    return _NEW_STATEMENT.match(text) is not None
+
+
+def needs_more(text: str) -> bool:
+    """Whether text is an unfinished statement: it ends in an operator or
+    leaves a bracket open (the REPL then asks for another line)."""
+    depth, last = 0, ""
+    for line in text.split("\n"):
+        code = _code(line)
+        depth += _bracket_balance(code)
+        last = code[-1:] or last
+    return depth > 0 or (last != "" and last in _CONTINUES)
+
+
+# ------------------------------------------------------- statement splitting
+
+_CONTINUES = frozenset("+-*/@=,^∘⊙×([")
+_NEW_STATEMENT = re.compile(
+    r"\s*(?:(?:dims|layout)\b|[^\W\d]\w*\s*[:=]|(?:d\w+/d\w+|∂[^=:]*)\s*=)")
+
+
+def _code(line: str) -> str:
+    """A line without its comment and trailing blanks."""
+    hash_at = line.find("#")
+    return (line if hash_at < 0 else line[:hash_at]).rstrip()
+
+
+def _bracket_balance(code: str) -> int:
+    return code.count("(") + code.count("[") - code.count(")") - code.count("]")
+
+
+def split_statements(text: str) -> list[tuple[int, int]]:
+    """Character ranges ``(start, end)`` of the statements of a file.
+
+    A statement continues on the next non-blank line when its last line ends
+    in an operator or an open bracket, or while a bracket is open, unless that
+    next line clearly starts a new statement (``name =``, ``name :``, ``dims``,
+    ``layout``, ``dX/dY =``; a ``name =`` after a trailing comma inside a
+    bracket is a keyword argument and continues).
+    """
+    ranges: list[tuple[int, int]] = []
+    start = end = -1
+    depth, last = 0, ""
+    offset = 0
+    for line in text.split("\n"):
+        line_start, offset = offset, offset + len(line) + 1
+        code = _code(line)
+        if not code or code.isspace():
+            continue
+        if start >= 0:
+            pending = depth > 0 or last in _CONTINUES
+            if pending and _NEW_STATEMENT.match(code) and not (depth > 0 and last == ","):
+                pending = False
+            if not pending:
+                ranges.append((start, end))
+                start, depth = -1, 0
+        if start < 0:
+            start = line_start + len(code) - len(code.lstrip())
+        end = line_start + len(code)
+        depth = max(0, depth + _bracket_balance(code))
+        last = code[-1]
+    if start >= 0:
+        ranges.append((start, end))
+    return ranges
+
+
+# ----------------------------------------------------------- one statement
+
+class _Reject(Exception):
+    """Raised while building the AST to refuse a statement with a diagnostic."""
+
+    def __init__(self, diagnostic: Diagnostic):
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+def _parse_range(source: Source, start: int, end: int, rule: str):
+    """Parse ``source.text[start:end]`` from grammar rule ``rule``."""
+    text = source.text[start:end]
+    lark, builder = _machine()
+    builder.begin(source, start, text)
+    try:
+        return lark.parse(text, start=rule)[0], []
+    except _Reject as reject:
+        return None, [reject.diagnostic]
+    except UnexpectedInput as err:
+        return None, _describe(source, start, text, err)
+    except LarkError as err:  # not raised for input errors by lark 1.x; kept for totality
+        return None, [messages.make("E100", source.span(start, end), what=str(err)[:200])]
+    finally:
+        builder.begin(None, 0, "")
+
+
+class _Builder:
+    """Lark callbacks, one per grammar rule or alias, building the AST as the
+    parser reduces.  Each returns ``(node, start, end, depth)``: offsets into
+    the statement text (brackets included) and the expression depth."""
+
+    def __init__(self) -> None:
+        self.begin(None, 0, "")
+
+    def begin(self, source: Source | None, base: int, text: str) -> None:
+        self.source, self.base, self.one_line = source, base, "\n" not in text
+        if source is not None and self.one_line:
+            line, column = source.position(base)
+            self.line, self.shift = line, column - base
+
+    def span(self, start: int, end: int) -> Span:
+        base = self.base
+        if self.one_line:  # fast path: no line lookup
+            line, shift = self.line, self.shift
+            return Span(self.source.name, line, base + start + shift, line, base + end + shift,
+                        base + start, base + end)
+        return self.source.span(base + start, base + end)
+
+    def tspan(self, tok: Token) -> Span:
+        return self.span(tok.start_pos, tok.end_pos)
+
+    def reject(self, code: str, start: int, end: int, **values):
+        raise _Reject(messages.make(code, self.span(start, end), **values))
+
+    # ----------------------------------------------------------- names
+    def ident(self, tok: Token) -> str:
+        return str(tok) if tok.isascii() else self.spell(str(tok), tok.start_pos)
+
+    def spell(self, raw: str, at: int) -> str:
+        """A name with Unicode letters, in ASCII (θ̂ -> thetahat)."""
+        out = []
+        for ch in unicodedata.normalize("NFD", raw):
+            ascii_ = ch if ch.isascii() else _SPELLED.get(ch)
+            if ascii_ is None:
+                self.reject("E100", at, at + len(raw),
+                            what=f"'{unicodedata.normalize('NFC', raw)}' cannot be a name",
+                            hint="Names use ASCII letters, digits and '_'; Greek letters and "
+                                 "accents are spelled out: θ is theta, ŷ is yhat, x̄ is xbar.")
+            out.append(ascii_)
+        return "".join(out)
+
+    def derivative(self, tok: Token) -> Deriv:
+        """``dL/dx`` or ``∂ L / ∂ x``: the names on either side of the slash."""
+        text, slash = str(tok), tok.index("/")
+        den_at = slash + 2 if text[slash + 1] == "d" else text.index("∂", slash) + 1
+        parts = []
+        for lo, hi in ((1, slash), (den_at, len(text))):
+            raw = text[lo:hi]
+            at = tok.start_pos + lo + len(raw) - len(raw.lstrip())
+            raw = raw.strip()
+            name = raw if raw.isascii() else self.spell(raw, at)
+            parts.append(Name(name, self.span(at, at + len(raw))))
+        return Deriv(parts[0], parts[1], self.tspan(tok))
+
+    def integer(self, tok: Token) -> int:
+        try:
+            return int(tok)
+        except ValueError:  # longer than Python's int-from-text limit
+            self.reject("E100", tok.start_pos, tok.end_pos, what=f"the number {tok[:12]}... is too long")
+
+    # ------------------------------------------------------ expressions
+    def expr(self, node, start: int, end: int, depth: int):
+        if depth > MAX_DEPTH:
+            self.reject("E104", start, end, limit=MAX_DEPTH)
+        return node, start, end, depth
+
+    def binop(self, op: Op, kids):
+        (left, start, _, d1), tok, (right, _, end, d2) = kids
+        return self.expr(BinOp(op, left, right, self.span(start, end), self.tspan(tok)),
+                         start, end, max(d1, d2) + 1)
+
+    def add(self, kids): return self.binop(Op.ADD, kids)
+    def sub(self, kids): return self.binop(Op.SUB, kids)
+    def matmul(self, kids): return self.binop(Op.MATMUL, kids)
+    def mul(self, kids): return self.binop(Op.MUL, kids)
+    def div(self, kids): return self.binop(Op.DIV, kids)
+    def pow(self, kids): return self.binop(Op.POW, kids)
+
+    def neg(self, kids):
+        tok, (operand, _, end, depth) = kids
+        return self.expr(Neg(operand, self.span(tok.start_pos, end)), tok.start_pos, end, depth + 1)
+
+    def transpose(self, kids):
+        (operand, start, _, depth), tok = kids
+        return self.expr(Transpose(operand, self.span(start, tok.end_pos)), start, tok.end_pos,
+                         depth + 1)
+
+    def name(self, kids):
+        tok = kids[0]
+        return Name(self.ident(tok), self.tspan(tok)), tok.start_pos, tok.end_pos, 1
+
+    def number(self, kids):
+        tok = kids[0]
+        return Number(float(tok), str(tok), self.tspan(tok)), tok.start_pos, tok.end_pos, 1
+
+    def deriv(self, kids):
+        tok = kids[0]
+        return self.derivative(tok), tok.start_pos, tok.end_pos, 1
+
+    def group(self, kids):
+        left, (node, _, _, depth), right = kids
+        return node, left.start_pos, right.end_pos, depth
+
+    def call(self, kids, prime: bool = False):
+        func, right = kids[0], kids[-1]
+        located = kids[2] if len(kids) == 4 else ((), 0, 0, 0)
+        args, depth = located[0], located[3]
+        raw = str(func)[:-1] if prime else str(func)
+        name = raw if raw.isascii() else self.spell(raw, func.start_pos)
+        node = Call(canonical(name), tuple(a for a in args if not isinstance(a, Keyword)),
+                    tuple(a for a in args if isinstance(a, Keyword)), prime,
+                    self.span(func.start_pos, right.end_pos), self.tspan(func))
+        return self.expr(node, func.start_pos, right.end_pos, depth + 1)
+
+    def call_prime(self, kids):
+        return self.call(kids, prime=True)
+
+    def arguments(self, kids):
+        keyword_seen = False
+        for arg, start, end, _ in kids:
+            if isinstance(arg, Keyword):
+                keyword_seen = True
+            elif keyword_seen:
+                raise _Reject(messages.make(
+                    "E100", self.span(start, end), what="a positional argument follows a keyword argument",
+                    hint="Put positional arguments first: sum(X, axis=0)."))
+        return tuple(k[0] for k in kids), kids[0][1], kids[-1][2], max(k[3] for k in kids)
+
+    def keyword(self, kids):
+        tok, (value, _, end, depth) = kids
+        return Keyword(self.ident(tok), value, self.span(tok.start_pos, end)), tok.start_pos, end, depth
+
+    # ------------------------------------------------------- statements
+    def statement(self, node, start: int, end: int):
+        return node, start, end, 0
+
+    def dims(self, kids):
+        end = kids[-1][2]
+        return self.statement(Dims(tuple(k[0] for k in kids[1:]), self.span(kids[0].start_pos, end)),
+                              kids[0].start_pos, end)
+
+    def dim_item(self, kids):
+        tok, end = kids[0], kids[-1].end_pos
+        value = self.integer(kids[1]) if len(kids) > 1 else None
+        return DimItem(self.ident(tok), value, self.span(tok.start_pos, end)), tok.start_pos, end, 0
+
+    def decl(self, kids):
+        tok, (shape, _, end, _), *attrs = kids
+        end = attrs[-1][2] if attrs else end
+        node = Decl(self.ident(tok), shape, tuple(a[0] for a in attrs),
+                    self.span(tok.start_pos, end), self.tspan(tok))
+        return self.statement(node, tok.start_pos, end)
+
+    def matrix_shape(self, kids):
+        (rows, start, _, _), _, (cols, _, end, _) = kids
+        return ShapeSpec(rows, cols, self.span(start, end)), start, end, 0
+
+    def scalar_shape(self, kids):
+        tok = kids[0]
+        return ShapeSpec(None, None, self.tspan(tok)), tok.start_pos, tok.end_pos, 0
+
+    def rows(self, kids):
+        tok = kids[0]
+        value = self.integer(tok) if tok.type == "INT" else self.ident(tok)
+        return SizeRef(value, self.tspan(tok)), tok.start_pos, tok.end_pos, 0
+
+    cols = rows
+
+    def attr(self, kids):
+        tok = kids[0]
+        return Attr(self.ident(tok), self.tspan(tok)), tok.start_pos, tok.end_pos, 0
+
+    def define(self, kids):
+        tok, (value, _, end, _) = kids
+        node = Define(self.ident(tok), value, self.span(tok.start_pos, end), self.tspan(tok))
+        return self.statement(node, tok.start_pos, end)
+
+    def claim(self, kids):
+        tok, (value, _, end, _) = kids
+        return self.statement(Claim(self.derivative(tok), value, self.span(tok.start_pos, end)),
+                              tok.start_pos, end)
+
+    def layout(self, kids):
+        keyword, kind = kids
+        if kind not in LAYOUTS:
+            self.reject("E403", kind.start_pos, kind.end_pos,
+                        what=f"unknown layout '{kind}': write 'layout numerator' or 'layout denominator'")
+        return self.statement(Layout(str(kind), self.span(keyword.start_pos, kind.end_pos)),
+                              keyword.start_pos, kind.end_pos)
+
+
+# ------------------------------------------------------------ syntax errors
+# A failed statement is explained by the first cause that applies: a known
+# slip (E102, E103), an unbalanced bracket (E101), else what the parser
+# expected and found, in words (E100).
+
+_MIDDLE_DOT = re.compile("[·⋅∙]")
+_MATLAB = re.compile(r"\.([*/^'])")
+_QUOTE = re.compile(r"'(?!\s*\(|')")
+_ENDS_IN_NUMBER = re.compile(r"(?:^|[^\w.])[0-9]+$")
+_ENDS_IN_NAME = re.compile(r"[^\W\d]\w*$")
+_MATLAB_HINTS = {"*": "Write '*': it is already elementwise.",
+                 "/": "Write '/': it is already elementwise.",
+                 "^": "Write '**' for an elementwise power.",
+                 "'": "Write '.T' for the transpose."}
+_CLOSER_OF = {"(": ")", "[": "]"}
+_OPENER_OF = {")": "(", "]": "["}
+_OPERATORS = frozenset({"PLUS", "MINUS", "AT", "STAR", "SLASH", "POW", "TRANSPOSE"})
+_OPERANDS = frozenset({"NAME", "NUMBER", "DERIV", "PRIMED", "LPAR", "LSQB", "MINUS"})
+_WORDS = {"TIMES": "'x' between the two sizes", "LPAR": "'('", "RPAR": "')'", "RSQB": "']'", "_COMMA": "','",
+          "_EQUAL": "'='", "_COLON": "':'", "NAME": "a name", "INT": "a whole number",
+          "$END": "the end of the statement"}
+_CHAR_HINTS = {
+    "^": "'^' only writes a transpose (x^T); write '**' for a power.",
+    ".": "'.' only writes a transpose (x.T); write '*' or '@' for a product.",
+    "\\": "LaTeX commands are not part of the language: write dL/dx, '@' or '*', x.T.",
+}
+
+
+def _describe(source: Source, base: int, text: str, err: UnexpectedInput) -> list[Diagnostic]:
+    code = re.sub(r"#[^\n]*", lambda m: " " * len(m.group()), text)
+
+    def span(start: int, end: int) -> Span:
+        return source.span(base + start, base + end)
+
+    found = _slips(code, span)
+    if found:
+        return found
+    bracket = _unbalanced(code, span)
+    if bracket is not None:
+        return [bracket]
+    return [_unexpected(code, span, err)]
+
+
+def _slips(code: str, span) -> list[Diagnostic]:
+    out = [messages.make("E102", span(m.start(), m.end()),
+                         hint="Write '@' for a matrix product or '*' for an elementwise product.")
+           for m in _MIDDLE_DOT.finditer(code)]
+    for m in _MATLAB.finditer(code):
+        if _ENDS_IN_NUMBER.search(code[:m.start()]):
+            continue  # 2./x is the number 2. divided by x
+        out.append(messages.make("E103", span(m.start(), m.end()), op=f"'{m.group()}'",
+                                 hint=_MATLAB_HINTS[m.group(1)]))
+    for m in _QUOTE.finditer(code):
+        at = m.start()
+        if at > 0 and code[at - 1] == ".":
+            continue  # .' was reported above
+        operand = _operand_before(code, at)
+        if operand is None:
+            continue
+        out.append(messages.make("E103", span(at, at + 1), op=f"the quote in {operand}'",
+                                 hint=f"Write {operand}.T for the transpose; a quote is only "
+                                      f"allowed in a derivative call like sigma'(a)."))
+    return out
+
+
+def _operand_before(code: str, at: int) -> str | None:
+    """The name or bracketed group that a quote at ``at`` follows, if any."""
+    if at > 0 and code[at - 1] in _OPENER_OF:
+        depth = 0
+        for j in range(at - 1, -1, -1):
+            depth += (code[j] in _OPENER_OF) - (code[j] in _CLOSER_OF)
+            if depth == 0:
+                group = code[j:at]
+                return group if len(group) <= 30 else code[j] + "..." + code[at - 1]
+        return None
+    name = _ENDS_IN_NAME.search(code[:at])
+    return name.group() if name else None
+
+
+def _unbalanced(code: str, span) -> Diagnostic | None:
+    stack: list[int] = []
+    for m in re.finditer(r"[()\[\]]", code):
+        i, ch = m.start(), m.group()
+        if ch in _CLOSER_OF:
+            stack.append(i)
+        elif not stack:
+            return messages.make("E101", span(i, i + 1), what=f"'{ch}' has no '{_OPENER_OF[ch]}' before it",
+                                 hint="Remove it, or add the opening bracket where the group starts.")
+        else:
+            j = stack.pop()
+            if _CLOSER_OF[code[j]] != ch:
+                return messages.make("E101", span(i, i + 1), what=f"'{code[j]}' is closed by '{ch}'",
+                                     hint=f"Close it with '{_CLOSER_OF[code[j]]}'.",
+                                     labels=[Label(span(j, j + 1), "opened here")])
+    if stack:
+        j = stack[-1]
+        return messages.make("E101", span(j, j + 1), what=f"'{code[j]}' is never closed",
+                             hint=f"Add '{_CLOSER_OF[code[j]]}' where the group ends.")
+    return None
+
+
+def _unexpected(code: str, span, err: UnexpectedInput) -> Diagnostic:
+    hint = None
+    if isinstance(err, UnexpectedToken) and err.token.type != "$END":
+        tok = err.token
+        found, where = _token_words(tok), span(tok.start_pos, tok.end_pos)
+        start = len(code) - len(code.lstrip())
+        if tok.start_pos == start and tok.type in _OPERATORS:
+            hint = ("A statement cannot start with an operator; a line ending in an operator "
+                    "continues on the next, so move it to the end of the previous line.")
+    elif isinstance(err, UnexpectedCharacters):
+        pos = err.pos_in_stream
+        ch = code[pos:pos + 1]
+        found, where = _char_words(ch), span(pos, pos + 1)
+        hint = _CHAR_HINTS.get(ch)
+    else:
+        end = len(code.rstrip())
+        found, where = "the end of the statement", span(end, end)
+    accepts = _accepts(err)
+    if hint is None and "AT" in accepts and isinstance(err, UnexpectedToken) \
+            and err.token.type in _OPERANDS:
+        hint = "Two operands side by side: write '@' for a matrix product or '*' for an elementwise one."
+    what = f"expected {_expected_words(accepts)}, found {found}" if accepts else f"unexpected {found}"
+    return messages.make("E100", where, what=what, hint=hint)
+
+
+def _accepts(err: UnexpectedInput) -> set[str]:
+    parser = getattr(err, "interactive_parser", None)
+    try:
+        if parser is not None:
+            return set(parser.accepts())
+    except LarkError:
+        pass
+    return set(getattr(err, "expected", None) or getattr(err, "allowed", None) or ())
+
+
+def _expected_words(accepts: set[str]) -> str:
+    if accepts & {"DIMS", "LAYOUT"}:
+        return "a statement (x : 1 x n, a = ..., dL/dx = ..., dims or layout)"
+    rest, words = set(accepts), []
+    if rest & {"AT", "STAR", "POW"}:
+        words.append("an operator")
+        rest -= _OPERATORS | {"LPAR"}
+    if "NUMBER" in rest:
+        words.append("an operand")
+        rest -= _OPERANDS
+    if "SCALAR" in rest:
+        words.append("a shape such as 1 x n or scalar")
+        rest -= {"SCALAR", "INT", "NAME"}
+    if {"INT", "NAME"} <= rest:
+        words.append("a size (a whole number or a name)")
+        rest -= {"INT", "NAME"}
+    words += [_WORDS.get(t, t.lower()) for t in sorted(rest, key=_order)]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _order(terminal: str) -> int:
+    order = list(_WORDS)
+    return order.index(terminal) if terminal in order else len(order)
+
+
+def _token_words(tok: Token) -> str:
+    value = str(tok) if len(tok) <= 30 else tok[:27] + "..."
+    return {"NAME": f"the name '{value}'", "NUMBER": f"the number {value}",
+            "DERIV": f"the derivative {value}"}.get(tok.type, f"'{value}'")
+
+
+def _char_words(ch: str) -> str:
+    if not ch:
+        return "the end of the statement"
+    if ch == "'":
+        return "a quote"
+    if ch.isprintable() and not ch.isspace():
+        return f"'{ch}'" if ch.isascii() else f"'{ch}' (U+{ord(ch):04X})"
+    return f"the character U+{ord(ch):04X}"
+
+
+# Non-ASCII letters and marks allowed in names, and their ASCII spelling.
+_GREEK = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi "
+          "omicron pi rho sigma sigma tau upsilon phi chi psi omega").split()  # ς and σ
+_SPELLED = {chr(0x3B1 + i): n for i, n in enumerate(_GREEK)}
+_SPELLED.update({chr(0x391 + i): n.capitalize() for i, n in enumerate(_GREEK) if i != 17})
+_SPELLED.update({"ϑ": "theta", "ϕ": "phi", "ϵ": "epsilon", "ℓ": "ell",
+                 "\u0302": "hat", "\u0303": "tilde", "\u0304": "bar"})
+_SPELLED.update({chr(0x2080 + i): str(i) for i in range(10)})
