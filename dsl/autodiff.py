@@ -34,7 +34,8 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from .evaluate import apply_binop, apply_call, as_value, call_axis, eval_expr, expr_text, names_used
+from .evaluate import eval_expr, expr_text, names_used
+from .numeric import apply_binop, apply_call, as_value, call_axis
 from .ast import BinOp, Call, Define, Deriv, Expr, Name, Neg, Number, Op, Program, Transpose
 from .span import Span
 
@@ -193,6 +194,11 @@ VJPS: dict[str, tuple[Callable, ...]] = {
 for _f in SECOND:                                         # f(x) and f'(x)
     VJPS[_f] = ((lambda f: lambda g, out, x: g * _prime(f, x))(_f),)
     VJPS[_f + "'"] = ((lambda f: lambda g, out, x: g * SECOND[f](x))(_f),)
+# Where f' is a function of f's output, use the output: the same values as
+# PRIME without computing f again (the activations of a network are large).
+VJPS["sigma"] = (lambda g, out, x: g * out * (1 - out),)
+VJPS["tanh"] = (lambda g, out, x: g * (1 - out * out),)
+VJPS["exp"] = (lambda g, out, x: g * out,)
 
 KINKS = ("relu", "abs", "relu'", "abs'")
 """Operations not differentiable where their argument is 0."""

@@ -54,14 +54,15 @@ def render_diagnostic(d: Diagnostic, source=None, env=None, color: bool = False)
     out = [paint(sev, f"{sev}[{d.code}]") + paint("bold", f": {d.message}")]
     out.append(f"  --> {d.span}")
     text = source.line_text(d.span.line) if source is not None else ""
+    text, shift = _window(text, d.span)
     if text:
         gutter = " " * len(str(d.span.line))
         out.append(f"{gutter} |")
         out.append(f"{d.span.line} | {text}")
-        out.append(f"{gutter} | " + _underline(d.span, text, "^", "", paint, sev))
+        out.append(f"{gutter} | " + _underline(d.span, text, "^", "", paint, sev, shift))
         for label in d.labels:
             if label.span.line == d.span.line:
-                out.append(f"{gutter} | " + _underline(label.span, text, "-", label.text, paint, "dim"))
+                out.append(f"{gutter} | " + _underline(label.span, text, "-", label.text, paint, "dim", shift))
             else:
                 out.append(f"{gutter} = {label.span}: {label.text}")
     elif d.labels:
@@ -75,9 +76,26 @@ def render_diagnostic(d: Diagnostic, source=None, env=None, color: bool = False)
     return "\n".join(out)
 
 
-def _underline(span, text: str, mark: str, label: str, paint, style: str) -> str:
-    start = max(span.column - 1, 0)
-    end = span.end_column - 1 if span.end_line == span.line else len(text)
+MAX_WIDTH = 100  # source lines longer than this are shown as a window around the culprit
+
+
+def _window(text: str, span) -> tuple[str, int]:
+    """Cut a long line to a window around the span's start; returns the text
+    shown and how many characters were cut from the left (``…`` included)."""
+    if len(text) <= MAX_WIDTH:
+        return text, 0
+    start = max(span.column - 1 - MAX_WIDTH // 3, 0)
+    piece = text[start:start + MAX_WIDTH]
+    left = "…" if start > 0 else ""
+    right = "…" if start + MAX_WIDTH < len(text) else ""
+    return left + piece + right, start - len(left)
+
+
+def _underline(span, text: str, mark: str, label: str, paint, style: str, shift: int = 0) -> str:
+    limit = len(text.rstrip("…")) if shift or text.endswith("…") else len(text)
+    start = min(max(span.column - 1 - shift, 0), max(limit - 1, 0))
+    end = span.end_column - 1 - shift if span.end_line == span.line else limit
+    end = min(end, limit)
     end = max(end, start + 1)
     prefix = "".join("\t" if ch == "\t" else " " for ch in text[:start])
     return prefix + paint(style, mark * (end - start) + (f" {label}" if label else ""))

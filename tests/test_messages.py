@@ -1,0 +1,51 @@
+"""The diagnostic catalogue: one place for wording, documented, pinned."""
+import re
+from pathlib import Path
+
+import pytest
+
+from dsl import messages
+from dsl.diagnostics import Severity
+from dsl.span import Span
+
+ROOT = Path(__file__).resolve().parent.parent
+SPAN = Span("t.deriv", 3, 5, 3, 9)
+
+
+def test_docs_catalogue_is_generated_from_messages():
+    # regenerate with: python -m dsl.messages > docs/diagnostics.md
+    assert (ROOT / "docs" / "diagnostics.md").read_text(encoding="utf-8") == messages.catalogue_markdown()
+
+
+def test_every_code_used_in_the_code_is_in_the_catalogue():
+    used = set()
+    for path in (ROOT / "dsl").rglob("*.py"):
+        used |= set(re.findall(r'"([EWN]\d{3})"', path.read_text(encoding="utf-8")))
+    missing = used - set(messages.CATALOGUE)
+    assert not missing, f"codes used but not catalogued: {sorted(missing)}"
+
+
+def test_codes_are_unique_and_severity_follows_the_letter():
+    codes = [e.code for e in messages._ENTRIES]
+    assert len(codes) == len(set(codes))
+    for e in messages._ENTRIES:
+        assert e.severity is {"E": Severity.ERROR, "W": Severity.WARNING, "N": Severity.NOTE}[e.code[0]]
+        assert e.checks and e.why and e.example and e.fix, e.code
+
+
+@pytest.mark.parametrize("code, values, text", [
+    ("E200", {"name": "aa"}, "undefined name 'aa'"),
+    ("E300", {"left": "1 x k", "right": "n x k", "inner_l": "k", "inner_r": "n"},
+     "'@' needs equal inner sizes, but 1 x k @ n x k has k against n"),
+    ("E301", {"op": "*", "left": "1 x k", "right": "1 x n"},
+     "'*' needs matching shapes, but got 1 x k and 1 x n"),
+    ("E400", {"claim": "dL/dW1", "expected": "n x k", "got": "k x n"},
+     "dL/dW1 should be n x k, but the right side is k x n"),
+    ("E500", {"claim": "dJ/dtheta", "detail": "the sign is flipped"},
+     "dJ/dtheta is wrong: the sign is flipped"),
+    ("E102", {}, "'·' is not an operator in chainrule"),
+])
+def test_pinned_wording(code, values, text):
+    d = messages.make(code, SPAN, **values)
+    assert d.message == text
+    assert d.code == code and d.span == SPAN
