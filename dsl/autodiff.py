@@ -3,12 +3,12 @@
 The true derivative of a claim ``dY/dX`` comes from here.  The definitions
 that depend on ``X`` are traced into a graph while ``evaluate`` computes them
 (its ``on_value`` hook sees every node after its operands), so forward values
-come from ``evaluate``'s rules and nowhere else.  Each graph node keeps its
+come from the rules of ``numeric`` and nowhere else.  Each graph node keeps its
 value, its parents and the key of its operation; one backward sweep in
 reverse topological order applies the vector-Jacobian products of
-:data:`VJPS` (one rule per operator and per function of ``functions.py``,
+``vjp.VJPS`` (one rule per operator and per function of ``functions.py``,
 one function per argument, as in HIPS autograd's ``defvjp``), and
-:func:`unbroadcast` undoes NumPy broadcasting for every rule at once.
+``vjp.unbroadcast`` undoes NumPy broadcasting for every rule at once.
 
 ``X`` is cut out of the graph: if it is a defined name, its value is a leaf
 and its own definition is not traced, so ``dL/dh`` is the derivative through
@@ -30,14 +30,15 @@ array([[2., 4., 6.]])
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
+from typing import Mapping
 
 import numpy as np
 
+from .ast import BinOp, Call, Define, Deriv, Expr, Name, Neg, Program, Transpose
 from .evaluate import eval_expr, expr_text, names_used
-from .numeric import apply_binop, apply_call, as_value, call_axis
-from .ast import BinOp, Call, Define, Deriv, Expr, Name, Neg, Number, Op, Program, Transpose
+from .numeric import as_value, call_axis
 from .span import Span
+from .vjp import KINKS, SECOND, VJPS, forward, unbroadcast  # noqa: F401  (the rule table, in vjp)
 
 
 class DerivativeError(ValueError):
@@ -61,147 +62,6 @@ class Node:
     def live(self) -> bool:
         """Depends on the variable (constants are not differentiated)."""
         return self.op != "const"
-
-
-def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """Sum ``grad`` over the axes NumPy broadcast to reach ``shape``.
-
-    >>> unbroadcast(np.ones((4, 3)), (1, 3))
-    array([[4., 4., 4.]])
-    """
-    grad = np.asarray(grad, dtype=np.float64)
-    if grad.shape == tuple(shape):
-        return grad
-    if len(shape) == 0:
-        return np.asarray(grad.sum())
-    if grad.ndim < len(shape):
-        return np.broadcast_to(grad, shape).copy()
-    axes = tuple(i for i, (g, s) in enumerate(zip(grad.shape, shape)) if s == 1 and g != 1)
-    return grad.sum(axis=axes, keepdims=True)
-
-
-def forward(op: str, kw: Mapping, args: list[np.ndarray]) -> np.ndarray:
-    """The value of one node from its parents' values, by ``evaluate``'s rules."""
-    match op:
-        case "neg":
-            return -args[0]
-        case "T":
-            return args[0].T
-        case "use":
-            return args[0]
-        case _ if op in _BINOPS:
-            return apply_binop(_BINOPS[op], *args)
-        case _:
-            func, prime = (op[:-1], True) if op.endswith("'") else (op, False)
-            return apply_call(func, prime, args, kw.get("axis"))
-
-
-_BINOPS = {op.value: op for op in Op}
-
-
-# ------------------------------------------------------ vector-Jacobian rules
-# Each entry: one function per argument, (g, out, *args, **kw) -> the
-# gradient with respect to that argument (before unbroadcast).
-
-def _prime(f: str, x):
-    return apply_call(f, True, [x])
-
-
-def _sig(x):
-    return apply_call("sigma", False, [x])
-
-
-# Second derivatives, needed only when a definition uses f'(x) itself.
-SECOND: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "sigma": lambda x: _sig(x) * (1 - _sig(x)) * (1 - 2 * _sig(x)),
-    "tanh": lambda x: -2 * np.tanh(x) * (1 - np.tanh(x) ** 2),
-    "relu": lambda x: np.zeros_like(x),      # the step is flat away from 0
-    "exp": np.exp,
-    "log": lambda x: -1.0 / (x * x),
-    "sqrt": lambda x: -0.25 / (x * np.sqrt(x)),
-    "abs": lambda x: np.zeros_like(x),       # the sign is flat away from 0
-    "softplus": lambda x: _sig(x) * (1 - _sig(x)),
-}
-
-
-def _groups(x) -> int | None:
-    """The axis softmax normalises over, as ``evaluate`` does: every entry of
-    a vector, each row of a matrix."""
-    return None if 1 in x.shape else 1
-
-
-def _softmax_vjp(g, out, x):
-    if x.ndim == 0:
-        return np.zeros_like(x)
-    # J = diag(p) - p p^T within each group, so g J = p * (g - <g, p>).
-    return out * (g - np.sum(g * out, axis=_groups(x), keepdims=True))
-
-
-def _diag_vjp(g, out, x):
-    if x.ndim == 0:
-        return g.reshape(())
-    if 1 in x.shape:                          # vector -> diagonal matrix
-        return np.diagonal(g).reshape(x.shape).copy()
-    return np.diagflat(g)                     # square matrix -> its diagonal
-
-
-def _mse_vjp(sign: float):
-    def rule(g, out, y, p):
-        d = y - p
-        return sign * g * 2 * d / d.size
-    return rule
-
-
-def _matmul(left: bool):
-    def rule(g, out, a, b):
-        if a.ndim == 0 or b.ndim == 0:        # evaluate scales by a scalar side
-            return g * (b if left else a)
-        return g @ b.T if left else a.T @ g
-    return rule
-
-
-def _no_derivative(g, out, *args):
-    return np.zeros(())                       # sizes are constants
-
-
-VJPS: dict[str, tuple[Callable, ...]] = {
-    "use": (lambda g, out, a: g,),
-    "neg": (lambda g, out, a: -g,),
-    "T": (lambda g, out, a: g.T,),
-    "+": (lambda g, out, a, b: g, lambda g, out, a, b: g),
-    "-": (lambda g, out, a, b: g, lambda g, out, a, b: -g),
-    "*": (lambda g, out, a, b: g * b, lambda g, out, a, b: g * a),
-    "/": (lambda g, out, a, b: g / b, lambda g, out, a, b: -g * out / b),
-    "@": (_matmul(True), _matmul(False)),
-    "**": (lambda g, out, a, b: g * b * np.power(a, b - 1),
-           lambda g, out, a, b: g * out * np.log(a)),
-    "softmax": (_softmax_vjp,),
-    "logsumexp": (lambda g, out, x: g * apply_call("softmax", False, [x]),),
-    "sum": (lambda g, out, x, axis=None: np.broadcast_to(g, x.shape),),
-    "mean": (lambda g, out, x, axis=None: np.broadcast_to(g, x.shape) * (out.size / x.size),),
-    "xent": (lambda g, out, y, p: -g * np.log(p), lambda g, out, y, p: -g * y / p),
-    "mse": (_mse_vjp(1.0), _mse_vjp(-1.0)),
-    "diag": (_diag_vjp,),
-    "trace": (lambda g, out, x: g * np.eye(x.shape[0]) if x.ndim else g,),
-    "det": (lambda g, out, x: g * out * np.linalg.inv(x).T if x.ndim else g,),
-    "inv": (lambda g, out, x: -(out.T @ g @ out.T) if x.ndim else -g * out * out,),
-    "outer": (lambda g, out, u, v: (g @ v.ravel()).reshape(u.shape),
-              lambda g, out, u, v: (u.ravel() @ g).reshape(v.shape)),
-    "eye": (_no_derivative,),
-    "ones": (_no_derivative, _no_derivative),
-    "zeros": (_no_derivative, _no_derivative),
-}
-for _f in SECOND:                                         # f(x) and f'(x)
-    VJPS[_f] = ((lambda f: lambda g, out, x: g * _prime(f, x))(_f),)
-    VJPS[_f + "'"] = ((lambda f: lambda g, out, x: g * SECOND[f](x))(_f),)
-# Where f' is a function of f's output, use the output: the same values as
-# PRIME without computing f again (the activations of a network are large).
-VJPS["sigma"] = (lambda g, out, x: g * out * (1 - out),)
-VJPS["tanh"] = (lambda g, out, x: g * (1 - out * out),)
-VJPS["exp"] = (lambda g, out, x: g * out,)
-
-KINKS = ("relu", "abs", "relu'", "abs'")
-"""Operations not differentiable where their argument is 0."""
 
 
 def topological(out: Node) -> list[Node]:
@@ -268,6 +128,7 @@ class Tape:
         self.uses: list[Node] = []
         self.nodes: dict[str, Node] = {}
         self.live_names = point.dependents(wrt)
+        self._jacobians: dict[str, Jacobian] = {}
 
     def node(self, name: str) -> Node:
         """The graph node holding the value of ``name``."""
@@ -278,6 +139,8 @@ class Tape:
         if name not in self.nodes:
             for dep in self.point.order_of(name):
                 if dep in self.live_names and dep not in self.nodes and dep != self.wrt:
+                    if not self.point.ok(dep):
+                        raise DerivativeError(f"the definition of {dep} has errors")
                     self.nodes[dep] = self._trace(self.point.definition(dep))
                     # the traced value is the value at this point: evaluate it once
                     self.point.values.setdefault(dep, self.nodes[dep].value)
@@ -336,24 +199,28 @@ class Tape:
         """The Jacobian of ``y`` by ``wrt``.  One backward sweep per entry of
         ``y``: claims are about scalars (one sweep) or vectors of modest size,
         and the sweeps share one traced forward pass."""
+        if y not in self._jacobians:
+            self._jacobians[y] = self._jacobian(y)
+        return self._jacobians[y]
+
+    def _jacobian(self, y: str) -> Jacobian:
         out = self.node(y)
         m, n = out.value.size, self.leaf.value.size
         shapes = (out.value.shape, self.leaf.value.shape)
         if out is self.leaf:
             return Jacobian(np.eye(n), [], *shapes)
-        full = np.zeros((m, n))
-        parts = [np.zeros((m, n)) for _ in self.uses]
-        if out.live:
-            order = topological(out)
-            for i in range(m):
-                seed = np.zeros(out.value.shape)
-                seed.flat[i] = 1.0
-                kept = backward(order, seed)
-                if id(self.leaf) in kept:
-                    full[i] = kept[id(self.leaf)].ravel()
-                for use, part in zip(self.uses, parts):
-                    if id(use) in kept:
-                        part[i] = kept[id(use)].ravel()
+        if not out.live:
+            return Jacobian(np.zeros((m, n)), [], *shapes)
+        order = topological(out)
+        zero = np.zeros(n)
+        rows: list[list[np.ndarray]] = [[] for _ in range(len(self.uses) + 1)]
+        for i in range(m):
+            seed = np.zeros(out.value.shape)
+            seed.flat[i] = 1.0
+            kept = backward(order, seed)
+            for row, node in zip(rows, [self.leaf, *self.uses]):
+                row.append(kept[id(node)].reshape(-1) if id(node) in kept else zero)
+        full, *parts = (np.stack(row) if m > 1 else row[0].reshape(1, n) for row in rows)
         return Jacobian(full, [(u.span, p) for u, p in zip(self.uses, parts)], *shapes)
 
     def vjp(self, y: str, seed: np.ndarray) -> np.ndarray:
@@ -364,7 +231,8 @@ class Tape:
         if not out.live:
             return np.zeros_like(self.leaf.value)
         kept = backward(topological(out), seed)
-        return kept.get(id(self.leaf), np.zeros_like(self.leaf.value))
+        found = kept.get(id(self.leaf))
+        return np.zeros_like(self.leaf.value) if found is None else found
 
     def replay(self, y: str, x_value: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
         """The value of ``y`` with ``wrt`` set to ``x_value`` (the rest held),
@@ -408,13 +276,13 @@ class Point:
                 self.order.append(stmt.name)
         self.values: dict[str, np.ndarray] = {
             k: as_value(v) for k, v in inputs.items()
-            if k not in self.defs or self._info_ok(k)}
+            if k not in self.defs or self.ok(k)}
         for name, info in env.names.items():
-            if info.kind == "input" and name in self.values and len(info.shape.dims) == 0:
+            if info.kind == "input" and name in self.values and info.shape is not None and info.shape.is_scalar:
                 self.values[name] = self.values[name].reshape(())
         self.tapes: dict[str, Tape] = {}
 
-    def _info_ok(self, name: str) -> bool:
+    def ok(self, name: str) -> bool:
         info = self.env.names.get(name)
         return info is not None and info.ok
 
@@ -452,11 +320,10 @@ class Point:
         for dep in self.order_of(name):
             if dep in self.values:
                 continue
-            if not self._info_ok(dep):
+            if not self.ok(dep):
                 raise DerivativeError(f"the definition of {dep} has errors")
             expr = self.defs[dep]
-            self.values[dep] = eval_expr(expr, self.values_for(expr), self.sizes,
-                                                  self.deriv_callback)
+            self.values[dep] = eval_expr(expr, self.values_for(expr), self.sizes, self.deriv_callback)
         return self.values[name]
 
     def values_for(self, expr: Expr) -> dict[str, np.ndarray]:

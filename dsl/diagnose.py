@@ -50,6 +50,7 @@ class Sample:
     parts: list[tuple[str, np.ndarray]] = field(default_factory=list)   # per use of X
     named: Callable[[], dict[str, np.ndarray]] = dict                   # values that may be a term
     kind: str = "derivative"                      # "Jacobian" for vector-by-vector
+    shape: str = ""                               # symbolic shape of the derivative, "n x n"
 
 
 @dataclass(frozen=True)
@@ -93,8 +94,11 @@ def index(a: np.ndarray, flat: int) -> str:
     return "[" + ", ".join(str(int(i)) for i in np.unravel_index(flat, a.shape)) + "]"
 
 
-def _shape(a: np.ndarray) -> str:
-    return " x ".join(map(str, a.shape)) if a.ndim else "scalar"
+def _shape(s: Sample) -> str:
+    """The derivative's shape as declared (``n x n``), else as drawn."""
+    if s.shape:
+        return s.shape
+    return " x ".join(map(str, s.true.shape)) if s.true.ndim else "scalar"
 
 
 def _value(x: float) -> str:
@@ -233,8 +237,7 @@ def _check_diagonal(samples):
     if not all(diagonal(s.true) is not None and not close(diagonal(s.true), s.true) for s in samples):
         return None
     if all(close(s.claimed, diagonal(s.true)) for s in samples):
-        n = samples[0].true.shape[0]
-        return Diagnosis(f"it is only the diagonal of the true {n} x {n} {samples[0].kind}",
+        return Diagnosis(f"it is only the diagonal of the true {_shape(samples[0])} {samples[0].kind}",
                          "the off-diagonal entries are not zero: the function mixes entries (e.g. softmax)")
     return None
 
@@ -317,7 +320,7 @@ def _missing_rank_one(samples):
     s = samples[0]
     d = s.true - s.claimed
     flat = int(np.argmax(np.abs(d)))
-    return Diagnosis(f"missing a term: the difference is a rank-1 {_shape(d)} matrix with largest "
+    return Diagnosis(f"missing a term: the difference is a rank-1 {_shape(s)} matrix with largest "
                      f"entry {_value(d.flat[flat])} at {index(d, flat)}",
                      "a term like an outer product (u.T @ v) is missing")
 

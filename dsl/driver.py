@@ -190,13 +190,15 @@ class Evaluation:
         return 1 if any(d.is_error for d in self.report.diagnostics + self.diagnostics) else 0
 
 
-def evaluate_source(source: Source, *, data: Mapping | None = None, data_name: str | None = None,
-                    seed: int = DEFAULT_SEED, budget: int | None = None) -> Evaluation:
+def evaluate_source(source: Source, *, data: Mapping | None = None, seed: int = DEFAULT_SEED,
+                    budget: int | None = None, allow_errors: bool = False) -> Evaluation:
     """Check, then evaluate every definition on given or drawn inputs.
 
     ``data`` maps input names to arrays (e.g. from ``load_npz``); missing
     inputs are drawn from their declarations with ``seed``.  Sizes come from
-    the arrays, then from ``dims`` values, then are drawn.
+    the arrays, then from ``dims`` values, then are drawn.  With
+    ``allow_errors`` the definitions that checked cleanly are evaluated even
+    when others have errors (the REPL's view of a partly broken session).
     """
     import numpy as np
 
@@ -206,7 +208,7 @@ def evaluate_source(source: Source, *, data: Mapping | None = None, data_name: s
     report = check_source(source, verify=False, seed=seed)
     diags: list[Diagnostic] = []
     env = report.env
-    if report.has_errors:
+    if report.has_errors and not allow_errors:
         return Evaluation(report, {}, {}, diags)
     try:
         arrays = dict(data or {})
@@ -224,7 +226,7 @@ def evaluate_source(source: Source, *, data: Mapping | None = None, data_name: s
         inputs = datamod.draw_inputs(env, sizes, rng)
         inputs.update(arrays)
         values, eval_diags = evaluate.evaluate_program(report.program, env, inputs, sizes,
-                                                      deriv=_true_derivatives(report, inputs, sizes))
+                                                      deriv=true_derivatives(report, inputs, sizes))
         diags += eval_diags
     except Exception as exc:
         diags.append(internal_error("evaluating", exc, _whole(source)))
@@ -232,7 +234,7 @@ def evaluate_source(source: Source, *, data: Mapping | None = None, data_name: s
     return Evaluation(report, values, sizes, diags)
 
 
-def _true_derivatives(report: Report, inputs, sizes):
+def true_derivatives(report: Report, inputs, sizes):
     """The value of a ``dA/dB`` term met while evaluating: the true derivative."""
     def deriv(node):
         from . import autodiff
@@ -252,11 +254,17 @@ class Session:
         self.statements: tuple = ()
         self.sources: list[Source] = []
 
-    def feed(self, text: str, name: str = "<repl>") -> Report:
-        """Check ``text`` as the next piece of the session."""
+    def feed(self, text: str, name: str = "<repl>", keep_on_error: bool = True) -> Report:
+        """Check ``text`` as the next piece of the session.  With
+        ``keep_on_error=False`` a piece with errors leaves the session as it
+        was, so the corrected piece can be entered again."""
         source = Source(name, text)
+        saved = self.env.copy() if self.env is not None and not keep_on_error else self.env
         report = check_source(source, verify=self.verify, seed=self.seed, env=self.env,
                               prior=self.statements)
+        if report.has_errors and not keep_on_error:
+            self.env = saved
+            return report
         self.env = report.env
         self.statements = self.statements + report.program.statements
         self.sources.append(source)

@@ -9,9 +9,9 @@ on the operands' shapes, and only a candidate that comes out clean (no error,
 no warning) is named.  Candidates are tried in a fixed order and the first
 that fits is the hint; when none fits the hint says so rather than invent one.
 
-Operands are quoted as source text rebuilt from the tree (:func:`text`, which
-brackets by Python precedence), or described in words when too long to read
-in a hint.
+Operands and fixes are quoted as source text printed from the tree
+(``printer.to_source``, brackets by Python precedence), or described in words
+when too long to read in a hint.
 
     >>> from dsl.span import Span
     >>> at = Span("<doc>", 1, 1, 1, 3)
@@ -23,57 +23,16 @@ from __future__ import annotations
 import difflib
 
 from . import messages
-from .ast import NEG_PRECEDENCE, BinOp, Call, Deriv, Expr, Name, Neg, Number, Op, Transpose
+from .ast import BinOp, Call, Expr, Name, Number, Op, Transpose
 from .broadcast import Outcome, binop
 from .diagnostics import Diagnostic, Label
 from .dims import Shape
+from .printer import to_source as text
 
-ATOM = 5
 QUOTE_LIMIT = 40  # longest operand text quoted in a hint
 
 
 # ------------------------------------------------------------- source text
-
-def precedence(expr: Expr) -> int:
-    match expr:
-        case BinOp(op=op):
-            return op.precedence
-        case Neg():
-            return NEG_PRECEDENCE
-        case _:
-            return ATOM
-
-
-def text(expr: Expr) -> str:
-    """Source text for ``expr`` with the brackets Python precedence needs."""
-    match expr:
-        case Name(id=name):
-            return name
-        case Number(text=t):
-            return t
-        case Neg(operand=o):
-            return "-" + _wrap(o, NEG_PRECEDENCE)
-        case Transpose(operand=o):
-            inner = text(o) if isinstance(o, (Name, Call, Transpose)) else f"({text(o)})"  # (2).T, (dL/dx).T
-            return inner + ".T"
-        case Call(func=f, args=args, keywords=kws, prime=prime):
-            parts = [text(a) for a in args] + [f"{k.name}={text(k.value)}" for k in kws]
-            return f"{f}{chr(39) if prime else ''}({', '.join(parts)})"
-        case Deriv(num=num, den=den):
-            return f"d{num.id}/d{den.id}"
-        case BinOp(op=Op.POW, left=l, right=r):
-            # right-associative, and binds tighter than unary minus on its left
-            return f"{_wrap(l, ATOM)} ** {_wrap(r, NEG_PRECEDENCE)}"
-        case BinOp(op=op, left=l, right=r):
-            p = op.precedence
-            return f"{_wrap(l, p)} {op.value} {_wrap(r, p + 1)}"
-    return "?"
-
-
-def _wrap(expr: Expr, need: int) -> str:
-    s = text(expr)
-    return f"({s})" if precedence(expr) < need else s
-
 
 def transposed(expr: Expr) -> Expr:
     """``expr`` transposed, undoing a written transpose: ``W.T`` -> ``W``."""
@@ -122,7 +81,7 @@ def _transpose_fix(node: BinOp, op: Op, l: Shape, r: Shape) -> str | None:
 
 def matmul_hint(node: BinOp, l: Shape, r: Shape) -> str:
     """E300/E305: '*', then B.T, then A.T, then swapped operands."""
-    if binop(Op.MUL, l, r).clean and (l == r or l.is_scalar or r.is_scalar):
+    if binop(Op.MUL, l, r).clean:  # equal shapes, or a scalar (1 x 1) side
         why = f"both sides are {l}" if l == r else "one side is a scalar"
         return f"use '*' for the elementwise product: {why}"
     fix = _transpose_fix(node, Op.MATMUL, l, r)
@@ -150,24 +109,41 @@ def elementwise_hint(node: BinOp, l: Shape, r: Shape) -> str:
     return f"{ops} makes {l} and {r} fit; one operand is likely the wrong quantity"
 
 
+def _size_node(size, span) -> Expr:
+    return Number(float(size), str(size), span) if isinstance(size, int) else Name(str(size), span)
+
+
+def _stretch_form(op: Op, vec: Expr, mat: Expr, vec_side: str, column: bool, mshape: Shape) -> Expr:
+    """The broadcast written out: ``M @ diag(v)``, ``diag(1 / v) @ M``, or the
+    vector repeated with ``ones`` when it is the numerator of a division."""
+    sp = vec.span
+
+    def call(name, *args):
+        return Call(name, args, (), False, sp, sp)
+
+    if op is Op.DIV and vec_side == "left":
+        one = Number(1.0, "1", sp)
+        spread = (BinOp(Op.MATMUL, vec, call("ones", one, _size_node(mshape.cols, sp)), sp, sp) if column
+                  else BinOp(Op.MATMUL, call("ones", _size_node(mshape.rows, sp), one), vec, sp, sp))
+        return BinOp(Op.DIV, spread, mat, sp, sp)
+    d = call("diag", vec if op is Op.MUL else BinOp(Op.DIV, Number(1.0, "1", sp), vec, sp, sp))
+    return BinOp(Op.MATMUL, d, mat, sp, sp) if column else BinOp(Op.MATMUL, mat, d, sp, sp)
+
+
 def stretch_hint(node: BinOp, l: Shape, r: Shape, vec_side: str, column: bool) -> str:
     """W303: the explicit form of the broadcast."""
     vec, mat = (node.right, node.left) if vec_side == "right" else (node.left, node.right)
     vshape, mshape = (r, l) if vec_side == "right" else (l, r)
-    v, m = quote(vec), quote(mat)
-    if not (v and m):
-        v, m = "v", "M"
+    form, named = quote(_stretch_form(node.op, vec, mat, vec_side, column, mshape), 2 * QUOTE_LIMIT), ""
+    if form is None:
+        short = (Name("v", vec.span), Name("M", mat.span))
+        form = quote(_stretch_form(node.op, *short, vec_side, column, mshape))
         named = f" (M the {mshape} matrix, v the {vshape} vector)"
-    else:
-        v, m, named = v.strip("`"), m.strip("`"), ""
-    scales = "each row of the matrix" if column else "each column of the matrix"
     if node.op is Op.DIV and vec_side == "left":
-        spread = f"(ones({mshape.rows}, 1) @ {v})" if not column else f"({v} @ ones(1, {mshape.cols}))"
         return (f"each entry divides the vector's entry by the matrix's; if that is meant, "
-                f"repeat the vector explicitly: `{spread} / {m}`{named}")
-    d = f"diag({v})" if node.op is Op.MUL else f"diag(1 / {v})"
-    form = f"{d} @ {m}" if column else f"{m} @ {d}"
-    return (f"this equals `{form}`{named}, which scales {scales}; write that if it is meant, "
+                f"repeat the vector explicitly: {form}{named}")
+    scales = "each row of the matrix" if column else "each column of the matrix"
+    return (f"this equals {form}{named}, which scales {scales}; write that if it is meant, "
             "or '@' for a matrix product")
 
 
@@ -201,8 +177,10 @@ def operator_diagnostic(node: BinOp, l: Shape, r: Shape, out: Outcome) -> Diagno
         case "E302":
             hint = "raise to a scalar power"
             if binop(Op.MUL, r, l).clean:  # a ** b = exp(b * log(a)) for positive a
-                hint += (f"; for entry-by-entry powers of positive entries write "
-                         f"`exp({_wrap(node.right, Op.MUL.precedence)} * log({text(node.left)}))`")
+                log = Call("log", (node.left,), (), False, node.span, node.op_span)
+                power = BinOp(Op.MUL, node.right, log, node.span, node.op_span)
+                fix = Call("exp", (power,), (), False, node.span, node.op_span)
+                hint += f"; for entry-by-entry powers of positive entries write `{text(fix)}`"
             return messages.make("E302", node.span, hint=hint, labels=labels, right=r)
         case "W303":
             vec, mat = (r, l) if out.vec_side == "right" else (l, r)

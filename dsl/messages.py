@@ -161,6 +161,44 @@ _ENTRIES = [
           "A derivative term inside a definition needs the true derivative, which verification computes.",
           "Plain evaluation does not differentiate, so the definition and what depends on it are skipped.",
           "g = dL/dtheta @ W2.T", "Evaluate through 'chainrule check' or 'chainrule eval', which supply true derivatives."),
+    # ---------------------------------------------- documents: chainrule lint (7xx)
+    Entry("N700", "cannot-read-latex", "cannot read this formula: {what}",
+          "Equations in Markdown, LaTeX and notebooks are read through a fixed LaTeX subset "
+          "(grammar/latex_math.lark); a claim, or a definition a checked equation depends on, "
+          "that falls outside it is reported.",
+          "A formula that cannot be read is not checked; guessing its meaning could report "
+          "errors the author did not make.",
+          r"$$\frac{\partial L}{\partial x} = \mathcal{J}^T g$$",
+          "Write the formula with the supported macros (see the LaTeX table in the README), "
+          "or state it as a deriv block."),
+    Entry("N701", "latex-grouping", "the formula was read as {grouping}",
+          "When a formula mixes juxtaposition with \\circ, \\cdot, * or /, the grouping used "
+          "is shown beside its diagnostics: juxtaposition is a matrix product binding tighter "
+          "than \\circ, as in mathematics.",
+          "A diagnostic on a formula read with another grouping than the author meant would "
+          "be confusing.",
+          r"$$g = a \circ b W$$   % read as a * (b @ W)",
+          "Add brackets to say which grouping is meant."),
+    Entry("N702", "formula-skipped", "formula not checked: {why}",
+          "Equations that are neither a definition of a new name nor a claim about a "
+          "derivative, or that use names not declared, are skipped; they are listed with "
+          "--verbose.",
+          "Prose math (a definition in words, an example with other names) would otherwise "
+          "produce noise.",
+          r"$y = mx + b$   % m, b not declared",
+          "Declare the names in a deriv comment or block if the formula should be checked."),
+    Entry("N703", "latex-other-grouping", "read as {alt} instead, with juxtaposition at the level "
+                                          "of '*', the formula is shape-correct",
+          "When a formula with juxtaposition has a shape error, the other grouping is tried.",
+          "The author may have meant the product to be read left to right.",
+          r"$$g = a \circ b W$$",
+          "Add brackets to make the intended grouping explicit."),
+    Entry("W704", "path-skipped", "skipped {path}: {why}",
+          "Walking directories, a path that cannot be followed (a symlink loop, a directory "
+          "that cannot be listed) is reported and the walk goes on.",
+          "Files under it are not checked.",
+          "chainrule lint docs/   # docs/loop -> docs",
+          "Remove the loop, fix the permissions, or lint the files directly."),
     # ------------------------------------------------------------ input (9xx)
     Entry("E900", "input", "{what}",
           "Input files exist, are readable text in UTF-8.",

@@ -127,9 +127,19 @@ def apply_binop(op: Op, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------- functions
 
 def _sigma(x):
-    # exp(-|x|) never overflows; pick the form whose denominator is >= 1.
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    # With e = exp(-|x|), which never overflows: sigma(x) = 1 / (1 + e) for
+    # x >= 0 and e / (1 + e) for x < 0.  Computed in place (this is the hot
+    # spot of an MLP's forward pass).
+    x = np.asarray(x, dtype=float)
+    if x.ndim == 0:
+        return np.asarray(_sigma(x.reshape(1))[0])
+    e = np.abs(x)
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    r = e + 1.0
+    np.reciprocal(r, out=r)
+    np.multiply(r, e, out=r, where=x < 0)
+    return r
 
 
 def _relu(x):

@@ -1,4 +1,4 @@
-"""The shape checker: every statement and expression gets a shape or a diagnostic.
+r"""The shape checker: every statement and expression gets a shape or a diagnostic.
 
 Contract:
 
@@ -18,13 +18,15 @@ Contract:
 - ``NameInfo.ok`` / ``ClaimInfo.ok``: checked without error, and so was every
   name used; only those are worth evaluating or verifying.
 
-    >>> env, diags = check_program(program)       # doctest: +SKIP
-    >>> env.names["a"].shape                       # a = x @ W1 + b1
-    Shape(dims=(1, Sym(name='k')))
+    >>> from dsl.syntax import parse_text
+    >>> program, _ = parse_text("dims n, k\nx : 1 x n\nW : n x k\na = x @ W\nb = W @ x")
+    >>> env, diags = check_program(program)
+    >>> str(env.names["a"].shape), [d.code for d in diags], diags[0].hint
+    ('1 x k', ['E300'], 'swap the operands: `x @ W` (1 x n @ n x k gives 1 x k)')
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 
 from . import hints, messages
 from .ast import (BinOp, Call, Claim, Decl, Define, Deriv, Dims, Expr, Layout, Name, Neg,
@@ -73,6 +75,16 @@ class Env:
         """The shape inferred for ``node`` (None if unknown or never checked)."""
         hit = self._shapes.get(id(node))
         return hit[1] if hit is not None and hit[0] is node else None
+
+    def copy(self) -> "Env":
+        """A copy that later checking cannot change: the tables are copied,
+        their entries (frozen, replaced rather than mutated) are shared."""
+        clone = replace(self)
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, (dict, list, set)):
+                setattr(clone, f.name, type(value)(value))
+        return clone
 
     def record(self, node, shape: Shape | None) -> Shape | None:
         self._shapes[id(node)] = (node, shape)  # the node is kept so its id stays unique
@@ -415,8 +427,9 @@ def env_from_arrays(arrays: dict) -> Env:
     0-d arrays are scalars, 1-d arrays row vectors ``1 x n``, 2-d arrays
     ``r x c``; more dimensions are refused with ``ValueError``.
 
-    >>> env_from_arrays({"x": np.ones(3)}).names["x"].shape   # doctest: +SKIP
-    Shape(dims=(1, 3))
+    >>> import numpy as np
+    >>> str(env_from_arrays({"x": np.ones(3), "W": np.ones((3, 2))}).names["x"].shape)
+    '1 x 3'
     """
     import numpy as np
 

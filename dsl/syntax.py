@@ -25,6 +25,7 @@ propagation is not used, as it would double the parse time.
 from __future__ import annotations
 
 import functools
+import gc
 import re
 import threading
 import unicodedata
@@ -58,16 +59,12 @@ def grammar_text() -> str:
 _local = threading.local()
 
 
-def _machine() -> tuple[Lark, "_Builder"]:
-    """This thread's parser and its callbacks, built on first use (about 40 ms).
-    One per thread because the callbacks hold the statement being parsed."""
+def _machine() -> "_Machine":
+    """This thread's parser, built on first use (about 50 ms).  One per thread
+    because the callbacks hold the statement being parsed."""
     machine = getattr(_local, "machine", None)
     if machine is None:
-        builder = _Builder()
-        lark = Lark(grammar_text(), parser="lalr", lexer="contextual", transformer=builder,
-                    propagate_positions=False, maybe_placeholders=False,
-                    start=["statement", "expr"])
-        machine = _local.machine = (lark, builder)
+        machine = _local.machine = _Machine()
     return machine
 
 
@@ -77,11 +74,17 @@ def parse(source: Source) -> tuple[Program, list[Diagnostic]]:
     """Parse a whole derivation; bad statements become diagnostics."""
     statements: list[Stmt] = []
     diagnostics: list[Diagnostic] = []
-    for start, end in split_statements(source.text):
-        node, found = _parse_range(source, start, end, "statement")
-        if node is not None:
-            statements.append(node)
-        diagnostics.extend(found)
+    collecting = gc.isenabled()
+    gc.disable()  # the AST has no cycles; collecting while it grows costs a fifth of the time
+    try:
+        for start, end in split_statements(source.text):
+            node, found = _parse_range(source, start, end, "statement")
+            if node is not None:
+                statements.append(node)
+            diagnostics.extend(found)
+    finally:
+        if collecting:
+            gc.enable()
     return Program(tuple(statements), source.name), diagnostics
 
 
@@ -92,12 +95,12 @@ def parse_text(text: str, name: str = "<input>") -> tuple[Program, list[Diagnost
 
 def parse_expr(text: str, name: str = "<expr>") -> tuple[Expr | None, list[Diagnostic]]:
     """One expression, e.g. ``parse_expr("x @ W.T")``; ``None`` with diagnostics if bad."""
-    return _parse_range(Source(name, text), 0, len(text.rstrip()), "expr")
+    return _parse_range(Source(name, text), 0, len(text.rstrip(_BLANK + "\n")), "expr")
 
 
 def parse_statement(text: str, name: str = "<input>") -> tuple[Stmt | None, list[Diagnostic]]:
     """The whole text as one statement (the REPL's unit): ``parse_statement("a = x")``."""
-    return _parse_range(Source(name, text), 0, len(text.rstrip()), "statement")
+    return _parse_range(Source(name, text), 0, len(text.rstrip(_BLANK + "\n")), "statement")
 
 
 def is_statement(text: str) -> bool:
@@ -119,15 +122,19 @@ def needs_more(text: str) -> bool:
 
 # ------------------------------------------------------- statement splitting
 
-_CONTINUES = frozenset("+-*/@=,^∘⊙×([")
+_CONTINUES = frozenset("+-−*/@=,^∘⊙×([")
 _NEW_STATEMENT = re.compile(
-    r"\s*(?:(?:dims|layout)\b|[^\W\d]\w*\s*[:=]|(?:d\w+/d\w+|∂[^=:]*)\s*=)")
+    r"\s*(?:(?:dims|layout)\b|[^\W\d]\w*\s*[:=]|d\w+/d\w+\s*=|∂[^=:]*=)")
+
+
+_BLANK = " \t\f\r\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
+         "\u200b\u202f\u205f\u3000\ufeff"   # the grammar's WS, less the newline
 
 
 def _code(line: str) -> str:
     """A line without its comment and trailing blanks."""
     hash_at = line.find("#")
-    return (line if hash_at < 0 else line[:hash_at]).rstrip()
+    return (line if hash_at < 0 else line[:hash_at]).rstrip(_BLANK)
 
 
 def _bracket_balance(code: str) -> int:
@@ -150,7 +157,7 @@ def split_statements(text: str) -> list[tuple[int, int]]:
     for line in text.split("\n"):
         line_start, offset = offset, offset + len(line) + 1
         code = _code(line)
-        if not code or code.isspace():
+        if not code:
             continue
         if start >= 0:
             pending = depth > 0 or last in _CONTINUES
@@ -160,7 +167,7 @@ def split_statements(text: str) -> list[tuple[int, int]]:
                 ranges.append((start, end))
                 start, depth = -1, 0
         if start < 0:
-            start = line_start + len(code) - len(code.lstrip())
+            start = line_start + len(code) - len(code.lstrip(_BLANK))
         end = line_start + len(code)
         depth = max(0, depth + _bracket_balance(code))
         last = code[-1]
@@ -179,13 +186,18 @@ class _Reject(Exception):
         self.diagnostic = diagnostic
 
 
-def _parse_range(source: Source, start: int, end: int, rule: str):
-    """Parse ``source.text[start:end]`` from grammar rule ``rule``."""
+def _parse_range(source: Source, start: int, end: int, rule: str, fast: bool = True):
+    """Parse ``source.text[start:end]`` from grammar rule ``rule``: by the fast
+    loop when it can, else (always for errors) by Lark itself."""
     text = source.text[start:end]
-    lark, builder = _machine()
-    builder.begin(source, start, text)
+    machine = _machine()
+    machine.builder.begin(source, start, text)
     try:
-        return lark.parse(text, start=rule)[0], []
+        if fast and machine.fast is not None:
+            result = machine.fast.parse(text, rule)
+            if result is not None:
+                return result[0], []
+        return machine.lark.parse(text, start=rule)[0], []
     except _Reject as reject:
         return None, [reject.diagnostic]
     except UnexpectedInput as err:
@@ -193,13 +205,133 @@ def _parse_range(source: Source, start: int, end: int, rule: str):
     except LarkError as err:  # not raised for input errors by lark 1.x; kept for totality
         return None, [messages.make("E100", source.span(start, end), what=str(err)[:200])]
     finally:
-        builder.begin(None, 0, "")
+        machine.builder.begin(None, 0, "")
+
+
+class _Machine:
+    """Lark (the grammar's tables, and every error), the AST callbacks, and
+    the fast loop over Lark's tables."""
+
+    def __init__(self) -> None:
+        self.builder = _Builder()
+        self.lark = Lark(grammar_text(), parser="lalr", lexer="contextual", transformer=self.builder,
+                         propagate_positions=False, maybe_placeholders=False,
+                         start=["statement", "expr"])
+        try:
+            self.fast: _FastLALR | None = _FastLALR(self.lark)
+        except (AttributeError, KeyError, TypeError, re.error):  # another lark layout: Lark alone
+            self.fast = None
+
+
+class _FastLALR:
+    """A lean LALR loop over a Lark instance's own parse table, callbacks and
+    terminals, about three times faster than Lark's for statements that parse.
+
+    It lexes as Lark's contextual lexer does: one regex of every terminal in
+    Lark's order; a token the parser state does not accept is lexed again
+    with the accepted terminals only; keywords (strings that NAME also
+    matches) are retyped where the state accepts them.  On anything it does
+    not expect it returns ``None`` and Lark parses the statement itself, so
+    every syntax error is Lark's (a test checks the two agree).
+    """
+
+    def __init__(self, lark: Lark) -> None:
+        parser = lark.parser.parser.parser      # ParsingFrontend -> LALR_Parser -> _Parser
+        table, callbacks = parser.parse_table, parser.callbacks
+        self.start_states, self.end_states = table.start_states, table.end_states
+        terminals = sorted(lark.terminals, key=lambda t: (-t.priority, -t.pattern.max_width,
+                                                          -len(t.pattern.value), t.name))
+        regexps = {t.name: t.pattern.to_regexp() for t in terminals}
+        self.ignore = frozenset(lark.lexer_conf.ignore)
+        self.keywords = {t.pattern.value: t.name for t in terminals if t.pattern.type == "str" and any(
+            r.pattern.type == "re" and r.priority == t.priority
+            and re.fullmatch(regexps[r.name], t.pattern.value) for r in terminals)}
+        keyword_names = set(self.keywords.values())
+        self.master = re.compile("|".join(f"(?P<{t.name}>{regexps[t.name]})" for t in terminals
+                                          if t.name not in keyword_names))
+        self.relexers = [(t.name, re.compile(regexps[t.name])) for t in terminals
+                         if t.name not in self.ignore]
+        self.actions: dict = {}   # state -> {terminal: (True, state) | (False, reduction)}
+        self.goto: dict = {}      # state -> {rule name: state}
+        for state, row in table.states.items():
+            actions, goto = self.actions.setdefault(state, {}), self.goto.setdefault(state, {})
+            for symbol, (action, arg) in row.items():
+                if action.name != "Shift":
+                    actions[symbol] = (False, self._reduction(arg, callbacks[arg]))
+                elif symbol.isupper():
+                    actions[symbol] = (True, arg)
+                else:
+                    goto[symbol] = arg
+
+    @staticmethod
+    def _reduction(rule, callback):
+        """(size, rule name, callback); no callback for a `?rule` passing its one child up."""
+        only = rule.expansion[0] if len(rule.expansion) == 1 else None
+        unit = (rule.options.expand1 and not rule.alias and only is not None
+                and not only.name.startswith("_") and not (only.is_term and only.filter_out))
+        return len(rule.expansion), str(rule.origin.name), None if unit else callback
+
+    def _relex(self, text: str, pos: int, row: dict) -> tuple[str | None, int]:
+        for name, regex in self.relexers:
+            if name in row:
+                match = regex.match(text, pos)
+                if match:
+                    return name, match.end()
+        return None, pos
+
+    def parse(self, text: str, start: str):
+        """The callbacks' result for ``text``, or ``None`` to leave it to Lark."""
+        actions, goto, ignore, keywords = self.actions, self.goto, self.ignore, self.keywords
+        end_state, match = self.end_states[start], self.master.match
+        states, values = [self.start_states[start]], []
+        pos, size = 0, len(text)
+        while True:
+            if pos < size:
+                found = match(text, pos)
+                if found is None:
+                    return None
+                kind, end = found.lastgroup, found.end()
+                if kind in ignore:
+                    pos = end
+                    continue
+                row = actions[states[-1]]
+                if kind not in row:
+                    kind, end = self._relex(text, pos, row)
+                    if kind is None:
+                        return None
+                value = text[pos:end]
+                keyword = keywords.get(value)
+                if keyword is not None and keyword in row:
+                    kind = keyword
+                token = Token(kind, value, pos, None, None, None, None, end)
+                pos = end
+            else:
+                kind, token = "$END", None
+            while True:
+                action = actions[states[-1]].get(kind)
+                if action is None:
+                    return None
+                shift, arg = action
+                if shift:
+                    states.append(arg)
+                    values.append(token)
+                    break
+                count, name, callback = arg
+                children = values[-count:] if count else []
+                if count:
+                    del values[-count:], states[-count:]
+                values.append(children[0] if callback is None else callback(children))
+                states.append(goto[states[-1]][name])
+                if token is None and states[-1] == end_state:
+                    return values[-1]
 
 
 class _Builder:
     """Lark callbacks, one per grammar rule or alias, building the AST as the
     parser reduces.  Each returns ``(node, start, end, depth)``: offsets into
-    the statement text (brackets included) and the expression depth."""
+    the statement text (brackets included) and the expression depth.  Lark
+    looks callbacks up by rule name, so helpers that share a name with a
+    grammar rule (expr, statement) are prefixed with ``_``."""
 
     def __init__(self) -> None:
         self.begin(None, 0, "")
@@ -261,30 +393,30 @@ class _Builder:
             self.reject("E100", tok.start_pos, tok.end_pos, what=f"the number {tok[:12]}... is too long")
 
     # ------------------------------------------------------ expressions
-    def expr(self, node, start: int, end: int, depth: int):
+    def _expr(self, node, start: int, end: int, depth: int):
         if depth > MAX_DEPTH:
             self.reject("E104", start, end, limit=MAX_DEPTH)
         return node, start, end, depth
 
-    def binop(self, op: Op, kids):
+    def _binop(self, op: Op, kids):
         (left, start, _, d1), tok, (right, _, end, d2) = kids
-        return self.expr(BinOp(op, left, right, self.span(start, end), self.tspan(tok)),
+        return self._expr(BinOp(op, left, right, self.span(start, end), self.tspan(tok)),
                          start, end, max(d1, d2) + 1)
 
-    def add(self, kids): return self.binop(Op.ADD, kids)
-    def sub(self, kids): return self.binop(Op.SUB, kids)
-    def matmul(self, kids): return self.binop(Op.MATMUL, kids)
-    def mul(self, kids): return self.binop(Op.MUL, kids)
-    def div(self, kids): return self.binop(Op.DIV, kids)
-    def pow(self, kids): return self.binop(Op.POW, kids)
+    def add(self, kids): return self._binop(Op.ADD, kids)
+    def sub(self, kids): return self._binop(Op.SUB, kids)
+    def matmul(self, kids): return self._binop(Op.MATMUL, kids)
+    def mul(self, kids): return self._binop(Op.MUL, kids)
+    def div(self, kids): return self._binop(Op.DIV, kids)
+    def pow(self, kids): return self._binop(Op.POW, kids)
 
     def neg(self, kids):
         tok, (operand, _, end, depth) = kids
-        return self.expr(Neg(operand, self.span(tok.start_pos, end)), tok.start_pos, end, depth + 1)
+        return self._expr(Neg(operand, self.span(tok.start_pos, end)), tok.start_pos, end, depth + 1)
 
     def transpose(self, kids):
         (operand, start, _, depth), tok = kids
-        return self.expr(Transpose(operand, self.span(start, tok.end_pos)), start, tok.end_pos,
+        return self._expr(Transpose(operand, self.span(start, tok.end_pos)), start, tok.end_pos,
                          depth + 1)
 
     def name(self, kids):
@@ -312,7 +444,7 @@ class _Builder:
         node = Call(canonical(name), tuple(a for a in args if not isinstance(a, Keyword)),
                     tuple(a for a in args if isinstance(a, Keyword)), prime,
                     self.span(func.start_pos, right.end_pos), self.tspan(func))
-        return self.expr(node, func.start_pos, right.end_pos, depth + 1)
+        return self._expr(node, func.start_pos, right.end_pos, depth + 1)
 
     def call_prime(self, kids):
         return self.call(kids, prime=True)
@@ -333,12 +465,12 @@ class _Builder:
         return Keyword(self.ident(tok), value, self.span(tok.start_pos, end)), tok.start_pos, end, depth
 
     # ------------------------------------------------------- statements
-    def statement(self, node, start: int, end: int):
+    def _stmt(self, node, start: int, end: int):
         return node, start, end, 0
 
     def dims(self, kids):
         end = kids[-1][2]
-        return self.statement(Dims(tuple(k[0] for k in kids[1:]), self.span(kids[0].start_pos, end)),
+        return self._stmt(Dims(tuple(k[0] for k in kids[1:]), self.span(kids[0].start_pos, end)),
                               kids[0].start_pos, end)
 
     def dim_item(self, kids):
@@ -351,7 +483,7 @@ class _Builder:
         end = attrs[-1][2] if attrs else end
         node = Decl(self.ident(tok), shape, tuple(a[0] for a in attrs),
                     self.span(tok.start_pos, end), self.tspan(tok))
-        return self.statement(node, tok.start_pos, end)
+        return self._stmt(node, tok.start_pos, end)
 
     def matrix_shape(self, kids):
         (rows, start, _, _), _, (cols, _, end, _) = kids
@@ -375,11 +507,11 @@ class _Builder:
     def define(self, kids):
         tok, (value, _, end, _) = kids
         node = Define(self.ident(tok), value, self.span(tok.start_pos, end), self.tspan(tok))
-        return self.statement(node, tok.start_pos, end)
+        return self._stmt(node, tok.start_pos, end)
 
     def claim(self, kids):
         tok, (value, _, end, _) = kids
-        return self.statement(Claim(self.derivative(tok), value, self.span(tok.start_pos, end)),
+        return self._stmt(Claim(self.derivative(tok), value, self.span(tok.start_pos, end)),
                               tok.start_pos, end)
 
     def layout(self, kids):
@@ -387,7 +519,7 @@ class _Builder:
         if kind not in LAYOUTS:
             self.reject("E403", kind.start_pos, kind.end_pos,
                         what=f"unknown layout '{kind}': write 'layout numerator' or 'layout denominator'")
-        return self.statement(Layout(str(kind), self.span(keyword.start_pos, kind.end_pos)),
+        return self._stmt(Layout(str(kind), self.span(keyword.start_pos, kind.end_pos)),
                               keyword.start_pos, kind.end_pos)
 
 
@@ -407,6 +539,8 @@ _MATLAB_HINTS = {"*": "Write '*': it is already elementwise.",
                  "'": "Write '.T' for the transpose."}
 _CLOSER_OF = {"(": ")", "[": "]"}
 _OPENER_OF = {")": "(", "]": "["}
+_OPEN_FOR = str.maketrans(_OPENER_OF)
+_MAX_SLIPS = 10          # per statement: a line of junk gets a few, not thousands
 _OPERATORS = frozenset({"PLUS", "MINUS", "AT", "STAR", "SLASH", "POW", "TRANSPOSE"})
 _OPERANDS = frozenset({"NAME", "NUMBER", "DERIV", "PRIMED", "LPAR", "LSQB", "MINUS"})
 _WORDS = {"TIMES": "'x' between the two sizes", "LPAR": "'('", "RPAR": "')'", "RSQB": "']'", "_COMMA": "','",
@@ -416,6 +550,8 @@ _CHAR_HINTS = {
     "^": "'^' only writes a transpose (x^T); write '**' for a power.",
     ".": "'.' only writes a transpose (x.T); write '*' or '@' for a product.",
     "\\": "LaTeX commands are not part of the language: write dL/dx, '@' or '*', x.T.",
+    "×": "'×' only separates the sizes of a shape; write '@' for a matrix product or '*' "
+         "for an elementwise product.",
 }
 
 
@@ -439,7 +575,7 @@ def _slips(code: str, span) -> list[Diagnostic]:
                          hint="Write '@' for a matrix product or '*' for an elementwise product.")
            for m in _MIDDLE_DOT.finditer(code)]
     for m in _MATLAB.finditer(code):
-        if _ENDS_IN_NUMBER.search(code[:m.start()]):
+        if _ENDS_IN_NUMBER.search(code[max(0, m.start() - 40):m.start()]):
             continue  # 2./x is the number 2. divided by x
         out.append(messages.make("E103", span(m.start(), m.end()), op=f"'{m.group()}'",
                                  hint=_MATLAB_HINTS[m.group(1)]))
@@ -453,20 +589,20 @@ def _slips(code: str, span) -> list[Diagnostic]:
         out.append(messages.make("E103", span(at, at + 1), op=f"the quote in {operand}'",
                                  hint=f"Write {operand}.T for the transpose; a quote is only "
                                       f"allowed in a derivative call like sigma'(a)."))
-    return out
+    return out[:_MAX_SLIPS]
 
 
 def _operand_before(code: str, at: int) -> str | None:
     """The name or bracketed group that a quote at ``at`` follows, if any."""
     if at > 0 and code[at - 1] in _OPENER_OF:
         depth = 0
-        for j in range(at - 1, -1, -1):
+        for j in range(at - 1, max(-1, at - 200), -1):  # bounded: hostile input stays linear
             depth += (code[j] in _OPENER_OF) - (code[j] in _CLOSER_OF)
             if depth == 0:
                 group = code[j:at]
                 return group if len(group) <= 30 else code[j] + "..." + code[at - 1]
-        return None
-    name = _ENDS_IN_NAME.search(code[:at])
+        return code[at - 1].translate(_OPEN_FOR) + "..." + code[at - 1]
+    name = _ENDS_IN_NAME.search(code[max(0, at - 60):at])
     return name.group() if name else None
 
 
@@ -497,8 +633,9 @@ def _unexpected(code: str, span, err: UnexpectedInput) -> Diagnostic:
     if isinstance(err, UnexpectedToken) and err.token.type != "$END":
         tok = err.token
         found, where = _token_words(tok), span(tok.start_pos, tok.end_pos)
-        start = len(code) - len(code.lstrip())
-        if tok.start_pos == start and tok.type in _OPERATORS:
+        hint = _CHAR_HINTS.get(str(tok))
+        start = len(code) - len(code.lstrip(_BLANK + "\n"))
+        if tok.start_pos == start and tok.type in _OPERATORS and hint is None:
             hint = ("A statement cannot start with an operator; a line ending in an operator "
                     "continues on the next, so move it to the end of the previous line.")
     elif isinstance(err, UnexpectedCharacters):
@@ -507,7 +644,7 @@ def _unexpected(code: str, span, err: UnexpectedInput) -> Diagnostic:
         found, where = _char_words(ch), span(pos, pos + 1)
         hint = _CHAR_HINTS.get(ch)
     else:
-        end = len(code.rstrip())
+        end = len(code.rstrip(_BLANK + "\n"))
         found, where = "the end of the statement", span(end, end)
     accepts = _accepts(err)
     if hint is None and "AT" in accepts and isinstance(err, UnexpectedToken) \

@@ -1,0 +1,122 @@
+"""Row 1: ``check --no-verify`` throughput on a generated derivation.
+
+Ours is ``driver.check_source(Source(...), verify=False)`` on the text of
+``generate.derivation`` (20,000 lines; 2,000 with ``--quick``).  Baselines:
+CPython's ``ast.parse`` on the same statements written as Python (goal: our
+check at most 3x its time, i.e. at least a third of its speed), and SymPy
+building the same expressions from ``MatrixSymbol`` (goal: ours 20x faster;
+the row is skipped with the reason if SymPy is not installed).  Parse-only
+(``syntax.parse``) and shapes-only (``shapes.check_program`` on the parsed
+program) rows show how the time splits, and a row with the cyclic garbage
+collector off on both sides shows how much of each is collection.
+"""
+from __future__ import annotations
+
+import ast
+import gc
+
+from timing import Row, Settings, measure, measure_together, profile
+
+import generate
+
+
+def run(s: Settings) -> list[Row]:
+    from dsl import shapes, syntax
+    from dsl.driver import check_source
+    from dsl.span import Source
+
+    lines = 2_000 if s.quick else 20_000
+    d = generate.derivation(lines, seed=s.seed)
+    source = Source("generated.deriv", d.text)
+    s.say(f"check: generated derivation, seed {s.seed}: {d.lines} lines, {d.blocks} blocks, "
+          f"{len(d.text):,} characters; Python twin {d.python.count(chr(10)) + 1} lines")
+
+    report = check_source(source, verify=False)          # also warms the parser up
+    ast.parse(d.python)
+    if report.errors or report.warnings:
+        codes = sorted({x.code for x in report.diagnostics})
+        s.say(f"check: WARNING the generated derivation is not clean: {report.errors} errors, "
+              f"{report.warnings} warnings ({', '.join(codes)}); the timing still stands")
+    s.say(f"check: {len(report.program.statements)} statements, {len(report.claims)} claims")
+    # Results are dropped before timing: a large live heap makes every
+    # collection of the cyclic GC slower, for ours and the baselines alike.
+    del report
+
+    reps = s.reps(5, 3)
+    t = measure_together({
+        "check": lambda: check_source(source, verify=False),
+        "ast": lambda: ast.parse(d.python),
+        "parse": lambda: syntax.parse(source),
+        "check, no gc": _without_gc(lambda: check_source(source, verify=False)),
+        "ast, no gc": _without_gc(lambda: ast.parse(d.python)),
+    }, repeats=reps)
+    t_check, t_ast, t_parse = t["check"], t["ast"], t["parse"]
+    program, _ = syntax.parse(source)
+    t_shapes = measure(lambda: shapes.check_program(program), repeats=reps)
+    env = shapes.check_program(program)[0]
+    s.say(f"check: throughput {d.lines / t_check.median:,.0f} lines/s (ast.parse "
+          f"{d.lines / t_ast.median:,.0f} lines/s); parse {t_parse.median / t_check.median:.0%} "
+          f"and shapes {t_shapes.median / t_check.median:.0%} of check; spreads: check {t_check.spread}, "
+          f"ast.parse {t_ast.spread}")
+
+    name = f"check --no-verify, {d.lines:,} lines"
+    rows = [
+        Row(name, t_check, t_ast, "ast.parse", goal=3.0),
+        Row("  parse only (syntax.parse)", t_parse, t_ast, "ast.parse"),
+        Row("  shapes only (shapes.check_program)", t_shapes, t_ast, "ast.parse"),
+        Row("  check, cyclic GC off (both sides)", t["check, no gc"], t["ast, no gc"], "ast.parse"),
+    ]
+    code = _sympy_code(program, env)
+    del program, env
+    rows.append(_sympy_row(s, code, t_check, d.lines))
+    if s.profile:
+        profile(name, lambda: check_source(source, verify=False))
+    return rows
+
+
+def _without_gc(fn):
+    """``fn`` run with the cyclic garbage collector off: how much of the time
+    is collection (the ASTs built here hold no cycles)."""
+    def run():
+        gc.disable()
+        try:
+            return fn()
+        finally:
+            gc.enable()
+    return run
+
+
+def _sympy_code(program, env):
+    """The SymPy instructions for the program, or None without SymPy."""
+    try:
+        import sympy  # noqa: F401
+    except ImportError:
+        return None
+    import sympy_build
+    return sympy_build.compile_program(program, env)
+
+
+def _sympy_row(s: Settings, code, t_check, lines: int) -> Row:
+    name = "check --no-verify vs SymPy MatrixSymbol"
+    if code is None:
+        reason = "SymPy is not installed (pip install sympy to run this row)"
+        s.say(f"check: SymPy row skipped: {reason}")
+        return Row(name, skipped=reason, goal=20.0, compare="speedup")
+    import sympy
+    from sympy.core.cache import clear_cache
+
+    import sympy_build
+    from dsl import shapes, syntax
+    from dsl.span import Source
+
+    warm = generate.derivation(300, seed=s.seed + 1)
+    warm_program, _ = syntax.parse(Source("warm.deriv", warm.text))
+    warm_env, _ = shapes.check_program(warm_program)
+    sympy_build.build(sympy_build.compile_program(warm_program, warm_env))   # imports, first use
+    # SymPy caches constructed expressions: clear before each run so that no
+    # run reuses the work of the previous one.
+    t_sympy = measure(lambda: sympy_build.build(code), repeats=s.reps(3, 1), warmup=0, setup=clear_cache)
+    s.say(f"check: SymPy {sympy.__version__} builds the {lines:,} lines in {t_sympy.median:.2f} s "
+          f"(spread {t_sympy.spread}); it validates shapes only for integer sizes, so the "
+          "baseline compares the symbolic shapes itself")
+    return Row(name, t_check, t_sympy, f"SymPy {sympy.__version__}", goal=20.0, compare="speedup")

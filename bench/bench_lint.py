@@ -1,0 +1,143 @@
+"""Row 7: linting a tree of Markdown notes with one process and with two.
+
+A temporary tree of 2,000 Markdown files (200 with ``--quick``) is written,
+100 per folder, each a page of lecture notes: prose, a ````deriv`` block
+declaring and defining a small network (varied activation and sizes), a
+declaration in an HTML comment, and display and inline math with a
+definition and derivative claims in LaTeX (one page in ten has a sign
+error).  ``dsl.lint.run_lint([root], fmt="json", jobs=1)`` and ``jobs=2``
+are timed (the report goes to a buffer: ``out=`` when it is accepted); the row shows files/s for each and the speedup (goal: two
+processes at least 1.6x one).  Output is captured, and the two outputs are
+compared (the order must be stable).  Until ``dsl/lint.py`` exists the row
+is skipped with the reason.
+"""
+from __future__ import annotations
+
+import contextlib
+import inspect
+import io
+import random
+import tempfile
+from pathlib import Path
+
+from timing import Row, Settings, measure_together
+
+_ACT = (("sigma", r"\sigma"), ("tanh", r"\tanh"), ("softplus", r"\operatorname{softplus}"))
+
+
+def page(i: int, r: random.Random) -> str:
+    """One Markdown page of notes."""
+    act, latex_act = r.choice(_ACT)
+    n, k = r.randint(3, 9), r.randint(2, 7)
+    sign = "-" if r.random() < 0.1 else ""
+    return f"""# Lecture {i}: one hidden layer
+
+A row $x$ goes through an affine map, the {act} nonlinearity and a softmax;
+the loss is the cross-entropy against the one-hot label $y$.
+
+```deriv
+dims n = {n}, k = {k}
+x  : 1 x n
+W1 : n x k
+b1 : 1 x k
+W2 : k x n
+b2 : 1 x n
+y  : 1 x n onehot
+a = x @ W1 + b1
+h = {act}(a)
+theta = h @ W2 + b2
+yhat = softmax(theta)
+L = xent(y, yhat)
+```
+
+<!-- deriv: c : scalar positive -->
+
+Scaling the hidden layer gives
+
+$$g = c h$$
+
+The gradient at the output is
+
+$$\\frac{{\\partial L}}{{\\partial \\theta}} = {sign}(\\hat{{y}} - y)$$
+
+and one layer down, by the chain rule,
+
+$$\\frac{{\\partial L}}{{\\partial h}} = (\\hat{{y}} - y) W_2^T$$
+
+so that $\\partial L / \\partial W_2 = h^T (\\hat{{y}} - y)$ and the hidden
+pre-activation gets $\\frac{{\\partial L}}{{\\partial a}} = (\\hat{{y}} - y) W_2^T \\circ {latex_act}'(a)$.
+"""
+
+
+def write_tree(root: Path, files: int, seed: int) -> list[Path]:
+    r = random.Random(seed)
+    paths = []
+    for i in range(files):
+        folder = root / f"week{i // 100:02d}"
+        folder.mkdir(exist_ok=True)
+        path = folder / f"lecture{i:04d}.md"
+        path.write_text(page(i, r), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def run(s: Settings) -> list[Row]:
+    name = "lint 2 processes vs 1"
+    try:
+        from dsl import lint
+    except ImportError as exc:
+        reason = f"dsl.lint cannot be imported yet ({exc})"
+        s.say(f"lint: skipped: {reason}")
+        return [Row(name, skipped=reason, goal=1.6, compare="speedup")]
+    run_lint = getattr(lint, "run_lint", None)
+    if run_lint is None:
+        reason = "dsl.lint has no run_lint(paths, fmt=..., jobs=...)"
+        s.say(f"lint: skipped: {reason}")
+        return [Row(name, skipped=reason, goal=1.6, compare="speedup")]
+
+    files = 200 if s.quick else 2000
+    with tempfile.TemporaryDirectory(prefix="chainrule-bench-lint-") as tmp:
+        root = Path(tmp)
+        write_tree(root, files, s.seed)
+
+        takes_out = "out" in inspect.signature(run_lint).parameters
+
+        def lint_with(jobs: int):
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                if takes_out:
+                    result = run_lint([str(root)], fmt="json", jobs=jobs, out=out)
+                else:
+                    result = run_lint([str(root)], fmt="json", jobs=jobs)
+            return result, out.getvalue()
+
+        try:
+            one, two = lint_with(1), lint_with(2)
+        except TypeError as exc:
+            reason = f"run_lint{inspect.signature(run_lint)} does not take (paths, fmt=, jobs=): {exc}"
+            s.say(f"lint: skipped: {reason}")
+            return [Row(name, skipped=reason, goal=1.6, compare="speedup")]
+        same = _comparable(one) == _comparable(two)
+        s.say(f"lint: {files} Markdown files in {files // 100 or 1} folders, seed {s.seed}; "
+              f"result {_describe(one)}; jobs=1 and jobs=2 outputs "
+              f"{'identical' if same else 'DIFFER (order or content)'}")
+        reps = s.reps(3, 1)
+        t = measure_together({1: lambda: lint_with(1), 2: lambda: lint_with(2)}, repeats=reps, warmup=0)
+        t1, t2 = t[1], t[2]
+    s.say(f"lint: {files / t1.median:,.0f} files/s with 1 process, {files / t2.median:,.0f} files/s "
+          f"with 2; spreads {t1.spread} and {t2.spread}")
+    return [Row(f"lint {files:,} .md files: jobs=2 vs jobs=1", t2, t1, "jobs=1", goal=1.6, compare="speedup")]
+
+
+def _comparable(outcome):
+    """What must agree between jobs=1 and jobs=2: the printed text, and the
+    result when it is plain data."""
+    result, text = outcome
+    plain = result if isinstance(result, (str, bytes, int, float, tuple, list, dict)) else None
+    return plain, text
+
+
+def _describe(outcome) -> str:
+    result, text = outcome
+    shown = repr(result) if not isinstance(result, (str, bytes)) else f"{len(result)} characters"
+    return f"{shown[:60]}, {len(text):,} characters printed"

@@ -1,0 +1,51 @@
+"""Row 3: process start-up, ``chainrule --version`` against ``python -c pass``.
+
+Each command runs as a subprocess; the wall time from start to exit is
+measured with ``perf_counter`` (median of many runs).  ``python -m dsl
+--version`` runs from the repository root; the installed console script
+``chainrule`` is timed too when it is on ``PATH`` (skipped, with the
+reason, when it is not).  Goal: at most 150 ms more than ``python -c pass``.
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from timing import Row, Settings, measure_together
+
+ROOT = Path(__file__).resolve().parent.parent
+GOAL = 0.150
+
+
+def _runner(argv: list[str]):
+    def run():
+        subprocess.run(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    return run
+
+
+def run(s: Settings) -> list[Row]:
+    reps = s.reps(20, 5)
+    module = [sys.executable, "-m", "dsl", "--version"]
+    done = subprocess.run(module, cwd=ROOT, capture_output=True, text=True)
+    s.say(f"startup: {sys.executable} -m dsl --version -> {done.stdout.strip() or done.stderr.strip()[:80]!r} "
+          f"(exit {done.returncode}); {reps} runs each")
+    fns = {"pass": _runner([sys.executable, "-c", "pass"]), "module": _runner(module)}
+    script = shutil.which("chainrule")
+    if script is not None:
+        s.say(f"startup: console script {script}")
+        fns["script"] = _runner([script, "--version"])
+    t = measure_together(fns, repeats=reps, warmup=2)
+    t_pass, t_module = t["pass"], t["module"]
+    rows = [Row("startup: python -m dsl --version", t_module, t_pass, "python -c pass",
+                goal=GOAL, compare="extra")]
+    if script is None:
+        reason = "no chainrule console script on PATH (pip install . adds it)"
+        s.say(f"startup: console-script row skipped: {reason}")
+        rows.append(Row("startup: chainrule --version", skipped=reason, goal=GOAL, compare="extra"))
+    else:
+        rows.append(Row("startup: chainrule --version", t["script"], t_pass, "python -c pass",
+                        goal=GOAL, compare="extra"))
+    s.say(f"startup: spreads: python -c pass {t_pass.spread}, python -m dsl {t_module.spread}")
+    return rows

@@ -1,0 +1,281 @@
+"""LaTeX documents: ``% deriv:`` comments and the equations of the math.
+
+Contract: :func:`extract_latex` feeds a :class:`~dsl.frontends.Builder`, in
+document order, with the chainrule statements written in comment lines
+(``% deriv: W1 : n x k``, invisible in the PDF) and the equations found in
+``$…$``, ``\\(…\\)``, ``\\[…\\]``, ``$$…$$`` and the environments equation,
+align, gather, multline, eqnarray, flalign, alignat, displaymath and math
+(starred too).  Math before ``\\begin{document}`` and inside verbatim-like
+environments is not read.  :func:`read_math` is shared with the Markdown and
+notebook front ends: it splits a piece of math into equations and each
+equation into its sides.
+
+Rows: in align-like environments (and ``aligned``, ``split``, ``\\eqalign``
+nested in display math) rows end at ``\\\\`` or ``\\cr`` and ``&`` separates
+columns; only the first equation of a row is read (the rest is usually a
+comment such as ``&\\implies ...``).  A row whose left column is empty and
+whose right column starts with ``=`` continues the previous left side, so
+each step of ``\\frac{\\partial L}{\\partial w} &= … \\\\ &= …`` is a claim
+about the same derivative, checked on its own line (its diagnostics start
+at that row's ``=``).  A row with an empty left column that does not start
+with a relation continues the previous row's expression.
+
+Within a row, top-level ``,`` ``;`` ``\\quad`` ``\\text{…}`` ``\\implies``
+(and similar) separate equations from commentary, and a final ``.`` is
+dropped: ``a = xW_1, \\quad h = \\sigma(a).`` is two equations.
+"""
+from __future__ import annotations
+
+import re
+
+from . import Builder, Slice
+from .latex_math import function_name
+
+_WORD = re.compile(r"\\([A-Za-z]+\*?|.)", re.S)
+_BEGIN = re.compile(r"\\begin\s*\{([A-Za-z]+\*?)\}")
+MATH_ENVS = {"equation", "align", "gather", "multline", "eqnarray", "flalign", "alignat",
+             "displaymath", "math"}
+VERBATIM_ENVS = {"verbatim", "lstlisting", "minted", "comment", "Verbatim", "filecontents"}
+_ALIGNED = {"align", "aligned", "alignat", "alignedat", "eqnarray", "flalign", "split", "eqalign"}
+_GATHERED = {"gather", "gathered", "displaylines"}
+_INNER = re.compile(r"\\begin\s*\{(aligned|alignedat|split|gathered|align\*?|gather\*?|eqnarray\*?)\}"
+                    r"|\\(eqalign|eqalignno|displaylines)\s*\{")
+_COMMENTARY = {r"\quad", r"\qquad", r"\implies", r"\Rightarrow", r"\Longrightarrow", r"\iff",
+               r"\Leftrightarrow", r"\forall", r"\text", r"\mbox", r"\textrm", r"\hbox",
+               r"\intertext", r"\shortintertext"}
+_ARG = re.compile(r"\s*\{[^{}]*\}")
+
+
+# ------------------------------------------------------------- top level
+
+def split_top(sl: Slice, is_sep) -> list[tuple[Slice, str]]:
+    """Split at separators outside any group; ``is_sep(text, i, word)``
+    returns the separator's length at ``i`` (0 if none).  Returns each piece
+    with the separator that ended it ('' for the last)."""
+    text, out = sl.text, []
+    depth = last = i = 0
+    while i < len(text):
+        c = text[i]
+        word = _WORD.match(text, i).group(0) if c == "\\" and i + 1 < len(text) else c
+        if depth == 0:
+            k = is_sep(text, i, word)
+            if k:
+                out.append((sl.sub(last, i), text[i:i + k]))
+                i = last = i + k
+                continue
+        if word in (r"\begin",) or c in "{([":
+            depth += 1
+        elif word in (r"\end",) or c in "})]":
+            depth = max(0, depth - 1)
+        i += len(word)
+    out.append((sl.sub(last), ""))
+    return out
+
+
+def _row_sep(text: str, i: int, word: str) -> int:
+    if word == r"\\":
+        m = re.compile(r"\\\\\*?(\s*\[[^\]]*\])?").match(text, i)
+        return len(m.group(0))
+    return len(word) if word == r"\cr" else 0
+
+
+def _column_sep(text: str, i: int, word: str) -> int:
+    return 1 if word == "&" else 0
+
+
+def _relation_sep(text: str, i: int, word: str) -> int:
+    if word == "=" and not text.startswith("==", i) and not text.startswith("=", i + 1):
+        return 1
+    if text.startswith(":=", i):
+        return 2
+    return len(word) if word in (r"\coloneqq", r"\triangleq") else 0
+
+
+def _chunk_sep(text: str, i: int, word: str) -> int:
+    if word in (",", ";"):
+        return 1
+    if word not in _COMMENTARY:
+        return 0
+    m = re.compile(r"\s*\{([^{}]*)\}").match(text, i + len(word))
+    if word in (r"\text", r"\mbox", r"\textrm", r"\hbox", r"\intertext", r"\shortintertext"):
+        if m and function_name(m.group(1).strip()):
+            return 0
+        return len(text) - i        # the rest of the row is commentary
+    return len(word)
+
+
+def sides(chunk: Slice) -> list[Slice]:
+    """An equation's sides, split at its top-level relations."""
+    return [piece for piece, _ in split_top(chunk, _relation_sep)]
+
+
+def equations(row: Slice) -> list[Slice]:
+    """The equations of one row: commentary dropped, a final full stop removed."""
+    out = []
+    for piece, _ in split_top(row, _chunk_sep):
+        piece = piece.strip()
+        if piece.text.endswith("."):
+            piece = piece.sub(0, len(piece.text) - 1).strip()
+        if piece.text:
+            out.append(piece)
+    return out
+
+
+# ------------------------------------------------------------------ math
+
+def read_math(content: Slice, env: str | None, builder: Builder) -> None:
+    """Feed the equations of one piece of math (the inside of ``$…$`` or of
+    an environment named ``env``) to ``builder``."""
+    env = (env or "").rstrip("*")
+    if env not in _ALIGNED and env not in _GATHERED and env != "multline":
+        env, content = _inner(content)
+    if env in _ALIGNED:
+        rows = _align_rows(content, env)
+    elif env in _GATHERED:
+        rows = [r for r, _ in split_top(content, _row_sep)]
+    else:
+        rows = [content]
+        if env == "multline":
+            pieces = [r for r, _ in split_top(content, _row_sep)]
+            rows = [sum(pieces[1:], pieces[0])]
+    for row in rows:
+        for eq in equations(row):
+            parts = sides(eq)
+            if len(parts) >= 2:
+                builder.equation(parts)
+
+
+def _inner(content: Slice) -> tuple[str, Slice]:
+    """Display math holding ``aligned``/``split``/``\\eqalign{…}``: that body."""
+    m = _INNER.search(content.text)
+    if not m:
+        return "", content
+    if m.group(1):
+        name = m.group(1)
+        end = content.text.find(r"\end{" + name + "}", m.end())
+        end = len(content.text) if end < 0 else end
+        return name.rstrip("*"), content.sub(m.end(), end)
+    depth, i = 1, m.end()
+    while i < len(content.text) and depth:
+        c = content.text[i]
+        if c == "\\":
+            i += 2
+            continue
+        depth += {"{": 1, "}": -1}.get(c, 0)
+        i += 1
+    return {"displaylines": "gathered"}.get(m.group(2), "eqalign"), content.sub(m.end(), max(m.end(), i - 1))
+
+
+def _align_rows(content: Slice, env: str) -> list[Slice]:
+    out: list[Slice] = []
+    prev_lhs: Slice | None = None
+    for row, _ in split_top(content, _row_sep):
+        if not row.text.strip() or re.match(r"\s*\\(short)?intertext", row.text):
+            continue
+        cols = [c for c, _ in split_top(row, _column_sep)]
+        width = 3 if env == "eqnarray" else 2      # columns of one equation: rl rl ...
+        groups = [cols[i:i + width] for i in range(0, len(cols), width)]
+        eq = sum(groups[0][1:], groups[0][0])
+        rest = eq.strip()
+        if cols[0].text.strip() or len(cols) == 1:
+            out.append(eq)
+            first = equations(eq)
+            parts = sides(first[0]) if first else []
+            prev_lhs = parts[0] if len(parts) >= 2 else None
+        elif _relation_sep(rest.text, 0, _first_word(rest.text)) and prev_lhs is not None:
+            out.append(prev_lhs.pinned(rest.at(0)) + rest)
+        elif out:
+            lead = re.match(r"(\s|\\q?quad(?![A-Za-z])|\\[,;:!])*", eq.text).end()
+            out[-1] = out[-1] + eq.sub(lead)          # an expression continued on this row
+        out += [sum(g[1:], g[0]) for g in groups[1:] if g[0].text.strip() and env != "eqnarray"]
+    return out
+
+
+def _first_word(text: str) -> str:
+    m = _WORD.match(text) if text.startswith("\\") else None
+    return m.group(0) if m else text[:1]
+
+
+# -------------------------------------------------------------- document
+
+def _mask_comments(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """The text with comments blanked (offsets kept) and the ranges of the
+    ``deriv:`` statements found in them."""
+    chars, statements = list(text), []
+    for m in re.finditer(r"(?<!\\)(?:\\\\)*%[^\n]*", text):
+        start = m.start() + m.group(0).index("%")
+        body = text[start + 1:m.end()]
+        d = re.match(r"\s*deriv:", body)
+        if d:
+            statements.append((start + 1 + d.end(), m.end()))
+        chars[start:m.end()] = " " * (m.end() - start)
+    return "".join(chars), statements
+
+
+def extract_latex(text: str, builder: Builder) -> None:
+    masked, statements = _mask_comments(text)
+    begin = masked.find(r"\begin{document}")
+    stop = masked.find(r"\end{document}")
+    events = [(s, "deriv", e, None) for s, e in statements]
+    events += _math_regions(masked, begin + len(r"\begin{document}") if begin >= 0 else 0,
+                            stop if stop >= 0 else len(masked))
+    for start, kind, end, env in sorted(events):
+        if kind == "deriv":
+            builder.statements(Slice.of(text, start, end))
+        else:
+            read_math(Slice.of(masked, start, end), env, builder)
+
+
+def _math_regions(text: str, start: int, end: int) -> list:
+    """``(start, 'math', end, env)`` for each piece of math between the offsets."""
+    out, i = [], start
+    while i < end:
+        c = text[i]
+        if c == "\\":
+            m = _BEGIN.match(text, i)
+            if m:
+                name = m.group(1)
+                close = text.find(r"\end{" + name + "}", m.end())
+                close = end if close < 0 else close
+                if name.rstrip("*") in MATH_ENVS:
+                    arg = _ARG.match(text, m.end()) if name.startswith("alignat") else None
+                    out.append((arg.end() if arg else m.end(), "math", close, name))
+                if name.rstrip("*") in MATH_ENVS or name in VERBATIM_ENVS:
+                    i = close + len(name) + 6
+                    continue
+                i = m.end()
+                continue
+            if text.startswith(r"\verb", i) and i + 5 < end and not text[i + 5].isalpha():
+                delim = text[i + 5]
+                close = text.find(delim, i + 6)
+                i = end if close < 0 else close + 1
+                continue
+            for opening, closing in ((r"\[", r"\]"), (r"\(", r"\)")):
+                if text.startswith(opening, i):
+                    close = text.find(closing, i + 2)
+                    close = end if close < 0 else close
+                    out.append((i + 2, "math", close, None))
+                    i = close + 2
+                    break
+            else:
+                i += 2
+            continue
+        if c == "$":
+            width = 2 if text.startswith("$$", i) else 1
+            close = _closing_dollar(text, i + width, end, width)
+            out.append((i + width, "math", close, None))
+            i = close + width
+            continue
+        i += 1
+    return out
+
+
+def _closing_dollar(text: str, i: int, end: int, width: int) -> int:
+    while i < end:
+        if text[i] == "\\":
+            i += 2
+            continue
+        if text.startswith("$" * width, i):
+            return i
+        i += 1
+    return end

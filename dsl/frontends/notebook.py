@@ -1,0 +1,81 @@
+"""Jupyter notebooks: markdown cells and ``%%deriv`` code cells.
+
+Contract: :func:`extract_notebook` reads an ``.ipynb`` (JSON, nbformat 4, or
+3 with worksheets) into an :class:`~dsl.frontends.Extracted`: markdown cells
+are read as Markdown, code cells whose first line is ``%%deriv`` as the
+language itself, all in cell order as one program.  Positions carry the cell:
+cells are numbered from 1 over ALL cells (code, markdown and raw), so
+``notes.ipynb:cell_3:2:5`` is line 2, column 5 of the third cell as the
+notebook shows it.  For annotations on the ``.ipynb`` file itself (SARIF,
+GitHub), ``Host.json_lines`` gives the line of each cell's source in the
+JSON when the notebook is stored one source line per JSON line, as Jupyter
+writes it.  A file that is not a notebook raises ``ValueError`` with the
+reason; the linter reports it as an input error.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+from . import Builder, Extracted, Host, Slice
+from .markdown import extract_markdown
+
+_MAGIC = re.compile(r"[ \t]*%%deriv\b[^\n]*(\n|$)")
+
+
+def cells_of(text: str) -> list[dict]:
+    """The cells of a notebook's JSON text; ``ValueError`` if it is not one."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ValueError(f"not a valid notebook: {err.msg} at line {err.lineno}, "
+                         f"column {err.colno}") from None
+    if not isinstance(data, dict):
+        raise ValueError("not a notebook: the JSON is not an object")
+    cells = data.get("cells")
+    if cells is None and isinstance(data.get("worksheets"), list) and data["worksheets"]:
+        cells = data["worksheets"][0].get("cells") if isinstance(data["worksheets"][0], dict) else None
+    if not isinstance(cells, list) or not all(isinstance(c, dict) for c in cells):
+        raise ValueError("not a notebook: no list of cells")
+    return cells
+
+
+def _source(cell: dict) -> str:
+    src = cell.get("source", cell.get("input", ""))
+    if isinstance(src, list):
+        return "".join(s for s in src if isinstance(s, str))
+    return src if isinstance(src, str) else ""
+
+
+def extract_notebook(path: str, text: str) -> Extracted:
+    cells = cells_of(text)
+    sources = [_source(c) for c in cells]
+    starts, at = [], 0
+    for src in sources:
+        starts.append(at)
+        at += len(src) + 1
+    host = Host(path, "\n".join(sources), tuple((s, i + 1) for i, s in enumerate(starts)),
+                _json_lines(text, cells))
+    builder = Builder(host)
+    for cell, src, start in zip(cells, sources, starts):
+        kind = cell.get("cell_type")
+        if kind == "markdown":
+            extract_markdown(Slice.of(host.text, start, start + len(src)), builder)
+        elif kind == "code":
+            magic = _MAGIC.match(src)
+            if magic and magic.end() < len(src):
+                builder.statements(Slice.of(host.text, start + magic.end(), start + len(src)))
+    return builder.finish()
+
+
+def _json_lines(text: str, cells: list[dict]) -> dict:
+    """Cell number -> (line of its first source line in the JSON, one line per
+    source line?), when every cell's ``"source"`` key can be found in order."""
+    keys = [m for m in re.finditer(r'"(source|input)"\s*:\s*(\[\s*)?', text)]
+    if len(keys) != len(cells):
+        return {}
+    out = {}
+    for number, (cell, m) in enumerate(zip(cells, keys), start=1):
+        per_line = isinstance(cell.get("source", cell.get("input")), list)
+        out[number] = (text.count("\n", 0, m.end()) + 1, per_line)
+    return out

@@ -1,0 +1,222 @@
+"""Front ends: what is lifted out of Markdown, LaTeX and notebooks, which
+equations are checked, and where generated positions land in the document."""
+import json
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from dsl import driver
+from dsl.frontends import Slice, extract, kind_of
+from dsl.frontends.notebook import cells_of
+
+DECLS_MD = "<!-- deriv\ndims n, k\nx : 1 x n\nW : n x k\nb : 1 x k\n-->\n"
+
+
+def lines(ex):
+    return ex.source.text.splitlines()
+
+
+def mapped(ex, verify=False):
+    report = driver.check_source(ex.source, verify=verify)
+    return [d.moved(ex.span_map) for d in report.diagnostics], report
+
+
+# ------------------------------------------------------------------ Markdown
+
+def test_markdown_deriv_fence_and_comments_are_the_language():
+    md = ("Intro.\n\n<!-- deriv: dims n -->\n<!-- deriv\nx : 1 x n\n-->\n"
+          "```deriv\na = x @ x.T\n```\n\n~~~ deriv\nb = a + 1\n~~~\n")
+    assert lines(extract("a.md", md)) == ["dims n", "x : 1 x n", "a = x @ x.T", "b = a + 1"]
+
+
+def test_markdown_other_code_comments_and_dollars_are_not_read():
+    md = (DECLS_MD + "```python\n$a = x W$\n```\n    \n`$c = x W$` and <!-- $d = x W$ -->\n"
+          "It costs $5 and $6, and \\$e = x W\\$.\n")
+    assert lines(extract("a.md", md))[-1] == "b : 1 x k"
+
+
+def test_markdown_math_forms_are_read():
+    md = (DECLS_MD + "Inline $a = x W$, display\n$$\nc = a + b\n$$\n"
+          "\\[ e = c \\circ c \\]\n\\( f = e^T \\)\n```math\ng = f^T\n```\n")
+    assert lines(extract("a.md", md))[-5:] == [
+        "a = x @ W", "c = a + b", "e = c * c", "f = e.T", "g = f.T"]
+
+
+def test_markdown_inline_math_does_not_cross_a_paragraph():
+    md = DECLS_MD + "A $a = x\n\nW$ b.\n"
+    assert lines(extract("a.md", md))[-1] == "b : 1 x k"
+
+
+def test_markdown_fence_inside_a_list_is_dedented():
+    md = "- item\n\n  ```deriv\n  dims n\n  x : 1 x n\n  ```\n"
+    ex = extract("a.md", md)
+    assert lines(ex) == ["dims n", "x : 1 x n"]
+    span = ex.span_map(ex.source.span(7, 8))           # the 'x' of the declaration
+    assert (span.line, span.column) == (5, 3)
+
+
+# --------------------------------------------------------------------- LaTeX
+
+TEX_HEAD = ("\\documentclass{article}\n% deriv: dims n, k\n% deriv: x : 1 x n\n"
+            "% deriv: W : n x k\n% deriv: b : 1 x k\n$q = x W$ in the preamble is not read\n"
+            "\\begin{document}\n")
+
+
+def test_latex_comments_hold_declarations_and_math_envs_are_read():
+    tex = TEX_HEAD + ("\\begin{equation} a = xW + b \\end{equation}\n"
+                      "\\begin{gather*} c = a \\circ a \\\\ d = c^T \\end{gather*}\n"
+                      "\\begin{multline} e = a \\\\ + c \\end{multline}\n"
+                      "\\begin{verbatim} $z = x W$ \\end{verbatim}\n"
+                      "% $y = x W$ in a comment\n\\end{document}\n")
+    assert lines(extract("a.tex", tex))[-4:] == ["a = x @ W + b", "c = a * a", "d = c.T", "e = a + c"]
+    assert "q =" not in extract("a.tex", tex).source.text
+
+
+def test_align_rows_continue_the_left_side_on_their_own_line():
+    tex = TEX_HEAD + ("\\begin{align}\n"
+                      "  a &= x W + b \\\\\n"
+                      "  \\frac{\\partial a}{\\partial b} &= I \\\\\n"
+                      "  &= \\operatorname{diag}(b) \\\\ % wrong\n"
+                      "  &\\quad + 0\n"
+                      "\\end{align}\n")
+    ex = extract("a.tex", tex)
+    assert lines(ex)[-1] == "da/db = diag(b) + 0"
+    claim_start = ex.source.text.rindex("da/db")
+    span = ex.span_map(ex.source.span(claim_start, claim_start + 5))
+    assert span.line == tex.splitlines().index("  &= \\operatorname{diag}(b) \\\\ % wrong") + 1
+    assert span.column == 4                               # the row's '='
+
+
+def test_equations_split_at_commentary_and_full_stops():
+    tex = TEX_HEAD + "$$a = xW, \\quad c = a + b \\text{ where } d = 1.$$\n"
+    assert lines(extract("a.tex", tex))[-2:] == ["a = x @ W", "c = a + b"]
+
+
+def test_eqalign_and_aligned_and_side_by_side_pairs():
+    md = DECLS_MD + ("$$\\eqalign{ a &= xW \\cr c &= a + b & e &= c^T \\cr }$$\n"
+                     "$$\\begin{aligned} f &= e^T \\\\ &\\implies g = f \\end{aligned}$$\n")
+    # a second equation after \implies is read too; a first column of its own is a pair
+    assert lines(extract("a.md", md))[-5:] == ["a = x @ W", "c = a + b", "e = c.T", "f = e.T", "g = f"]
+
+
+# ------------------------------------------------------ which math is checked
+
+def test_definitions_claims_and_skips():
+    md = DECLS_MD + ("$h = x W + b$ defines h; $h = b$ restates it; $y = m x$ has unknown names;\n"
+                     "$\\sigma(h) = 1$ has no name on the left;\n"
+                     "$$\\frac{\\partial h}{\\partial b} = I = \\operatorname{diag}(b)$$\n")
+    ex = extract("a.md", md)
+    assert lines(ex)[-2:] == ["h = x @ W + b", "dh/db = diag(b)"]
+    whys = [d.message for d in ex.verbose]
+    assert any("'h' is already declared" in w for w in whys)
+    assert any("not declared or defined: m" in w for w in whys)
+    assert any("neither a name nor a derivative" in w for w in whys)
+    assert any("I" in w for w in whys)               # the '= I' step: I is not declared
+    assert ex.notes == []                              # nothing of this is shown by default
+
+
+def test_an_unreadable_claim_is_a_located_note():
+    md = DECLS_MD + "$a = x W$\n\n$$\\frac{\\partial a}{\\partial x} = \\mathcal{J}$$\n"
+    ex = extract("a.md", md)
+    (note,) = ex.notes
+    assert note.code == "N700" and "\\mathcal" in note.message
+    assert (note.span.line, note.span.column) == (9, 35)
+
+
+def test_an_unreadable_definition_is_shown_once_something_needs_it():
+    md = DECLS_MD + "$a = \\mathcal{F}(x)$, then $c = a W^T$ and $e = a + a$.\n"
+    ex = extract("a.md", md)
+    codes = [d.code for d in ex.notes]
+    assert codes == ["N700", "N702", "N702"]
+    assert "'a', whose definition could not be read" in ex.notes[1].message
+    assert "c =" not in ex.source.text
+
+
+def test_prose_only_math_produces_nothing():
+    md = ("# Intro\nLet $f(x) = x^2$ and $y = mx + b$, with $n \\times k$ matrices,\n"
+          "$\\mathbb{R}^{n}$, $\\sum_i x_i$, and $$E = mc^2.$$\n")
+    ex = extract("a.md", md)
+    assert ex.source.text == "" and ex.notes == []
+
+
+# ----------------------------------------------------------------- positions
+
+def test_positions_of_translated_tokens_land_on_the_latex():
+    md = DECLS_MD + "$$ a = \\mathbf{x} \\mathbf{W}^T $$\n"
+    ex = extract("a.md", md)
+    diags, _ = mapped(ex)
+    (d,) = [d for d in diags if d.code == "E300"]
+    line = md.splitlines()[d.span.line - 1]
+    assert line[d.span.column - 1:d.span.end_column - 1] == "\\mathbf{x} \\mathbf{W}^T"
+
+
+def test_verbatim_blocks_map_character_for_character():
+    md = "Text\n\n```deriv\ndims n\nx : 1 x n\ny = x @ x\n```\n"
+    ex = extract("a.md", md)
+    diags, _ = mapped(ex)
+    (d,) = [d for d in diags if d.code == "E300"]
+    assert (d.span.line, d.span.column, d.span.end_column) == (6, 5, 10)
+
+
+def test_suppression_comments():
+    md = ("a <!-- chainrule: ignore[E300] -->\n<!-- chainrule: ignore[E301, w303] -->\nb\n"
+          "c % chainrule: ignore\n")
+    ex = extract("a.md", md)
+    assert ex.suppressions[(None, 1)] == {"E300"}
+    assert ex.suppressions[(None, 2)] == ex.suppressions[(None, 3)] == {"E301", "W303"}
+    assert ex.suppressions[(None, 4)] is None
+
+
+# ----------------------------------------------------------------- notebooks
+
+def notebook(*cells):
+    return json.dumps({"cells": [{"cell_type": kind, "metadata": {}, "source": src.splitlines(True)}
+                                 for kind, src in cells], "nbformat": 4, "nbformat_minor": 5}, indent=1)
+
+
+def test_notebook_cells_markdown_and_deriv_magic():
+    nb = notebook(("markdown", "# T\n"), ("code", "%%deriv\ndims n\nx : 1 x n\n"),
+                  ("code", "import numpy\n"), ("raw", "$a = x x$\n"),
+                  ("markdown", "Then\n$$ a = x x $$\n"))
+    ex = extract("n.ipynb", nb)
+    assert lines(ex) == ["dims n", "x : 1 x n", "a = x @ x"]
+    diags, _ = mapped(ex)
+    (d,) = [d for d in diags if d.code == "E300"]
+    assert (d.span.cell, d.span.line, d.span.column) == (5, 2, 8)
+    assert str(d.span) == "n.ipynb:cell_5:2:8"
+    first_line, per_line = ex.host.json_lines[5]
+    assert per_line and nb.splitlines()[first_line - 1 + 1].strip().startswith('"$$ a = x x $$')
+
+
+@pytest.mark.parametrize("text, why", [
+    ("{not json", "not a valid notebook"), ("[1, 2]", "not an object"), ('{"cells": 3}', "no list of cells")])
+def test_not_a_notebook_is_a_value_error(text, why):
+    with pytest.raises(ValueError, match=why):
+        cells_of(text)
+
+
+def test_kinds_by_extension():
+    assert [kind_of(p) for p in ("a.md", "b.TEX", "c.ipynb", "d.deriv", "e.txt")] == [
+        "markdown", "latex", "notebook", "deriv", None]
+
+
+def test_slice_arithmetic_keeps_host_offsets():
+    s = Slice.of("0123456789", 2, 8)
+    joined = s.sub(0, 2) + s.sub(4)
+    assert joined.text == "2367" and joined.offs == (2, 3, 6, 7) and joined.end == 8
+    assert s.pinned(5).offs == (5,) * 6
+
+
+MARKUP = st.lists(st.sampled_from([
+    "$", "$$", "a = x W", "\\frac{\\partial a}{\\partial x} = ", "W^T", "\n", "\n\n", "```deriv\n",
+    "```\n", "<!-- deriv: x : 1 x n -->", "<!-- ", " -->", "\\begin{align}", "\\end{align}", "&=",
+    "\\\\", "%", "% deriv: dims n\n", "\\[", "\\]", "`", "\\$", "{", "}", "\\eqalign{", "\\cr",
+]), max_size=25).map("".join)
+
+
+@settings(max_examples=120, deadline=None)
+@given(MARKUP, st.sampled_from(["a.md", "a.tex"]))
+def test_random_documents_never_crash_the_front_ends(text, name):
+    ex = extract(name, text)
+    for gen in range(len(ex.source.text) + 1):
+        assert 0 <= ex.host_offset(gen) <= len(text)

@@ -1,0 +1,315 @@
+"""Verification of claims: verdicts, diagnoses, diagnostics, the seeds, the
+cross-check, kinks, attributes, and the Python API."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from dsl import autodiff, data, diagnose, driver, shapes, syntax, verify
+from dsl.span import Source
+
+MLP_ROWS = """dims n, k
+x     : 1 x n
+W1    : n x k
+b1    : 1 x k
+W2    : k x n
+b2    : 1 x n
+y     : 1 x n  onehot
+a     = x @ W1 + b1
+h     = sigma(a)
+theta = h @ W2 + b2
+yhat  = softmax(theta)
+L     = xent(y, yhat)
+"""
+
+# Seed 002's answer, in its own names: the label is p, the prediction y.
+MLP_COLUMNS = """dims n = 5, k = 3
+x  : n x 1
+W1 : n x k
+b1 : k x 1
+W2 : k x n
+b2 : n x 1
+p  : n x 1 onehot
+a = W1.T @ x + b1
+h = sigma(a)
+H = diag(h)
+theta = W2.T @ h + b2
+y = softmax(theta)
+L = -sum(p * log(y))
+"""
+
+
+def run(text: str, seed: int = 0, **options):
+    program, diags = syntax.parse_text(text, "t.deriv")
+    assert not [d for d in diags if d.is_error], [d.message for d in diags]
+    env, _ = shapes.check_program(program)
+    return verify.verify_claims(program, env, seed=seed, **options)
+
+
+def one(text: str, claim: str, seed: int = 0) -> verify.ClaimResult:
+    return verify.verify_claim_text(text, claim, seed=seed)
+
+
+# ------------------------------------------------------------------ seeds
+
+@pytest.mark.parametrize("seed", [0, 1, 7])
+def test_seeds_000_001_the_loss_without_its_minus_is_a_flipped_sign(seed):
+    text = MLP_ROWS + "J = sum(y * log(yhat))\ndJ/dtheta = yhat - y\n"
+    [result] = run(text, seed)
+    assert (result.status, result.detail) == ("wrong", "the sign is flipped")
+    d = result.diagnostic
+    assert d.code == "E500" and d.message == "dJ/dtheta is wrong: the sign is flipped"
+    assert d.span == result.claim.expr.span and (d.span.line, d.span.column) == (14, 13)
+    assert f"seed {seed}" in d.hint
+    assert result.seed == seed
+
+
+def test_seed_002_column_answer_verifies_in_its_own_names():
+    result = one(MLP_COLUMNS, "dL/dx = W1 @ (H - H @ H) @ W2 @ (y - p)")
+    assert (result.status, result.detail, result.diagnostic) == ("verified", "", None)
+    assert one(MLP_COLUMNS, "dL/dx = W1 @ (H - H @ H) @ W2 @ (p - y)").detail == "the sign is flipped"
+
+
+def test_the_spec_mlp_claims_verify_and_use_true_derivatives_inside():
+    text = MLP_ROWS + ("dL/dtheta = y - yhat\n"                         # wrong, on its own
+                       "dL/dx = (yhat - y) @ W2.T * sigma'(a) @ W1.T\n"
+                       "dL/dx = dL/dtheta @ W2.T * sigma'(a) @ W1.T\n"   # uses the true dL/dtheta
+                       "dL/dx = dL/dtheta @ dtheta/dh @ dh/da @ da/dx\n")
+    results = run(text)
+    assert [r.status for r in results] == ["wrong", "verified", "verified", "verified"]
+
+
+# ---------------------------------------------------------- the diagnoses
+
+DIAGNOSES = [
+    ("dL/dtheta = 2 * (yhat - y)", "off by a factor of 2"),
+    ("dL/dtheta = (yhat - y) / 2", "off by a factor of 1/2"),
+    ("dL/dtheta = n * (yhat - y)", "off by a factor of n"),
+    ("dL/dtheta = (yhat - y) / k", "off by a factor of 1/k"),
+    ("dL/dtheta = -3 * (yhat - y)", "the sign is flipped and it is off by a factor of 3"),
+    ("dL/dtheta = 0 * y", "it is zero, but the true derivative is not"),
+    ("dL/dW2 = h.T @ (yhat - y) + W2", "an extra term: W2"),
+    ("dL/dW2 = h.T @ (yhat - y) - 2 * W2", "missing a term: 2 * W2"),
+    ("dyhat/dtheta = diag(yhat * (1 - yhat))", "it is only the diagonal of the true"),
+    ("dyhat/dtheta = diag(yhat)", "missing a term: the difference is a rank-1"),
+    ("dL/db2 = yhat", "an extra term: y"),
+    ("dL/db2 = h @ W2", "largest error at [0, "),
+]
+
+
+@pytest.mark.parametrize("claim, detail", DIAGNOSES)
+def test_each_diagnosis(claim, detail):
+    result = one(MLP_ROWS, claim)
+    assert result.status == "wrong"
+    assert result.detail.startswith(detail), result.detail
+    assert result.diagnostic.code == "E500" and detail in result.diagnostic.message
+
+
+def test_transposed_and_missing_use():
+    text = "dims n\nx : n x 1\nA : n x n\nB : n x n\ns = x.T @ A @ x\nt = trace(A @ B)\n"
+    assert one(text, "dt/dA = B").detail == "transposed"
+    assert one(text, "dt/dA = -B").detail == "transposed, and the sign is flipped"
+    assert one(text, "ds/dx = A.T @ x").detail.startswith(
+        "missing a term: the contribution through the use of x at line 5, column 5")
+
+
+def test_the_true_derivative_is_zero_but_the_claim_is_not():
+    text = "dims n\nx : 1 x n\nc : 1 x n\ns = sum(c * c)\n"
+    assert one(text, "ds/dx = c").detail.startswith("the true derivative is zero, but the claim is not")
+    assert one(text, "ds/dx = zeros(1, n)").status == "verified"
+
+
+def test_largest_error_names_an_index_and_both_values():
+    result = one(MLP_ROWS, "dL/dx = (yhat - y) @ W2.T @ W1.T")
+    assert result.status == "wrong"
+    assert result.detail.startswith("largest error at [0, ") and "claimed" in result.detail and "true" in result.detail
+    assert "wrong at k = " in result.diagnostic.hint and "n = " in result.diagnostic.hint
+
+
+# -------------------------------------------------------------- shorthand
+
+def test_diagonal_shorthand_is_verified_against_the_diagonal_and_says_so():
+    result = one(MLP_ROWS, "dh/da = h * (1 - h)")
+    assert result.status == "verified"
+    assert result.detail == "verified against the diagonal of the k x k Jacobian"
+    wrong = one(MLP_ROWS, "dh/da = h")
+    assert wrong.status == "wrong" and "compared with the diagonal of the k x k Jacobian" in wrong.detail
+
+
+def test_diagonal_shorthand_of_a_full_jacobian_is_wrong():
+    result = one(MLP_ROWS, "dyhat/dtheta = yhat * (1 - yhat)")
+    assert result.status == "wrong"
+    assert result.detail.startswith("the n x n Jacobian is not diagonal (entry [")
+    assert result.diagnostic.code == "E500"
+
+
+# ------------------------------------------------------------- attributes
+
+def test_symmetric_variables_compare_symmetric_parts():
+    text = "dims n\nA : n x n symmetric\nB : n x n\nt = trace(A @ B)\n"
+    for claim in ("dt/dA = B.T", "dt/dA = B", "dt/dA = (B + B.T) / 2"):
+        result = one(text, claim)
+        assert result.status == "verified", (claim, result.detail)
+        assert result.detail == "symmetric parts compared, since A is symmetric"
+    assert one(text.replace(" symmetric", ""), "dt/dA = B").detail == "transposed"
+    assert one(text, "dt/dA = -B").detail.startswith("the sign is flipped")
+
+
+def test_spd_inputs_give_log_det():
+    text = "dims n\nX : n x n spd\ns = log(det(X))\n"
+    assert one(text, "ds/dX = inv(X)").status == "verified"
+
+
+def test_onehot_and_prob_inputs_are_differentiated_as_if_free():
+    text = "dims n\ny : 1 x n onehot\nq : 1 x n prob\nL = xent(y, q)\n"
+    assert one(text, "dL/dy = -log(q)").status == "verified"
+    assert one(text, "dL/dq = -y / q").status == "verified"
+
+
+# ---------------------------------------------------------------- unchecked
+
+def test_a_claim_with_shape_errors_is_unchecked_with_a_reason():
+    result = one(MLP_ROWS, "dL/dW2 = (yhat - y).T @ h")
+    assert result.status == "unchecked"
+    assert result.detail == "its right side is n x k, but dL/dW2 is k x n"
+    assert result.diagnostic is None  # the checker's E400 on the same claim says it already
+
+
+def test_a_higher_order_claim_is_unchecked():
+    result = one(MLP_ROWS, "da/dW1 = x")
+    assert result.status == "unchecked" and "higher-order" in result.detail
+
+
+def test_values_that_are_not_finite_leave_the_claim_unchecked():
+    result = one("dims n\nx : 1 x n\ns = sum(log(x))\n", "ds/dx = 1 / x")
+    assert result.status == "unchecked" and "not finite" in result.detail
+
+
+def test_a_right_side_that_cannot_be_evaluated_is_unchecked():
+    text = "dims n\nx : 1 x n\nZ : n x n\ns = sum(x * x)\n"
+    result = one(text, "ds/dx = 2 * x @ inv(Z - Z)")
+    assert result.status == "unchecked" and result.detail.startswith("it could not be evaluated")
+
+
+def test_derivative_of_a_derivative_is_unchecked_not_wrong():
+    text = "dims n\nx : 1 x n\nL = sum(x * x)\ng = dL/dx\nM = sum(g * x)\n"
+    result = one(text, "dM/dx = 4 * x")
+    assert result.status == "unchecked" and "derivatives of derivatives" in result.detail
+
+
+# ------------------------------------------------------------------- kinks
+
+def test_relu_at_its_kink_in_every_draw_is_unchecked():
+    text = "dims n\ny : 1 x n onehot\nx : 1 x n\nL = sum(relu(y * x))\n"
+    result = one(text, "dL/dx = y * relu'(y * x)")
+    assert result.status == "unchecked" and "kink" in result.detail
+    assert result.diagnostic.code == "W501"
+
+
+def test_a_draw_at_a_kink_is_redrawn(monkeypatch):
+    original = data.draw_inputs
+    calls = []
+
+    def first_at_the_kink(env, sizes, rng):
+        values = original(env, sizes, rng)
+        if not calls:
+            values["x"][0, 0] = 0.0
+        calls.append(1)
+        return values
+    monkeypatch.setattr(data, "draw_inputs", first_at_the_kink)
+    result = one("dims n\nx : 1 x n\nL = sum(relu(x))\n", "dL/dx = relu'(x)")
+    assert result.status == "verified"
+    assert len(calls) >= verify.DRAWS + 1     # the first draw was redrawn
+
+
+def test_given_inputs_at_a_kink_are_unchecked():
+    text = "dims n\nx : 1 x n\nL = sum(abs(x))\ndL/dx = abs'(x)\n"
+    [result] = run(text, inputs={"x": np.array([[0.0, 1.0, -2.0]])}, sizes={"n": 3})
+    assert result.status == "unchecked" and "given inputs" in result.detail
+
+
+def test_given_inputs_and_sizes_are_used():
+    text = "dims n\nx : 1 x n\nL = sum(x ** 3)\ndL/dx = 3 * x\n"
+    [result] = run(text, inputs={"x": np.array([[1.0, 1.0]])}, sizes={"n": 2})
+    assert result.status == "verified"        # 3 x**2 == 3 x at x = 1: only these values
+    [result] = run(text, sizes={"n": 4})
+    assert result.status == "wrong"
+
+
+# --------------------------------------------------------- the cross-check
+
+def test_a_broken_rule_is_an_internal_inconsistency_never_a_verdict(monkeypatch):
+    broken = (lambda g, out, x: 2 * g * out * (1 - out),)
+    monkeypatch.setitem(autodiff.VJPS, "sigma", broken)
+    # with the broken rule the true value looks like twice the right one, so
+    # this wrong claim would verify if the cross-check did not catch it
+    result = one(MLP_ROWS, "dL/da = 2 * (yhat - y) @ W2.T * sigma'(a)")
+    assert result.status == "unchecked"
+    assert result.diagnostic.code == "E502"
+    assert "reverse mode and finite differences disagree" in result.detail
+    assert one(MLP_ROWS, "dL/da = (yhat - y) @ W2.T * sigma'(a)").diagnostic.code == "E502"
+
+
+def test_derivative_terms_inside_a_claim_are_cross_checked_too(monkeypatch):
+    monkeypatch.setitem(autodiff.VJPS, "sigma", (lambda g, out, x: 2 * g * out * (1 - out),))
+    text = "dims n\na : 1 x n\ns = sum(sigma(a))\nt = sum(a * a)\n"
+    assert one(text, "dt/da = 2 * a").status == "verified"          # no sigma on this path
+    result = one(text, "dt/da = 2 * a + ds/da - ds/da")
+    assert result.diagnostic.code == "E502" and "ds/da" in result.detail
+
+
+def test_cross_check_passes_on_ill_scaled_but_correct_programs():
+    text = "dims n\nx : 1 x n\nc : scalar positive\nL = exp(sum(3 * x)) + 1000 * c * sum(x * x)\n"
+    assert one(text, "dL/dx = 3 * exp(sum(3 * x)) + 2000 * c * x").status == "verified"
+
+
+# ---------------------------------------------------------------- the API
+
+def test_verify_claim_text_refuses_what_is_not_a_claim():
+    with pytest.raises(ValueError):
+        verify.verify_claim_text("dims n\nx : 1 x n\n", "x + x")
+
+
+def test_claims_keyword_limits_the_verification():
+    text = MLP_ROWS + "dL/dtheta = yhat - y\ndL/dtheta = y - yhat\n"
+    program, _ = syntax.parse_text(text, "t.deriv")
+    env, _ = shapes.check_program(program)
+    results = verify.verify_claims(program, env, claims=env.claims[1:])
+    assert [r.status for r in results] == ["wrong"]
+
+
+def test_results_do_not_depend_on_the_order_of_claims():
+    claims = ["dL/dtheta = yhat - y", "dL/dx = (yhat - y) @ W2.T * sigma'(a) @ W1.T", "dL/db1 = 2 * dL/da"]
+    forward = run(MLP_ROWS + "\n".join(claims) + "\n", seed=3)
+    backward = run(MLP_ROWS + "\n".join(reversed(claims)) + "\n", seed=3)
+    assert [(r.status, r.detail) for r in forward] == [(r.status, r.detail) for r in reversed(backward)]
+
+
+def test_the_driver_reports_a_wrong_claim_as_an_error():
+    report = driver.check_source(Source("t.deriv", MLP_ROWS + "dL/dtheta = y - yhat\n"))
+    assert [c.status for c in report.claims] == ["wrong"]
+    assert [d.code for d in report.diagnostics if d.is_error] == ["E500"]
+    assert report.exit_code() == 1
+
+
+def test_draws_change_the_sizes():
+    text = "dims m\nx : m x 1\nL = mean(x * x)\n"
+    program, _ = syntax.parse_text(text, "t.deriv")
+    env, _ = shapes.check_program(program)
+    rng = np.random.default_rng(0)
+    assert len({data.concrete_sizes(env.dims, rng, d)["m"] for d in range(verify.DRAWS)}) == verify.DRAWS
+    assert one(text, "dL/dx = x").detail == "off by a factor of m/2"
+
+
+# --------------------------------------------------------------- diagnose
+
+def test_number_words():
+    assert [diagnose.number(v) for v in (2.0, 0.5, -1.0, 1 / 3, 0.123456)] == ["2", "1/2", "-1", "1/3", "0.1235"]
+
+
+def test_close_uses_the_named_tolerances():
+    a = np.array([[1.0, 2.0]])
+    assert diagnose.close(a, a * (1 + verify.TOL_REL / 10))
+    assert not diagnose.close(a, a * (1 + verify.TOL_REL * 10))
+    assert diagnose.close(np.zeros((1, 2)), np.full((1, 2), verify.TOL_ABS / 2))
+    assert not diagnose.close(a, a.T)
