@@ -150,9 +150,10 @@ def _repl(args) -> int:
 
 
 def _lint(args) -> int:
-    from . import lint
+    from . import lint, render
     return lint.run_lint(args.paths, fmt=args.format, strict=args.strict, verify=args.verify,
-                         jobs=args.jobs, verbose=args.verbose, seed=args.seed)
+                         jobs=args.jobs, verbose=args.verbose, seed=args.seed,
+                         color=render.use_color(args.color))
 
 
 def _fmt(args) -> int:

@@ -315,7 +315,7 @@ def render_lint_text(results: list[FileResult], *, color: bool = False, verbose:
                                     for c in r.claims))
     reports = [fr.report for fr in results]
     errors, warnings = render.severity_counts(reports)
-    summary = render._summary(reports, errors, warnings)
+    summary = render.summary_line(reports, errors, warnings)
     skipped = sum(len(fr.skipped) for fr in results)
     if skipped and not verbose:
         summary += f"; {skipped} formula{'s' if skipped != 1 else ''} not checked (--verbose lists them)"

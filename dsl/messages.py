@@ -169,8 +169,8 @@ _ENTRIES = [
           "A formula that cannot be read is not checked; guessing its meaning could report "
           "errors the author did not make.",
           r"$$\frac{\partial L}{\partial x} = \mathcal{J}^T g$$",
-          "Write the formula with the supported macros (see the LaTeX table in the README), "
-          "or state it as a deriv block."),
+          "Write the formula with the macros listed in grammar/latex_math.lark, or state it "
+          "in a deriv block or comment."),
     Entry("N701", "latex-grouping", "the formula was read as {grouping}",
           "When a formula mixes juxtaposition with \\circ, \\cdot, * or /, the grouping used "
           "is shown beside its diagnostics: juxtaposition is a matrix product binding tighter "

@@ -115,6 +115,7 @@ def claim_line(result, source_name: str, color: bool = False) -> str:
 def render_text(reports: Iterable, color: bool = False, claims: bool = True,
                 summary: bool = True) -> str:
     """All reports as text: diagnostics, one line per claim, a summary."""
+    reports = list(reports)
     blocks: list[str] = []
     errors = warnings = 0
     for r in reports:
@@ -125,12 +126,12 @@ def render_text(reports: Iterable, color: bool = False, claims: bool = True,
         errors += r.errors
         warnings += r.warnings
     if summary:
-        blocks.append(_summary(list(reports) if not isinstance(reports, list) else reports,
-                               errors, warnings))
+        blocks.append(summary_line(reports, errors, warnings))
     return "\n\n".join(b for b in blocks if b) + "\n"
 
 
-def _summary(reports: list, errors: int, warnings: int) -> str:
+def summary_line(reports: list, errors: int, warnings: int) -> str:
+    """The closing line: files, errors, warnings, claim verdicts and seeds."""
     counts = {"verified": 0, "wrong": 0, "unchecked": 0}
     for r in reports:
         for c in r.claims:

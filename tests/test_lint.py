@@ -294,7 +294,9 @@ def test_pre_commit_hook_definition():
 pytest_plugins = ["pytester"]
 
 
-def test_pytest_plugin_collects_claims_as_tests(pytester):
+def test_pytest_plugin_collects_claims_as_tests(pytester, monkeypatch):
+    # loaded with -p only, whether or not the pytest11 entry point is installed
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
     shutil.copy(FIXTURES / "homework.tex", pytester.path / "homework.tex")
     result = pytester.runpytest("-p", "dsl.pytest_plugin", "--chainrule", "-q", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=5, failed=1)

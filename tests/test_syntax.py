@@ -12,8 +12,8 @@ from dsl import messages
 from dsl.ast import (BinOp, Call, Claim, Decl, Define, Deriv, Dims, Layout, Name, Neg, Number,
                      Op, Transpose)
 from dsl.span import Source
-from dsl.syntax import (MAX_DEPTH, is_statement, needs_more, parse, parse_expr, parse_statement,
-                        parse_text, split_statements)
+from dsl.syntax import (MAX_DEPTH, _machine, _parse_range, is_statement, needs_more, parse,
+                        parse_expr, parse_statement, parse_text, split_statements)
 
 MLP = """\
 # mlp.deriv
@@ -32,6 +32,19 @@ L     = xent(y, yhat)
 dL/dtheta = yhat - y
 dL/dx     = (yhat - y) @ W2.T * sigma'(a) @ W1.T
 dL/dx = dL/dtheta @ dtheta/dh @ dh/da @ da/dx
+"""
+
+# More statement forms, for the properties below.
+EXTRA = """\
+x : 1xn
+c : scalar positive
+layout numerator
+dims n, k = 3, scalar
+q = sum(X, axis=0) ** 2 / n
+∂L/∂W₁ = xᵀ @ g
+r = [a + b] ∘ c ⊙ d − e
+s = 2.T + .5e3 * f'(x) - -y ** -2
+t = dims + layout + x
 """
 
 SPAN_FIELDS = {"span", "op_span", "func_span", "name_span"}
@@ -486,20 +499,48 @@ def test_arbitrary_text_never_raises(text):
     assert (node is None) == bool(diags)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.data())
-def test_mutated_valid_text_never_raises(data):
-    lines = MLP.splitlines()
-    text = "\n".join(data.draw(st.lists(st.sampled_from(lines), min_size=1, max_size=6)))
-    for _ in range(data.draw(st.integers(1, 4))):
-        at = data.draw(st.integers(0, len(text)))
-        if data.draw(st.booleans()) and text:
+@st.composite
+def mutated_text(draw) -> str:
+    """Valid statements with a few characters deleted or inserted."""
+    lines = (MLP + EXTRA).splitlines()
+    text = "\n".join(draw(st.lists(st.sampled_from(lines), min_size=1, max_size=6)))
+    for _ in range(draw(st.integers(1, 4))):
+        at = draw(st.integers(0, len(text)))
+        if draw(st.booleans()) and text:
             text = text[:at] + text[at + 1:]
         else:
-            text = text[:at] + data.draw(st.sampled_from(list("()+*@-.'x=:#\n ·ᵀ"))) + text[at:]
+            text = text[:at] + draw(st.sampled_from(list("()+*@-.'x=:#\n ·ᵀ"))) + text[at:]
+    return text
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_text())
+def test_mutated_valid_text_never_raises(text):
     program, diagnostics = parse_text(text)
     _well_formed(text, diagnostics)
     starts = {s.span.start for s in program.statements}
     for start, end in split_statements(text):  # each statement parsed, or reported, not both
         reported = any(start <= d.span.start <= end for d in diagnostics)
         assert (start in starts) != reported
+
+
+# ------------------------------------------------ the fast loop against Lark
+
+def test_fast_loop_takes_valid_statements_and_leaves_errors():
+    machine = _machine()
+    for line in (MLP + EXTRA).splitlines()[1:]:
+        machine.builder.begin(Source("t", line), 0, line)
+        assert machine.fast.parse(line, "statement") is not None, line
+    for line in ("a = x @ @ W", "x : 1 x", "a = x · y", "dims = 3", "a = x y"):
+        machine.builder.begin(Source("t", line), 0, line)
+        assert machine.fast.parse(line, "statement") is None, line
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(mutated_text(), HOSTILE))
+def test_fast_loop_agrees_with_lark(text):
+    source = Source("t", text)
+    for start, end in split_statements(text):
+        fast = _parse_range(source, start, end, "statement")
+        slow = _parse_range(source, start, end, "statement", fast=False)
+        assert fast == slow

@@ -20,7 +20,7 @@ depends on it.
 
     >>> ex = extract("notes.md", "<!-- deriv: x : 1 x 3 -->\\n$$ y = x x^T $$\\n")
     >>> ex.source.text
-    'x : 1 x 3 \\ny = x @ x.T\\n'
+    'x : 1 x 3\\ny = x @ x.T\\n'
 """
 from __future__ import annotations
 

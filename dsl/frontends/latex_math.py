@@ -144,6 +144,20 @@ class Stop(Exception):
 
 # ------------------------------------------------------------------ parser
 
+@dataclass(frozen=True)
+class Raw:
+    """A parse-tree node reduced to its rule name, range and children."""
+    kind: str
+    span: Range
+    kids: tuple
+
+
+class _ToRaw(Transformer):
+    def __default__(self, data, children, meta):
+        spans = [_tspan(c) for c in children] or [(0, 0)]
+        return Raw(str(data), (min(s for s, _ in spans), max(e for _, e in spans)), tuple(children))
+
+
 @functools.cache
 def parser() -> Lark:
     """The LaTeX parser, built once; a grammar conflict is a defect shown here."""
@@ -167,20 +181,6 @@ def parser() -> Lark:
     if conflicts:
         raise RuntimeError(f"{path.name}: {conflicts[0]}")
     return built
-
-
-@dataclass(frozen=True)
-class Raw:
-    """A parse-tree node reduced to its rule name, range and children."""
-    kind: str
-    span: Range
-    kids: tuple
-
-
-class _ToRaw(Transformer):
-    def __default__(self, data, children, meta):
-        spans = [_tspan(c) for c in children] or [(0, 0)]
-        return Raw(str(data), (min(s for s, _ in spans), max(e for _, e in spans)), tuple(children))
 
 
 _CONTROL = re.compile(r"\\([A-Za-z]+|.)", re.S)
@@ -250,14 +250,13 @@ def translate(side: str, *, known=frozenset(), scalars=frozenset()) -> Translati
     except RecursionError:
         return Unreadable("the formula is too long or nested too deeply to read", 0, len(side))
     out, pieces = render(node)
-    grouping = alt_text = None
-    if render(alt)[0] != out:
-        grouping, alt_text = render(node, explicit=True)[0], render(alt)[0]
+    alt_text = render(alt)[0]
+    grouping = render(node, explicit=True)[0] if alt_text != out else None
     return Translation(out, tuple((gs, ge, *orig((ss, se))) for gs, ge, ss, se in pieces),
                        names(node), name=node.id if isinstance(node, Name) else None,
                        deriv=(node.num, node.den) if isinstance(node, Deriv) else None,
                        scalar=scalar_like(node, frozenset(scalars)),
-                       grouping=grouping, alt=alt_text)
+                       grouping=grouping, alt=alt_text if grouping else None)
 
 
 def _syntax_problem(err: UnexpectedInput, text: str, orig) -> Unreadable:
