@@ -235,16 +235,18 @@ def evaluate_program(program: Program, env, inputs: Mapping[str, np.ndarray], si
     values: dict[str, np.ndarray] = {}
     blocked: set[str] = set()
     diags: list[Diagnostic] = []
-    for name, info in env.names.items():
-        if info.kind != "input":
-            continue
-        value, problem = _input_value(name, info, inputs, sizes)
+
+    def settle(name: str, value, problem) -> None:
         if problem is not None:
             diags.append(problem)
         if value is None:
             blocked.add(name)
         else:
             values[name] = value
+
+    for name, info in env.names.items():
+        if info.kind == "input":
+            settle(name, *_input_value(name, info, inputs, sizes))
     for stmt in program.statements:
         match stmt:
             case Define(name=name, expr=expr):
@@ -254,13 +256,7 @@ def evaluate_program(program: Program, env, inputs: Mapping[str, np.ndarray], si
                 if info is None or not info.ok or names_used(expr) & blocked:
                     blocked.add(name)
                     continue
-                value, problem = _define(stmt, values, sizes, deriv)
-                if problem is not None:
-                    diags.append(problem)
-                if value is None:
-                    blocked.add(name)
-                else:
-                    values[name] = value
+                settle(name, *_define(stmt, values, sizes, deriv))
     return values, diags
 
 

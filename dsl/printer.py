@@ -39,9 +39,11 @@ def _strength(node: Expr) -> int:
             return _ATOM
 
 
-def _wrap_operand(parent: Expr, child: Expr, side: str) -> bool:
-    """Whether ``child`` needs brackets as the ``side`` operand of ``parent``
-    (Python's rules: left-associative levels, ``**`` takes a unary on its right)."""
+def needs_brackets(parent: Expr, child: Expr, side: str) -> bool:
+    """Whether ``child`` needs brackets as the ``side`` ("left", "right" or
+    "arg") operand of ``parent``, by Python's rules: left-associative levels,
+    ``**`` takes a unary on its right, ``.T`` binds tightest.  E.g. ``b - c``
+    as the right operand of ``a - ...`` does."""
     strength = _strength(child)
     match parent:
         case BinOp(op=Op.POW):
@@ -56,6 +58,9 @@ def _wrap_operand(parent: Expr, child: Expr, side: str) -> bool:
             return strength < _ATOM or isinstance(child, Number)
         case _:
             return False
+
+
+_wrap_operand = needs_brackets   # the name dsl.fmt imports
 
 
 def _number_text(node: Number) -> str:
@@ -136,7 +141,7 @@ def _expr_source(root: Expr, all_parens: bool) -> str:
 def _needs(parent: Expr, child: Expr, side: str, all_parens: bool) -> bool:
     if all_parens and isinstance(child, (BinOp, Neg)):
         return True
-    return _wrap_operand(parent, child, side)
+    return needs_brackets(parent, child, side)
 
 
 # ------------------------------------------------------------------ explain

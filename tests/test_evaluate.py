@@ -14,6 +14,7 @@ from dsl.evaluate import (FORWARD, PRIME, DomainError, EvalError, apply_binop, a
 from dsl.functions import FUNCTIONS
 from dsl.shapes import Env, NameInfo
 from dsl.span import Span
+from programs import MLP_BODY
 
 S = Span("t.deriv", 1, 1, 1, 2)
 RNG = np.random.default_rng(20240)
@@ -448,20 +449,7 @@ def test_derivative_terms_in_a_definition_are_skipped_with_a_warning():
 
 # ------------------------------------------------------------ through the parser and checker
 
-MLP_TEXT = """\
-dims n = 5, k = 3
-x : 1 x n
-W1 : n x k
-b1 : 1 x k
-W2 : k x n
-b2 : 1 x n
-y : 1 x n onehot
-a = x @ W1 + b1
-h = sigma(a)
-theta = h @ W2 + b2
-yhat = softmax(theta)
-L = xent(y, yhat)
-"""
+MLP_TEXT = "dims n = 5, k = 3\n" + MLP_BODY
 
 
 def _parsed(text):

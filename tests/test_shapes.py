@@ -11,22 +11,10 @@ from dsl.ast import walk
 from dsl.diagnostics import Sink
 from dsl.dims import SCALAR, Shape, Sym
 from dsl.span import Source
+from programs import MLP_BODY
 
 # Seed 002 in row form; 12 lines, so the first added line is line 13.
-MLP = """\
-dims n = 5, k = 3
-x     : 1 x n
-W1    : n x k
-b1    : 1 x k
-W2    : k x n
-b2    : 1 x n
-y     : 1 x n  onehot
-a     = x @ W1 + b1
-h     = sigma(a)
-theta = h @ W2 + b2
-yhat  = softmax(theta)
-L     = xent(y, yhat)
-"""
+MLP = "dims n = 5, k = 3\n" + MLP_BODY
 n, k, m = Sym("n"), Sym("k"), Sym("m")
 
 

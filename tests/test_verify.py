@@ -7,20 +7,9 @@ import pytest
 
 from dsl import autodiff, data, diagnose, driver, shapes, syntax, verify
 from dsl.span import Source
+from programs import MLP_BODY
 
-MLP_ROWS = """dims n, k
-x     : 1 x n
-W1    : n x k
-b1    : 1 x k
-W2    : k x n
-b2    : 1 x n
-y     : 1 x n  onehot
-a     = x @ W1 + b1
-h     = sigma(a)
-theta = h @ W2 + b2
-yhat  = softmax(theta)
-L     = xent(y, yhat)
-"""
+MLP_ROWS = "dims n, k\n" + MLP_BODY
 
 # Seed 002's answer, in its own names: the label is p, the prediction y.
 MLP_COLUMNS = """dims n = 5, k = 3
