@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import gc
+import importlib.util
 
 from timing import Row, Settings, measure, measure_together, profile
 
@@ -38,8 +39,9 @@ def run(s: Settings) -> list[Row]:
         s.say(f"check: WARNING the generated derivation is not clean: {report.errors} errors, "
               f"{report.warnings} warnings ({', '.join(codes)}); the timing still stands")
     s.say(f"check: {len(report.program.statements)} statements, {len(report.claims)} claims")
-    # Results are dropped before timing: a large live heap makes every
-    # collection of the cyclic GC slower, for ours and the baselines alike.
+    # Results are dropped before timing, and every run starts after a full
+    # collection: a large live heap, or the garbage of the previous run, makes
+    # the cyclic GC's passes slower, for ours and the baselines alike.
     del report
 
     reps = s.reps(5, 3)
@@ -49,10 +51,10 @@ def run(s: Settings) -> list[Row]:
         "parse": lambda: syntax.parse(source),
         "check, no gc": _without_gc(lambda: check_source(source, verify=False)),
         "ast, no gc": _without_gc(lambda: ast.parse(d.python)),
-    }, repeats=reps)
+    }, repeats=reps, setup=gc.collect)
     t_check, t_ast, t_parse = t["check"], t["ast"], t["parse"]
     program, _ = syntax.parse(source)
-    t_shapes = measure(lambda: shapes.check_program(program), repeats=reps)
+    t_shapes = measure(lambda: shapes.check_program(program), repeats=reps, setup=gc.collect)
     env = shapes.check_program(program)[0]
     s.say(f"check: throughput {d.lines / t_check.median:,.0f} lines/s (ast.parse "
           f"{d.lines / t_ast.median:,.0f} lines/s); parse {t_parse.median / t_check.median:.0%} "
@@ -67,7 +69,7 @@ def run(s: Settings) -> list[Row]:
         Row("  check, cyclic GC off (both sides)", t["check, no gc"], t["ast, no gc"], "ast.parse"),
     ]
     code = _sympy_code(program, env)
-    del program, env
+    program = env = None            # the AST is not kept alive while SymPy runs
     rows.append(_sympy_row(s, code, t_check, d.lines))
     if s.profile:
         profile(name, lambda: check_source(source, verify=False))
@@ -88,9 +90,7 @@ def _without_gc(fn):
 
 def _sympy_code(program, env):
     """The SymPy instructions for the program, or None without SymPy."""
-    try:
-        import sympy  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("sympy") is None:
         return None
     import sympy_build
     return sympy_build.compile_program(program, env)

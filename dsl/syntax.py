@@ -12,15 +12,15 @@ carries it is left out of the :class:`~dsl.ast.Program`; the statements
 around it are still parsed.  Expressions deeper than :data:`MAX_DEPTH` are
 refused (E104), so later passes may recurse on the AST safely.
 
-How: Lark builds the LALR tables from the grammar.  A lean loop over those
-tables (:class:`_FastLALR`) parses the statements that are valid; anything
-else goes to Lark itself, so every syntax error is Lark's.  Either way the
-AST is built by Lark callbacks (:class:`_Builder`) as the parser reduces: no
-parse tree, no recursion at any nesting.  Spans come from the tokens the
-grammar keeps (brackets, operators, ``.T``, keywords), so a parenthesised
-operand's span includes its brackets; Lark's position propagation is not
-used, as it doubles the parse time.  Parsing is about 2x CPython's
-``ast.parse`` on the same statements written as Python.
+How: Lark builds the LALR parser from the grammar; where Lark's Cython
+plugin (``lark_cython``) is installed, a second instance uses it for the
+statements that parse, and a statement with an error is parsed again by plain
+Lark so that every message is Lark's.  Either way the AST is built by Lark
+callbacks (:class:`_Builder`) as the parser reduces: no parse tree, no
+recursion at any nesting.  Spans come from the tokens the grammar keeps
+(brackets, operators, ``.T``, keywords), so a parenthesised operand's span
+includes its brackets; Lark's position propagation is not used, as it
+doubles the parse time.
 
     >>> program, diagnostics = parse_text("a = x @ W1 + b1")
     >>> program.statements[0].expr.op
@@ -191,16 +191,20 @@ class _Reject(Exception):
 
 
 def _parse_range(source: Source, start: int, end: int, rule: str, fast: bool = True):
-    """Parse ``source.text[start:end]`` from grammar rule ``rule``: by the fast
-    loop when it can, else (always for errors) by Lark itself."""
+    """Parse ``source.text[start:end]`` from grammar rule ``rule``: by the
+    accelerated parser when there is one, else (and always for errors, so
+    their wording is Lark's) by Lark itself."""
     text = source.text[start:end]
     machine = _machine()
     machine.builder.begin(source, start, text)
     try:
         if fast and machine.fast is not None:
-            result = machine.fast.parse(text, rule)
-            if result is not None:
-                return result[0], []
+            try:
+                return machine.fast.parse(text, start=rule)[0], []
+            except _Reject:
+                raise
+            except Exception:  # a syntax error: Lark itself words it (below)
+                pass
         return machine.lark.parse(text, start=rule)[0], []
     except _Reject as reject:
         return None, [reject.diagnostic]
@@ -213,142 +217,22 @@ def _parse_range(source: Source, start: int, end: int, rule: str, fast: bool = T
 
 
 class _Machine:
-    """Lark (the grammar's tables, and every error), the AST callbacks, and
-    the fast loop over Lark's tables."""
+    """Lark (the grammar's tables, and every error message), the AST
+    callbacks, and the same parser accelerated by Lark's Cython plugin
+    (``lark_cython``) when that is installed."""
 
     def __init__(self) -> None:
         self.builder = _Builder()
-        self.lark = Lark(grammar_text(), parser="lalr", lexer="contextual", transformer=self.builder,
-                         propagate_positions=False, maybe_placeholders=False,
-                         start=["statement", "expr"])
+        options = dict(parser="lalr", lexer="contextual", transformer=self.builder,
+                       propagate_positions=False, maybe_placeholders=False,
+                       start=["statement", "expr"])
+        self.lark = Lark(grammar_text(), **options)
+        self.fast = None
         try:
-            self.fast: _FastLALR | None = _FastLALR(self.lark)
-        except (AttributeError, KeyError, TypeError, re.error):  # another lark layout: Lark alone
+            import lark_cython
+            self.fast = Lark(grammar_text(), _plugins=lark_cython.plugins, **options)
+        except Exception:  # not installed, or not built for this platform: Lark alone
             self.fast = None
-
-
-class _FastLALR:
-    """A lean LALR loop over a Lark instance's own parse table, callbacks and
-    terminals, about three times faster than Lark's for statements that parse.
-
-    It lexes as Lark's contextual lexer does: one regex of every terminal in
-    Lark's order; a token the parser state does not accept is lexed again
-    with the accepted terminals only; keywords (strings that NAME also
-    matches) are retyped where the state accepts them.  On anything it does
-    not expect it returns ``None`` and Lark parses the statement itself, so
-    every syntax error is Lark's (a test checks the two agree).
-    """
-
-    def __init__(self, lark: Lark) -> None:
-        parser = lark.parser.parser.parser      # ParsingFrontend -> LALR_Parser -> _Parser
-        table, callbacks = parser.parse_table, parser.callbacks
-        self.start_states, self.end_states = table.start_states, table.end_states
-        terminals = sorted(lark.terminals, key=lambda t: (-t.priority, -t.pattern.max_width,
-                                                          -len(t.pattern.value), t.name))
-        regexps = {t.name: t.pattern.to_regexp() for t in terminals}
-        self.ignore = frozenset(lark.lexer_conf.ignore)
-        self.keywords = {t.pattern.value: t.name for t in terminals if t.pattern.type == "str" and any(
-            r.pattern.type == "re" and r.priority == t.priority
-            and re.fullmatch(regexps[r.name], t.pattern.value) for r in terminals)}
-        keyword_names = set(self.keywords.values())
-        self.master = re.compile("|".join(f"(?P<{t.name}>{regexps[t.name]})" for t in terminals
-                                          if t.name not in keyword_names))
-        self.relexers = [(t.name, re.compile(regexps[t.name])) for t in terminals
-                         if t.name not in self.ignore]
-        self.actions: dict = {}   # state -> {terminal: (True, state) | (False, reduction)}
-        self.goto: dict = {}      # state -> {rule name: state}
-        self.units: dict = {}     # memo of _unit_chain
-        for state, row in table.states.items():
-            actions, goto = self.actions.setdefault(state, {}), self.goto.setdefault(state, {})
-            for symbol, (action, arg) in row.items():
-                if action.name != "Shift":
-                    actions[symbol] = (False, self._reduction(arg, callbacks[arg]))
-                elif symbol.isupper():
-                    actions[symbol] = (True, arg)
-                else:
-                    goto[symbol] = arg
-
-    @staticmethod
-    def _reduction(rule, callback):
-        """(size, rule name, callback); no callback for a `?rule` passing its one child up."""
-        only = rule.expansion[0] if len(rule.expansion) == 1 else None
-        unit = (rule.options.expand1 and not rule.alias and only is not None
-                and not only.name.startswith("_") and not (only.is_term and only.filter_out))
-        return len(rule.expansion), str(rule.origin.name), None if unit else callback
-
-    def _relex(self, text: str, pos: int, row: dict) -> tuple[str | None, int]:
-        for name, regex in self.relexers:
-            if name in row:
-                match = regex.match(text, pos)
-                if match:
-                    return name, match.end()
-        return None, pos
-
-    def parse(self, text: str, start: str):
-        """The callbacks' result for ``text``, or ``None`` to leave it to Lark."""
-        actions, goto, ignore, keywords = self.actions, self.goto, self.ignore, self.keywords
-        units = self.units
-        end_state, match = self.end_states[start], self.master.match
-        states, values = [self.start_states[start]], []
-        pos, size = 0, len(text)
-        while True:
-            if pos < size:
-                found = match(text, pos)
-                if found is None:
-                    return None
-                kind, end = found.lastgroup, found.end()
-                if kind in ignore:
-                    pos = end
-                    continue
-                row = actions[states[-1]]
-                if kind not in row:
-                    kind, end = self._relex(text, pos, row)
-                    if kind is None:
-                        return None
-                value = text[pos:end]
-                keyword = keywords.get(value)
-                if keyword is not None and keyword in row:
-                    kind = keyword
-                token = Token(kind, value, pos, None, None, None, None, end)
-                pos = end
-            else:
-                kind, token = "$END", None
-            while True:
-                action = actions[states[-1]].get(kind)
-                if action is None:
-                    return None
-                shift, arg = action
-                if shift:
-                    states.append(arg)
-                    values.append(token)
-                    break
-                count, name, callback = arg
-                if callback is None:  # a chain of `?rule`s passing one value up: memoised
-                    key = (states[-2], states[-1], kind)
-                    top = units.get(key)
-                    if top is None:
-                        top = units[key] = self._unit_chain(key, end_state)
-                    states[-1] = top
-                else:
-                    children = values[-count:] if count else []
-                    if count:
-                        del values[-count:], states[-count:]
-                    values.append(callback(children))
-                    states.append(goto[states[-1]][name])
-                if token is None and states[-1] == end_state:
-                    return values[-1]
-
-    def _unit_chain(self, key: tuple, end_state) -> int:
-        """The state after the one-child reductions that follow from ``key``:
-        (state below, top state, lookahead); they depend on nothing else."""
-        below, top, kind = key
-        while True:
-            action = self.actions[top].get(kind)
-            if action is None or action[0] or action[1][2] is not None:
-                return top
-            top = self.goto[below][action[1][1]]
-            if kind == "$END" and top == end_state:
-                return top
 
 
 class _Builder:
@@ -383,7 +267,8 @@ class _Builder:
 
     # ----------------------------------------------------------- names
     def ident(self, tok: Token) -> str:
-        return str(tok) if tok.isascii() else self.spell(str(tok), tok.start_pos)
+        value = tok.value
+        return value if value.isascii() else self.spell(value, tok.start_pos)
 
     def spell(self, raw: str, at: int) -> str:
         """A name with Unicode letters, in ASCII (θ̂ -> thetahat)."""
@@ -400,7 +285,8 @@ class _Builder:
 
     def derivative(self, tok: Token) -> Deriv:
         """``dL/dx`` or ``∂ L / ∂ x``: the names on either side of the slash."""
-        text, slash = str(tok), tok.index("/")
+        text = tok.value
+        slash = text.index("/")
         den_at = slash + 2 if text[slash + 1] == "d" else text.index("∂", slash) + 1
         parts = []
         for lo, hi in ((1, slash), (den_at, len(text))):
@@ -413,9 +299,9 @@ class _Builder:
 
     def integer(self, tok: Token) -> int:
         try:
-            return int(tok)
+            return int(tok.value)
         except ValueError:  # longer than Python's int-from-text limit
-            self.reject("E100", tok.start_pos, tok.end_pos, what=f"the number {tok[:12]}... is too long")
+            self.reject("E100", tok.start_pos, tok.end_pos, what=f"the number {tok.value[:12]}... is too long")
 
     # ------------------------------------------------------ expressions
     def _expr(self, node, start: int, end: int, depth: int):
@@ -450,7 +336,7 @@ class _Builder:
 
     def number(self, kids):
         tok = kids[0]
-        return Number(float(tok), str(tok), self.tspan(tok)), tok.start_pos, tok.end_pos, 1
+        return Number(float(tok.value), tok.value, self.tspan(tok)), tok.start_pos, tok.end_pos, 1
 
     def deriv(self, kids):
         tok = kids[0]
@@ -464,7 +350,7 @@ class _Builder:
         func, right = kids[0], kids[-1]
         located = kids[2] if len(kids) == 4 else ((), 0, 0, 0)
         args, depth = located[0], located[3]
-        raw = str(func)[:-1] if prime else str(func)
+        raw = func.value[:-1] if prime else func.value
         name = raw if raw.isascii() else self.spell(raw, func.start_pos)
         node = Call(canonical(name), tuple(a for a in args if not isinstance(a, Keyword)),
                     tuple(a for a in args if isinstance(a, Keyword)), prime,
@@ -541,10 +427,10 @@ class _Builder:
 
     def layout(self, kids):
         keyword, kind = kids
-        if kind not in LAYOUTS:
+        if kind.value not in LAYOUTS:
             self.reject("E403", kind.start_pos, kind.end_pos,
-                        what=f"unknown layout '{kind}': write 'layout numerator' or 'layout denominator'")
-        return self._stmt(Layout(str(kind), self.span(keyword.start_pos, kind.end_pos)),
+                        what=f"unknown layout '{kind.value}': write 'layout numerator' or 'layout denominator'")
+        return self._stmt(Layout(kind.value, self.span(keyword.start_pos, kind.end_pos)),
                           keyword.start_pos, kind.end_pos)
 
 
