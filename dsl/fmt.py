@@ -36,14 +36,12 @@ import unicodedata
 
 from .ast import (BinOp, Call, Claim, Decl, Define, Deriv, Dims, Expr, Layout, Name, Neg, Number,
                   Op, ShapeSpec, Stmt, Transpose)
-from .printer import _wrap_operand as needs_brackets
+from .printer import needs_brackets
 from .printer import to_source
+from .spelling import GREEK_LETTER
 
 TARGETS = ("latex", "unicode", "ascii")
 
-_GREEK = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron "
-          "pi rho sigma tau upsilon phi chi psi omega").split()
-_GREEK_LETTERS = "αβγδεζηθικλμνξοπρστυφχψω"
 # The capitals that do not look Latin (and have a LaTeX command).
 _GREEK_CAPITALS = {"Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega"}
 _ACCENTS = {"hat": "\u0302", "tilde": "\u0303", "bar": "\u0304"}
@@ -58,9 +56,9 @@ def _greek(word: str) -> str | None:
     None: also for ``omicron`` and the capitals that look Latin (``Alpha``
     would print as ``A``), which stay words."""
     lower = word.lower()
-    if lower not in _GREEK or lower == "omicron":
+    if lower not in GREEK_LETTER or lower == "omicron":
         return None
-    letter = _GREEK_LETTERS[_GREEK.index(lower)]
+    letter = GREEK_LETTER[lower]
     if word.islower():
         return letter
     return letter.upper() if word in _GREEK_CAPITALS else None

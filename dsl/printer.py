@@ -60,7 +60,6 @@ def needs_brackets(parent: Expr, child: Expr, side: str) -> bool:
             return False
 
 
-_wrap_operand = needs_brackets   # the name dsl.fmt imports
 
 
 def _number_text(node: Number) -> str:

@@ -36,14 +36,17 @@ import unicodedata
 from pathlib import Path
 
 from lark import Lark, Token
-from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.exceptions import LarkError, UnexpectedInput
 
 from . import messages
 from .ast import (Attr, BinOp, Call, Claim, Decl, Define, Deriv, DimItem, Dims, Expr, Keyword,
                   Layout, Name, Neg, Number, Op, Program, ShapeSpec, SizeRef, Stmt, Transpose)
-from .diagnostics import Diagnostic, Label
+from .diagnostics import Diagnostic
 from .functions import canonical
 from .span import Source, Span
+from .spelling import SPELLED
+from .syntax_errors import BLANK as _BLANK
+from .syntax_errors import describe
 
 MAX_DEPTH = 200          # deepest expression tree accepted (E104 beyond)
 LAYOUTS = ("numerator", "denominator")
@@ -131,9 +134,6 @@ _NEW_STATEMENT = re.compile(
     r"\s*(?:(?:dims|layout)\b|[^\W\d]\w*\s*[:=]|d\w+/d\w+\s*=|∂[^=:]*=)")
 
 
-_BLANK = " \t\f\r\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
-         "\u200b\u202f\u205f\u3000\ufeff"   # the grammar's WS, less the newline
-
 
 def _code(line: str) -> str:
     """A line without its comment and trailing blanks."""
@@ -209,7 +209,7 @@ def _parse_range(source: Source, start: int, end: int, rule: str, fast: bool = T
     except _Reject as reject:
         return None, [reject.diagnostic]
     except UnexpectedInput as err:
-        return None, _describe(source, start, text, err)
+        return None, describe(source, start, text, err)
     except LarkError as err:  # not raised for input errors by lark 1.x; kept for totality
         return None, [messages.make("E100", source.span(start, end), what=str(err)[:200])]
     finally:
@@ -274,7 +274,7 @@ class _Builder:
         """A name with Unicode letters, in ASCII (θ̂ -> thetahat)."""
         out = []
         for ch in unicodedata.normalize("NFD", raw):
-            ascii_ = ch if ch.isascii() else _SPELLED.get(ch)
+            ascii_ = ch if ch.isascii() else SPELLED.get(ch)
             if ascii_ is None:
                 self.reject("E100", at, at + len(raw),
                             what=f"'{unicodedata.normalize('NFC', raw)}' cannot be a name",
@@ -432,195 +432,3 @@ class _Builder:
                         what=f"unknown layout '{kind.value}': write 'layout numerator' or 'layout denominator'")
         return self._stmt(Layout(kind.value, self.span(keyword.start_pos, kind.end_pos)),
                           keyword.start_pos, kind.end_pos)
-
-
-# ------------------------------------------------------------ syntax errors
-# A failed statement is explained by the first cause that applies: a known
-# slip (E102, E103), an unbalanced bracket (E101), else what the parser
-# expected and found, in words (E100).
-
-_MIDDLE_DOT = re.compile("[·⋅∙]")
-_MATLAB = re.compile(r"\.([*/^'])")
-_QUOTE = re.compile(r"'(?!\s*\(|')")
-_ENDS_IN_NUMBER = re.compile(r"(?:^|[^\w.])[0-9]+$")
-_ENDS_IN_NAME = re.compile(r"[^\W\d]\w*$")
-_MATLAB_HINTS = {"*": "Write '*': it is already elementwise.",
-                 "/": "Write '/': it is already elementwise.",
-                 "^": "Write '**' for an elementwise power.",
-                 "'": "Write '.T' for the transpose."}
-_CLOSER_OF = {"(": ")", "[": "]"}
-_OPENER_OF = {")": "(", "]": "["}
-_OPEN_FOR = str.maketrans(_OPENER_OF)
-_MAX_SLIPS = 10          # per statement: a line of junk gets a few, not thousands
-_OPERATORS = frozenset({"PLUS", "MINUS", "AT", "STAR", "SLASH", "POW", "TRANSPOSE"})
-_OPERANDS = frozenset({"NAME", "NUMBER", "DERIV", "PRIMED", "LPAR", "LSQB", "MINUS"})
-_WORDS = {"TIMES": "'x' between the two sizes", "LPAR": "'('", "RPAR": "')'", "RSQB": "']'", "_COMMA": "','",
-          "_EQUAL": "'='", "_COLON": "':'", "NAME": "a name", "INT": "a whole number",
-          "$END": "the end of the statement"}
-_CHAR_HINTS = {
-    "^": "'^' only writes a transpose (x^T); write '**' for a power.",
-    ".": "'.' only writes a transpose (x.T); write '*' or '@' for a product.",
-    "\\": "LaTeX commands are not part of the language: write dL/dx, '@' or '*', x.T.",
-    "×": "'×' only separates the sizes of a shape; write '@' for a matrix product or '*' "
-         "for an elementwise product.",
-}
-
-
-def _describe(source: Source, base: int, text: str, err: UnexpectedInput) -> list[Diagnostic]:
-    code = re.sub(r"#[^\n]*", lambda m: " " * len(m.group()), text)
-
-    def span(start: int, end: int) -> Span:
-        return source.span(base + start, base + end)
-
-    found = _slips(code, span)
-    if found:
-        return found
-    bracket = _unbalanced(code, span)
-    if bracket is not None:
-        return [bracket]
-    return [_unexpected(code, span, err)]
-
-
-def _slips(code: str, span) -> list[Diagnostic]:
-    out = [messages.make("E102", span(m.start(), m.end()),
-                         hint="Write '@' for a matrix product or '*' for an elementwise product.")
-           for m in _MIDDLE_DOT.finditer(code)]
-    for m in _MATLAB.finditer(code):
-        if _ENDS_IN_NUMBER.search(code[max(0, m.start() - 40):m.start()]):
-            continue  # 2./x is the number 2. divided by x
-        out.append(messages.make("E103", span(m.start(), m.end()), op=f"'{m.group()}'",
-                                 hint=_MATLAB_HINTS[m.group(1)]))
-    for m in _QUOTE.finditer(code):
-        at = m.start()
-        if at > 0 and code[at - 1] == ".":
-            continue  # .' was reported above
-        operand = _operand_before(code, at)
-        if operand is None:
-            continue
-        out.append(messages.make("E103", span(at, at + 1), op=f"the quote in {operand}'",
-                                 hint=f"Write {operand}.T for the transpose; a quote is only "
-                                      f"allowed in a derivative call like sigma'(a)."))
-    return out[:_MAX_SLIPS]
-
-
-def _operand_before(code: str, at: int) -> str | None:
-    """The name or bracketed group that a quote at ``at`` follows, if any."""
-    if at > 0 and code[at - 1] in _OPENER_OF:
-        depth = 0
-        for j in range(at - 1, max(-1, at - 200), -1):  # bounded: hostile input stays linear
-            depth += (code[j] in _OPENER_OF) - (code[j] in _CLOSER_OF)
-            if depth == 0:
-                group = code[j:at]
-                return group if len(group) <= 30 else code[j] + "..." + code[at - 1]
-        return code[at - 1].translate(_OPEN_FOR) + "..." + code[at - 1]
-    name = _ENDS_IN_NAME.search(code[max(0, at - 60):at])
-    return name.group() if name else None
-
-
-def _unbalanced(code: str, span) -> Diagnostic | None:
-    stack: list[int] = []
-    for m in re.finditer(r"[()\[\]]", code):
-        i, ch = m.start(), m.group()
-        if ch in _CLOSER_OF:
-            stack.append(i)
-        elif not stack:
-            return messages.make("E101", span(i, i + 1), what=f"'{ch}' has no '{_OPENER_OF[ch]}' before it",
-                                 hint="Remove it, or add the opening bracket where the group starts.")
-        else:
-            j = stack.pop()
-            if _CLOSER_OF[code[j]] != ch:
-                return messages.make("E101", span(i, i + 1), what=f"'{code[j]}' is closed by '{ch}'",
-                                     hint=f"Close it with '{_CLOSER_OF[code[j]]}'.",
-                                     labels=[Label(span(j, j + 1), "opened here")])
-    if stack:
-        j = stack[-1]
-        return messages.make("E101", span(j, j + 1), what=f"'{code[j]}' is never closed",
-                             hint=f"Add '{_CLOSER_OF[code[j]]}' where the group ends.")
-    return None
-
-
-def _unexpected(code: str, span, err: UnexpectedInput) -> Diagnostic:
-    hint = None
-    if isinstance(err, UnexpectedToken) and err.token.type != "$END":
-        tok = err.token
-        found, where = _token_words(tok), span(tok.start_pos, tok.end_pos)
-        hint = _CHAR_HINTS.get(str(tok))
-        start = len(code) - len(code.lstrip(_BLANK + "\n"))
-        if tok.start_pos == start and tok.type in _OPERATORS and hint is None:
-            hint = ("A statement cannot start with an operator; a line ending in an operator "
-                    "continues on the next, so move it to the end of the previous line.")
-    elif isinstance(err, UnexpectedCharacters):
-        pos = err.pos_in_stream
-        ch = code[pos:pos + 1]
-        found, where = _char_words(ch), span(pos, pos + 1)
-        hint = _CHAR_HINTS.get(ch)
-    else:
-        end = len(code.rstrip(_BLANK + "\n"))
-        found, where = "the end of the statement", span(end, end)
-    accepts = _accepts(err)
-    if hint is None and "AT" in accepts and isinstance(err, UnexpectedToken) \
-            and err.token.type in _OPERANDS:
-        hint = "Two operands side by side: write '@' for a matrix product or '*' for an elementwise one."
-    what = f"expected {_expected_words(accepts)}, found {found}" if accepts else f"unexpected {found}"
-    return messages.make("E100", where, what=what, hint=hint)
-
-
-def _accepts(err: UnexpectedInput) -> set[str]:
-    parser = getattr(err, "interactive_parser", None)
-    try:
-        if parser is not None:
-            return set(parser.accepts())
-    except LarkError:
-        pass
-    return set(getattr(err, "expected", None) or getattr(err, "allowed", None) or ())
-
-
-def _expected_words(accepts: set[str]) -> str:
-    if accepts & {"DIMS", "LAYOUT"}:
-        return "a statement (x : 1 x n, a = ..., dL/dx = ..., dims or layout)"
-    rest, words = set(accepts), []
-    if rest & {"AT", "STAR", "POW"}:
-        words.append("an operator")
-        rest -= _OPERATORS | {"LPAR"}
-    if "NUMBER" in rest:
-        words.append("an operand")
-        rest -= _OPERANDS
-    if "SCALAR" in rest:
-        words.append("a shape such as 1 x n or scalar")
-        rest -= {"SCALAR", "INT", "NAME"}
-    if {"INT", "NAME"} <= rest:
-        words.append("a size (a whole number or a name)")
-        rest -= {"INT", "NAME"}
-    words += [_WORDS.get(t, t.lower()) for t in sorted(rest, key=_order)]
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
-
-
-def _order(terminal: str) -> int:
-    order = list(_WORDS)
-    return order.index(terminal) if terminal in order else len(order)
-
-
-def _token_words(tok: Token) -> str:
-    value = str(tok) if len(tok) <= 30 else tok[:27] + "..."
-    return {"NAME": f"the name '{value}'", "NUMBER": f"the number {value}",
-            "DERIV": f"the derivative {value}"}.get(tok.type, f"'{value}'")
-
-
-def _char_words(ch: str) -> str:
-    if not ch:
-        return "the end of the statement"
-    if ch == "'":
-        return "a quote"
-    if ch.isprintable() and not ch.isspace():
-        return f"'{ch}'" if ch.isascii() else f"'{ch}' (U+{ord(ch):04X})"
-    return f"the character U+{ord(ch):04X}"
-
-
-# Non-ASCII letters and marks allowed in names, and their ASCII spelling.
-_GREEK = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi "
-          "omicron pi rho sigma sigma tau upsilon phi chi psi omega").split()  # ς and σ
-_SPELLED = {chr(0x3B1 + i): n for i, n in enumerate(_GREEK)}
-_SPELLED.update({chr(0x391 + i): n.capitalize() for i, n in enumerate(_GREEK) if i != 17})
-_SPELLED.update({"ϑ": "theta", "ϕ": "phi", "ϵ": "epsilon", "ℓ": "ell",
-                 "\u0302": "hat", "\u0303": "tilde", "\u0304": "bar"})
-_SPELLED.update({chr(0x2080 + i): str(i) for i in range(10)})

@@ -105,7 +105,8 @@ def test_ascii_is_the_canonical_form():
 
 
 def test_greek_table_agrees_with_the_parser():
-    for word in fmt._GREEK:
+    from dsl.spelling import GREEK_LETTER
+    for word in GREEK_LETTER:
         for spelled in (word, word.capitalize()):
             shown = fmt.unicode_name(spelled)
             assert tree(expr(shown)) == tree(Name(spelled, S)), (spelled, shown)
