@@ -31,6 +31,8 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="check shapes and verify claims in .deriv files")
     c.add_argument("files", nargs="+", metavar="FILE")
     common(c)
+    c.add_argument("--explain", action="store_true",
+                   help="also show each expression fully parenthesised, with shapes")
 
     e = sub.add_parser("eval", help="evaluate a derivation on given or drawn arrays")
     e.add_argument("file", metavar="FILE")
@@ -85,6 +87,10 @@ def _check(args) -> int:
         sys.stdout.write(render.render_json(reports))
     else:
         sys.stdout.write(render.render_text(reports, color=render.use_color(args.color)))
+        if args.explain:
+            from .explain import explain_report
+            sys.stdout.write("".join("\n" + explain_report(r) + "\n" for r in reports
+                                     if not r.input_error))
     return max(r.exit_code(args.strict) for r in reports)
 
 

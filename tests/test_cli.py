@@ -166,3 +166,9 @@ def test_python_m_dsl_is_the_command():
     out = subprocess.run([sys.executable, "-m", "dsl", "check", "--no-verify", MLP],
                          capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0 and "7 unchecked" in out.stdout
+
+
+def test_check_explain_shows_the_parse_with_shapes(capsys):
+    code, out, _ = run(capsys, "check", "--no-verify", "--explain", "--color", "never", MLP)
+    assert code == 0
+    assert "((((yhat - y) @ W2.T) * sigma'(a)) @ W1.T)" in out
