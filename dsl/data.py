@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import zipfile
-from typing import Callable, Mapping
+from typing import Callable, Container, Mapping
 
 import numpy as np
 
@@ -197,16 +197,18 @@ def _probabilities(shape, rng):
     return (x.T if transpose else x).reshape(shape)
 
 
-def draw_inputs(env, sizes: Mapping[str, int], rng: np.random.Generator) -> dict[str, np.ndarray]:
+def draw_inputs(env, sizes: Mapping[str, int], rng: np.random.Generator,
+                given: Container[str] = ()) -> dict[str, np.ndarray]:
     """A value for every declared input whose declaration is sound, drawn
     with its attributes; standard normal when it has none.  Call
     :func:`check_budget` first: past the budget this raises ValueError
-    rather than allocate."""
+    rather than allocate.  Names in ``given`` (inputs the caller has values
+    for) are not drawn."""
     if memory_needed(env, sizes) > DEFAULT_MEMORY_BUDGET:
         raise ValueError("inputs exceed the memory budget; check_budget reports this as E600")
     values = {}
     for name, info in env.names.items():
-        if info.kind != "input" or not info.ok:
+        if info.kind != "input" or not info.ok or name in given:
             continue
         shape = concrete_shape(info.shape, sizes)
         if shape is not None:

@@ -54,13 +54,19 @@ class Sink:
     """Collects diagnostics in order; passes append and keep going."""
 
     items: list[Diagnostic] = field(default_factory=list)
+    errors: int = 0   # how many of the items are errors, kept as they come
+
+    def __post_init__(self) -> None:
+        self.errors = sum(d.is_error for d in self.items)
 
     def add(self, d: Diagnostic) -> None:
         self.items.append(d)
+        self.errors += d.is_error
 
     def extend(self, ds) -> None:
-        self.items.extend(ds)
+        for d in ds:
+            self.add(d)
 
     @property
     def has_errors(self) -> bool:
-        return any(d.is_error for d in self.items)
+        return self.errors > 0

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from . import messages
-from .ast import Claim, Program
+from .ast import Claim, Program, gc_paused
 from .diagnostics import Diagnostic, Severity
 from .span import Source, Span
 
@@ -133,7 +133,8 @@ def check_source(source: Source, *, verify: bool = True, seed: int = DEFAULT_SEE
     diagnostics += parse_diags
     known_claims = len(env.claims) if env is not None else 0
     try:
-        env, shape_diags = shapes.check_program(program, env)
+        with gc_paused():
+            env, shape_diags = shapes.check_program(program, env)
     except Exception as exc:
         env, shape_diags = shapes.Env() if env is None else env, [internal_error("checking shapes", exc, _whole(source))]
     diagnostics += shape_diags
@@ -223,7 +224,7 @@ def evaluate_source(source: Source, *, data: Mapping | None = None, seed: int = 
         diags += over
         if over:
             return Evaluation(report, {}, sizes, diags)
-        inputs = datamod.draw_inputs(env, sizes, rng)
+        inputs = datamod.draw_inputs(env, sizes, rng, given=arrays)
         inputs.update(arrays)
         values, eval_diags = evaluate.evaluate_program(report.program, env, inputs, sizes,
                                                       deriv=true_derivatives(report, inputs, sizes))

@@ -261,6 +261,18 @@ def evaluate_program(program: Program, env, inputs: Mapping[str, np.ndarray], si
 
 
 def _define(stmt: Define, values, sizes, deriv) -> tuple[np.ndarray | None, Diagnostic | None]:
+    try:
+        value = eval_expr(stmt.expr, values, sizes, deriv)
+    except EvalError as exc:
+        return None, exc.diagnostic
+    if _all_finite(value):
+        return value, None
+    return _locate_non_finite(stmt, values, sizes, deriv)
+
+
+def _locate_non_finite(stmt: Define, values, sizes, deriv) -> tuple[np.ndarray | None, Diagnostic | None]:
+    """Evaluate again, watching every node, to name the sub-expression that
+    first produced NaN or infinity (only when the value is not finite)."""
     origin: list = []
 
     def watch(node, value, operands):

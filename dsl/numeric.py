@@ -127,19 +127,15 @@ def apply_binop(op: Op, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------- functions
 
 def _sigma(x):
-    # With e = exp(-|x|), which never overflows: sigma(x) = 1 / (1 + e) for
-    # x >= 0 and e / (1 + e) for x < 0.  Computed in place (this is the hot
-    # spot of an MLP's forward pass).
-    x = np.asarray(x, dtype=float)
-    if x.ndim == 0:
-        return np.asarray(_sigma(x.reshape(1))[0])
-    e = np.abs(x)
-    np.negative(e, out=e)
-    np.exp(e, out=e)
-    r = e + 1.0
-    np.reciprocal(r, out=r)
-    np.multiply(r, e, out=r, where=x < 0)
-    return r
+    # 1 / (1 + exp(-x)) is accurate to a few ulp everywhere; for x < -709
+    # exp(-x) overflows to inf and the result is 0, the correctly rounded value.
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=float)))
+
+
+def _sigma_prime(x):
+    s = _sigma(x)
+    return s * (1.0 - s)
 
 
 def _relu(x):
@@ -278,7 +274,7 @@ FORWARD: dict[str, Callable] = {
 }
 
 PRIME: dict[str, Callable] = {
-    "sigma": lambda x: _sigma(x) * (1.0 - _sigma(x)),
+    "sigma": _sigma_prime,
     "tanh": lambda x: 1.0 - np.tanh(x) ** 2,
     "relu": lambda x: np.where(x > 0, 1.0, 0.0),      # the step, 0 at 0
     "exp": np.exp,

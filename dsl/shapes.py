@@ -154,7 +154,7 @@ def check_statement(env: Env, stmt: Stmt, sink: Sink) -> None:
 
 
 def _errors(sink: Sink) -> int:
-    return sum(d.is_error for d in sink.items)
+    return sink.errors
 
 
 def _uses_ok(env: Env, expr: Expr) -> bool:
