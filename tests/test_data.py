@@ -92,12 +92,14 @@ def test_attribute_draws_have_their_property(seed):
     assert np.array_equal(both, both.T) and (both >= 0.5).all()
 
 
-def test_default_draw_is_standard_normal_of_the_declared_shape():
+def test_default_draw_is_uniform_on_minus_two_to_two_of_the_declared_shape():
     env = env_of({"x": Shape((1, n)), "W": Shape((n, k)), "c": SCALAR}, defined={"a": Shape((1, k))})
     values = data.draw_inputs(env, {"n": 300, "k": 200}, np.random.default_rng(1))
     assert set(values) == {"x", "W", "c"}  # definitions are computed, not drawn
     assert values["x"].shape == (1, 300) and values["W"].shape == (300, 200) and values["c"].shape == ()
-    assert abs(values["W"].mean()) < 0.02 and abs(values["W"].std() - 1) < 0.02
+    W = values["W"]
+    assert abs(W.mean()) < 0.02 and abs(W.std() - 4 / np.sqrt(12)) < 0.02
+    assert W.min() >= -2.0 and W.max() < 2.0 and (W < -1.9).any() and (W > 1.9).any()
 
 
 def test_inputs_with_a_bad_declaration_are_not_drawn():
