@@ -128,43 +128,12 @@ def names_used(expr: Expr) -> set[str]:
     return found
 
 
-def expr_text(expr: Expr, depth: int = 3) -> str:
-    """Short source text of an expression for messages; deeper parts are '…'."""
-    if depth < 0:
-        return "…"
-    match expr:
-        case Name(id=name):
-            return name
-        case Number(text=text):
-            return text
-        case Deriv(num=num, den=den):
-            return f"d{num.id}/d{den.id}"
-        case Neg(operand=o):
-            inner = expr_text(o, depth - 1)
-            return f"-({inner})" if isinstance(o, BinOp) and o.op is not Op.POW else f"-{inner}"
-        case Transpose(operand=o):
-            inner = expr_text(o, depth - 1)
-            return f"{inner}.T" if isinstance(o, (Name, Call, Transpose)) else f"({inner}).T"
-        case Call(func=func, prime=prime, args=args, keywords=kws):
-            parts = [expr_text(a, depth - 1) for a in args] + [f"{k.name}={expr_text(k.value, depth - 1)}" for k in kws]
-            return f"{func}{chr(39) * prime}({', '.join(parts)})"
-        case BinOp(op=op, left=l, right=r):
-            left, right = expr_text(l, depth - 1), expr_text(r, depth - 1)
-            prec = op.precedence
-            if _binds_looser(l, prec, op is Op.POW):
-                left = f"({left})"
-            if _binds_looser(r, prec, op is not Op.POW):
-                right = f"({right})"
-            return f"{left} {op.value} {right}"
-    return "?"
-
-
-def _binds_looser(node: Expr, prec: int, strict_equal: bool) -> bool:
-    if isinstance(node, Neg):
-        return prec > 3
-    if not isinstance(node, BinOp):
-        return False
-    return node.op.precedence < prec or (strict_equal and node.op.precedence == prec)
+def expr_text(expr: Expr, limit: int = 40) -> str:
+    """Short source text of an expression for messages (the printer's
+    canonical form, cut with '…' past ``limit`` characters)."""
+    from .printer import to_source
+    text = to_source(expr)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 # ------------------------------------------------------------------ programs
