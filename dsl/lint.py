@@ -270,9 +270,11 @@ def lint_files(files: list[str], *, verify: bool = True, seed: int = driver.DEFA
 # ------------------------------------------------------------------ output
 
 def run_lint(paths: list[str], *, fmt: str = "text", strict: bool = False, verify: bool = True,
-             jobs: int | None = None, verbose: bool = False, out=sys.stdout,
+             jobs: int | None = None, verbose: bool = False, out=None,
              seed: int = driver.DEFAULT_SEED, color: bool = False) -> int:
-    """Lint ``paths`` and write the report to ``out``; returns the exit code."""
+    """Lint ``paths`` and write the report to ``out`` (default: the current
+    ``sys.stdout``); returns the exit code."""
+    out = sys.stdout if out is None else out
     if fmt not in FORMATS:
         out.write(f"chainrule lint: unknown format '{fmt}' (choose from {', '.join(FORMATS)})\n")
         return 2

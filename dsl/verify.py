@@ -204,10 +204,15 @@ def _wrong(claim: Claim, samples: list[Sample], seed: int, notes: set[str]) -> C
     detail = found.detail
     if notes:
         detail += " (" + "; ".join(sorted(notes)).replace("verified against", "compared with") + ")"
-    bad = next(i for i, s in enumerate(samples) if not close(s.claimed, s.true))
-    where = ", ".join(f"{k} = {v}" for k, v in sorted(samples[bad].sizes.items()))
-    checked = f"checked with seed {seed}, {len(samples)} draw{'s' * (len(samples) != 1)}"
-    hint = f"{checked}; wrong at {where} (draw {bad + 1})" if where else f"{checked}"
+    wrong = [i for i, s in enumerate(samples) if not close(s.claimed, s.true)]
+    where = ", ".join(f"{k} = {v}" for k, v in sorted(samples[wrong[0]].sizes.items()))
+    count = len(samples)
+    checked = f"checked with seed {seed}, {count} draw{'s' * (count != 1)}"
+    if where:
+        which = f"in all {count} draws" if len(wrong) == count else f"in {len(wrong)} of {count} draws"
+        hint = f"{checked}; wrong {which}, first with {where}"
+    else:
+        hint = checked
     if found.hint:
         hint = f"{found.hint}; {hint}"
     diag = messages.make("E500", claim.expr.span, claim=_name(claim), detail=detail, hint=hint)

@@ -112,7 +112,8 @@ def test_largest_error_names_an_index_and_both_values():
     result = one(MLP_ROWS, "dL/dx = (yhat - y) @ W2.T @ W1.T")
     assert result.status == "wrong"
     assert result.detail.startswith("largest error at [0, ") and "claimed" in result.detail and "true" in result.detail
-    assert "wrong at k = " in result.diagnostic.hint and "n = " in result.diagnostic.hint
+    assert "first with k = " in result.diagnostic.hint and "n = " in result.diagnostic.hint
+    assert "wrong in all 3 draws" in result.diagnostic.hint
 
 
 # -------------------------------------------------------------- shorthand
