@@ -117,19 +117,18 @@ def verify_claim_text(program_text: str, claim_text: str, seed: int = 0) -> Clai
     Raises ``ValueError`` (with the diagnostics' messages) if the claim does
     not parse as a claim.
     """
-    from . import shapes, syntax
+    from . import driver
     from .span import Source
 
     program_text = program_text.rstrip("\n")
     claim_line = program_text.count("\n") + 2
     source = Source("<claim>", f"{program_text}\n{claim_text.strip()}\n")
-    program, diags = syntax.parse(source)
-    env, shape_diags = shapes.check_program(program)
-    infos = [ci for ci in env.claims if ci.claim.span.line == claim_line]
+    report = driver.check_source(source, verify=False, seed=seed)
+    infos = [ci for ci in report.env.claims if ci.claim.span.line == claim_line]
     if not infos:
-        errors = [d.message for d in list(diags) + list(shape_diags) if d.is_error and d.span.line == claim_line]
+        errors = [d.message for d in report.diagnostics if d.is_error and d.span.line == claim_line]
         raise ValueError("; ".join(errors) or f"not a claim 'dA/dB = expression': {claim_text!r}")
-    return verify_claims(program, env, seed=seed, claims=infos[-1:])[0]
+    return verify_claims(report.program, report.env, seed=seed, claims=infos[-1:])[0]
 
 
 def verify_one(program: Program, env, info, *, seed: int = 0, draws: int = DRAWS,
