@@ -168,8 +168,18 @@ def verify_claims(program: Program, env, *, verify: bool, seed: int, draws: int 
     return results
 
 
+_HOST_DOCUMENTS = {".md": "a Markdown", ".markdown": "a Markdown", ".tex": "a LaTeX",
+                   ".ipynb": "a notebook"}
+
+
 def check_file(path: str, **options) -> Report:
-    """``check_source`` on a file; unreadable files give an input-error report."""
+    """``check_source`` on a file; unreadable files give an input-error report,
+    and so do documents that hold derivations (those are for ``lint``)."""
+    kind = _HOST_DOCUMENTS.get(os.path.splitext(path)[1].lower())
+    if kind is not None:
+        return unreadable(path, messages.make(
+            "E900", Span(path, 1, 1, 1, 1), what=f"{path} is {kind} file, not a derivation",
+            hint=f"check the derivations inside it with: chainrule lint {path}"))
     source, problem = read_source(path)
     if source is None:
         return unreadable(path, problem)

@@ -172,3 +172,9 @@ def test_check_explain_shows_the_parse_with_shapes(capsys):
     code, out, _ = run(capsys, "check", "--no-verify", "--explain", "--color", "never", MLP)
     assert code == 0
     assert "((((yhat - y) @ W2.T) * sigma'(a)) @ W1.T)" in out
+
+
+def test_check_points_documents_to_lint(capsys):
+    notes = str(ROOT / "tests" / "fixtures" / "lint" / "notes.md")
+    code, out, _ = run(capsys, "check", "--color", "never", notes)
+    assert code == 2 and "is a Markdown file" in out and "chainrule lint" in out
