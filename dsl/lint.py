@@ -28,9 +28,10 @@ from __future__ import annotations
 import fnmatch
 import multiprocessing
 import os
+import re
 import sys
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 
 from . import driver, messages, render
@@ -207,7 +208,7 @@ def _check(ex: Extracted, *, verify: bool, seed: int) -> FileResult:
     if ex.source.text.strip():
         report = driver.check_source(ex.source, verify=verify, seed=seed)
         dims = dict(getattr(report.env, "dims", None) or {})
-        diagnostics += [d.moved(ex.span_map) for d in report.diagnostics]
+        diagnostics += [_in_host(ex, d) for d in report.diagnostics]
         diagnostics += _grouping_notes(ex, report, seed)
         claims = [driver.ClaimVerdict(ClaimRef(c.claim.deriv, ex.span_map(c.claim.span)),
                                       c.status, c.detail) for c in report.claims]
@@ -216,6 +217,27 @@ def _check(ex: Extracted, *, verify: bool, seed: int) -> FileResult:
     host_source = Source(path, ex.host.text)
     result = driver.Report(host_source, Program((), path), Sizes(dims), kept, claims, seed=seed)
     return FileResult(result, ex.host, [d for d in ex.verbose if not ex.suppressed(d)])
+
+
+_CODE = re.compile(r"`([^`]+)`")
+
+
+def _in_host(ex: Extracted, d: Diagnostic) -> Diagnostic:
+    """A diagnostic of the generated text, placed in the host document; the
+    expressions its hint suggests are written in LaTeX when it came from math."""
+    moved = d.moved(ex.span_map)
+    if not d.hint or ex.formula_at(d.span.start) is None:
+        return moved
+    return replace(moved, hint=_CODE.sub(_latex_code, moved.hint))
+
+
+def _latex_code(match: re.Match) -> str:
+    from .fmt import format_expr
+    from .syntax import parse_expr
+    expr, problems = parse_expr(match.group(1))
+    if expr is None or problems:
+        return match.group(0)
+    return f"`{format_expr(expr, 'latex')}`"
 
 
 def _order(d: Diagnostic) -> tuple:

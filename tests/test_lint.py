@@ -55,7 +55,7 @@ def test_seed_002_question_and_answer_flagged_on_their_own_lines_in_markdown(not
     e300 = next(d for d in report["diagnostics"] if d["code"] == "E300")
     text = path.read_text(encoding="utf-8").splitlines()[question - 1]
     assert text[e300["column"] - 1:e300["end_column"] - 1] == r"\sigma'(a)\textbf{W}_{1}"
-    assert "W1.T" in e300["hint"]
+    assert "W_{1}^\\top" in e300["hint"]  # the fix is written in the notation of the document
     grouping = next(d for d in report["diagnostics"] if d["code"] == "N701")
     assert grouping["line"] == question and "(sigma'(a) @ W1)" in grouping["message"]
     claims = {c["line"]: c["status"] for c in report["claims"]}
