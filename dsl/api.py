@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from .diagnostics import Diagnostic, Sink
-from .span import Source
+from .dims import SCALAR, Shape
+from .shapes import Env, NameInfo
+from .span import Source, Span
 
 
 class ShapeError(ValueError):
@@ -37,13 +39,37 @@ class Checked:
         return self.expr is not None and not any(d.is_error for d in self.diagnostics)
 
 
+def env_from_arrays(arrays: dict) -> Env:
+    """An environment whose names are the given arrays, with integer sizes.
+
+    0-d arrays are scalars, 1-d arrays row vectors ``1 x n``, 2-d arrays
+    ``r x c``; more dimensions are refused with ``ValueError``.
+
+    >>> import numpy as np
+    >>> str(env_from_arrays({"x": np.ones(3), "W": np.ones((3, 2))}).names["x"].shape)
+    '1 x 3'
+    """
+    import numpy as np
+
+    env = Env()
+    where = Span("<arrays>", 1, 1, 1, 1)
+    for name, value in arrays.items():
+        dims = tuple(int(d) for d in np.shape(value))
+        if len(dims) > 2:
+            raise ValueError(f"'{name}' has {len(dims)} dimensions; chainrule values are "
+                             "scalars, vectors or matrices")
+        shape = SCALAR if not dims else Shape((1, dims[0])) if len(dims) == 1 else Shape(dims)
+        env.names[name] = NameInfo(shape, "input", where)
+    return env
+
+
 def check_expr(text: str, arrays: Mapping, env=None, name: str = "<expr>") -> Checked:
     """Parse ``text`` and infer its shape with names bound to ``arrays``
     (or to ``env``, a checker environment from a session)."""
     from . import shapes, syntax
     expr, diags = syntax.parse_expr(text, name)
     if env is None:
-        env = shapes.env_from_arrays(dict(arrays))
+        env = env_from_arrays(dict(arrays))
     if expr is None:
         return Checked(None, None, list(diags), env)
     sink = Sink()

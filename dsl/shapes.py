@@ -417,30 +417,3 @@ def _size_arg(env: Env, func: str, arg: Expr, sink: Sink) -> Size | None:
     sink.add(messages.make("E204", arg.span, name=func, hint="e.g. ones(n, 1) or eye(3)",
                            what=f"takes sizes (size symbols or positive integers), got {hints.text(arg)}"))
     return None
-
-
-# ------------------------------------------------------------ Python API
-
-def env_from_arrays(arrays: dict) -> Env:
-    """An environment whose names are the given arrays, with integer sizes.
-
-    0-d arrays are scalars, 1-d arrays row vectors ``1 x n``, 2-d arrays
-    ``r x c``; more dimensions are refused with ``ValueError``.
-
-    >>> import numpy as np
-    >>> str(env_from_arrays({"x": np.ones(3), "W": np.ones((3, 2))}).names["x"].shape)
-    '1 x 3'
-    """
-    import numpy as np
-
-    env = Env()
-    where = Span("<arrays>", 1, 1, 1, 1)
-    for name, value in arrays.items():
-        dims = tuple(int(d) for d in np.shape(value))
-        if len(dims) > 2:
-            raise ValueError(f"'{name}' has {len(dims)} dimensions; chainrule values are "
-                             "scalars, vectors or matrices")
-        shape = SCALAR if not dims else Shape((1, dims[0])) if len(dims) == 1 else Shape(dims)
-        env.names[name] = NameInfo(shape, "input", where)
-    return env
-

@@ -13,6 +13,8 @@ from dsl.dims import SCALAR, Shape, Sym
 from dsl.span import Source
 from programs import MLP_BODY
 
+from dsl.api import env_from_arrays
+
 # Seed 002 in row form; 12 lines, so the first added line is line 13.
 MLP = "dims n = 5, k = 3\n" + MLP_BODY
 n, k, m = Sym("n"), Sym("k"), Sym("m")
@@ -407,7 +409,7 @@ def test_derivative_shape_without_a_sink():
 
 
 def test_env_from_arrays():
-    env = shapes.env_from_arrays({"x": np.ones(3), "W": np.ones((3, 2)), "c": 2.0})
+    env = env_from_arrays({"x": np.ones(3), "W": np.ones((3, 2)), "c": 2.0})
     assert env.names["x"].shape == Shape((1, 3)) and env.names["c"].shape == SCALAR
     assert env.dims == {}
     sink = Sink()
@@ -417,4 +419,4 @@ def test_env_from_arrays():
     assert shapes.infer(env, expr, sink) is None
     assert "`x @ W`" in only(sink.items, "E300").hint
     with pytest.raises(ValueError, match="3 dimensions"):
-        shapes.env_from_arrays({"T": np.ones((2, 2, 2))})
+        env_from_arrays({"T": np.ones((2, 2, 2))})

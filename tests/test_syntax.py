@@ -11,24 +11,13 @@ from hypothesis import strategies as st
 from dsl import messages
 from dsl.ast import (BinOp, Call, Claim, Decl, Define, Deriv, Dims, Layout, Name, Neg, Number,
                      Op, Transpose)
+from programs import MLP_BODY
+
 from dsl.span import Source
 from dsl.syntax import (MAX_DEPTH, _machine, _parse_range, is_statement, needs_more, parse,
                         parse_expr, parse_statement, parse_text, split_statements)
 
-MLP = """\
-# mlp.deriv
-dims n = 5, k = 3
-x     : 1 x n
-W1    : n x k
-b1    : 1 x k
-W2    : k x n
-b2    : 1 x n
-y     : 1 x n  onehot
-a     = x @ W1 + b1
-h     = sigma(a)
-theta = h @ W2 + b2
-yhat  = softmax(theta)
-L     = xent(y, yhat)
+MLP = "# mlp.deriv\ndims n = 5, k = 3\n" + MLP_BODY + """\
 dL/dtheta = yhat - y
 dL/dx     = (yhat - y) @ W2.T * sigma'(a) @ W1.T
 dL/dx = dL/dtheta @ dtheta/dh @ dh/da @ da/dx
