@@ -217,16 +217,24 @@ class _Machine:
 
     def __init__(self) -> None:
         self.builder = _Builder()
-        options = dict(parser="lalr", lexer="contextual", transformer=self.builder,
-                       propagate_positions=False, maybe_placeholders=False,
-                       start=["statement", "expr"])
-        self.lark = Lark(grammar_text(), **options)
+        self._options = dict(parser="lalr", lexer="contextual", transformer=self.builder,
+                             propagate_positions=False, maybe_placeholders=False,
+                             start=["statement", "expr"])
+        self._lark: Lark | None = None
         self.fast = None
         try:
             import lark_cython
-            self.fast = Lark(grammar_text(), _plugins=lark_cython.plugins, **options)
+            self.fast = Lark(grammar_text(), _plugins=lark_cython.plugins, **self._options)
         except Exception:  # not installed, or not built for this platform: Lark alone
             self.fast = None
+
+    @property
+    def lark(self) -> Lark:
+        """Plain Lark, built on first need: with the accelerator a file without
+        syntax errors never needs it (building costs about 80 ms)."""
+        if self._lark is None:
+            self._lark = Lark(grammar_text(), **self._options)
+        return self._lark
 
 
 class _Builder:
