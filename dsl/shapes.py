@@ -64,6 +64,7 @@ class Env:
     names: dict[str, NameInfo] = field(default_factory=dict)
     layout: str = "numerator"
     claims: list[ClaimInfo] = field(default_factory=list)
+    broken: set[str] = field(default_factory=set)   # names whose NameInfo is not ok
     dim_spans: dict[str, Span] = field(default_factory=dict)
     layout_span: Span | None = None
     # names declared or defined further down the program being checked, for hints
@@ -137,7 +138,7 @@ def check_statement(env: Env, stmt: Stmt, sink: Sink) -> None:
                 env.defining = None
             if not again:
                 ok = _errors(sink) == before and _uses_ok(env, expr)
-                env.names[name] = NameInfo(shape, "defined", span, (), ok)
+                _bind(env, name, NameInfo(shape, "defined", span, (), ok))
         case Claim():
             _claim(env, stmt, sink)
         case Layout(kind=kind, span=span):
@@ -157,8 +158,16 @@ def _errors(sink: Sink) -> int:
     return sink.errors
 
 
+def _bind(env: Env, name: str, info: NameInfo) -> None:
+    env.names[name] = info
+    if not info.ok:
+        env.broken.add(name)
+
+
 def _uses_ok(env: Env, expr: Expr) -> bool:
     """Every name the expression uses was itself checked without error."""
+    if not env.broken:  # nothing so far has an error: no need to look
+        return True
     for node in walk(expr):
         refs = (node,) if isinstance(node, Name) else (node.num, node.den) if isinstance(node, Deriv) else ()
         if any(r.id in env.names and not env.names[r.id].ok for r in refs):
@@ -196,7 +205,7 @@ def _declare(env: Env, decl: Decl, sink: Sink) -> None:
         else:
             attrs.append(attr.name)
     if not again:
-        env.names[decl.name] = NameInfo(shape, "input", decl.name_span, tuple(attrs), _errors(sink) == before)
+        _bind(env, decl.name, NameInfo(shape, "input", decl.name_span, tuple(attrs), _errors(sink) == before))
 
 
 def _declared_shape(env: Env, spec: ShapeSpec, sink: Sink) -> Shape | None:
@@ -227,12 +236,13 @@ def _claim(env: Env, claim: Claim, sink: Sink) -> None:
     expected, kind, rule = _derivative(env, claim.deriv, sink)
     got = infer(env, claim.expr, sink)
     ok = diagonal = False
-    if expected is not None and got is not None:
+    if expected is not None and got is not None and (
+            got == expected or (got.is_one_by_one and expected.is_one_by_one)):
+        ok = True
+    elif expected is not None and got is not None:
         name = hints.text(claim.deriv)
         labels = [Label(claim.deriv.span, str(expected)), Label(claim.expr.span, str(got))]
-        if got == expected or (got.is_one_by_one and expected.is_one_by_one):
-            ok = True
-        elif kind == "jacobian" and expected.is_square and got.is_vector and got.length() == expected.rows:
+        if kind == "jacobian" and expected.is_square and got.is_vector and got.length() == expected.rows:
             ok = diagonal = True
             sink.add(messages.make("W402", claim.expr.span, hint=hints.diagonal_hint(name, claim.expr),
                                    labels=labels, deriv=name, shape=expected))
@@ -257,7 +267,7 @@ def derivative_shape(env: Env, deriv: Deriv, sink: Sink | None) -> Shape | None:
 def _derivative(env: Env, deriv: Deriv, sink: Sink) -> tuple[Shape | None, str, str]:
     """(shape, kind, rule in words); kind is gradient | by-scalar | jacobian."""
     ys, xs = _variable(env, deriv.num, sink), _variable(env, deriv.den, sink)
-    y, x, name = deriv.num.id, deriv.den.id, hints.text(deriv)
+    y, x = deriv.num.id, deriv.den.id
     shape, kind, rule = None, "", ""
     if ys is None or xs is None:
         pass
@@ -276,7 +286,7 @@ def _derivative(env: Env, deriv: Deriv, sink: Sink) -> tuple[Shape | None, str, 
         scalars = [n for n, i in env.names.items() if i.shape is not None and i.shape.is_one_by_one]
         loss = scalars[-1] if scalars else "L"
         sink.add(messages.make(
-            "E401", deriv.span, deriv=name, what=what,
+            "E401", deriv.span, deriv=hints.text(deriv), what=what,
             labels=[Label(deriv.num.span, str(ys)), Label(deriv.den.span, str(xs))],
             hint=f"write the gradient of a scalar (the loss) instead, e.g. d{loss}/d{x}"))
     env.record(deriv, shape)
