@@ -36,8 +36,7 @@ from dataclasses import dataclass
 
 from .ast import Op
 from .dims import SCALAR, Shape
-
-ELEMENTWISE = (Op.ADD, Op.SUB, Op.MUL, Op.DIV)
+from .functions import FUNCTIONS
 
 
 @dataclass(frozen=True)
@@ -206,7 +205,7 @@ def call_problem(sig, nargs: int, keywords: list[str]) -> tuple[str, int, str, s
     return None
 
 
-_ELEMENTWISE = ("sigma", "tanh", "relu", "exp", "log", "sqrt", "abs", "softplus")
+_ELEMENTWISE = tuple(name for name, sig in FUNCTIONS.items() if sig.elementwise)
 
 # name -> rule(argument shapes, axis) -> Shape | Problem; for eye/ones/zeros the
 # "shapes" are the sizes given.

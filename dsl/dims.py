@@ -27,10 +27,6 @@ Size = int | Sym
 class Shape:
     dims: tuple[Size, ...]  # () scalar, (r, c) matrix
 
-    @staticmethod
-    def matrix(rows: Size, cols: Size) -> "Shape":
-        return Shape((rows, cols))
-
     @property
     def is_scalar(self) -> bool:
         return not self.dims

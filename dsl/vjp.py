@@ -74,14 +74,14 @@ def _sig(x):
 
 # Second derivatives, needed only when a definition uses f'(x) itself.
 SECOND: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "sigma": lambda x: _sig(x) * (1 - _sig(x)) * (1 - 2 * _sig(x)),
+    "sigma": lambda x: _prime("sigma", x) * (1 - 2 * _sig(x)),
     "tanh": lambda x: -2 * np.tanh(x) * (1 - np.tanh(x) ** 2),
     "relu": lambda x: np.zeros_like(x),      # the step is flat away from 0
     "exp": np.exp,
     "log": lambda x: -1.0 / (x * x),
     "sqrt": lambda x: -0.25 / (x * np.sqrt(x)),
     "abs": lambda x: np.zeros_like(x),       # the sign is flat away from 0
-    "softplus": lambda x: _sig(x) * (1 - _sig(x)),
+    "softplus": lambda x: _prime("sigma", x),   # softplus' is sigma
 }
 
 
