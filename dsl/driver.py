@@ -105,7 +105,6 @@ def decode_source(name: str, raw: bytes) -> tuple[Source | None, Diagnostic | No
 
 def unreadable(name: str, diag: Diagnostic) -> Report:
     """The report for a file that could not be read."""
-    from .ast import Program
     return Report(Source(name, ""), Program((), name), None, [diag], [], input_error=True)
 
 
