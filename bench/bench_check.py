@@ -22,9 +22,10 @@ import generate
 
 
 def run(s: Settings) -> list[Row]:
-    from dsl import shapes, syntax
-    from dsl.driver import check_source
-    from dsl.span import Source
+    from dsl.shapes import checker as shapes
+    from dsl.language import syntax
+    from dsl.pipeline import check_source
+    from dsl.core.span import Source
 
     lines = 2_000 if s.quick else 20_000
     d = generate.derivation(lines, seed=s.seed)
@@ -106,8 +107,9 @@ def _sympy_row(s: Settings, code, t_check, lines: int) -> Row:
     from sympy.core.cache import clear_cache
 
     import sympy_build
-    from dsl import shapes, syntax
-    from dsl.span import Source
+    from dsl.shapes import checker as shapes
+    from dsl.language import syntax
+    from dsl.core.span import Source
 
     warm = generate.derivation(300, seed=s.seed + 1)
     warm_program, _ = syntax.parse(Source("warm.deriv", warm.text))

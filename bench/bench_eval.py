@@ -16,9 +16,9 @@ from generate import MLP_DIMS, MLP_TEXT
 
 
 def run(s: Settings) -> list[Row]:
-    from dsl import evaluate
-    from dsl.driver import check_source, evaluate_source
-    from dsl.span import Source
+    from dsl.compute import evaluate
+    from dsl.pipeline import check_source, evaluate_source
+    from dsl.core.span import Source
 
     a = mlp.arrays(s.seed)
     source = Source("mlp784.deriv", MLP_TEXT)

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(s: Settings) -> list[Row]:
-    from dsl.driver import check_file
+    from dsl.pipeline import check_file
 
     files = sorted(str(p) for p in (ROOT / "examples").rglob("*.deriv"))
     if not files:

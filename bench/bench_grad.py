@@ -24,8 +24,9 @@ from generate import MLP_CLAIM, MLP_DIMS, MLP_TEXT
 
 
 def _program(text: str):
-    from dsl import shapes, syntax
-    from dsl.span import Source
+    from dsl.shapes import checker as shapes
+    from dsl.language import syntax
+    from dsl.core.span import Source
 
     program, diags = syntax.parse(Source("mlp784.deriv", text))
     env, more = shapes.check_program(program)
@@ -34,7 +35,7 @@ def _program(text: str):
 
 
 def run_grad(s: Settings) -> list[Row]:
-    from dsl import autodiff
+    from dsl.compute import autodiff
 
     a = mlp.arrays(s.seed)
     sizes = dict(MLP_DIMS)
@@ -72,7 +73,7 @@ def run_grad(s: Settings) -> list[Row]:
 
 
 def run_verify(s: Settings) -> list[Row]:
-    from dsl import verify
+    from dsl.verify import claims as verify
 
     a = mlp.arrays(s.seed)
     program, env, errors = _program(MLP_TEXT + MLP_CLAIM + "\n")

@@ -5,7 +5,7 @@ A temporary tree of 2,000 Markdown files (200 with ``--quick``) is written,
 declaring and defining a small network (varied activation and sizes), a
 declaration in an HTML comment, and display and inline math with a
 definition and derivative claims in LaTeX (one page in ten has a sign
-error).  ``dsl.lint.run_lint([root], fmt="json", jobs=1)`` and ``jobs=2``
+error).  ``dsl.apps.lint.run_lint([root], fmt="json", jobs=1)`` and ``jobs=2``
 are timed (the report goes to a buffer, ``out=`` when it is accepted); the
 row shows files/s for each and the speedup (goal: two processes at least
 1.6x one).  Beside it, a pure-Python busy loop in one and in two processes
@@ -87,14 +87,14 @@ def write_tree(root: Path, files: int, seed: int) -> list[Path]:
 def run(s: Settings) -> list[Row]:
     name = "lint 2 processes vs 1"
     try:
-        from dsl import lint
+        from dsl.apps import lint
     except ImportError as exc:
-        reason = f"dsl.lint cannot be imported yet ({exc})"
+        reason = f"dsl.apps.lint cannot be imported yet ({exc})"
         s.say(f"lint: skipped: {reason}")
         return [Row(name, skipped=reason, goal=1.6, compare="speedup")]
     run_lint = getattr(lint, "run_lint", None)
     if run_lint is None:
-        reason = "dsl.lint has no run_lint(paths, fmt=..., jobs=...)"
+        reason = "dsl.apps.lint has no run_lint(paths, fmt=..., jobs=...)"
         s.say(f"lint: skipped: {reason}")
         return [Row(name, skipped=reason, goal=1.6, compare="speedup")]
 

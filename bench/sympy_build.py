@@ -18,8 +18,8 @@ work.
 """
 from __future__ import annotations
 
-from dsl.ast import BinOp, Call, Claim, Decl, Define, Deriv, Dims, Name, Neg, Number, Op, Transpose
-from dsl.shapes import derivative_shape
+from dsl.core.ast import BinOp, Call, Claim, Decl, Define, Deriv, Dims, Name, Neg, Number, Op, Transpose
+from dsl.shapes.checker import derivative_shape
 
 
 def compile_program(program, env) -> list[tuple]:

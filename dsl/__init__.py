@@ -26,16 +26,16 @@ __all__ = ["parse", "check", "evaluate_expr", "shape_of", "verify_claim", "__ver
 
 def parse(text: str, name: str = "<input>"):
     """Parse derivation text; returns ``(Program, diagnostics)``."""
-    from .span import Source
-    from .syntax import parse as _parse
+    from dsl.core.span import Source
+    from dsl.language.syntax import parse as _parse
     return _parse(Source(name, text))
 
 
 def check(text: str, name: str = "<input>", *, verify: bool = True, seed: int = 0):
     """Check a derivation: shapes, then claims. Returns a ``driver.Report``
     with ``.diagnostics`` and ``.claims``."""
-    from .driver import check_source
-    from .span import Source
+    from dsl.pipeline import check_source
+    from dsl.core.span import Source
     return check_source(Source(name, text), verify=verify, seed=seed)
 
 
@@ -43,23 +43,23 @@ def evaluate_expr(expr: str, **arrays):
     """Evaluate one expression on NumPy arrays given as keywords; shapes are
     taken from the arrays, so no declarations are needed.  Shape errors raise
     ``dsl.api.ShapeError`` carrying the diagnostics."""
-    from . import api
+    from dsl import api
     return api.evaluate_expr(expr, arrays)
 
 
 def shape_of(expr: str, **arrays):
     """The inferred shape of an expression over the given arrays."""
-    from .api import shape_of_expr
+    from dsl.api import shape_of_expr
     return shape_of_expr(expr, arrays)
 
 
 def verify_claim(program_text: str, claim_text: str, seed: int = 0):
     """Verify one claim (``"dL/dx = ..."``) against a program's definitions."""
-    from .verify import verify_claim_text
+    from dsl.pipeline import verify_claim_text
     return verify_claim_text(program_text, claim_text, seed=seed)
 
 
 def load_ipython_extension(ipython):  # pragma: no cover - exercised through IPython
     """``%load_ext dsl``: registers the ``%%deriv`` and ``%deriv`` magics."""
-    from .magic import load_ipython_extension as _load
+    from dsl.apps.magic import load_ipython_extension as _load
     _load(ipython)

@@ -1,6 +1,6 @@
 """``python -m dsl`` is the ``chainrule`` command."""
 import sys
 
-from .cli import main
+from dsl.apps.cli import main
 
 sys.exit(main())

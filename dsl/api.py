@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping
 
-from .diagnostics import Diagnostic, Sink
-from .dims import SCALAR, Shape
-from .shapes import Env, NameInfo
-from .span import Source, Span
+from dsl.core.diagnostics import Diagnostic, Sink
+from dsl.core.dims import SCALAR, Shape
+from dsl.shapes.checker import Env, NameInfo
+from dsl.core.span import Source, Span
 
 
 class ShapeError(ValueError):
@@ -21,7 +21,7 @@ class ShapeError(ValueError):
     message is the rendered diagnostics, ``.diagnostics`` the data."""
 
     def __init__(self, text: str, diagnostics: list[Diagnostic]):
-        from .render import render_diagnostic
+        from dsl.render.text import render_diagnostic
         source = Source("<expr>", text)
         super().__init__("\n\n".join(render_diagnostic(d, source) for d in diagnostics))
         self.diagnostics = diagnostics
@@ -66,7 +66,8 @@ def env_from_arrays(arrays: dict) -> Env:
 def check_expr(text: str, arrays: Mapping, env=None, name: str = "<expr>") -> Checked:
     """Parse ``text`` and infer its shape with names bound to ``arrays``
     (or to ``env``, a checker environment from a session)."""
-    from . import shapes, syntax
+    from dsl.shapes import checker as shapes
+    from dsl.language import syntax
     expr, diags = syntax.parse_expr(text, name)
     if env is None:
         env = env_from_arrays(dict(arrays))
@@ -86,7 +87,7 @@ def evaluate_expr(text: str, arrays: Mapping):
     """
     import numpy as np
 
-    from . import evaluate
+    from dsl.compute import evaluate
     values = {k: np.asarray(v, dtype=float) for k, v in arrays.items()}
     values = {k: (v[None, :] if v.ndim == 1 else v) for k, v in values.items()}
     checked = check_expr(text, values)

@@ -9,7 +9,7 @@ import pytest
 
 import dsl
 from dsl.api import ShapeError
-from dsl.driver import Session
+from dsl.pipeline import Session
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -67,4 +67,4 @@ def test_wheel_contains_the_grammar(tmp_path):
     wheel = next(tmp_path.glob("chainrule-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "dsl/grammar/chainrule.lark" in names
-    assert "dsl/cli.py" in names and "dsl/frontends/__init__.py" in names
+    assert "dsl/apps/cli.py" in names and "dsl/frontends/__init__.py" in names

@@ -12,8 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dsl import autodiff, evaluate, shapes, syntax
-from dsl.functions import FUNCTIONS
+from dsl.compute import autodiff
+from dsl.compute import evaluate
+from dsl.shapes import checker as shapes
+from dsl.language import syntax
+from dsl.core.functions import FUNCTIONS
 
 PROPERTY = settings(max_examples=120, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow])

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dsl.cli import main
+from dsl.apps.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 MLP = str(ROOT / "examples" / "mlp.deriv")
@@ -106,8 +106,8 @@ def test_eval_agrees_with_handwritten_numpy(tmp_path, capsys):
     expected = -np.sum(arrays["y"] * np.log(p))
     printed = float(out.split("L = ")[1].split()[0])
     assert abs(printed - expected) < 1e-6
-    from dsl import driver
-    from dsl.span import Source
+    from dsl import pipeline as driver
+    from dsl.core.span import Source
     ev = driver.evaluate_source(Source("mlp", Path(MLP).read_text()), data=arrays)
     assert abs(float(ev.values["L"]) - expected) < 1e-12
 
@@ -133,8 +133,8 @@ def test_eval_refuses_pickled_npz(tmp_path, capsys):
 
 
 def test_explain_output_reparses_to_the_same_tree(capsys):
-    from dsl.syntax import parse_expr
-    from dsl.printer import to_source
+    from dsl.language.syntax import parse_expr
+    from dsl.language.printer import to_source
     code, out, _ = run(capsys, "explain", "-e", "p @ q * r @ s")
     first = out.splitlines()[0]
     assert first == "(((p @ q) * r) @ s)"
@@ -155,7 +155,7 @@ def test_usage_errors_exit_2(capsys):
 
 
 def test_version_starts_without_heavy_imports():
-    code = ("import sys; from dsl.cli import main\n"
+    code = ("import sys; from dsl.apps.cli import main\n"
             "try:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
             "print('numpy' in sys.modules, 'lark' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)

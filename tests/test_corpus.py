@@ -35,8 +35,9 @@ from pathlib import Path
 
 import pytest
 
-from dsl import driver, messages
-from dsl.span import Source
+from dsl import pipeline as driver
+from dsl.core import messages
+from dsl.core.span import Source
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "corpus"

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dsl import data
-from dsl.dims import SCALAR, Shape, Sym
-from dsl.shapes import Env, NameInfo
-from dsl.span import Span
+from dsl.compute import inputs as data
+from dsl.core.dims import SCALAR, Shape, Sym
+from dsl.shapes.checker import Env, NameInfo
+from dsl.core.span import Span
 
 S = Span("t.deriv", 3, 1, 3, 9)
 n, k, m = Sym("n"), Sym("k"), Sym("m")
@@ -138,7 +138,7 @@ def test_budget_span_can_be_chosen_and_budget_lowered():
 
 
 def test_evaluation_guard_follows_the_settable_budget(monkeypatch):
-    from dsl.evaluate import DomainError, apply_call
+    from dsl.compute.evaluate import DomainError, apply_call
     monkeypatch.setattr(data, "DEFAULT_MEMORY_BUDGET", 1000)
     with pytest.raises(DomainError) as info:
         apply_call("ones", False, [np.asarray(20.0), np.asarray(20.0)])
@@ -251,8 +251,9 @@ def test_arrays_that_contradict_declarations(decl, dims, given, words):
 
 
 def test_parsed_huge_dims_are_refused_with_a_located_message():
-    from dsl import shapes, syntax
-    from dsl.span import Source
+    from dsl.shapes import checker as shapes
+    from dsl.language import syntax
+    from dsl.core.span import Source
     program, _ = syntax.parse(Source("big.deriv", "dims n = 100000000000000000000\nx : 1 x n\nA : n x n\n"))
     env, _ = shapes.check_program(program)
     sizes = data.concrete_sizes(env.dims, np.random.default_rng(0))

@@ -7,13 +7,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dsl.ast import BinOp, Call, Decl, Define, Deriv, Keyword, Name, Neg, Number, Op, Program, Transpose
-from dsl.dims import SCALAR, Shape, Sym
-from dsl.evaluate import (FORWARD, PRIME, DomainError, EvalError, apply_binop, apply_call, eval_expr,
+from dsl.core.ast import BinOp, Call, Decl, Define, Deriv, Keyword, Name, Neg, Number, Op, Program, Transpose
+from dsl.core.dims import SCALAR, Shape, Sym
+from dsl.compute.evaluate import (FORWARD, PRIME, DomainError, EvalError, apply_binop, apply_call, eval_expr,
                           evaluate_program, expr_text, names_used)
-from dsl.functions import FUNCTIONS
-from dsl.shapes import Env, NameInfo
-from dsl.span import Span
+from dsl.core.functions import FUNCTIONS
+from dsl.shapes.checker import Env, NameInfo
+from dsl.core.span import Span
 from programs import MLP_BODY
 
 S = Span("t.deriv", 1, 1, 1, 2)
@@ -453,8 +453,9 @@ MLP_TEXT = "dims n = 5, k = 3\n" + MLP_BODY
 
 
 def _parsed(text):
-    from dsl import shapes, syntax
-    from dsl.span import Source
+    from dsl.shapes import checker as shapes
+    from dsl.language import syntax
+    from dsl.core.span import Source
     program, diags = syntax.parse(Source("t.deriv", text))
     env, more = shapes.check_program(program)
     assert list(diags) + list(more) == []
@@ -462,7 +463,7 @@ def _parsed(text):
 
 
 def test_parsed_mlp_on_drawn_inputs_matches_numpy():
-    from dsl import data
+    from dsl.compute import inputs as data
     program, env = _parsed(MLP_TEXT)
     rng = np.random.default_rng(5)
     sizes = data.concrete_sizes(env.dims, rng)

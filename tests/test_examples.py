@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from dsl import driver
-from dsl.span import Source
+from dsl import pipeline as driver
+from dsl.core.span import Source
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.deriv"))

@@ -15,10 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dsl import fmt
-from dsl.ast import BinOp, Call, Deriv, Keyword, Name, Neg, Number, Op, Transpose
-from dsl.span import Source, Span
-from dsl.syntax import parse, parse_expr
+from dsl.apps import fmt
+from dsl.core.ast import BinOp, Call, Deriv, Keyword, Name, Neg, Number, Op, Transpose
+from dsl.core.span import Source, Span
+from dsl.language.syntax import parse, parse_expr
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.deriv"))
@@ -105,7 +105,7 @@ def test_ascii_is_the_canonical_form():
 
 
 def test_greek_table_agrees_with_the_parser():
-    from dsl.spelling import GREEK_LETTER
+    from dsl.language.spelling import GREEK_LETTER
     for word in GREEK_LETTER:
         for spelled in (word, word.capitalize()):
             shown = fmt.unicode_name(spelled)
@@ -194,7 +194,7 @@ def _no_double_superscript(text: str) -> bool:
 
 
 def _names(node) -> set[str]:
-    from dsl.ast import walk
+    from dsl.core.ast import walk
     found = set()
     for n in walk(node):
         if isinstance(n, Name):
@@ -231,7 +231,7 @@ def _latex_readable(node) -> bool:
     whole positive numbers (written as Hadamard powers, which it does not
     read), and a variable named like a function (``\\sigma (a)`` is a call
     in print)."""
-    from dsl.ast import walk
+    from dsl.core.ast import walk
     for n in walk(node):
         match n:
             case BinOp(op=Op.MATMUL, left=left, right=right) if _scalar_form(left) or _scalar_form(right):

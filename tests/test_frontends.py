@@ -5,7 +5,7 @@ import json
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from dsl import driver
+from dsl import pipeline as driver
 from dsl.frontends import Slice, extract, kind_of
 from dsl.frontends.notebook import cells_of
 

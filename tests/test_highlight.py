@@ -13,8 +13,8 @@ from pygments.lexers import find_lexer_class_for_filename, get_lexer_by_name
 from pygments.token import Comment, Error, Keyword, Name, Number, Operator, Punctuation
 from pygments.util import ClassNotFound
 
-from dsl.functions import ALIASES, ATTRIBUTES, FUNCTIONS
-from dsl.highlight import DERIVATIVE, DerivLexer
+from dsl.core.functions import ALIASES, ATTRIBUTES, FUNCTIONS
+from dsl.apps.highlight import DERIVATIVE, DerivLexer
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.deriv"))
@@ -38,7 +38,7 @@ def test_entry_point_is_found(tmp_path, monkeypatch):
     metadata, is what get_lexer_by_name('deriv') finds."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     target = project["project"]["entry-points"]["pygments.lexers"]["deriv"]
-    assert target == "dsl.highlight:DerivLexer"
+    assert target == "dsl.apps.highlight:DerivLexer"
     dist = tmp_path / "chainrule_probe-0.0.dist-info"
     dist.mkdir()
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: chainrule-probe\nVersion: 0.0\n")

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from dsl import shapes, syntax, verify
+from dsl.shapes import checker as shapes
+from dsl.language import syntax
+from dsl.verify import claims as verify
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ import jsonschema
 import pytest
 import yaml
 
-from dsl import lint
-from dsl.lint import collect, run_lint
-from dsl.sarif import ANNOTATIONS_PER_TYPE
+from dsl.apps import lint
+from dsl.apps.lint import collect, run_lint
+from dsl.render.sarif import ANNOTATIONS_PER_TYPE
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "lint"
@@ -298,10 +298,10 @@ def test_pytest_plugin_collects_claims_as_tests(pytester, monkeypatch):
     # loaded with -p only, whether or not the pytest11 entry point is installed
     monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
     shutil.copy(FIXTURES / "homework.tex", pytester.path / "homework.tex")
-    result = pytester.runpytest("-p", "dsl.pytest_plugin", "--chainrule", "-q", "-p", "no:cacheprovider")
+    result = pytester.runpytest("-p", "dsl.apps.pytest_plugin", "--chainrule", "-q", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=5, failed=1)
     result.stdout.fnmatch_lines(["*dL/dW (line 23)*", "*error?E500?: dL/dW is wrong: the sign is flipped*"])
-    quiet = pytester.runpytest("-p", "dsl.pytest_plugin", "-q", "-p", "no:cacheprovider")
+    quiet = pytester.runpytest("-p", "dsl.apps.pytest_plugin", "-q", "-p", "no:cacheprovider")
     quiet.assert_outcomes()                       # without --chainrule nothing is collected
 
 

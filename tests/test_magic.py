@@ -9,7 +9,7 @@ IPython = pytest.importorskip("IPython", reason="IPython is the optional 'notebo
 from IPython.core.error import UsageError  # noqa: E402
 from IPython.core.interactiveshell import InteractiveShell  # noqa: E402
 
-from dsl import magic  # noqa: E402
+from dsl.apps import magic  # noqa: E402
 
 LAYER = "dims n = 3, k = 2\nx : 1 x n\nW : n x k\na = x @ W\n"
 

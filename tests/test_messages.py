@@ -4,16 +4,16 @@ from pathlib import Path
 
 import pytest
 
-from dsl import messages
-from dsl.diagnostics import Severity
-from dsl.span import Span
+from dsl.core import messages
+from dsl.core.diagnostics import Severity
+from dsl.core.span import Span
 
 ROOT = Path(__file__).resolve().parent.parent
 SPAN = Span("t.deriv", 3, 5, 3, 9)
 
 
 def test_docs_catalogue_is_generated_from_messages():
-    # regenerate with: python -m dsl.messages > docs/diagnostics.md
+    # regenerate with: python -m dsl.core.messages > docs/diagnostics.md
     assert (ROOT / "docs" / "diagnostics.md").read_text(encoding="utf-8") == messages.catalogue_markdown()
 
 

@@ -1,4 +1,4 @@
-"""Tests for dsl.printer: canonical source, round trips, the explain view."""
+"""Tests for dsl.language.printer: canonical source, round trips, the explain view."""
 from __future__ import annotations
 
 import lark
@@ -7,12 +7,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.lark import from_lark
 
-from dsl.ast import BinOp, Call, Deriv, Keyword, Name, Neg, Number, Op, Transpose
-from dsl.dims import Shape, Sym
-from dsl.functions import ALIASES, FUNCTIONS
-from dsl.printer import explain, to_source
-from dsl.span import Span
-from dsl.syntax import grammar_text, parse_expr, parse_statement, parse_text
+from dsl.core.ast import BinOp, Call, Deriv, Keyword, Name, Neg, Number, Op, Transpose
+from dsl.core.dims import Shape, Sym
+from dsl.core.functions import ALIASES, FUNCTIONS
+from dsl.language.printer import explain, to_source
+from dsl.core.span import Span
+from dsl.language.syntax import grammar_text, parse_expr, parse_statement, parse_text
 from test_syntax import MLP, without_spans
 
 NOWHERE = Span("<test>", 1, 1, 1, 1)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dsl.cli import main
+from dsl.apps.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 BLOCKS = re.findall(r"```text\n\$ (chainrule [^\n]*)\n(.*?)```",

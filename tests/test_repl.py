@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dsl import repl
-from dsl.repl_commands import COMMANDS, Engine, format_value
+from dsl.apps import repl
+from dsl.apps.repl_commands import COMMANDS, Engine, format_value
 
 ROOT = Path(__file__).resolve().parent.parent
 MLP = ROOT / "examples" / "mlp.deriv"

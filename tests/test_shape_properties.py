@@ -22,11 +22,12 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dsl import shapes, syntax
-from dsl.ast import BinOp, Call, Keyword, Name, Neg, Number, Op, Transpose
-from dsl.diagnostics import Sink
-from dsl.dims import SCALAR, Shape, Sym, concrete
-from dsl.span import Span
+from dsl.shapes import checker as shapes
+from dsl.language import syntax
+from dsl.core.ast import BinOp, Call, Keyword, Name, Neg, Number, Op, Transpose
+from dsl.core.diagnostics import Sink
+from dsl.core.dims import SCALAR, Shape, Sym, concrete
+from dsl.core.span import Span
 
 SPAN = Span("<prop>", 1, 1, 1, 2)
 SYMS = ("n", "k", "m")

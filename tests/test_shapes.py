@@ -6,11 +6,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dsl import broadcast, functions, shapes, syntax
-from dsl.ast import walk
-from dsl.diagnostics import Sink
-from dsl.dims import SCALAR, Shape, Sym
-from dsl.span import Source
+from dsl.shapes import broadcast
+from dsl.core import functions
+from dsl.shapes import checker as shapes
+from dsl.language import syntax
+from dsl.core.ast import walk
+from dsl.core.diagnostics import Sink
+from dsl.core.dims import SCALAR, Shape, Sym
+from dsl.core.span import Source
 from programs import MLP_BODY
 
 from dsl.api import env_from_arrays
@@ -208,7 +211,7 @@ def test_power_exponent_must_be_scalar():
 
 
 def test_binop_outcomes_on_shapes_alone():
-    from dsl.ast import Op
+    from dsl.core.ast import Op
     row, col, mat = Shape((1, k)), Shape((n, 1)), Shape((n, k))
     assert broadcast.binop(Op.ADD, mat, row).clean
     assert broadcast.binop(Op.ADD, mat, col).clean            # column bias over columns

@@ -1,4 +1,4 @@
-"""Tests for dsl.syntax: statements, precedence, Unicode, spans, errors, hostile input."""
+"""Tests for dsl.language.syntax: statements, precedence, Unicode, spans, errors, hostile input."""
 from __future__ import annotations
 
 import dataclasses
@@ -8,13 +8,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dsl import messages
-from dsl.ast import (BinOp, Call, Claim, Decl, Define, Deriv, Dims, Layout, Name, Neg, Number,
+from dsl.core import messages
+from dsl.core.ast import (BinOp, Call, Claim, Decl, Define, Deriv, Dims, Layout, Name, Neg, Number,
                      Op, Transpose)
 from programs import MLP_BODY
 
-from dsl.span import Source
-from dsl.syntax import (MAX_DEPTH, _machine, _parse_range, is_statement, needs_more, parse,
+from dsl.core.span import Source
+from dsl.language.syntax import (MAX_DEPTH, _machine, _parse_range, is_statement, needs_more, parse,
                         parse_expr, parse_statement, parse_text, split_statements)
 
 MLP = "# mlp.deriv\ndims n = 5, k = 3\n" + MLP_BODY + """\

@@ -5,8 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dsl import autodiff, data, diagnose, driver, shapes, syntax, verify
-from dsl.span import Source
+from dsl.compute import autodiff
+from dsl.compute import inputs as data
+from dsl.verify import diagnose
+from dsl import pipeline as driver
+from dsl.shapes import checker as shapes
+from dsl.language import syntax
+from dsl.verify import claims as verify
+from dsl.core.span import Source
 from programs import MLP_BODY
 
 MLP_ROWS = "dims n, k\n" + MLP_BODY
@@ -36,7 +42,7 @@ def run(text: str, seed: int = 0, **options):
 
 
 def one(text: str, claim: str, seed: int = 0) -> verify.ClaimResult:
-    return verify.verify_claim_text(text, claim, seed=seed)
+    return driver.verify_claim_text(text, claim, seed=seed)
 
 
 # ------------------------------------------------------------------ seeds
@@ -257,7 +263,7 @@ def test_cross_check_passes_on_ill_scaled_but_correct_programs():
 
 def test_verify_claim_text_refuses_what_is_not_a_claim():
     with pytest.raises(ValueError):
-        verify.verify_claim_text("dims n\nx : 1 x n\n", "x + x")
+        driver.verify_claim_text("dims n\nx : 1 x n\n", "x + x")
 
 
 def test_claims_keyword_limits_the_verification():

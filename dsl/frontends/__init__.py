@@ -31,10 +31,10 @@ import unicodedata
 import re
 from dataclasses import dataclass, field
 
-from .. import messages
-from ..diagnostics import Diagnostic
-from ..span import Source, Span
-from .latex_math import Translation, Unreadable, greek_name, translate
+from dsl.core import messages
+from dsl.core.diagnostics import Diagnostic
+from dsl.core.span import Source, Span
+from dsl.frontends.latex_math import Translation, Unreadable, greek_name, translate
 
 EXTENSIONS = {".md": "markdown", ".markdown": "markdown", ".tex": "latex", ".ipynb": "notebook"}
 
@@ -360,18 +360,18 @@ def extract(path: str, text: str) -> Extracted:
     """
     kind = kind_of(path)
     if kind == "markdown":
-        from .markdown import extract_markdown
+        from dsl.frontends.markdown import extract_markdown
         host = Host(path, text)
         builder = Builder(host)
         extract_markdown(Slice.of(text, 0, len(text)), builder)
         return builder.finish()
     if kind == "latex":
-        from .latex import extract_latex
+        from dsl.frontends.latex import extract_latex
         builder = Builder(Host(path, text))
         extract_latex(text, builder)
         return builder.finish()
     if kind == "notebook":
-        from .notebook import extract_notebook
+        from dsl.frontends.notebook import extract_notebook
         return extract_notebook(path, text)
     builder = Builder(Host(path, text))
     if text:

@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import re
 
-from . import Builder, Slice
-from .latex_math import function_name
+from dsl.frontends import Builder, Slice
+from dsl.frontends.latex_math import function_name
 
 _WORD = re.compile(r"\\([A-Za-z]+\*?|.)", re.S)
 _BEGIN = re.compile(r"\\begin\s*\{([A-Za-z]+\*?)\}")

@@ -38,8 +38,8 @@ from pathlib import Path
 from lark import Lark, logger as lark_logger
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from .latex_read import Stop, function_name, greek_name, read
-from .latex_render import Deriv, Name, Range, names, render, scalar_like
+from dsl.frontends.latex_read import Stop, function_name, greek_name, read
+from dsl.frontends.latex_render import Deriv, Name, Range, names, render, scalar_like
 
 __all__ = ["MAX_LENGTH", "MAX_NESTING", "Translation", "Unreadable", "function_name",
            "greek_name", "parser", "translate"]

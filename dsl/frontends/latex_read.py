@@ -19,8 +19,8 @@ from dataclasses import dataclass, replace
 
 from lark import Token, Transformer
 
-from ..functions import FUNCTIONS, canonical
-from .latex_render import Bin, Call, Deriv, Name, Neg, Num, Range, Transpose, scalar_like
+from dsl.core.functions import FUNCTIONS, canonical
+from dsl.frontends.latex_render import Bin, Call, Deriv, Name, Neg, Num, Range, Transpose, scalar_like
 
 
 @dataclass(frozen=True)

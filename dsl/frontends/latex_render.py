@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..functions import FUNCTIONS
+from dsl.core.functions import FUNCTIONS
 
 Range = tuple[int, int]
 

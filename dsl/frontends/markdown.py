@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import re
 
-from . import Builder, Slice
-from .latex import read_math
+from dsl.frontends import Builder, Slice
+from dsl.frontends.latex import read_math
 
 _FENCE = re.compile(r"^([ \t]*)(`{3,}|~{3,})[ \t]*\{?\.?([^\s`{}]*)")
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 import json
 import re
 
-from . import Builder, Extracted, Host, Slice
-from .markdown import extract_markdown
+from dsl.frontends import Builder, Extracted, Host, Slice
+from dsl.frontends.markdown import extract_markdown
 
 _MAGIC = re.compile(r"[ \t]*%%deriv\b[^\n]*(\n|$)")
 

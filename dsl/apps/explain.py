@@ -1,0 +1,63 @@
+"""``chainrule explain``: the fully parenthesised parse of each expression,
+with every node's shape, so a reader sees that ``p @ q * r @ s`` is
+``((p @ q) * r) @ s``."""
+from __future__ import annotations
+
+import sys
+
+from dsl.core.ast import Claim, Define
+
+
+def explain_report(report) -> str:
+    """Explain every definition and claim of a checked report."""
+    from dsl.language.printer import explain, to_source
+    blocks = []
+    for stmt in report.program.statements:
+        match stmt:
+            case Define(name=name, expr=expr):
+                head = f"{report.source.name}:{stmt.span.line}: {name} ="
+            case Claim(deriv=deriv, expr=expr):
+                head = f"{report.source.name}:{stmt.span.line}: {to_source(deriv)} ="
+            case _:
+                continue
+        blocks.append(head + "\n" + _indent(explain(expr, report.env.shape_of)))
+    return "\n\n".join(blocks)
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + line for line in text.splitlines())
+
+
+def main(path: str | None, expr_text: str | None, color: str = "auto") -> int:
+    from dsl import pipeline as driver
+    from dsl.render import text as render
+    from dsl.api import check_expr
+    from dsl.language.printer import explain
+
+    if path is None and expr_text is None:
+        print("chainrule explain: give a FILE, or -e EXPR", file=sys.stderr)
+        return 2
+    report = None
+    if path is not None:
+        report = driver.check_file(path, verify=False)
+        if report.input_error:
+            sys.stdout.write(render.render_text([report], claims=False))
+            return 2
+    paint = render.use_color(color)
+    if expr_text is None:
+        if report.diagnostics:
+            sys.stdout.write(render.render_text([report], color=paint, claims=False, summary=False) + "\n")
+        sys.stdout.write(explain_report(report) + "\n")
+        return report.exit_code()
+    checked = check_expr(expr_text, {}, env=report.env if report else None)
+    diags = checked.diagnostics
+    if report is None:  # no declarations: undefined names are expected, shapes unknown
+        diags = [d for d in diags if d.code != "E200"]
+    if diags:
+        from dsl.core.span import Source
+        src = Source("<expr>", expr_text)
+        sys.stdout.write("\n\n".join(render.render_diagnostic(d, src, checked.env, paint)
+                                     for d in diags) + "\n\n")
+    if checked.expr is not None:
+        sys.stdout.write(explain(checked.expr, checked.env.shape_of) + "\n")
+    return 1 if any(d.is_error for d in diags) or checked.expr is None else 0

@@ -1,0 +1,366 @@
+"""``chainrule fmt``: a derivation as LaTeX, Unicode or canonical ASCII.
+
+All three print the same tree with the same brackets: where precedence
+needs them, decided by ``printer`` (Python's rules).  ASCII is
+``printer.to_source``.  Unicode spells the tokens as notes do and stays
+chainrule source (it parses back to the same AST)::
+
+    dL/dx = (yhat - y) @ W2.T * sigma'(a) @ W1.T
+    ∂L/∂x = (ŷ - y) @ W₂ᵀ ⊙ σ'(a) @ W₁ᵀ
+
+LaTeX writes ``@`` as juxtaposition, ``*`` as ``\\odot`` (``hadamard=``),
+``/`` as ``\\frac``, ``.T`` as ``^\\top``, ``dL/dx`` as
+``\\frac{\\partial L}{\\partial x}``, ``W2`` as ``W_{2}``, ``yhat`` as
+``\\hat{y}``, Greek names as letters, ``sigma`` as ``\\sigma`` and other
+functions with ``\\operatorname``; ``x ** 2`` as ``x^{2}`` but other powers
+as the Hadamard power ``x^{\\circ k}`` (``X^{-1}`` reads as the inverse).
+Brackets are added where a reader of mathematics would group otherwise:
+juxtaposition binds tighter than ``\\odot`` (so a product left of a
+juxtaposition is bracketed) and a minus next to a product is bracketed.
+The LaTeX front end of ``lint`` reads this output back to the same tree,
+except keyword arguments (``axis=``), numbers in exponent form and powers
+other than whole positive numbers, which it does not read.
+
+A file keeps its comments and blank lines (LaTeX: ``%`` comments inside an
+``align*``).  Formatting needs no declarations; only syntax errors stop it.
+
+>>> from dsl.language.syntax import parse_expr
+>>> format_expr(parse_expr("x @ W1 * sigma'(a)")[0], "latex")
+"x W_{1} \\\\odot \\\\sigma'(a)"
+"""
+from __future__ import annotations
+
+import re
+import sys
+import unicodedata
+
+from dsl.core.ast import (BinOp, Call, Claim, Decl, Define, Deriv, Dims, Expr, Layout, Name, Neg, Number,
+                  Op, ShapeSpec, Stmt, Transpose)
+from dsl.language.printer import needs_brackets
+from dsl.language.printer import to_source
+from dsl.language.spelling import GREEK_LETTER
+
+TARGETS = ("latex", "unicode", "ascii")
+
+# The capitals that do not look Latin (and have a LaTeX command).
+_GREEK_CAPITALS = {"Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega"}
+_ACCENTS = {"hat": "\u0302", "tilde": "\u0303", "bar": "\u0304"}
+_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_NAME_PARTS = re.compile(r"([A-Za-z]+?)(hat|tilde|bar)?([0-9]*)")
+_LATEX_FUNCTIONS = {"sigma": r"\sigma", "tanh": r"\tanh", "exp": r"\exp", "log": r"\log", "det": r"\det"}
+_UNICODE_FUNCTIONS = {"sigma": "σ"}
+
+
+def _greek(word: str) -> str | None:
+    """The Greek letter a word spells (``theta`` -> ``θ``, ``Theta`` -> ``Θ``), or
+    None: also for ``omicron`` and the capitals that look Latin (``Alpha``
+    would print as ``A``), which stay words."""
+    lower = word.lower()
+    if lower not in GREEK_LETTER or lower == "omicron":
+        return None
+    letter = GREEK_LETTER[lower]
+    if word.islower():
+        return letter
+    return letter.upper() if word in _GREEK_CAPITALS else None
+
+
+def _parts(name: str) -> tuple[str, str, str] | None:
+    """``yhat2`` -> (``y``, ``hat``, ``2``): a base that is one letter or a Greek
+    word, an optional accent, trailing digits; None for other names."""
+    m = _NAME_PARTS.fullmatch(name)
+    if m is None:
+        return None
+    base, accent, digits = m.group(1), m.group(2) or "", m.group(3)
+    if accent and not (len(base) == 1 or _greek(base)):
+        return None
+    return base, accent, digits
+
+
+# ----------------------------------------------------------------- names
+
+def unicode_name(name: str) -> str:
+    """``theta`` -> ``θ``, ``yhat`` -> ``ŷ``, ``W2`` -> ``W₂``; others unchanged."""
+    parts = _parts(name)
+    if parts is None:
+        return name
+    base, accent, digits = parts
+    letter = _greek(base) or base
+    if accent:
+        letter = unicodedata.normalize("NFC", letter + _ACCENTS[accent])
+    return letter + digits.translate(_SUBSCRIPT)
+
+
+def latex_name(name: str) -> str:
+    """``theta`` -> ``\\theta``, ``yhat`` -> ``\\hat{y}``, ``W2`` -> ``W_{2}``,
+    ``loss`` -> ``\\mathit{loss}``."""
+    parts = _parts(name)
+    if parts is None:
+        return r"\mathit{" + name.replace("_", r"\_") + "}"
+    base, accent, digits = parts
+    if _greek(base):
+        body = "\\" + base
+    elif len(base) == 1:
+        body = base
+    else:
+        body = r"\mathit{" + base + "}"
+    if accent:
+        body = f"\\{accent}{{{body}}}"
+    return body + (f"_{{{digits}}}" if digits else "")
+
+
+
+# ------------------------------------------------------------ expressions
+
+class _Style:
+    """How one target spells tokens; brackets come from ``printer``."""
+
+    def __init__(self, target: str, hadamard: str = r"\odot"):
+        self.target = target
+        self.hadamard = hadamard
+
+    def name(self, name: str) -> str:
+        return {"latex": latex_name, "unicode": unicode_name}.get(self.target, str)(name)
+
+    def bracket(self, text: str) -> str:
+        return _latex_bracket(text) if self.target == "latex" else f"({text})"
+
+    def wrap(self, parent: Expr, child: Expr, side: str) -> bool:
+        if self.target == "latex":
+            return _latex_wraps(parent, child, side)
+        if isinstance(child, Deriv) and isinstance(parent, (Transpose, BinOp)):
+            return isinstance(parent, Transpose) or parent.op is Op.POW and side == "left"
+        return needs_brackets(parent, child, side)
+
+
+def _is_div(node: Expr) -> bool:
+    return isinstance(node, BinOp) and node.op is Op.DIV
+
+
+def _latex_wraps(parent: Expr, child: Expr, side: str) -> bool:
+    """Python's brackets, adjusted to how LaTeX reads: ``\\frac`` and
+    ``\\frac{\\partial}{}`` are atoms; a product left of a juxtaposition and a
+    minus right of one are bracketed; no double superscripts."""
+    superscripted = isinstance(parent, Transpose) or (isinstance(parent, BinOp)
+                                                      and parent.op is Op.POW and side == "left")
+    if superscripted and isinstance(child, (Transpose, Deriv)) or \
+            superscripted and isinstance(child, BinOp) and child.op in (Op.POW, Op.DIV):
+        return True
+    if _is_div(parent) or _is_div(child):
+        return False
+    if isinstance(child, Number) and "e" in child.text.lower():   # 10^{-3}, 2.5 \times 10^{4}
+        product = isinstance(parent, BinOp) and parent.op in (Op.MATMUL, Op.MUL)
+        return superscripted or product and "times" in _latex_number(child.text)
+    if isinstance(parent, BinOp) and parent.op in (Op.MATMUL, Op.MUL):
+        if parent.op is Op.MATMUL and side == "left" and isinstance(child, BinOp) and child.op is Op.MUL:
+            return True
+        if isinstance(child, Neg):   # -a b and -a \odot b read as -(a b); a -b as a subtraction
+            return True
+    return needs_brackets(parent, child, side)
+
+
+def format_expr(expr: Expr, to: str = "ascii", hadamard: str = r"\odot") -> str:
+    """One expression in the target notation (``to`` in :data:`TARGETS`)."""
+    if to == "ascii":
+        return to_source(expr)
+    return _expr(expr, _Style(to, hadamard))
+
+
+def _operand(parent: Expr, child: Expr, side: str, style: _Style) -> str:
+    text = _expr(child, style)
+    return style.bracket(text) if style.wrap(parent, child, side) else text
+
+
+def _expr(node: Expr, style: _Style) -> str:
+    latex = style.target == "latex"
+    match node:
+        case Name(id=name):
+            return style.name(name)
+        case Number(text=text, value=value):
+            return _latex_number(text or repr(value)) if latex else text or repr(value)
+        case Deriv(num=num, den=den):
+            if latex:
+                return rf"\frac{{\partial {style.name(num.id)}}}{{\partial {style.name(den.id)}}}"
+            return f"∂{style.name(num.id)}/∂{style.name(den.id)}"
+        case Neg(operand=operand):
+            return "-" + _operand(node, operand, "right", style)
+        case Transpose(operand=operand):
+            return _operand(node, operand, "left", style) + (r"^\top" if latex else "ᵀ")
+        case BinOp(op=Op.DIV, left=left, right=right) if latex:
+            return rf"\frac{{{_expr(left, style)}}}{{{_expr(right, style)}}}"
+        case BinOp(op=Op.POW, left=left, right=right) if latex:
+            # x^{2} for a whole positive power; otherwise the Hadamard power
+            # x^{\circ k}, since X^{-1} would read as the inverse
+            hadamard = "" if _whole_positive(right) else r"\circ "
+            return f"{_operand(node, left, 'left', style)}^{{{hadamard}{_expr(right, style)}}}"
+        case BinOp(op=op, left=left, right=right):
+            return (_operand(node, left, "left", style) + _op(op, style)
+                    + _operand(node, right, "right", style))
+        case Call(func=func, args=args, keywords=keywords, prime=prime):
+            items = [_expr(a, style) for a in args]
+            items += [f"{_keyword(k.name, latex)}={_expr(k.value, style)}" for k in keywords]
+            head = _function(func, style) + ("'" if prime else "")
+            inner = ", ".join(items)
+            return head + (_latex_bracket(inner) if latex else f"({inner})")
+    raise TypeError(f"not an expression: {type(node).__name__}")
+
+
+def _whole_positive(node: Expr) -> bool:
+    return isinstance(node, Number) and node.value >= 1 and node.value == int(node.value) \
+        and "e" not in node.text.lower()
+
+
+def _latex_number(text: str) -> str:
+    """``1e-3`` -> ``10^{-3}``, ``2.5e4`` -> ``2.5 \\times 10^{4}``; others as written."""
+    mantissa, e, exponent = text.lower().partition("e")
+    if not e:
+        return text
+    power = f"10^{{{int(exponent)}}}"
+    return power if float(mantissa) == 1 else rf"{mantissa} \times {power}"
+
+
+def _op(op: Op, style: _Style) -> str:
+    if style.target == "latex":
+        return {Op.MATMUL: " ", Op.MUL: f" {style.hadamard} "}.get(op, f" {op.value} ")
+    return {Op.MUL: " ⊙ "}.get(op, f" {op.value} ")
+
+
+def _function(func: str, style: _Style) -> str:
+    if style.target == "latex":
+        return _LATEX_FUNCTIONS.get(func, rf"\operatorname{{{func}}}")
+    return _UNICODE_FUNCTIONS.get(func, func)
+
+
+def _keyword(name: str, latex: bool) -> str:
+    return rf"\mathrm{{{name}}}" if latex else name
+
+
+def _latex_bracket(text: str) -> str:
+    """Brackets that grow around a fraction."""
+    return rf"\left({text}\right)" if r"\frac" in text else f"({text})"
+
+
+# ------------------------------------------------------------- statements
+
+def format_statement(stmt: Stmt, to: str = "ascii", hadamard: str = r"\odot") -> str:
+    """One statement; in LaTeX an ``align*`` row without its ``\\\\``."""
+    if to == "ascii":
+        return to_source(stmt)
+    style = _Style(to, hadamard)
+    latex = to == "latex"
+    match stmt:
+        case Define(name=name, expr=expr):
+            lhs = style.name(name)
+        case Claim(deriv=deriv, expr=expr):
+            lhs = _expr(deriv, style)
+        case Decl(name=name, shape=shape, attrs=attrs):
+            words = " ".join(a.name for a in attrs)
+            if latex:
+                extra = rf" \quad \text{{{words}}}" if words else ""
+                return f"{style.name(name)} &\\in {_latex_space(shape)}{extra}"
+            return " ".join([f"{style.name(name)} : {_unicode_shape(shape)}", *(a.name for a in attrs)])
+        case Dims() | Layout():
+            return "% " + to_source(stmt) if latex else to_source(stmt)
+        case _:
+            raise TypeError(f"not a statement: {type(stmt).__name__}")
+    return f"{lhs} &= {_expr(expr, style)}" if latex else f"{lhs} = {_expr(expr, style)}"
+
+
+def _latex_space(shape: ShapeSpec) -> str:
+    if shape.rows is None or shape.cols is None:
+        return r"\mathbb{R}"
+    rows, cols = (latex_name(s.value) if isinstance(s.value, str) else str(s.value)
+                  for s in (shape.rows, shape.cols))
+    return rf"\mathbb{{R}}^{{{rows} \times {cols}}}"
+
+
+def _unicode_shape(shape: ShapeSpec) -> str:
+    if shape.rows is None or shape.cols is None:
+        return "scalar"
+    return f"{shape.rows.value} × {shape.cols.value}"
+
+
+def format_source(source, to: str = "ascii", hadamard: str = r"\odot"):
+    """A whole derivation, keeping its comments and blank lines.
+
+    Returns ``(text, diagnostics)``; the text is None when the source has
+    syntax errors (formatting never drops a line silently)."""
+    from dsl.language.syntax import parse
+    program, diagnostics = parse(source)
+    if any(d.is_error for d in diagnostics):
+        return None, diagnostics
+    starts = {s.span.line: s for s in program.statements}
+    latex = to == "latex"
+    out: list[str] = []
+    rows: list[int] = []       # LaTeX: the lines that are align* rows
+    line, last = 1, len(source.line_starts)
+    while line <= last:
+        text = source.line_text(line)
+        stmt = starts.get(line)
+        if stmt is None:
+            code, comment = _split_comment(text)
+            if comment is not None and not code.strip():
+                out.append(("% " + comment[1:].strip()).rstrip() if latex else text.rstrip())
+            elif not latex and not text.strip():
+                out.append("")
+            line += 1
+            continue
+        body = format_statement(stmt, to, hadamard)
+        if latex and not body.startswith("%"):
+            rows.append(len(out))
+        _, comment = _split_comment(source.line_text(stmt.span.end_line))
+        out.append((body, comment))
+        line = stmt.span.end_line + 1
+    for i, item in enumerate(out):
+        if isinstance(item, tuple):
+            body, comment = item
+            if rows and i != rows[-1] and i in rows:
+                body += r" \\"
+            if comment:
+                body += ("  % " + comment[1:].strip()) if latex else "  " + comment
+            out[i] = body
+    while out and not out[-1]:
+        out.pop()
+    if latex:
+        out = [r"\begin{align*}"] + out + [r"\end{align*}"]
+    return "\n".join(out) + "\n", diagnostics
+
+
+def _split_comment(line: str) -> tuple[str, str | None]:
+    at = line.find("#")
+    return (line, None) if at < 0 else (line[:at], line[at:].rstrip())
+
+
+# ----------------------------------------------------------------- command
+
+def main(file: str | None, expr: str | None, to: str = "ascii", hadamard: str = r"\odot") -> int:
+    """``chainrule fmt [FILE] [-e EXPR] --to latex|unicode|ascii``."""
+    from dsl import pipeline as driver
+    from dsl.render import text as render
+    from dsl.core.span import Source
+    from dsl.language.syntax import parse_expr
+
+    if to not in TARGETS:
+        print(f"chainrule fmt: --to must be one of {', '.join(TARGETS)}", file=sys.stderr)
+        return 2
+    if (file is None) == (expr is None):
+        print("chainrule fmt: give a FILE or -e EXPR (one of them)", file=sys.stderr)
+        return 2
+    if expr is not None:
+        node, diagnostics = parse_expr(expr, "<expr>")
+        if node is None:
+            source = Source("<expr>", expr)
+            sys.stdout.write("\n\n".join(render.render_diagnostic(d, source) for d in diagnostics) + "\n")
+            return 1
+        sys.stdout.write(format_expr(node, to, hadamard) + "\n")
+        return 0
+    source, problem = driver.read_source(file)
+    if source is None:
+        sys.stdout.write(render.render_diagnostic(problem) + "\n")
+        return 2
+    text, diagnostics = format_source(source, to, hadamard)
+    if text is None:
+        sys.stdout.write("\n\n".join(render.render_diagnostic(d, source) for d in diagnostics
+                                     if d.is_error) + "\n")
+        return 1
+    sys.stdout.write(text)
+    return 0

@@ -1,0 +1,312 @@
+"""Notebook magics, registered by ``%load_ext dsl``.
+
+``%%deriv [--reset] [--no-verify] [--seed N]``
+    The cell is a derivation.  Cells share one ``driver.Session`` per kernel,
+    like REPL entries: a later cell sees the names of earlier ones.  Running
+    a cell again replaces its earlier run (as does any cell that declares or
+    defines the same names), so re-running an edited cell never reports a
+    redefinition.  The result shows the diagnostics, a table of the names the
+    cell introduced with their shapes, and the claim verdicts: coloured HTML
+    in Jupyter, text elsewhere.
+
+``%deriv EXPR``
+    Checks EXPR with the notebook's own NumPy arrays as bindings (shapes
+    taken from the arrays; a 1-d array is a row vector) and, when it checks,
+    returns its value.  This is where ``*`` written for ``@`` shows on real
+    data.
+
+Without IPython, the same as a cell ``%%deriv --no-verify``:
+
+>>> run_cell(NotebookSession(), "--no-verify", "x : 1 x 3\\na = x @ x.T").names
+[('x', 'input', '1 x 3'), ('a', 'defined', '1 x 1')]
+"""
+from __future__ import annotations
+
+import html
+import shlex
+
+from dsl import pipeline as driver
+from dsl.render import text as render
+from dsl.core.ast import Decl, Define, Dims, Layout
+from dsl.core.span import Source
+
+CELL_NAME = "<cell>"
+EXPR_NAME = "<deriv>"
+_VERDICT_COLOURS = {"verified": "#1b7f3b", "wrong": "#c62828", "unchecked": "#a66300"}
+_SEVERITY_COLOURS = {"error": "#c62828", "warning": "#a66300", "note": "#1565c0"}
+
+
+# ----------------------------------------------------------------- cells
+
+class NotebookSession:
+    """The kernel's derivation: cells in the order they stand, one Session."""
+
+    def __init__(self, seed: int = driver.DEFAULT_SEED):
+        self.session = driver.Session(seed=seed)
+        self.cells: list[tuple[str, frozenset]] = []   # (text, names it introduces)
+
+    def run(self, text: str, *, verify: bool = True, name: str = CELL_NAME):
+        """Check ``text`` as a cell; an earlier run of it (same text, or the
+        same names introduced) is replaced in place."""
+        from dsl.language import syntax
+        program, _ = syntax.parse(Source(name, text))
+        introduced = _introduced(program.statements)
+        stale = [i for i, (t, names) in enumerate(self.cells) if t == text or names & introduced]
+        if not stale:
+            self.cells.append((text, introduced))
+            return self._feed(text, name, verify)
+        at = stale[0]
+        kept = [c for i, c in enumerate(self.cells) if i not in stale]
+        self.cells = kept[:at] + [(text, introduced)] + kept[at:]
+        self.session.reset()
+        for t, _ in self.cells[:at]:
+            self._feed(t, name, verify=False)
+        report = self._feed(text, name, verify)
+        for t, _ in self.cells[at + 1:]:
+            self._feed(t, name, verify=False)
+        return report
+
+    def _feed(self, text: str, name: str, verify: bool):
+        saved, self.session.verify = self.session.verify, verify
+        try:
+            return self.session.feed(text, name=name)
+        finally:
+            self.session.verify = saved
+
+    def reset(self) -> None:
+        self.session.reset()
+        self.cells = []
+
+
+def _introduced(statements) -> frozenset:
+    names = set()
+    for stmt in statements:
+        match stmt:
+            case Dims(items=items):
+                names.update(f"dims {i.name}" for i in items)
+            case Decl(name=n) | Define(name=n):
+                names.add(n)
+            case Layout():
+                names.add("layout")
+    return frozenset(names)
+
+
+class CellResult:
+    """What a ``%%deriv`` cell shows: text (``repr``) and HTML."""
+
+    def __init__(self, report, names: list[tuple[str, str, str]]):
+        self.report = report
+        self.names = names          # (name, kind, shape) for what the cell introduced
+
+    @property
+    def ok(self) -> bool:
+        return not self.report.has_errors
+
+    def __repr__(self) -> str:
+        parts = []
+        if self.report.diagnostics or self.report.claims:
+            parts.append(render.render_text([self.report], summary=False).strip("\n"))
+        parts += [f"{n} : {shape}" for n, kind, shape in self.names]
+        return "\n".join(parts) if parts else "(nothing to check)"
+
+    def _repr_html_(self) -> str:
+        out = ['<div class="chainrule">']
+        if self.report.diagnostics:
+            out.append(_diagnostics_html(self.report.diagnostics, self.report.source, self.report.env))
+        if self.names:
+            out.append('<table><thead><tr><th style="text-align:left">name</th>'
+                       '<th style="text-align:left">kind</th><th style="text-align:left">shape</th>'
+                       '</tr></thead><tbody>')
+            out += [f"<tr><td><code>{_e(n)}</code></td><td>{_e(k)}</td><td><code>{_e(s)}</code></td></tr>"
+                    for n, k, s in self.names]
+            out.append("</tbody></table>")
+        if self.report.claims:
+            out.append('<table><thead><tr><th style="text-align:left">claim</th>'
+                       '<th style="text-align:left">verdict</th></tr></thead><tbody>')
+            for c in self.report.claims:
+                claim = f"d{c.claim.deriv.num.id}/d{c.claim.deriv.den.id}"
+                colour = _VERDICT_COLOURS.get(c.status, "inherit")
+                detail = f" ({_e(c.detail)})" if c.detail else ""
+                out.append(f'<tr><td><code>{_e(claim)}</code></td><td><span class="verdict-{_e(c.status)}" '
+                           f'style="color:{colour};font-weight:bold">{_e(c.status)}</span>{detail}</td></tr>')
+            out.append("</tbody></table>")
+        if len(out) == 1:
+            out.append("<em>nothing to check</em>")
+        out.append("</div>")
+        return "\n".join(out)
+
+
+def _diagnostics_html(diags, source, env) -> str:
+    blocks = []
+    for d in diags:
+        text = render.render_diagnostic(d, source, env, color=False)
+        head, _, rest = text.partition("\n")
+        colour = _SEVERITY_COLOURS.get(d.severity.value, "inherit")
+        blocks.append(f'<span style="color:{colour};font-weight:bold">{_e(head)}</span>\n{_e(rest)}')
+    return "<pre>" + "\n\n".join(blocks) + "</pre>"
+
+
+def _e(text) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def run_cell(nb: NotebookSession, line: str, cell: str) -> CellResult:
+    """``%%deriv`` with options ``line`` on ``cell``."""
+    try:
+        args = shlex.split(line)
+    except ValueError as exc:
+        raise UsageError(f"%%deriv: cannot read the options ({exc})") from None
+    verify = True
+    while args:
+        opt = args.pop(0)
+        if opt == "--reset":
+            nb.reset()
+        elif opt == "--no-verify":
+            verify = False
+        elif opt == "--seed" and args and args[0].isdigit():
+            nb.session.seed = int(args.pop(0))
+        else:
+            raise UsageError(f"%%deriv: unknown option {opt!r} (options: --reset, --no-verify, --seed N)")
+    report = nb.run(cell, verify=verify)
+    env = report.env
+    names = []
+    for stmt in report.program.statements:
+        if isinstance(stmt, (Decl, Define)) and env is not None and stmt.name in env.names:
+            info = env.names[stmt.name]
+            names.append((stmt.name, info.kind, _shape(info.shape)))
+    return CellResult(report, names)
+
+
+def _shape(shape) -> str:
+    from dsl.core.dims import fmt
+    return fmt(shape)
+
+
+class UsageError(ValueError):
+    """A bad option on the magic line (shown by IPython as a one-line error)."""
+
+
+# -------------------------------------------------------------- %deriv EXPR
+
+class ExprResult:
+    """What ``%deriv EXPR`` shows: diagnostics, the shape, notes."""
+
+    def __init__(self, text: str, diagnostics, shape, notes: list[str], value=None):
+        self.text = text
+        self.diagnostics = diagnostics
+        self.shape = shape
+        self.notes = notes
+        self.value = value
+
+    @property
+    def ok(self) -> bool:
+        return self.shape is not None and not any(d.is_error for d in self.diagnostics)
+
+    def __repr__(self) -> str:
+        source = Source(EXPR_NAME, self.text)
+        blocks = [render.render_diagnostic(d, source) for d in self.diagnostics]
+        lines = [f"{self.text} : {_shape(self.shape)}"] if self.shape is not None else []
+        blocks.append("\n".join(lines + self.notes))
+        return "\n\n".join(b for b in blocks if b)
+
+    def _repr_html_(self) -> str:
+        out = ['<div class="chainrule">']
+        if self.diagnostics:
+            out.append(_diagnostics_html(self.diagnostics, Source(EXPR_NAME, self.text), None))
+        if self.shape is not None:
+            out.append(f"<code>{_e(self.text)}</code> : <code>{_e(_shape(self.shape))}</code>")
+        out += [f"<br><em>{_e(n)}</em>" for n in self.notes]
+        out.append("</div>")
+        return "\n".join(out)
+
+
+def check_with_arrays(text: str, namespace) -> ExprResult:
+    """Check and evaluate ``text`` with arrays from ``namespace`` (a dict)."""
+    import numpy as np
+
+    from dsl import api
+    from dsl.compute import evaluate
+    from dsl.core import messages
+    from dsl.language import syntax
+    text = text.strip()
+    expr, parse_diags = syntax.parse_expr(text, EXPR_NAME)
+    if expr is None:
+        return ExprResult(text, parse_diags, None, [])
+    arrays, problems, notes = {}, [], []
+    for node in _name_nodes(expr):
+        if node.id in arrays or node.id not in namespace:
+            continue            # unknown names are reported by the checker, with a hint
+        value, why = _as_array(namespace[node.id])
+        if why is not None:
+            problems.append(messages.make("E602", node.span, what=f"'{node.id}' {why}"))
+            continue
+        if np.ndim(namespace[node.id]) == 1:
+            notes.append(f"{node.id} is 1-d: taken as a row vector 1 x {value.shape[1]}")
+        arrays[node.id] = value
+    if problems:
+        return ExprResult(text, problems, None, notes)
+    checked = api.check_expr(text, arrays, name=EXPR_NAME)
+    if not checked.ok:
+        return ExprResult(text, checked.diagnostics, None, notes)
+    try:
+        value = evaluate.eval_expr(checked.expr, arrays, {})
+    except evaluate.EvalError as exc:
+        return ExprResult(text, list(checked.diagnostics) + [exc.diagnostic], checked.shape, notes)
+    return ExprResult(text, checked.diagnostics, checked.shape, notes, value)
+
+
+def _name_nodes(expr):
+    from dsl.core.ast import Deriv, Name, walk
+    for node in walk(expr):
+        match node:
+            case Name():
+                yield node
+            case Deriv(num=num, den=den):
+                yield num
+                yield den
+
+
+def _as_array(value):
+    """(float64 matrix or scalar, None), or (None, why it is not usable)."""
+    import numpy as np
+    if isinstance(value, (str, bytes)) or callable(value) and not hasattr(value, "__array__"):
+        return None, f"is a {type(value).__name__}, not an array"
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        return None, f"is a {type(value).__name__}, not a numeric array ({exc})"
+    if arr.ndim > 2:
+        return None, f"is {arr.ndim}-dimensional ({' x '.join(map(str, arr.shape))}); values are scalars or matrices"
+    return (arr[None, :] if arr.ndim == 1 else arr), None
+
+
+# ---------------------------------------------------------------- IPython
+
+def load_ipython_extension(ipython) -> None:
+    """Register ``%deriv``/``%%deriv`` on ``ipython`` with one session per kernel."""
+    from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
+
+    @magics_class
+    class DerivMagics(Magics):
+        def __init__(self, shell):
+            super().__init__(shell)
+            self.notebook = NotebookSession()
+
+        @no_var_expand
+        @line_cell_magic
+        def deriv(self, line, cell=None):
+            from IPython.display import display
+            if cell is not None:
+                try:
+                    return run_cell(self.notebook, line, cell)
+                except UsageError as exc:
+                    from IPython.core.error import UsageError as IPythonUsageError
+                    raise IPythonUsageError(str(exc)) from None
+            if not line.strip():
+                print("usage: %deriv EXPR   (names are the notebook's NumPy arrays)")
+                return None
+            result = check_with_arrays(line, self.shell.user_ns)
+            display(result)
+            return result.value
+
+    ipython.register_magics(DerivMagics)

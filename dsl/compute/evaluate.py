@@ -1,0 +1,280 @@
+"""Evaluation: the value of expressions and definitions on NumPy arrays.
+
+Values are float64: a scalar is a 0-d array, every matrix (vectors too) a
+2-D array, so ``1 x n`` is ``(1, n)`` and ``n x 1`` is ``(n, 1)``, exactly the
+NumPy a reader would write.  The rules for operators and functions are in
+``numeric`` (re-exported here), shared with ``autodiff``.
+
+:func:`eval_expr` walks the tree with an explicit stack, so nesting depth is
+bounded by memory, not by Python's recursion limit.  Failures are data: an
+:class:`EvalError` carries a located :class:`Diagnostic`, and
+:func:`evaluate_program` turns NaN or infinity into a ``W601`` warning that
+names the definition and the sub-expression that first produced it.
+
+>>> import numpy as np
+>>> from dsl.language.syntax import parse_expr
+>>> eval_expr(parse_expr("x @ x.T")[0], {"x": np.ones((1, 3))})
+array([[3.]])
+"""
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import Callable, Mapping
+
+import numpy as np
+
+from dsl.compute import inputs as data
+from dsl.core import messages
+from dsl.core.ast import BinOp, Call, Define, Deriv, Expr, Name, Neg, Number, Op, Program, Transpose
+from dsl.core.diagnostics import Diagnostic, Label
+
+
+from dsl.compute.numeric import (  # noqa: F401  (re-exported: the public rule API)
+    FORWARD, PRIME, DomainError, EvalError, apply_binop, apply_call, as_value, call_axis, shape_text,
+)
+
+
+# --------------------------------------------------------------- expressions
+
+def children(node: Expr) -> tuple[Expr, ...]:
+    """The operands of a node in evaluation order (keyword values last)."""
+    match node:
+        case BinOp(left=l, right=r):
+            return (l, r)
+        case Neg(operand=o) | Transpose(operand=o):
+            return (o,)
+        case Call(args=args, keywords=kws):
+            return tuple(args) + tuple(k.value for k in kws)
+        case _:
+            return ()
+
+
+def _apply(node: Expr, operands: list, values, sizes, deriv) -> np.ndarray:
+    match node:
+        case Name(id=name):
+            if name in values:
+                return values[name]
+            if name in sizes:
+                return np.asarray(float(sizes[name]))
+            raise EvalError(messages.make("E200", node.span, name=name))
+        case Number(value=v):
+            return np.asarray(v, dtype=np.float64)
+        case BinOp(op=op):
+            return apply_binop(op, *operands)
+        case Neg():
+            return -operands[0]
+        case Transpose():
+            return operands[0].T
+        case Call(func=func, prime=prime):
+            args, axis = call_axis(node, operands)
+            return apply_call(func, prime, args, axis)
+        case Deriv(num=num, den=den):
+            if deriv is None:
+                raise EvalError(messages.make("W604", node.span, deriv=f"d{num.id}/d{den.id}"))
+            return as_value(deriv(node))
+    raise EvalError(messages.make("E901", node.span, stage="evaluating", what=f"unknown node {type(node).__name__}"))
+
+
+def eval_expr(expr: Expr, values: Mapping[str, np.ndarray], sizes: Mapping[str, int] = MappingProxyType({}),
+              deriv: Callable[[Deriv], np.ndarray] | None = None,
+              on_value: Callable[[Expr, np.ndarray, list], None] | None = None) -> np.ndarray:
+    """The value of ``expr`` with names bound to ``values`` and size symbols to
+    ``sizes`` (a size symbol is a scalar).  ``deriv`` gives the value of each
+    ``dA/dB`` term; ``on_value(node, value, operands)`` sees every node after
+    its operands (a tape for reverse mode).
+
+    >>> from dsl.core.span import Span
+    >>> s = Span("<expr>", 1, 1, 1, 2)
+    >>> eval_expr(BinOp(Op.MUL, Name("x", s), Name("n", s), s, s), {"x": np.ones((1, 2))}, {"n": 3})
+    array([[3., 3.]])
+    """
+    stack: list[tuple[Expr, bool]] = [(expr, False)]
+    results: list[np.ndarray] = []
+    with np.errstate(all="ignore"):
+        while stack:
+            node, expanded = stack.pop()
+            kids = children(node)
+            if kids and not expanded:
+                stack.append((node, True))
+                stack.extend((k, False) for k in reversed(kids))
+                continue
+            operands = results[len(results) - len(kids):] if kids else []
+            del results[len(results) - len(kids):]
+            try:
+                value = _apply(node, operands, values, sizes, deriv)
+            except DomainError as exc:
+                raise exc.located(node.span, expr_text(node)) from None
+            except MemoryError:
+                raise DomainError("E600", need="more memory than is free",
+                                  budget=data.fmt_bytes(data.DEFAULT_MEMORY_BUDGET)
+                                  ).located(node.span, expr_text(node)) from None
+            if on_value is not None:
+                on_value(node, value, operands)
+            results.append(value)
+    return results[0]
+
+
+def names_used(expr: Expr) -> set[str]:
+    """Every name an expression reads, derivative terms included (no recursion)."""
+    found, stack = set(), [expr]
+    while stack:
+        node = stack.pop()
+        match node:
+            case Name(id=name):
+                found.add(name)
+            case Deriv(num=num, den=den):
+                found.update((num.id, den.id))
+            case _:
+                stack.extend(children(node))
+    return found
+
+
+def expr_text(expr: Expr, limit: int = 40) -> str:
+    """Short source text of an expression for messages (the printer's
+    canonical form, cut with '…' past ``limit`` characters)."""
+    from dsl.language.printer import to_source
+    text = to_source(expr)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+# ------------------------------------------------------------------ programs
+
+def _all_finite(v) -> bool:
+    return bool(np.isfinite(v).all())
+
+
+def _reason(node: Expr, value, operands: list) -> tuple[str, str | None]:
+    """Why ``node`` made a non-finite value from finite operands, and a hint."""
+    domain = "Check the domain of the function, or give the input the attribute 'positive'."
+    zero = "Check for zero denominators."
+    match node:
+        case Call(func="log" | "sqrt" as f, prime=False):
+            if np.any(operands[0] < 0):
+                return f"{f} of negative values", domain
+            return "log of zero", domain
+        case Call(func="log" | "sqrt", prime=True) | BinOp(op=Op.DIV):
+            return "division by zero", zero
+        case Call(func="xent"):
+            y, p = np.broadcast_arrays(operands[0], operands[1])
+            if np.any((p < 0) & (y != 0)):
+                return "log of negative probabilities", domain
+            return "log of a zero probability where y is nonzero", None
+        case BinOp(op=Op.POW):
+            base, power = operands
+            if np.any((base < 0) & (np.round(power) != power)):
+                return "a negative base raised to a fractional power", domain
+            if np.any((base == 0) & (power < 0)):
+                return "zero raised to a negative power", zero
+        case Call(func="exp"):
+            return "exp overflowed (arguments above 709)", None
+        case Number():
+            return "a literal too large for float64", None
+        case Deriv():
+            return "the derivative is not finite at these values", None
+    if np.isinf(value).any():
+        return "overflow", None
+    return "an undefined operation (such as inf - inf after an overflow)", None
+
+
+def _non_finite_warning(define: Define, node: Expr, value, operands) -> Diagnostic:
+    v = np.asarray(value)
+    nan, inf = int(np.isnan(v).sum()), int(np.isinf(v).sum())
+    kind = "NaN and infinite" if nan and inf else "NaN" if nan else "infinite"
+    reason, hint = _reason(node, v, operands)
+    where = "" if node is define.expr else f" in the definition of {define.name}"
+    text = expr_text(node)
+    if node is define.expr and define.name != text:
+        where = f" (defining {define.name})"
+    label = Label(node.span, f"{nan + inf} of {v.size} entries not finite")
+    return messages.make("W601", node.span, hint=hint, labels=(label,),
+                         name=text, what=f"{kind} entries{where}: {reason}")
+
+
+def evaluate_program(program: Program, env, inputs: Mapping[str, np.ndarray], sizes: Mapping[str, int],
+                     deriv: Callable[[Deriv], np.ndarray] | None = None) -> tuple[dict[str, np.ndarray], list[Diagnostic]]:
+    """Evaluate the definitions of a checked program in order.
+
+    Declared inputs come from ``inputs`` (see ``data.draw_inputs``).  A
+    definition the checker marked not ok is skipped, and so is everything
+    that reads it, without further messages.  Returns every value computed
+    (inputs included) and the diagnostics: ``E602`` for a missing or
+    misshapen input, ``W601`` where NaN or infinity first appears, and the
+    errors of definitions that could not be evaluated.  Run
+    ``data.check_budget`` first: this function allocates.
+    """
+    values: dict[str, np.ndarray] = {}
+    blocked: set[str] = set()
+    diags: list[Diagnostic] = []
+
+    def settle(name: str, value, problem) -> None:
+        if problem is not None:
+            diags.append(problem)
+        if value is None:
+            blocked.add(name)
+        else:
+            values[name] = value
+
+    for name, info in env.names.items():
+        if info.kind == "input":
+            settle(name, *_input_value(name, info, inputs, sizes))
+    for stmt in program.statements:
+        match stmt:
+            case Define(name=name, expr=expr):
+                info = env.names.get(name)
+                if name in values or name in blocked:
+                    continue  # a redefinition: the checker reported it; the first one stands
+                if info is None or not info.ok or names_used(expr) & blocked:
+                    blocked.add(name)
+                    continue
+                settle(name, *_define(stmt, values, sizes, deriv))
+    return values, diags
+
+
+def _define(stmt: Define, values, sizes, deriv) -> tuple[np.ndarray | None, Diagnostic | None]:
+    try:
+        value = eval_expr(stmt.expr, values, sizes, deriv)
+    except EvalError as exc:
+        return None, exc.diagnostic
+    if _all_finite(value):
+        return value, None
+    return _locate_non_finite(stmt, values, sizes, deriv)
+
+
+def _locate_non_finite(stmt: Define, values, sizes, deriv) -> tuple[np.ndarray | None, Diagnostic | None]:
+    """Evaluate again, watching every node, to name the sub-expression that
+    first produced NaN or infinity (only when the value is not finite)."""
+    origin: list = []
+
+    def watch(node, value, operands):
+        if origin or isinstance(node, Name) or _all_finite(value):
+            return
+        if all(_all_finite(o) for o in operands):
+            origin.append((node, value, operands))
+
+    try:
+        value = eval_expr(stmt.expr, values, sizes, deriv, on_value=watch)
+    except EvalError as exc:
+        return None, exc.diagnostic
+    if origin:
+        return value, _non_finite_warning(stmt, *origin[0])
+    return value, None
+
+
+def _input_value(name, info, inputs, sizes) -> tuple[np.ndarray | None, Diagnostic | None]:
+    if not info.ok:
+        return None, None
+    if name not in inputs:
+        return None, messages.make("E602", info.span, what=f"no value was given for the input {name}")
+    try:
+        value = as_value(inputs[name])
+    except (DomainError, ValueError, TypeError) as exc:
+        return None, messages.make("E602", info.span, what=f"the value given for {name} is not numeric: {exc}")
+    expected = data.concrete_shape(info.shape, sizes)
+    if expected is not None and value.shape != expected and not (value.size == 1 and expected in ((), (1, 1))):
+        return None, messages.make("E602", info.span, what=f"{name} is {shape_text(value)}, declared {info.shape} "
+                                   f"({' x '.join(map(str, expected)) or 'scalar'} here)")
+    if value.size == 1 and expected in ((), (1, 1)):
+        value = value.reshape(expected)
+    if not _all_finite(value):
+        return value, messages.make("W601", info.span, name=name, what="NaN or infinite entries in the given data")
+    return value, None

@@ -1,0 +1,343 @@
+"""Test data: concrete sizes, random inputs, the memory budget, ``.npz`` files.
+
+Verification and ``chainrule eval`` need numbers for every size symbol and
+every declared input.  Symbols without a value get distinct small sizes,
+never 1, that change from draw to draw, so that neither a confused ``n`` and
+``k`` nor a wrong factor ``2 / m`` can pass by coincidence.  Inputs are drawn
+to respect their attributes (``onehot``, ``prob``, ``positive``,
+``symmetric``, ``spd``, ``nonzero``).  Nothing is allocated before
+:func:`check_budget` has compared the bytes needed with the budget, and
+``.npz`` files are read without pickle; every failure is a diagnostic.
+
+>>> import numpy as np
+>>> concrete_sizes({"n": 5, "k": None}, np.random.default_rng(0))["n"]
+5
+"""
+from __future__ import annotations
+
+import os
+import zipfile
+from typing import Callable, Container, Mapping
+
+import numpy as np
+
+from dsl.core import messages
+from dsl.core.diagnostics import Diagnostic
+from dsl.core.dims import Shape, Sym
+from dsl.core.span import Span
+
+DEFAULT_MEMORY_BUDGET = 4 * 2**30
+"""Bytes that evaluation may allocate for inputs and definitions (``--memory``)."""
+
+SMALL_SIZES = range(2, 8)
+"""Where undeclared sizes are drawn from: small, and never 1 (a 1 would turn
+a vector into a scalar-like shape and hide transposes)."""
+
+
+# -------------------------------------------------------------------- sizes
+
+def _offsets(rng: np.random.Generator, count: int) -> np.ndarray:
+    """A permutation of ``range(count)`` fixed by the generator's seed but not
+    by how much of it has been used, so every draw of one verification starts
+    from the same assignment and moves on by one step per draw."""
+    seq = getattr(rng.bit_generator, "seed_seq", None)
+    if isinstance(seq, np.random.SeedSequence):
+        return np.random.default_rng(seq.generate_state(4)).permutation(count)
+    return np.arange(count)
+
+
+def concrete_sizes(dims: Mapping[str, int | None], rng: np.random.Generator, draw: int = 0) -> dict[str, int]:
+    """Integer sizes for every symbol: declared values kept, the others
+    distinct (from each other and from the declared values where possible),
+    in ``[2, 7]`` while there are few of them, and each one different in
+    draw ``d + 1`` from draw ``d``.  Pass the same seeded generator for every
+    draw of one verification.
+
+    >>> rng = np.random.default_rng(1)
+    >>> [concrete_sizes({"m": None}, rng, d)["m"] != concrete_sizes({"m": None}, rng, d + 1)["m"] for d in range(3)]
+    [True, True, True]
+    """
+    fixed = {name: int(v) for name, v in dims.items() if v is not None}
+    free = [name for name, v in dims.items() if v is None]
+    taken = set(fixed.values())
+    pool = [s for s in SMALL_SIZES if s not in taken]
+    s = SMALL_SIZES.stop
+    while len(pool) < max(len(free), 2):
+        if s not in taken:
+            pool.append(s)
+        s += 1
+    offsets = _offsets(rng, len(pool))
+    chosen = {name: pool[(int(off) + draw) % len(pool)] for name, off in zip(free, offsets)}
+    return {**fixed, **chosen}
+
+
+def concrete_shape(shape: Shape | None, sizes: Mapping[str, int]) -> tuple[int, ...] | None:
+    """``(rows, cols)`` or ``()`` for a shape, or None if a size is unknown."""
+    if shape is None:
+        return None
+    out = []
+    for d in shape.dims:
+        if isinstance(d, Sym):
+            if d.name not in sizes:
+                return None
+            d = sizes[d.name]
+        if not isinstance(d, (int, np.integer)):
+            return None
+        out.append(int(d))
+    return tuple(out)
+
+
+# ------------------------------------------------------------------- budget
+
+def fmt_bytes(n: int) -> str:
+    """``4.0 GiB``; astronomically large counts in powers of ten."""
+    for unit, size in (("EiB", 2**60), ("PiB", 2**50), ("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= size:
+            if n >= 2**70:
+                return f"about {float(n):.3g} bytes"
+            return f"{n / size:.1f} {unit}"
+    return f"{n} bytes"
+
+
+def _count(n: int) -> str:
+    return str(n) if n < 10**7 else f"{float(n):.3g}"
+
+
+def _arrays(env, sizes) -> list[tuple[str, tuple[int, ...]]]:
+    found = []
+    for name, info in env.names.items():
+        shape = concrete_shape(info.shape, sizes)
+        if shape is not None:
+            found.append((name, shape))
+    return found
+
+
+def memory_needed(env, sizes: Mapping[str, int]) -> int:
+    """Bytes for every input and definition as float64, at these sizes.
+
+    Names whose shape is unknown (after an error) count nothing."""
+    return sum(8 * int(np.prod(shape, dtype=object)) for _, shape in _arrays(env, sizes))
+
+
+def check_budget(env, sizes: Mapping[str, int], budget: int | None = None,
+                 span_of: Callable[[str], Span] | None = None) -> list[Diagnostic]:
+    """``E600`` when the inputs and definitions need more than ``budget``
+    bytes (default :data:`DEFAULT_MEMORY_BUDGET`); nothing is allocated.  The
+    diagnostic sits at ``span_of(name)`` of the largest array (default: where
+    it is declared or defined)."""
+    budget = DEFAULT_MEMORY_BUDGET if budget is None else budget
+    arrays = _arrays(env, sizes)
+    need = memory_needed(env, sizes)
+    if need <= budget or not arrays:
+        return []
+    name, shape = max(arrays, key=lambda item: int(np.prod(item[1], dtype=object)))
+    own = 8 * int(np.prod(shape, dtype=object))
+    info = env.names[name]
+    span = span_of(name) if span_of is not None else info.span
+    size_text = " x ".join(_count(d) for d in shape)
+    what = f"{name} ({info.shape}, {size_text} here)" if own > budget else "the inputs and definitions"
+    symbols = [d.name for d in getattr(info.shape, "dims", ()) if isinstance(d, Sym)]
+    settings = ", ".join(f"{s} = {_count(sizes[s])}" for s in dict.fromkeys(symbols))
+    hint = (f"{settings}: " if settings else "") + "use smaller sizes, or raise the budget with --memory."
+    return [messages.make("E600", span, hint=hint, name=what, need=fmt_bytes(need if own <= budget else own),
+                          budget=fmt_bytes(budget))]
+
+
+# ------------------------------------------------------------------- inputs
+
+def _attr_names(attrs) -> set[str]:
+    return {a if isinstance(a, str) else a.name for a in attrs or ()}
+
+
+def draw_value(shape: tuple[int, ...], attrs: set[str], rng: np.random.Generator) -> np.ndarray:
+    """One random float64 value of a concrete shape with these attributes.
+
+    >>> draw_value((2, 3), {"onehot"}, np.random.default_rng(0)).sum(axis=1)
+    array([1., 1.])
+    """
+    if "onehot" in attrs:
+        return _onehot(shape, rng)
+    if "prob" in attrs:
+        return _probabilities(shape, rng)
+    if "positive" in attrs:
+        x = rng.uniform(0.5, 2.0, shape)
+    elif "nonzero" in attrs:
+        x = rng.choice([-1.0, 1.0], shape) * rng.uniform(0.5, 2.0, shape)
+    else:
+        # uniform on [-2, 2): four times cheaper to draw than a normal, which
+        # matters for large declared sizes, and as good for checking identities
+        x = rng.uniform(-2.0, 2.0, shape)
+    x = np.asarray(x, dtype=np.float64)
+    square = len(shape) == 2 and shape[0] == shape[1]
+    if "spd" in attrs:
+        # A A^T is positive semi-definite; + n I makes it safely definite.
+        x = x @ x.T + shape[0] * np.eye(shape[0]) if square else np.abs(x) + 0.5
+    elif "symmetric" in attrs and square:
+        # Mirror the upper triangle: each entry keeps the property it was drawn with.
+        x = np.triu(x) + np.triu(x, 1).T
+    return x
+
+
+def _rows_or_whole(shape):
+    """A column vector is one distribution over its entries; otherwise each row is."""
+    if len(shape) == 2 and shape[1] == 1:
+        return (1, shape[0]), True
+    return (shape if shape else (1, 1)), False
+
+
+def _onehot(shape, rng):
+    rows_shape, transpose = _rows_or_whole(shape)
+    x = np.zeros(rows_shape)
+    x[np.arange(rows_shape[0]), rng.integers(0, rows_shape[1], rows_shape[0])] = 1.0
+    return (x.T if transpose else x).reshape(shape)
+
+
+def _probabilities(shape, rng):
+    rows_shape, transpose = _rows_or_whole(shape)
+    x = rng.uniform(0.1, 1.0, rows_shape)
+    x = x / x.sum(axis=1, keepdims=True)
+    return (x.T if transpose else x).reshape(shape)
+
+
+def draw_inputs(env, sizes: Mapping[str, int], rng: np.random.Generator,
+                given: Container[str] = ()) -> dict[str, np.ndarray]:
+    """A value for every declared input whose declaration is sound, drawn
+    with its attributes; uniform on [-2, 2) when it has none.  Call
+    :func:`check_budget` first: past the budget this raises ValueError
+    rather than allocate.  Names in ``given`` (inputs the caller has values
+    for) are not drawn."""
+    if memory_needed(env, sizes) > DEFAULT_MEMORY_BUDGET:
+        raise ValueError("inputs exceed the memory budget; check_budget reports this as E600")
+    values = {}
+    for name, info in env.names.items():
+        if info.kind != "input" or not info.ok or name in given:
+            continue
+        shape = concrete_shape(info.shape, sizes)
+        if shape is not None:
+            values[name] = draw_value(shape, _attr_names(info.attrs), rng)
+    return values
+
+
+# -------------------------------------------------------------- .npz files
+
+def _where(path: str) -> Span:
+    return Span(path, 1, 1, 1, 1)
+
+
+def load_npz(path: str) -> tuple[dict[str, np.ndarray], list[Diagnostic]]:
+    """Named float64 arrays from an ``.npz`` archive, read without pickle.
+
+    1-d arrays become ``1 x n`` rows, 0-d arrays scalars.  A missing or
+    unreadable file is ``E900``; an archive that is not one, or an array of
+    objects, text, complex numbers or more than two dimensions is ``E602``.
+    """
+    where = _where(path)
+    if not os.path.exists(path):
+        return {}, [messages.make("E900", where, what=f"{path}: no such file")]
+    if os.path.isdir(path):
+        return {}, [messages.make("E900", where, what=f"{path} is a directory, not an .npz file")]
+    try:
+        if not zipfile.is_zipfile(path):
+            with open(path, "rb") as fh:
+                magic = fh.read(6)
+            single = " (it is a single .npy array; save named arrays with np.savez)" if magic == b"\x93NUMPY" else ""
+            return {}, [messages.make("E602", where, what=f"{path} is not an .npz archive of named arrays{single}")]
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(i.file_size for i in archive.infolist())
+        if unpacked > DEFAULT_MEMORY_BUDGET:
+            return {}, [messages.make("E600", where, name=path, need=fmt_bytes(unpacked),
+                                      budget=fmt_bytes(DEFAULT_MEMORY_BUDGET))]
+        arrays, diags = {}, []
+        with np.load(path, allow_pickle=False) as archive:
+            for key in archive.files:
+                value, problem = _member(path, archive, key)
+                if problem is not None:
+                    diags.append(messages.make("E602", where, what=problem))
+                else:
+                    arrays[key] = value
+        return arrays, diags
+    except OSError as exc:
+        return {}, [messages.make("E900", where, what=f"{path}: cannot read ({exc.strerror or exc})")]
+    except Exception as exc:  # a corrupt archive fails in many library-specific ways
+        return {}, [messages.make("E602", where, what=f"{path} cannot be read as .npz ({type(exc).__name__}: {exc})")]
+
+
+def _member(path: str, archive, key: str) -> tuple[np.ndarray | None, str | None]:
+    try:
+        raw = archive[key]
+    except ValueError as exc:
+        if "pickle" in str(exc) or "Object arrays" in str(exc):
+            return None, f"{key} in {path} holds Python objects; only numeric arrays are read (pickle is never used)"
+        return None, f"{key} in {path} cannot be read ({exc})"
+    except Exception as exc:
+        return None, f"{key} in {path} cannot be read ({type(exc).__name__}: {exc})"
+    if raw.dtype.kind not in "biuf":
+        kind = "complex numbers" if raw.dtype.kind == "c" else f"dtype {raw.dtype}"
+        return None, f"{key} in {path} holds {kind}; only real numbers are read"
+    if raw.ndim > 2:
+        return None, f"{key} in {path} is {raw.ndim}-dimensional ({' x '.join(map(str, raw.shape))}); values are scalars or matrices"
+    if raw.size == 0:
+        return None, f"{key} in {path} is empty ({' x '.join(map(str, raw.shape))})"
+    value = np.asarray(raw, dtype=np.float64)
+    return (value[None, :] if value.ndim == 1 else value), None
+
+
+# ------------------------------------------------------- sizes from arrays
+
+def _array_shape(a) -> tuple[int, ...]:
+    shape = np.shape(a)
+    return (1, shape[0]) if len(shape) == 1 else tuple(shape)
+
+
+def _shape_words(shape: tuple[int, ...]) -> str:
+    return " x ".join(map(str, shape)) if shape else "scalar"
+
+
+def sizes_from_arrays(env, arrays: Mapping[str, np.ndarray]) -> tuple[dict[str, int], list[Diagnostic]]:
+    """The size symbols that the given arrays fix, from their shapes.
+
+    ``x : 1 x n`` given a ``1 x 7`` array binds ``n = 7``.  A shape that
+    contradicts its declaration, a symbol bound to two values by two arrays,
+    or a value different from the one in ``dims`` is ``E602`` naming both
+    sides.  Symbols no array fixes are left out (their ``dims`` value or a
+    drawn size applies).  Arrays for names that are not inputs are ignored.
+    """
+    bound: dict[str, tuple[int, str, tuple[int, ...]]] = {}
+    diags: list[Diagnostic] = []
+    for name, info in env.names.items():
+        if info.kind != "input" or name not in arrays or info.shape is None:
+            continue
+        problem = _bind(name, info.shape, _array_shape(arrays[name]), env.dims, bound)
+        if problem is not None:
+            diags.append(messages.make("E602", info.span, what=problem))
+    return {sym: value for sym, (value, _, _) in bound.items()}, diags
+
+
+def _bind(name: str, declared: Shape, got: tuple[int, ...], dims, bound) -> str | None:
+    """Bind the symbols of one array's declaration; the problem, if any."""
+    if len(got) > 2:
+        return f"{name} is {len(got)}-dimensional; values are scalars or matrices"
+    if declared.is_scalar or not got:
+        if int(np.prod(got)) == 1 and (declared.is_scalar or declared.is_one_by_one):
+            return None
+        return f"{name} is {_shape_words(got)}, declared {declared}"
+    pending = {}
+    for size, n in zip(declared.dims, got):
+        if n < 1:
+            return f"{name} is {_shape_words(got)}: sizes are at least 1"
+        if not isinstance(size, Sym):
+            if size != n:
+                return f"{name} is {_shape_words(got)}, declared {declared}"
+            continue
+        sym = size.name
+        if dims.get(sym) is not None and dims[sym] != n:
+            return f"{name} is {_shape_words(got)}, so {sym} would be {n}, but dims declares {sym} = {dims[sym]}"
+        earlier = pending.get(sym) or bound.get(sym)
+        if earlier is not None and earlier[0] != n:
+            source = "its other side" if earlier[1] == name else f"{earlier[1]} ({_shape_words(earlier[2])})"
+            return (f"{sym} is {earlier[0]} from {source} but {n} from {name} ({_shape_words(got)}); "
+                    f"{name} is declared {declared}")
+        pending[sym] = (n, name, got)
+    for sym, entry in pending.items():
+        bound.setdefault(sym, entry)
+    return None

@@ -1,0 +1,72 @@
+"""Diagnostics as data.
+
+Passes collect :class:`Diagnostic` values and never print; ``render`` turns
+them into text, JSON, SARIF or GitHub annotations.  Codes and their wording
+live in ``messages``.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, replace
+
+from dsl.core.span import Span
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+
+@dataclass(frozen=True)
+class Label:
+    """A sub-span with a short text: the shape written beside an operand."""
+
+    span: Span
+    text: str
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    severity: Severity
+    span: Span
+    message: str
+    hint: str | None = None
+    labels: tuple[Label, ...] = ()
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def moved(self, span_map) -> "Diagnostic":
+        """The same diagnostic with every span passed through ``span_map``
+        (used by front ends to point into the host document)."""
+        return replace(
+            self,
+            span=span_map(self.span),
+            labels=tuple(replace(l, span=span_map(l.span)) for l in self.labels),
+        )
+
+
+@dataclass
+class Sink:
+    """Collects diagnostics in order; passes append and keep going."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+    errors: int = 0   # how many of the items are errors, kept as they come
+
+    def __post_init__(self) -> None:
+        self.errors = sum(d.is_error for d in self.items)
+
+    def add(self, d: Diagnostic) -> None:
+        self.items.append(d)
+        self.errors += d.is_error
+
+    def extend(self, ds) -> None:
+        for d in ds:
+            self.add(d)
+
+    @property
+    def has_errors(self) -> bool:
+        return self.errors > 0

@@ -1,0 +1,239 @@
+"""Every diagnostic code, its wording, and its catalogue entry, in one place.
+
+Passes call :func:`make` with a code and the values for its template; they
+never write message text themselves.  ``docs/diagnostics.md`` is generated
+from :data:`CATALOGUE` (``python -m dsl.core.messages > docs/diagnostics.md``) and a
+test keeps the two in step.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dsl.core.diagnostics import Diagnostic, Label, Severity
+from dsl.core.span import Span
+
+
+@dataclass(frozen=True)
+class Entry:
+    code: str
+    name: str
+    template: str      # str.format template for the message
+    checks: str        # what it checks
+    why: str           # why it is wrong
+    example: str       # a line that triggers it
+    fix: str           # what to write instead
+
+    @property
+    def severity(self) -> Severity:
+        return {"E": Severity.ERROR, "W": Severity.WARNING, "N": Severity.NOTE}[self.code[0]]
+
+
+_ENTRIES = [
+    # ----------------------------------------------------------- syntax (1xx)
+    Entry("E100", "syntax-error", "syntax error: {what}",
+          "The statement follows the grammar in grammar/chainrule.lark.",
+          "The line cannot be read as a statement, so nothing on it can be checked.",
+          "a = x @ @ W", "Write one statement per line: dims, a declaration, a definition or a claim."),
+    Entry("E101", "unbalanced-bracket", "unbalanced bracket: {what}",
+          "Every '(' has its ')' on the same statement.",
+          "An unclosed or stray bracket changes what the expression means.",
+          "h = sigma(x @ W", "Close the bracket, or remove the stray one."),
+    Entry("E102", "middle-dot", "'·' is not an operator in chainrule",
+          "The middle dot is refused.",
+          "Notes use '·' both for the matrix product and for the elementwise product, so "
+          "its meaning cannot be guessed.",
+          "dL/da = g · sigma'(a)", "Write '@' for a matrix product or '*' for an elementwise product."),
+    Entry("E103", "matlab-operator", "{op} is MATLAB notation",
+          "MATLAB's '.*', './', '.^' and the quote transpose are refused.",
+          "chainrule follows NumPy: '*' is already elementwise and transpose is '.T'.",
+          "g = a .* b", "Use '*', '/', '**' and '.T' as in NumPy."),
+    Entry("E104", "too-deep", "expression nested too deeply (more than {limit} levels)",
+          "Expressions have at most a fixed nesting depth.",
+          "Such input is almost certainly generated or corrupted, and cannot be checked reliably.",
+          "a = ((((((...))))))", "Name intermediate results with definitions."),
+    # ------------------------------------------------------------ names (2xx)
+    Entry("E200", "undefined-name", "undefined name '{name}'",
+          "Every name is declared or defined before it is used.",
+          "The value and shape of an unknown name are unknown.",
+          "h = sigma(aa)", "Declare it ('aa : 1 x k') or define it before this line; the hint names the closest known name."),
+    Entry("E201", "redefinition", "'{name}' is already {what} on line {line}",
+          "Each name is declared or defined once (single assignment).",
+          "A second definition makes every later use ambiguous.",
+          "a = x @ W1\na = a + b1", "Use a new name for the new value."),
+    Entry("E202", "unknown-function", "unknown function '{name}'",
+          "Functions come from the fixed list in the README.",
+          "An unknown function has no shape rule and no value.",
+          "h = sigmoidd(a)", "Use a known function; the hint names the closest."),
+    Entry("E203", "arity", "{name}() {what}",
+          "Each function is called with the arguments it takes.",
+          "A missing or extra argument changes the meaning.",
+          "L = xent(yhat)", "Pass the arguments listed in the function table."),
+    Entry("E204", "argument-shape", "{name}() {what}",
+          "Arguments have the shape a function needs (diag of a vector or square matrix, inv/det/trace of a square matrix, softmax of a vector or matrix, axis 0 or 1).",
+          "The function is not defined for that shape.",
+          "Winv = inv(W1)   # W1 : n x k", "Pass an argument of the right shape; the message says which."),
+    Entry("E205", "unknown-attribute", "unknown attribute '{name}'",
+          "Declaration attributes are onehot, prob, positive, symmetric, spd, nonzero.",
+          "An unknown attribute would be silently ignored when drawing test data.",
+          "y : 1 x n one_hot", "Use one of the listed attributes."),
+    Entry("E206", "bad-size", "{what}",
+          "Sizes in shapes are positive integers or declared size symbols.",
+          "An undeclared symbol could be a typo for another, and symbols never match each other.",
+          "x : 1 x m      # m not in dims", "Declare the symbol with 'dims m'."),
+    Entry("E207", "attribute-shape", "attribute '{attr}' needs a square matrix, but '{name}' is {shape}",
+          "The attributes symmetric and spd describe square matrices (a scalar is accepted too).",
+          "No data of a non-square shape can be symmetric, so test inputs could not be drawn.",
+          "S : n x k spd", "Declare a square shape ('S : n x n spd'), or drop the attribute."),
+    # ----------------------------------------------------------- shapes (3xx)
+    Entry("E300", "matmul-shape", "'@' needs equal inner sizes, but {left} @ {right} has {inner_l} against {inner_r}",
+          "A matrix product A @ B needs A's columns to equal B's rows.",
+          "NumPy raises an error, and on paper the product does not exist.",
+          "g = (yhat - y) @ W2   # 1 x n @ k x n", "The hint names a fix that works: '*' when the shapes are equal, a transpose, or swapping operands."),
+    Entry("E301", "elementwise-shape", "'{op}' needs matching shapes, but got {left} and {right}",
+          "Elementwise operators (+ - * /) need equal shapes, or one side a scalar, or a bias row (1 x k over m x k) or column (m x 1 over m x k).",
+          "Mismatched shapes do not combine entry by entry.",
+          "g = (yhat - y) * W2   # 1 x n * k x n", "The hint names '@' or a transpose when that fits."),
+    Entry("E302", "power-exponent", "the exponent of '**' must be a scalar, got {right}",
+          "'**' raises elementwise to a scalar power.",
+          "A matrix exponent has no elementwise meaning here.",
+          "s = a ** b", "Use a scalar exponent, or '*' for an elementwise product."),
+    Entry("W303", "vector-broadcast", "'{op}' broadcasts the vector {vec} over the matrix {mat}",
+          "A vector against a matrix in '*' or '/' is legal NumPy but rarely what a derivation means.",
+          "NumPy stretches the vector silently: W2.T * h equals W2.T @ diag(h), a scaling of columns, not a product.",
+          "s = W2.T * h   # n x k * 1 x k", "Write the intent: '@ diag(h)' (or 'diag(h) @') to scale, or '@' for a product."),
+    Entry("W304", "new-shape-broadcast", "'{op}' of {left} and {right} broadcasts to {result}, a shape neither operand has",
+          "A broadcast that builds a new shape (column against row) is flagged in every operator.",
+          "n x 1 minus 1 x n silently gives an n x n matrix; usually a transpose is missing.",
+          "d = y.T - yhat   # n x 1 - 1 x n", "Transpose one operand, or write outer(...) if the matrix is intended."),
+    Entry("E305", "matmul-scalar", "'@' needs a matrix on both sides, but got {left} @ {right}",
+          "Both operands of '@' are matrices (a 1 x 1 matrix is one; a scalar is not).",
+          "NumPy refuses a matrix product with a 0-d operand; scaling is '*'.",
+          "g = 2 @ W1", "Use '*' to scale by a scalar."),
+    # ------------------------------------------------------ derivatives (4xx)
+    Entry("E400", "claim-shape", "{claim} should be {expected}, but the right side is {got}",
+          "The right side of a claim has the shape of the derivative (the README's layout rules).",
+          "A gradient of the wrong shape cannot be the derivative, whatever its entries.",
+          "dL/dx = W1 @ (yhat - y).T", "The hint names the transpose or operator that gives the expected shape."),
+    Entry("E401", "higher-order", "{deriv} is a higher-order tensor ({what})",
+          "Derivatives are of a scalar, or of a vector by a vector (or scalar).",
+          "A matrix-by-matrix derivative has four indices and no matrix form here.",
+          "dA/dW1 = ...   # A : m x k, W1 : n x k", "Write the gradient of the scalar loss instead, e.g. dL/dW1."),
+    Entry("W402", "diagonal-jacobian", "{deriv} is a {shape} Jacobian, but the right side is the vector of its diagonal",
+          "An elementwise function's Jacobian is diagonal; writing the diagonal as a vector is a shorthand.",
+          "Used in a chain of '@' the vector gives the wrong shape or a silent broadcast.",
+          "dh/da = h * (1 - h)", "Write diag(h * (1 - h)), or use the vector with '*' in the gradient."),
+    Entry("E403", "layout", "{what}",
+          "'layout numerator' or 'layout denominator' appears once, before any claim.",
+          "Claims written before a change of layout would be read in the wrong one.",
+          "layout transposed", "Write 'layout denominator' at the top of the file."),
+    # ----------------------------------------------------- verification (5xx)
+    Entry("E500", "wrong-claim", "{claim} is wrong: {detail}",
+          "Each claim is compared numerically with the true derivative of the definitions.",
+          "The claimed formula does not equal the derivative.",
+          "dL/dtheta = y - yhat", "The detail says how it is wrong (sign, factor, transpose, diagonal, zero, missing term)."),
+    Entry("W501", "unchecked-claim", "{claim} was not verified: {why}",
+          "Claims whose checks could not run are reported, not silently passed.",
+          "An unverified claim may be wrong.",
+          "dL/dx = ...   # with a shape error earlier", "Fix the errors that stop verification."),
+    Entry("E502", "inconsistent-derivative", "internal check failed for {claim}: {detail}",
+          "The reference derivative is cross-checked against central finite differences.",
+          "A disagreement means the reference cannot be trusted for this claim; it is reported, never swallowed.",
+          "(reported by the verifier)", "Report it with the file; the claim is left unverified."),
+    # ------------------------------------------------------- evaluation (6xx)
+    Entry("E600", "memory-budget", "evaluating {name} needs {need}, more than the budget of {budget}",
+          "Arrays are not allocated past a memory budget (--memory, default 4 GiB).",
+          "Huge declared sizes would exhaust memory.",
+          "dims n = 100000000000", "Use smaller sizes, or raise the budget with --memory."),
+    Entry("W601", "non-finite", "{name} has {what}",
+          "Values computed during evaluation are finite.",
+          "NaN or infinity spreads through everything computed from it.",
+          "l = log(a)   # a has negative entries", "Check the domain of the function, or add the attribute 'positive' to the input."),
+    Entry("E602", "data", "{what}",
+          "Arrays given with --data match their declarations.",
+          "An array of the wrong shape would be checked against the wrong sizes.",
+          "x in values.npz is 3 x 5, declared 1 x n", "Fix the array or the declaration."),
+    Entry("E603", "evaluation-domain", "{what}",
+          "Every operation can be carried out on the values it gets (inv of a non-singular matrix, "
+          "sizes that are positive integers).",
+          "The value does not exist, so nothing computed from it can be evaluated.",
+          "Ainv = inv(A)   # A singular for these values", "Give values in the operation's domain, e.g. the attribute 'spd' for a matrix to invert."),
+    Entry("W604", "derivative-needs-verification", "{deriv} has no value here: derivative terms are evaluated only when verifying claims",
+          "A derivative term inside a definition needs the true derivative, which verification computes.",
+          "Plain evaluation does not differentiate, so the definition and what depends on it are skipped.",
+          "g = dL/dtheta @ W2.T", "Evaluate through 'chainrule check' or 'chainrule eval', which supply true derivatives."),
+    # ---------------------------------------------- documents: chainrule lint (7xx)
+    Entry("N700", "cannot-read-latex", "cannot read this formula: {what}",
+          "Equations in Markdown, LaTeX and notebooks are read through a fixed LaTeX subset "
+          "(grammar/latex_math.lark); a claim, or a definition a checked equation depends on, "
+          "that falls outside it is reported.",
+          "A formula that cannot be read is not checked; guessing its meaning could report "
+          "errors the author did not make.",
+          r"$$\frac{\partial L}{\partial x} = \mathcal{J}^T g$$",
+          "Write the formula with the macros listed in grammar/latex_math.lark, or state it "
+          "in a deriv block or comment."),
+    Entry("N701", "latex-grouping", "the formula was read as {grouping}",
+          "When a formula mixes juxtaposition with \\circ, \\cdot, * or /, the grouping used "
+          "is shown beside its diagnostics: juxtaposition is a matrix product binding tighter "
+          "than \\circ, as in mathematics.",
+          "A diagnostic on a formula read with another grouping than the author meant would "
+          "be confusing.",
+          r"$$g = a \circ b W$$   % read as a * (b @ W)",
+          "Add brackets to say which grouping is meant."),
+    Entry("N702", "formula-skipped", "formula not checked: {why}",
+          "Equations that are neither a definition of a new name nor a claim about a "
+          "derivative, or that use names not declared, are skipped; they are listed with "
+          "--verbose.",
+          "Prose math (a definition in words, an example with other names) would otherwise "
+          "produce noise.",
+          r"$y = mx + b$   % m, b not declared",
+          "Declare the names in a deriv comment or block if the formula should be checked."),
+    Entry("N703", "latex-other-grouping", "read as {alt} instead, with juxtaposition at the level "
+                                          "of '*', the formula is shape-correct",
+          "When a formula with juxtaposition has a shape error, the other grouping is tried.",
+          "The author may have meant the product to be read left to right.",
+          r"$$g = a \circ b W$$",
+          "Add brackets to make the intended grouping explicit."),
+    Entry("W704", "path-skipped", "skipped {path}: {why}",
+          "Walking directories, a path that cannot be followed (a symlink loop, a directory "
+          "that cannot be listed) is reported and the walk goes on.",
+          "Files under it are not checked.",
+          "chainrule lint docs/   # docs/loop -> docs",
+          "Remove the loop, fix the permissions, or lint the files directly."),
+    # ------------------------------------------------------------ input (9xx)
+    Entry("E900", "input", "{what}",
+          "Input files exist, are readable text in UTF-8.",
+          "Nothing can be checked in a file that cannot be read.",
+          "chainrule check missing.deriv", "Pass a readable UTF-8 text file."),
+    Entry("E901", "internal", "internal error while {stage}: {what}",
+          "A failure inside chainrule itself is reported as a diagnostic, not a traceback.",
+          "It is a defect in chainrule, not in the input; the other files are still checked.",
+          "(no input should cause it)", "Report it together with the input file."),
+]
+
+CATALOGUE: dict[str, Entry] = {e.code: e for e in _ENTRIES}
+
+
+def make(code: str, span: Span, *, hint: str | None = None,
+         labels: tuple[Label, ...] | list[Label] = (), **values) -> Diagnostic:
+    """Build a diagnostic from a catalogue code and its template values."""
+    entry = CATALOGUE[code]
+    return Diagnostic(code, entry.severity, span, entry.template.format(**values),
+                      hint, tuple(labels))
+
+
+def catalogue_markdown() -> str:
+    """The diagnostic catalogue as Markdown (docs/diagnostics.md)."""
+    out = ["# Diagnostic catalogue", "",
+           "Every diagnostic chainrule reports, with its stable code. Codes starting with "
+           "`E` are errors (exit code 1), `W` warnings (exit code 1 only with `--strict`).", ""]
+    for e in _ENTRIES:
+        out += [f"## {e.code} `{e.name}`", "",
+                f"**Checks:** {e.checks}", "",
+                f"**Why:** {e.why}", "",
+                "**Example:**", "", "```deriv", e.example, "```", "",
+                f"**Instead:** {e.fix}", ""]
+    return "\n".join(out)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(catalogue_markdown(), end="")

@@ -1,0 +1,197 @@
+"""The canonical ASCII form of an AST, and the ``explain`` view of an expression.
+
+:func:`to_source` writes any expression or statement back as source text
+that re-parses to the same AST (spans aside): ``.T`` for every transpose,
+``sigma'(a)``, ``dL/dx``, ``sum(X, axis=0)``, names and numbers as parsed.
+With ``parens="minimal"`` brackets appear only where precedence needs them;
+with ``parens="all"`` every operation is bracketed, which shows how the
+parser grouped the expression.
+
+:func:`explain` is what ``chainrule explain`` and the REPL print: the fully
+bracketed form, then the tree, one node per line, with its shape when a
+``shape_of`` callback is given.
+
+Both work with explicit stacks, so no nesting depth can exhaust Python's
+recursion limit.
+
+    >>> from dsl.language.syntax import parse_expr
+    >>> to_source(parse_expr("p @ q * r @ s")[0], parens="all")
+    '(((p @ q) * r) @ s)'
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from dsl.core.ast import (NEG_PRECEDENCE, BinOp, Call, Claim, Decl, Define, Deriv, Dims, Expr, Keyword,
+                  Layout, Name, Neg, Number, Op, Program, ShapeSpec, Stmt, Transpose)
+from dsl.core.dims import Shape, fmt
+
+_ATOM = 5  # binding strength of names, numbers, calls, transposes, dA/dB
+
+
+def _strength(node: Expr) -> int:
+    match node:
+        case BinOp(op=op):
+            return op.precedence
+        case Neg():
+            return NEG_PRECEDENCE
+        case _:
+            return _ATOM
+
+
+def needs_brackets(parent: Expr, child: Expr, side: str) -> bool:
+    """Whether ``child`` needs brackets as the ``side`` ("left", "right" or
+    "arg") operand of ``parent``, by Python's rules: left-associative levels,
+    ``**`` takes a unary on its right, ``.T`` binds tightest.  E.g. ``b - c``
+    as the right operand of ``a - ...`` does."""
+    strength = _strength(child)
+    match parent:
+        case BinOp(op=Op.POW):
+            return strength < _ATOM if side == "left" else strength < NEG_PRECEDENCE
+        case BinOp(op=op) if side == "left":
+            return strength < op.precedence
+        case BinOp(op=op):
+            return strength <= op.precedence
+        case Neg():
+            return strength < NEG_PRECEDENCE
+        case Transpose():
+            return strength < _ATOM or isinstance(child, Number)
+        case _:
+            return False
+
+
+
+
+def _number_text(node: Number) -> str:
+    if node.text:
+        return node.text
+    return repr(node.value) if node.value >= 0 else f"({node.value!r})"
+
+
+def to_source(node: Expr | Stmt | Keyword | ShapeSpec | Program, *, parens: str = "minimal") -> str:
+    """Source text for an expression, statement or program, e.g.
+    ``to_source(parse_expr("(a)ᵀ")[0])`` is ``'a.T'``."""
+    if parens not in ("minimal", "all"):
+        raise ValueError(f"parens must be 'minimal' or 'all', not {parens!r}")
+    match node:
+        case Program(statements=statements):
+            return "".join(to_source(s, parens=parens) + "\n" for s in statements)
+        case Dims(items=items):
+            return "dims " + ", ".join(i.name if i.value is None else f"{i.name} = {i.value}"
+                                       for i in items)
+        case Decl(name=name, shape=shape, attrs=attrs):
+            return " ".join([f"{name} : {to_source(shape)}", *(a.name for a in attrs)])
+        case ShapeSpec(rows=None) | ShapeSpec(cols=None):
+            return "scalar"
+        case ShapeSpec(rows=rows, cols=cols):
+            return f"{rows.value} x {cols.value}"
+        case Define(name=name, expr=expr):
+            return f"{name} = {_expr_source(expr, parens == 'all')}"
+        case Claim(deriv=deriv, expr=expr):
+            return f"{_expr_source(deriv, False)} = {_expr_source(expr, parens == 'all')}"
+        case Layout(kind=kind):
+            return f"layout {kind}"
+        case Keyword(name=name, value=value):
+            return f"{name}={_expr_source(value, parens == 'all')}"
+        case _:
+            return _expr_source(node, parens == "all")
+
+
+def _expr_source(root: Expr, all_parens: bool) -> str:
+    out: list[str] = []
+    # Work items: a string to emit, or (node, bracketed) to expand.
+    stack: list = [(root, all_parens and isinstance(root, (BinOp, Neg)))]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            out.append(item)
+            continue
+        node, bracketed = item
+        if bracketed:
+            stack += [")", (node, False), "("]
+            continue
+        match node:
+            case Name(id=name):
+                out.append(name)
+            case Number():
+                out.append(_number_text(node))
+            case Deriv(num=num, den=den):
+                out.append(f"d{num.id}/d{den.id}")
+            case BinOp(op=op, left=left, right=right):
+                stack += [(right, _needs(node, right, "right", all_parens)), f" {op.value} ",
+                          (left, _needs(node, left, "left", all_parens))]
+            case Neg(operand=operand):
+                stack += [(operand, _needs(node, operand, "right", all_parens)), "-"]
+            case Transpose(operand=operand):
+                stack += [".T", (operand, _needs(node, operand, "left", all_parens))]
+            case Call(func=func, args=args, keywords=keywords, prime=prime):
+                seq: list = [func + ("'" if prime else ""), "("]
+                for i, arg in enumerate(args):
+                    seq += [", "] * (i > 0) + [(arg, _needs(node, arg, "arg", all_parens))]
+                for j, kw in enumerate(keywords):
+                    seq += [", "] * (j > 0 or bool(args)) + [
+                        f"{kw.name}=", (kw.value, _needs(node, kw.value, "arg", all_parens))]
+                stack += reversed(seq + [")"])
+            case _:
+                raise TypeError(f"not an expression: {type(node).__name__}")
+    return "".join(out)
+
+
+def _needs(parent: Expr, child: Expr, side: str, all_parens: bool) -> bool:
+    if all_parens and isinstance(child, (BinOp, Neg)):
+        return True
+    return needs_brackets(parent, child, side)
+
+
+# ------------------------------------------------------------------ explain
+
+def explain(node: Expr | Define | Claim, shape_of: Callable[[Expr], Shape | None] | None = None) -> str:
+    """The fully bracketed form, then one line per node of the tree, with its
+    shape when ``shape_of`` is given::
+
+        ((x @ W1) + b1)
+          +        1 x k
+            @      1 x k
+              x    1 x n
+              W1   n x k
+            b1     1 x k
+    """
+    expr = node.expr if isinstance(node, (Define, Claim)) else node
+    rows: list[tuple[str, Expr | None]] = []
+    stack: list[tuple[Expr | Keyword, int]] = [(expr, 1)]
+    while stack:
+        item, depth = stack.pop()
+        label, children = _label(item)
+        rows.append(("  " * depth + label, None if isinstance(item, Keyword) else item))
+        stack += [(child, depth + 1) for child in reversed(children)]
+    lines = [to_source(node, parens="all")]
+    if shape_of is None:
+        lines += [text for text, _ in rows]
+    else:
+        width = max(len(text) for text, _ in rows)
+        lines += [(f"{text.ljust(width)}   {fmt(shape_of(n))}" if n is not None else text)
+                  for text, n in rows]
+    return "\n".join(lines)
+
+
+def _label(node: Expr | Keyword) -> tuple[str, tuple]:
+    """A node's one-line label and its children, for the explain tree."""
+    match node:
+        case Name(id=name):
+            return name, ()
+        case Number():
+            return _number_text(node), ()
+        case Deriv(num=num, den=den):
+            return f"d{num.id}/d{den.id}", ()
+        case BinOp(op=op, left=left, right=right):
+            return op.value, (left, right)
+        case Neg(operand=operand):
+            return "neg", (operand,)
+        case Transpose(operand=operand):
+            return ".T", (operand,)
+        case Call(func=func, args=args, keywords=keywords, prime=prime):
+            return func + ("'" if prime else "") + "()", (*args, *keywords)
+        case Keyword(name=name, value=value):
+            return f"{name}=", (value,)
+        case _:
+            raise TypeError(f"not an expression: {type(node).__name__}")

@@ -1,0 +1,198 @@
+"""How a statement that does not parse is explained (E100-E103).
+
+The first cause that applies wins: a known slip (``·`` E102; MATLAB's
+``.*``, ``./``, ``.^`` and quote transpose E103), an unbalanced bracket
+(E101), else what the parser expected and what it found, in words a reader
+understands ("expected an operand, found ')'"), never terminal names.
+:func:`describe` takes the parser's exception as it comes (a token error has
+``token``, a character error ``pos_in_stream``, a premature end neither), so
+this module needs no parser import.
+"""
+from __future__ import annotations
+
+import re
+
+from dsl.core import messages
+from dsl.core.diagnostics import Diagnostic, Label
+from dsl.core.span import Source, Span
+
+BLANK = " \t\f\r\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
+        "\u200b\u202f\u205f\u3000\ufeff"   # the grammar's WS, less the newline
+
+
+_MIDDLE_DOT = re.compile("[·⋅∙]")
+_MATLAB = re.compile(r"\.([*/^'])")
+_QUOTE = re.compile(r"'(?!\s*\(|')")
+_ENDS_IN_NUMBER = re.compile(r"(?:^|[^\w.])[0-9]+$")
+_ENDS_IN_NAME = re.compile(r"[^\W\d]\w*$")
+_MATLAB_HINTS = {"*": "Write '*': it is already elementwise.",
+                 "/": "Write '/': it is already elementwise.",
+                 "^": "Write '**' for an elementwise power.",
+                 "'": "Write '.T' for the transpose."}
+_CLOSER_OF = {"(": ")", "[": "]"}
+_OPENER_OF = {")": "(", "]": "["}
+_OPEN_FOR = str.maketrans(_OPENER_OF)
+_MAX_SLIPS = 10          # per statement: a line of junk gets a few, not thousands
+_OPERATORS = frozenset({"PLUS", "MINUS", "AT", "STAR", "SLASH", "POW", "TRANSPOSE"})
+_OPERANDS = frozenset({"NAME", "NUMBER", "DERIV", "PRIMED", "LPAR", "LSQB", "MINUS"})
+_WORDS = {"TIMES": "'x' between the two sizes", "LPAR": "'('", "RPAR": "')'", "RSQB": "']'", "_COMMA": "','",
+          "_EQUAL": "'='", "_COLON": "':'", "NAME": "a name", "INT": "a whole number",
+          "$END": "the end of the statement"}
+_CHAR_HINTS = {
+    "^": "'^' only writes a transpose (x^T); write '**' for a power.",
+    ".": "'.' only writes a transpose (x.T); write '*' or '@' for a product.",
+    "\\": "LaTeX commands are not part of the language: write dL/dx, '@' or '*', x.T.",
+    "×": "'×' only separates the sizes of a shape; write '@' for a matrix product or '*' "
+         "for an elementwise product.",
+}
+
+
+def describe(source: Source, base: int, text: str, err) -> list[Diagnostic]:
+    """The diagnostics for ``text`` (at offset ``base`` of ``source``) that failed with ``err``."""
+    code = re.sub(r"#[^\n]*", lambda m: " " * len(m.group()), text)
+
+    def span(start: int, end: int) -> Span:
+        return source.span(base + start, base + end)
+
+    found = _slips(code, span)
+    if found:
+        return found
+    bracket = _unbalanced(code, span)
+    if bracket is not None:
+        return [bracket]
+    return [_unexpected(code, span, err)]
+
+
+def _slips(code: str, span) -> list[Diagnostic]:
+    out = [messages.make("E102", span(m.start(), m.end()),
+                         hint="Write '@' for a matrix product or '*' for an elementwise product.")
+           for m in _MIDDLE_DOT.finditer(code)]
+    for m in _MATLAB.finditer(code):
+        if _ENDS_IN_NUMBER.search(code[max(0, m.start() - 40):m.start()]):
+            continue  # 2./x is the number 2. divided by x
+        out.append(messages.make("E103", span(m.start(), m.end()), op=f"'{m.group()}'",
+                                 hint=_MATLAB_HINTS[m.group(1)]))
+    for m in _QUOTE.finditer(code):
+        at = m.start()
+        if at > 0 and code[at - 1] == ".":
+            continue  # .' was reported above
+        operand = _operand_before(code, at)
+        if operand is None:
+            continue
+        out.append(messages.make("E103", span(at, at + 1), op=f"the quote in {operand}'",
+                                 hint=f"Write {operand}.T for the transpose; a quote is only "
+                                      f"allowed in a derivative call like sigma'(a)."))
+    return out[:_MAX_SLIPS]
+
+
+def _operand_before(code: str, at: int) -> str | None:
+    """The name or bracketed group that a quote at ``at`` follows, if any."""
+    if at > 0 and code[at - 1] in _OPENER_OF:
+        depth = 0
+        for j in range(at - 1, max(-1, at - 200), -1):  # bounded: hostile input stays linear
+            depth += (code[j] in _OPENER_OF) - (code[j] in _CLOSER_OF)
+            if depth == 0:
+                group = code[j:at]
+                return group if len(group) <= 30 else code[j] + "..." + code[at - 1]
+        return code[at - 1].translate(_OPEN_FOR) + "..." + code[at - 1]
+    name = _ENDS_IN_NAME.search(code[max(0, at - 60):at])
+    return name.group() if name else None
+
+
+def _unbalanced(code: str, span) -> Diagnostic | None:
+    stack: list[int] = []
+    for m in re.finditer(r"[()\[\]]", code):
+        i, ch = m.start(), m.group()
+        if ch in _CLOSER_OF:
+            stack.append(i)
+        elif not stack:
+            return messages.make("E101", span(i, i + 1), what=f"'{ch}' has no '{_OPENER_OF[ch]}' before it",
+                                 hint="Remove it, or add the opening bracket where the group starts.")
+        else:
+            j = stack.pop()
+            if _CLOSER_OF[code[j]] != ch:
+                return messages.make("E101", span(i, i + 1), what=f"'{code[j]}' is closed by '{ch}'",
+                                     hint=f"Close it with '{_CLOSER_OF[code[j]]}'.",
+                                     labels=[Label(span(j, j + 1), "opened here")])
+    if stack:
+        j = stack[-1]
+        return messages.make("E101", span(j, j + 1), what=f"'{code[j]}' is never closed",
+                             hint=f"Add '{_CLOSER_OF[code[j]]}' where the group ends.")
+    return None
+
+
+def _unexpected(code: str, span, err) -> Diagnostic:
+    hint = None
+    token = getattr(err, "token", None)
+    if token is not None and token.type != "$END":
+        tok = err.token
+        found, where = _token_words(tok), span(tok.start_pos, tok.end_pos)
+        hint = _CHAR_HINTS.get(str(tok))
+        start = len(code) - len(code.lstrip(BLANK + "\n"))
+        if tok.start_pos == start and tok.type in _OPERATORS and hint is None:
+            hint = ("A statement cannot start with an operator; a line ending in an operator "
+                    "continues on the next, so move it to the end of the previous line.")
+    elif getattr(err, "char", None) is not None:
+        pos = err.pos_in_stream
+        ch = code[pos:pos + 1]
+        found, where = _char_words(ch), span(pos, pos + 1)
+        hint = _CHAR_HINTS.get(ch)
+    else:
+        end = len(code.rstrip(BLANK + "\n"))
+        found, where = "the end of the statement", span(end, end)
+    accepts = _accepts(err)
+    if hint is None and "AT" in accepts and token is not None and token.type in _OPERANDS:
+        hint = "Two operands side by side: write '@' for a matrix product or '*' for an elementwise one."
+    what = f"expected {_expected_words(accepts)}, found {found}" if accepts else f"unexpected {found}"
+    return messages.make("E100", where, what=what, hint=hint)
+
+
+def _accepts(err) -> set[str]:
+    parser = getattr(err, "interactive_parser", None)
+    try:
+        if parser is not None:
+            return set(parser.accepts())
+    except Exception:  # the parser's own error while replaying: fall back to its list
+        pass
+    return set(getattr(err, "expected", None) or getattr(err, "allowed", None) or ())
+
+
+def _expected_words(accepts: set[str]) -> str:
+    if accepts & {"DIMS", "LAYOUT"}:
+        return "a statement (x : 1 x n, a = ..., dL/dx = ..., dims or layout)"
+    rest, words = set(accepts), []
+    if rest & {"AT", "STAR", "POW"}:
+        words.append("an operator")
+        rest -= _OPERATORS | {"LPAR"}
+    if "NUMBER" in rest:
+        words.append("an operand")
+        rest -= _OPERANDS
+    if "SCALAR" in rest:
+        words.append("a shape such as 1 x n or scalar")
+        rest -= {"SCALAR", "INT", "NAME"}
+    if {"INT", "NAME"} <= rest:
+        words.append("a size (a whole number or a name)")
+        rest -= {"INT", "NAME"}
+    words += [_WORDS.get(t, t.lower()) for t in sorted(rest, key=_order)]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _order(terminal: str) -> int:
+    order = list(_WORDS)
+    return order.index(terminal) if terminal in order else len(order)
+
+
+def _token_words(tok) -> str:
+    value = str(tok) if len(tok) <= 30 else tok[:27] + "..."
+    return {"NAME": f"the name '{value}'", "NUMBER": f"the number {value}",
+            "DERIV": f"the derivative {value}"}.get(tok.type, f"'{value}'")
+
+
+def _char_words(ch: str) -> str:
+    if not ch:
+        return "the end of the statement"
+    if ch == "'":
+        return "a quote"
+    if ch.isprintable() and not ch.isspace():
+        return f"'{ch}'" if ch.isascii() else f"'{ch}' (U+{ord(ch):04X})"
+    return f"the character U+{ord(ch):04X}"

@@ -1,0 +1,430 @@
+r"""The shape checker: every statement and expression gets a shape or a diagnostic.
+
+Contract:
+
+- :func:`check_program` checks a whole program in order and returns the
+  environment it built (sizes, names with shapes, claims) and the
+  diagnostics; :func:`check_statement` checks one statement into an existing
+  :class:`Env` (the REPL and notebooks grow one environment line by line).
+- :func:`infer` gives the shape of an expression; every node it visits is
+  remembered, so ``env.shape_of(node)`` answers for any sub-expression.
+- After an error a node's shape is ``None`` (unknown) and nothing further is
+  reported because of it: one mistake, one diagnostic.
+- Sizes are ints or declared symbols (``dims``); symbols never match each
+  other or integers.  A size symbol used in an expression is a scalar.
+- The shape rules of operators and functions live in ``broadcast`` (on
+  shapes alone), the wording of hints and the fix search in ``hints``.
+- ``symmetric`` and ``spd`` need a square (or scalar) declaration: E207.
+- ``NameInfo.ok`` / ``ClaimInfo.ok``: checked without error, and so was every
+  name used; only those are worth evaluating or verifying.
+
+    >>> from dsl.language.syntax import parse_text
+    >>> program, _ = parse_text("dims n, k\nx : 1 x n\nW : n x k\na = x @ W\nb = W @ x")
+    >>> env, diags = check_program(program)
+    >>> str(env.names["a"].shape), [d.code for d in diags], diags[0].hint
+    ('1 x k', ['E300'], 'swap the operands: `x @ W` (1 x n @ n x k gives 1 x k)')
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+
+from dsl.shapes import hints
+from dsl.core import messages
+from dsl.core.ast import (BinOp, Call, Claim, Decl, Define, Deriv, Dims, Expr, Layout, Name, Neg,
+                  Number, Program, ShapeSpec, SizeRef, Stmt, Transpose, walk)
+from dsl.shapes.broadcast import RULES, Problem, binop, call_problem
+from dsl.core.diagnostics import Label, Sink
+from dsl.core.dims import SCALAR, Shape, Size, Sym
+from dsl.core.functions import ALIASES, ATTRIBUTES, FUNCTIONS, Signature, canonical
+from dsl.core.span import Span
+
+
+@dataclass
+class NameInfo:
+    shape: Shape | None      # None: its declaration or definition had an error
+    kind: str                # "input" | "defined"
+    span: Span               # where the name is declared or defined
+    attrs: tuple[str, ...] = ()
+    ok: bool = True          # no error in it or in any name it uses
+
+
+@dataclass
+class ClaimInfo:
+    claim: Claim
+    expected: Shape | None   # shape of the derivative dY/dX
+    got: Shape | None        # shape of the right side
+    ok: bool                 # shapes agree (or the diagonal shorthand); ready to verify
+    diagonal: bool = False   # the right side is the diagonal of a k x k Jacobian (W402)
+
+
+@dataclass
+class Env:
+    """Checker state: sizes, names, layout, claims, and every node's shape."""
+
+    dims: dict[str, int | None] = field(default_factory=dict)
+    names: dict[str, NameInfo] = field(default_factory=dict)
+    layout: str = "numerator"
+    claims: list[ClaimInfo] = field(default_factory=list)
+    broken: set[str] = field(default_factory=set)   # names whose NameInfo is not ok
+    dim_spans: dict[str, Span] = field(default_factory=dict)
+    layout_span: Span | None = None
+    # names declared or defined further down the program being checked, for hints
+    ahead: dict[str, tuple[Span, str]] = field(default_factory=dict)
+    defining: str | None = None   # the name whose definition is being checked
+    _shapes: dict[int, tuple[object, Shape | None]] = field(default_factory=dict, repr=False)
+
+    def shape_of(self, node) -> Shape | None:
+        """The shape inferred for ``node`` (None if unknown or never checked)."""
+        hit = self._shapes.get(id(node))
+        return hit[1] if hit is not None and hit[0] is node else None
+
+    def copy(self) -> "Env":
+        """A copy that later checking cannot change: the tables are copied,
+        their entries (frozen, replaced rather than mutated) are shared."""
+        clone = replace(self)
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, (dict, list, set)):
+                setattr(clone, f.name, type(value)(value))
+        return clone
+
+    def record(self, node, shape: Shape | None) -> Shape | None:
+        self._shapes[id(node)] = (node, shape)  # the node is kept so its id stays unique
+        return shape
+
+
+# ----------------------------------------------------------------- programs
+
+def check_program(program: Program, env: Env | None = None) -> tuple[Env, list]:
+    """Check every statement in order; returns the environment and diagnostics."""
+    env = Env() if env is None else env
+    sink = Sink()
+    env.ahead = {}
+    for stmt in program.statements:
+        match stmt:
+            case Dims(items=items):
+                for item in items:
+                    env.ahead.setdefault(item.name, (item.span, "declared as a size"))
+            case Decl(name=name, name_span=span):
+                env.ahead.setdefault(name, (span, "declared"))
+            case Define(name=name, name_span=span):
+                env.ahead.setdefault(name, (span, "defined"))
+    for stmt in program.statements:
+        check_statement(env, stmt, sink)
+    env.ahead = {}
+    return env, sink.items
+
+
+def check_statement(env: Env, stmt: Stmt, sink: Sink) -> None:
+    match stmt:
+        case Dims(items=items):
+            for item in items:
+                if not _redefined(env, item.name, item.span, sink):
+                    value = item.value
+                    if value is not None and value <= 0:
+                        what = f"size '{item.name}' must be a positive integer, got {value}"
+                        sink.add(messages.make("E206", item.span, what=what))
+                        value = None
+                    env.dims[item.name] = value
+                    env.dim_spans[item.name] = item.span
+        case Decl():
+            _declare(env, stmt, sink)
+        case Define(name=name, expr=expr, name_span=span):
+            before = _errors(sink)
+            again = _redefined(env, name, span, sink)
+            env.defining = name
+            try:
+                shape = infer(env, expr, sink)
+            finally:
+                env.defining = None
+            if not again:
+                ok = _errors(sink) == before and _uses_ok(env, expr)
+                _bind(env, name, NameInfo(shape, "defined", span, (), ok))
+        case Claim():
+            _claim(env, stmt, sink)
+        case Layout(kind=kind, span=span):
+            if kind not in ("numerator", "denominator"):
+                what = f"the layout is 'numerator' or 'denominator', not '{kind}'"
+            elif env.layout_span is not None:
+                what = f"the layout is already set on line {env.layout_span.line}"
+            elif env.claims:
+                what = f"the layout must come before the first claim (line {env.claims[0].claim.span.line})"
+            else:
+                env.layout, env.layout_span = kind, span
+                return
+            sink.add(messages.make("E403", span, what=what))
+
+
+def _errors(sink: Sink) -> int:
+    return sink.errors
+
+
+def _bind(env: Env, name: str, info: NameInfo) -> None:
+    env.names[name] = info
+    if not info.ok:
+        env.broken.add(name)
+
+
+def _uses_ok(env: Env, expr: Expr) -> bool:
+    """Every name the expression uses was itself checked without error."""
+    if not env.broken:  # nothing so far has an error: no need to look
+        return True
+    for node in walk(expr):
+        refs = (node,) if isinstance(node, Name) else (node.num, node.den) if isinstance(node, Deriv) else ()
+        if any(r.id in env.names and not env.names[r.id].ok for r in refs):
+            return False
+    return True
+
+
+def _redefined(env: Env, name: str, span: Span, sink: Sink) -> bool:
+    """E201 when ``name`` is already a size symbol, an input or a definition."""
+    if name in env.dims:
+        first, what = env.dim_spans.get(name), "a size symbol"
+    elif name in env.names:
+        info = env.names[name]
+        first, what = info.span, "declared" if info.kind == "input" else "defined"
+    else:
+        return False
+    line = first.line if first is not None else "?"
+    sink.add(messages.make("E201", span, name=name, what=what, line=line))
+    return True
+
+
+def _declare(env: Env, decl: Decl, sink: Sink) -> None:
+    before = _errors(sink)
+    again = _redefined(env, decl.name, decl.name_span, sink)
+    shape = _declared_shape(env, decl.shape, sink)
+    attrs = []
+    for attr in decl.attrs:
+        if attr.name not in ATTRIBUTES:
+            near = hints.nearest(attr.name, ATTRIBUTES)
+            hint = f"did you mean '{near}'?" if near else "attributes are " + ", ".join(ATTRIBUTES)
+            sink.add(messages.make("E205", attr.span, hint=hint, name=attr.name))
+        elif attr.name in ("symmetric", "spd") and shape is not None and not (shape.is_scalar or shape.is_square):
+            sink.add(messages.make("E207", attr.span, labels=[Label(decl.shape.span, str(shape))],
+                                   attr=attr.name, name=decl.name, shape=shape))
+        else:
+            attrs.append(attr.name)
+    if not again:
+        _bind(env, decl.name, NameInfo(shape, "input", decl.name_span, tuple(attrs), _errors(sink) == before))
+
+
+def _declared_shape(env: Env, spec: ShapeSpec, sink: Sink) -> Shape | None:
+    if spec.rows is None or spec.cols is None:
+        return SCALAR
+    rows, cols = _size(env, spec.rows, sink), _size(env, spec.cols, sink)
+    return None if rows is None or cols is None else Shape((rows, cols))
+
+
+def _size(env: Env, ref: SizeRef, sink: Sink) -> Size | None:
+    value = ref.value
+    if isinstance(value, int):
+        if value > 0:
+            return value
+        sink.add(messages.make("E206", ref.span, what=f"a size must be a positive integer, got {value}"))
+        return None
+    if value in env.dims:
+        return Sym(value)
+    sink.add(messages.make("E206", ref.span, what=f"size symbol '{value}' is not declared",
+                           hint=hints.size_hint(value, env.ahead, env.dims, env.names)))
+    return None
+
+
+# ------------------------------------------------------------------- claims
+
+def _claim(env: Env, claim: Claim, sink: Sink) -> None:
+    before = _errors(sink)
+    expected, kind, rule = _derivative(env, claim.deriv, sink)
+    got = infer(env, claim.expr, sink)
+    ok = diagonal = False
+    if expected is not None and got is not None and (
+            got == expected or (got.is_one_by_one and expected.is_one_by_one)):
+        ok = True
+    elif expected is not None and got is not None:
+        name = hints.text(claim.deriv)
+        labels = [Label(claim.deriv.span, str(expected)), Label(claim.expr.span, str(got))]
+        if kind == "jacobian" and expected.is_square and got.is_vector and got.length() == expected.rows:
+            ok = diagonal = True
+            sink.add(messages.make("W402", claim.expr.span, hint=hints.diagonal_hint(name, claim.expr),
+                                   labels=labels, deriv=name, shape=expected))
+        else:
+            hint = hints.claim_hint(name, claim.expr, expected, got, rule)
+            if kind == "jacobian" and got.T == expected and not env.claims and env.layout_span is None:
+                hint += ", or put 'layout denominator' at the top if Jacobians are meant transposed"
+            sink.add(messages.make("E400", claim.expr.span, hint=hint, labels=labels,
+                                   claim=name, expected=expected, got=got))
+    ok = ok and _errors(sink) == before and _uses_ok(env, claim.expr)
+    ok = ok and all(env.names[n.id].ok for n in (claim.deriv.num, claim.deriv.den) if n.id in env.names)
+    env.claims.append(ClaimInfo(claim, expected, got, ok, diagonal))
+
+
+def derivative_shape(env: Env, deriv: Deriv, sink: Sink | None) -> Shape | None:
+    """The shape of ``dY/dX`` (SPEC section 5): the shape of X for a scalar Y,
+    of Y for a scalar X, the m x n Jacobian for vectors (n x m in denominator
+    layout), else E401."""
+    return _derivative(env, deriv, Sink() if sink is None else sink)[0]
+
+
+def _derivative(env: Env, deriv: Deriv, sink: Sink) -> tuple[Shape | None, str, str]:
+    """(shape, kind, rule in words); kind is gradient | by-scalar | jacobian."""
+    ys, xs = _variable(env, deriv.num, sink), _variable(env, deriv.den, sink)
+    y, x = deriv.num.id, deriv.den.id
+    shape, kind, rule = None, "", ""
+    if ys is None or xs is None:
+        pass
+    elif ys.is_one_by_one:
+        shape, kind, rule = xs, "gradient", f"the gradient of the scalar {y} has the shape of {x}"
+    elif xs.is_one_by_one:
+        shape, kind, rule = ys, "by-scalar", f"a derivative by the scalar {x} has the shape of {y}"
+    elif ys.is_vector and xs.is_vector:
+        m, n = ys.length(), xs.length()
+        shape = Shape((m, n)) if env.layout == "numerator" else Shape((n, m))
+        kind = "jacobian"
+        rule = (f"the Jacobian of {y} ({m} entries) by {x} ({n} entries) is {shape} "
+                f"in {env.layout} layout")
+    else:
+        what = f"{y} is {ys} and {x} is {xs}"
+        scalars = [n for n, i in env.names.items() if i.shape is not None and i.shape.is_one_by_one]
+        loss = scalars[-1] if scalars else "L"
+        sink.add(messages.make(
+            "E401", deriv.span, deriv=hints.text(deriv), what=what,
+            labels=[Label(deriv.num.span, str(ys)), Label(deriv.den.span, str(xs))],
+            hint=f"write the gradient of a scalar (the loss) instead, e.g. d{loss}/d{x}"))
+    env.record(deriv, shape)
+    return shape, kind, rule
+
+
+def _variable(env: Env, node: Name, sink: Sink) -> Shape | None:
+    """The shape of a declared or defined name used in ``dY/dX``."""
+    if node.id in env.names:
+        return env.record(node, env.names[node.id].shape)
+    _undefined(env, node, sink)
+    return env.record(node, None)
+
+
+def _undefined(env: Env, node: Name, sink: Sink) -> None:
+    hint = hints.undefined_hint(node.id, env.ahead, env.defining, env.dims, env.names)
+    sink.add(messages.make("E200", node.span, hint=hint, name=node.id))
+
+
+# -------------------------------------------------------------- expressions
+
+def infer(env: Env, expr: Expr, sink: Sink) -> Shape | None:
+    """The shape of ``expr``, reporting problems to ``sink``; None if unknown."""
+    match expr:
+        case Name(id=name):
+            if name in env.names:
+                shape = env.names[name].shape
+            elif name in env.dims:
+                shape = SCALAR
+            else:
+                _undefined(env, expr, sink)
+                shape = None
+        case Number():
+            shape = SCALAR
+        case Neg(operand=o):
+            shape = infer(env, o, sink)
+        case Transpose(operand=o):
+            inner = infer(env, o, sink)
+            shape = None if inner is None else inner.T
+        case BinOp():
+            shape = _binop(env, expr, sink)
+        case Call():
+            shape = _call(env, expr, sink)
+        case Deriv():
+            shape = _derivative(env, expr, sink)[0]
+        case _:
+            shape = None
+    return env.record(expr, shape)
+
+
+def _binop(env: Env, node: BinOp, sink: Sink) -> Shape | None:
+    l, r = infer(env, node.left, sink), infer(env, node.right, sink)
+    if l is None or r is None:
+        return None
+    out = binop(node.op, l, r)
+    if out.code is None:
+        return out.shape
+    sink.add(hints.operator_diagnostic(node, l, r, out))
+    return out.shape
+
+
+# ---------------------------------------------------------------- functions
+
+def _call(env: Env, node: Call, sink: Sink) -> Shape | None:
+    name = canonical(node.func)
+    sig = FUNCTIONS.get(name)
+    if sig is None or not sig.sizes:
+        shapes = [infer(env, a, sink) for a in node.args]
+        for kw in node.keywords:
+            infer(env, kw.value, sink)
+    if sig is None:
+        near = hints.nearest(name, list(FUNCTIONS) + list(ALIASES))
+        sink.add(messages.make("E202", node.func_span, name=name,
+                               hint=f"did you mean '{near}'?" if near else None))
+        return None
+    if not _arity_ok(node, sig, sink):
+        return None
+    if node.prime and not sig.has_prime:
+        primed = ", ".join(f.name for f in FUNCTIONS.values() if f.has_prime)
+        sink.add(messages.make("E204", node.func_span, name=name, hint=f"functions with a prime: {primed}",
+                               what=f"has no prime: {name}'(x) is defined only for elementwise functions"))
+        return None
+    if sig.sizes:
+        sizes = [_size_arg(env, name, a, sink) for a in node.args]
+        return None if None in sizes else RULES[name](sizes, None)
+    axis = _axis(node, sink)
+    if axis is False or None in shapes:
+        return None
+    result = RULES[name](shapes, axis)
+    if isinstance(result, Problem):
+        arg = node.args[result.arg]
+        labels = [Label(a.span, str(s)) for a, s in zip(node.args, shapes)]
+        sink.add(messages.make("E204", arg.span, labels=labels, name=name, what=result.what))
+        return None
+    return result
+
+
+def _arity_ok(node: Call, sig: Signature, sink: Sink) -> bool:
+    problem = call_problem(sig, len(node.args), [k.name for k in node.keywords])
+    if problem is None:
+        return True
+    where, i, what, hint = problem
+    span = (node.span if where == "call" else node.keywords[i].span if where == "keyword"
+            else _join(node.args[i].span, node.args[-1].span))
+    sink.add(messages.make("E203", span, name=sig.name, what=what, hint=hint))
+    return False
+
+
+def _join(first: Span, last: Span) -> Span:
+    return Span(first.file, first.line, first.column, last.end_line, last.end_column,
+                first.start, last.end, first.cell)
+
+
+def _axis(node: Call, sink: Sink) -> int | None | bool:
+    """The axis keyword: 0, 1, None when absent, False after an error."""
+    for kw in node.keywords:
+        if kw.name == "axis":
+            if isinstance(kw.value, Number) and kw.value.text in ("0", "1"):
+                return int(kw.value.text)
+            sink.add(messages.make("E204", kw.value.span, name=node.func,
+                                   what=f"needs axis=0 or axis=1, got axis={hints.text(kw.value)}"))
+            return False
+    return None
+
+
+def _size_arg(env: Env, func: str, arg: Expr, sink: Sink) -> Size | None:
+    """An argument of eye/ones/zeros: a size symbol or a positive integer literal."""
+    match arg:
+        case Number(value=v) if float(v).is_integer() and v > 0:
+            env.record(arg, SCALAR)
+            return int(v)
+        case Name(id=name) if name in env.dims:
+            env.record(arg, SCALAR)
+            return Sym(name)
+        case Name(id=name) if name not in env.names:
+            _undefined(env, arg, sink)
+            return None
+    sink.add(messages.make("E204", arg.span, name=func, hint="e.g. ones(n, 1) or eye(3)",
+                           what=f"takes sizes (size symbols or positive integers), got {hints.text(arg)}"))
+    return None

@@ -1,0 +1,385 @@
+"""Numerical verification of claimed derivatives (SPEC section 5).
+
+For every claim ``dY/dX = expr`` whose shapes check, over :data:`DRAWS`
+seeded draws:
+
+1. sizes come from ``data.concrete_sizes`` (distinct, never 1, changing from
+   draw to draw, so a stray ``2 / m`` cannot hide) and inputs from
+   ``data.draw_inputs`` (honouring ``onehot``, ``prob``, ``positive``,
+   ``symmetric``, ``spd``, ``nonzero``);
+2. the true derivative is computed by ``autodiff`` (reverse mode) and
+   cross-checked by central finite differences along a random direction:
+   ``<u, J v>`` from reverse mode against ``<u, (f(x + h v) - f(x - h v)) / 2h>``,
+   draw after draw until one agreement is informative (``J v`` not zero);
+   the claims of one verification share their draws and these checks.  A
+   disagreement is ``E502`` and the claim is left unchecked: a wrong rule
+   can never verify a wrong claim;
+3. the right side is evaluated with every ``dA/dB`` term inside it taking its
+   true value, so each claim is judged alone;
+4. claim and truth are compared with :data:`TOL_REL` and :data:`TOL_ABS`.
+
+A draw where an argument of ``relu``/``abs`` sits at its kink (0), or where
+the finite-difference step crosses it, is redrawn (at most
+:data:`KINK_RETRIES` times).  For a symmetric (or ``spd``) variable the
+perturbation is symmetric and the symmetric parts are compared: the gradient
+with respect to a symmetric matrix is defined only up to an antisymmetric
+part.  A claim written as the diagonal of a Jacobian (``W402``) is compared
+with the diagonal.  A wrong claim is ``E500`` at its right side, with the
+diagnosis of ``diagnose``; a claim that could not be checked is ``W501``
+saying why.
+
+The module's entry point is :func:`verify_claims`; ``pipeline.verify_claim_text``
+verifies one claim given as text.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+import numpy as np
+
+from dsl.compute import autodiff
+from dsl.compute import inputs as data
+from dsl.core import messages
+from dsl.compute.evaluate import eval_expr
+from dsl.compute.numeric import DomainError, EvalError, as_value
+from dsl.core.ast import Claim, Deriv, Program, walk
+from dsl.verify.diagnose import TOL_ABS, TOL_REL, Sample, close, diagnose
+from dsl.core.diagnostics import Diagnostic
+from dsl.core.dims import fmt
+
+DRAWS = 3
+"""Draws per claim; sizes change between them."""
+FD_EPS = 1e-6
+"""Central-difference step, relative to the largest entry of the variable."""
+FD_TOL = 1e-5
+"""Relative tolerance of the finite-difference cross-check."""
+KINK_MARGIN = 1e-9
+"""An argument of relu/abs this close to 0 is at the kink."""
+KINK_RETRIES = 5
+"""Redraws allowed per draw when a kink is met."""
+
+__all__ = ["ClaimResult", "verify_claims", "DRAWS", "TOL_REL", "TOL_ABS"]
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    """The verdict on one claim."""
+
+    claim: Claim
+    status: str                        # "verified" | "wrong" | "unchecked"
+    detail: str                        # the diagnosis or the reason, in words
+    diagnostic: Diagnostic | None      # E500, W501 or E502 (None when verified)
+    seed: int
+
+
+class _Unchecked(Exception):
+    """This claim cannot be checked; the message says why."""
+
+
+class _Kink(Exception):
+    """The draw sits on (or the step crosses) a kink of relu/abs."""
+
+
+class _Inconsistent(Exception):
+    """Reverse mode and finite differences disagree."""
+
+
+class _NotDiagonal(Exception):
+    """A vector claimed for a Jacobian that is not diagonal."""
+
+
+def _name(claim: Claim) -> str:
+    return f"d{claim.deriv.num.id}/d{claim.deriv.den.id}"
+
+
+# ------------------------------------------------------------------- API
+
+def verify_claims(program: Program, env, *, seed: int = 0, draws: int = DRAWS,
+                  inputs: Mapping | None = None, sizes: Mapping | None = None,
+                  claims=None) -> list[ClaimResult]:
+    """One :class:`ClaimResult` per claim (default: every claim in ``env``).
+
+    ``inputs`` fixes the input values (then every draw uses them); ``sizes``
+    fixes some or all size symbols.
+    """
+    infos = env.claims if claims is None else claims
+    shared = _Draws(program, env, seed, inputs, sizes)
+    return [verify_one(program, env, info, seed=seed, draws=draws, inputs=inputs, sizes=sizes, shared=shared)
+            for info in infos]
+
+
+def verify_one(program: Program, env, info, *, seed: int = 0, draws: int = DRAWS,
+               inputs: Mapping | None = None, sizes: Mapping | None = None,
+               shared: "_Draws | None" = None) -> ClaimResult:
+    """Verify one ``shapes.ClaimInfo`` (``shared``: the draws of the other
+    claims of the same verification, reused)."""
+    claim = info.claim
+    if not info.ok:
+        why, on_claim = _why_not_ok(env, info)
+        if on_claim:  # the checker reported the error on this claim: no second diagnostic
+            return ClaimResult(claim, "unchecked", why, None, seed)
+        return _unchecked(claim, seed, why)
+    shared = shared or _Draws(program, env, seed, inputs, sizes)
+    samples: list[Sample] = []
+    notes: set[str] = set()
+    try:
+        for draw in range(draws if inputs is None else 1):
+            for attempt in range(KINK_RETRIES):
+                try:
+                    last = inputs is not None or attempt == KINK_RETRIES - 1
+                    samples.append(_sample(shared, info, draw, attempt, notes, last))
+                    break
+                except _Kink:
+                    if inputs is not None:
+                        raise _Unchecked("the given inputs put an argument of relu/abs at its kink (0), "
+                                         "where the derivative does not exist") from None
+            else:
+                raise _Unchecked(f"every one of {KINK_RETRIES} draws put an argument of relu/abs at its "
+                                 "kink (0), where the derivative does not exist")
+    except _Unchecked as exc:
+        return _unchecked(claim, seed, str(exc))
+    except _NotDiagonal as exc:
+        diag = messages.make("E500", claim.expr.span, claim=_name(claim), detail=str(exc),
+                             hint=f"write the whole Jacobian; checked with seed {seed}")
+        return ClaimResult(claim, "wrong", str(exc), diag, seed)
+    except _Inconsistent as exc:
+        detail = f"reverse mode and finite differences disagree ({exc})"
+        diag = messages.make("E502", claim.expr.span, claim=_name(claim), detail=detail,
+                             hint=f"seed {seed}; the claim is left unverified")
+        return ClaimResult(claim, "unchecked", "internal check failed: " + detail, diag, seed)
+    if all(close(s.claimed, s.true) for s in samples):
+        return ClaimResult(claim, "verified", "; ".join(sorted(notes)), None, seed)
+    return _wrong(claim, samples, seed, notes)
+
+
+def _unchecked(claim: Claim, seed: int, why: str) -> ClaimResult:
+    diag = messages.make("W501", claim.expr.span, claim=_name(claim), why=why)
+    return ClaimResult(claim, "unchecked", why, diag, seed)
+
+
+def _why_not_ok(env, info) -> tuple[str, bool]:
+    """Why a claim cannot be verified, and whether the checker's error that
+    says so sits on the claim itself (rather than on a definition it uses)."""
+    for name in (info.claim.deriv.num.id, info.claim.deriv.den.id):
+        known = env.names.get(name)
+        if known is None:
+            return f"'{name}' is not defined", True
+        if not known.ok:
+            return f"'{name}' has errors", False
+    if info.expected is None:
+        return f"{_name(info.claim)} has no matrix form (a higher-order tensor)", True
+    if info.got is None:
+        return "its right side has errors", True
+    if info.got != info.expected:
+        return f"its right side is {fmt(info.got)}, but {_name(info.claim)} is {fmt(info.expected)}", True
+    return "it uses a name with errors", False
+
+
+def _wrong(claim: Claim, samples: list[Sample], seed: int, notes: set[str]) -> ClaimResult:
+    found = diagnose(samples)
+    detail = found.detail
+    if notes:
+        detail += " (" + "; ".join(sorted(notes)).replace("verified against", "compared with") + ")"
+    wrong = [i for i, s in enumerate(samples) if not close(s.claimed, s.true)]
+    where = ", ".join(f"{k} = {v}" for k, v in sorted(samples[wrong[0]].sizes.items()))
+    count = len(samples)
+    checked = f"checked with seed {seed}, {count} draw{'s' * (count != 1)}"
+    if where:
+        which = f"in all {count} draws" if len(wrong) == count else f"in {len(wrong)} of {count} draws"
+        hint = f"{checked}; wrong {which}, first with {where}"
+    else:
+        hint = checked
+    if found.hint:
+        hint = f"{found.hint}; {hint}"
+    diag = messages.make("E500", claim.expr.span, claim=_name(claim), detail=detail, hint=hint)
+    return ClaimResult(claim, "wrong", detail, diag, seed)
+
+
+# ------------------------------------------------------------------ a draw
+
+class _Draws:
+    """The draws of one verification: sizes, inputs and evaluated points,
+    made once per (draw, attempt) and shared by every claim, with the
+    derivatives already cross-checked."""
+
+    def __init__(self, program: Program, env, seed: int, inputs: Mapping | None, sizes: Mapping | None):
+        self.program, self.env, self.seed, self.inputs = program, env, seed, inputs
+        self.dims = {**env.dims, **(dict(sizes) if sizes else {})}
+        self.size_rng = np.random.default_rng(seed)
+        self.points: dict[tuple[int, int], tuple[autodiff.Point, dict[str, int]]] = {}
+        self.checked: set[tuple[str, str]] = set()
+
+    def point(self, draw: int, attempt: int) -> tuple[autodiff.Point, dict[str, int]]:
+        key = (draw, attempt)
+        if key not in self.points:
+            sizes = data.concrete_sizes(self.dims, self.size_rng, draw)
+            over = data.check_budget(self.env, sizes)
+            if over:
+                raise _Unchecked(f"the drawn sizes need too much memory ({over[0].message})")
+            rng = np.random.default_rng([self.seed, draw, attempt])
+            values = dict(self.inputs) if self.inputs is not None else data.draw_inputs(self.env, sizes, rng)
+            self.points[key] = (autodiff.Point(self.program, self.env, values, sizes), sizes)
+        return self.points[key]
+
+    def directions(self, draw: int, attempt: int) -> np.random.Generator:
+        """The generator of the cross-check's random directions for a draw."""
+        return np.random.default_rng([self.seed, draw, attempt, 1])
+
+
+def _sample(shared: _Draws, info, draw: int, attempt: int, notes: set[str], last: bool = True) -> Sample:
+    y, x = info.claim.deriv.num.id, info.claim.deriv.den.id
+    env = shared.env
+    point, sizes = shared.point(draw, attempt)
+    try:
+        tape = point.tape(x)
+        jac = tape.jacobian(y)
+        true = autodiff.arrange(jac.full, jac.out_shape, jac.in_shape, point.layout, _name(info.claim))
+        kinks = tape.kink_arguments(y)
+        if any(np.any(np.abs(arg) <= KINK_MARGIN) for arg in kinks):
+            raise _Kink
+        if kinks and not last and not np.any(true):
+            raise _Kink       # every relu is off on the path: the draw says nothing
+        if not (np.all(np.isfinite(true)) and np.all(np.isfinite(tape.node(y).value))):
+            raise _Unchecked(f"{y} or its derivative is not finite at the drawn values")
+        symmetric = _symmetric(env, x, tape.leaf.value)
+        # The claimed derivative and every dA/dB term inside the claim are
+        # cross-checked until one informative agreement each: it validates
+        # the rules on that graph, and each check costs two forward passes.
+        terms = [(d.num.id, d.den.id) for d in walk(info.claim.expr) if isinstance(d, Deriv)]
+        for num, den in dict.fromkeys([(y, x), *terms]):
+            if (num, den) not in shared.checked:
+                t = point.tape(den)
+                try:
+                    informative = _cross_check(t, num, t.jacobian(num), shared.directions(draw, attempt),
+                                               _symmetric(env, den, t.leaf.value))
+                except _Inconsistent as exc:
+                    raise _Inconsistent(f"d{num}/d{den}: {exc}") from None
+                if informative:
+                    shared.checked.add((num, den))
+        claimed = as_value(eval_expr(
+            info.claim.expr, point.values_for(info.claim.expr), sizes, point.deriv_callback))
+    except autodiff.DerivativeError as exc:
+        raise _Unchecked(str(exc)) from None
+    except EvalError as exc:
+        raise _Unchecked(f"it could not be evaluated: {exc.diagnostic.message}") from None
+    except DomainError as exc:
+        raise _Unchecked(f"it could not be evaluated: {exc}") from None
+    except np.linalg.LinAlgError as exc:
+        raise _Unchecked(f"a matrix is singular at the drawn values ({exc})") from None
+    if not np.all(np.isfinite(claimed)):
+        raise _Unchecked("the right side is not finite at the drawn values")
+    if info.diagonal:
+        _require_diagonal(true, info)
+        notes.add(f"verified against the diagonal of the {fmt(info.expected)} Jacobian")
+    elif symmetric:
+        notes.add(f"symmetric parts compared, since {x} is symmetric")
+    form = _comparable(info, symmetric, claimed.shape)
+    parts = [(_where(span, x), form(autodiff.arrange(p, jac.out_shape, jac.in_shape, point.layout)))
+             for span, p in jac.parts]
+    if claimed.size == 1 and true.size == 1:
+        claimed = claimed.reshape(true.shape)
+    if symmetric and claimed.shape == true.shape:
+        claimed = (claimed + claimed.T) / 2
+    kind = "Jacobian" if len(jac.out_shape) == 2 and min(jac.full.shape) > 1 else "derivative"
+    return Sample(claimed, form(true), dict(sizes), _scalars(point, sizes), parts,
+                  lambda: _named(point), kind, fmt(info.expected))
+
+
+def _symmetric(env, x: str, value: np.ndarray) -> bool:
+    info = env.names.get(x)
+    attrs = set(info.attrs) if info is not None else set()
+    return bool(attrs & {"symmetric", "spd"}) and value.ndim == 2 and value.shape[0] == value.shape[1]
+
+
+def _require_diagonal(true: np.ndarray, info) -> None:
+    """A vector can stand for a Jacobian only if the Jacobian is diagonal."""
+    off = true - np.diagflat(np.diagonal(true))
+    if np.all(np.abs(off) <= TOL_ABS + TOL_REL * np.max(np.abs(true))):
+        return
+    flat = int(np.argmax(np.abs(off)))
+    i, j = np.unravel_index(flat, off.shape)
+    raise _NotDiagonal(f"the {fmt(info.expected)} Jacobian is not diagonal (entry [{i}, {j}] is "
+                       f"{off.flat[flat]:.4g}), so a vector cannot stand for it")
+
+
+def _comparable(info, symmetric: bool, shape: tuple[int, ...]):
+    """How to arrange a true derivative (or a part of it) to be compared
+    entry by entry with a claimed value of ``shape``: its diagonal for the
+    diagonal shorthand, its symmetric part for a symmetric variable."""
+    def form(true: np.ndarray) -> np.ndarray:
+        if info.diagonal and true.ndim == 2 and true.shape[0] == true.shape[1]:
+            return np.diagonal(true).reshape(shape).copy()
+        if symmetric and true.ndim == 2 and true.shape[0] == true.shape[1]:
+            return (true + true.T) / 2
+        return true
+    return form
+
+
+def _where(span, x: str) -> str:
+    if span is None:
+        return f"the use of {x}"
+    return f"the use of {x} at line {span.line}, column {span.column}"
+
+
+def _scalars(point: autodiff.Point, sizes: Mapping[str, int]) -> dict[str, float]:
+    """Size symbols and scalar values: what a factor may be made of."""
+    out = {k: float(v) for k, v in sizes.items()}
+    for name, info in point.env.names.items():
+        if info.shape is not None and info.shape.is_one_by_one:
+            try:
+                out[name] = float(point.value(name).reshape(()))
+            except (autodiff.DerivativeError, EvalError, DomainError, ValueError):
+                continue
+    return out
+
+
+def _named(point: autodiff.Point) -> dict[str, np.ndarray]:
+    """Every value of the program that evaluates: candidate missing terms."""
+    out = {}
+    for name in list(point.env.names):
+        try:
+            out[name] = point.value(name)
+        except (autodiff.DerivativeError, EvalError, DomainError):
+            continue
+    return out
+
+
+# ------------------------------------------------------------- cross-check
+
+def _cross_check(tape: autodiff.Tape, y: str, jac: autodiff.Jacobian, rng: np.random.Generator,
+                 symmetric: bool) -> bool:
+    """``<u, J v>`` by reverse mode against central differences along ``v``.
+
+    Returns whether the agreement was informative (``J v`` not zero).
+    Raises :class:`_Kink` if the step changes the sign of a relu/abs
+    argument, :class:`_Inconsistent` if the two disagree beyond the
+    truncation and rounding errors of the difference quotient.
+    """
+    x0 = tape.leaf.value
+    f0 = tape.node(y).value
+    v = rng.uniform(-1.0, 1.0, x0.shape)      # any random direction will do; uniform is cheap
+    if symmetric:
+        v = (v + v.T) / 2
+    v /= max(np.linalg.norm(v), 1e-300)
+    u = rng.uniform(-1.0, 1.0, f0.shape)
+    jv = jac.full @ v.reshape(-1)
+    by_reverse = float(u.reshape(-1) @ jv)
+    scale = float(np.linalg.norm(u) * np.linalg.norm(jv))
+    base = tape.kink_arguments(y)
+    h0 = FD_EPS * max(1.0, float(np.max(np.abs(x0))) if x0.size else 1.0)
+    # A correct rule agrees at some step; trying a larger and a smaller one
+    # keeps strong curvature or rounding from passing for an inconsistency.
+    for h in (h0, h0 * 10, h0 / 10):
+        plus, kinks_plus = tape.replay(y, x0 + h * v)
+        minus, kinks_minus = tape.replay(y, x0 - h * v)
+        for b, p, m in zip(base, kinks_plus, kinks_minus):
+            if np.any(np.sign(p) != np.sign(b)) or np.any(np.sign(m) != np.sign(b)):
+                raise _Kink
+        by_differences = float(np.sum(u * (plus - minus)) / (2 * h))
+        rounding = 100 * np.finfo(np.float64).eps * float(np.sum(np.abs(u * f0))) / h
+        tol = FD_TOL * max(scale, abs(by_differences)) + rounding + TOL_ABS
+        if np.isfinite(by_differences) and abs(by_reverse - by_differences) <= tol:
+            return scale > 0.0
+    raise _Inconsistent(f"<u, J v> = {by_reverse:.6g} by reverse mode, {by_differences:.6g} "
+                        f"by central differences")
