@@ -16,7 +16,7 @@ from dsl.compute import autodiff
 from dsl.compute import evaluate
 from dsl.shapes import checker as shapes
 from dsl.language import syntax
-from dsl.core.functions import FUNCTIONS
+from dsl.builtins import FUNCTIONS
 
 PROPERTY = settings(max_examples=120, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow])

@@ -11,7 +11,7 @@ from dsl.core.ast import BinOp, Call, Decl, Define, Deriv, Keyword, Name, Neg, N
 from dsl.core.dims import SCALAR, Shape, Sym
 from dsl.compute.evaluate import (FORWARD, PRIME, DomainError, EvalError, apply_binop, apply_call, eval_expr,
                           evaluate_program, expr_text, names_used)
-from dsl.core.functions import FUNCTIONS
+from dsl.builtins import FUNCTIONS
 from dsl.shapes.checker import Env, NameInfo
 from dsl.core.span import Span
 from programs import MLP_BODY

@@ -9,7 +9,7 @@ from hypothesis.extra.lark import from_lark
 
 from dsl.core.ast import BinOp, Call, Deriv, Keyword, Name, Neg, Number, Op, Transpose
 from dsl.core.dims import Shape, Sym
-from dsl.core.functions import ALIASES, FUNCTIONS
+from dsl.builtins import ALIASES, FUNCTIONS
 from dsl.language.printer import explain, to_source
 from dsl.core.span import Span
 from dsl.language.syntax import grammar_text, parse_expr, parse_statement, parse_text

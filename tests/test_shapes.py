@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from dsl.shapes import broadcast
-from dsl.core import functions
+from dsl import builtins as functions
 from dsl.shapes import checker as shapes
 from dsl.language import syntax
 from dsl.core.ast import walk

@@ -34,6 +34,7 @@ import re
 import sys
 import unicodedata
 
+from dsl.builtins import lookup
 from dsl.core.ast import (BinOp, Call, Claim, Decl, Define, Deriv, Dims, Expr, Layout, Name, Neg, Number,
                   Op, ShapeSpec, Stmt, Transpose)
 from dsl.language.printer import needs_brackets
@@ -47,8 +48,6 @@ _GREEK_CAPITALS = {"Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Up
 _ACCENTS = {"hat": "\u0302", "tilde": "\u0303", "bar": "\u0304"}
 _SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _NAME_PARTS = re.compile(r"([A-Za-z]+?)(hat|tilde|bar)?([0-9]*)")
-_LATEX_FUNCTIONS = {"sigma": r"\sigma", "tanh": r"\tanh", "exp": r"\exp", "log": r"\log", "det": r"\det"}
-_UNICODE_FUNCTIONS = {"sigma": "σ"}
 
 
 def _greek(word: str) -> str | None:
@@ -225,9 +224,11 @@ def _op(op: Op, style: _Style) -> str:
 
 
 def _function(func: str, style: _Style) -> str:
+    """A function's name as its row prints it (``\\sigma``, ``σ``)."""
+    row = lookup(func)
     if style.target == "latex":
-        return _LATEX_FUNCTIONS.get(func, rf"\operatorname{{{func}}}")
-    return _UNICODE_FUNCTIONS.get(func, func)
+        return row.latex_out if row else rf"\operatorname{{{func}}}"
+    return row.unicode_out if row else func
 
 
 def _keyword(name: str, latex: bool) -> str:

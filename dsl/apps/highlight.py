@@ -37,7 +37,8 @@ from pygments.lexer import RegexLexer, bygroups, default, include, words
 from pygments.token import (Comment, Error, Keyword, Name, Number, Operator,
                             Punctuation, Whitespace)
 
-from dsl.core.functions import ALIASES, ATTRIBUTES, FUNCTIONS
+from dsl.builtins import ALIASES, FUNCTIONS
+from dsl.core.attributes import ATTRIBUTES
 
 DERIVATIVE = Name.Function.Magic
 

@@ -82,7 +82,8 @@ def _history():
 
 def completion_words(engine: Engine) -> dict[str, list[str]]:
     """What completion offers, by kind: names, sizes, functions, keywords, commands."""
-    from dsl.core.functions import ALIASES, ATTRIBUTES, FUNCTIONS
+    from dsl.builtins import ALIASES, FUNCTIONS
+    from dsl.core.attributes import ATTRIBUTES
     env = engine.session.env
     return {"name": list(env.names) if env else [],
             "size": list(env.dims) if env else [],

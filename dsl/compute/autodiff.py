@@ -6,7 +6,7 @@ that depend on ``X`` are traced into a graph while ``evaluate`` computes them
 come from the rules of ``numeric`` and nowhere else.  Each graph node keeps its
 value, its parents and the key of its operation; one backward sweep in
 reverse topological order applies the vector-Jacobian products of
-``vjp.VJPS`` (one rule per operator and per function of ``functions.py``,
+``vjp.VJPS`` (one rule per operator and per row of ``dsl.builtins``,
 one function per argument, as in HIPS autograd's ``defvjp``), and
 ``vjp.unbroadcast`` undoes NumPy broadcasting for every rule at once.
 
@@ -35,6 +35,7 @@ from typing import Mapping
 
 import numpy as np
 
+from dsl.builtins import FUNCTIONS
 from dsl.core.ast import BinOp, Call, Define, Deriv, Expr, Name, Neg, Program, Transpose
 from dsl.compute.evaluate import eval_expr, expr_text, names_used
 from dsl.compute.numeric import as_value, call_axis
@@ -188,7 +189,7 @@ class Tape:
                 return Node(value, "T", parents, span=span)
             case Call(func=func, prime=prime, args=args):
                 kw = {}
-                if func in ("sum", "mean"):
+                if "axis" in FUNCTIONS[func].keywords:
                     kw["axis"] = call_axis(expr, [p.value for p in parents])[1]
                 if prime and func not in SECOND:
                     raise DerivativeError(f"{func}' has no derivative here")
@@ -254,7 +255,7 @@ class Tape:
         return vals[id(out)], kinks
 
     def kink_arguments(self, y: str) -> list[np.ndarray]:
-        """Arguments of relu/abs (and their primes) that depend on ``wrt``."""
+        """Arguments of the kinked functions (relu, abs and their primes) that depend on ``wrt``."""
         out = self.node(y)
         if not out.live:
             return []

@@ -23,6 +23,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 
+from dsl.builtins import lookup
 from dsl.compute import inputs as data
 from dsl.core import messages
 from dsl.core.ast import BinOp, Call, Define, Deriv, Expr, Name, Neg, Number, Op, Program, Transpose
@@ -143,30 +144,24 @@ def _all_finite(v) -> bool:
     return bool(np.isfinite(v).all())
 
 
+_HINTS = {"domain": "Check the domain of the function, or give the input the attribute 'positive'.",
+          "zero": "Check for zero denominators."}
+
+
 def _reason(node: Expr, value, operands: list) -> tuple[str, str | None]:
     """Why ``node`` made a non-finite value from finite operands, and a hint."""
-    domain = "Check the domain of the function, or give the input the attribute 'positive'."
-    zero = "Check for zero denominators."
     match node:
-        case Call(func="log" | "sqrt" as f, prime=False):
-            if np.any(operands[0] < 0):
-                return f"{f} of negative values", domain
-            return "log of zero", domain
-        case Call(func="log" | "sqrt", prime=True) | BinOp(op=Op.DIV):
-            return "division by zero", zero
-        case Call(func="xent"):
-            y, p = np.broadcast_arrays(operands[0], operands[1])
-            if np.any((p < 0) & (y != 0)):
-                return "log of negative probabilities", domain
-            return "log of a zero probability where y is nonzero", None
+        case Call(func=func, prime=prime) if (row := lookup(func)) and row.nonfinite:
+            reason, hint = row.nonfinite(prime, operands)
+            return reason, _HINTS.get(hint)
+        case BinOp(op=Op.DIV):
+            return "division by zero", _HINTS["zero"]
         case BinOp(op=Op.POW):
             base, power = operands
             if np.any((base < 0) & (np.round(power) != power)):
-                return "a negative base raised to a fractional power", domain
+                return "a negative base raised to a fractional power", _HINTS["domain"]
             if np.any((base == 0) & (power < 0)):
-                return "zero raised to a negative power", zero
-        case Call(func="exp"):
-            return "exp overflowed (arguments above 709)", None
+                return "zero raised to a negative power", _HINTS["zero"]
         case Number():
             return "a literal too large for float64", None
         case Deriv():

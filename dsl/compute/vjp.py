@@ -3,12 +3,15 @@
 The table :data:`VJPS` maps an operation key (``"+"``, ``"@"``, ``"T"``,
 ``"neg"``, ``"use"``, a canonical function name, or ``"f'"`` for a prime)
 to one function per argument, ``(g, out, *args, **kw) -> gradient`` with
-respect to that argument, as HIPS autograd's ``defvjp`` does.  Rules may
-return a broadcast-shaped gradient: :func:`unbroadcast`, the one place that
-undoes NumPy broadcasting, brings it back to the argument's shape.  Forward
-values come from ``numeric`` (:func:`forward`), never from a copy here.
-:data:`SECOND` holds the second derivatives needed when a definition uses
-``f'(x)`` itself.
+respect to that argument, as HIPS autograd's ``defvjp`` does.  The operator
+rules are here; a function's come from its row in ``dsl.builtins``: the
+row's ``vjp``, or for an elementwise ``f`` the product of ``g`` with the
+row's ``f'`` (and, for ``f'``, with ``f''``).  Rules may return a
+broadcast-shaped gradient: :func:`unbroadcast`, the one place that undoes
+NumPy broadcasting, brings it back to the argument's shape.  Forward values
+come from ``numeric`` (:func:`forward`), never from a copy here.
+:data:`SECOND` (the rows' ``f''``) is needed when a definition uses
+``f'(x)`` itself; :data:`KINKS` lists the operations with a kink at 0.
 
 >>> g = np.ones((1, 3))
 >>> VJPS["*"][0](g, None, np.ones((1, 3)), np.full((1, 3), 2.0))
@@ -16,10 +19,13 @@ array([[2., 2., 2.]])
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from collections.abc import MutableMapping
 from typing import Callable, Mapping
 
 import numpy as np
 
+from dsl.builtins import FUNCTIONS, Builtin, Column, kinked_view
 from dsl.core.ast import Op
 from dsl.compute.numeric import apply_binop, apply_call
 
@@ -64,53 +70,8 @@ _BINOPS = {op.value: op for op in Op}
 # Each entry: one function per argument, (g, out, *args, **kw) -> the
 # gradient with respect to that argument (before unbroadcast).
 
-def _prime(f: str, x):
-    return apply_call(f, True, [x])
-
-
-def _sig(x):
-    return apply_call("sigma", False, [x])
-
-
-# Second derivatives, needed only when a definition uses f'(x) itself.
-SECOND: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "sigma": lambda x: _prime("sigma", x) * (1 - 2 * _sig(x)),
-    "tanh": lambda x: -2 * np.tanh(x) * (1 - np.tanh(x) ** 2),
-    "relu": lambda x: np.zeros_like(x),      # the step is flat away from 0
-    "exp": np.exp,
-    "log": lambda x: -1.0 / (x * x),
-    "sqrt": lambda x: -0.25 / (x * np.sqrt(x)),
-    "abs": lambda x: np.zeros_like(x),       # the sign is flat away from 0
-    "softplus": lambda x: _prime("sigma", x),   # softplus' is sigma
-}
-
-
-def _groups(x) -> int | None:
-    """The axis softmax normalises over, as ``evaluate`` does: every entry of
-    a vector, each row of a matrix."""
-    return None if 1 in x.shape else 1
-
-
-def _softmax_vjp(g, out, x):
-    if x.ndim == 0:
-        return np.zeros_like(x)
-    # J = diag(p) - p p^T within each group, so g J = p * (g - <g, p>).
-    return out * (g - np.sum(g * out, axis=_groups(x), keepdims=True))
-
-
-def _diag_vjp(g, out, x):
-    if x.ndim == 0:
-        return g.reshape(())
-    if 1 in x.shape:                          # vector -> diagonal matrix
-        return np.diagonal(g).reshape(x.shape).copy()
-    return np.diagflat(g)                     # square matrix -> its diagonal
-
-
-def _mse_vjp(sign: float):
-    def rule(g, out, y, p):
-        d = y - p
-        return sign * g * 2 * d / d.size
-    return rule
+SECOND = Column(lambda row: row.second)
+"""Second derivatives of the elementwise functions, for ``f'(x)`` in definitions."""
 
 
 def _matmul(left: bool):
@@ -121,11 +82,7 @@ def _matmul(left: bool):
     return rule
 
 
-def _no_derivative(g, out, *args):
-    return np.zeros(())                       # sizes are constants
-
-
-VJPS: dict[str, tuple[Callable, ...]] = {
+_OPERATORS: dict[str, tuple[Callable, ...]] = {
     "use": (lambda g, out, a: g,),
     "neg": (lambda g, out, a: -g,),
     "T": (lambda g, out, a: g.T,),
@@ -136,30 +93,64 @@ VJPS: dict[str, tuple[Callable, ...]] = {
     "@": (_matmul(True), _matmul(False)),
     "**": (lambda g, out, a, b: g * b * np.power(a, b - 1),
            lambda g, out, a, b: g * out * np.log(a)),
-    "softmax": (_softmax_vjp,),
-    "logsumexp": (lambda g, out, x: g * apply_call("softmax", False, [x]),),
-    "sum": (lambda g, out, x, axis=None: np.broadcast_to(g, x.shape),),
-    "mean": (lambda g, out, x, axis=None: np.broadcast_to(g, x.shape) * (out.size / x.size),),
-    "xent": (lambda g, out, y, p: -g * np.log(p), lambda g, out, y, p: -g * y / p),
-    "mse": (_mse_vjp(1.0), _mse_vjp(-1.0)),
-    "diag": (_diag_vjp,),
-    "trace": (lambda g, out, x: g * np.eye(x.shape[0]) if x.ndim else g,),
-    "det": (lambda g, out, x: g * out * np.linalg.inv(x).T if x.ndim else g,),
-    "inv": (lambda g, out, x: -(out.T @ g @ out.T) if x.ndim else -g * out * out,),
-    "outer": (lambda g, out, u, v: (g @ v.ravel()).reshape(u.shape),
-              lambda g, out, u, v: (u.ravel() @ g).reshape(v.shape)),
-    "eye": (_no_derivative,),
-    "ones": (_no_derivative, _no_derivative),
-    "zeros": (_no_derivative, _no_derivative),
 }
-for _f in SECOND:                                         # f(x) and f'(x)
-    VJPS[_f] = ((lambda f: lambda g, out, x: g * _prime(f, x))(_f),)
-    VJPS[_f + "'"] = ((lambda f: lambda g, out, x: g * SECOND[f](x))(_f),)
-# Where f' is a function of f's output, use the output: the same values as
-# PRIME without computing f again (the activations of a network are large).
-VJPS["sigma"] = (lambda g, out, x: g * out * (1 - out),)
-VJPS["tanh"] = (lambda g, out, x: g * (1 - out * out),)
-VJPS["exp"] = (lambda g, out, x: g * out,)
 
-KINKS = ("relu", "abs", "relu'", "abs'")
+
+def _function_rules(row: Builtin, prime: bool) -> tuple[Callable, ...]:
+    """The VJP rules of ``f`` or ``f'`` from the function's row."""
+    if not row.elementwise:
+        return row.vjp
+    if prime:
+        return (lambda g, out, x: g * row.second(x),)
+    if row.prime_of_output is not None:
+        # f' as a function of f's output: the same values as the row's prime
+        # without computing f again (the activations of a network are large).
+        return (lambda g, out, x: g * row.prime_of_output(out),)
+    return (lambda g, out, x: g * apply_call(row.name, True, [x]),)
+
+
+class _Rules(MutableMapping):
+    """The operator rules above, then every function and prime of the table.
+    Setting a key overrides its rule (tests break a rule on purpose)."""
+
+    def __init__(self):
+        self._made: dict[str, tuple[Builtin, tuple[Callable, ...]]] = {}
+        self._set: dict[str, tuple[Callable, ...]] = {}
+
+    def __setitem__(self, op: str, rules: tuple[Callable, ...]) -> None:
+        self._set[op] = rules
+
+    def __delitem__(self, op: str) -> None:
+        del self._set[op]
+
+    def __getitem__(self, op: str) -> tuple[Callable, ...]:
+        if op in self._set:
+            return self._set[op]
+        if op in _OPERATORS:
+            return _OPERATORS[op]
+        name, prime = (op[:-1], True) if op.endswith("'") else (op, False)
+        row = FUNCTIONS.get(name)
+        if row is None or (prime and not row.elementwise):
+            raise KeyError(op)
+        made = self._made.get(op)
+        if made is None or made[0] is not row:
+            made = self._made[op] = (row, _function_rules(row, prime))
+        return made[1]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from (op for op in self._set if op not in _OPERATORS and op.rstrip("'") not in FUNCTIONS)
+        yield from _OPERATORS
+        for name, row in FUNCTIONS.items():
+            yield name
+            if row.elementwise:
+                yield name + "'"
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+VJPS: MutableMapping[str, tuple[Callable, ...]] = _Rules()
+
+
+KINKS = kinked_view()
 """Operations not differentiable where their argument is 0."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dsl.core.attributes import ATTRIBUTES
 from dsl.core.diagnostics import Diagnostic, Label, Severity
 from dsl.core.span import Span
 
@@ -73,7 +74,7 @@ _ENTRIES = [
           "The function is not defined for that shape.",
           "Winv = inv(W1)   # W1 : n x k", "Pass an argument of the right shape; the message says which."),
     Entry("E205", "unknown-attribute", "unknown attribute '{name}'",
-          "Declaration attributes are onehot, prob, positive, symmetric, spd, nonzero.",
+          f"Declaration attributes are {', '.join(ATTRIBUTES)}.",
           "An unknown attribute would be silently ignored when drawing test data.",
           "y : 1 x n one_hot", "Use one of the listed attributes."),
     Entry("E206", "bad-size", "{what}",

@@ -31,6 +31,7 @@ import unicodedata
 import re
 from dataclasses import dataclass, field
 
+from dsl.builtins import scalar_valued
 from dsl.core import messages
 from dsl.core.diagnostics import Diagnostic
 from dsl.core.span import Source, Span
@@ -170,7 +171,7 @@ _NAME = r"([^\W\d][\w\u0302-\u0304]*)"
 _DECL = re.compile(r"^\s*" + _NAME + r"\s*:(?!=)\s*(.*)$")
 _DEF = re.compile(r"^\s*" + _NAME + r"\s*=(?!=)\s*(.*)$")
 _DIMS = re.compile(r"^\s*dims\b(.*)$")
-_SCALAR_RHS = re.compile(r"^(xent|mse|trace|det|sum|mean)\([^()]*(\([^()]*\)[^()]*)*\)$")
+_SCALAR_RHS = re.compile(r"^(" + "|".join(scalar_valued()) + r")\([^()]*(\([^()]*\)[^()]*)*\)$")
 _SUPPRESS = re.compile(r"(?:%|<!--|#)\s*chainrule:\s*ignore(?:\[([A-Za-z0-9_,\s]*)\])?")
 
 

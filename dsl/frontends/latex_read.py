@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 
 from lark import Token, Transformer
 
-from dsl.core.functions import FUNCTIONS, canonical
+from dsl.builtins import function_name, latex_macro
 from dsl.frontends.latex_render import Bin, Call, Deriv, Name, Neg, Num, Range, Transpose, scalar_like
 
 
@@ -75,23 +75,12 @@ def greek_name(symbol: str) -> str:
     return spelled.capitalize() if symbol.isupper() else spelled
 
 
-def function_name(word: str) -> str | None:
-    """The chainrule function a LaTeX word names (``Diag`` -> diag), if any."""
-    if len(word) < 2:
-        return None
-    w = word.lower()
-    w = canonical({"ln": "log", "sigmoid": "sigma", "tr": "trace"}.get(w, w))
-    return w if w in FUNCTIONS else None
-
-
 # ------------------------------------------------------------------ reading
 
 _PRODUCT = {"hadamard", "cdot", "times", "star", "slash"}
 _TRANSPOSES = {"T", r"\top", r"\intercal", r"\mathsfT", r"\mathrmT", r"\rmT", r"\sfT",
                r"\textsfT", r"\textrmT", "ᵀ"}
 _TEXTUAL = {r"\mathrm", r"\operatorname", r"\operatorname*", r"\text", r"\textrm", r"\mbox"}
-_FUNC_MACROS = {r"\log": "log", r"\ln": "log", r"\exp": "exp", r"\tanh": "tanh",
-                r"\det": "det", r"\tr": "trace", r"\Tr": "trace"}
 _ACCENTS = {"hat": "hat", "widehat": "hat", "bar": "bar", "overline": "bar",
             "tilde": "tilde", "widetilde": "tilde"}
 
@@ -308,12 +297,13 @@ class Reader:
             return Num(str(tok), r.span)
         if k == "greek":
             name = greek_name(str(tok))
-            return Head("sigma", r.span, fallback=name) if name == "sigma" else Name(name, r.span)
+            fn = latex_macro("\\" + name)
+            return Head(fn, r.span, fallback=name) if fn else Name(name, r.span)
         if k == "partial":
             return Partial(r.span)
         if k == "func":
-            if str(tok) in _FUNC_MACROS:
-                return Head(_FUNC_MACROS[str(tok)], r.span)
+            if latex_macro(str(tok)):
+                return Head(latex_macro(str(tok)), r.span)
             raise Stop(f"'{tok}' is not a chainrule function", r.span)
         if k == "font":
             word = self.word(r.kids[1])

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dsl.core.functions import FUNCTIONS
+from dsl.builtins import FUNCTIONS, returns_scalar
 
 Range = tuple[int, int]
 
@@ -158,9 +158,6 @@ def names(node) -> frozenset[str]:
     return frozenset(found)
 
 
-_SCALAR_FUNCS = {"sum", "mean", "trace", "det", "xent", "mse"}
-
-
 def scalar_like(node, scalars: frozenset) -> bool:
     """Whether the expression is certainly a scalar, read from its form."""
     if isinstance(node, Num):
@@ -168,7 +165,7 @@ def scalar_like(node, scalars: frozenset) -> bool:
     if isinstance(node, Name):
         return node.id in scalars
     if isinstance(node, Call):
-        if node.func in _SCALAR_FUNCS:
+        if returns_scalar(node.func):
             return True
         sig = FUNCTIONS.get(node.func)
         return bool(sig and sig.elementwise and node.args and scalar_like(node.args[0], scalars))

@@ -41,7 +41,7 @@ from dsl.core import messages
 from dsl.core.ast import (gc_paused, Attr, BinOp, Call, Claim, Decl, Define, Deriv, DimItem, Dims, Expr, Keyword,
                   Layout, Name, Neg, Number, Op, Program, ShapeSpec, SizeRef, Stmt, Transpose)
 from dsl.core.diagnostics import Diagnostic
-from dsl.core.functions import canonical
+from dsl.builtins import canonical
 from dsl.core.span import Source, Span
 from dsl.language.spelling import SPELLED
 from dsl.language.syntax_errors import BLANK as _BLANK

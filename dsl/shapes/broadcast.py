@@ -22,7 +22,8 @@ The rules, NumPy's with chainrule's warnings on top:
 
 :data:`RULES` gives each built-in function's result shape from its
 arguments' shapes (or, for ``eye``/``ones``/``zeros``, from sizes), or a
-:class:`Problem` naming the culprit argument.
+:class:`Problem` naming the culprit argument: the ``shape`` field of each
+row of ``dsl.builtins``.
 
 Example::
 
@@ -31,12 +32,11 @@ Example::
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from dsl.core.ast import Op
-from dsl.core.dims import SCALAR, Shape
-from dsl.core.functions import FUNCTIONS
+from dsl.core.dims import Shape
+from dsl.builtins import Column, Problem  # noqa: F401  (Problem: the shape rules' refusal)
 
 
 @dataclass(frozen=True)
@@ -118,76 +118,8 @@ def binop(op: Op, left: Shape, right: Shape) -> Outcome:
 
 # ---------------------------------------------------------------- functions
 
-@dataclass(frozen=True)
-class Problem:
-    """Why a function refuses its arguments: completes "{name}() {what}"."""
-
-    arg: int     # index of the culprit argument
-    what: str
-
-
-def _got(s: Shape) -> str:
-    return "a scalar" if s.is_scalar else f"{s}, a scalar" if s.is_one_by_one else str(s)
-
-
-def _keep(a, axis):
-    return a[0]
-
-
-def _softmax(a, axis):
-    if a[0].is_one_by_one:
-        return Problem(0, f"needs a vector or a matrix, got {_got(a[0])}")
-    return a[0]
-
-
-def _logsumexp(a, axis):
-    s = _softmax(a, axis)
-    if isinstance(s, Problem) or s.is_vector:
-        return s if isinstance(s, Problem) else SCALAR
-    return Shape((s.rows, 1))
-
-
-def _reduce(a, axis):
-    s = a[0]
-    if axis is None:
-        return SCALAR
-    if s.is_scalar:
-        return Problem(0, f"with axis={axis} needs a matrix, got a scalar")
-    return Shape((1, s.cols)) if axis == 0 else Shape((s.rows, 1))
-
-
-def _loss(a, axis):
-    if a[0] != a[1]:
-        return Problem(1, f"needs both arguments of one shape, got {a[0]} and {a[1]}")
-    return SCALAR
-
-
-def _diag(a, axis):
-    s = a[0]
-    if s.is_vector:
-        return Shape((s.length(), s.length()))
-    if s.is_square:
-        return Shape((s.rows, 1))
-    return Problem(0, f"needs a vector or a square matrix, got {_got(s)}")
-
-
-def _square(result):
-    def rule(a, axis):
-        if not a[0].is_square:
-            return Problem(0, f"needs a square matrix, got {_got(a[0])}")
-        return result(a[0])
-    return rule
-
-
-def _outer(a, axis):
-    for i, s in enumerate(a):
-        if not s.is_vector:
-            return Problem(i, f"needs two vectors, got {_got(s)}")
-    return Shape((a[0].length(), a[1].length()))
-
-
 def call_problem(sig, nargs: int, keywords: list[str]) -> tuple[str, int, str, str | None] | None:
-    """Arity and keyword names against a ``functions.Signature``: None when
+    """Arity and keyword names against a built-in's row: None when
     fine, else ``(where, index, what, hint)`` with ``where`` one of "call"
     (too few arguments), "args" (the extra arguments from ``index`` on),
     "keyword" (the keyword at ``index``)."""
@@ -205,19 +137,6 @@ def call_problem(sig, nargs: int, keywords: list[str]) -> tuple[str, int, str, s
     return None
 
 
-_ELEMENTWISE = tuple(name for name, sig in FUNCTIONS.items() if sig.elementwise)
-
-# name -> rule(argument shapes, axis) -> Shape | Problem; for eye/ones/zeros the
-# "shapes" are the sizes given.
-RULES: dict[str, Callable] = {
-    **{name: _keep for name in _ELEMENTWISE},
-    "softmax": _softmax, "logsumexp": _logsumexp,
-    "sum": _reduce, "mean": _reduce,
-    "xent": _loss, "mse": _loss,
-    "diag": _diag,
-    "trace": _square(lambda s: SCALAR), "det": _square(lambda s: SCALAR), "inv": _square(lambda s: s),
-    "outer": _outer,
-    "eye": lambda sizes, axis: Shape((sizes[0], sizes[0])),
-    "ones": lambda sizes, axis: Shape((sizes[0], sizes[1])),
-    "zeros": lambda sizes, axis: Shape((sizes[0], sizes[1])),
-}
+RULES = Column(lambda row: row.shape)
+"""name -> rule(argument shapes, axis) -> Shape | Problem, each row's ``shape``;
+for eye/ones/zeros the "shapes" are the sizes given."""

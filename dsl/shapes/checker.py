@@ -12,8 +12,9 @@ Contract:
   reported because of it: one mistake, one diagnostic.
 - Sizes are ints or declared symbols (``dims``); symbols never match each
   other or integers.  A size symbol used in an expression is a scalar.
-- The shape rules of operators and functions live in ``broadcast`` (on
-  shapes alone), the wording of hints and the fix search in ``hints``.
+- The shape rules of operators live in ``broadcast`` (on shapes alone), the
+  checking of function calls in ``calls`` (the rules are the rows of
+  ``dsl.builtins``), the wording of hints and the fix search in ``hints``.
 - ``symmetric`` and ``spd`` need a square (or scalar) declaration: E207.
 - ``NameInfo.ok`` / ``ClaimInfo.ok``: checked without error, and so was every
   name used; only those are worth evaluating or verifying.
@@ -32,10 +33,11 @@ from dsl.shapes import hints
 from dsl.core import messages
 from dsl.core.ast import (BinOp, Call, Claim, Decl, Define, Deriv, Dims, Expr, Layout, Name, Neg,
                   Number, Program, ShapeSpec, SizeRef, Stmt, Transpose, walk)
-from dsl.shapes.broadcast import RULES, Problem, binop, call_problem
+from dsl.shapes import calls
+from dsl.shapes.broadcast import binop
 from dsl.core.diagnostics import Label, Sink
 from dsl.core.dims import SCALAR, Shape, Size, Sym
-from dsl.core.functions import ALIASES, ATTRIBUTES, FUNCTIONS, Signature, canonical
+from dsl.core.attributes import ATTRIBUTES
 from dsl.core.span import Span
 
 
@@ -330,7 +332,7 @@ def infer(env: Env, expr: Expr, sink: Sink) -> Shape | None:
         case BinOp():
             shape = _binop(env, expr, sink)
         case Call():
-            shape = _call(env, expr, sink)
+            shape = calls.check_call(env, expr, sink, infer)
         case Deriv():
             shape = _derivative(env, expr, sink)[0]
         case _:
@@ -347,84 +349,3 @@ def _binop(env: Env, node: BinOp, sink: Sink) -> Shape | None:
         return out.shape
     sink.add(hints.operator_diagnostic(node, l, r, out))
     return out.shape
-
-
-# ---------------------------------------------------------------- functions
-
-def _call(env: Env, node: Call, sink: Sink) -> Shape | None:
-    name = canonical(node.func)
-    sig = FUNCTIONS.get(name)
-    if sig is None or not sig.sizes:
-        shapes = [infer(env, a, sink) for a in node.args]
-        for kw in node.keywords:
-            infer(env, kw.value, sink)
-    if sig is None:
-        near = hints.nearest(name, list(FUNCTIONS) + list(ALIASES))
-        sink.add(messages.make("E202", node.func_span, name=name,
-                               hint=f"did you mean '{near}'?" if near else None))
-        return None
-    if not _arity_ok(node, sig, sink):
-        return None
-    if node.prime and not sig.has_prime:
-        primed = ", ".join(f.name for f in FUNCTIONS.values() if f.has_prime)
-        sink.add(messages.make("E204", node.func_span, name=name, hint=f"functions with a prime: {primed}",
-                               what=f"has no prime: {name}'(x) is defined only for elementwise functions"))
-        return None
-    if sig.sizes:
-        sizes = [_size_arg(env, name, a, sink) for a in node.args]
-        return None if None in sizes else RULES[name](sizes, None)
-    axis = _axis(node, sink)
-    if axis is False or None in shapes:
-        return None
-    result = RULES[name](shapes, axis)
-    if isinstance(result, Problem):
-        arg = node.args[result.arg]
-        labels = [Label(a.span, str(s)) for a, s in zip(node.args, shapes)]
-        sink.add(messages.make("E204", arg.span, labels=labels, name=name, what=result.what))
-        return None
-    return result
-
-
-def _arity_ok(node: Call, sig: Signature, sink: Sink) -> bool:
-    problem = call_problem(sig, len(node.args), [k.name for k in node.keywords])
-    if problem is None:
-        return True
-    where, i, what, hint = problem
-    span = (node.span if where == "call" else node.keywords[i].span if where == "keyword"
-            else _join(node.args[i].span, node.args[-1].span))
-    sink.add(messages.make("E203", span, name=sig.name, what=what, hint=hint))
-    return False
-
-
-def _join(first: Span, last: Span) -> Span:
-    return Span(first.file, first.line, first.column, last.end_line, last.end_column,
-                first.start, last.end, first.cell)
-
-
-def _axis(node: Call, sink: Sink) -> int | None | bool:
-    """The axis keyword: 0, 1, None when absent, False after an error."""
-    for kw in node.keywords:
-        if kw.name == "axis":
-            if isinstance(kw.value, Number) and kw.value.text in ("0", "1"):
-                return int(kw.value.text)
-            sink.add(messages.make("E204", kw.value.span, name=node.func,
-                                   what=f"needs axis=0 or axis=1, got axis={hints.text(kw.value)}"))
-            return False
-    return None
-
-
-def _size_arg(env: Env, func: str, arg: Expr, sink: Sink) -> Size | None:
-    """An argument of eye/ones/zeros: a size symbol or a positive integer literal."""
-    match arg:
-        case Number(value=v) if float(v).is_integer() and v > 0:
-            env.record(arg, SCALAR)
-            return int(v)
-        case Name(id=name) if name in env.dims:
-            env.record(arg, SCALAR)
-            return Sym(name)
-        case Name(id=name) if name not in env.names:
-            _undefined(env, arg, sink)
-            return None
-    sink.add(messages.make("E204", arg.span, name=func, hint="e.g. ones(n, 1) or eye(3)",
-                           what=f"takes sizes (size symbols or positive integers), got {hints.text(arg)}"))
-    return None

@@ -18,7 +18,8 @@ seeded draws:
    true value, so each claim is judged alone;
 4. claim and truth are compared with :data:`TOL_REL` and :data:`TOL_ABS`.
 
-A draw where an argument of ``relu``/``abs`` sits at its kink (0), or where
+A draw where an argument of a function with a kink (``relu``/``abs``: the
+rows of ``dsl.builtins`` marked ``kink``) sits at the kink (0), or where
 the finite-difference step crosses it, is redrawn (at most
 :data:`KINK_RETRIES` times).  For a symmetric (or ``spd``) variable the
 perturbation is symmetric and the symmetric parts are compared: the gradient
@@ -38,6 +39,7 @@ from typing import Mapping
 
 import numpy as np
 
+from dsl.builtins import FUNCTIONS, kinked
 from dsl.compute import autodiff
 from dsl.compute import inputs as data
 from dsl.core import messages
@@ -71,6 +73,11 @@ class ClaimResult:
     detail: str                        # the diagnosis or the reason, in words
     diagnostic: Diagnostic | None      # E500, W501 or E502 (None when verified)
     seed: int
+
+
+def _kinked() -> str:
+    """The functions with a kink at 0, as messages name them: "relu/abs"."""
+    return "/".join(name for name in FUNCTIONS if name in kinked())
 
 
 class _Unchecked(Exception):
@@ -132,10 +139,10 @@ def verify_one(program: Program, env, info, *, seed: int = 0, draws: int = DRAWS
                     break
                 except _Kink:
                     if inputs is not None:
-                        raise _Unchecked("the given inputs put an argument of relu/abs at its kink (0), "
+                        raise _Unchecked(f"the given inputs put an argument of {_kinked()} at its kink (0), "
                                          "where the derivative does not exist") from None
             else:
-                raise _Unchecked(f"every one of {KINK_RETRIES} draws put an argument of relu/abs at its "
+                raise _Unchecked(f"every one of {KINK_RETRIES} draws put an argument of {_kinked()} at its "
                                  "kink (0), where the derivative does not exist")
     except _Unchecked as exc:
         return _unchecked(claim, seed, str(exc))

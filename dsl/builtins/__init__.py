@@ -1,0 +1,24 @@
+"""The built-in functions: one row per function (stage just above ``core``).
+
+``table`` has the row type :class:`Builtin`, the registry and its lookups;
+``elementwise``, ``reductions`` and ``matrix`` hold the rows, registered in
+the order the docs list them; ``docs`` writes the function table of
+``docs/language.md`` from them (``python -m dsl.builtins.docs``).  Adding a
+function is one row: every pass (shapes, evaluation, derivatives, kinks,
+``fmt``, the LaTeX reader, highlighting, completion, "did you mean") reads it
+from here.
+
+>>> lookup("sigmoid").name, returns_scalar("xent"), FUNCTIONS["trace"].latex_out
+('sigma', True, '\\\\operatorname{trace}')
+"""
+from dsl.builtins.table import (ALIASES, FUNCTIONS, Builtin, Column, DomainError, EvalError, Problem, canonical,
+                                function_name, kinked, kinked_view, latex_macro, lookup, register,
+                                returns_scalar, scalar_valued, shape_text, unregister)
+# The rows, in the docs' order.
+from dsl.builtins import elementwise as _elementwise  # noqa: E402,F401
+from dsl.builtins import reductions as _reductions  # noqa: E402,F401
+from dsl.builtins import matrix as _matrix  # noqa: E402,F401
+
+__all__ = ["ALIASES", "FUNCTIONS", "Builtin", "Column", "DomainError", "EvalError", "Problem", "canonical",
+           "function_name", "kinked", "kinked_view", "latex_macro", "lookup", "register", "returns_scalar", "scalar_valued",
+           "shape_text", "unregister"]

@@ -1,0 +1,74 @@
+"""Rows of the elementwise functions: value, f' and f'' entry by entry.
+
+The VJP of an elementwise ``f`` is ``g * f'(x)`` and that of ``f'`` is
+``g * f''(x)``; ``compute.vjp`` writes that once for every row here.
+"""
+from __future__ import annotations
+
+from dsl.builtins.table import elementwise, np, register
+
+
+def _sigma(x):
+    # 1 / (1 + exp(-x)) is accurate to a few ulp everywhere; for x < -709
+    # exp(-x) overflows to inf and the result is 0, the correctly rounded value.
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=float)))
+
+
+def _sigma_prime(x):
+    s = _sigma(x)
+    return s * (1.0 - s)
+
+
+def _tanh_prime(x):
+    return 1.0 - np.tanh(x) ** 2
+
+
+def _root_domain(f: str):
+    """Why log or sqrt gave a non-finite value from finite arguments."""
+    def why(prime: bool, operands):
+        if prime:
+            return "division by zero", "zero"
+        if np.any(operands[0] < 0):
+            return f"{f} of negative values", "domain"
+        return f"{f} of zero", "domain"
+    return why
+
+
+def _zero(x):
+    return np.zeros_like(x)
+
+
+register(elementwise(
+    "sigma", "`1 / (1 + exp(-x))`", _sigma, _sigma_prime,
+    lambda x: _sigma_prime(x) * (1 - 2 * _sigma(x)),
+    prime_of_output=lambda out: out * (1 - out),
+    aliases=("sigmoid", "σ"), unicode="σ", latex=r"\sigma", latex_names=(r"\sigma",)))
+register(elementwise(
+    "tanh", "hyperbolic tangent", lambda x: np.tanh(x), _tanh_prime,
+    lambda x: -2 * np.tanh(x) * _tanh_prime(x),
+    prime_of_output=lambda out: 1 - out * out, latex=r"\tanh"))
+register(elementwise(
+    "relu", "`max(x, 0)`; `relu'` is the step, 0 at 0", lambda x: np.maximum(x, 0.0),
+    lambda x: np.where(x > 0, 1.0, 0.0),
+    _zero,                                   # the step is flat away from 0
+    kink=True))
+register(elementwise(
+    "exp", "exponential", lambda x: np.exp(x), lambda x: np.exp(x), lambda x: np.exp(x),
+    prime_of_output=lambda out: out,
+    nonfinite=lambda prime, operands: ("exp overflowed (arguments above 709)", None),
+    latex=r"\exp"))
+register(elementwise(
+    "log", "natural logarithm", lambda x: np.log(x), lambda x: 1.0 / x, lambda x: -1.0 / (x * x),
+    domain="x > 0", nonfinite=_root_domain("log"), latex=r"\log", latex_names=(r"\ln", "ln")))
+register(elementwise(
+    "sqrt", "square root", lambda x: np.sqrt(x), lambda x: 0.5 / np.sqrt(x),
+    lambda x: -0.25 / (x * np.sqrt(x)),
+    domain="x >= 0", nonfinite=_root_domain("sqrt")))
+register(elementwise(
+    "abs", "absolute value; `abs'` is the sign, 0 at 0", lambda x: np.abs(x), lambda x: np.sign(x),
+    _zero,                                   # the sign is flat away from 0
+    kink=True))
+register(elementwise(
+    "softplus", "`log(1 + exp(x))`; `softplus'` is `sigma`", lambda x: np.logaddexp(0.0, x), _sigma,
+    _sigma_prime))

@@ -1,0 +1,101 @@
+"""Checking a call of a built-in function: its name, arity, keywords,
+sizes and argument shapes, against the function's row in ``dsl.builtins``.
+
+The checker (``checker.infer``) calls :func:`check_call` for every ``Call``
+node and passes itself as ``infer`` for the arguments.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from dsl.builtins import ALIASES, FUNCTIONS, Builtin, canonical
+from dsl.core import messages
+from dsl.core.ast import Call, Expr, Name, Number
+from dsl.core.diagnostics import Label, Sink
+from dsl.core.dims import SCALAR, Shape, Size, Sym
+from dsl.core.span import Span
+from dsl.shapes import hints
+from dsl.shapes.broadcast import RULES, Problem, call_problem
+
+Infer = Callable[..., "Shape | None"]
+
+
+def check_call(env, node: Call, sink: Sink, infer: Infer) -> Shape | None:
+    """The shape of a call, reporting problems to ``sink``; ``infer`` gives
+    the shapes of the arguments."""
+    name = canonical(node.func)
+    sig = FUNCTIONS.get(name)
+    if sig is None or not sig.sizes:
+        shapes = [infer(env, a, sink) for a in node.args]
+        for kw in node.keywords:
+            infer(env, kw.value, sink)
+    if sig is None:
+        near = hints.nearest(name, list(FUNCTIONS) + list(ALIASES))
+        sink.add(messages.make("E202", node.func_span, name=name,
+                               hint=f"did you mean '{near}'?" if near else None))
+        return None
+    if not _arity_ok(node, sig, sink):
+        return None
+    if node.prime and not sig.has_prime:
+        primed = ", ".join(f.name for f in FUNCTIONS.values() if f.has_prime)
+        sink.add(messages.make("E204", node.func_span, name=name, hint=f"functions with a prime: {primed}",
+                               what=f"has no prime: {name}'(x) is defined only for elementwise functions"))
+        return None
+    if sig.sizes:
+        sizes = [_size_arg(env, name, a, sink, infer) for a in node.args]
+        return None if None in sizes else RULES[name](sizes, None)
+    axis = _axis(node, sink)
+    if axis is False or None in shapes:
+        return None
+    result = RULES[name](shapes, axis)
+    if isinstance(result, Problem):
+        arg = node.args[result.arg]
+        labels = [Label(a.span, str(s)) for a, s in zip(node.args, shapes)]
+        sink.add(messages.make("E204", arg.span, labels=labels, name=name, what=result.what))
+        return None
+    return result
+
+
+def _arity_ok(node: Call, sig: Builtin, sink: Sink) -> bool:
+    problem = call_problem(sig, len(node.args), [k.name for k in node.keywords])
+    if problem is None:
+        return True
+    where, i, what, hint = problem
+    span = (node.span if where == "call" else node.keywords[i].span if where == "keyword"
+            else _join(node.args[i].span, node.args[-1].span))
+    sink.add(messages.make("E203", span, name=sig.name, what=what, hint=hint))
+    return False
+
+
+def _join(first: Span, last: Span) -> Span:
+    return Span(first.file, first.line, first.column, last.end_line, last.end_column,
+                first.start, last.end, first.cell)
+
+
+def _axis(node: Call, sink: Sink) -> int | None | bool:
+    """The axis keyword: 0, 1, None when absent, False after an error."""
+    for kw in node.keywords:
+        if kw.name == "axis":
+            if isinstance(kw.value, Number) and kw.value.text in ("0", "1"):
+                return int(kw.value.text)
+            sink.add(messages.make("E204", kw.value.span, name=node.func,
+                                   what=f"needs axis=0 or axis=1, got axis={hints.text(kw.value)}"))
+            return False
+    return None
+
+
+def _size_arg(env, func: str, arg: Expr, sink: Sink, infer: Infer) -> Size | None:
+    """An argument of eye/ones/zeros: a size symbol or a positive integer literal."""
+    match arg:
+        case Number(value=v) if float(v).is_integer() and v > 0:
+            env.record(arg, SCALAR)
+            return int(v)
+        case Name(id=name) if name in env.dims:
+            env.record(arg, SCALAR)
+            return Sym(name)
+        case Name(id=name) if name not in env.names:
+            infer(env, arg, sink)             # reports the undefined name
+            return None
+    sink.add(messages.make("E204", arg.span, name=func, hint="e.g. ones(n, 1) or eye(3)",
+                           what=f"takes sizes (size symbols or positive integers), got {hints.text(arg)}"))
+    return None
