@@ -4,8 +4,8 @@ The true derivative of a claim ``dY/dX`` comes from here.  The definitions
 that depend on ``X`` are traced into a graph while ``evaluate`` computes them
 (its ``on_value`` hook sees every node after its operands), so forward values
 come from the rules of ``numeric`` and nowhere else.  Each graph node keeps its
-value, its parents and the key of its operation; one backward sweep in
-reverse topological order applies the vector-Jacobian products of
+value, its parents and the key of its operation (``graph.Node``); one
+backward sweep in reverse topological order (``graph.backward``) applies the vector-Jacobian products of
 ``vjp.VJPS`` (one rule per operator and per row of ``dsl.builtins``,
 one function per argument, as in HIPS autograd's ``defvjp``), and
 ``vjp.unbroadcast`` undoes NumPy broadcasting for every rule at once.
@@ -30,7 +30,7 @@ array([[2., 4., 6.]])
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Mapping
 
 import numpy as np
@@ -39,6 +39,7 @@ from dsl.builtins import FUNCTIONS
 from dsl.core.ast import BinOp, Call, Define, Deriv, Expr, Name, Neg, Program, Transpose
 from dsl.compute.evaluate import eval_expr, expr_text, names_used
 from dsl.compute.numeric import as_value, call_axis
+from dsl.compute.graph import Node, backward, topological
 from dsl.core.span import Span
 from dsl.compute.vjp import KINKS, SECOND, VJPS, forward, unbroadcast  # noqa: F401  (the rule table, in vjp)
 
@@ -46,66 +47,6 @@ from dsl.compute.vjp import KINKS, SECOND, VJPS, forward, unbroadcast  # noqa: F
 class DerivativeError(ValueError):
     """The derivative asked for does not exist here or cannot be computed;
     the message says why, in words a claim's "unchecked" line can show."""
-
-
-# --------------------------------------------------------------------- graph
-
-@dataclass(eq=False)
-class Node:
-    """One value of the traced evaluation: ``op`` keys :data:`VJPS`."""
-
-    value: np.ndarray
-    op: str                                  # "const", "leaf", "use", "+", "sigma'", ...
-    parents: tuple["Node", ...] = ()
-    kw: dict = field(default_factory=dict)   # {"axis": 0} for sum/mean
-    span: Span | None = None
-
-    @property
-    def live(self) -> bool:
-        """Depends on the variable (constants are not differentiated)."""
-        return self.op != "const"
-
-
-def topological(out: Node) -> list[Node]:
-    """The live nodes ``out`` depends on, parents before children (iterative,
-    so deep graphs do not meet the recursion limit)."""
-    order: list[Node] = []
-    seen: set[int] = set()
-    stack: list[tuple[Node, bool]] = [(out, False)]
-    while stack:
-        node, done = stack.pop()
-        if done:
-            order.append(node)
-            continue
-        if id(node) in seen or not node.live:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
-        stack.extend((p, False) for p in node.parents if p.live and id(p) not in seen)
-    return order
-
-
-def backward(order: list[Node], seed: np.ndarray) -> dict[int, np.ndarray]:
-    """One reverse sweep from ``order[-1]`` with output gradient ``seed``;
-    returns the gradient of every leaf and use node, keyed by ``id``."""
-    grads: dict[int, np.ndarray] = {id(order[-1]): np.asarray(seed, dtype=np.float64)}
-    kept: dict[int, np.ndarray] = {}
-    with np.errstate(all="ignore"):
-        for node in reversed(order):
-            g = grads.pop(id(node), None)
-            if g is None:
-                continue
-            if node.op in ("leaf", "use"):
-                kept[id(node)] = g
-            rules = VJPS[node.op] if node.parents else ()
-            args = [p.value for p in node.parents]
-            for rule, parent in zip(rules, node.parents):
-                if not parent.live:
-                    continue
-                part = unbroadcast(rule(g, node.value, *args, **node.kw), parent.value.shape)
-                prev = grads.get(id(parent))
-                grads[id(parent)] = part if prev is None else prev + part
-    return kept
 
 
 # ---------------------------------------------------------------------- tape
