@@ -102,7 +102,7 @@ def apply_call(func: str, prime: bool, args: list[np.ndarray], axis: int | None 
     sig = FUNCTIONS.get(name)
     if sig is None:
         raise DomainError("E202", name=func)
-    rule = (PRIME if prime else FORWARD).get(name)
+    rule = sig.prime if prime else sig.forward
     if rule is None:
         raise DomainError("E203", name=name, what="has no derivative f'(x)")
     lo, hi = sig.arity

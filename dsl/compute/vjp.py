@@ -100,12 +100,15 @@ def _function_rules(row: Builtin, prime: bool) -> tuple[Callable, ...]:
     """The VJP rules of ``f`` or ``f'`` from the function's row."""
     if not row.elementwise:
         return row.vjp
+    second, of_output = row.second, row.prime_of_output
     if prime:
-        return (lambda g, out, x: g * row.second(x),)
-    if row.prime_of_output is not None:
+        if second is None:               # autodiff refuses f'(x) without f'' first
+            raise KeyError(row.name + "'")
+        return (lambda g, out, x: g * second(x),)
+    if of_output is not None:
         # f' as a function of f's output: the same values as the row's prime
         # without computing f again (the activations of a network are large).
-        return (lambda g, out, x: g * row.prime_of_output(out),)
+        return (lambda g, out, x: g * of_output(out),)
     return (lambda g, out, x: g * apply_call(row.name, True, [x]),)
 
 
