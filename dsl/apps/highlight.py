@@ -5,9 +5,9 @@ as ``deriv`` (aliases ``deriv``, ``chainrule``; files ``*.deriv``), so
 Sphinx, MkDocs and anything else built on Pygments highlight ```deriv
 blocks.  The REPL uses the same class through prompt_toolkit.
 
-The word lists come from :mod:`dsl.functions` (functions, aliases,
-attributes), the one list of what the language knows, so the highlighter
-cannot drift from the checker.  Tokens::
+The word lists come from :mod:`dsl.builtins` (functions, aliases) and
+:mod:`dsl.core.attributes` (attributes), the lists the checker uses, so the
+highlighter cannot drift from the checker.  Tokens::
 
     dims, layout                     Keyword.Declaration
     scalar, numerator, denominator   Keyword.Type / Keyword.Constant
