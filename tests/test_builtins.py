@@ -208,3 +208,25 @@ def test_unregistering_leaves_no_trace(cube):
         assert [d.code for d in _check(PROGRAM, verify=False).diagnostics] == ["E202"]
     finally:
         builtins.register(cube)
+
+
+TRACE_TEX = ("\\documentclass{article}\n% deriv: dims n\n% deriv: M : n x n\n% deriv: W : n x n\n"
+             "\\begin{document}\n\\begin{align}\n  c &= \\operatorname{tr}(M) \\\\\n  D &= c W\n"
+             "\\end{align}\n\\end{document}\n")
+
+
+def test_the_latex_reader_takes_scalar_valued_from_the_row():
+    from dataclasses import replace
+    assert extract("a.tex", TRACE_TEX).source.text.splitlines()[-1] == "D = c * W"   # c is a scalar
+    row = builtins.FUNCTIONS["trace"]
+    builtins.register(replace(row, scalar=False), replace=True)
+    try:
+        assert extract("a.tex", TRACE_TEX).source.text.splitlines()[-1] == "D = c @ W"
+    finally:
+        builtins.register(row, replace=True)
+    assert builtins.lookup("tr") is row and docs.committed_table() == docs.function_table()
+
+
+def test_replace_needs_a_row_to_replace():
+    with pytest.raises(ValueError, match="nothing to replace"):
+        builtins.register(elementwise("nosuch", "x", abs, abs, abs), replace=True)

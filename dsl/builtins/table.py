@@ -128,13 +128,26 @@ _LATEX: dict[str, str] = {}     # r"\log", "ln", ... -> canonical name
 _KINKED: set[str] = set()       # "relu", "relu'", ...
 
 
-def register(row: Builtin) -> Builtin:
-    """Add a row; its name and spellings must be new."""
-    spellings = [row.name, *row.aliases]
+def register(row: Builtin, *, replace: bool = False) -> Builtin:
+    """Add a row; its name and spellings must be new.  With ``replace`` the
+    row takes the place (and the docs position) of the row of its name."""
+    old = FUNCTIONS.get(row.name) if replace else None
+    if replace and old is None:
+        raise ValueError(f"built-in {row.name!r}: nothing to replace")
+    if old is not None:
+        _forget(row.name)
+    spellings = [row.name, *row.aliases] if old is None else list(row.aliases)
     taken = [s for s in spellings if s in FUNCTIONS or s in ALIASES]
     taken += [s for s in row.latex_names if s in _LATEX]
     if taken:
+        if old is not None:
+            _remember(old)
         raise ValueError(f"built-in {row.name!r}: {', '.join(taken)} already taken")
+    _remember(row)
+    return row
+
+
+def _remember(row: Builtin) -> None:
     FUNCTIONS[row.name] = row
     ALIASES.update({a: row.name for a in row.aliases})
     _LATEX.update({s: row.name for s in row.latex_names})
@@ -142,16 +155,20 @@ def register(row: Builtin) -> Builtin:
         _LATEX.setdefault(row.latex, row.name)
     if row.kink:
         _KINKED.update((row.name, row.name + "'"))
-    return row
 
 
-def unregister(name: str) -> None:
-    """Remove a row and its spellings (tests register throwaway rows)."""
-    FUNCTIONS.pop(name)
+def _forget(name: str) -> None:
+    """Drop a row's spellings and kinks, keeping its place in FUNCTIONS."""
     _KINKED.difference_update((name, name + "'"))
     for table in (ALIASES, _LATEX):
         for key in [k for k, v in table.items() if v == name]:
             del table[key]
+
+
+def unregister(name: str) -> None:
+    """Remove a row and its spellings (tests register throwaway rows)."""
+    _forget(name)
+    FUNCTIONS.pop(name)
 
 
 def canonical(name: str) -> str:
