@@ -151,9 +151,10 @@ _HINTS = {"domain": "Check the domain of the function, or give the input the att
 def _reason(node: Expr, value, operands: list) -> tuple[str, str | None]:
     """Why ``node`` made a non-finite value from finite operands, and a hint."""
     match node:
-        case Call(func=func, prime=prime) if (row := lookup(func)) and row.nonfinite:
-            reason, hint = row.nonfinite(prime, operands)
-            return reason, _HINTS.get(hint)
+        case Call(func=func, prime=prime) if (row := lookup(func)) and row.nonfinite and (
+                why := row.nonfinite(prime, operands)):
+            reason, hint = why
+            return reason, _HINTS.get(hint) if hint else None
         case BinOp(op=Op.DIV):
             return "division by zero", _HINTS["zero"]
         case BinOp(op=Op.POW):
