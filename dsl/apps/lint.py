@@ -41,6 +41,9 @@ from dsl.core.ast import Program
 from dsl.core.diagnostics import Diagnostic, Severity
 from dsl.frontends import Extracted, Host, extract, kind_of
 from dsl.core.span import Source, Span
+from dsl.apps.fmt import format_expr
+from dsl.language.printer import to_source
+from dsl.language.syntax import parse_expr
 
 FORMATS = ("text", "json", "sarif", "github")
 PARALLEL_THRESHOLD = 16          # files; below this, processes cost more than they save
@@ -225,18 +228,28 @@ _CODE = re.compile(r"`([^`]+)`")
 
 
 def _in_host(ex: Extracted, d: Diagnostic) -> Diagnostic:
-    """A diagnostic of the generated text, placed in the host document; the
-    expressions its hint suggests are written in LaTeX when it came from math."""
+    """A diagnostic of the generated text, placed in the host document (its
+    fix's span too).  When it came from math, its fix's replacement is written
+    in LaTeX from the fix's expression, and so is that expression where the
+    hint quotes it; other quoted source in the hint is re-spelled likewise."""
     moved = d.moved(ex.span_map)
-    if not d.hint or ex.formula_at(d.span.start) is None:
+    if ex.formula_at(d.span.start) is None:
         return moved
-    return replace(moved, hint=_CODE.sub(_latex_code, moved.hint))
+    fix, quoted = moved.fix, {}
+    if fix is not None and fix.expr is not None:
+        latex = format_expr(fix.expr, "latex")
+        quoted[to_source(fix.expr)] = latex
+        bracketed = fix.replacement.startswith("(") and not to_source(fix.expr).startswith("(")
+        fix = replace(fix, replacement=rf"\left({latex}\right)" if bracketed else latex)
+    hint = moved.hint and _CODE.sub(partial(_latex_code, quoted), moved.hint)
+    return replace(moved, hint=hint, fix=fix)
 
 
-def _latex_code(match: re.Match) -> str:
-    from dsl.apps.fmt import format_expr
-    from dsl.language.syntax import parse_expr
-    expr, problems = parse_expr(match.group(1))
+def _latex_code(quoted: dict, match: re.Match) -> str:
+    ascii_ = match.group(1)
+    if ascii_ in quoted:
+        return f"`{quoted[ascii_]}`"
+    expr, problems = parse_expr(ascii_)
     if expr is None or problems:
         return match.group(0)
     return f"`{format_expr(expr, 'latex')}`"

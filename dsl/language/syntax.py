@@ -43,6 +43,7 @@ from dsl.core.ast import (gc_paused, Attr, BinOp, Call, Claim, Decl, Define, Der
 from dsl.core.diagnostics import Diagnostic
 from dsl.core.functions import canonical
 from dsl.core.span import Source, Span
+from dsl.core.wording import say
 from dsl.language.spelling import SPELLED
 from dsl.language.syntax_errors import BLANK as _BLANK
 from dsl.language.syntax_errors import describe
@@ -280,8 +281,7 @@ class _Builder:
             if ascii_ is None:
                 self.reject("E100", at, at + len(raw),
                             what=f"'{unicodedata.normalize('NFC', raw)}' cannot be a name",
-                            hint="Names use ASCII letters, digits and '_'; Greek letters and "
-                                 "accents are spelled out: θ is theta, ŷ is yhat, x̄ is xbar.")
+                            hint=say("ascii-names"))
             out.append(ascii_)
         return "".join(out)
 
@@ -370,7 +370,7 @@ class _Builder:
             elif keyword_seen:
                 raise _Reject(messages.make(
                     "E100", self.span(start, end), what="a positional argument follows a keyword argument",
-                    hint="Put positional arguments first: sum(X, axis=0)."))
+                    hint=say("positional-first")))
         return tuple(k[0] for k in kids), kids[0][1], kids[-1][2], max(k[3] for k in kids)
 
     def keyword(self, kids):

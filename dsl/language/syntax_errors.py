@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 
 from dsl.core import messages
-from dsl.core.diagnostics import Diagnostic, Label
+from dsl.core.diagnostics import Diagnostic, Fix, Label
 from dsl.core.span import Source, Span
+from dsl.core.wording import say, title
 
 BLANK = " \t\f\r\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
         "\u200b\u202f\u205f\u3000\ufeff"   # the grammar's WS, less the newline
@@ -25,10 +26,7 @@ _MATLAB = re.compile(r"\.([*/^'])")
 _QUOTE = re.compile(r"'(?!\s*\(|')")
 _ENDS_IN_NUMBER = re.compile(r"(?:^|[^\w.])[0-9]+$")
 _ENDS_IN_NAME = re.compile(r"[^\W\d]\w*$")
-_MATLAB_HINTS = {"*": "Write '*': it is already elementwise.",
-                 "/": "Write '/': it is already elementwise.",
-                 "^": "Write '**' for an elementwise power.",
-                 "'": "Write '.T' for the transpose."}
+_MATLAB_FIXES = {"*": "*", "/": "/", "^": "**", "'": ".T"}   # MATLAB's .op -> NumPy's
 _CLOSER_OF = {"(": ")", "[": "]"}
 _OPENER_OF = {")": "(", "]": "["}
 _OPEN_FOR = str.maketrans(_OPENER_OF)
@@ -38,13 +36,7 @@ _OPERANDS = frozenset({"NAME", "NUMBER", "DERIV", "PRIMED", "LPAR", "LSQB", "MIN
 _WORDS = {"TIMES": "'x' between the two sizes", "LPAR": "'('", "RPAR": "')'", "RSQB": "']'", "_COMMA": "','",
           "_EQUAL": "'='", "_COLON": "':'", "NAME": "a name", "INT": "a whole number",
           "$END": "the end of the statement"}
-_CHAR_HINTS = {
-    "^": "'^' only writes a transpose (x^T); write '**' for a power.",
-    ".": "'.' only writes a transpose (x.T); write '*' or '@' for a product.",
-    "\\": "LaTeX commands are not part of the language: write dL/dx, '@' or '*', x.T.",
-    "×": "'×' only separates the sizes of a shape; write '@' for a matrix product or '*' "
-         "for an elementwise product.",
-}
+_CHAR_HINTS = {"^": "caret", ".": "dot", "\\": "backslash", "×": "times-sign"}   # wording keys
 
 
 def describe(source: Source, base: int, text: str, err) -> list[Diagnostic]:
@@ -64,14 +56,15 @@ def describe(source: Source, base: int, text: str, err) -> list[Diagnostic]:
 
 
 def _slips(code: str, span) -> list[Diagnostic]:
-    out = [messages.make("E102", span(m.start(), m.end()),
-                         hint="Write '@' for a matrix product or '*' for an elementwise product.")
+    # '·' gets no fix: it stands for either product, so no single replacement is meant
+    out = [messages.make("E102", span(m.start(), m.end()), hint=say("middle-dot"))
            for m in _MIDDLE_DOT.finditer(code)]
     for m in _MATLAB.finditer(code):
         if _ENDS_IN_NUMBER.search(code[max(0, m.start() - 40):m.start()]):
             continue  # 2./x is the number 2. divided by x
-        out.append(messages.make("E103", span(m.start(), m.end()), op=f"'{m.group()}'",
-                                 hint=_MATLAB_HINTS[m.group(1)]))
+        where, new = span(m.start(), m.end()), _MATLAB_FIXES[m.group(1)]
+        out.append(messages.make("E103", where, op=f"'{m.group()}'", hint=say("matlab-" + m.group(1)),
+                                 fix=Fix(where, new, title("matlab", replacement=new))))
     for m in _QUOTE.finditer(code):
         at = m.start()
         if at > 0 and code[at - 1] == ".":
@@ -79,9 +72,10 @@ def _slips(code: str, span) -> list[Diagnostic]:
         operand = _operand_before(code, at)
         if operand is None:
             continue
-        out.append(messages.make("E103", span(at, at + 1), op=f"the quote in {operand}'",
-                                 hint=f"Write {operand}.T for the transpose; a quote is only "
-                                      f"allowed in a derivative call like sigma'(a)."))
+        where = span(at, at + 1)
+        out.append(messages.make("E103", where, op=f"the quote in {operand}'",
+                                 hint=say("matlab-quote", operand=operand),
+                                 fix=Fix(where, ".T", title("matlab", replacement=".T"))))
     return out[:_MAX_SLIPS]
 
 
@@ -107,17 +101,17 @@ def _unbalanced(code: str, span) -> Diagnostic | None:
             stack.append(i)
         elif not stack:
             return messages.make("E101", span(i, i + 1), what=f"'{ch}' has no '{_OPENER_OF[ch]}' before it",
-                                 hint="Remove it, or add the opening bracket where the group starts.")
+                                 hint=say("stray-closer"))
         else:
             j = stack.pop()
             if _CLOSER_OF[code[j]] != ch:
                 return messages.make("E101", span(i, i + 1), what=f"'{code[j]}' is closed by '{ch}'",
-                                     hint=f"Close it with '{_CLOSER_OF[code[j]]}'.",
+                                     hint=say("close-with", closer=_CLOSER_OF[code[j]]),
                                      labels=[Label(span(j, j + 1), "opened here")])
     if stack:
         j = stack[-1]
         return messages.make("E101", span(j, j + 1), what=f"'{code[j]}' is never closed",
-                             hint=f"Add '{_CLOSER_OF[code[j]]}' where the group ends.")
+                             hint=say("add-closer", closer=_CLOSER_OF[code[j]]))
     return None
 
 
@@ -127,24 +121,28 @@ def _unexpected(code: str, span, err) -> Diagnostic:
     if token is not None and token.type != "$END":
         tok = err.token
         found, where = _token_words(tok), span(tok.start_pos, tok.end_pos)
-        hint = _CHAR_HINTS.get(str(tok))
+        hint = _char_hint(str(tok))
         start = len(code) - len(code.lstrip(BLANK + "\n"))
         if tok.start_pos == start and tok.type in _OPERATORS and hint is None:
-            hint = ("A statement cannot start with an operator; a line ending in an operator "
-                    "continues on the next, so move it to the end of the previous line.")
+            hint = say("leading-operator")
     elif getattr(err, "char", None) is not None:
         pos = err.pos_in_stream
         ch = code[pos:pos + 1]
         found, where = _char_words(ch), span(pos, pos + 1)
-        hint = _CHAR_HINTS.get(ch)
+        hint = _char_hint(ch)
     else:
         end = len(code.rstrip(BLANK + "\n"))
         found, where = "the end of the statement", span(end, end)
     accepts = _accepts(err)
     if hint is None and "AT" in accepts and token is not None and token.type in _OPERANDS:
-        hint = "Two operands side by side: write '@' for a matrix product or '*' for an elementwise one."
+        hint = say("juxtaposed")
     what = f"expected {_expected_words(accepts)}, found {found}" if accepts else f"unexpected {found}"
     return messages.make("E100", where, what=what, hint=hint)
+
+
+def _char_hint(ch: str) -> str | None:
+    key = _CHAR_HINTS.get(ch)
+    return say(key) if key else None
 
 
 def _accepts(err) -> set[str]:

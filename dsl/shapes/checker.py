@@ -37,6 +37,7 @@ from dsl.core.diagnostics import Label, Sink
 from dsl.core.dims import SCALAR, Shape, Size, Sym
 from dsl.core.functions import ALIASES, ATTRIBUTES, FUNCTIONS, Signature, canonical
 from dsl.core.span import Span
+from dsl.core.wording import say
 
 
 @dataclass
@@ -197,9 +198,9 @@ def _declare(env: Env, decl: Decl, sink: Sink) -> None:
     attrs = []
     for attr in decl.attrs:
         if attr.name not in ATTRIBUTES:
-            near = hints.nearest(attr.name, ATTRIBUTES)
-            hint = f"did you mean '{near}'?" if near else "attributes are " + ", ".join(ATTRIBUTES)
-            sink.add(messages.make("E205", attr.span, hint=hint, name=attr.name))
+            hint, fix = hints.did_you_mean(attr.span, hints.nearest(attr.name, ATTRIBUTES))
+            hint = hint or say("attributes-are", names=", ".join(ATTRIBUTES))
+            sink.add(messages.make("E205", attr.span, hint=hint, fix=fix, name=attr.name))
         elif attr.name in ("symmetric", "spd") and shape is not None and not (shape.is_scalar or shape.is_square):
             sink.add(messages.make("E207", attr.span, labels=[Label(decl.shape.span, str(shape))],
                                    attr=attr.name, name=decl.name, shape=shape))
@@ -225,8 +226,9 @@ def _size(env: Env, ref: SizeRef, sink: Sink) -> Size | None:
         return None
     if value in env.dims:
         return Sym(value)
+    hint, fix = hints.size_hint(value, ref.span, env.ahead, env.dims, env.names)
     sink.add(messages.make("E206", ref.span, what=f"size symbol '{value}' is not declared",
-                           hint=hints.size_hint(value, env.ahead, env.dims, env.names)))
+                           hint=hint, fix=fix))
     return None
 
 
@@ -245,13 +247,14 @@ def _claim(env: Env, claim: Claim, sink: Sink) -> None:
         labels = [Label(claim.deriv.span, str(expected)), Label(claim.expr.span, str(got))]
         if kind == "jacobian" and expected.is_square and got.is_vector and got.length() == expected.rows:
             ok = diagonal = True
-            sink.add(messages.make("W402", claim.expr.span, hint=hints.diagonal_hint(name, claim.expr),
+            hint, fix = hints.diagonal_hint(name, claim.expr)
+            sink.add(messages.make("W402", claim.expr.span, hint=hint, fix=fix,
                                    labels=labels, deriv=name, shape=expected))
         else:
-            hint = hints.claim_hint(name, claim.expr, expected, got, rule)
+            hint, fix = hints.claim_hint(name, claim.expr, expected, got, rule)
             if kind == "jacobian" and got.T == expected and not env.claims and env.layout_span is None:
-                hint += ", or put 'layout denominator' at the top if Jacobians are meant transposed"
-            sink.add(messages.make("E400", claim.expr.span, hint=hint, labels=labels,
+                hint = say("claim-or-layout", hint=hint)
+            sink.add(messages.make("E400", claim.expr.span, hint=hint, fix=fix, labels=labels,
                                    claim=name, expected=expected, got=got))
     ok = ok and _errors(sink) == before and _uses_ok(env, claim.expr)
     ok = ok and all(env.names[n.id].ok for n in (claim.deriv.num, claim.deriv.den) if n.id in env.names)
@@ -273,15 +276,14 @@ def _derivative(env: Env, deriv: Deriv, sink: Sink) -> tuple[Shape | None, str, 
     if ys is None or xs is None:
         pass
     elif ys.is_one_by_one:
-        shape, kind, rule = xs, "gradient", f"the gradient of the scalar {y} has the shape of {x}"
+        shape, kind, rule = xs, "gradient", say("rule-gradient", y=y, x=x)
     elif xs.is_one_by_one:
-        shape, kind, rule = ys, "by-scalar", f"a derivative by the scalar {x} has the shape of {y}"
+        shape, kind, rule = ys, "by-scalar", say("rule-by-scalar", x=x, y=y)
     elif ys.is_vector and xs.is_vector:
         m, n = ys.length(), xs.length()
         shape = Shape((m, n)) if env.layout == "numerator" else Shape((n, m))
         kind = "jacobian"
-        rule = (f"the Jacobian of {y} ({m} entries) by {x} ({n} entries) is {shape} "
-                f"in {env.layout} layout")
+        rule = say("rule-jacobian", y=y, m=m, x=x, n=n, shape=shape, layout=env.layout)
     else:
         what = f"{y} is {ys} and {x} is {xs}"
         scalars = [n for n, i in env.names.items() if i.shape is not None and i.shape.is_one_by_one]
@@ -289,7 +291,7 @@ def _derivative(env: Env, deriv: Deriv, sink: Sink) -> tuple[Shape | None, str, 
         sink.add(messages.make(
             "E401", deriv.span, deriv=hints.text(deriv), what=what,
             labels=[Label(deriv.num.span, str(ys)), Label(deriv.den.span, str(xs))],
-            hint=f"write the gradient of a scalar (the loss) instead, e.g. d{loss}/d{x}"))
+            hint=say("higher-order", loss=loss, x=x)))
     env.record(deriv, shape)
     return shape, kind, rule
 
@@ -303,8 +305,8 @@ def _variable(env: Env, node: Name, sink: Sink) -> Shape | None:
 
 
 def _undefined(env: Env, node: Name, sink: Sink) -> None:
-    hint = hints.undefined_hint(node.id, env.ahead, env.defining, env.dims, env.names)
-    sink.add(messages.make("E200", node.span, hint=hint, name=node.id))
+    hint, fix = hints.undefined_hint(node, env.ahead, env.defining, env.dims, env.names)
+    sink.add(messages.make("E200", node.span, hint=hint, fix=fix, name=node.id))
 
 
 # -------------------------------------------------------------- expressions
@@ -359,15 +361,14 @@ def _call(env: Env, node: Call, sink: Sink) -> Shape | None:
         for kw in node.keywords:
             infer(env, kw.value, sink)
     if sig is None:
-        near = hints.nearest(name, list(FUNCTIONS) + list(ALIASES))
-        sink.add(messages.make("E202", node.func_span, name=name,
-                               hint=f"did you mean '{near}'?" if near else None))
+        hint, fix = hints.did_you_mean(node.func_span, hints.nearest(name, list(FUNCTIONS) + list(ALIASES)))
+        sink.add(messages.make("E202", node.func_span, name=name, hint=hint, fix=fix))
         return None
     if not _arity_ok(node, sig, sink):
         return None
     if node.prime and not sig.has_prime:
         primed = ", ".join(f.name for f in FUNCTIONS.values() if f.has_prime)
-        sink.add(messages.make("E204", node.func_span, name=name, hint=f"functions with a prime: {primed}",
+        sink.add(messages.make("E204", node.func_span, name=name, hint=say("primed-functions", names=primed),
                                what=f"has no prime: {name}'(x) is defined only for elementwise functions"))
         return None
     if sig.sizes:
@@ -425,6 +426,6 @@ def _size_arg(env: Env, func: str, arg: Expr, sink: Sink) -> Size | None:
         case Name(id=name) if name not in env.names:
             _undefined(env, arg, sink)
             return None
-    sink.add(messages.make("E204", arg.span, name=func, hint="e.g. ones(n, 1) or eye(3)",
+    sink.add(messages.make("E204", arg.span, name=func, hint=say("size-arguments"),
                            what=f"takes sizes (size symbols or positive integers), got {hints.text(arg)}"))
     return None

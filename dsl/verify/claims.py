@@ -47,6 +47,7 @@ from dsl.core.ast import Claim, Deriv, Program, walk
 from dsl.verify.diagnose import TOL_ABS, TOL_REL, Sample, close, diagnose
 from dsl.core.diagnostics import Diagnostic
 from dsl.core.dims import fmt
+from dsl.shapes import hints
 
 DRAWS = 3
 """Draws per claim; sizes change between them."""
@@ -192,7 +193,8 @@ def _wrong(claim: Claim, samples: list[Sample], seed: int, notes: set[str]) -> C
         hint = checked
     if found.hint:
         hint = f"{found.hint}; {hint}"
-    diag = messages.make("E500", claim.expr.span, claim=_name(claim), detail=detail, hint=hint)
+    diag = messages.make("E500", claim.expr.span, claim=_name(claim), detail=detail, hint=hint,
+                         fix=hints.right_side_fix(claim.expr, found.fix))
     return ClaimResult(claim, "wrong", detail, diag, seed)
 
 

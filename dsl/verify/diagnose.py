@@ -57,6 +57,8 @@ class Sample:
 class Diagnosis:
     detail: str                 # "the sign is flipped", "off by a factor of 2", ...
     hint: str | None = None     # what to try
+    fix: tuple[str, str] | None = None   # a concrete right side: ("negate" | "transpose", "")
+                                         # or ("add" | "subtract", the term's source text)
 
 
 def close(a: np.ndarray, b: np.ndarray) -> bool:
@@ -213,7 +215,7 @@ def _check_factor(samples):
         return Diagnosis(words, "compare the constants and sizes in the claim with the definitions")
     hint = ("negate the right side, or check the sign in the definitions (a loss usually has a minus)"
             if words == "-1" else "check the constant factors and the sizes (a mean divides by the count)")
-    return Diagnosis(_factor_phrase(words), hint)
+    return Diagnosis(_factor_phrase(words), hint, ("negate", "") if words == "-1" else None)
 
 
 def _square_not_symmetric(t):
@@ -227,7 +229,7 @@ def _check_transposed(samples):
     if words is None or words.startswith("off by a factor that changes"):
         return None
     if words == "1":
-        return Diagnosis("transposed", "transpose the right side")
+        return Diagnosis("transposed", "transpose the right side", ("transpose", ""))
     return Diagnosis(f"transposed, and {_factor_phrase(words)}", "transpose the right side")
 
 
@@ -292,9 +294,9 @@ def _missing_named(samples):
                     continue
                 if words.startswith("-"):
                     term = label if words == "-1" else f"{_spaced(words[1:])} * {label}"
-                    return Diagnosis(f"an extra term: {term}", f"remove {term}")
+                    return Diagnosis(f"an extra term: {term}", f"remove {term}", ("subtract", term))
                 term = label if words == "1" else f"{_spaced(words)} * {label}"
-                return Diagnosis(f"missing a term: {term}", f"add {term}")
+                return Diagnosis(f"missing a term: {term}", f"add {term}", ("add", term))
     return None
 
 
