@@ -211,7 +211,7 @@ class _Builder:
             ascii_ = ch if ch.isascii() else SPELLED.get(ch)
             if ascii_ is None:
                 self.reject("E100", at, at + len(raw),
-                            what=f"'{unicodedata.normalize('NFC', raw)}' cannot be a name",
+                            what=say("not-a-name", name=unicodedata.normalize("NFC", raw)),
                             hint=say("ascii-names"))
             out.append(ascii_)
         return "".join(out)
@@ -234,7 +234,7 @@ class _Builder:
         try:
             return int(tok.value)
         except ValueError:  # longer than Python's int-from-text limit
-            self.reject("E100", tok.start_pos, tok.end_pos, what=f"the number {tok.value[:12]}... is too long")
+            self.reject("E100", tok.start_pos, tok.end_pos, what=say("number-too-long", start=tok.value[:12]))
 
     # ------------------------------------------------------ expressions
     def _expr(self, node, start: int, end: int, depth: int):
@@ -300,7 +300,7 @@ class _Builder:
                 keyword_seen = True
             elif keyword_seen:
                 raise _Reject(messages.make(
-                    "E100", self.span(start, end), what="a positional argument follows a keyword argument",
+                    "E100", self.span(start, end), what=say("positional-after-keyword"),
                     hint=say("positional-first")))
         return tuple(k[0] for k in kids), kids[0][1], kids[-1][2], max(k[3] for k in kids)
 
@@ -362,6 +362,6 @@ class _Builder:
         keyword, kind = kids
         if kind.value not in LAYOUTS:
             self.reject("E403", kind.start_pos, kind.end_pos,
-                        what=f"unknown layout '{kind.value}': write 'layout numerator' or 'layout denominator'")
+                        what=say("layout-word", kind=kind.value))
         return self._stmt(Layout(kind.value, self.span(keyword.start_pos, kind.end_pos)),
                           keyword.start_pos, kind.end_pos)

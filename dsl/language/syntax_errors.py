@@ -15,7 +15,7 @@ import re
 from dsl.core import messages
 from dsl.core.diagnostics import Diagnostic, Fix, Label
 from dsl.core.span import Source, Span
-from dsl.core.wording import say, title
+from dsl.core.wording import TERMINALS, say, title
 
 BLANK = " \t\f\r\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
         "\u200b\u202f\u205f\u3000\ufeff"   # the grammar's WS, less the newline
@@ -33,9 +33,6 @@ _OPEN_FOR = str.maketrans(_OPENER_OF)
 _MAX_SLIPS = 10          # per statement: a line of junk gets a few, not thousands
 _OPERATORS = frozenset({"PLUS", "MINUS", "AT", "STAR", "SLASH", "POW", "TRANSPOSE"})
 _OPERANDS = frozenset({"NAME", "NUMBER", "DERIV", "PRIMED", "LPAR", "LSQB", "MINUS"})
-_WORDS = {"TIMES": "'x' between the two sizes", "LPAR": "'('", "RPAR": "')'", "RSQB": "']'", "_COMMA": "','",
-          "_EQUAL": "'='", "_COLON": "':'", "NAME": "a name", "INT": "a whole number",
-          "$END": "the end of the statement"}
 _CHAR_HINTS = {"^": "caret", ".": "dot", "\\": "backslash", "×": "times-sign"}   # wording keys
 
 
@@ -63,7 +60,7 @@ def _slips(code: str, span) -> list[Diagnostic]:
         if _ENDS_IN_NUMBER.search(code[max(0, m.start() - 40):m.start()]):
             continue  # 2./x is the number 2. divided by x
         where, new = span(m.start(), m.end()), _MATLAB_FIXES[m.group(1)]
-        out.append(messages.make("E103", where, op=f"'{m.group()}'", hint=say("matlab-" + m.group(1)),
+        out.append(messages.make("E103", where, op=say("matlab-op", op=m.group()), hint=say("matlab-" + m.group(1)),
                                  fix=Fix(where, new, title("matlab", replacement=new))))
     for m in _QUOTE.finditer(code):
         at = m.start()
@@ -73,7 +70,7 @@ def _slips(code: str, span) -> list[Diagnostic]:
         if operand is None:
             continue
         where = span(at, at + 1)
-        out.append(messages.make("E103", where, op=f"the quote in {operand}'",
+        out.append(messages.make("E103", where, op=say("matlab-quote-op", operand=operand),
                                  hint=say("matlab-quote", operand=operand),
                                  fix=Fix(where, ".T", title("matlab", replacement=".T"))))
     return out[:_MAX_SLIPS]
@@ -100,17 +97,17 @@ def _unbalanced(code: str, span) -> Diagnostic | None:
         if ch in _CLOSER_OF:
             stack.append(i)
         elif not stack:
-            return messages.make("E101", span(i, i + 1), what=f"'{ch}' has no '{_OPENER_OF[ch]}' before it",
+            return messages.make("E101", span(i, i + 1), what=say("no-opener", closer=ch, opener=_OPENER_OF[ch]),
                                  hint=say("stray-closer"))
         else:
             j = stack.pop()
             if _CLOSER_OF[code[j]] != ch:
-                return messages.make("E101", span(i, i + 1), what=f"'{code[j]}' is closed by '{ch}'",
+                return messages.make("E101", span(i, i + 1), what=say("closed-by", opener=code[j], closer=ch),
                                      hint=say("close-with", closer=_CLOSER_OF[code[j]]),
-                                     labels=[Label(span(j, j + 1), "opened here")])
+                                     labels=[Label(span(j, j + 1), say("opened-here"))])
     if stack:
         j = stack[-1]
-        return messages.make("E101", span(j, j + 1), what=f"'{code[j]}' is never closed",
+        return messages.make("E101", span(j, j + 1), what=say("never-closed", opener=code[j]),
                              hint=say("add-closer", closer=_CLOSER_OF[code[j]]))
     return None
 
@@ -132,11 +129,12 @@ def _unexpected(code: str, span, err) -> Diagnostic:
         hint = _char_hint(ch)
     else:
         end = len(code.rstrip(BLANK + "\n"))
-        found, where = "the end of the statement", span(end, end)
+        found, where = TERMINALS["$END"], span(end, end)
     accepts = _accepts(err)
     if hint is None and "AT" in accepts and token is not None and token.type in _OPERANDS:
         hint = say("juxtaposed")
-    what = f"expected {_expected_words(accepts)}, found {found}" if accepts else f"unexpected {found}"
+    what = (say("expected-found", expected=_expected_words(accepts), found=found) if accepts
+            else say("unexpected", found=found))
     return messages.make("E100", where, what=what, hint=hint)
 
 
@@ -157,40 +155,40 @@ def _accepts(err) -> set[str]:
 
 def _expected_words(accepts: set[str]) -> str:
     if accepts & {"DIMS", "LAYOUT"}:
-        return "a statement (x : 1 x n, a = ..., dL/dx = ..., dims or layout)"
+        return say("expect-statement")
     rest, words = set(accepts), []
     if rest & {"AT", "STAR", "POW"}:
-        words.append("an operator")
+        words.append(say("expect-operator"))
         rest -= _OPERATORS | {"LPAR"}
     if "NUMBER" in rest:
-        words.append("an operand")
+        words.append(say("expect-operand"))
         rest -= _OPERANDS
     if "SCALAR" in rest:
-        words.append("a shape such as 1 x n or scalar")
+        words.append(say("expect-shape"))
         rest -= {"SCALAR", "INT", "NAME"}
     if {"INT", "NAME"} <= rest:
-        words.append("a size (a whole number or a name)")
+        words.append(say("expect-size"))
         rest -= {"INT", "NAME"}
-    words += [_WORDS.get(t, t.lower()) for t in sorted(rest, key=_order)]
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+    words += [TERMINALS.get(t, t.lower()) for t in sorted(rest, key=_order)]
+    return words[0] if len(words) == 1 else say("one-of", some=", ".join(words[:-1]), last=words[-1])
 
 
 def _order(terminal: str) -> int:
-    order = list(_WORDS)
+    order = list(TERMINALS)
     return order.index(terminal) if terminal in order else len(order)
 
 
 def _token_words(tok) -> str:
     value = str(tok) if len(tok) <= 30 else tok[:27] + "..."
-    return {"NAME": f"the name '{value}'", "NUMBER": f"the number {value}",
-            "DERIV": f"the derivative {value}"}.get(tok.type, f"'{value}'")
+    key = {"NAME": "found-name", "NUMBER": "found-number", "DERIV": "found-derivative"}.get(tok.type, "found-text")
+    return say(key, value=value)
 
 
 def _char_words(ch: str) -> str:
     if not ch:
-        return "the end of the statement"
+        return TERMINALS["$END"]
     if ch == "'":
-        return "a quote"
+        return say("found-quote")
     if ch.isprintable() and not ch.isspace():
-        return f"'{ch}'" if ch.isascii() else f"'{ch}' (U+{ord(ch):04X})"
-    return f"the character U+{ord(ch):04X}"
+        return say("found-text", value=ch) if ch.isascii() else say("found-unicode", value=ch, code=f"{ord(ch):04X}")
+    return say("found-character", code=f"{ord(ch):04X}")

@@ -105,11 +105,11 @@ def check_program(program: Program, env: Env | None = None) -> tuple[Env, list]:
         match stmt:
             case Dims(items=items):
                 for item in items:
-                    env.ahead.setdefault(item.name, (item.span, "declared as a size"))
+                    env.ahead.setdefault(item.name, (item.span, say("how-size")))
             case Decl(name=name, name_span=span):
-                env.ahead.setdefault(name, (span, "declared"))
+                env.ahead.setdefault(name, (span, say("how-declared")))
             case Define(name=name, name_span=span):
-                env.ahead.setdefault(name, (span, "defined"))
+                env.ahead.setdefault(name, (span, say("how-defined")))
     for stmt in program.statements:
         check_statement(env, stmt, sink)
     env.ahead = {}
@@ -123,7 +123,7 @@ def check_statement(env: Env, stmt: Stmt, sink: Sink) -> None:
                 if not _redefined(env, item.name, item.span, sink):
                     value = item.value
                     if value is not None and value <= 0:
-                        what = f"size '{item.name}' must be a positive integer, got {value}"
+                        what = say("size-not-positive", name=item.name, value=value)
                         sink.add(messages.make("E206", item.span, what=what))
                         value = None
                     env.dims[item.name] = value
@@ -145,11 +145,11 @@ def check_statement(env: Env, stmt: Stmt, sink: Sink) -> None:
             _claim(env, stmt, sink)
         case Layout(kind=kind, span=span):
             if kind not in ("numerator", "denominator"):
-                what = f"the layout is 'numerator' or 'denominator', not '{kind}'"
+                what = say("layout-unknown", kind=kind)
             elif env.layout_span is not None:
-                what = f"the layout is already set on line {env.layout_span.line}"
+                what = say("layout-again", line=env.layout_span.line)
             elif env.claims:
-                what = f"the layout must come before the first claim (line {env.claims[0].claim.span.line})"
+                what = say("layout-late", line=env.claims[0].claim.span.line)
             else:
                 env.layout, env.layout_span = kind, span
                 return
@@ -180,10 +180,10 @@ def _uses_ok(env: Env, expr: Expr) -> bool:
 def _redefined(env: Env, name: str, span: Span, sink: Sink) -> bool:
     """E201 when ``name`` is already a size symbol, an input or a definition."""
     if name in env.dims:
-        first, what = env.dim_spans.get(name), "a size symbol"
+        first, what = env.dim_spans.get(name), say("what-size-symbol")
     elif name in env.names:
         info = env.names[name]
-        first, what = info.span, "declared" if info.kind == "input" else "defined"
+        first, what = info.span, say("how-declared" if info.kind == "input" else "how-defined")
     else:
         return False
     line = first.line if first is not None else "?"
@@ -222,12 +222,12 @@ def _size(env: Env, ref: SizeRef, sink: Sink) -> Size | None:
     if isinstance(value, int):
         if value > 0:
             return value
-        sink.add(messages.make("E206", ref.span, what=f"a size must be a positive integer, got {value}"))
+        sink.add(messages.make("E206", ref.span, what=say("size-literal-not-positive", value=value)))
         return None
     if value in env.dims:
         return Sym(value)
     hint, fix = hints.size_hint(value, ref.span, env.ahead, env.dims, env.names)
-    sink.add(messages.make("E206", ref.span, what=f"size symbol '{value}' is not declared",
+    sink.add(messages.make("E206", ref.span, what=say("size-undeclared", name=value),
                            hint=hint, fix=fix))
     return None
 
@@ -285,7 +285,7 @@ def _derivative(env: Env, deriv: Deriv, sink: Sink) -> tuple[Shape | None, str, 
         kind = "jacobian"
         rule = say("rule-jacobian", y=y, m=m, x=x, n=n, shape=shape, layout=env.layout)
     else:
-        what = f"{y} is {ys} and {x} is {xs}"
+        what = say("higher-order-shapes", y=y, ys=ys, x=x, xs=xs)
         scalars = [n for n, i in env.names.items() if i.shape is not None and i.shape.is_one_by_one]
         loss = scalars[-1] if scalars else "L"
         sink.add(messages.make(
@@ -369,7 +369,7 @@ def _call(env: Env, node: Call, sink: Sink) -> Shape | None:
     if node.prime and not sig.has_prime:
         primed = ", ".join(f.name for f in FUNCTIONS.values() if f.has_prime)
         sink.add(messages.make("E204", node.func_span, name=name, hint=say("primed-functions", names=primed),
-                               what=f"has no prime: {name}'(x) is defined only for elementwise functions"))
+                               what=say("no-prime", name=name)))
         return None
     if sig.sizes:
         sizes = [_size_arg(env, name, a, sink) for a in node.args]
@@ -409,7 +409,7 @@ def _axis(node: Call, sink: Sink) -> int | None | bool:
             if isinstance(kw.value, Number) and kw.value.text in ("0", "1"):
                 return int(kw.value.text)
             sink.add(messages.make("E204", kw.value.span, name=node.func,
-                                   what=f"needs axis=0 or axis=1, got axis={hints.text(kw.value)}"))
+                                   what=say("bad-axis", axis=hints.text(kw.value))))
             return False
     return None
 
@@ -427,5 +427,5 @@ def _size_arg(env: Env, func: str, arg: Expr, sink: Sink) -> Size | None:
             _undefined(env, arg, sink)
             return None
     sink.add(messages.make("E204", arg.span, name=func, hint=say("size-arguments"),
-                           what=f"takes sizes (size symbols or positive integers), got {hints.text(arg)}"))
+                           what=say("size-argument", got=hints.text(arg))))
     return None

@@ -81,7 +81,7 @@ def did_you_mean(span: Span, near: str | None) -> tuple[str | None, Fix | None]:
     """E200/E202/E205/E206: the nearest known name, as a hint and a rename."""
     if near is None:
         return None, None
-    return say("did-you-mean", name=near), fix(span, Name(near, span), "rename", name=near)
+    return say("did-you-mean", name=say("quoted", text=near)), fix(span, Name(near, span), "rename", name=near)
 
 
 # ------------------------------------------------------- operator hints
