@@ -41,6 +41,7 @@ from dsl.core.ast import Program
 from dsl.core.diagnostics import Diagnostic, Severity
 from dsl.frontends import Extracted, Host, extract, kind_of
 from dsl.core.span import Source, Span
+from dsl.core.wording import say
 from dsl.apps.fmt import format_expr
 from dsl.language.printer import to_source
 from dsl.language.syntax import parse_expr
@@ -88,10 +89,10 @@ def collect(paths: list[str]) -> tuple[list[str], list[FileResult]]:
         if os.path.isdir(path):
             _walk(path, files, problems)
         elif not os.path.exists(path):
-            what = f"{path}: no such file or directory"
+            what = say("no-such-path", path=path)
             problems.append(_input_problem(path, "E900", what=what))
         elif kind_of(path) is None:
-            what = f"{path}: not a document chainrule lints (.deriv, .md, .tex, .ipynb)"
+            what = say("not-a-document", path=path)
             problems.append(_input_problem(path, "E900", what=what))
         else:
             files.append(path)
@@ -119,7 +120,7 @@ def _walk(root: str, files: list[str], problems: list[FileResult]) -> None:
         real = os.path.realpath(directory)
         if real in ancestors:
             problems.append(_input_problem(directory, "W704", path=directory,
-                                           why="a symlink loop back to a directory above it"))
+                                           why=say("symlink-loop-up")))
             continue
         if real in visited:
             continue                    # the same directory reached through a link
@@ -128,7 +129,7 @@ def _walk(root: str, files: list[str], problems: list[FileResult]) -> None:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError as exc:
             problems.append(_input_problem(directory, "W704", path=directory,
-                                           why=f"cannot list it ({exc.strerror or exc})"))
+                                           why=say("cannot-list", why=exc.strerror or exc)))
             continue
         rules = rules + _gitignore(directory)
         subdirs = []
@@ -143,7 +144,7 @@ def _walk(root: str, files: list[str], problems: list[FileResult]) -> None:
             elif kind_of(entry.name) is not None:
                 if entry.is_symlink() and not os.path.exists(path):
                     problems.append(_input_problem(path, "W704", path=path,
-                                                   why="a broken symlink or a symlink loop"))
+                                                   why=say("broken-symlink")))
                 else:
                     files.append(path)
         stack += [(d, rules, ancestors + (real,)) for d in reversed(subdirs)]

@@ -133,6 +133,15 @@ DETAILS: dict[str, str] = {
     "found-quote": "a quote",
 }
 
+# Input: paths given to chainrule lint (E900, W704).
+INPUT: dict[str, str] = {
+    "no-such-path": "{path}: no such file or directory",
+    "not-a-document": "{path}: not a document chainrule lints (.deriv, .md, .tex, .ipynb)",
+    "symlink-loop-up": "a symlink loop back to a directory above it",
+    "cannot-list": "cannot list it ({why})",
+    "broken-symlink": "a broken symlink or a symlink loop",
+}
+
 # The details of verification (E500, W501, E502) and the claim statuses.
 VERIFY: dict[str, str] = {
     "kink-given": "the given inputs put an argument of relu/abs at its kink (0), "
@@ -226,12 +235,12 @@ TITLES: dict[str, str] = {
 }
 
 
+_ALL = {**HINTS, **DETAILS, **INPUT, **VERIFY}
+
+
 def say(key: str, **values) -> str:
     """The hint sentence or message detail ``key`` with ``values`` filled in."""
-    for table in (HINTS, DETAILS, VERIFY):
-        if key in table:
-            return table[key].format(**values)
-    raise KeyError(key)
+    return _ALL[key].format(**values)
 
 
 def title(key: str, **values) -> str:

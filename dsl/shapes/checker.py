@@ -39,6 +39,8 @@ from dsl.core.functions import ALIASES, ATTRIBUTES, FUNCTIONS, Signature, canoni
 from dsl.core.span import Span
 from dsl.core.wording import say
 
+_HOW_SIZE, _HOW_DECLARED, _HOW_DEFINED = say("how-size"), say("how-declared"), say("how-defined")
+
 
 @dataclass
 class NameInfo:
@@ -105,11 +107,11 @@ def check_program(program: Program, env: Env | None = None) -> tuple[Env, list]:
         match stmt:
             case Dims(items=items):
                 for item in items:
-                    env.ahead.setdefault(item.name, (item.span, say("how-size")))
+                    env.ahead.setdefault(item.name, (item.span, _HOW_SIZE))
             case Decl(name=name, name_span=span):
-                env.ahead.setdefault(name, (span, say("how-declared")))
+                env.ahead.setdefault(name, (span, _HOW_DECLARED))
             case Define(name=name, name_span=span):
-                env.ahead.setdefault(name, (span, say("how-defined")))
+                env.ahead.setdefault(name, (span, _HOW_DEFINED))
     for stmt in program.statements:
         check_statement(env, stmt, sink)
     env.ahead = {}
