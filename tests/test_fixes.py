@@ -41,6 +41,8 @@ CASES = [
     ("dims n\nx : 1 x n\ny = sigmoidd(x)", "E202", "y = sigmoid(x)", False),
     ("dims n\ny : 1 x n one_hot", "E205", "y : 1 x n onehot", False),
     ("dims n, k\nx : 1 x kk", "E206", "x : 1 x k", False),
+    ("dims n\na : 1 x n\ng = 2 · a", "E102", "g = 2 * a", False),
+    ("dims n\na : 1 x n\ng = a ·3", "E102", "g = a *3", False),
     ("dims n\na : 1 x n\nb : 1 x n\ng = a .* b", "E103", "g = a * b", False),
     ("dims n\na : 1 x n\nb : 1 x n\ng = a ./ b", "E103", "g = a / b", False),
     ("dims n\na : 1 x n\ng = a .^ 2", "E103", "g = a ** 2", False),

@@ -215,6 +215,7 @@ CATALOGUE: dict[str, Entry] = {e.code: e for e in _ENTRIES}
 # Codes whose diagnostics carry a fix (``Diagnostic.fix``) when one concrete
 # change is meant: the replacement the hint names.
 FIXES: dict[str, str] = {
+    "E102": "'*' next to a number, the one place only one product is meant",
     "E103": "the NumPy spelling of the operator",
     "E200": "the nearest known name",
     "E202": "the nearest known function",

@@ -25,6 +25,7 @@ _MIDDLE_DOT = re.compile("[·⋅∙]")
 _MATLAB = re.compile(r"\.([*/^'])")
 _QUOTE = re.compile(r"'(?!\s*\(|')")
 _ENDS_IN_NUMBER = re.compile(r"(?:^|[^\w.])[0-9]+$")
+_STARTS_WITH_NUMBER = re.compile(r"[ \t]*[0-9]+(?![\w.])")
 _ENDS_IN_NAME = re.compile(r"[^\W\d]\w*$")
 _MATLAB_FIXES = {"*": "*", "/": "/", "^": "**", "'": ".T"}   # MATLAB's .op -> NumPy's
 _CLOSER_OF = {"(": ")", "[": "]"}
@@ -53,8 +54,7 @@ def describe(source: Source, base: int, text: str, err) -> list[Diagnostic]:
 
 
 def _slips(code: str, span) -> list[Diagnostic]:
-    # '·' gets no fix: it stands for either product, so no single replacement is meant
-    out = [messages.make("E102", span(m.start(), m.end()), hint=say("middle-dot"))
+    out = [messages.make("E102", span(m.start(), m.end()), hint=say("middle-dot"), fix=_dot_fix(code, m, span))
            for m in _MIDDLE_DOT.finditer(code)]
     for m in _MATLAB.finditer(code):
         if _ENDS_IN_NUMBER.search(code[max(0, m.start() - 40):m.start()]):
@@ -74,6 +74,15 @@ def _slips(code: str, span) -> list[Diagnostic]:
                                  hint=say("matlab-quote", operand=operand),
                                  fix=Fix(where, ".T", title("matlab", replacement=".T"))))
     return out[:_MAX_SLIPS]
+
+
+def _dot_fix(code: str, m: re.Match, span) -> Fix | None:
+    """'·' stands for either product, so it gets a fix only where one is
+    meant: next to a number, where '@' cannot be (``2 · x`` is ``2 * x``)."""
+    if not (_ENDS_IN_NUMBER.search(code[max(0, m.start() - 40):m.start()].rstrip(BLANK))
+            or _STARTS_WITH_NUMBER.match(code, m.end())):
+        return None
+    return Fix(span(m.start(), m.end()), "*", title("star"))
 
 
 def _operand_before(code: str, at: int) -> str | None:
