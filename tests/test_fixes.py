@@ -149,3 +149,19 @@ def test_the_catalogue_lists_exactly_the_codes_with_fixes():
     assert {code for _, code, _, _ in CASES} == set(messages.FIXES)
     assert set(messages.FIXES) <= set(messages.CATALOGUE)
     assert "**Fix:**" in messages.catalogue_markdown()
+
+
+CORPUS = sorted((ROOT / "tests" / "corpus").glob("*.deriv"))
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=[p.stem for p in CORPUS])
+def test_every_fix_in_the_corpus_removes_its_diagnostic(path):
+    text = path.read_text(encoding="utf-8")
+    verify = "verify" in path.stem
+    for d in check(text, verify).diagnostics:
+        if d.fix is None:
+            continue
+        assert d.fix.span.start >= d.span.start and d.fix.span.end <= d.span.end, d
+        after = check(d.fix.apply(text), verify).diagnostics
+        same = [x for x in after if (x.code, x.span.line, x.span.column) == (d.code, d.span.line, d.span.column)]
+        assert not same, (d, d.fix)

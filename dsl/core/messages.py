@@ -1,7 +1,9 @@
 """Every diagnostic code, its wording, and its catalogue entry, in one place.
 
-Passes call :func:`make` with a code and the values for its template; they
-never write message text themselves.  ``docs/diagnostics.md`` is generated
+Passes call :func:`make` with a code and the values for its template (and
+the hint and :class:`~dsl.core.diagnostics.Fix` they propose); they never
+write message text themselves: hint sentences, the variable details of
+messages and fix titles are in ``wording``.  ``docs/diagnostics.md`` is generated
 from :data:`CATALOGUE` (``python -m dsl.core.messages > docs/diagnostics.md``) and a
 test keeps the two in step.
 """
