@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING
 
 from dsl.core.span import Span
+
+if TYPE_CHECKING:  # annotations only: the AST is not needed at run time here
+    from dsl.core.ast import Expr
 
 
 class Severity(enum.Enum):
@@ -48,7 +51,7 @@ class Fix:
     span: Span
     replacement: str
     title: str
-    expr: Any = field(default=None, compare=False, repr=False)
+    expr: Expr | None = field(default=None, compare=False, repr=False)
 
     def apply(self, text: str) -> str:
         """``text`` (the source the span points into) with the fix made."""

@@ -240,7 +240,7 @@ def operator_diagnostic(node: BinOp, l: Shape, r: Shape, out: Outcome) -> Diagno
                          result=out.shape)
 
 
-def undefined_hint(node: Name, ahead: dict, defining: str | None, dims, names) -> Hint | tuple[None, None]:
+def undefined_hint(node: Name, ahead: dict, defining: str | None, dims, names) -> tuple[str | None, Fix | None]:
     """E200: a definition further down, a size symbol, or the nearest name."""
     name = node.id
     if name in dims:
