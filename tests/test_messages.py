@@ -49,3 +49,23 @@ def test_pinned_wording(code, values, text):
     d = messages.make(code, SPAN, **values)
     assert d.message == text
     assert d.code == code and d.span == SPAN
+
+
+def test_hint_wording_is_written_once():
+    from dsl.core import wording
+    tables = (wording.HINTS, wording.DETAILS, wording.INPUT, wording.VERIFY)
+    keys = [k for t in tables for k in t]
+    assert len(keys) == len(set(keys)), "a wording key in two tables"
+    texts = [v for t in tables for v in t.values()]
+    assert len(texts) == len(set(texts)), "the same wording under two keys"
+    for path in (ROOT / "dsl").rglob("*.py"):
+        if path.name != "wording.py":
+            assert "did you mean" not in path.read_text(encoding="utf-8"), path
+
+
+def test_say_fills_a_template_and_refuses_an_unknown_key():
+    from dsl.core.wording import say, title
+    assert say("did-you-mean", name=say("quoted", text="W1")) == "did you mean 'W1'?"
+    assert title("rename", name="W1") == "replace with 'W1'"
+    with pytest.raises(KeyError):
+        say("no-such-key")

@@ -41,6 +41,10 @@ from dsl.core.ast import Program
 from dsl.core.diagnostics import Diagnostic, Severity
 from dsl.frontends import Extracted, Host, extract, kind_of
 from dsl.core.span import Source, Span
+from dsl.core.wording import say
+from dsl.apps.fmt import format_expr
+from dsl.language.printer import to_source
+from dsl.language.syntax import parse_expr
 
 FORMATS = ("text", "json", "sarif", "github")
 PARALLEL_THRESHOLD = 16          # files; below this, processes cost more than they save
@@ -85,10 +89,10 @@ def collect(paths: list[str]) -> tuple[list[str], list[FileResult]]:
         if os.path.isdir(path):
             _walk(path, files, problems)
         elif not os.path.exists(path):
-            what = f"{path}: no such file or directory"
+            what = say("no-such-path", path=path)
             problems.append(_input_problem(path, "E900", what=what))
         elif kind_of(path) is None:
-            what = f"{path}: not a document chainrule lints (.deriv, .md, .tex, .ipynb)"
+            what = say("not-a-document", path=path)
             problems.append(_input_problem(path, "E900", what=what))
         else:
             files.append(path)
@@ -116,7 +120,7 @@ def _walk(root: str, files: list[str], problems: list[FileResult]) -> None:
         real = os.path.realpath(directory)
         if real in ancestors:
             problems.append(_input_problem(directory, "W704", path=directory,
-                                           why="a symlink loop back to a directory above it"))
+                                           why=say("symlink-loop-up")))
             continue
         if real in visited:
             continue                    # the same directory reached through a link
@@ -125,7 +129,7 @@ def _walk(root: str, files: list[str], problems: list[FileResult]) -> None:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError as exc:
             problems.append(_input_problem(directory, "W704", path=directory,
-                                           why=f"cannot list it ({exc.strerror or exc})"))
+                                           why=say("cannot-list", why=exc.strerror or exc)))
             continue
         rules = rules + _gitignore(directory)
         subdirs = []
@@ -140,7 +144,7 @@ def _walk(root: str, files: list[str], problems: list[FileResult]) -> None:
             elif kind_of(entry.name) is not None:
                 if entry.is_symlink() and not os.path.exists(path):
                     problems.append(_input_problem(path, "W704", path=path,
-                                                   why="a broken symlink or a symlink loop"))
+                                                   why=say("broken-symlink")))
                 else:
                     files.append(path)
         stack += [(d, rules, ancestors + (real,)) for d in reversed(subdirs)]
@@ -225,18 +229,28 @@ _CODE = re.compile(r"`([^`]+)`")
 
 
 def _in_host(ex: Extracted, d: Diagnostic) -> Diagnostic:
-    """A diagnostic of the generated text, placed in the host document; the
-    expressions its hint suggests are written in LaTeX when it came from math."""
+    """A diagnostic of the generated text, placed in the host document (its
+    fix's span too).  When it came from math, its fix's replacement is written
+    in LaTeX from the fix's expression, and so is that expression where the
+    hint quotes it; other quoted source in the hint is re-spelled likewise."""
     moved = d.moved(ex.span_map)
-    if not d.hint or ex.formula_at(d.span.start) is None:
+    if ex.formula_at(d.span.start) is None:
         return moved
-    return replace(moved, hint=_CODE.sub(_latex_code, moved.hint))
+    fix, quoted = moved.fix, {}
+    if fix is not None and fix.expr is not None:
+        latex = format_expr(fix.expr, "latex")
+        quoted[to_source(fix.expr)] = latex
+        bracketed = fix.replacement.startswith("(") and not to_source(fix.expr).startswith("(")
+        fix = replace(fix, replacement=rf"\left({latex}\right)" if bracketed else latex)
+    hint = moved.hint and _CODE.sub(partial(_latex_code, quoted), moved.hint)
+    return replace(moved, hint=hint, fix=fix)
 
 
-def _latex_code(match: re.Match) -> str:
-    from dsl.apps.fmt import format_expr
-    from dsl.language.syntax import parse_expr
-    expr, problems = parse_expr(match.group(1))
+def _latex_code(quoted: dict, match: re.Match) -> str:
+    ascii_ = match.group(1)
+    if ascii_ in quoted:
+        return f"`{quoted[ascii_]}`"
+    expr, problems = parse_expr(ascii_)
     if expr is None or problems:
         return match.group(0)
     return f"`{format_expr(expr, 'latex')}`"

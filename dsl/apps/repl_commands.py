@@ -36,6 +36,7 @@ from dsl.render import text as render
 from dsl.core.ast import Claim, Define
 from dsl.core.dims import fmt
 from dsl.core.span import Source, Span
+from dsl.core.wording import say
 from dsl.render.values import format_value, format_values
 
 REPL_NAME = "<repl>"
@@ -192,7 +193,7 @@ class Engine:
         word = ALIASES.get(word, word)
         if word not in COMMANDS:
             near = difflib.get_close_matches(word, list(COMMANDS), n=1)
-            guess = f"; did you mean {near[0]}?" if near else ""
+            guess = "; " + say("did-you-mean", name=near[0]) if near else ""
             return Outcome(f"unknown command {word}{guess} (:help lists the commands)", errors=1)
         needs = COMMANDS[word][0]
         if needs in ("EXPR", "FILE") and not arg:

@@ -5,7 +5,7 @@
 the order the docs list them; ``docs`` writes the function table of
 ``docs/language.md`` from them (``python -m dsl.builtins.docs``).  Adding a
 function is one row: every pass (shapes, evaluation, derivatives, kinks,
-``fmt``, the LaTeX reader, highlighting, completion, "did you mean") reads it
+``fmt``, the LaTeX reader, highlighting, completion, the nearest-name hint) reads it
 from here.
 
 >>> lookup("sigmoid").name, returns_scalar("xent"), FUNCTIONS["trace"].latex_out

@@ -3,13 +3,22 @@
 Passes collect :class:`Diagnostic` values and never print; ``render`` turns
 them into text, JSON, SARIF or GitHub annotations.  Codes and their wording
 live in ``messages``.
+
+A diagnostic that proposes one concrete change carries it as a :class:`Fix`:
+the span to replace, the replacement (chainrule source) and a short title.
+Applying it (:meth:`Fix.apply`) gives the text the hint proposes; the hint is
+worded from the fix, so the two cannot disagree.
 """
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from dsl.core.span import Span
+
+if TYPE_CHECKING:  # annotations only: the AST is not needed at run time here
+    from dsl.core.ast import Expr
 
 
 class Severity(enum.Enum):
@@ -27,6 +36,29 @@ class Label:
 
 
 @dataclass(frozen=True)
+class Fix:
+    """Replace the text at ``span`` with ``replacement``.
+
+    ``expr`` is the replacement as a tree when it is an expression (front ends
+    re-spell it in their own notation, e.g. LaTeX); it takes no part in
+    equality.
+
+        >>> from dsl.core.span import Span
+        >>> Fix(Span("f", 1, 5, 1, 6, 4, 5), "W.T", "transpose").apply("g = W @ x")
+        'g = W.T @ x'
+    """
+
+    span: Span
+    replacement: str
+    title: str
+    expr: Expr | None = field(default=None, compare=False, repr=False)
+
+    def apply(self, text: str) -> str:
+        """``text`` (the source the span points into) with the fix made."""
+        return text[:self.span.start] + self.replacement + text[self.span.end:]
+
+
+@dataclass(frozen=True)
 class Diagnostic:
     code: str
     severity: Severity
@@ -34,6 +66,7 @@ class Diagnostic:
     message: str
     hint: str | None = None
     labels: tuple[Label, ...] = ()
+    fix: Fix | None = None
 
     @property
     def is_error(self) -> bool:
@@ -46,6 +79,7 @@ class Diagnostic:
             self,
             span=span_map(self.span),
             labels=tuple(replace(l, span=span_map(l.span)) for l in self.labels),
+            fix=None if self.fix is None else replace(self.fix, span=span_map(self.fix.span)),
         )
 
 

@@ -1,7 +1,9 @@
 """Every diagnostic code, its wording, and its catalogue entry, in one place.
 
-Passes call :func:`make` with a code and the values for its template; they
-never write message text themselves.  ``docs/diagnostics.md`` is generated
+Passes call :func:`make` with a code and the values for its template (and
+the hint and :class:`~dsl.core.diagnostics.Fix` they propose); they never
+write message text themselves: hint sentences, the variable details of
+messages and fix titles are in ``wording``.  ``docs/diagnostics.md`` is generated
 from :data:`CATALOGUE` (``python -m dsl.core.messages > docs/diagnostics.md``) and a
 test keeps the two in step.
 """
@@ -10,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dsl.core.attributes import ATTRIBUTES
-from dsl.core.diagnostics import Diagnostic, Label, Severity
+from dsl.core.diagnostics import Diagnostic, Fix, Label, Severity
 from dsl.core.span import Span
 
 
@@ -213,26 +215,55 @@ _ENTRIES = [
 
 CATALOGUE: dict[str, Entry] = {e.code: e for e in _ENTRIES}
 
+# Codes whose diagnostics carry a fix (``Diagnostic.fix``) when one concrete
+# change is meant: the replacement the hint names.
+FIXES: dict[str, str] = {
+    "E102": "'*' next to a number, the one place only one product is meant",
+    "E103": "the NumPy spelling of the operator",
+    "E200": "the nearest known name",
+    "E202": "the nearest known function",
+    "E205": "the nearest attribute",
+    "E206": "the nearest size symbol",
+    "E300": "'*', the transposed operand, or the swapped operands",
+    "E301": "'@' or the transposed operand",
+    "E302": "the exp/log form of the power",
+    "W303": "the broadcast written out with diag(...) or ones(...)",
+    "W304": "the transposed operand",
+    "E305": "'*'",
+    "E400": "the transposed right side",
+    "W402": "the Jacobian written with diag(...)",
+    "E500": "the right side the diagnosis names (negated, transposed, a term added or removed)",
+}
+
 
 def make(code: str, span: Span, *, hint: str | None = None,
-         labels: tuple[Label, ...] | list[Label] = (), **values) -> Diagnostic:
-    """Build a diagnostic from a catalogue code and its template values."""
+         labels: tuple[Label, ...] | list[Label] = (), fix: Fix | None = None, **values) -> Diagnostic:
+    """Build a diagnostic from a catalogue code and its template values
+    (the hint worded with ``wording.say``, and the fix it proposes, if any)."""
     entry = CATALOGUE[code]
     return Diagnostic(code, entry.severity, span, entry.template.format(**values),
-                      hint, tuple(labels))
+                      hint, tuple(labels), fix)
 
 
 def catalogue_markdown() -> str:
     """The diagnostic catalogue as Markdown (docs/diagnostics.md)."""
     out = ["# Diagnostic catalogue", "",
            "Every diagnostic chainrule reports, with its stable code. Codes starting with "
-           "`E` are errors (exit code 1), `W` warnings (exit code 1 only with `--strict`).", ""]
+           "`E` are errors (exit code 1), `W` warnings (exit code 1 only with `--strict`).", "",
+           "A diagnostic whose hint proposes one concrete change also carries it as data, a "
+           "*fix*: the span to replace, the replacement (chainrule source) and a short title. "
+           "`--format json` gives it as `\"fix\": {\"title\", \"replacement\", \"line\", "
+           "\"column\", \"end_line\", \"end_column\"}` (1-based, end exclusive), SARIF as "
+           "`fixes`; `chainrule lint` writes the replacement of a formula in LaTeX. The entries "
+           "below say which codes carry one.", ""]
     for e in _ENTRIES:
         out += [f"## {e.code} `{e.name}`", "",
                 f"**Checks:** {e.checks}", "",
                 f"**Why:** {e.why}", "",
                 "**Example:**", "", "```deriv", e.example, "```", "",
                 f"**Instead:** {e.fix}", ""]
+        if e.code in FIXES:
+            out += [f"**Fix:** {FIXES[e.code]}.", ""]
     return "\n".join(out)
 
 

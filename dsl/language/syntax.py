@@ -1,9 +1,10 @@
-"""Text to AST: statement splitting, the Lark parser, tokens -> AST.
+"""Text to AST: the Lark parser, tokens -> AST.
 
 This is the only module that imports ``lark``.  The grammar
 (``grammar/chainrule.lark``) describes one statement; :func:`parse` splits a
-file into statements (one per line, continued after an operator or inside an
-open bracket), parses each one separately, and returns the frozen AST of
+file into statements (``statements.split_statements``: one per line,
+continued after an operator or inside an open bracket), parses each one
+separately, and returns the frozen AST of
 ``dsl.ast`` with absolute spans into the :class:`~dsl.span.Source`.
 
 Contract: nothing here raises on bad input.  Every problem becomes a
@@ -29,7 +30,6 @@ doubles the parse time.
 from __future__ import annotations
 
 import functools
-import re
 import threading
 import unicodedata
 from pathlib import Path
@@ -43,7 +43,9 @@ from dsl.core.ast import (gc_paused, Attr, BinOp, Call, Claim, Decl, Define, Der
 from dsl.core.diagnostics import Diagnostic
 from dsl.builtins import canonical
 from dsl.core.span import Source, Span
+from dsl.core.wording import say
 from dsl.language.spelling import SPELLED
+from dsl.language.statements import is_statement, needs_more, split_statements  # noqa: F401 (re-exported)
 from dsl.language.syntax_errors import BLANK as _BLANK
 from dsl.language.syntax_errors import describe
 
@@ -102,76 +104,6 @@ def parse_expr(text: str, name: str = "<expr>") -> tuple[Expr | None, list[Diagn
 def parse_statement(text: str, name: str = "<input>") -> tuple[Stmt | None, list[Diagnostic]]:
     """The whole text as one statement (the REPL's unit): ``parse_statement("a = x")``."""
     return _parse_range(Source(name, text), 0, len(text.rstrip(_BLANK + "\n")), "statement")
-
-
-def is_statement(text: str) -> bool:
-    """Whether text starts like a statement (``a =``, ``x :``, ``dims``, ``dL/dx =``)
-    rather than a bare expression; the REPL uses it to choose."""
-    return _NEW_STATEMENT.match(text) is not None
-
-
-def needs_more(text: str) -> bool:
-    """Whether text is an unfinished statement: it ends in an operator or
-    leaves a bracket open (the REPL then asks for another line)."""
-    depth, last = 0, ""
-    for line in text.split("\n"):
-        code = _code(line)
-        depth += _bracket_balance(code)
-        last = code[-1:] or last
-    return depth > 0 or (last != "" and last in _CONTINUES)
-
-
-# ------------------------------------------------------- statement splitting
-
-_CONTINUES = frozenset("+-−*/@=,^∘⊙×([")
-_NEW_STATEMENT = re.compile(
-    r"\s*(?:(?:dims|layout)\b|[^\W\d]\w*\s*[:=]|d\w+/d\w+\s*=|∂[^=:]*=)")
-
-
-
-def _code(line: str) -> str:
-    """A line without its comment and trailing blanks."""
-    hash_at = line.find("#")
-    return (line if hash_at < 0 else line[:hash_at]).rstrip(_BLANK)
-
-
-def _bracket_balance(code: str) -> int:
-    return code.count("(") + code.count("[") - code.count(")") - code.count("]")
-
-
-def split_statements(text: str) -> list[tuple[int, int]]:
-    """Character ranges ``(start, end)`` of the statements of a file.
-
-    A statement continues on the next non-blank line when its last line ends
-    in an operator or an open bracket, or while a bracket is open, unless that
-    next line clearly starts a new statement (``name =``, ``name :``, ``dims``,
-    ``layout``, ``dX/dY =``; a ``name =`` after a trailing comma inside a
-    bracket is a keyword argument and continues).
-    """
-    ranges: list[tuple[int, int]] = []
-    start = end = -1
-    depth, last = 0, ""
-    offset = 0
-    for line in text.split("\n"):
-        line_start, offset = offset, offset + len(line) + 1
-        code = _code(line)
-        if not code:
-            continue
-        if start >= 0:
-            pending = depth > 0 or last in _CONTINUES
-            if pending and _NEW_STATEMENT.match(code) and not (depth > 0 and last == ","):
-                pending = False
-            if not pending:
-                ranges.append((start, end))
-                start, depth = -1, 0
-        if start < 0:
-            start = line_start + len(code) - len(code.lstrip(_BLANK))
-        end = line_start + len(code)
-        depth = max(0, depth + _bracket_balance(code))
-        last = code[-1]
-    if start >= 0:
-        ranges.append((start, end))
-    return ranges
 
 
 # ----------------------------------------------------------- one statement
@@ -279,9 +211,8 @@ class _Builder:
             ascii_ = ch if ch.isascii() else SPELLED.get(ch)
             if ascii_ is None:
                 self.reject("E100", at, at + len(raw),
-                            what=f"'{unicodedata.normalize('NFC', raw)}' cannot be a name",
-                            hint="Names use ASCII letters, digits and '_'; Greek letters and "
-                                 "accents are spelled out: θ is theta, ŷ is yhat, x̄ is xbar.")
+                            what=say("not-a-name", name=unicodedata.normalize("NFC", raw)),
+                            hint=say("ascii-names"))
             out.append(ascii_)
         return "".join(out)
 
@@ -303,7 +234,7 @@ class _Builder:
         try:
             return int(tok.value)
         except ValueError:  # longer than Python's int-from-text limit
-            self.reject("E100", tok.start_pos, tok.end_pos, what=f"the number {tok.value[:12]}... is too long")
+            self.reject("E100", tok.start_pos, tok.end_pos, what=say("number-too-long", start=tok.value[:12]))
 
     # ------------------------------------------------------ expressions
     def _expr(self, node, start: int, end: int, depth: int):
@@ -369,8 +300,8 @@ class _Builder:
                 keyword_seen = True
             elif keyword_seen:
                 raise _Reject(messages.make(
-                    "E100", self.span(start, end), what="a positional argument follows a keyword argument",
-                    hint="Put positional arguments first: sum(X, axis=0)."))
+                    "E100", self.span(start, end), what=say("positional-after-keyword"),
+                    hint=say("positional-first")))
         return tuple(k[0] for k in kids), kids[0][1], kids[-1][2], max(k[3] for k in kids)
 
     def keyword(self, kids):
@@ -431,6 +362,6 @@ class _Builder:
         keyword, kind = kids
         if kind.value not in LAYOUTS:
             self.reject("E403", kind.start_pos, kind.end_pos,
-                        what=f"unknown layout '{kind.value}': write 'layout numerator' or 'layout denominator'")
+                        what=say("layout-word", kind=kind.value))
         return self._stmt(Layout(kind.value, self.span(keyword.start_pos, kind.end_pos)),
                           keyword.start_pos, kind.end_pos)

@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 
 from dsl.core import messages
-from dsl.core.diagnostics import Diagnostic, Label
+from dsl.core.diagnostics import Diagnostic, Fix, Label
 from dsl.core.span import Source, Span
+from dsl.core.wording import TERMINALS, say, title
 
 BLANK = " \t\f\r\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
         "\u200b\u202f\u205f\u3000\ufeff"   # the grammar's WS, less the newline
@@ -24,27 +25,16 @@ _MIDDLE_DOT = re.compile("[·⋅∙]")
 _MATLAB = re.compile(r"\.([*/^'])")
 _QUOTE = re.compile(r"'(?!\s*\(|')")
 _ENDS_IN_NUMBER = re.compile(r"(?:^|[^\w.])[0-9]+$")
+_STARTS_WITH_NUMBER = re.compile(r"[ \t]*[0-9]+(?![\w.])")
 _ENDS_IN_NAME = re.compile(r"[^\W\d]\w*$")
-_MATLAB_HINTS = {"*": "Write '*': it is already elementwise.",
-                 "/": "Write '/': it is already elementwise.",
-                 "^": "Write '**' for an elementwise power.",
-                 "'": "Write '.T' for the transpose."}
+_MATLAB_FIXES = {"*": "*", "/": "/", "^": "**", "'": ".T"}   # MATLAB's .op -> NumPy's
 _CLOSER_OF = {"(": ")", "[": "]"}
 _OPENER_OF = {")": "(", "]": "["}
 _OPEN_FOR = str.maketrans(_OPENER_OF)
 _MAX_SLIPS = 10          # per statement: a line of junk gets a few, not thousands
 _OPERATORS = frozenset({"PLUS", "MINUS", "AT", "STAR", "SLASH", "POW", "TRANSPOSE"})
 _OPERANDS = frozenset({"NAME", "NUMBER", "DERIV", "PRIMED", "LPAR", "LSQB", "MINUS"})
-_WORDS = {"TIMES": "'x' between the two sizes", "LPAR": "'('", "RPAR": "')'", "RSQB": "']'", "_COMMA": "','",
-          "_EQUAL": "'='", "_COLON": "':'", "NAME": "a name", "INT": "a whole number",
-          "$END": "the end of the statement"}
-_CHAR_HINTS = {
-    "^": "'^' only writes a transpose (x^T); write '**' for a power.",
-    ".": "'.' only writes a transpose (x.T); write '*' or '@' for a product.",
-    "\\": "LaTeX commands are not part of the language: write dL/dx, '@' or '*', x.T.",
-    "×": "'×' only separates the sizes of a shape; write '@' for a matrix product or '*' "
-         "for an elementwise product.",
-}
+_CHAR_HINTS = {"^": "caret", ".": "dot", "\\": "backslash", "×": "times-sign"}   # wording keys
 
 
 def describe(source: Source, base: int, text: str, err) -> list[Diagnostic]:
@@ -64,14 +54,14 @@ def describe(source: Source, base: int, text: str, err) -> list[Diagnostic]:
 
 
 def _slips(code: str, span) -> list[Diagnostic]:
-    out = [messages.make("E102", span(m.start(), m.end()),
-                         hint="Write '@' for a matrix product or '*' for an elementwise product.")
+    out = [messages.make("E102", span(m.start(), m.end()), hint=say("middle-dot"), fix=_dot_fix(code, m, span))
            for m in _MIDDLE_DOT.finditer(code)]
     for m in _MATLAB.finditer(code):
         if _ENDS_IN_NUMBER.search(code[max(0, m.start() - 40):m.start()]):
             continue  # 2./x is the number 2. divided by x
-        out.append(messages.make("E103", span(m.start(), m.end()), op=f"'{m.group()}'",
-                                 hint=_MATLAB_HINTS[m.group(1)]))
+        where, new = span(m.start(), m.end()), _MATLAB_FIXES[m.group(1)]
+        out.append(messages.make("E103", where, op=say("matlab-op", op=m.group()), hint=say("matlab-" + m.group(1)),
+                                 fix=Fix(where, new, title("matlab", replacement=new))))
     for m in _QUOTE.finditer(code):
         at = m.start()
         if at > 0 and code[at - 1] == ".":
@@ -79,10 +69,20 @@ def _slips(code: str, span) -> list[Diagnostic]:
         operand = _operand_before(code, at)
         if operand is None:
             continue
-        out.append(messages.make("E103", span(at, at + 1), op=f"the quote in {operand}'",
-                                 hint=f"Write {operand}.T for the transpose; a quote is only "
-                                      f"allowed in a derivative call like sigma'(a)."))
+        where = span(at, at + 1)
+        out.append(messages.make("E103", where, op=say("matlab-quote-op", operand=operand),
+                                 hint=say("matlab-quote", operand=operand),
+                                 fix=Fix(where, ".T", title("matlab", replacement=".T"))))
     return out[:_MAX_SLIPS]
+
+
+def _dot_fix(code: str, m: re.Match, span) -> Fix | None:
+    """'·' stands for either product, so it gets a fix only where one is
+    meant: next to a number, where '@' cannot be (``2 · x`` is ``2 * x``)."""
+    if not (_ENDS_IN_NUMBER.search(code[max(0, m.start() - 40):m.start()].rstrip(BLANK))
+            or _STARTS_WITH_NUMBER.match(code, m.end())):
+        return None
+    return Fix(span(m.start(), m.end()), "*", title("star"))
 
 
 def _operand_before(code: str, at: int) -> str | None:
@@ -106,18 +106,18 @@ def _unbalanced(code: str, span) -> Diagnostic | None:
         if ch in _CLOSER_OF:
             stack.append(i)
         elif not stack:
-            return messages.make("E101", span(i, i + 1), what=f"'{ch}' has no '{_OPENER_OF[ch]}' before it",
-                                 hint="Remove it, or add the opening bracket where the group starts.")
+            return messages.make("E101", span(i, i + 1), what=say("no-opener", closer=ch, opener=_OPENER_OF[ch]),
+                                 hint=say("stray-closer"))
         else:
             j = stack.pop()
             if _CLOSER_OF[code[j]] != ch:
-                return messages.make("E101", span(i, i + 1), what=f"'{code[j]}' is closed by '{ch}'",
-                                     hint=f"Close it with '{_CLOSER_OF[code[j]]}'.",
-                                     labels=[Label(span(j, j + 1), "opened here")])
+                return messages.make("E101", span(i, i + 1), what=say("closed-by", opener=code[j], closer=ch),
+                                     hint=say("close-with", closer=_CLOSER_OF[code[j]]),
+                                     labels=[Label(span(j, j + 1), say("opened-here"))])
     if stack:
         j = stack[-1]
-        return messages.make("E101", span(j, j + 1), what=f"'{code[j]}' is never closed",
-                             hint=f"Add '{_CLOSER_OF[code[j]]}' where the group ends.")
+        return messages.make("E101", span(j, j + 1), what=say("never-closed", opener=code[j]),
+                             hint=say("add-closer", closer=_CLOSER_OF[code[j]]))
     return None
 
 
@@ -127,24 +127,29 @@ def _unexpected(code: str, span, err) -> Diagnostic:
     if token is not None and token.type != "$END":
         tok = err.token
         found, where = _token_words(tok), span(tok.start_pos, tok.end_pos)
-        hint = _CHAR_HINTS.get(str(tok))
+        hint = _char_hint(str(tok))
         start = len(code) - len(code.lstrip(BLANK + "\n"))
         if tok.start_pos == start and tok.type in _OPERATORS and hint is None:
-            hint = ("A statement cannot start with an operator; a line ending in an operator "
-                    "continues on the next, so move it to the end of the previous line.")
+            hint = say("leading-operator")
     elif getattr(err, "char", None) is not None:
         pos = err.pos_in_stream
         ch = code[pos:pos + 1]
         found, where = _char_words(ch), span(pos, pos + 1)
-        hint = _CHAR_HINTS.get(ch)
+        hint = _char_hint(ch)
     else:
         end = len(code.rstrip(BLANK + "\n"))
-        found, where = "the end of the statement", span(end, end)
+        found, where = TERMINALS["$END"], span(end, end)
     accepts = _accepts(err)
     if hint is None and "AT" in accepts and token is not None and token.type in _OPERANDS:
-        hint = "Two operands side by side: write '@' for a matrix product or '*' for an elementwise one."
-    what = f"expected {_expected_words(accepts)}, found {found}" if accepts else f"unexpected {found}"
+        hint = say("juxtaposed")
+    what = (say("expected-found", expected=_expected_words(accepts), found=found) if accepts
+            else say("unexpected", found=found))
     return messages.make("E100", where, what=what, hint=hint)
+
+
+def _char_hint(ch: str) -> str | None:
+    key = _CHAR_HINTS.get(ch)
+    return say(key) if key else None
 
 
 def _accepts(err) -> set[str]:
@@ -159,40 +164,40 @@ def _accepts(err) -> set[str]:
 
 def _expected_words(accepts: set[str]) -> str:
     if accepts & {"DIMS", "LAYOUT"}:
-        return "a statement (x : 1 x n, a = ..., dL/dx = ..., dims or layout)"
+        return say("expect-statement")
     rest, words = set(accepts), []
     if rest & {"AT", "STAR", "POW"}:
-        words.append("an operator")
+        words.append(say("expect-operator"))
         rest -= _OPERATORS | {"LPAR"}
     if "NUMBER" in rest:
-        words.append("an operand")
+        words.append(say("expect-operand"))
         rest -= _OPERANDS
     if "SCALAR" in rest:
-        words.append("a shape such as 1 x n or scalar")
+        words.append(say("expect-shape"))
         rest -= {"SCALAR", "INT", "NAME"}
     if {"INT", "NAME"} <= rest:
-        words.append("a size (a whole number or a name)")
+        words.append(say("expect-size"))
         rest -= {"INT", "NAME"}
-    words += [_WORDS.get(t, t.lower()) for t in sorted(rest, key=_order)]
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+    words += [TERMINALS.get(t, t.lower()) for t in sorted(rest, key=_order)]
+    return words[0] if len(words) == 1 else say("one-of", some=", ".join(words[:-1]), last=words[-1])
 
 
 def _order(terminal: str) -> int:
-    order = list(_WORDS)
+    order = list(TERMINALS)
     return order.index(terminal) if terminal in order else len(order)
 
 
 def _token_words(tok) -> str:
     value = str(tok) if len(tok) <= 30 else tok[:27] + "..."
-    return {"NAME": f"the name '{value}'", "NUMBER": f"the number {value}",
-            "DERIV": f"the derivative {value}"}.get(tok.type, f"'{value}'")
+    key = {"NAME": "found-name", "NUMBER": "found-number", "DERIV": "found-derivative"}.get(tok.type, "found-text")
+    return say(key, value=value)
 
 
 def _char_words(ch: str) -> str:
     if not ch:
-        return "the end of the statement"
+        return TERMINALS["$END"]
     if ch == "'":
-        return "a quote"
+        return say("found-quote")
     if ch.isprintable() and not ch.isspace():
-        return f"'{ch}'" if ch.isascii() else f"'{ch}' (U+{ord(ch):04X})"
-    return f"the character U+{ord(ch):04X}"
+        return say("found-text", value=ch) if ch.isascii() else say("found-unicode", value=ch, code=f"{ord(ch):04X}")
+    return say("found-character", code=f"{ord(ch):04X}")

@@ -13,6 +13,10 @@ JSON that holds that source line (when Jupyter's one-line-per-source-line
 layout is found, otherwise line 1), without a column, and its message
 starts with ``cell N, line L, column C:``; SARIF also records ``"cell": N``
 in the result's properties.
+
+A diagnostic with a fix carries it as SARIF ``fixes`` (its title as the
+description, one replacement of the fix's region); in notebook cells no fix
+is given, since the region would be a line of the notebook's JSON.
 """
 from __future__ import annotations
 
@@ -21,7 +25,7 @@ import os
 from urllib.parse import quote
 
 from dsl.core import messages
-from dsl.core.diagnostics import Diagnostic, Severity
+from dsl.core.diagnostics import Diagnostic, Fix, Severity
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 ANNOTATIONS_PER_TYPE = 10
@@ -63,6 +67,18 @@ def _place(result, d: Diagnostic) -> tuple[dict, str]:
     return {"startLine": start, "endLine": max(start, end)}, f"cell {s.cell}, line {s.line}, column {s.column}: "
 
 
+def _fix(f: Fix, location: dict) -> dict:
+    """A SARIF fix: one replacement of the fix's region in the diagnostic's
+    artifact.  (Not given for notebook cells, whose regions are lines of the
+    .ipynb JSON, where the replacement text would not belong.)"""
+    s = f.span
+    region = {"startLine": s.line, "startColumn": s.column, "endLine": s.end_line, "endColumn": s.end_column}
+    return {"description": {"text": f.title},
+            "artifactChanges": [{"artifactLocation": dict(location),
+                                 "replacements": [{"deletedRegion": region,
+                                                   "insertedContent": {"text": f.replacement}}]}]}
+
+
 def _text(d: Diagnostic) -> str:
     return d.message + (f"\nhint: {d.hint}" if d.hint else "")
 
@@ -96,6 +112,8 @@ def render_sarif(results) -> str:
                 "locations": [{"physicalLocation": {"artifactLocation": location, "region": region}}]}
         if d.span.cell is not None:
             item["properties"] = {"cell": d.span.cell, "line": d.span.line, "column": d.span.column}
+        elif d.fix is not None:
+            item["fixes"] = [_fix(d.fix, location)]
         sarif_results.append(item)
     log = {"$schema": SARIF_SCHEMA, "version": "2.1.0",
            "runs": [{"tool": {"driver": {"name": "chainrule", "version": _version(),

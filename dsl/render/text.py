@@ -11,7 +11,7 @@ import os
 import sys
 from typing import Iterable
 
-from dsl.core.diagnostics import Diagnostic, Severity
+from dsl.core.diagnostics import Diagnostic, Fix, Severity
 
 _COLORS = {"error": "\033[1;31m", "warning": "\033[1;33m", "note": "\033[1;36m",
            "hint": "\033[1;32m", "bold": "\033[1m", "dim": "\033[2m", "reset": "\033[0m",
@@ -158,9 +158,19 @@ def diagnostic_json(d: Diagnostic) -> dict:
            "end_line": s.end_line, "end_column": s.end_column,
            "labels": [{"line": l.span.line, "column": l.span.column,
                        "end_column": l.span.end_column, "text": l.text} for l in d.labels]}
+    if d.fix is not None:
+        out["fix"] = fix_json(d.fix)
     if s.cell is not None:
         out["cell"] = s.cell
     return out
+
+
+def fix_json(f: Fix) -> dict:
+    """A fix as JSON: its title, the replacement text and the span it
+    replaces (1-based, end exclusive, like the diagnostic's own keys)."""
+    s = f.span
+    return {"title": f.title, "replacement": f.replacement, "line": s.line, "column": s.column,
+            "end_line": s.end_line, "end_column": s.end_column}
 
 
 def claim_json(result) -> dict:

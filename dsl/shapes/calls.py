@@ -14,6 +14,7 @@ from dsl.core.ast import Call, Expr, Name, Number
 from dsl.core.diagnostics import Label, Sink
 from dsl.core.dims import SCALAR, Shape, Size, Sym
 from dsl.core.span import Span
+from dsl.core.wording import say
 from dsl.shapes import hints
 from dsl.shapes.broadcast import RULES, Problem, call_problem
 
@@ -30,16 +31,15 @@ def check_call(env, node: Call, sink: Sink, infer: Infer) -> Shape | None:
         for kw in node.keywords:
             infer(env, kw.value, sink)
     if sig is None:
-        near = hints.nearest(name, list(FUNCTIONS) + list(ALIASES))
-        sink.add(messages.make("E202", node.func_span, name=name,
-                               hint=f"did you mean '{near}'?" if near else None))
+        hint, fix = hints.did_you_mean(node.func_span, hints.nearest(name, list(FUNCTIONS) + list(ALIASES)))
+        sink.add(messages.make("E202", node.func_span, name=name, hint=hint, fix=fix))
         return None
     if not _arity_ok(node, sig, sink):
         return None
     if node.prime and not sig.has_prime:
         primed = ", ".join(f.name for f in FUNCTIONS.values() if f.has_prime)
-        sink.add(messages.make("E204", node.func_span, name=name, hint=f"functions with a prime: {primed}",
-                               what=f"has no prime: {name}'(x) is defined only for elementwise functions"))
+        sink.add(messages.make("E204", node.func_span, name=name, hint=say("primed-functions", names=primed),
+                               what=say("no-prime", name=name)))
         return None
     if sig.sizes:
         sizes = [_size_arg(env, name, a, sink, infer) for a in node.args]
@@ -79,7 +79,7 @@ def _axis(node: Call, sink: Sink) -> int | None | bool:
             if isinstance(kw.value, Number) and kw.value.text in ("0", "1"):
                 return int(kw.value.text)
             sink.add(messages.make("E204", kw.value.span, name=node.func,
-                                   what=f"needs axis=0 or axis=1, got axis={hints.text(kw.value)}"))
+                                   what=say("bad-axis", axis=hints.text(kw.value))))
             return False
     return None
 
@@ -96,6 +96,6 @@ def _size_arg(env, func: str, arg: Expr, sink: Sink, infer: Infer) -> Size | Non
         case Name(id=name) if name not in env.names:
             infer(env, arg, sink)             # reports the undefined name
             return None
-    sink.add(messages.make("E204", arg.span, name=func, hint="e.g. ones(n, 1) or eye(3)",
-                           what=f"takes sizes (size symbols or positive integers), got {hints.text(arg)}"))
+    sink.add(messages.make("E204", arg.span, name=func, hint=say("size-arguments"),
+                           what=say("size-argument", got=hints.text(arg))))
     return None

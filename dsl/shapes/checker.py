@@ -39,6 +39,9 @@ from dsl.core.diagnostics import Label, Sink
 from dsl.core.dims import SCALAR, Shape, Size, Sym
 from dsl.core.attributes import ATTRIBUTES
 from dsl.core.span import Span
+from dsl.core.wording import say
+
+_HOW_SIZE, _HOW_DECLARED, _HOW_DEFINED = say("how-size"), say("how-declared"), say("how-defined")
 
 
 @dataclass
@@ -106,11 +109,11 @@ def check_program(program: Program, env: Env | None = None) -> tuple[Env, list]:
         match stmt:
             case Dims(items=items):
                 for item in items:
-                    env.ahead.setdefault(item.name, (item.span, "declared as a size"))
+                    env.ahead.setdefault(item.name, (item.span, _HOW_SIZE))
             case Decl(name=name, name_span=span):
-                env.ahead.setdefault(name, (span, "declared"))
+                env.ahead.setdefault(name, (span, _HOW_DECLARED))
             case Define(name=name, name_span=span):
-                env.ahead.setdefault(name, (span, "defined"))
+                env.ahead.setdefault(name, (span, _HOW_DEFINED))
     for stmt in program.statements:
         check_statement(env, stmt, sink)
     env.ahead = {}
@@ -124,7 +127,7 @@ def check_statement(env: Env, stmt: Stmt, sink: Sink) -> None:
                 if not _redefined(env, item.name, item.span, sink):
                     value = item.value
                     if value is not None and value <= 0:
-                        what = f"size '{item.name}' must be a positive integer, got {value}"
+                        what = say("size-not-positive", name=item.name, value=value)
                         sink.add(messages.make("E206", item.span, what=what))
                         value = None
                     env.dims[item.name] = value
@@ -146,11 +149,11 @@ def check_statement(env: Env, stmt: Stmt, sink: Sink) -> None:
             _claim(env, stmt, sink)
         case Layout(kind=kind, span=span):
             if kind not in ("numerator", "denominator"):
-                what = f"the layout is 'numerator' or 'denominator', not '{kind}'"
+                what = say("layout-unknown", kind=kind)
             elif env.layout_span is not None:
-                what = f"the layout is already set on line {env.layout_span.line}"
+                what = say("layout-again", line=env.layout_span.line)
             elif env.claims:
-                what = f"the layout must come before the first claim (line {env.claims[0].claim.span.line})"
+                what = say("layout-late", line=env.claims[0].claim.span.line)
             else:
                 env.layout, env.layout_span = kind, span
                 return
@@ -181,10 +184,10 @@ def _uses_ok(env: Env, expr: Expr) -> bool:
 def _redefined(env: Env, name: str, span: Span, sink: Sink) -> bool:
     """E201 when ``name`` is already a size symbol, an input or a definition."""
     if name in env.dims:
-        first, what = env.dim_spans.get(name), "a size symbol"
+        first, what = env.dim_spans.get(name), say("what-size-symbol")
     elif name in env.names:
         info = env.names[name]
-        first, what = info.span, "declared" if info.kind == "input" else "defined"
+        first, what = info.span, say("how-declared" if info.kind == "input" else "how-defined")
     else:
         return False
     line = first.line if first is not None else "?"
@@ -199,9 +202,9 @@ def _declare(env: Env, decl: Decl, sink: Sink) -> None:
     attrs = []
     for attr in decl.attrs:
         if attr.name not in ATTRIBUTES:
-            near = hints.nearest(attr.name, ATTRIBUTES)
-            hint = f"did you mean '{near}'?" if near else "attributes are " + ", ".join(ATTRIBUTES)
-            sink.add(messages.make("E205", attr.span, hint=hint, name=attr.name))
+            hint, fix = hints.did_you_mean(attr.span, hints.nearest(attr.name, ATTRIBUTES))
+            hint = hint or say("attributes-are", names=", ".join(ATTRIBUTES))
+            sink.add(messages.make("E205", attr.span, hint=hint, fix=fix, name=attr.name))
         elif attr.name in ("symmetric", "spd") and shape is not None and not (shape.is_scalar or shape.is_square):
             sink.add(messages.make("E207", attr.span, labels=[Label(decl.shape.span, str(shape))],
                                    attr=attr.name, name=decl.name, shape=shape))
@@ -223,12 +226,13 @@ def _size(env: Env, ref: SizeRef, sink: Sink) -> Size | None:
     if isinstance(value, int):
         if value > 0:
             return value
-        sink.add(messages.make("E206", ref.span, what=f"a size must be a positive integer, got {value}"))
+        sink.add(messages.make("E206", ref.span, what=say("size-literal-not-positive", value=value)))
         return None
     if value in env.dims:
         return Sym(value)
-    sink.add(messages.make("E206", ref.span, what=f"size symbol '{value}' is not declared",
-                           hint=hints.size_hint(value, env.ahead, env.dims, env.names)))
+    hint, fix = hints.size_hint(value, ref.span, env.ahead, env.dims, env.names)
+    sink.add(messages.make("E206", ref.span, what=say("size-undeclared", name=value),
+                           hint=hint, fix=fix))
     return None
 
 
@@ -247,13 +251,14 @@ def _claim(env: Env, claim: Claim, sink: Sink) -> None:
         labels = [Label(claim.deriv.span, str(expected)), Label(claim.expr.span, str(got))]
         if kind == "jacobian" and expected.is_square and got.is_vector and got.length() == expected.rows:
             ok = diagonal = True
-            sink.add(messages.make("W402", claim.expr.span, hint=hints.diagonal_hint(name, claim.expr),
+            hint, fix = hints.diagonal_hint(name, claim.expr)
+            sink.add(messages.make("W402", claim.expr.span, hint=hint, fix=fix,
                                    labels=labels, deriv=name, shape=expected))
         else:
-            hint = hints.claim_hint(name, claim.expr, expected, got, rule)
+            hint, fix = hints.claim_hint(name, claim.expr, expected, got, rule)
             if kind == "jacobian" and got.T == expected and not env.claims and env.layout_span is None:
-                hint += ", or put 'layout denominator' at the top if Jacobians are meant transposed"
-            sink.add(messages.make("E400", claim.expr.span, hint=hint, labels=labels,
+                hint = say("claim-or-layout", hint=hint)
+            sink.add(messages.make("E400", claim.expr.span, hint=hint, fix=fix, labels=labels,
                                    claim=name, expected=expected, got=got))
     ok = ok and _errors(sink) == before and _uses_ok(env, claim.expr)
     ok = ok and all(env.names[n.id].ok for n in (claim.deriv.num, claim.deriv.den) if n.id in env.names)
@@ -275,23 +280,22 @@ def _derivative(env: Env, deriv: Deriv, sink: Sink) -> tuple[Shape | None, str, 
     if ys is None or xs is None:
         pass
     elif ys.is_one_by_one:
-        shape, kind, rule = xs, "gradient", f"the gradient of the scalar {y} has the shape of {x}"
+        shape, kind, rule = xs, "gradient", say("rule-gradient", y=y, x=x)
     elif xs.is_one_by_one:
-        shape, kind, rule = ys, "by-scalar", f"a derivative by the scalar {x} has the shape of {y}"
+        shape, kind, rule = ys, "by-scalar", say("rule-by-scalar", x=x, y=y)
     elif ys.is_vector and xs.is_vector:
         m, n = ys.length(), xs.length()
         shape = Shape((m, n)) if env.layout == "numerator" else Shape((n, m))
         kind = "jacobian"
-        rule = (f"the Jacobian of {y} ({m} entries) by {x} ({n} entries) is {shape} "
-                f"in {env.layout} layout")
+        rule = say("rule-jacobian", y=y, m=m, x=x, n=n, shape=shape, layout=env.layout)
     else:
-        what = f"{y} is {ys} and {x} is {xs}"
+        what = say("higher-order-shapes", y=y, ys=ys, x=x, xs=xs)
         scalars = [n for n, i in env.names.items() if i.shape is not None and i.shape.is_one_by_one]
         loss = scalars[-1] if scalars else "L"
         sink.add(messages.make(
             "E401", deriv.span, deriv=hints.text(deriv), what=what,
             labels=[Label(deriv.num.span, str(ys)), Label(deriv.den.span, str(xs))],
-            hint=f"write the gradient of a scalar (the loss) instead, e.g. d{loss}/d{x}"))
+            hint=say("higher-order", loss=loss, x=x)))
     env.record(deriv, shape)
     return shape, kind, rule
 
@@ -305,8 +309,8 @@ def _variable(env: Env, node: Name, sink: Sink) -> Shape | None:
 
 
 def _undefined(env: Env, node: Name, sink: Sink) -> None:
-    hint = hints.undefined_hint(node.id, env.ahead, env.defining, env.dims, env.names)
-    sink.add(messages.make("E200", node.span, hint=hint, name=node.id))
+    hint, fix = hints.undefined_hint(node, env.ahead, env.defining, env.dims, env.names)
+    sink.add(messages.make("E200", node.span, hint=hint, fix=fix, name=node.id))
 
 
 # -------------------------------------------------------------- expressions

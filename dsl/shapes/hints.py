@@ -1,7 +1,10 @@
-"""Hints for shape diagnostics: the fix that works, written as source text.
+"""Hints for shape diagnostics: the fix that works, as data and as words.
 
 :func:`operator_diagnostic` turns an operator's :class:`broadcast.Outcome`
-into its diagnostic; the other functions word the hints.
+into its diagnostic; the other functions return ``(hint, fix)``: the
+:class:`~dsl.core.diagnostics.Fix` (span, replacement source, title, and the
+replacement's tree) when one concrete change is proposed, and the hint worded
+from it by ``wording.say``.
 
 Every suggested fix is tried first: the candidate (``*`` for ``@``, a
 transposed operand, swapped operands) is run through :func:`broadcast.binop`
@@ -23,11 +26,14 @@ from __future__ import annotations
 import difflib
 
 from dsl.core import messages
-from dsl.core.ast import BinOp, Call, Expr, Name, Number, Op, Transpose
-from dsl.shapes.broadcast import Outcome, binop
-from dsl.core.diagnostics import Diagnostic, Label
+from dsl.core.ast import BinOp, Call, Expr, Name, Neg, Number, Op, Transpose
+from dsl.core.diagnostics import Diagnostic, Fix, Label
 from dsl.core.dims import Shape
-from dsl.language.printer import to_source as text
+from dsl.core.span import Span
+from dsl.core.wording import say, title
+from dsl.language.printer import needs_brackets, to_source as text
+from dsl.language.syntax import parse_expr
+from dsl.shapes.broadcast import Outcome, binop
 
 QUOTE_LIMIT = 40  # longest operand text quoted in a hint
 
@@ -52,7 +58,36 @@ def nearest(name: str, candidates) -> str | None:
     return found[0] if found else None
 
 
+def fix(span: Span, expr: Expr, key: str, **values) -> Fix:
+    """Replace ``span`` by ``expr`` (printed as source), titled ``TITLES[key]``."""
+    return Fix(span, text(expr), title(key, **values), expr)
+
+
+def _operand_fix(parent: BinOp, side: str, new: Expr) -> Fix:
+    """Replace one operand of ``parent`` by ``new``, bracketed when the
+    operator needs it (``(a - b).T`` transposed back is ``(a - b)``)."""
+    old = parent.left if side == "left" else parent.right
+    if side == "left":
+        in_place = BinOp(parent.op, new, parent.right, parent.span, parent.op_span)
+    else:
+        in_place = BinOp(parent.op, parent.left, new, parent.span, parent.op_span)
+    f = fix(old.span, new, f"transpose-{side}")
+    if needs_brackets(in_place, new, side):
+        f = Fix(f.span, f"({f.replacement})", f.title, new)
+    return f
+
+
+def did_you_mean(span: Span, near: str | None) -> tuple[str | None, Fix | None]:
+    """E200/E202/E205/E206: the nearest known name, as a hint and a rename."""
+    if near is None:
+        return None, None
+    return say("did-you-mean", name=say("quoted", text=near)), fix(span, Name(near, span), "rename", name=near)
+
+
 # ------------------------------------------------------- operator hints
+
+Hint = tuple[str, Fix | None]
+
 
 def _transposes(node: BinOp, op: Op, l: Shape, r: Shape) -> list[tuple[str, Expr, Expr, str, Shape]]:
     """Transposing the right operand, then the left, each kept only if it
@@ -65,48 +100,60 @@ def _transposes(node: BinOp, op: Op, l: Shape, r: Shape) -> list[tuple[str, Expr
     return found
 
 
-def _instead(old: Expr, new: Expr) -> str | None:
-    old_q, new_q = quote(old), quote(new)
-    return f"{new_q} instead of {old_q}" if old_q and new_q else None
-
-
-def _transpose_fix(node: BinOp, op: Op, l: Shape, r: Shape) -> str | None:
+def _transpose_fix(node: BinOp, op: Op, l: Shape, r: Shape) -> Hint | None:
     """The first transpose that fits, as 'transpose the right operand: ...'."""
     for side, old, new, tried, result in _transposes(node, op, l, r)[:1]:
-        swap = _instead(old, new)
-        how = f": write {swap}" if swap else " (append .T to it in brackets)"
-        return f"transpose the {side} operand{how} ({tried} gives {result})"
+        old_q, new_q = quote(old), quote(new)
+        if old_q and new_q:
+            hint = say("transpose-operand", side=side, new=new_q, old=old_q, tried=tried, result=result)
+        else:
+            hint = say("transpose-operand-long", side=side, tried=tried, result=result)
+        return hint, _operand_fix(node, side, new)
     return None
 
 
-def matmul_hint(node: BinOp, l: Shape, r: Shape) -> str:
+def _rebuilt(node: BinOp, op: Op, left: Expr, right: Expr) -> Expr:
+    return BinOp(op, left, right, node.span, node.op_span)
+
+
+def matmul_hint(node: BinOp, l: Shape, r: Shape) -> Hint:
     """E300/E305: '*', then B.T, then A.T, then swapped operands."""
     if binop(Op.MUL, l, r).clean:  # equal shapes, or a scalar (1 x 1) side
-        why = f"both sides are {l}" if l == r else "one side is a scalar"
-        return f"use '*' for the elementwise product: {why}"
-    fix = _transpose_fix(node, Op.MATMUL, l, r)
-    if fix:
-        return fix
+        hint = say("star-equal", shape=l) if l == r else say("star-scalar")
+        return hint, fix(node.span, _rebuilt(node, Op.MUL, node.left, node.right), "star")
+    found = _transpose_fix(node, Op.MATMUL, l, r)
+    if found:
+        return found
     swap = binop(Op.MATMUL, r, l)
     if swap.clean:
-        candidate = BinOp(Op.MATMUL, node.right, node.left, node.span, node.op_span)
-        q = quote(candidate)
-        return f"swap the operands: {q or 'right @ left'} ({r} @ {l} gives {swap.shape})"
-    return (f"no '*', transpose or swap makes {l} @ {r} fit ({l.cols} against {r.rows}); "
-            "one operand is likely the wrong quantity")
+        candidate = _rebuilt(node, Op.MATMUL, node.right, node.left)
+        swapped = quote(candidate) or say("swap-words")
+        return (say("swap", swapped=swapped, right=r, left=l, result=swap.shape),
+                fix(node.span, candidate, "swap"))
+    return say("matmul-no-fix", left=l, right=r, inner_l=l.cols, inner_r=r.rows), None
 
 
-def elementwise_hint(node: BinOp, l: Shape, r: Shape) -> str:
+def elementwise_hint(node: BinOp, l: Shape, r: Shape) -> Hint:
     """E301: '@' (for '*' only), then a transposed operand."""
     if node.op is Op.MUL:
         fit = binop(Op.MATMUL, l, r)
         if fit.clean:
-            return f"use '@' for the matrix product: {l} @ {r} gives {fit.shape}"
-    fix = _transpose_fix(node, node.op, l, r)
-    if fix:
-        return fix
-    ops = "neither '@' nor a transpose" if node.op is Op.MUL else "no transpose"
-    return f"{ops} makes {l} and {r} fit; one operand is likely the wrong quantity"
+            return (say("matmul-instead", left=l, right=r, result=fit.shape),
+                    fix(node.span, _rebuilt(node, Op.MATMUL, node.left, node.right), "matmul"))
+    found = _transpose_fix(node, node.op, l, r)
+    if found:
+        return found
+    return say("star-no-fix" if node.op is Op.MUL else "elementwise-no-fix", left=l, right=r), None
+
+
+def power_hint(node: BinOp, l: Shape, r: Shape) -> Hint:
+    """E302: a ** b = exp(b * log(a)) for positive a, when b * log(a) fits."""
+    if not binop(Op.MUL, r, l).clean:
+        return say("scalar-power"), None
+    log = Call("log", (node.left,), (), False, node.span, node.op_span)
+    form = Call("exp", (BinOp(Op.MUL, node.right, log, node.span, node.op_span),), (), False,
+                node.span, node.op_span)
+    return say("scalar-power-exp", form=f"`{text(form)}`"), fix(node.span, form, "power")
 
 
 def _size_node(size, span) -> Expr:
@@ -130,93 +177,96 @@ def _stretch_form(op: Op, vec: Expr, mat: Expr, vec_side: str, column: bool, msh
     return BinOp(Op.MATMUL, d, mat, sp, sp) if column else BinOp(Op.MATMUL, mat, d, sp, sp)
 
 
-def stretch_hint(node: BinOp, l: Shape, r: Shape, vec_side: str, column: bool) -> str:
+def stretch_hint(node: BinOp, l: Shape, r: Shape, vec_side: str, column: bool) -> Hint:
     """W303: the explicit form of the broadcast."""
     vec, mat = (node.right, node.left) if vec_side == "right" else (node.left, node.right)
     vshape, mshape = (r, l) if vec_side == "right" else (l, r)
-    form, named = quote(_stretch_form(node.op, vec, mat, vec_side, column, mshape), 2 * QUOTE_LIMIT), ""
+    full = _stretch_form(node.op, vec, mat, vec_side, column, mshape)
+    form = quote(full, 2 * QUOTE_LIMIT)
     if form is None:
         short = (Name("v", vec.span), Name("M", mat.span))
-        form = quote(_stretch_form(node.op, *short, vec_side, column, mshape))
-        named = f" (M the {mshape} matrix, v the {vshape} vector)"
+        form = say("stretch-named", form=quote(_stretch_form(node.op, *short, vec_side, column, mshape)),
+                   mat=mshape, vec=vshape)
     if node.op is Op.DIV and vec_side == "left":
-        return (f"each entry divides the vector's entry by the matrix's; if that is meant, "
-                f"repeat the vector explicitly: {form}{named}")
-    scales = "each row of the matrix" if column else "each column of the matrix"
-    return (f"this equals {form}{named}, which scales {scales}; write that if it is meant, "
-            "or '@' for a matrix product")
+        key = "stretch-divide"
+    else:
+        key = "stretch-rows" if column else "stretch-columns"
+    return say(key, form=form), fix(node.span, full, "stretch")
 
 
-def new_shape_hint(node: BinOp, l: Shape, r: Shape, result: Shape) -> str:
+def new_shape_hint(node: BinOp, l: Shape, r: Shape, result: Shape) -> Hint:
     """W304: each transpose that keeps a vector (which one is meant depends on
     the intended result), and the explicit form of the matrix."""
-    fixes = [f"{_instead(old, new) or f'the {side} operand transposed'} (gives {shape})"
-             for side, old, new, _, shape in _transposes(node, node.op, l, r)]
-    if node.op is Op.MUL:
-        tail = f"write outer(...) if the {result} matrix is intended"
-    else:
-        tail = f"if the {result} matrix is intended, repeat the vectors explicitly with ones(...) and '@'"
-    return f"transpose one side: write {' or '.join(fixes)}; or {tail}" if fixes else tail
+    found = _transposes(node, node.op, l, r)
+    fixes = []
+    for side, old, new, _, shape in found:
+        old_q, new_q = quote(old), quote(new)
+        fixes.append(say("new-shape-instead", new=new_q, old=old_q, result=shape) if old_q and new_q
+                     else say("new-shape-operand", side=side, result=shape))
+    tail = say("new-shape-outer" if node.op is Op.MUL else "new-shape-ones", result=result)
+    if not fixes:
+        return tail, None
+    either = fixes[0] if len(fixes) == 1 else say("new-shape-or", first=fixes[0], second=fixes[1])
+    side, _, new, _, _ = found[0]
+    return say("new-shape-transpose", fixes=either, tail=tail), _operand_fix(node, side, new)
 
 
 def operator_diagnostic(node: BinOp, l: Shape, r: Shape, out: Outcome) -> Diagnostic:
     """The diagnostic for an operator whose outcome has a code, with each
-    operand labelled with its shape and the hint that fits."""
+    operand labelled with its shape and the hint (and fix) that fits."""
     labels = [Label(node.left.span, str(l)), Label(node.right.span, str(r))]
     op = node.op.value
     match out.code:
         case "E300":
-            return messages.make("E300", node.span, hint=matmul_hint(node, l, r), labels=labels,
+            hint, f = matmul_hint(node, l, r)
+            return messages.make("E300", node.span, hint=hint, fix=f, labels=labels,
                                  left=l, right=r, inner_l=l.cols, inner_r=r.rows)
         case "E305":
-            return messages.make("E305", node.span, hint=matmul_hint(node, l, r), labels=labels,
-                                 left=l, right=r)
+            hint, f = matmul_hint(node, l, r)
+            return messages.make("E305", node.span, hint=hint, fix=f, labels=labels, left=l, right=r)
         case "E301":
-            return messages.make("E301", node.span, hint=elementwise_hint(node, l, r), labels=labels,
+            hint, f = elementwise_hint(node, l, r)
+            return messages.make("E301", node.span, hint=hint, fix=f, labels=labels,
                                  op=op, left=l, right=r)
         case "E302":
-            hint = "raise to a scalar power"
-            if binop(Op.MUL, r, l).clean:  # a ** b = exp(b * log(a)) for positive a
-                log = Call("log", (node.left,), (), False, node.span, node.op_span)
-                power = BinOp(Op.MUL, node.right, log, node.span, node.op_span)
-                fix = Call("exp", (power,), (), False, node.span, node.op_span)
-                hint += f"; for entry-by-entry powers of positive entries write `{text(fix)}`"
-            return messages.make("E302", node.span, hint=hint, labels=labels, right=r)
+            hint, f = power_hint(node, l, r)
+            return messages.make("E302", node.span, hint=hint, fix=f, labels=labels, right=r)
         case "W303":
             vec, mat = (r, l) if out.vec_side == "right" else (l, r)
-            return messages.make("W303", node.span, labels=labels, op=op, vec=vec, mat=mat,
-                                 hint=stretch_hint(node, l, r, out.vec_side, out.column))
-    return messages.make("W304", node.span, labels=labels, op=op, left=l, right=r, result=out.shape,
-                         hint=new_shape_hint(node, l, r, out.shape))
+            hint, f = stretch_hint(node, l, r, out.vec_side, out.column)
+            return messages.make("W303", node.span, hint=hint, fix=f, labels=labels, op=op, vec=vec, mat=mat)
+    hint, f = new_shape_hint(node, l, r, out.shape)
+    return messages.make("W304", node.span, hint=hint, fix=f, labels=labels, op=op, left=l, right=r,
+                         result=out.shape)
 
 
-def undefined_hint(name: str, ahead: dict, defining: str | None, dims, names) -> str | None:
+def undefined_hint(node: Name, ahead: dict, defining: str | None, dims, names) -> tuple[str | None, Fix | None]:
     """E200: a definition further down, a size symbol, or the nearest name."""
+    name = node.id
     if name in dims:
-        return f"'{name}' is a size symbol, not a variable"
+        return say("size-symbol-not-variable", name=name), None
     if name in ahead:
         span, how = ahead[name]
         if name == defining:
-            return f"'{name}' cannot be used in its own definition"
-        return f"'{name}' is {how} on line {span.line}, after this use; move that line up"
-    near = nearest(name, list(names) + list(dims))
-    return f"did you mean '{near}'?" if near else None
+            return say("own-definition", name=name), None
+        return say("used-before", name=name, how=how, line=span.line), None
+    return did_you_mean(node.span, nearest(name, list(names) + list(dims)))
 
 
-def size_hint(name: str, ahead: dict, dims, names) -> str:
+def size_hint(name: str, span: Span, ahead: dict, dims, names) -> Hint:
     """E206 for an undeclared size symbol."""
     if name in names:
-        return f"'{name}' is a variable; sizes are integers or symbols declared with 'dims'"
+        return say("variable-not-size", name=name), None
     if name in ahead:
-        span, how = ahead[name]
-        return f"'{name}' is {how} on line {span.line}, after this use; move that line up"
-    near = nearest(name, dims)
-    return f"did you mean '{near}'?" if near else f"declare it first: dims {name}"
+        at, how = ahead[name]
+        return say("used-before", name=name, how=how, line=at.line), None
+    hint, f = did_you_mean(span, nearest(name, dims))
+    return (hint, f) if hint else (say("declare-size", name=name), None)
 
 
 # ---------------------------------------------------------- claim hints
 
-def claim_hint(deriv: str, expr: Expr, expected: Shape, got: Shape, rule: str) -> str:
+def claim_hint(deriv: str, expr: Expr, expected: Shape, got: Shape, rule: str) -> Hint:
     """E400: the transpose that fixes the right side, or what the shape should be."""
     if got.T == expected:
         if isinstance(expr, BinOp) and expr.op is Op.MATMUL:
@@ -225,14 +275,34 @@ def claim_hint(deriv: str, expr: Expr, expected: Shape, got: Shape, rule: str) -
                             expr.span, expr.op_span)
             q = quote(swapped, 2 * QUOTE_LIMIT)
             if q:
-                return f"the right side is the transpose of {deriv}: write {q}"
-        q = quote(transposed(expr))
-        return f"the right side is the transpose of {deriv}: write {q or '(...).T'}"
-    return f"{deriv} is {expected}: {rule}"
+                return say("claim-transposed", deriv=deriv, form=q), fix(expr.span, swapped, "transpose-claim")
+        new = transposed(expr)
+        q = quote(new)
+        hint = say("claim-transposed", deriv=deriv, form=q) if q else say("claim-transposed-long", deriv=deriv)
+        return hint, fix(expr.span, new, "transpose-claim")
+    return say("claim-shape-rule", deriv=deriv, expected=expected, rule=rule), None
 
 
-def diagonal_hint(deriv: str, expr: Expr) -> str:
+def diagonal_hint(deriv: str, expr: Expr) -> Hint:
+    """W402: the Jacobian written with ``diag``."""
     q = quote(expr)
     inner = q.strip("`") if q else "..."
-    return (f"write `diag({inner})` for the Jacobian {deriv}, or keep the vector "
-            "and multiply by it with '*' in the gradient")
+    full = Call("diag", (expr,), (), False, expr.span, expr.span)
+    return say("diagonal", inner=inner, deriv=deriv), fix(expr.span, full, "diag")
+
+
+def right_side_fix(expr: Expr, how: tuple[str, str] | None) -> Fix | None:
+    """E500: the right side a wrong claim's diagnosis names (negated,
+    transposed, a term added or removed), replacing the claim's right side."""
+    if how is None:
+        return None
+    kind, term = how
+    if kind == "negate":
+        return fix(expr.span, Neg(expr, expr.span), "negate-claim")
+    if kind == "transpose":
+        return fix(expr.span, transposed(expr), "transpose-claim")
+    extra, problems = parse_expr(term)
+    if extra is None or problems:
+        return None
+    op = Op.ADD if kind == "add" else Op.SUB
+    return fix(expr.span, BinOp(op, expr, extra, expr.span, expr.span), f"{kind}-term", term=term)

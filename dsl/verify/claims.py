@@ -49,6 +49,8 @@ from dsl.core.ast import Claim, Deriv, Program, walk
 from dsl.verify.diagnose import TOL_ABS, TOL_REL, Sample, close, diagnose
 from dsl.core.diagnostics import Diagnostic
 from dsl.core.dims import fmt
+from dsl.core.wording import say
+from dsl.shapes import hints
 
 DRAWS = 3
 """Draws per claim; sizes change between them."""
@@ -139,22 +141,20 @@ def verify_one(program: Program, env, info, *, seed: int = 0, draws: int = DRAWS
                     break
                 except _Kink:
                     if inputs is not None:
-                        raise _Unchecked(f"the given inputs put an argument of {_kinked()} at its kink (0), "
-                                         "where the derivative does not exist") from None
+                        raise _Unchecked(say("kink-given", kinked=_kinked())) from None
             else:
-                raise _Unchecked(f"every one of {KINK_RETRIES} draws put an argument of {_kinked()} at its "
-                                 "kink (0), where the derivative does not exist")
+                raise _Unchecked(say("kink-every", count=KINK_RETRIES, kinked=_kinked()))
     except _Unchecked as exc:
         return _unchecked(claim, seed, str(exc))
     except _NotDiagonal as exc:
         diag = messages.make("E500", claim.expr.span, claim=_name(claim), detail=str(exc),
-                             hint=f"write the whole Jacobian; checked with seed {seed}")
+                             hint=say("whole-jacobian", seed=seed))
         return ClaimResult(claim, "wrong", str(exc), diag, seed)
     except _Inconsistent as exc:
-        detail = f"reverse mode and finite differences disagree ({exc})"
+        detail = say("inconsistent", why=exc)
         diag = messages.make("E502", claim.expr.span, claim=_name(claim), detail=detail,
-                             hint=f"seed {seed}; the claim is left unverified")
-        return ClaimResult(claim, "unchecked", "internal check failed: " + detail, diag, seed)
+                             hint=say("inconsistent-hint", seed=seed))
+        return ClaimResult(claim, "unchecked", say("inconsistent-status", detail=detail), diag, seed)
     if all(close(s.claimed, s.true) for s in samples):
         return ClaimResult(claim, "verified", "; ".join(sorted(notes)), None, seed)
     return _wrong(claim, samples, seed, notes)
@@ -171,35 +171,39 @@ def _why_not_ok(env, info) -> tuple[str, bool]:
     for name in (info.claim.deriv.num.id, info.claim.deriv.den.id):
         known = env.names.get(name)
         if known is None:
-            return f"'{name}' is not defined", True
+            return say("why-undefined", name=name), True
         if not known.ok:
-            return f"'{name}' has errors", False
+            return say("why-name-errors", name=name), False
     if info.expected is None:
-        return f"{_name(info.claim)} has no matrix form (a higher-order tensor)", True
+        return say("why-higher-order", claim=_name(info.claim)), True
     if info.got is None:
-        return "its right side has errors", True
+        return say("why-right-side-errors"), True
     if info.got != info.expected:
-        return f"its right side is {fmt(info.got)}, but {_name(info.claim)} is {fmt(info.expected)}", True
-    return "it uses a name with errors", False
+        return say("why-right-side-shape", got=fmt(info.got), claim=_name(info.claim),
+                   expected=fmt(info.expected)), True
+    return say("why-uses-errors"), False
 
 
 def _wrong(claim: Claim, samples: list[Sample], seed: int, notes: set[str]) -> ClaimResult:
     found = diagnose(samples)
     detail = found.detail
     if notes:
-        detail += " (" + "; ".join(sorted(notes)).replace("verified against", "compared with") + ")"
+        joined = "; ".join(sorted(notes)).replace(say("verified-against"), say("compared-with"))
+        detail = say("with-notes", detail=detail, notes=joined)
     wrong = [i for i, s in enumerate(samples) if not close(s.claimed, s.true)]
     where = ", ".join(f"{k} = {v}" for k, v in sorted(samples[wrong[0]].sizes.items()))
     count = len(samples)
-    checked = f"checked with seed {seed}, {count} draw{'s' * (count != 1)}"
+    checked = say("checked-draws" if count != 1 else "checked-draw", seed=seed, count=count)
     if where:
-        which = f"in all {count} draws" if len(wrong) == count else f"in {len(wrong)} of {count} draws"
-        hint = f"{checked}; wrong {which}, first with {where}"
+        which = (say("wrong-in-all", count=count) if len(wrong) == count
+                 else say("wrong-in-some", wrong=len(wrong), count=count))
+        hint = say("wrong-where", checked=checked, which=which, where=where)
     else:
         hint = checked
     if found.hint:
-        hint = f"{found.hint}; {hint}"
-    diag = messages.make("E500", claim.expr.span, claim=_name(claim), detail=detail, hint=hint)
+        hint = say("then", first=found.hint, then=hint)
+    diag = messages.make("E500", claim.expr.span, claim=_name(claim), detail=detail, hint=hint,
+                         fix=hints.right_side_fix(claim.expr, found.fix))
     return ClaimResult(claim, "wrong", detail, diag, seed)
 
 
@@ -223,7 +227,7 @@ class _Draws:
             sizes = data.concrete_sizes(self.dims, self.size_rng, draw)
             over = data.check_budget(self.env, sizes)
             if over:
-                raise _Unchecked(f"the drawn sizes need too much memory ({over[0].message})")
+                raise _Unchecked(say("too-much-memory", why=over[0].message))
             rng = np.random.default_rng([self.seed, draw, attempt])
             values = dict(self.inputs) if self.inputs is not None else data.draw_inputs(self.env, sizes, rng)
             self.points[key] = (autodiff.Point(self.program, self.env, values, sizes), sizes)
@@ -248,7 +252,7 @@ def _sample(shared: _Draws, info, draw: int, attempt: int, notes: set[str], last
         if kinks and not last and not np.any(true):
             raise _Kink       # every relu is off on the path: the draw says nothing
         if not (np.all(np.isfinite(true)) and np.all(np.isfinite(tape.node(y).value))):
-            raise _Unchecked(f"{y} or its derivative is not finite at the drawn values")
+            raise _Unchecked(say("not-finite", name=y))
         symmetric = _symmetric(env, x, tape.leaf.value)
         # The claimed derivative and every dA/dB term inside the claim are
         # cross-checked until one informative agreement each: it validates
@@ -269,18 +273,18 @@ def _sample(shared: _Draws, info, draw: int, attempt: int, notes: set[str], last
     except autodiff.DerivativeError as exc:
         raise _Unchecked(str(exc)) from None
     except EvalError as exc:
-        raise _Unchecked(f"it could not be evaluated: {exc.diagnostic.message}") from None
+        raise _Unchecked(say("not-evaluated", why=exc.diagnostic.message)) from None
     except DomainError as exc:
-        raise _Unchecked(f"it could not be evaluated: {exc}") from None
+        raise _Unchecked(say("not-evaluated", why=exc)) from None
     except np.linalg.LinAlgError as exc:
-        raise _Unchecked(f"a matrix is singular at the drawn values ({exc})") from None
+        raise _Unchecked(say("singular", why=exc)) from None
     if not np.all(np.isfinite(claimed)):
-        raise _Unchecked("the right side is not finite at the drawn values")
+        raise _Unchecked(say("right-side-not-finite"))
     if info.diagonal:
         _require_diagonal(true, info)
-        notes.add(f"verified against the diagonal of the {fmt(info.expected)} Jacobian")
+        notes.add(say("note-diagonal", shape=fmt(info.expected)))
     elif symmetric:
-        notes.add(f"symmetric parts compared, since {x} is symmetric")
+        notes.add(say("note-symmetric", name=x))
     form = _comparable(info, symmetric, claimed.shape)
     parts = [(_where(span, x), form(autodiff.arrange(p, jac.out_shape, jac.in_shape, point.layout)))
              for span, p in jac.parts]
@@ -306,8 +310,7 @@ def _require_diagonal(true: np.ndarray, info) -> None:
         return
     flat = int(np.argmax(np.abs(off)))
     i, j = np.unravel_index(flat, off.shape)
-    raise _NotDiagonal(f"the {fmt(info.expected)} Jacobian is not diagonal (entry [{i}, {j}] is "
-                       f"{off.flat[flat]:.4g}), so a vector cannot stand for it")
+    raise _NotDiagonal(say("not-diagonal", shape=fmt(info.expected), i=i, j=j, value=f"{off.flat[flat]:.4g}"))
 
 
 def _comparable(info, symmetric: bool, shape: tuple[int, ...]):
@@ -325,8 +328,8 @@ def _comparable(info, symmetric: bool, shape: tuple[int, ...]):
 
 def _where(span, x: str) -> str:
     if span is None:
-        return f"the use of {x}"
-    return f"the use of {x} at line {span.line}, column {span.column}"
+        return say("use-of", name=x)
+    return say("use-of-at", name=x, line=span.line, column=span.column)
 
 
 def _scalars(point: autodiff.Point, sizes: Mapping[str, int]) -> dict[str, float]:
@@ -388,5 +391,4 @@ def _cross_check(tape: autodiff.Tape, y: str, jac: autodiff.Jacobian, rng: np.ra
         tol = FD_TOL * max(scale, abs(by_differences)) + rounding + TOL_ABS
         if np.isfinite(by_differences) and abs(by_reverse - by_differences) <= tol:
             return scale > 0.0
-    raise _Inconsistent(f"<u, J v> = {by_reverse:.6g} by reverse mode, {by_differences:.6g} "
-                        f"by central differences")
+    raise _Inconsistent(say("uJv", reverse=f"{by_reverse:.6g}", differences=f"{by_differences:.6g}"))

@@ -30,6 +30,8 @@ from typing import Callable
 
 import numpy as np
 
+from dsl.core.wording import say
+
 TOL_REL = 1e-6
 """Relative tolerance: the error may be this fraction of the largest entry."""
 TOL_ABS = 1e-9
@@ -57,6 +59,8 @@ class Sample:
 class Diagnosis:
     detail: str                 # "the sign is flipped", "off by a factor of 2", ...
     hint: str | None = None     # what to try
+    fix: tuple[str, str] | None = None   # a concrete right side: ("negate" | "transpose", "")
+                                         # or ("add" | "subtract", the term's source text)
 
 
 def close(a: np.ndarray, b: np.ndarray) -> bool:
@@ -161,10 +165,14 @@ def _times(k: float, words: str) -> str:
 
 def _factor_phrase(words: str) -> str:
     if words == "-1":
-        return "the sign is flipped"
+        return say("sign-flipped")
     if words.startswith("-"):
-        return f"the sign is flipped and it is off by a factor of {words[1:]}"
-    return f"off by a factor of {words}"
+        return say("sign-and-factor", factor=words[1:])
+    return say("factor", factor=words)
+
+
+class _Changes(str):
+    """The words for a factor that is not the same in every draw."""
 
 
 def _scaled(samples: list[Sample], transform) -> str | None:
@@ -185,7 +193,7 @@ def _scaled(samples: list[Sample], transform) -> str | None:
         return None
     words = factor_words(ratios, used)
     if words is None:
-        return "off by a factor that changes from draw to draw (" + ", ".join(_value(r) for r in ratios) + ")"
+        return _Changes(say("factor-changes", values=", ".join(_value(r) for r in ratios)))
     return words
 
 
@@ -193,15 +201,14 @@ def _scaled(samples: list[Sample], transform) -> str | None:
 
 def _check_zero(samples):
     if all(_zero(s.claimed, _peak(s.true)) for s in samples) and not all(_zero(s.true) for s in samples):
-        return Diagnosis("it is zero, but the true derivative is not",
-                         "the term that carries the dependence on the variable is missing")
+        return Diagnosis(say("is-zero"), say("is-zero-hint"))
     if all(_zero(s.true, _peak(s.claimed)) for s in samples):
         s = next(s for s in samples if not _zero(s.claimed))
         flat = int(np.argmax(np.abs(s.claimed)))
         at = index(s.claimed, flat)
-        return Diagnosis(f"the true derivative is zero, but the claim is not (claimed "
-                         f"{_value(s.claimed.flat[flat])}{' at ' + at if at else ''})",
-                         "the definitions do not depend on the variable along this path")
+        claimed = _value(s.claimed.flat[flat])
+        detail = say("true-zero-at", value=claimed, at=at) if at else say("true-zero", value=claimed)
+        return Diagnosis(detail, say("true-zero-hint"))
     return None
 
 
@@ -209,11 +216,10 @@ def _check_factor(samples):
     words = _scaled(samples, lambda t: t)
     if words is None or words == "1":
         return None
-    if words.startswith("off by a factor that changes"):
-        return Diagnosis(words, "compare the constants and sizes in the claim with the definitions")
-    hint = ("negate the right side, or check the sign in the definitions (a loss usually has a minus)"
-            if words == "-1" else "check the constant factors and the sizes (a mean divides by the count)")
-    return Diagnosis(_factor_phrase(words), hint)
+    if isinstance(words, _Changes):
+        return Diagnosis(words, say("factor-changes-hint"))
+    hint = say("negate-hint") if words == "-1" else say("factor-hint")
+    return Diagnosis(_factor_phrase(words), hint, ("negate", "") if words == "-1" else None)
 
 
 def _square_not_symmetric(t):
@@ -224,11 +230,11 @@ def _check_transposed(samples):
     if not all(_square_not_symmetric(s.true) for s in samples):
         return None
     words = _scaled(samples, lambda t: t.T)
-    if words is None or words.startswith("off by a factor that changes"):
+    if words is None or isinstance(words, _Changes):
         return None
     if words == "1":
-        return Diagnosis("transposed", "transpose the right side")
-    return Diagnosis(f"transposed, and {_factor_phrase(words)}", "transpose the right side")
+        return Diagnosis(say("transposed"), say("transpose-hint"), ("transpose", ""))
+    return Diagnosis(say("transposed-and", factor=_factor_phrase(words)), say("transpose-hint"))
 
 
 def _check_diagonal(samples):
@@ -237,8 +243,8 @@ def _check_diagonal(samples):
     if not all(diagonal(s.true) is not None and not close(diagonal(s.true), s.true) for s in samples):
         return None
     if all(close(s.claimed, diagonal(s.true)) for s in samples):
-        return Diagnosis(f"it is only the diagonal of the true {_shape(samples[0])} {samples[0].kind}",
-                         "the off-diagonal entries are not zero: the function mixes entries (e.g. softmax)")
+        return Diagnosis(say("only-diagonal", shape=_shape(samples[0]), kind=samples[0].kind),
+                         say("only-diagonal-hint"))
     return None
 
 
@@ -260,9 +266,8 @@ def _missing_use(samples):
             if all(close(s.claimed, sum(s.parts[i][1] for i in kept)) for s in samples):
                 missing = [samples[0].parts[i][0] for i in live if i not in kept]
                 what = " and ".join(missing)
-                plural = "s" if len(missing) > 1 else ""
-                return Diagnosis(f"missing a term: the contribution{plural} through {what}",
-                                 "every use of the variable contributes a term (product rule)")
+                key = "missing-uses" if len(missing) > 1 else "missing-use"
+                return Diagnosis(say(key, what=what), say("missing-use-hint"))
     return None
 
 
@@ -292,9 +297,10 @@ def _missing_named(samples):
                     continue
                 if words.startswith("-"):
                     term = label if words == "-1" else f"{_spaced(words[1:])} * {label}"
-                    return Diagnosis(f"an extra term: {term}", f"remove {term}")
+                    return Diagnosis(say("extra-term", term=term), say("remove-term", term=term),
+                                     ("subtract", term))
                 term = label if words == "1" else f"{_spaced(words)} * {label}"
-                return Diagnosis(f"missing a term: {term}", f"add {term}")
+                return Diagnosis(say("missing-term", term=term), say("add-term", term=term), ("add", term))
     return None
 
 
@@ -320,9 +326,8 @@ def _missing_rank_one(samples):
     s = samples[0]
     d = s.true - s.claimed
     flat = int(np.argmax(np.abs(d)))
-    return Diagnosis(f"missing a term: the difference is a rank-1 {_shape(s)} matrix with largest "
-                     f"entry {_value(d.flat[flat])} at {index(d, flat)}",
-                     "a term like an outer product (u.T @ v) is missing")
+    return Diagnosis(say("missing-rank-one", shape=_shape(s), value=_value(d.flat[flat]), at=index(d, flat)),
+                     say("missing-rank-one-hint"))
 
 
 def _largest_error(samples):
@@ -331,8 +336,9 @@ def _largest_error(samples):
     s = max((s for s in samples if not close(s.claimed, s.true)), key=rel, default=samples[0])
     flat = int(np.argmax(np.abs(s.claimed - s.true)))
     at = index(s.true, flat)
-    return Diagnosis(f"largest error{' at ' + at if at else ''}: claimed {_value(s.claimed.flat[flat])}, "
-                     f"true {_value(s.true.flat[flat])}")
+    claimed, true = _value(s.claimed.flat[flat]), _value(s.true.flat[flat])
+    return Diagnosis(say("largest-error-at", at=at, claimed=claimed, true=true) if at
+                     else say("largest-error", claimed=claimed, true=true))
 
 
 CHECKS = (_check_zero, _check_factor, _check_transposed, _check_diagonal, _check_missing)

@@ -1,0 +1,248 @@
+"""The wording of hints and fix titles, in one place.
+
+``messages`` holds the catalogue (one message template per code); this module
+holds the sentences a hint is made of, the variable details of messages
+(the ``{what}`` of a template) and the titles of fixes.  Passes call
+:func:`say` with a key and the values for its template and never write English
+themselves, so each phrase ("did you mean ...") is written once, here.
+
+Expressions are passed already quoted (``quote`` in ``shapes.hints``): the
+hint shows source text in backquotes, which front ends may re-spell.
+
+    >>> say("did-you-mean", name=say("quoted", text="W1"))
+    "did you mean 'W1'?"
+"""
+from __future__ import annotations
+
+HINTS: dict[str, str] = {
+    # ------------------------------------------------------------ names
+    "did-you-mean": "did you mean {name}?",
+    "quoted": "'{text}'",
+    "size-symbol-not-variable": "'{name}' is a size symbol, not a variable",
+    "own-definition": "'{name}' cannot be used in its own definition",
+    "used-before": "'{name}' is {how} on line {line}, after this use; move that line up",
+    "variable-not-size": "'{name}' is a variable; sizes are integers or symbols declared with 'dims'",
+    "declare-size": "declare it first: dims {name}",
+    "attributes-are": "attributes are {names}",
+    "primed-functions": "functions with a prime: {names}",
+    "size-arguments": "e.g. ones(n, 1) or eye(3)",
+    # ---------------------------------------------------- operator shapes
+    "star-equal": "use '*' for the elementwise product: both sides are {shape}",
+    "star-scalar": "use '*' for the elementwise product: one side is a scalar",
+    "matmul-instead": "use '@' for the matrix product: {left} @ {right} gives {result}",
+    "transpose-operand": "transpose the {side} operand: write {new} instead of {old} ({tried} gives {result})",
+    "transpose-operand-long": "transpose the {side} operand (append .T to it in brackets) ({tried} gives {result})",
+    "swap": "swap the operands: {swapped} ({right} @ {left} gives {result})",
+    "swap-words": "right @ left",
+    "matmul-no-fix": "no '*', transpose or swap makes {left} @ {right} fit ({inner_l} against {inner_r}); "
+                     "one operand is likely the wrong quantity",
+    "star-no-fix": "neither '@' nor a transpose makes {left} and {right} fit; one operand is likely the wrong quantity",
+    "elementwise-no-fix": "no transpose makes {left} and {right} fit; one operand is likely the wrong quantity",
+    "scalar-power": "raise to a scalar power",
+    "scalar-power-exp": "raise to a scalar power; for entry-by-entry powers of positive entries write {form}",
+    "stretch-named": "{form} (M the {mat} matrix, v the {vec} vector)",
+    "stretch-divide": "each entry divides the vector's entry by the matrix's; if that is meant, "
+                      "repeat the vector explicitly: {form}",
+    "stretch-rows": "this equals {form}, which scales each row of the matrix; write that if it is meant, "
+                    "or '@' for a matrix product",
+    "stretch-columns": "this equals {form}, which scales each column of the matrix; write that if it is meant, "
+                       "or '@' for a matrix product",
+    "new-shape-instead": "{new} instead of {old} (gives {result})",
+    "new-shape-operand": "the {side} operand transposed (gives {result})",
+    "new-shape-or": "{first} or {second}",
+    "new-shape-transpose": "transpose one side: write {fixes}; or {tail}",
+    "new-shape-outer": "write outer(...) if the {result} matrix is intended",
+    "new-shape-ones": "if the {result} matrix is intended, repeat the vectors explicitly with ones(...) and '@'",
+    # -------------------------------------------------------------- claims
+    "claim-transposed": "the right side is the transpose of {deriv}: write {form}",
+    "claim-transposed-long": "the right side is the transpose of {deriv}: write (...).T",
+    "claim-shape-rule": "{deriv} is {expected}: {rule}",
+    "claim-or-layout": "{hint}, or put 'layout denominator' at the top if Jacobians are meant transposed",
+    "diagonal": "write `diag({inner})` for the Jacobian {deriv}, or keep the vector "
+                "and multiply by it with '*' in the gradient",
+    "higher-order": "write the gradient of a scalar (the loss) instead, e.g. d{loss}/d{x}",
+    "rule-gradient": "the gradient of the scalar {y} has the shape of {x}",
+    "rule-by-scalar": "a derivative by the scalar {x} has the shape of {y}",
+    "rule-jacobian": "the Jacobian of {y} ({m} entries) by {x} ({n} entries) is {shape} in {layout} layout",
+    # -------------------------------------------------------------- syntax
+    "middle-dot": "Write '@' for a matrix product or '*' for an elementwise product.",
+    "matlab-*": "Write '*': it is already elementwise.",
+    "matlab-/": "Write '/': it is already elementwise.",
+    "matlab-^": "Write '**' for an elementwise power.",
+    "matlab-'": "Write '.T' for the transpose.",
+    "matlab-quote": "Write {operand}.T for the transpose; a quote is only allowed in a derivative call like sigma'(a).",
+    "stray-closer": "Remove it, or add the opening bracket where the group starts.",
+    "close-with": "Close it with '{closer}'.",
+    "add-closer": "Add '{closer}' where the group ends.",
+    "caret": "'^' only writes a transpose (x^T); write '**' for a power.",
+    "dot": "'.' only writes a transpose (x.T); write '*' or '@' for a product.",
+    "backslash": "LaTeX commands are not part of the language: write dL/dx, '@' or '*', x.T.",
+    "times-sign": "'×' only separates the sizes of a shape; write '@' for a matrix product or '*' "
+                  "for an elementwise product.",
+    "leading-operator": "A statement cannot start with an operator; a line ending in an operator "
+                        "continues on the next, so move it to the end of the previous line.",
+    "juxtaposed": "Two operands side by side: write '@' for a matrix product or '*' for an elementwise one.",
+    "ascii-names": "Names use ASCII letters, digits and '_'; Greek letters and "
+                   "accents are spelled out: θ is theta, ŷ is yhat, x̄ is xbar.",
+    "positional-first": "Put positional arguments first: sum(X, axis=0).",
+}
+
+# The variable part of a message ("{what}" in a catalogue template).
+DETAILS: dict[str, str] = {
+    # ------------------------------------------------------- names and sizes
+    "how-size": "declared as a size",
+    "how-declared": "declared",
+    "how-defined": "defined",
+    "what-size-symbol": "a size symbol",
+    "size-not-positive": "size '{name}' must be a positive integer, got {value}",
+    "size-literal-not-positive": "a size must be a positive integer, got {value}",
+    "size-undeclared": "size symbol '{name}' is not declared",
+    "layout-unknown": "the layout is 'numerator' or 'denominator', not '{kind}'",
+    "layout-again": "the layout is already set on line {line}",
+    "layout-late": "the layout must come before the first claim (line {line})",
+    "layout-word": "unknown layout '{kind}': write 'layout numerator' or 'layout denominator'",
+    "higher-order-shapes": "{y} is {ys} and {x} is {xs}",
+    # ------------------------------------------------------------- functions
+    "no-prime": "has no prime: {name}'(x) is defined only for elementwise functions",
+    "bad-axis": "needs axis=0 or axis=1, got axis={axis}",
+    "size-argument": "takes sizes (size symbols or positive integers), got {got}",
+    # ---------------------------------------------------------------- syntax
+    "not-a-name": "'{name}' cannot be a name",
+    "number-too-long": "the number {start}... is too long",
+    "positional-after-keyword": "a positional argument follows a keyword argument",
+    "no-opener": "'{closer}' has no '{opener}' before it",
+    "closed-by": "'{opener}' is closed by '{closer}'",
+    "never-closed": "'{opener}' is never closed",
+    "opened-here": "opened here",
+    "expected-found": "expected {expected}, found {found}",
+    "unexpected": "unexpected {found}",
+    "matlab-op": "'{op}'",
+    "matlab-quote-op": "the quote in {operand}'",
+    "expect-statement": "a statement (x : 1 x n, a = ..., dL/dx = ..., dims or layout)",
+    "expect-operator": "an operator",
+    "expect-operand": "an operand",
+    "expect-shape": "a shape such as 1 x n or scalar",
+    "expect-size": "a size (a whole number or a name)",
+    "one-of": "{some} or {last}",
+    "found-name": "the name '{value}'",
+    "found-number": "the number {value}",
+    "found-derivative": "the derivative {value}",
+    "found-text": "'{value}'",
+    "found-unicode": "'{value}' (U+{code})",
+    "found-character": "the character U+{code}",
+    "found-quote": "a quote",
+}
+
+# Input: paths given to chainrule lint (E900, W704).
+INPUT: dict[str, str] = {
+    "no-such-path": "{path}: no such file or directory",
+    "not-a-document": "{path}: not a document chainrule lints (.deriv, .md, .tex, .ipynb)",
+    "symlink-loop-up": "a symlink loop back to a directory above it",
+    "cannot-list": "cannot list it ({why})",
+    "broken-symlink": "a broken symlink or a symlink loop",
+}
+
+# The details of verification (E500, W501, E502) and the claim statuses.
+VERIFY: dict[str, str] = {
+    "kink-given": "the given inputs put an argument of {kinked} at its kink (0), "
+                  "where the derivative does not exist",
+    "kink-every": "every one of {count} draws put an argument of {kinked} at its "
+                  "kink (0), where the derivative does not exist",
+    "whole-jacobian": "write the whole Jacobian; checked with seed {seed}",
+    "inconsistent": "reverse mode and finite differences disagree ({why})",
+    "inconsistent-hint": "seed {seed}; the claim is left unverified",
+    "inconsistent-status": "internal check failed: {detail}",
+    "why-undefined": "'{name}' is not defined",
+    "why-name-errors": "'{name}' has errors",
+    "why-higher-order": "{claim} has no matrix form (a higher-order tensor)",
+    "why-right-side-errors": "its right side has errors",
+    "why-right-side-shape": "its right side is {got}, but {claim} is {expected}",
+    "why-uses-errors": "it uses a name with errors",
+    "verified-against": "verified against",
+    "compared-with": "compared with",
+    "with-notes": "{detail} ({notes})",
+    "checked-draw": "checked with seed {seed}, {count} draw",
+    "checked-draws": "checked with seed {seed}, {count} draws",
+    "wrong-in-all": "in all {count} draws",
+    "wrong-in-some": "in {wrong} of {count} draws",
+    "wrong-where": "{checked}; wrong {which}, first with {where}",
+    "then": "{first}; {then}",
+    "too-much-memory": "the drawn sizes need too much memory ({why})",
+    "not-finite": "{name} or its derivative is not finite at the drawn values",
+    "not-evaluated": "it could not be evaluated: {why}",
+    "singular": "a matrix is singular at the drawn values ({why})",
+    "right-side-not-finite": "the right side is not finite at the drawn values",
+    "note-diagonal": "verified against the diagonal of the {shape} Jacobian",
+    "note-symmetric": "symmetric parts compared, since {name} is symmetric",
+    "not-diagonal": "the {shape} Jacobian is not diagonal (entry [{i}, {j}] is {value}), "
+                    "so a vector cannot stand for it",
+    "use-of": "the use of {name}",
+    "use-of-at": "the use of {name} at line {line}, column {column}",
+    "uJv": "<u, J v> = {reverse} by reverse mode, {differences} by central differences",
+    # how a wrong claim is wrong (verify.diagnose), and what to try
+    "sign-flipped": "the sign is flipped",
+    "sign-and-factor": "the sign is flipped and it is off by a factor of {factor}",
+    "factor": "off by a factor of {factor}",
+    "factor-changes": "off by a factor that changes from draw to draw ({values})",
+    "factor-changes-hint": "compare the constants and sizes in the claim with the definitions",
+    "negate-hint": "negate the right side, or check the sign in the definitions (a loss usually has a minus)",
+    "factor-hint": "check the constant factors and the sizes (a mean divides by the count)",
+    "is-zero": "it is zero, but the true derivative is not",
+    "is-zero-hint": "the term that carries the dependence on the variable is missing",
+    "true-zero": "the true derivative is zero, but the claim is not (claimed {value})",
+    "true-zero-at": "the true derivative is zero, but the claim is not (claimed {value} at {at})",
+    "true-zero-hint": "the definitions do not depend on the variable along this path",
+    "transposed": "transposed",
+    "transposed-and": "transposed, and {factor}",
+    "transpose-hint": "transpose the right side",
+    "only-diagonal": "it is only the diagonal of the true {shape} {kind}",
+    "only-diagonal-hint": "the off-diagonal entries are not zero: the function mixes entries (e.g. softmax)",
+    "missing-use": "missing a term: the contribution through {what}",
+    "missing-uses": "missing a term: the contributions through {what}",
+    "missing-use-hint": "every use of the variable contributes a term (product rule)",
+    "extra-term": "an extra term: {term}",
+    "remove-term": "remove {term}",
+    "missing-term": "missing a term: {term}",
+    "add-term": "add {term}",
+    "missing-rank-one": "missing a term: the difference is a rank-1 {shape} matrix with largest entry {value} at {at}",
+    "missing-rank-one-hint": "a term like an outer product (u.T @ v) is missing",
+    "largest-error": "largest error: claimed {claimed}, true {true}",
+    "largest-error-at": "largest error at {at}: claimed {claimed}, true {true}",
+}
+
+# Grammar terminals in words, in the order they are listed ("expected ... or ...").
+TERMINALS: dict[str, str] = {
+    "TIMES": "'x' between the two sizes", "LPAR": "'('", "RPAR": "')'", "RSQB": "']'", "_COMMA": "','",
+    "_EQUAL": "'='", "_COLON": "':'", "NAME": "a name", "INT": "a whole number",
+    "$END": "the end of the statement",
+}
+
+TITLES: dict[str, str] = {
+    "star": "use '*' for the elementwise product",
+    "matmul": "use '@' for the matrix product",
+    "transpose-left": "transpose the left operand",
+    "transpose-right": "transpose the right operand",
+    "swap": "swap the operands",
+    "power": "write the power as exp(b * log(a))",
+    "stretch": "write the broadcast explicitly",
+    "transpose-claim": "transpose the right side",
+    "negate-claim": "negate the right side",
+    "add-term": "add {term}",
+    "subtract-term": "remove {term}",
+    "diag": "write the Jacobian with diag(...)",
+    "rename": "replace with '{name}'",
+    "matlab": "write '{replacement}'",
+}
+
+
+_ALL = {**HINTS, **DETAILS, **INPUT, **VERIFY}
+
+
+def say(key: str, **values) -> str:
+    """The hint sentence or message detail ``key`` with ``values`` filled in."""
+    return _ALL[key].format(**values)
+
+
+def title(key: str, **values) -> str:
+    """The short title of a fix, as a language server shows it."""
+    return TITLES[key].format(**values)
