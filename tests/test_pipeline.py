@@ -158,3 +158,11 @@ def test_name_kinds_and_layout_are_enums():
     assert isinstance(report.env, pipeline.Env)
     assert report.env.layout is LayoutKind.DENOMINATOR
     assert [i.kind for i in report.env.names.values()] == [NameKind.INPUT, NameKind.DEFINED]
+
+
+def test_the_pipeline_keeps_its_public_names():
+    names = ["check_source", "check_file", "evaluate_source", "Session", "verify_claim_text",
+             "read_source", "decode_source", "unreadable", "Report", "Evaluation", "true_derivatives",
+             "check_expr", "evaluate_expr", "value_of", "env_from_arrays", "DEFAULT_SEED"]
+    assert [n for n in names if not hasattr(pipeline, n)] == []
+    assert set(pipeline.__all__) <= set(dir(pipeline))

@@ -29,8 +29,6 @@ import os
 import re
 from dataclasses import dataclass
 
-import numpy as np
-
 from dsl import pipeline as driver
 from dsl.render import text as render
 from dsl.core.ast import Claim, Define
