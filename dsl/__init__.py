@@ -1,15 +1,17 @@
 """chainrule: a dimension-checked tensor-notation language for the mathematics
 of machine learning.
 
-The pipeline, one module per pass::
+The stages, one package each, imported only downward::
 
-    syntax    text -> AST (grammar/chainrule.lark, Lark LALR)
-    shapes    AST -> shapes and diagnostics (symbolic sizes)
-    evaluate  AST -> NumPy values
-    autodiff  reverse-mode derivatives of the definitions
-    verify    claimed derivatives vs true ones, with a diagnosis
-    driver    strings the passes together for every front end
-    render    diagnostics as text / JSON (sarif: SARIF, GitHub)
+    core       spans, the AST, sizes, diagnostics and their wording, kinds
+    language   text -> AST (grammar/chainrule.lark, Lark LALR), printing
+    shapes     AST -> shapes and diagnostics (symbolic sizes)
+    frontends  Markdown, LaTeX and notebooks -> derivation text
+    compute    AST -> NumPy values; reverse-mode derivatives
+    verify     claimed derivatives vs true ones, with a diagnosis
+    render     diagnostics and verdicts as text / JSON / SARIF
+    pipeline   strings the stages together for every application
+    apps       cli, repl, magics, lint, fmt, explain, pytest plugin
 
 The Python API (imports are lazy so the command starts fast)::
 
@@ -19,27 +21,38 @@ The Python API (imports are lazy so the command starts fast)::
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from dsl.core.ast import Program
+    from dsl.core.diagnostics import Diagnostic
+    from dsl.core.dims import Shape
+    from dsl.core.verdicts import ClaimResult
+    from dsl.pipeline.report import Report
+
 __version__ = "0.1.0"
 
 __all__ = ["parse", "check", "evaluate_expr", "shape_of", "verify_claim", "__version__"]
 
 
-def parse(text: str, name: str = "<input>"):
+def parse(text: str, name: str = "<input>") -> tuple[Program, list[Diagnostic]]:
     """Parse derivation text; returns ``(Program, diagnostics)``."""
     from dsl.core.span import Source
-    from dsl.language.syntax import parse as _parse
-    return _parse(Source(name, text))
+    from dsl.pipeline import parse_source
+    return parse_source(Source(name, text))
 
 
-def check(text: str, name: str = "<input>", *, verify: bool = True, seed: int = 0):
-    """Check a derivation: shapes, then claims. Returns a ``driver.Report``
+def check(text: str, name: str = "<input>", *, verify: bool = True, seed: int = 0) -> Report:
+    """Check a derivation: shapes, then claims. Returns a ``pipeline.Report``
     with ``.diagnostics`` and ``.claims``."""
     from dsl.pipeline import check_source
     from dsl.core.span import Source
     return check_source(Source(name, text), verify=verify, seed=seed)
 
 
-def evaluate_expr(expr: str, **arrays):
+def evaluate_expr(expr: str, **arrays: object) -> np.ndarray:
     """Evaluate one expression on NumPy arrays given as keywords; shapes are
     taken from the arrays, so no declarations are needed.  Shape errors raise
     ``dsl.api.ShapeError`` carrying the diagnostics."""
@@ -47,13 +60,13 @@ def evaluate_expr(expr: str, **arrays):
     return api.evaluate_expr(expr, arrays)
 
 
-def shape_of(expr: str, **arrays):
+def shape_of(expr: str, **arrays: object) -> Shape | None:
     """The inferred shape of an expression over the given arrays."""
     from dsl.api import shape_of_expr
     return shape_of_expr(expr, arrays)
 
 
-def verify_claim(program_text: str, claim_text: str, seed: int = 0):
+def verify_claim(program_text: str, claim_text: str, seed: int = 0) -> ClaimResult:
     """Verify one claim (``"dL/dx = ..."``) against a program's definitions."""
     from dsl.pipeline import verify_claim_text
     return verify_claim_text(program_text, claim_text, seed=seed)

@@ -1,19 +1,25 @@
-"""Checking and evaluating a single expression against live arrays.
+"""The Python API's exceptions and its array-level functions.
 
-Used by the Python API (``dsl.evaluate``), the notebook's ``%deriv`` line
-magic and the REPL: shapes come from the arrays themselves, so a quick check
-needs no declarations.  It goes through the same parser, checker and
-evaluator as a file.
+``dsl.evaluate_expr`` and ``dsl.shape_of`` (see ``dsl/__init__.py``) call
+these; the stages themselves run in ``dsl.pipeline``: an expression is
+checked and evaluated there, and this module only turns a result with
+errors into :class:`ShapeError`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from dsl.core.diagnostics import Diagnostic, Sink
-from dsl.core.dims import SCALAR, Shape
-from dsl.shapes.checker import Env, NameInfo
-from dsl.core.span import Source, Span
+from dsl import pipeline
+from dsl.core.diagnostics import Diagnostic
+from dsl.core.dims import Shape
+from dsl.core.span import Source
+from dsl.pipeline import Checked, check_expr, env_from_arrays
+
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = ["ShapeError", "Checked", "check_expr", "env_from_arrays", "evaluate_expr", "shape_of_expr"]
 
 
 class ShapeError(ValueError):
@@ -27,80 +33,34 @@ class ShapeError(ValueError):
         self.diagnostics = diagnostics
 
 
-@dataclass
-class Checked:
-    expr: object            # ast.Expr or None
-    shape: object           # dims.Shape or None
-    diagnostics: list[Diagnostic]
-    env: object             # shapes.Env
-
-    @property
-    def ok(self) -> bool:
-        return self.expr is not None and not any(d.is_error for d in self.diagnostics)
-
-
-def env_from_arrays(arrays: dict) -> Env:
-    """An environment whose names are the given arrays, with integer sizes.
-
-    0-d arrays are scalars, 1-d arrays row vectors ``1 x n``, 2-d arrays
-    ``r x c``; more dimensions are refused with ``ValueError``.
-
-    >>> import numpy as np
-    >>> str(env_from_arrays({"x": np.ones(3), "W": np.ones((3, 2))}).names["x"].shape)
-    '1 x 3'
-    """
-    import numpy as np
-
-    env = Env()
-    where = Span("<arrays>", 1, 1, 1, 1)
-    for name, value in arrays.items():
-        dims = tuple(int(d) for d in np.shape(value))
-        if len(dims) > 2:
-            raise ValueError(f"'{name}' has {len(dims)} dimensions; chainrule values are "
-                             "scalars, vectors or matrices")
-        shape = SCALAR if not dims else Shape((1, dims[0])) if len(dims) == 1 else Shape(dims)
-        env.names[name] = NameInfo(shape, "input", where)
-    return env
-
-
-def check_expr(text: str, arrays: Mapping, env=None, name: str = "<expr>") -> Checked:
-    """Parse ``text`` and infer its shape with names bound to ``arrays``
-    (or to ``env``, a checker environment from a session)."""
-    from dsl.shapes import checker as shapes
-    from dsl.language import syntax
-    expr, diags = syntax.parse_expr(text, name)
-    if env is None:
-        env = env_from_arrays(dict(arrays))
-    if expr is None:
-        return Checked(None, None, list(diags), env)
-    sink = Sink()
-    shape = shapes.infer(env, expr, sink)
-    return Checked(expr, shape, list(diags) + sink.items, env)
-
-
-def evaluate_expr(text: str, arrays: Mapping):
+def evaluate_expr(text: str, arrays: Mapping[str, object]) -> np.ndarray:
     """Evaluate ``text`` with NumPy arrays as bindings.
+
+    Raises :class:`ShapeError` when it does not check (an array that is not
+    a value, e.g. 3-d, included) and ``EvalError`` when it cannot be
+    evaluated.
 
     >>> import numpy as np
     >>> evaluate_expr("sum(x * x)", {"x": np.arange(3.0)[None, :]})
     array(5.)
     """
-    import numpy as np
+    result = pipeline.evaluate_expr(text, arrays)
+    if not result.checked.ok:
+        raise ShapeError(text, result.checked.errors)
+    if result.error is not None:
+        raise result.error
+    assert result.value is not None
+    return result.value
 
-    from dsl.compute import evaluate
-    values = {k: np.asarray(v, dtype=float) for k, v in arrays.items()}
-    values = {k: (v[None, :] if v.ndim == 1 else v) for k, v in values.items()}
-    checked = check_expr(text, values)
+
+def shape_of_expr(text: str, arrays: Mapping[str, object]) -> Shape | None:
+    """The inferred :class:`dims.Shape` of ``text`` over ``arrays``.
+
+    >>> import numpy as np
+    >>> str(shape_of_expr("x.T @ x", {"x": np.ones(3)}))
+    '3 x 3'
+    """
+    checked = check_expr(text, arrays)
     if not checked.ok:
-        raise ShapeError(text, [d for d in checked.diagnostics if d.is_error])
-    return evaluate.eval_expr(checked.expr, values, {})
-
-
-def shape_of_expr(text: str, arrays: Mapping):
-    """The inferred :class:`dims.Shape` of ``text`` over ``arrays``."""
-    import numpy as np
-    values = {k: np.asarray(v) for k, v in arrays.items()}
-    checked = check_expr(text, values)
-    if not checked.ok:
-        raise ShapeError(text, [d for d in checked.diagnostics if d.is_error])
+        raise ShapeError(text, checked.errors)
     return checked.shape

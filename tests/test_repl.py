@@ -199,7 +199,7 @@ def test_a_defect_becomes_a_diagnostic(monkeypatch):
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
-    monkeypatch.setattr("dsl.api.check_expr", broken)
+    monkeypatch.setattr("dsl.pipeline.check_expr", broken)
     out = e.handle("x")
     assert out.errors == 1 and "E901" in out.text and "boom" in out.text
 

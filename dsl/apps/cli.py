@@ -106,8 +106,7 @@ def _eval(args) -> int:
         return 2
     data = None
     if args.data:
-        from dsl.compute import inputs as datamod
-        data, diags = datamod.load_npz(args.data)
+        data, diags = driver.load_npz(args.data)
         if diags:
             rep = driver.unreadable(args.data, diags[0])
             rep.diagnostics = diags

@@ -31,7 +31,6 @@ def _indent(text: str) -> str:
 def main(path: str | None, expr_text: str | None, color: str = "auto") -> int:
     from dsl import pipeline as driver
     from dsl.render import text as render
-    from dsl.api import check_expr
     from dsl.language.printer import explain
 
     if path is None and expr_text is None:
@@ -49,7 +48,7 @@ def main(path: str | None, expr_text: str | None, color: str = "auto") -> int:
             sys.stdout.write(render.render_text([report], color=paint, claims=False, summary=False) + "\n")
         sys.stdout.write(explain_report(report) + "\n")
         return report.exit_code()
-    checked = check_expr(expr_text, {}, env=report.env if report else None)
+    checked = driver.check_expr(expr_text, env=report.env if report else None)
     diags = checked.diagnostics
     if report is None:  # no declarations: undefined names are expected, shapes unknown
         diags = [d for d in diags if d.code != "E200"]

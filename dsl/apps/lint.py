@@ -51,20 +51,6 @@ PARALLEL_THRESHOLD = 16          # files; below this, processes cost more than t
 _SKIP_DIRS = {"node_modules", "__pycache__", "site-packages"}
 
 
-@dataclass(frozen=True)
-class Sizes:
-    """What rendering needs of a checked program's environment: its sizes."""
-    dims: dict
-
-
-@dataclass(frozen=True)
-class ClaimRef:
-    """What a verdict needs of its claim, placed on the document (the whole
-    claim AST stays in the process that checked it)."""
-    deriv: object            # ast.Deriv
-    span: Span
-
-
 @dataclass
 class FileResult:
     """One linted file: a report in host coordinates and the host to show lines from."""
@@ -216,12 +202,11 @@ def _check(ex: Extracted, *, verify: bool, seed: int) -> FileResult:
         dims = dict(getattr(report.env, "dims", None) or {})
         diagnostics += [_in_host(ex, d) for d in report.diagnostics]
         diagnostics += _grouping_notes(ex, report, seed)
-        claims = [driver.ClaimVerdict(ClaimRef(c.claim.deriv, ex.span_map(c.claim.span)),
-                                      c.status, c.detail) for c in report.claims]
+        claims = [c.moved(ex.span_map) for c in report.claims]
     kept = [d for d in diagnostics if not ex.suppressed(d)]
     kept.sort(key=_order)
     host_source = Source(path, ex.host.text)
-    result = driver.Report(host_source, Program((), path), Sizes(dims), kept, claims, seed=seed)
+    result = driver.Report(host_source, Program((), path), driver.Env(dims=dims), kept, claims, seed=seed)
     return FileResult(result, ex.host, [d for d in ex.verbose if not ex.suppressed(d)])
 
 

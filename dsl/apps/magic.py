@@ -1,7 +1,7 @@
 """Notebook magics, registered by ``%load_ext dsl``.
 
 ``%%deriv [--reset] [--no-verify] [--seed N]``
-    The cell is a derivation.  Cells share one ``driver.Session`` per kernel,
+    The cell is a derivation.  Cells share one ``pipeline.Session`` per kernel,
     like REPL entries: a later cell sees the names of earlier ones.  Running
     a cell again replaces its earlier run (as does any cell that declares or
     defines the same names), so re-running an edited cell never reports a
@@ -48,8 +48,7 @@ class NotebookSession:
     def run(self, text: str, *, verify: bool = True, name: str = CELL_NAME):
         """Check ``text`` as a cell; an earlier run of it (same text, or the
         same names introduced) is replaced in place."""
-        from dsl.language import syntax
-        program, _ = syntax.parse(Source(name, text))
+        program, _ = driver.parse_source(Source(name, text))
         introduced = _introduced(program.statements)
         stale = [i for i, (t, names) in enumerate(self.cells) if t == text or names & introduced]
         if not stale:
@@ -173,7 +172,7 @@ def run_cell(nb: NotebookSession, line: str, cell: str) -> CellResult:
     for stmt in report.program.statements:
         if isinstance(stmt, (Decl, Define)) and env is not None and stmt.name in env.names:
             info = env.names[stmt.name]
-            names.append((stmt.name, info.kind, _shape(info.shape)))
+            names.append((stmt.name, info.kind.value, _shape(info.shape)))
     return CellResult(report, names)
 
 
@@ -222,62 +221,9 @@ class ExprResult:
 
 def check_with_arrays(text: str, namespace) -> ExprResult:
     """Check and evaluate ``text`` with arrays from ``namespace`` (a dict)."""
-    import numpy as np
-
-    from dsl import api
-    from dsl.compute import evaluate
-    from dsl.core import messages
-    from dsl.language import syntax
     text = text.strip()
-    expr, parse_diags = syntax.parse_expr(text, EXPR_NAME)
-    if expr is None:
-        return ExprResult(text, parse_diags, None, [])
-    arrays, problems, notes = {}, [], []
-    for node in _name_nodes(expr):
-        if node.id in arrays or node.id not in namespace:
-            continue            # unknown names are reported by the checker, with a hint
-        value, why = _as_array(namespace[node.id])
-        if why is not None:
-            problems.append(messages.make("E602", node.span, what=f"'{node.id}' {why}"))
-            continue
-        if np.ndim(namespace[node.id]) == 1:
-            notes.append(f"{node.id} is 1-d: taken as a row vector 1 x {value.shape[1]}")
-        arrays[node.id] = value
-    if problems:
-        return ExprResult(text, problems, None, notes)
-    checked = api.check_expr(text, arrays, name=EXPR_NAME)
-    if not checked.ok:
-        return ExprResult(text, checked.diagnostics, None, notes)
-    try:
-        value = evaluate.eval_expr(checked.expr, arrays, {})
-    except evaluate.EvalError as exc:
-        return ExprResult(text, list(checked.diagnostics) + [exc.diagnostic], checked.shape, notes)
-    return ExprResult(text, checked.diagnostics, checked.shape, notes, value)
-
-
-def _name_nodes(expr):
-    from dsl.core.ast import Deriv, Name, walk
-    for node in walk(expr):
-        match node:
-            case Name():
-                yield node
-            case Deriv(num=num, den=den):
-                yield num
-                yield den
-
-
-def _as_array(value):
-    """(float64 matrix or scalar, None), or (None, why it is not usable)."""
-    import numpy as np
-    if isinstance(value, (str, bytes)) or callable(value) and not hasattr(value, "__array__"):
-        return None, f"is a {type(value).__name__}, not an array"
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError) as exc:
-        return None, f"is a {type(value).__name__}, not a numeric array ({exc})"
-    if arr.ndim > 2:
-        return None, f"is {arr.ndim}-dimensional ({' x '.join(map(str, arr.shape))}); values are scalars or matrices"
-    return (arr[None, :] if arr.ndim == 1 else arr), None
+    result = driver.evaluate_expr(text, namespace, name=EXPR_NAME)
+    return ExprResult(text, result.diagnostics, result.shape, result.checked.notes, result.value)
 
 
 # ---------------------------------------------------------------- IPython

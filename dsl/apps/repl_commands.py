@@ -3,7 +3,7 @@
 No terminal here (``repl`` owns prompt_toolkit and stdin); the notebook
 magic and the tests drive :class:`Engine` directly.  Contract:
 
-- Statements go to one ``driver.Session`` and persist.  A typed entry is kept
+- Statements go to one ``pipeline.Session`` and persist.  A typed entry is kept
   whole or not at all: an entry with an error leaves the session as it was,
   so the corrected line can simply be typed again (``:load`` and the FILE
   given on the command line keep what they can, as ``check`` would).
@@ -28,8 +28,6 @@ import difflib
 import os
 import re
 from dataclasses import dataclass
-
-import numpy as np
 
 from dsl import pipeline as driver
 from dsl.render import text as render
@@ -76,7 +74,7 @@ class Engine:
         self.session = driver.Session(seed=seed, verify=verify)
         self.color = color
         self.arrays: dict = {}          # values for inputs, from :load FILE.npz
-        self._evaluation = None         # driver.Evaluation of the session, or None (stale)
+        self._evaluation: driver.Evaluation | None = None   # of the session; None: stale
 
     @property
     def seed(self) -> int:
@@ -125,8 +123,7 @@ class Engine:
 
     def _expression(self, text: str, value: str | None) -> Outcome:
         """Check ``text`` against the session; ``value``: None, "summary" or "full"."""
-        from dsl import api
-        checked = api.check_expr(text, {}, env=self.session.env, name=REPL_NAME)
+        checked = driver.check_expr(text, env=self.session.env, name=REPL_NAME)
         source = Source(REPL_NAME, text)
         diags = list(checked.diagnostics)
         result: list[str] = []
@@ -134,7 +131,7 @@ class Engine:
             ev = self._evaluate() if value else None
             result.append(fmt(checked.shape) + self._sizes_note(checked.shape, ev))
             if value:
-                body, problem = self._value(checked.expr, ev, full=value == "full")
+                body, problem = self._value(checked, ev, full=value == "full")
                 if problem is not None:
                     diags.append(problem)
                 elif body:
@@ -147,36 +144,23 @@ class Engine:
 
     def _evaluate(self):
         """The session evaluated on its inputs (cached until the session changes)."""
-        if self._evaluation is None and self.session.sources:
-            text = "\n".join(s.text.rstrip("\n") for s in self.session.sources)
-            self._evaluation = driver.evaluate_source(Source("<session>", text),
-                                                      data=self.arrays, seed=self.seed,
-                                                      allow_errors=True)
+        if self._evaluation is None:
+            self._evaluation = self.session.evaluate(data=self.arrays)
         return self._evaluation
 
-    def _value(self, expr, ev, full: bool):
-        """(text, None) with the value of ``expr`` or a note saying why there is
-        none; (None, diagnostic) when evaluating it failed."""
-        from dsl.compute import evaluate
-        used = evaluate.names_used(expr)
-        values = ev.values if ev is not None else {}
-        sizes = ev.sizes if ev is not None else {}
-        blocked = _evaluation_problem(ev) if used else None
-        missing = sorted(n for n in used if n not in values and n not in sizes)
-        if blocked or missing:
-            why = blocked or f"{', '.join(missing)} has no value (its definition has an error)"
+    def _value(self, checked, ev, full: bool):
+        """(text, None) with the value of ``checked`` or a note saying why there
+        is none; (None, diagnostic) when evaluating it failed."""
+        blocked = _evaluation_problem(ev) if checked.names else None
+        if blocked is not None:
+            return self._paint("dim", f"(no value: {blocked})"), None
+        result = driver.value_of(checked, ev)
+        if result.missing:
+            why = f"{', '.join(result.missing)} has no value (its definition has an error)"
             return self._paint("dim", f"(no value: {why})"), None
-        deriv = None
-        if ev is not None:
-            env = ev.report.env
-            inputs = {k: v for k, v in values.items()
-                      if k in env.names and env.names[k].kind == "input"}
-            deriv = driver.true_derivatives(ev.report, inputs, sizes)
-        try:
-            result = evaluate.eval_expr(expr, values, sizes, deriv=deriv)
-        except evaluate.EvalError as exc:
-            return None, exc.diagnostic
-        return format_value(result, full), None
+        if result.error is not None:
+            return None, result.error.diagnostic
+        return format_value(result.value, full), None
 
     def _sizes_note(self, shape, ev) -> str:
         syms = [str(d) for d in getattr(shape, "dims", ()) if not isinstance(d, int)]
@@ -204,9 +188,8 @@ class Engine:
         return self._expression(arg, value=None)
 
     def cmd_explain(self, arg: str) -> Outcome:
-        from dsl import api
         from dsl.language.printer import explain
-        checked = api.check_expr(arg, {}, env=self.session.env, name=REPL_NAME)
+        checked = driver.check_expr(arg, env=self.session.env, name=REPL_NAME)
         source = Source(REPL_NAME, arg)
         parts = [render.render_diagnostic(d, source, checked.env, self.color)
                  for d in checked.diagnostics]
@@ -327,8 +310,6 @@ class Engine:
     def _load_document(self, path: str) -> Outcome:
         """The derivations of a Markdown, LaTeX or notebook file, read by the
         front ends of ``lint``; diagnostics point into the document."""
-        from dataclasses import replace
-
         from dsl.core import messages
         from dsl.frontends import extract
         source, problem = driver.read_source(path)
@@ -350,8 +331,7 @@ class Engine:
         diags.sort(key=lambda d: (d.span.cell or 0, d.span.line, d.span.column))
         parts = [render.render_diagnostic(d, ex.host.source(d.span.cell), report.env, self.color)
                  for d in diags]
-        claims = [driver.ClaimVerdict(replace(c.claim, span=ex.span_map(c.claim.span)), c.status, c.detail)
-                  for c in report.claims]
+        claims = [c.moved(ex.span_map) for c in report.claims]
         if claims:
             parts.append("\n".join(render.claim_line(c, path, self.color) for c in claims))
         errors = sum(d.is_error for d in diags)
@@ -362,8 +342,7 @@ class Engine:
         return Outcome(_join(parts + [summary], "\n\n"), errors=errors)
 
     def _load_npz(self, path: str) -> Outcome:
-        from dsl.compute import inputs as data
-        arrays, problems = data.load_npz(path)
+        arrays, problems = driver.load_npz(path)
         parts = [render.render_diagnostic(d, None, None, self.color) for d in problems]
         if arrays:
             self.arrays.update(arrays)

@@ -38,6 +38,7 @@ from dsl.shapes.broadcast import binop
 from dsl.core.diagnostics import Label, Sink
 from dsl.core.dims import SCALAR, Shape, Size, Sym
 from dsl.core.attributes import ATTRIBUTES
+from dsl.core.kinds import DerivativeKind, LayoutKind, NameKind
 from dsl.core.span import Span
 from dsl.core.wording import say
 
@@ -47,7 +48,7 @@ _HOW_SIZE, _HOW_DECLARED, _HOW_DEFINED = say("how-size"), say("how-declared"), s
 @dataclass
 class NameInfo:
     shape: Shape | None      # None: its declaration or definition had an error
-    kind: str                # "input" | "defined"
+    kind: NameKind
     span: Span               # where the name is declared or defined
     attrs: tuple[str, ...] = ()
     ok: bool = True          # no error in it or in any name it uses
@@ -68,7 +69,7 @@ class Env:
 
     dims: dict[str, int | None] = field(default_factory=dict)
     names: dict[str, NameInfo] = field(default_factory=dict)
-    layout: str = "numerator"
+    layout: LayoutKind = LayoutKind.NUMERATOR
     claims: list[ClaimInfo] = field(default_factory=list)
     broken: set[str] = field(default_factory=set)   # names whose NameInfo is not ok
     dim_spans: dict[str, Span] = field(default_factory=dict)
@@ -144,18 +145,18 @@ def check_statement(env: Env, stmt: Stmt, sink: Sink) -> None:
                 env.defining = None
             if not again:
                 ok = _errors(sink) == before and _uses_ok(env, expr)
-                _bind(env, name, NameInfo(shape, "defined", span, (), ok))
+                _bind(env, name, NameInfo(shape, NameKind.DEFINED, span, (), ok))
         case Claim():
             _claim(env, stmt, sink)
         case Layout(kind=kind, span=span):
-            if kind not in ("numerator", "denominator"):
+            if kind not in tuple(LayoutKind):
                 what = say("layout-unknown", kind=kind)
             elif env.layout_span is not None:
                 what = say("layout-again", line=env.layout_span.line)
             elif env.claims:
                 what = say("layout-late", line=env.claims[0].claim.span.line)
             else:
-                env.layout, env.layout_span = kind, span
+                env.layout, env.layout_span = LayoutKind(kind), span
                 return
             sink.add(messages.make("E403", span, what=what))
 
@@ -187,7 +188,7 @@ def _redefined(env: Env, name: str, span: Span, sink: Sink) -> bool:
         first, what = env.dim_spans.get(name), say("what-size-symbol")
     elif name in env.names:
         info = env.names[name]
-        first, what = info.span, say("how-declared" if info.kind == "input" else "how-defined")
+        first, what = info.span, say("how-declared" if info.kind is NameKind.INPUT else "how-defined")
     else:
         return False
     line = first.line if first is not None else "?"
@@ -211,7 +212,7 @@ def _declare(env: Env, decl: Decl, sink: Sink) -> None:
         else:
             attrs.append(attr.name)
     if not again:
-        _bind(env, decl.name, NameInfo(shape, "input", decl.name_span, tuple(attrs), _errors(sink) == before))
+        _bind(env, decl.name, NameInfo(shape, NameKind.INPUT, decl.name_span, tuple(attrs), _errors(sink) == before))
 
 
 def _declared_shape(env: Env, spec: ShapeSpec, sink: Sink) -> Shape | None:
@@ -249,14 +250,14 @@ def _claim(env: Env, claim: Claim, sink: Sink) -> None:
     elif expected is not None and got is not None:
         name = hints.text(claim.deriv)
         labels = [Label(claim.deriv.span, str(expected)), Label(claim.expr.span, str(got))]
-        if kind == "jacobian" and expected.is_square and got.is_vector and got.length() == expected.rows:
+        if kind is DerivativeKind.JACOBIAN and expected.is_square and got.is_vector and got.length() == expected.rows:
             ok = diagonal = True
             hint, fix = hints.diagonal_hint(name, claim.expr)
             sink.add(messages.make("W402", claim.expr.span, hint=hint, fix=fix,
                                    labels=labels, deriv=name, shape=expected))
         else:
             hint, fix = hints.claim_hint(name, claim.expr, expected, got, rule)
-            if kind == "jacobian" and got.T == expected and not env.claims and env.layout_span is None:
+            if kind is DerivativeKind.JACOBIAN and got.T == expected and not env.claims and env.layout_span is None:
                 hint = say("claim-or-layout", hint=hint)
             sink.add(messages.make("E400", claim.expr.span, hint=hint, fix=fix, labels=labels,
                                    claim=name, expected=expected, got=got))
@@ -272,21 +273,23 @@ def derivative_shape(env: Env, deriv: Deriv, sink: Sink | None) -> Shape | None:
     return _derivative(env, deriv, Sink() if sink is None else sink)[0]
 
 
-def _derivative(env: Env, deriv: Deriv, sink: Sink) -> tuple[Shape | None, str, str]:
-    """(shape, kind, rule in words); kind is gradient | by-scalar | jacobian."""
+def _derivative(env: Env, deriv: Deriv, sink: Sink) -> tuple[Shape | None, DerivativeKind | None, str]:
+    """(shape, kind, rule in words); kind is None when there is no shape."""
     ys, xs = _variable(env, deriv.num, sink), _variable(env, deriv.den, sink)
     y, x = deriv.num.id, deriv.den.id
-    shape, kind, rule = None, "", ""
+    shape: Shape | None = None
+    kind: DerivativeKind | None = None
+    rule = ""
     if ys is None or xs is None:
         pass
     elif ys.is_one_by_one:
-        shape, kind, rule = xs, "gradient", say("rule-gradient", y=y, x=x)
+        shape, kind, rule = xs, DerivativeKind.GRADIENT, say("rule-gradient", y=y, x=x)
     elif xs.is_one_by_one:
-        shape, kind, rule = ys, "by-scalar", say("rule-by-scalar", x=x, y=y)
+        shape, kind, rule = ys, DerivativeKind.BY_SCALAR, say("rule-by-scalar", x=x, y=y)
     elif ys.is_vector and xs.is_vector:
         m, n = ys.length(), xs.length()
-        shape = Shape((m, n)) if env.layout == "numerator" else Shape((n, m))
-        kind = "jacobian"
+        shape = Shape((m, n)) if env.layout is LayoutKind.NUMERATOR else Shape((n, m))
+        kind = DerivativeKind.JACOBIAN
         rule = say("rule-jacobian", y=y, m=m, x=x, n=n, shape=shape, layout=env.layout)
     else:
         what = say("higher-order-shapes", y=y, ys=ys, x=x, xs=xs)

@@ -34,7 +34,6 @@ verifies one claim given as text.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Mapping
 
 import numpy as np
@@ -47,10 +46,11 @@ from dsl.compute.evaluate import eval_expr
 from dsl.compute.numeric import DomainError, EvalError, as_value
 from dsl.core.ast import Claim, Deriv, Program, walk
 from dsl.verify.diagnose import TOL_ABS, TOL_REL, Sample, close, diagnose
-from dsl.core.diagnostics import Diagnostic
 from dsl.core.dims import fmt
 from dsl.core.wording import say
 from dsl.shapes import hints
+from dsl.core.kinds import Status
+from dsl.core.verdicts import ClaimResult
 
 DRAWS = 3
 """Draws per claim; sizes change between them."""
@@ -64,17 +64,6 @@ KINK_RETRIES = 5
 """Redraws allowed per draw when a kink is met."""
 
 __all__ = ["ClaimResult", "verify_claims", "DRAWS", "TOL_REL", "TOL_ABS"]
-
-
-@dataclass(frozen=True)
-class ClaimResult:
-    """The verdict on one claim."""
-
-    claim: Claim
-    status: str                        # "verified" | "wrong" | "unchecked"
-    detail: str                        # the diagnosis or the reason, in words
-    diagnostic: Diagnostic | None      # E500, W501 or E502 (None when verified)
-    seed: int
 
 
 def _kinked() -> str:
@@ -127,7 +116,7 @@ def verify_one(program: Program, env, info, *, seed: int = 0, draws: int = DRAWS
     if not info.ok:
         why, on_claim = _why_not_ok(env, info)
         if on_claim:  # the checker reported the error on this claim: no second diagnostic
-            return ClaimResult(claim, "unchecked", why, None, seed)
+            return ClaimResult(claim, Status.UNCHECKED, why, None, seed)
         return _unchecked(claim, seed, why)
     shared = shared or _Draws(program, env, seed, inputs, sizes)
     samples: list[Sample] = []
@@ -149,20 +138,20 @@ def verify_one(program: Program, env, info, *, seed: int = 0, draws: int = DRAWS
     except _NotDiagonal as exc:
         diag = messages.make("E500", claim.expr.span, claim=_name(claim), detail=str(exc),
                              hint=say("whole-jacobian", seed=seed))
-        return ClaimResult(claim, "wrong", str(exc), diag, seed)
+        return ClaimResult(claim, Status.WRONG, str(exc), diag, seed)
     except _Inconsistent as exc:
         detail = say("inconsistent", why=exc)
         diag = messages.make("E502", claim.expr.span, claim=_name(claim), detail=detail,
                              hint=say("inconsistent-hint", seed=seed))
-        return ClaimResult(claim, "unchecked", say("inconsistent-status", detail=detail), diag, seed)
+        return ClaimResult(claim, Status.UNCHECKED, say("inconsistent-status", detail=detail), diag, seed)
     if all(close(s.claimed, s.true) for s in samples):
-        return ClaimResult(claim, "verified", "; ".join(sorted(notes)), None, seed)
+        return ClaimResult(claim, Status.VERIFIED, "; ".join(sorted(notes)), None, seed)
     return _wrong(claim, samples, seed, notes)
 
 
 def _unchecked(claim: Claim, seed: int, why: str) -> ClaimResult:
     diag = messages.make("W501", claim.expr.span, claim=_name(claim), why=why)
-    return ClaimResult(claim, "unchecked", why, diag, seed)
+    return ClaimResult(claim, Status.UNCHECKED, why, diag, seed)
 
 
 def _why_not_ok(env, info) -> tuple[str, bool]:
@@ -204,7 +193,7 @@ def _wrong(claim: Claim, samples: list[Sample], seed: int, notes: set[str]) -> C
         hint = say("then", first=found.hint, then=hint)
     diag = messages.make("E500", claim.expr.span, claim=_name(claim), detail=detail, hint=hint,
                          fix=hints.right_side_fix(claim.expr, found.fix))
-    return ClaimResult(claim, "wrong", detail, diag, seed)
+    return ClaimResult(claim, Status.WRONG, detail, diag, seed)
 
 
 # ------------------------------------------------------------------ a draw

@@ -1,0 +1,197 @@
+"""The program-level pipeline: parse -> check shapes -> verify claims, and
+evaluate.  A failure inside a stage becomes an ``E901`` diagnostic, so no
+input can end in a traceback and the other files are still checked."""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from dsl.core import messages
+from dsl.core.ast import Deriv, Program, Stmt, gc_paused
+from dsl.core.diagnostics import Diagnostic
+from dsl.core.kinds import Status
+from dsl.core.span import Source, Span
+from dsl.core.verdicts import ClaimResult
+from dsl.pipeline.reading import read_source
+from dsl.pipeline.report import DEFAULT_SEED, Evaluation, Report, internal_error, unreadable, whole
+from dsl.shapes import checker as shapes
+from dsl.shapes.checker import ClaimInfo, Env
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+def parse_source(source: Source) -> tuple[Program, list[Diagnostic]]:
+    """The language stage alone: the statements of ``source`` and the
+    diagnostics of those that do not parse (a defect is ``E901``)."""
+    from dsl.language import syntax
+    try:
+        program, diagnostics = syntax.parse(source)
+    except Exception as exc:  # a defect, reported as data
+        return Program((), source.name), [internal_error("parsing", exc, whole(source))]
+    return program, list(diagnostics)
+
+
+def check_source(source: Source, *, verify: bool = True, seed: int = DEFAULT_SEED,
+                 env: Env | None = None, prior: Sequence[Stmt] = (),
+                 draws: int | None = None) -> Report:
+    """Parse, check shapes and (unless ``verify=False``) verify every claim.
+
+    ``env`` and ``prior`` continue an earlier check (a REPL or notebook
+    session): the new statements see the names already known, and only the
+    claims they add are verified, against all definitions so far.
+
+    >>> r = check_source(Source("t.deriv", "x : 1 x 3\\ny = x @ x"))
+    >>> [d.code for d in r.diagnostics]
+    ['E300']
+    """
+    program, diagnostics = parse_source(source)
+    known_claims = len(env.claims) if env is not None else 0
+    try:
+        with gc_paused():
+            env, shape_diags = shapes.check_program(program, env)
+    except Exception as exc:
+        env = Env() if env is None else env
+        shape_diags = [internal_error("checking shapes", exc, whole(source))]
+    diagnostics += shape_diags
+    whole_program = Program(tuple(prior) + program.statements, source.name) if prior else program
+    claims = verify_claims(whole_program, env, verify=verify, seed=seed, draws=draws,
+                           diagnostics=diagnostics, whole=whole(source),
+                           claims=env.claims[known_claims:])
+    diagnostics.sort(key=lambda d: (d.span.line, d.span.column))
+    return Report(source, program, env, diagnostics, claims, seed=seed)
+
+
+def verify_claims(program: Program, env: Env, *, verify: bool, seed: int, draws: int | None,
+                  diagnostics: list[Diagnostic], whole: Span,
+                  claims: Sequence[ClaimInfo] | None = None) -> list[ClaimResult]:
+    """Verify ``claims`` (default: every claim of ``env``), adding their
+    diagnostics to ``diagnostics`` and returning one verdict per claim."""
+    infos = list(env.claims if claims is None else claims)
+    if not verify:
+        return [ClaimResult(ci.claim, Status.UNCHECKED, "not verified (--no-verify)", seed=seed)
+                for ci in infos]
+    if not infos:
+        return []
+    from dsl.verify import claims as verifier
+    try:
+        results = verifier.verify_claims(program, env, seed=seed, claims=infos,
+                                         draws=verifier.DRAWS if draws is None else draws)
+    except Exception as exc:
+        diagnostics.append(internal_error("verifying claims", exc, whole))
+        return [ClaimResult(ci.claim, Status.UNCHECKED, "verification failed internally", seed=seed)
+                for ci in infos]
+    diagnostics.extend(r.diagnostic for r in results if r.diagnostic is not None)
+    return results
+
+
+def verify_claim_text(program_text: str, claim_text: str, seed: int = DEFAULT_SEED) -> ClaimResult:
+    """Verify one claim, given as text, against a program's definitions.
+
+    >>> r = verify_claim_text("dims n\\nx : 1 x n\\nL = sum(x * x)", "dL/dx = -2 * x")
+    >>> r.status, r.detail
+    (<Status.WRONG: 'wrong'>, 'the sign is flipped')
+    >>> verify_claim_text("dims n\\nx : 1 x n\\nL = sum(x * x)", "dL/dx = x").detail
+    'off by a factor of 1/2'
+
+    Raises ``ValueError`` (with the diagnostics' messages) if the claim does
+    not parse as a claim.
+    """
+    program_text = program_text.rstrip("\n")
+    claim_line = program_text.count("\n") + 2
+    source = Source("<claim>", f"{program_text}\n{claim_text.strip()}\n")
+    report = check_source(source, verify=False, seed=seed)
+    assert report.env is not None      # check_source always returns an environment
+    infos = [ci for ci in report.env.claims if ci.claim.span.line == claim_line]
+    if not infos:
+        errors = [d.message for d in report.diagnostics if d.is_error and d.span.line == claim_line]
+        raise ValueError("; ".join(errors) or f"not a claim 'dA/dB = expression': {claim_text!r}")
+    found: list[Diagnostic] = []
+    results = verify_claims(report.program, report.env, verify=True, seed=seed, draws=None,
+                            diagnostics=found, whole=whole(source), claims=infos[-1:])
+    return results[0]
+
+
+_HOST_DOCUMENTS = {".md": "a Markdown", ".markdown": "a Markdown", ".tex": "a LaTeX",
+                   ".ipynb": "a notebook"}
+
+
+def check_file(path: str, *, verify: bool = True, seed: int = DEFAULT_SEED,
+               draws: int | None = None) -> Report:
+    """``check_source`` on a file; unreadable files give an input-error report,
+    and so do documents that hold derivations (those are for ``lint``)."""
+    kind = _HOST_DOCUMENTS.get(os.path.splitext(path)[1].lower())
+    if kind is not None:
+        return unreadable(path, messages.make(
+            "E900", Span(path, 1, 1, 1, 1), what=f"{path} is {kind} file, not a derivation",
+            hint=f"check the derivations inside it with: chainrule lint {path}"))
+    source, problem = read_source(path)
+    if source is None:
+        assert problem is not None
+        return unreadable(path, problem)
+    return check_source(source, verify=verify, seed=seed, draws=draws)
+
+
+# --------------------------------------------------------------- evaluating
+
+def evaluate_source(source: Source, *, data: Mapping[str, np.ndarray] | None = None,
+                    seed: int = DEFAULT_SEED, budget: int | None = None,
+                    allow_errors: bool = False) -> Evaluation:
+    """Check, then evaluate every definition on given or drawn inputs.
+
+    ``data`` maps input names to arrays (e.g. from ``load_npz``); missing
+    inputs are drawn from their declarations with ``seed``.  Sizes come from
+    the arrays, then from ``dims`` values, then are drawn.  With
+    ``allow_errors`` the definitions that checked cleanly are evaluated even
+    when others have errors (the REPL's view of a partly broken session).
+    """
+    import numpy as np
+
+    from dsl.compute import evaluate
+    from dsl.compute import inputs as datamod
+
+    report = check_source(source, verify=False, seed=seed)
+    diags: list[Diagnostic] = []
+    env = report.env
+    if env is None or report.has_errors and not allow_errors:
+        return Evaluation(report, {}, {}, diags)
+    try:
+        arrays = dict(data or {})
+        given_sizes, size_diags = datamod.sizes_from_arrays(env, arrays)
+        diags += size_diags
+        if any(d.is_error for d in size_diags):
+            return Evaluation(report, {}, {}, diags)
+        rng = np.random.default_rng(seed)
+        dims = {name: given_sizes.get(name, value) for name, value in env.dims.items()}
+        sizes = datamod.concrete_sizes(dims, rng)
+        over = datamod.check_budget(env, sizes, budget or datamod.DEFAULT_MEMORY_BUDGET)
+        diags += over
+        if over:
+            return Evaluation(report, {}, sizes, diags)
+        inputs = datamod.draw_inputs(env, sizes, rng, given=arrays)
+        inputs.update(arrays)
+        values, eval_diags = evaluate.evaluate_program(report.program, env, inputs, sizes,
+                                                      deriv=true_derivatives(report, inputs, sizes))
+        diags += eval_diags
+    except Exception as exc:
+        diags.append(internal_error("evaluating", exc, whole(source)))
+        return Evaluation(report, {}, {}, diags)
+    return Evaluation(report, values, sizes, diags)
+
+
+def true_derivatives(report: Report, inputs: Mapping[str, np.ndarray],
+                     sizes: Mapping[str, int]) -> Callable[[Deriv], np.ndarray]:
+    """The value of a ``dA/dB`` term met while evaluating: the true derivative."""
+    def deriv(node: Deriv) -> np.ndarray:
+        from dsl.compute import autodiff
+        return autodiff.derivative(report.program, report.env, inputs, sizes,
+                                   node.num.id, node.den.id)
+    return deriv
+
+
+def load_npz(path: str) -> tuple[dict[str, np.ndarray], list[Diagnostic]]:
+    """Named float64 arrays from an ``.npz`` archive, read without pickle,
+    for ``evaluate_source(data=...)``; every failure is a diagnostic."""
+    from dsl.compute import inputs as datamod
+    return datamod.load_npz(path)
