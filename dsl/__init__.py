@@ -4,6 +4,7 @@ of machine learning.
 The stages, one package each, imported only downward::
 
     core       spans, the AST, sizes, diagnostics and their wording, kinds
+    builtins   the table of built-in functions, one row per function
     language   text -> AST (grammar/chainrule.lark, Lark LALR), printing
     shapes     AST -> shapes and diagnostics (symbolic sizes)
     frontends  Markdown, LaTeX and notebooks -> derivation text
