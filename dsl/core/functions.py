@@ -56,4 +56,14 @@ def canonical(name: str) -> str:
     return ALIASES.get(name, name)
 
 
+# Functions whose value is a scalar whatever the shape of their arguments
+# (when called without ``axis=``).
+_SCALAR_VALUED = frozenset({"sum", "mean", "trace", "det", "xent", "mse"})
+
+
+def returns_scalar(name: str) -> bool:
+    """Whether ``name(...)`` is a scalar for any argument: ``returns_scalar("trace")``."""
+    return canonical(name) in _SCALAR_VALUED
+
+
 ATTRIBUTES = ("onehot", "prob", "positive", "symmetric", "spd", "nonzero")
