@@ -84,9 +84,13 @@ class Reader:
     def __init__(self, text: str, known: frozenset, scalars: frozenset):
         self.text, self.known, self.scalars = text, known, scalars
         self.source = Source("<latex>", text)
+        self.one_line = "\n" not in text
 
     # ---- AST nodes, spans in the side's text
     def at(self, span: Range) -> Span:
+        if self.one_line:                       # most sides: no line lookup
+            start, end = span[0], max(span)
+            return Span("<latex>", 1, start + 1, 1, end + 1, start, end)
         return self.source.span(*span)
 
     def call(self, func: str, args: tuple, span: Range, fspan: Range, prime: bool = False) -> Call:
