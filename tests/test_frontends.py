@@ -220,3 +220,86 @@ def test_random_documents_never_crash_the_front_ends(text, name):
     ex = extract(name, text)
     for gen in range(len(ex.source.text) + 1):
         assert 0 <= ex.host_offset(gen) <= len(text)
+
+
+# ------------------------------------------- declarations through the grammar
+
+def _learned(text: str):
+    from dsl.frontends.builder import Builder
+    from dsl.frontends.document import Host
+    builder = Builder(Host("a.md", text))
+    builder.statements(Slice.of(text, 0, len(text)))
+    return builder.known, builder.scalars
+
+
+@pytest.mark.parametrize("text, name, scalar", [
+    ("ŷ : 1 x n", "yhat", False),
+    ("y\u0302 : 1 x n", "yhat", False),          # y with a combining hat
+    ("θ = xent(y, ŷ)", "theta", True),
+    ("W₁ : n x k", "W1", False),
+    ("x: 1×n", "x", False),
+    ("c : 1x1", "c", True),
+    # spelled as the language spells them (by pattern they were 'symbol' and 'l')
+    ("ϑ : scalar", "theta", True),
+    ("ℓ = mse(y, p)", "ell", True),
+    ("ϕ = 0.5", "phi", True),
+    # a statement continued on the next line
+    ("dims n = 5,\n  k", "k", True),
+    ("a = sum(\n  x)", "a", True),
+    ("a = x @ W1 +\n  b1 # bias", "a", False),
+])
+def test_statements_are_learned_as_the_parser_reads_them(text, name, scalar):
+    known, scalars = _learned(text)
+    assert name in known
+    assert (name in scalars) is scalar
+
+
+def test_only_what_is_certainly_a_scalar_is_one():
+    known, scalars = _learned("s = sum(X, axis=0)\nt = sum(X)\nu = 2 * trace(A)\nv = x @ W\n"
+                              "x : scalar # w : scalar\ndL/dx = 1\n")
+    assert known == {"s", "t", "u", "v", "x"}          # a claim and a comment declare nothing
+    assert scalars == {"t", "u", "x"}
+
+
+def test_a_statement_continued_in_the_next_deriv_comment_is_learned():
+    tex = ("% deriv: dims n,\n% deriv:   k\n% deriv: x : 1 x n\n% deriv: W : n x k\n"
+           "$$ q = x (k W^T) $$\n")
+    ex = extract("a.tex", tex)
+    assert lines(ex)[-1] == "q = x @ (k * W.T)"        # k is a size: a scaling, not @
+    diags, _ = mapped(ex)
+    assert [d.code for d in diags if d.severity.value == "error"] == ["E300"]   # x @ (k x n)
+
+
+def test_an_equation_closes_a_statement_left_open():
+    md = "<!-- deriv: dims n, k -->\n<!-- deriv: x : 1 x n -->\n<!-- deriv: a = x @ -->\n$$ b = x $$\n" \
+         "<!-- deriv: c = 2 -->\n$$ e = c x $$\n"
+    ex = extract("a.md", md)
+    assert "b = x" in lines(ex) and lines(ex)[-1] == "e = c * x"
+
+
+def test_unicode_declarations_let_their_equations_be_checked():
+    md = ("<!-- deriv\nϑ : scalar\nℓ = xent(\n  y, p)\nx : 1 x 3\ny : 1 x 3\np : 1 x 3\n-->\n"
+          "$$ z = \\vartheta x $$\n$$ w = \\ell x $$\n")
+    ex = extract("a.md", md)
+    assert lines(ex)[-2:] == ["z = theta * x", "w = ell * x"]
+    assert ex.verbose == []
+
+
+# ------------------------------------------------------------------- layering
+
+def test_frontends_modules_import_only_downward():
+    """No module of the package imports the package itself (the cycle
+    ``frontends -> latex -> frontends``), at the top or inside a function."""
+    import ast as pyast
+    import pathlib
+    import dsl.frontends
+    folder = pathlib.Path(dsl.frontends.__file__).parent
+    for path in folder.glob("*.py"):
+        tree = pyast.parse(path.read_text(encoding="utf-8"))
+        for node in pyast.walk(tree):
+            if isinstance(node, pyast.ImportFrom):
+                assert node.module != "dsl.frontends", (path.name, node.lineno)
+                if path.name != "__init__.py":
+                    assert node.col_offset == 0, (path.name, node.lineno)   # no function-level import
+            elif isinstance(node, pyast.Import):
+                assert all(a.name != "dsl.frontends" for a in node.names), (path.name, node.lineno)

@@ -180,3 +180,58 @@ def test_random_latexish_text_never_crashes(text):
 @given(st.text(max_size=40))
 def test_arbitrary_text_never_crashes(text):
     assert isinstance(translate(text), (Translation, Unreadable))
+
+
+# --------------------------------------------------- one AST for both readers
+
+def test_the_reader_builds_the_language_ast_with_spans_in_the_latex():
+    from dsl.core import ast
+    from dsl.language.printer import to_source
+    from dsl.language.syntax import parse_expr
+    side = r"\frac{\partial L}{\partial \hat y} \circ \sigma'(a) W_1^\top - 2"
+    t = translate(side)
+    node = t.node
+    assert isinstance(node, ast.BinOp) and node.op is ast.Op.SUB
+    assert isinstance(node.right, ast.Number) and node.right.value == 2.0
+    product = node.left
+    assert isinstance(product, ast.BinOp) and product.op is ast.Op.MUL
+    assert isinstance(product.left, ast.Deriv)
+    assert (product.left.num.id, product.left.den.id) == ("L", "yhat")
+    call, transpose = product.right.left, product.right.right
+    assert isinstance(call, ast.Call) and call.func == "sigma" and call.prime
+    assert isinstance(transpose, ast.Transpose) and isinstance(transpose.operand, ast.Name)
+
+    def written(n):
+        return side[n.span.start:n.span.end]
+
+    assert written(product.left) == r"\frac{\partial L}{\partial \hat y}"
+    assert written(product.left.den) == r"\hat y"
+    assert written(call) == r"\sigma'(a)" and side[call.func_span.start:call.func_span.end] == r"\sigma'"
+    assert written(transpose) == r"W_1^\top" and written(transpose.operand) == "W_1"
+    assert side[product.op_span.start:product.op_span.end] == r"\circ"
+    # one AST, one printer: the text is the printer's, and parses back to the same tree
+    assert t.text == to_source(node)
+    again, _ = parse_expr(t.text)
+    assert to_source(again, parens="all") == to_source(node, parens="all")
+
+
+def test_every_node_of_a_reading_is_a_language_node():
+    from dsl.core import ast
+    kinds = (ast.Name, ast.Number, ast.BinOp, ast.Neg, ast.Transpose, ast.Call, ast.Deriv)
+    for latex, _ in GOLDEN:
+        node = translate(latex).node
+        for n in ast.walk(node):
+            assert isinstance(n, kinds), (latex, n)
+            assert 0 <= n.span.start <= n.span.end <= len(latex), (latex, n)
+
+
+def test_names_keep_stem_and_subscript_apart_until_used():
+    assert translate(r"\hat{y_1}").text == "yhat1"
+    assert translate(r"\bar{\mathbf{x}_2}").text == "xbar2"
+    assert translate(r"\hat\sigma").text == "sigmahat"
+
+
+def test_returns_scalar_reads_aliases():
+    from dsl.builtins import returns_scalar
+    assert returns_scalar("tr") and returns_scalar("xent")
+    assert not returns_scalar("softmax") and not returns_scalar("sigma")

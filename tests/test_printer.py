@@ -10,7 +10,7 @@ from hypothesis.extra.lark import from_lark
 from dsl.core.ast import BinOp, Call, Deriv, Keyword, Name, Neg, Number, Op, Transpose
 from dsl.core.dims import Shape, Sym
 from dsl.builtins import ALIASES, FUNCTIONS
-from dsl.language.printer import explain, to_source
+from dsl.language.printer import explain, to_source, to_source_map
 from dsl.core.span import Span
 from dsl.language.syntax import grammar_text, parse_expr, parse_statement, parse_text
 from test_syntax import MLP, without_spans
@@ -235,3 +235,40 @@ def test_grammar_generated_text_round_trips(text):
     if node is not None:
         for parens in ("minimal", "all"):
             assert without_spans(reparsed(node, parens)) == without_spans(node)
+
+
+# ------------------------------------------------------------ the piece map
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(EXPRS, st.sampled_from(["minimal", "all", "products"]))
+def test_the_piece_map_covers_the_printed_text(node, parens):
+    text, pieces = to_source_map(node, parens=parens)
+    if parens != "products":
+        assert text == to_source(node, parens=parens)
+    assert "".join(text[a:b] for a, b, _, _ in pieces) == text
+    assert all(p[1] == q[0] for p, q in zip(pieces, pieces[1:]))
+    assert all(s <= e for _, _, s, e in pieces)
+
+
+def test_pieces_lead_back_to_the_source():
+    source = "(a + bb).T @ sigma'(c, d) * -x2"
+    text, pieces = to_source_map(expr(source))
+    assert text == "(a + bb).T @ sigma'(c, d) * -x2"
+
+    def origin(word):
+        at = text.index(word)
+        piece = next(p for p in pieces if p[0] <= at < p[1])
+        return source[piece[2]:piece[3]]
+
+    assert origin("bb") == "bb" and origin("@") == "@" and origin("*") == "*"
+    assert origin("sigma'(") == "sigma'" and origin("x2") == "x2" and origin("-") == "-"
+    assert origin(".T").endswith(".T")         # what follows the operand (here its bracket too)
+    assert origin("(a") == "("                 # the first piece of a node starts where it does
+    text, pieces = to_source_map(expr("x @ (a + b)"))
+    assert [p[2:] for p in pieces if text[p[0]:p[1]] in "()"] == [(5, 5), (10, 10)]   # points
+
+
+def test_products_brackets_show_the_grouping_of_a_chain():
+    assert to_source(expr("p @ q * r @ s"), parens="products") == "((p @ q) * r) @ s"
+    assert to_source(expr("a + b @ c - d"), parens="products") == "a + b @ c - d"
+    assert to_source(expr("a / (b * c)"), parens="products") == "a / (b * c)"

@@ -1,6 +1,6 @@
 """LaTeX documents: ``% deriv:`` comments and the equations of the math.
 
-Contract: :func:`extract_latex` feeds a :class:`~dsl.frontends.Builder`, in
+Contract: :func:`extract_latex` feeds a :class:`~dsl.frontends.builder.Builder`, in
 document order, with the chainrule statements written in comment lines
 (``% deriv: W1 : n x k``, invisible in the PDF) and the equations found in
 ``$…$``, ``\\(…\\)``, ``\\[…\\]``, ``$$…$$`` and the environments equation,
@@ -28,8 +28,9 @@ from __future__ import annotations
 
 import re
 
-from dsl.frontends import Builder, Slice
-from dsl.frontends.latex_math import function_name
+from dsl.frontends.builder import Builder
+from dsl.frontends.document import Slice
+from dsl.builtins import function_name
 
 _WORD = re.compile(r"\\([A-Za-z]+\*?|.)", re.S)
 _BEGIN = re.compile(r"\\begin\s*\{([A-Za-z]+\*?)\}")

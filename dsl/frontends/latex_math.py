@@ -1,8 +1,9 @@
-"""LaTeX math -> chainrule text.  The only module that reads LaTeX with Lark.
+"""LaTeX math -> chainrule text.  The module that parses LaTeX with Lark.
 
 Contract: :func:`translate` takes ONE side of an equation (the text between
-two top-level ``=``) and returns a :class:`Translation` (chainrule text, the
-names it uses, and a token-level offset map back into the side's text) or an
+two top-level ``=``) and returns a :class:`Translation` (the AST read, its
+chainrule text, the names it uses, and a token-level offset map back into
+the side's text) or an
 :class:`Unreadable` (what could not be read, and where).  It never raises on
 input and never guesses: whatever ``grammar/latex_math.lark`` does not
 describe is unreadable.
@@ -24,22 +25,28 @@ for precedence to their operand: columns are exact for names, operators and
 functions, approximate for what LaTeX spells in several groups.
 
 This module owns the parser and the boundary (limits, ``|`` delimiters,
-syntax errors); ``latex_read`` gives each construct its meaning and
-``latex_render`` spells the result as chainrule text.
+syntax errors); ``latex_read`` gives each construct its meaning as an AST
+of ``dsl.core.ast``, and the language's printer spells that AST as chainrule
+text with the map of its pieces back to the side.
 """
 from __future__ import annotations
 
 import functools
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from lark import Lark, logger as lark_logger
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from dsl.frontends.latex_read import Stop, function_name, greek_name, read
-from dsl.frontends.latex_render import Deriv, Name, Range, names, render, scalar_like
+from dsl.core.ast import Deriv, Expr, Name
+from dsl.frontends.forms import names, scalar_like
+from dsl.frontends.latex_read import Stop, read
+from dsl.frontends.latex_tree import Range
+from dsl.builtins import function_name
+from dsl.frontends.latex_words import greek_name
+from dsl.language.printer import to_source, to_source_map
 
 __all__ = ["MAX_LENGTH", "MAX_NESTING", "Translation", "Unreadable", "function_name",
            "greek_name", "parser", "translate"]
@@ -61,6 +68,7 @@ class Translation:
     scalar: bool = False                            # reads as a scalar
     grouping: str | None = None     # fully parenthesised, when juxtaposition grouping matters
     alt: str | None = None          # juxtaposition read at the level of '*', when different
+    node: Expr | None = field(default=None, compare=False, repr=False)  # the AST read (spans in the side)
 
 
 @dataclass(frozen=True)
@@ -153,20 +161,21 @@ def translate(side: str, *, known=frozenset(), scalars=frozenset()) -> Translati
         return (back[s], back[e - 1] + 1) if e > s else (back[s], back[s])
 
     try:
-        node, alt = read(parser().parse(text), text, frozenset(known), frozenset(scalars))
+        node, alt = read(parser().parse(text), side, lambda s, e: orig((s, e)),
+                         frozenset(known), frozenset(scalars))
     except UnexpectedInput as err:
         return _syntax_problem(err, text, orig)
     except Stop as stop:
-        return Unreadable(stop.what, *orig(stop.span))
+        return Unreadable(stop.what, *stop.span)
     except RecursionError:
         return Unreadable("the formula is too long or nested too deeply to read", 0, len(side))
-    out, pieces = render(node)
-    alt_text = render(alt)[0]
-    grouping = render(node, explicit=True)[0] if alt_text != out else None
-    return Translation(out, tuple((gs, ge, *orig((ss, se))) for gs, ge, ss, se in pieces),
-                       names(node), name=node.id if isinstance(node, Name) else None,
-                       deriv=(node.num, node.den) if isinstance(node, Deriv) else None,
-                       scalar=scalar_like(node, frozenset(scalars)),
+    out, pieces = to_source_map(node)
+    alt_text = to_source(alt)
+    grouping = to_source(node, parens="products") if alt_text != out else None
+    return Translation(out, tuple(pieces), names(node),
+                       name=node.id if isinstance(node, Name) else None,
+                       deriv=(node.num.id, node.den.id) if isinstance(node, Deriv) else None,
+                       scalar=scalar_like(node, frozenset(scalars)), node=node,
                        grouping=grouping, alt=alt_text if grouping else None)
 
 

@@ -1,26 +1,48 @@
-"""LaTeX parse tree -> chainrule-side nodes: what each construct means.
+"""LaTeX parse tree -> the chainrule AST: what each construct means.
 
 Contract: :func:`read` takes the Lark tree of ``grammar/latex_math.lark`` for
-one side of an equation and returns two readings as ``latex_render`` nodes:
-juxtaposition grouped tighter than ``\\circ`` (as in TeX) and read flat, left
-to right (as chainrule reads ``@`` and ``*``).  A construct with no faithful
-reading raises :class:`Stop` with what stops it and its range; the caller
-turns that into a diagnostic.  :func:`greek_name` and :func:`function_name`
-are the LaTeX vocabulary of names and functions.
+one side of an equation and returns two readings, as expressions of
+``dsl.core.ast`` (the AST the ASCII parser builds): juxtaposition grouped
+tighter than ``\\circ`` (as in TeX) and read flat, left to right (as
+chainrule reads ``@`` and ``*``).  Every node's span is in the coordinates
+of the side's own text (``Span.start``/``end`` are offsets into it), so the
+printer's piece map (``printer.to_source_map``) leads from chainrule text
+back to the LaTeX.  A construct with no faithful reading raises
+:class:`Stop` with what stops it and its range in the side; the caller
+turns that into a diagnostic.  The words read (Greek letters, function
+names, macros) are in ``latex_words``.
 
-    >>> function_name("Diag"), greek_name(r"\\vartheta")
-    ('diag', 'theta')
+    >>> from dsl.frontends.latex_math import parser
+    >>> side = r"x W_1^T"
+    >>> node, alt = read(parser().parse(side), side, lambda s, e: (s, e), frozenset(), frozenset())
+    >>> type(node).__name__, node.op, node.right.operand.id, side[node.right.span.start:node.right.span.end]
+    ('BinOp', <Op.MATMUL: '@'>, 'W1', 'W_1^T')
 """
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, replace
+from typing import Callable
 
-from lark import Token, Transformer
-
+from dsl.core.ast import BinOp, Call, Deriv, Name, Neg, Number, Op, Transpose
+from dsl.core.span import Source, Span
+from dsl.frontends.forms import scalar_like
+from dsl.frontends.latex_tree import Range, letter, peel, rebuild, subscript_word, to_raw, tspan
 from dsl.builtins import function_name, latex_macro
-from dsl.frontends.latex_render import Bin, Call, Deriv, Name, Neg, Num, Range, Transpose, scalar_like
+from dsl.frontends.latex_words import ACCENTS, PRODUCTS, TEXTUAL, TRANSPOSES, greek_name
+
+
+@dataclass(frozen=True)
+class Word:
+    """A name being read: its stem and subscript stay apart until it is
+    used, so that ``\\hat{y_1}`` is ``yhat1``."""
+    stem: str
+    span: Range
+    sub: str = ""
+
+    @property
+    def id(self) -> str:
+        return self.stem + self.sub
 
 
 @dataclass(frozen=True)
@@ -44,87 +66,65 @@ class Stop(Exception):
         self.what, self.span = what, span
 
 
-@dataclass(frozen=True)
-class Raw:
-    """A parse-tree node reduced to its rule name, range and children."""
-    kind: str
-    span: Range
-    kids: tuple
-
-
-class _ToRaw(Transformer):
-    def __default__(self, data, children, meta):
-        spans = [_tspan(c) for c in children] or [(0, 0)]
-        return Raw(str(data), (min(s for s, _ in spans), max(e for _, e in spans)), tuple(children))
-
-
-def read(tree, text: str, known: frozenset, scalars: frozenset):
-    """The side's tree (of ``text``) read grouped and read flat: ``(node, alt)``."""
-    raw = _ToRaw().transform(tree)
-    reader = Reader(text, known, scalars)
+def read(tree, side: str, position: Callable[[int, int], Range], known: frozenset, scalars: frozenset):
+    """The tree of a side read grouped and read flat: ``(node, alt)``.
+    ``position`` maps a range of the parsed text to the side's text."""
+    raw = to_raw(tree, position)
+    reader = Reader(side, known, scalars)
     return reader.value(reader.expr(raw, flat=False)), reader.value(reader.expr(raw, flat=True))
-
-
-def greek_name(symbol: str) -> str:
-    """``\\theta`` or ``θ`` -> ``theta`` (variant forms spelled as the letter)."""
-    if symbol.startswith("\\"):
-        name = symbol[1:]
-        return {"varepsilon": "epsilon", "vartheta": "theta", "varphi": "phi", "varpi": "pi",
-                "varrho": "rho", "varsigma": "sigma"}.get(name, name)
-    spelled = unicodedata.name(symbol, "x").split()[-1].lower().replace("lamda", "lambda")
-    return spelled.capitalize() if symbol.isupper() else spelled
 
 
 # ------------------------------------------------------------------ reading
 
-_PRODUCT = {"hadamard", "cdot", "times", "star", "slash"}
-_TRANSPOSES = {"T", r"\top", r"\intercal", r"\mathsfT", r"\mathrmT", r"\rmT", r"\sfT",
-               r"\textsfT", r"\textrmT", "ᵀ"}
-_TEXTUAL = {r"\mathrm", r"\operatorname", r"\operatorname*", r"\text", r"\textrm", r"\mbox"}
-_ACCENTS = {"hat": "hat", "widehat": "hat", "bar": "bar", "overline": "bar",
-            "tilde": "tilde", "widetilde": "tilde"}
-
-
 class Reader:
-    """Parse tree (``Raw``) -> chainrule-side nodes; raises ``Stop`` when a
-    construct has no faithful reading.  ``flat`` reads juxtaposition at the
-    level of ``\\circ`` (left to right, as chainrule reads ``@`` and ``*``)."""
+    """Parse tree (``latex_tree.Raw``) -> AST; raises ``Stop`` when a construct has no
+    faithful reading.  ``flat`` reads juxtaposition at the level of
+    ``\\circ`` (left to right, as chainrule reads ``@`` and ``*``)."""
 
     def __init__(self, text: str, known: frozenset, scalars: frozenset):
         self.text, self.known, self.scalars = text, known, scalars
+        self.source = Source("<latex>", text)
+        self.one_line = "\n" not in text
+
+    # ---- AST nodes, spans in the side's text
+    def at(self, span: Range) -> Span:
+        if self.one_line:                       # most sides: no line lookup
+            start, end = span[0], max(span)
+            return Span("<latex>", 1, start + 1, 1, end + 1, start, end)
+        return self.source.span(*span)
+
+    def call(self, func: str, args: tuple, span: Range, fspan: Range, prime: bool = False) -> Call:
+        return Call(func, args, (), prime, self.at(span), self.at(fspan))
+
+    def bin(self, op: Op, left, right, span: Range, opspan: Range) -> BinOp:
+        return BinOp(op, left, right, self.at(span), self.at(opspan))
+
+    def num(self, text: str, span: Range) -> Number:
+        return Number(float(text), text, self.at(span))
+
+    def respan(self, x, span: Range):
+        """``x`` as spanning ``span`` (the brackets or font written around it)."""
+        return replace(x, span=span if isinstance(x, Word) else self.at(span))
 
     def word(self, r) -> str:
         """A script as compact text: ``{\\mathsf T}`` -> ``\\mathsfT``."""
-        s, e = _tspan(r)
+        s, e = tspan(r)
         return re.sub(r"[\s{}]", "", self.text[s:e])
-
-    def sub_word(self, r) -> str | None:
-        """A subscript as part of a name (``_{1}`` -> ``1``, ``_\\theta`` ->
-        ``theta``), or None when it is more than letters and digits."""
-        out = []
-        for tok in _tokens(r):
-            if tok.type in ("LETTERS", "LETTER", "NUMBER", "DIGIT") and str(tok).isalnum():
-                out.append(str(tok))
-            elif tok.type == "GREEK":
-                out.append(greek_name(str(tok)))
-            elif tok.type not in ("LBRACE", "RBRACE"):
-                return None
-        return "".join(out) or None
 
     # ---- expressions
     def expr(self, r, flat: bool):
         k = r.kind
         if k in ("plus", "minus"):
             left, tok, right = r.kids
-            return Bin("+" if k == "plus" else "-", self.value(self.expr(left, flat)),
-                       self.value(self.expr(right, flat)), r.span, _tspan(tok))
+            return self.bin(Op.ADD if k == "plus" else Op.SUB, self.value(self.expr(left, flat)),
+                            self.value(self.expr(right, flat)), r.span, tspan(tok))
         if k == "neg":
-            return Neg(self.value(self.expr(r.kids[1], flat)), r.span)
+            return Neg(self.value(self.expr(r.kids[1], flat)), self.at(r.span))
         if k == "pos":
             return self.expr(r.kids[1], flat)
         if k == "bigsum":
-            return Call("sum", (self.value(self.expr(r.kids[2], flat)),), False, r.span, _tspan(r.kids[0]))
-        if k in _PRODUCT or k == "juxt":
+            return self.call("sum", (self.value(self.expr(r.kids[2], flat)),), r.span, tspan(r.kids[0]))
+        if k in PRODUCTS or k == "juxt":
             return self.product(r, flat)
         if k == "braces":
             return self.expr(r.kids[1], flat)
@@ -132,11 +132,11 @@ class Reader:
             if len(r.kids) > 1:
                 raise Stop("a relation or list is not read here", r.span)
             return self.expr(r.kids[0], flat)
-        return self.value(self.unit(r, flat))
+        return self.settle(self.unit(r, flat))
 
     def product(self, r, flat: bool):
         chain = []
-        while r.kind in _PRODUCT:
+        while r.kind in PRODUCTS:
             left, tok, right = r.kids
             chain.append((r.kind, tok, right))
             r = left
@@ -160,25 +160,32 @@ class Reader:
 
     def binary(self, kind, tok, left, right):
         left, right = self.value(left), self.value(right)
-        opspan = _tspan(tok) if tok is not None else (left.span[1], right.span[0])
+        opspan = tspan(tok) if tok is not None else (left.span.end, right.span.start)
         scaling = scalar_like(left, self.scalars) or scalar_like(right, self.scalars)
         if kind == "times" and not scaling:
             raise Stop("'\\times' between two matrices is not read: write \\cdot or juxtaposition "
                        "for the matrix product, \\circ for the elementwise one", opspan)
-        op = {"juxt": "@", "cdot": "@", "hadamard": "*", "star": "*", "times": "*", "slash": "/"}[kind]
-        if op == "@" and scaling:
-            op = "*"
-        return Bin(op, left, right, (left.span[0], right.span[1]), opspan)
+        op = Op.MATMUL if kind == "juxt" else PRODUCTS[kind]
+        if op is Op.MATMUL and scaling:
+            op = Op.MUL
+        return self.bin(op, left, right, (left.span.start, right.span.end), opspan)
 
-    def value(self, x):
+    def settle(self, x):
+        """A function left without argument is its fallback name or an error;
+        a lone ``\\partial`` is an error."""
         if isinstance(x, Head):
             if x.fallback and not x.prime and not x.power:
-                return Name(x.fallback, x.span)
+                return Word(x.fallback, x.span)
             raise Stop(f"the function '{x.func}' has no argument", x.span)
         if isinstance(x, Partial):
             raise Stop("'\\partial' is read only in \\frac{\\partial A}{\\partial B} or "
                        "\\partial A / \\partial B", x.span)
         return x
+
+    def value(self, x):
+        """What is read, settled, as an AST expression."""
+        x = self.settle(x)
+        return Name(x.id, self.at(x.span)) if isinstance(x, Word) else x
 
     # ---- juxtaposition: split letter runs, apply functions to what follows
     def factors(self, juxt, flat: bool) -> list:
@@ -197,94 +204,91 @@ class Reader:
         return out
 
     def split_letters(self, u) -> list:
-        base, posts = _peel(u)
+        base, posts = peel(u)
         if base.kind != "letters":
             return [u]
         run = str(base.kids[0])
         if len(run) == 1 or run in self.known or function_name(run):
             return [u]
         s = base.span[0]
-        singles = [Raw("letters", (s + i, s + i + 1),
-                       (Token("LETTERS", ch, start_pos=s + i, end_pos=s + i + 1),))
-                   for i, ch in enumerate(run)]
-        return singles[:-1] + [_rebuild(singles[-1], posts)]
+        singles = [letter(ch, s + i) for i, ch in enumerate(run)]
+        return singles[:-1] + [rebuild(singles[-1], posts)]
 
     def apply(self, head: Head, u, flat: bool):
-        base, posts = _peel(u)
+        base, posts = peel(u)
         if base.kind == "parens":
             args = tuple(self.value(self.expr(e, flat)) for e in base.kids[1].kids[::2])
-            node = Call(head.func, args, head.prime, (head.span[0], base.span[1]), head.span)
+            node = self.call(head.func, args, (head.span[0], base.span[1]), head.span, head.prime)
         else:
-            base, posts = u, []
-            node = Call(head.func, (self.value(self.unit(u, flat)),), head.prime,
-                        (head.span[0], u.span[1]), head.span)
+            posts = []
+            node = self.call(head.func, (self.value(self.unit(u, flat)),), (head.span[0], u.span[1]),
+                             head.span, head.prime)
         if head.power:
-            node = Bin("**", node, Num(head.power, head.span), node.span, head.span)
+            node = self.bin(Op.POW, node, self.num(head.power, head.span), _range(node), head.span)
         for p in posts:
             node = self.post(node, p, flat)
         return node
 
     # ---- units: a primary with sub- and superscripts and primes
     def unit(self, u, flat: bool):
-        base, posts = _peel(u)
+        base, posts = peel(u)
         if base.kind == "norm":
             return self.norm(base, posts, flat)
         x = self.primary(base, flat)
         for p in [p for p in posts if p.kind == "subscript"]:
-            sub = self.sub_word(p.kids[2])
-            if not isinstance(x, Name) or sub is None:
+            sub = subscript_word(p.kids[2])
+            if not isinstance(x, Word) or sub is None:
                 raise Stop(f"the subscript '_{{{self.word(p.kids[2])}}}' is read only as part "
                            "of a name (W_1 is W1)", p.span)
-            x = Name(x.stem, (x.span[0], p.span[1]), x.sub + sub)
+            x = Word(x.stem, (x.span[0], p.span[1]), x.sub + sub)
         for p in posts:
             if p.kind != "subscript":
                 x = self.post(x, p, flat)
         return x
 
     def post(self, x, p, flat: bool):
-        span = (x.span[0], p.span[1])
-        mark = (_tspan(p.kids[1])[0], p.span[1])          # the ^... or ' itself
+        span = (_range(x)[0], p.span[1])
+        mark = (tspan(p.kids[1])[0], p.span[1])          # the ^... or ' itself
         if p.kind == "subscript":
             raise Stop("a subscript is read only as part of a name (W_1 is W1)", p.span)
         sup = "'" if p.kind == "prime" else self.word(p.kids[2])
         if sup in ("'", r"\prime"):
             if isinstance(x, Head):
                 return Head(x.func, span, True, x.power)
-            if isinstance(x, Name) and not x.sub and function_name(x.id):
+            if isinstance(x, Word) and not x.sub and function_name(x.id):
                 return Head(function_name(x.id), span, True)
             raise Stop("a prime is read only on a function, as its derivative (\\sigma'(a)); "
                        "for a transpose write ^T", p.span)
-        if isinstance(x, Name) and x.id == "e" and "e" not in self.known:
-            return Call("exp", (self.value(self.expr(p.kids[2], flat)),), False, span, x.span)
+        if isinstance(x, Word) and x.id == "e" and "e" not in self.known:
+            return self.call("exp", (self.value(self.expr(p.kids[2], flat)),), span, x.span)
         if re.fullmatch(r"[0-9]+", sup) and int(sup) >= 2:
             if isinstance(x, Head):
                 return Head(x.func, span, x.prime, sup)
-            return Bin("**", self.value(x), Num(sup, p.kids[2].span if isinstance(p.kids[2], Raw)
-                                                else _tspan(p.kids[2])), span, _tspan(p.kids[1]))
+            return self.bin(Op.POW, self.value(x), self.num(sup, tspan(p.kids[2])), span, tspan(p.kids[1]))
         if isinstance(x, Head):
             raise Stop(f"'^{{{sup}}}' on a function is not read (only a prime or an integer power)", p.span)
-        if sup in _TRANSPOSES:
-            return Transpose(self.value(x), span, mark)
+        if sup in TRANSPOSES:
+            return Transpose(self.value(x), self.at(span))
         if sup == "-1":
-            return Call("inv", (self.value(x),), False, span, mark)
+            return self.call("inv", (self.value(x),), span, mark)
         m = re.fullmatch(r"[(\[]([A-Za-z0-9]+)[)\]]", sup)
-        if m and isinstance(x, Name):
-            return Name(x.stem, span, x.sub + m.group(1))
+        if m and isinstance(x, Word):
+            return Word(x.stem, span, x.sub + m.group(1))
         raise Stop(f"the superscript '^{{{sup}}}' is not read (^T, ^{{-1}}, ^\\prime and "
                    "integer powers are)", p.span)
 
     def norm(self, base, posts, flat: bool):
         inner = self.value(self.expr(base.kids[1], flat))
-        squared = Call("sum", (Bin("**", inner, Num("2", base.span), inner.span, base.span),),
-                       False, base.span, base.span)
+        squared = self.call("sum", (self.bin(Op.POW, inner, self.num("2", base.span), _range(inner),
+                                             base.span),), base.span, base.span)
         sups = [self.word(p.kids[2]) for p in posts if p.kind == "superscript"]
         for p in posts:
             if p.kind == "prime" or (p.kind == "subscript" and self.word(p.kids[2]) not in ("2", "F")):
                 raise Stop("only the 2-norm and the Frobenius norm are read (\\|v\\|_2, \\|A\\|_F)", p.span)
         if not sups:
-            return Call("sqrt", (squared,), False, base.span, base.span)
+            return self.call("sqrt", (squared,), base.span, base.span)
         if sups == ["2"]:
-            return Call("sum", squared.args, False, (base.span[0], posts[-1].span[1]), base.span)
+            return self.call("sum", squared.args, (base.span[0], posts[-1].span[1]), base.span)
         raise Stop("a norm is read squared (\\|v\\|^2) or plain (\\|v\\|)", posts[-1].span)
 
     def primary(self, r, flat: bool):
@@ -292,115 +296,99 @@ class Reader:
         if k == "letters":
             word = str(tok)
             fn = function_name(word) if word not in self.known else None
-            return Head(fn, r.span) if fn else Name(word, r.span)
+            return Head(fn, r.span) if fn else Word(word, r.span)
         if k == "number":
-            return Num(str(tok), r.span)
+            return self.num(str(tok), r.span)
         if k == "greek":
             name = greek_name(str(tok))
             fn = latex_macro("\\" + name)
-            return Head(fn, r.span, fallback=name) if fn else Name(name, r.span)
+            return Head(fn, r.span, fallback=name) if fn else Word(name, r.span)
         if k == "partial":
             return Partial(r.span)
         if k == "func":
-            if latex_macro(str(tok)):
-                return Head(latex_macro(str(tok)), r.span)
+            if fn := latex_macro(str(tok)):
+                return Head(fn, r.span)
             raise Stop(f"'{tok}' is not a chainrule function", r.span)
         if k == "font":
-            word = self.word(r.kids[1])
-            if re.fullmatch(r"[A-Za-z]{2,}", word):
-                fn = function_name(word)
-                if fn:
-                    return Head(fn, r.span)
-                if str(tok) in _TEXTUAL:
-                    return Name(word, r.span)
-            if re.fullmatch(r"[0-9]+", word) and str(tok) not in _TEXTUAL:
-                raise Stop(f"'{tok}{{{word}}}' (a vector of ones?) is not read: write ones(r, c)", r.span)
-            inner = self.expr(r.kids[1], flat)
-            return inner if isinstance(inner, (Head, Partial)) else replace(inner, span=r.span)
+            return self.font(r, flat)
         if k == "accent":
-            inner = self.value(self.expr(r.kids[1], flat))
-            if not isinstance(inner, Name):
+            inner = self.settle(self.expr(r.kids[1], flat))
+            if not isinstance(inner, Word):
                 raise Stop(f"'{tok}' is read only on a name (\\hat y is yhat)", r.span)
-            return Name(inner.stem + _ACCENTS[str(tok)[1:]], r.span, inner.sub)
+            return Word(inner.stem + ACCENTS[str(tok)[1:]], r.span, inner.sub)
         if k == "frac":
             return self.frac(r, flat)
         if k == "sqrt":
-            return Call("sqrt", (self.value(self.expr(r.kids[1], flat)),), False, r.span, _tspan(tok))
+            return self.call("sqrt", (self.value(self.expr(r.kids[1], flat)),), r.span, tspan(tok))
         if k == "parens":
             items = r.kids[1].kids[::2]
             if len(items) != 1:
                 raise Stop("a list in brackets is read only as the arguments of a function", r.span)
             inner = self.expr(items[0], flat)
-            return inner if isinstance(inner, (Head, Partial)) else replace(inner, span=r.span)
+            return inner if isinstance(inner, (Head, Partial)) else self.respan(inner, r.span)
         if k == "abs":
-            return Call("abs", (self.value(self.expr(r.kids[1], flat)),), False, r.span, _tspan(tok))
+            return self.call("abs", (self.value(self.expr(r.kids[1], flat)),), r.span, tspan(tok))
         if k in ("top", "primemacro"):
             raise Stop(f"'{tok}' is read only in a superscript", r.span)
         return self.expr(r, flat)
 
+    def font(self, r, flat: bool):
+        """``\\mathbf{x}`` is x, ``\\operatorname{softmax}`` the function."""
+        tok, word = r.kids[0], self.word(r.kids[1])
+        if re.fullmatch(r"[A-Za-z]{2,}", word):
+            fn = function_name(word)
+            if fn:
+                return Head(fn, r.span)
+            if str(tok) in TEXTUAL:
+                return Word(word, r.span)
+        if re.fullmatch(r"[0-9]+", word) and str(tok) not in TEXTUAL:
+            raise Stop(f"'{tok}{{{word}}}' (a vector of ones?) is not read: write ones(r, c)", r.span)
+        inner = self.expr(r.kids[1], flat)
+        return inner if isinstance(inner, (Head, Partial)) else self.respan(inner, r.span)
+
     # ---- derivatives
     def frac(self, r, flat: bool):
         num, den = self.leibniz(r.kids[1], flat), self.leibniz(r.kids[2], flat)
-        if isinstance(num, Name) and isinstance(den, Name):
-            return Deriv(num.id, den.id, r.span)
+        if isinstance(num, Word) and isinstance(den, Word):
+            return Deriv(self.value(num), self.value(den), self.at(r.span))
         if num is not None and den is not None:
             raise Stop("a derivative operator applied to an expression, or a higher derivative, "
                        "is not read: write \\frac{\\partial A}{\\partial B} with names", r.span)
-        return Bin("/", self.value(self.expr(r.kids[1], flat)), self.value(self.expr(r.kids[2], flat)),
-                   r.span, _tspan(r.kids[0]))
+        return self.bin(Op.DIV, self.value(self.expr(r.kids[1], flat)),
+                        self.value(self.expr(r.kids[2], flat)), r.span, tspan(r.kids[0]))
 
     def leibniz(self, r, flat: bool):
-        """``\\partial A`` / ``dA`` -> Name A; ``True`` for another ∂-form; else None."""
+        """``\\partial A`` / ``dA`` -> the Word A; ``True`` for another ∂-form; else None."""
         inner = r.kids[1] if r.kind == "braces" else r
         if inner.kind != "juxt":
             return True if inner.kind == "partial" else None
         fs = self.factors(inner, flat)
         if not fs or not _is_d(fs[0]):
             return None
-        if len(fs) == 2 and isinstance(fs[1], (Name, Head)):
-            named = self.value(fs[1])
-            return named if isinstance(named, Name) else True
+        if len(fs) == 2 and isinstance(fs[1], (Word, Head)):
+            named = self.settle(fs[1])
+            return named if isinstance(named, Word) else True
         return True
 
     def merge_partials(self, groups):
         out = []
         for k, tok, fs in groups:
             if (k == "slash" and out and len(out[-1][2]) == 2 and _is_d(out[-1][2][0])
-                    and isinstance(out[-1][2][1], Name) and len(fs) >= 2 and _is_d(fs[0])
-                    and isinstance(fs[1], Name)):
+                    and isinstance(out[-1][2][1], Word) and len(fs) >= 2 and _is_d(fs[0])
+                    and isinstance(fs[1], Word)):
                 pk, ptok, pfs = out.pop()
-                d = Deriv(pfs[1].id, fs[1].id, (pfs[0].span[0], fs[1].span[1]))
+                d = Deriv(self.value(pfs[1]), self.value(fs[1]), self.at((_range(pfs[0])[0], fs[1].span[1])))
                 out.append((pk, ptok, [d] + fs[2:]))
             else:
                 out.append((k, tok, fs))
         return out
 
 
-def _peel(u):
-    posts = []
-    while u.kind in ("subscript", "superscript", "prime"):
-        posts.append(u)
-        u = u.kids[0]
-    return u, posts[::-1]
-
-
-def _rebuild(base, posts):
-    for p in posts:
-        base = Raw(p.kind, (base.span[0], p.span[1]), (base,) + p.kids[1:])
-    return base
-
-
-def _tokens(r):
-    if isinstance(r, Token):
-        yield r
-    else:
-        for k in r.kids:
-            yield from _tokens(k)
-
-
 def _is_d(f) -> bool:
-    return isinstance(f, Partial) or (isinstance(f, Name) and f.id == "d")
+    return isinstance(f, Partial) or (isinstance(f, Word) and f.id == "d")
 
 
-def _tspan(tok) -> Range:
-    return (tok.start_pos, tok.end_pos) if isinstance(tok, Token) else tok.span
+def _range(x) -> Range:
+    """The range of what is being read: an AST node's span, or a pending item's range."""
+    span = x.span
+    return (span.start, span.end) if isinstance(span, Span) else span

@@ -1,6 +1,6 @@
 """Markdown documents: ``deriv`` fences, ``deriv`` comments and math.
 
-Contract: :func:`extract_markdown` feeds a :class:`~dsl.frontends.Builder`,
+Contract: :func:`extract_markdown` feeds a :class:`~dsl.frontends.builder.Builder`,
 in document order, with
 
 - fenced code blocks (```` ``` ```` or ``~~~``) whose info string is
@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import re
 
-from dsl.frontends import Builder, Slice
+from dsl.frontends.builder import Builder
+from dsl.frontends.document import Slice
 from dsl.frontends.latex import read_math
 
 _FENCE = re.compile(r"^([ \t]*)(`{3,}|~{3,})[ \t]*\{?\.?([^\s`{}]*)")

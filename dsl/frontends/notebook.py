@@ -1,7 +1,7 @@
 """Jupyter notebooks: markdown cells and ``%%deriv`` code cells.
 
 Contract: :func:`extract_notebook` reads an ``.ipynb`` (JSON, nbformat 4, or
-3 with worksheets) into an :class:`~dsl.frontends.Extracted`: markdown cells
+3 with worksheets) into an :class:`~dsl.frontends.document.Extracted`: markdown cells
 are read as Markdown, code cells whose first line is ``%%deriv`` as the
 language itself, all in cell order as one program.  Positions carry the cell:
 cells are numbered from 1 over ALL cells (code, markdown and raw), so
@@ -17,7 +17,8 @@ from __future__ import annotations
 import json
 import re
 
-from dsl.frontends import Builder, Extracted, Host, Slice
+from dsl.frontends.builder import Builder
+from dsl.frontends.document import Extracted, Host, Slice
 from dsl.frontends.markdown import extract_markdown
 
 _MAGIC = re.compile(r"[ \t]*%%deriv\b[^\n]*(\n|$)")

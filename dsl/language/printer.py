@@ -5,7 +5,9 @@ that re-parses to the same AST (spans aside): ``.T`` for every transpose,
 ``sigma'(a)``, ``dL/dx``, ``sum(X, axis=0)``, names and numbers as parsed.
 With ``parens="minimal"`` brackets appear only where precedence needs them;
 with ``parens="all"`` every operation is bracketed, which shows how the
-parser grouped the expression.
+parser grouped the expression.  :func:`to_source_map` also says which source
+span each printed piece comes from, so text printed from an AST built from
+another notation (the LaTeX reader's) maps back to it.
 
 :func:`explain` is what ``chainrule explain`` and the REPL print: the fully
 bracketed form, then the tree, one node per line, with its shape when a
@@ -71,8 +73,8 @@ def _number_text(node: Number) -> str:
 def to_source(node: Expr | Stmt | Keyword | ShapeSpec | Program, *, parens: str = "minimal") -> str:
     """Source text for an expression, statement or program, e.g.
     ``to_source(parse_expr("(a)ᵀ")[0])`` is ``'a.T'``."""
-    if parens not in ("minimal", "all"):
-        raise ValueError(f"parens must be 'minimal' or 'all', not {parens!r}")
+    if parens not in _MODES:
+        raise ValueError(f"parens must be 'minimal', 'all' or 'products', not {parens!r}")
     match node:
         case Program(statements=statements):
             return "".join(to_source(s, parens=parens) + "\n" for s in statements)
@@ -86,59 +88,105 @@ def to_source(node: Expr | Stmt | Keyword | ShapeSpec | Program, *, parens: str 
         case ShapeSpec(rows=rows, cols=cols):
             return f"{rows.value} x {cols.value}"
         case Define(name=name, expr=expr):
-            return f"{name} = {_expr_source(expr, parens == 'all')}"
+            return f"{name} = {_expr_source(expr, parens)}"
         case Claim(deriv=deriv, expr=expr):
-            return f"{_expr_source(deriv, False)} = {_expr_source(expr, parens == 'all')}"
+            return f"{_expr_source(deriv, 'minimal')} = {_expr_source(expr, parens)}"
         case Layout(kind=kind):
             return f"layout {kind}"
         case Keyword(name=name, value=value):
-            return f"{name}={_expr_source(value, parens == 'all')}"
+            return f"{name}={_expr_source(value, parens)}"
         case _:
-            return _expr_source(node, parens == "all")
+            return _expr_source(node, parens)
 
 
-def _expr_source(root: Expr, all_parens: bool) -> str:
+def to_source_map(node: Expr, *, parens: str = "minimal") -> tuple[str, list[tuple[int, int, int, int]]]:
+    """``to_source(node)`` and where each printed piece comes from:
+    ``(start, end)`` in the text with ``(start, end)`` offsets of the source
+    the node spans point into.  A name, number or ``dA/dB`` maps to its span,
+    an operator to its ``op_span``, ``f(`` to ``func_span``, ``.T`` to the
+    end of the transpose past its operand, ``-`` to the first character of
+    the negation; brackets added for precedence, and ``, ``, map to a point
+    at the start or end of what they bracket or precede.  The first piece of
+    a node starts where the node starts (a bracket the printer drops still
+    belongs to the node written inside it).  ``parens`` also takes
+    ``"products"``: a product that is the left operand of a product is
+    bracketed too, which shows how a chain of ``@``, ``*`` and ``/`` groups.
+
+        >>> from dsl.language.syntax import parse_expr
+        >>> to_source_map(parse_expr("a+b")[0])
+        ('a + b', [(0, 1, 0, 1), (1, 4, 1, 2), (4, 5, 2, 3)])
+    """
+    if parens not in _MODES:
+        raise ValueError(f"parens must be 'minimal', 'all' or 'products', not {parens!r}")
+    pieces: list[tuple[int, int, int, int]] = []
+    return _expr_source(node, parens, pieces), pieces
+
+
+_MODES = ("minimal", "all", "products")
+
+
+def _expr_source(root: Expr, mode: str, pieces: list | None = None) -> str:
     out: list[str] = []
-    # Work items: a string to emit, or (node, bracketed) to expand.
-    stack: list = [(root, all_parens and isinstance(root, (BinOp, Neg)))]
+    size, lead = 0, None      # lead: where the node whose first piece comes next starts
+    # Work items: (text, source start, source end) to emit, or [node, bracketed, own] to
+    # expand; ``own`` is False for a node just inside brackets the printer added.
+    stack: list = [[root, mode == "all" and isinstance(root, (BinOp, Neg)), True]]
     while stack:
         item = stack.pop()
-        if isinstance(item, str):
-            out.append(item)
+        if isinstance(item, tuple):
+            text = item[0]
+            out.append(text)
+            if pieces is not None:
+                start = item[1] if lead is None else min(item[1], lead)
+                pieces.append((size, size + len(text), start, item[2]))
+                size, lead = size + len(text), None
             continue
-        node, bracketed = item
+        node, bracketed, own = item
+        span = node.span
         if bracketed:
-            stack += [")", (node, False), "("]
+            stack += [(")", span.end, span.end), [node, False, False], ("(", span.start, span.start)]
             continue
+        if own and pieces is not None:
+            lead = span.start if lead is None else min(lead, span.start)
         match node:
             case Name(id=name):
-                out.append(name)
+                stack.append((name, span.start, span.end))
             case Number():
-                out.append(_number_text(node))
+                stack.append((_number_text(node), span.start, span.end))
             case Deriv(num=num, den=den):
-                out.append(f"d{num.id}/d{den.id}")
+                stack.append((f"d{num.id}/d{den.id}", span.start, span.end))
             case BinOp(op=op, left=left, right=right):
-                stack += [(right, _needs(node, right, "right", all_parens)), f" {op.value} ",
-                          (left, _needs(node, left, "left", all_parens))]
+                stack += [[right, _needs(node, right, "right", mode), True],
+                          (f" {op.value} ", node.op_span.start, node.op_span.end),
+                          [left, _needs(node, left, "left", mode), True]]
             case Neg(operand=operand):
-                stack += [(operand, _needs(node, operand, "right", all_parens)), "-"]
+                stack += [[operand, _needs(node, operand, "right", mode), True],
+                          ("-", span.start, span.start + 1)]
             case Transpose(operand=operand):
-                stack += [".T", (operand, _needs(node, operand, "left", all_parens))]
+                stack += [(".T", min(operand.span.end, span.end), span.end),
+                          [operand, _needs(node, operand, "left", mode), True]]
             case Call(func=func, args=args, keywords=keywords, prime=prime):
-                seq: list = [func + ("'" if prime else ""), "("]
+                fs = node.func_span
+                seq: list = [(func + ("'" if prime else "") + "(", fs.start, fs.end)]
                 for i, arg in enumerate(args):
-                    seq += [", "] * (i > 0) + [(arg, _needs(node, arg, "arg", all_parens))]
+                    at = arg.span.start
+                    seq += [(", ", at, at)] * (i > 0) + [[arg, _needs(node, arg, "arg", mode), True]]
                 for j, kw in enumerate(keywords):
-                    seq += [", "] * (j > 0 or bool(args)) + [
-                        f"{kw.name}=", (kw.value, _needs(node, kw.value, "arg", all_parens))]
-                stack += reversed(seq + [")"])
+                    at = kw.span.start
+                    seq += [(", ", at, at)] * (j > 0 or bool(args)) + [
+                        (f"{kw.name}=", at, kw.value.span.start),
+                        [kw.value, _needs(node, kw.value, "arg", mode), True]]
+                stack += reversed(seq + [(")", max(span.start, span.end - 1), span.end)])
             case _:
                 raise TypeError(f"not an expression: {type(node).__name__}")
     return "".join(out)
 
 
-def _needs(parent: Expr, child: Expr, side: str, all_parens: bool) -> bool:
-    if all_parens and isinstance(child, (BinOp, Neg)):
+def _needs(parent: Expr, child: Expr, side: str, mode: str) -> bool:
+    if mode == "all" and isinstance(child, (BinOp, Neg)):
+        return True
+    if (mode == "products" and side == "left" and isinstance(parent, BinOp) and isinstance(child, BinOp)
+            and parent.op.precedence == child.op.precedence == Op.MUL.precedence):
         return True
     return needs_brackets(parent, child, side)
 

@@ -1,0 +1,54 @@
+"""What an expression's form alone says, before any shape is known.
+
+The front ends decide how to read a formula (is ``c W`` a scaling or a
+matrix product?) and which names an equation needs before any declaration
+is checked; these two questions are answered here, on the AST of
+``dsl.core.ast``, for expressions read from LaTeX and from ``deriv`` lines
+alike.
+
+    >>> from dsl.language.syntax import parse_expr
+    >>> scalar_like(parse_expr("2 * xent(y, p)")[0], frozenset()), sorted(names(parse_expr("dL/dx @ W")[0]))
+    (True, ['L', 'W', 'x'])
+"""
+from __future__ import annotations
+
+from dsl.core.ast import BinOp, Call, Deriv, Expr, Name, Neg, Number, Op, Transpose, walk
+from dsl.builtins import FUNCTIONS, returns_scalar
+
+
+def names(node: Expr) -> frozenset[str]:
+    """The names an expression uses (both names of each ``dA/dB``), not its functions."""
+    found: set[str] = set()
+    for x in walk(node):
+        if isinstance(x, Name):
+            found.add(x.id)
+        elif isinstance(x, Deriv):
+            found |= {x.num.id, x.den.id}
+    return frozenset(found)
+
+
+def scalar_like(node: Expr, scalars: frozenset) -> bool:
+    """Whether the expression is certainly a scalar, read from its form:
+    numbers, the names in ``scalars``, calls of scalar-valued functions, and
+    what elementwise functions and operators other than ``@`` make of them."""
+    stack = [node]
+    while stack:
+        x = stack.pop()
+        match x:
+            case Number():
+                continue
+            case Name(id=name) if name in scalars:
+                continue
+            case Call(func=func, keywords=()) if returns_scalar(func):
+                continue
+            case Call(func=func, args=(arg, *_)) if (sig := FUNCTIONS.get(func)) and sig.elementwise:
+                stack.append(arg)
+            case Neg(operand=o) | Transpose(operand=o):
+                stack.append(o)
+            case BinOp(op=Op.POW, left=left):
+                stack.append(left)
+            case BinOp(op=op, left=left, right=right) if op is not Op.MATMUL:
+                stack += [left, right]
+            case _:
+                return False
+    return True
