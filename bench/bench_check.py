@@ -16,16 +16,15 @@ import ast
 import gc
 import importlib.util
 
-from timing import Row, Settings, measure, measure_together, profile
-
 import generate
+from timing import Row, Settings, measure, measure_together, profile
 
 
 def run(s: Settings) -> list[Row]:
-    from dsl.shapes import checker as shapes
+    from dsl.core.span import Source
     from dsl.language import syntax
     from dsl.pipeline import check_source
-    from dsl.core.span import Source
+    from dsl.shapes import checker as shapes
 
     lines = 2_000 if s.quick else 20_000
     d = generate.derivation(lines, seed=s.seed)
@@ -106,10 +105,11 @@ def _sympy_row(s: Settings, code, t_check, lines: int) -> Row:
     import sympy
     from sympy.core.cache import clear_cache
 
-    import sympy_build
-    from dsl.shapes import checker as shapes
-    from dsl.language import syntax
     from dsl.core.span import Source
+    from dsl.language import syntax
+    from dsl.shapes import checker as shapes
+
+    import sympy_build
 
     warm = generate.derivation(300, seed=s.seed + 1)
     warm_program, _ = syntax.parse(Source("warm.deriv", warm.text))

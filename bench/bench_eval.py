@@ -9,16 +9,15 @@ so the fixed cost of the pipeline shows as the difference.
 """
 from __future__ import annotations
 
-from timing import Row, Settings, measure_together, profile
-
 import mlp
 from generate import MLP_DIMS, MLP_TEXT
+from timing import Row, Settings, measure_together, profile
 
 
 def run(s: Settings) -> list[Row]:
     from dsl.compute import evaluate
-    from dsl.pipeline import check_source, evaluate_source
     from dsl.core.span import Source
+    from dsl.pipeline import check_source, evaluate_source
 
     a = mlp.arrays(s.seed)
     source = Source("mlp784.deriv", MLP_TEXT)

@@ -17,16 +17,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from timing import Row, Settings, measure_together, profile
-
 import mlp
 from generate import MLP_CLAIM, MLP_DIMS, MLP_TEXT
+from timing import Row, Settings, measure_together, profile
 
 
 def _program(text: str):
-    from dsl.shapes import checker as shapes
-    from dsl.language import syntax
     from dsl.core.span import Source
+    from dsl.language import syntax
+    from dsl.shapes import checker as shapes
 
     program, diags = syntax.parse(Source("mlp784.deriv", text))
     env, more = shapes.check_program(program)

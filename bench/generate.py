@@ -176,7 +176,7 @@ def _python_line(line: str) -> str:
     if not stripped:
         return line
     if m := _DIMS.match(stripped):
-        names, values = zip(*(item.split(" = ") for item in m.group(1).split(", ")))
+        names, values = zip(*(item.split(" = ") for item in m.group(1).split(", ")), strict=True)
         out = f"{', '.join(names)} = {', '.join(values)}"
     elif m := _DECL.match(stripped):
         name, rows, cols, attrs = m.groups()

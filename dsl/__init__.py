@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 
-__all__ = ["parse", "check", "evaluate_expr", "shape_of", "verify_claim", "__version__"]
+__all__ = ["__version__", "check", "evaluate_expr", "parse", "shape_of", "verify_claim"]
 
 
 def parse(text: str, name: str = "<input>") -> tuple[Program, list[Diagnostic]]:
@@ -48,8 +48,8 @@ def parse(text: str, name: str = "<input>") -> tuple[Program, list[Diagnostic]]:
 def check(text: str, name: str = "<input>", *, verify: bool = True, seed: int = 0) -> Report:
     """Check a derivation: shapes, then claims. Returns a ``pipeline.Report``
     with ``.diagnostics`` and ``.claims``."""
-    from dsl.pipeline import check_source
     from dsl.core.span import Source
+    from dsl.pipeline import check_source
     return check_source(Source(name, text), verify=verify, seed=seed)
 
 

@@ -19,7 +19,7 @@ from dsl.pipeline import Checked, check_expr, env_from_arrays
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["ShapeError", "Checked", "check_expr", "env_from_arrays", "evaluate_expr", "shape_of_expr"]
+__all__ = ["Checked", "ShapeError", "check_expr", "env_from_arrays", "evaluate_expr", "shape_of_expr"]
 
 
 class ShapeError(ValueError):

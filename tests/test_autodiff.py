@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
-from dsl.compute import autodiff
-from dsl.compute import evaluate
-from dsl.shapes import checker as shapes
-from dsl.language import syntax
 from dsl.builtins import FUNCTIONS
+from dsl.compute import autodiff, evaluate
+from dsl.language import syntax
+from dsl.shapes import checker as shapes
 
 PROPERTY = settings(max_examples=120, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow])
@@ -342,7 +340,7 @@ def test_function_rules(case, sizes, seed):
     inputs = {}
     for line in (decls + ("\n" + weight if weight else "")).splitlines():
         var, shape = (s.strip() for s in line.split(":"))
-        shape, _, attr = shape.partition(" positive")
+        shape, _, _attr = shape.partition(" positive")
         inputs[var] = draw(shape.strip(), sizes, rng, positive=" positive" in line,
                            square_boost=var == "a" and name in ("inv", "det"))
     assert_gradients_match(text, inputs, sizes)
@@ -377,8 +375,8 @@ def expressions(shape, depth):
 @settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(expr=expressions(("r", "c"), 3), sizes=sizes_st, seed=st.integers(0, 2**16))
 def test_random_programs_gradient_agrees_with_differences(expr, sizes, seed):
-    names = sorted(set(tok for tok in expr.replace("(", " ").replace(")", " ").replace(",", " ").split()
-                       if tok.startswith("X_")))
+    names = sorted({tok for tok in expr.replace("(", " ").replace(")", " ").replace(",", " ").split()
+                       if tok.startswith("X_")})
     decls = "\n".join(f"{n} : {n.split('_')[1]} x {n.split('_')[2]}" for n in names)
     text = f"dims r, c, k\n{decls}\ny = {expr}\nL = sum(y * y) / 2"
     rng = np.random.default_rng(seed)

@@ -33,7 +33,7 @@ def _reads_back(latex: str) -> str | None:
     """The function the LaTeX reader takes ``latex`` (applied to x) for."""
     try:
         tr = translate(latex + "(x)", known=frozenset({"x"}), scalars=frozenset())
-    except Exception as exc:          # an unreadable spelling is a missing one
+    except Exception as exc:  # noqa: BLE001  (any failure to read a spelling back is a missing spelling)
         return f"unreadable: {exc}"
     text = getattr(tr, "text", None)
     if text is None:

@@ -122,7 +122,7 @@ def test_eval_refuses_huge_sizes_before_allocating(tmp_path, capsys):
 def test_eval_warns_on_nan_naming_the_expression(tmp_path, capsys):
     f = tmp_path / "nan.deriv"
     f.write_text("x : 1 x 3\nz = -(x * x) - 1\nl = log(z)\n")
-    code, out, _ = run(capsys, "eval", str(f))
+    _code, out, _ = run(capsys, "eval", str(f))
     assert "W601" in out and "log(z)" in out
 
 
@@ -133,9 +133,9 @@ def test_eval_refuses_pickled_npz(tmp_path, capsys):
 
 
 def test_explain_output_reparses_to_the_same_tree(capsys):
-    from dsl.language.syntax import parse_expr
     from dsl.language.printer import to_source
-    code, out, _ = run(capsys, "explain", "-e", "p @ q * r @ s")
+    from dsl.language.syntax import parse_expr
+    _code, out, _ = run(capsys, "explain", "-e", "p @ q * r @ s")
     first = out.splitlines()[0]
     assert first == "(((p @ q) * r) @ s)"
     again, diags = parse_expr(first)

@@ -6,13 +6,12 @@ import zipfile
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from dsl.compute import inputs as data
 from dsl.core.dims import SCALAR, Shape, Sym
-from dsl.shapes.checker import Env, NameInfo
 from dsl.core.span import Span
+from dsl.shapes.checker import Env, NameInfo
 
 S = Span("t.deriv", 3, 1, 3, 9)
 n, k, m = Sym("n"), Sym("k"), Sym("m")
@@ -115,7 +114,9 @@ def test_memory_needed_counts_inputs_and_definitions():
     assert data.memory_needed(env, {"n": 5, "k": 3}) == 8 * (5 + 15 + 3 + 1)
     assert data.check_budget(env, {"n": 5, "k": 3}, 10**6) == []
     over = data.check_budget(env, {"n": 5, "k": 3}, 150)
-    assert [d.code for d in over] == ["E600"] and over[0].message == "evaluating the inputs and definitions needs 192 bytes, more than the budget of 150 bytes"
+    assert [d.code for d in over] == ["E600"]
+    assert over[0].message == ("evaluating the inputs and definitions needs 192 bytes, "
+                               "more than the budget of 150 bytes")
 
 
 def test_astronomical_sizes_are_refused_before_allocating():
@@ -251,9 +252,9 @@ def test_arrays_that_contradict_declarations(decl, dims, given, words):
 
 
 def test_parsed_huge_dims_are_refused_with_a_located_message():
-    from dsl.shapes import checker as shapes
-    from dsl.language import syntax
     from dsl.core.span import Source
+    from dsl.language import syntax
+    from dsl.shapes import checker as shapes
     program, _ = syntax.parse(Source("big.deriv", "dims n = 100000000000000000000\nx : 1 x n\nA : n x n\n"))
     env, _ = shapes.check_program(program)
     sizes = data.concrete_sizes(env.dims, np.random.default_rng(0))

@@ -4,21 +4,31 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
-from dsl.core.ast import BinOp, Call, Decl, Define, Deriv, Keyword, Name, Neg, Number, Op, Program, Transpose
-from dsl.core.dims import SCALAR, Shape, Sym
-from dsl.compute.evaluate import (FORWARD, PRIME, DomainError, EvalError, apply_binop, apply_call, eval_expr,
-                          evaluate_program, expr_text, names_used)
 from dsl.builtins import FUNCTIONS
-from dsl.shapes.checker import Env, NameInfo
+from dsl.compute.evaluate import (
+    FORWARD,
+    PRIME,
+    DomainError,
+    EvalError,
+    apply_binop,
+    apply_call,
+    eval_expr,
+    evaluate_program,
+    expr_text,
+    names_used,
+)
+from dsl.core.ast import BinOp, Call, Define, Deriv, Keyword, Name, Neg, Number, Op, Program, Transpose
+from dsl.core.dims import SCALAR, Shape, Sym
 from dsl.core.span import Span
+from dsl.shapes.checker import Env, NameInfo
+
 from programs import MLP_BODY
 
 S = Span("t.deriv", 1, 1, 1, 2)
 RNG = np.random.default_rng(20240)
-TOL = dict(rtol=1e-12, atol=1e-12)
+TOL = {"rtol": 1e-12, "atol": 1e-12}
 
 
 # ------------------------------------------------------------ AST helpers
@@ -269,7 +279,7 @@ def test_precedence_tree_matches_python():
     # p @ q * r @ s is ((p @ q) * r) @ s
     p, q, r, s = (RNG.standard_normal(sh) for sh in [(2, 3), (3, 4), (2, 4), (4, 2)])
     tree = B(Op.MATMUL, B(Op.MUL, B(Op.MATMUL, N("p"), N("q")), N("r")), N("s"))
-    np.testing.assert_allclose(eval_expr(tree, dict(p=p, q=q, r=r, s=s)), p @ q * r @ s, **TOL)
+    np.testing.assert_allclose(eval_expr(tree, {"p": p, "q": q, "r": r, "s": s}), p @ q * r @ s, **TOL)
 
 
 def test_size_symbols_are_scalars_and_transpose_and_negation():
@@ -350,7 +360,7 @@ def test_deep_expressions_do_not_hit_the_recursion_limit():
 def test_deep_expression_producing_nan_reports_without_recursion():
     expr = C("log", _deep_chain(20_001))   # an odd number of negations: log of negative values
     env = env_of({"x": M(1, 2)}, {"y": M(1, 2)})
-    values, diags = evaluate_program(Program((D("y", expr),), "t"), env, {"x": np.array([[1.0, 2.0]])}, {})
+    _values, diags = evaluate_program(Program((D("y", expr),), "t"), env, {"x": np.array([[1.0, 2.0]])}, {})
     assert [d.code for d in diags] == ["W601"]
     assert diags[0].message.startswith("log(") and "log of negative values" in diags[0].message
 
@@ -387,7 +397,7 @@ def test_seed_002_mlp_against_handwritten_numpy():
     theta = h @ W2 + b2
     yhat = np.exp(theta) / np.exp(theta).sum()
     L = -np.sum(y * np.log(yhat))
-    for name, expected in dict(a=a, h=h, theta=theta, yhat=yhat, L=L).items():
+    for name, expected in {"a": a, "h": h, "theta": theta, "yhat": yhat, "L": L}.items():
         assert values[name].shape == np.shape(expected), name
         np.testing.assert_allclose(values[name], expected, **TOL)
     assert values["L"].shape == ()
@@ -453,9 +463,9 @@ MLP_TEXT = "dims n = 5, k = 3\n" + MLP_BODY
 
 
 def _parsed(text):
-    from dsl.shapes import checker as shapes
-    from dsl.language import syntax
     from dsl.core.span import Source
+    from dsl.language import syntax
+    from dsl.shapes import checker as shapes
     program, diags = syntax.parse(Source("t.deriv", text))
     env, more = shapes.check_program(program)
     assert list(diags) + list(more) == []

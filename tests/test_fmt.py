@@ -12,8 +12,7 @@ import importlib.util
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from dsl.apps import fmt
 from dsl.core.ast import BinOp, Call, Deriv, Keyword, Name, Neg, Number, Op, Transpose
@@ -29,8 +28,8 @@ _SPAN_FIELDS = {"span", "op_span", "func_span", "name_span"}
 def tree(node):
     """A node as nested tuples without its spans: equal trees, equal values."""
     if dataclasses.is_dataclass(node):
-        return (type(node).__name__,) + tuple(
-            tree(getattr(node, f.name)) for f in dataclasses.fields(node) if f.name not in _SPAN_FIELDS)
+        return (type(node).__name__,
+                *(tree(getattr(node, f.name)) for f in dataclasses.fields(node) if f.name not in _SPAN_FIELDS))
     if isinstance(node, tuple):
         return tuple(tree(n) for n in node)
     return node
@@ -270,7 +269,7 @@ def test_files_round_trip(path, to):
     after, after_diags = parse(Source("formatted", text))
     assert after_diags == []
     assert tree(after.statements) == tree(before.statements)
-    comments = [l.strip() for l in source.text.splitlines() if l.strip().startswith("#")]
+    comments = [line.strip() for line in source.text.splitlines() if line.strip().startswith("#")]
     assert all(c in text for c in comments)          # comments are kept
 
 
@@ -282,10 +281,10 @@ def test_latex_file_is_one_align_block():
     assert r"x &\in \mathbb{R}^{1 \times n} \\" in text
     assert r"y &\in \mathbb{R}^{1 \times n} \quad \text{onehot} \\" in text
     assert r"\frac{\partial L}{\partial \theta} &= \hat{y} - y \\" in text
-    rows = [l for l in lines[1:-1] if not l.startswith("%")]
+    rows = [row for row in lines[1:-1] if not row.startswith("%")]
     assert not rows[-1].split("%")[0].rstrip().endswith("\\\\")   # no empty last row
-    assert all(l.split("  %")[0].rstrip().endswith("\\\\") for l in rows[:-1])
-    assert not any(l.strip() == "" for l in lines)                # blank lines break align*
+    assert all(row.split("  %")[0].rstrip().endswith("\\\\") for row in rows[:-1])
+    assert not any(line.strip() == "" for line in lines)              # blank lines break align*
 
 
 # ------------------------------------------------------------------ command

@@ -292,6 +292,7 @@ def test_frontends_modules_import_only_downward():
     ``frontends -> latex -> frontends``), at the top or inside a function."""
     import ast as pyast
     import pathlib
+
     import dsl.frontends
     folder = pathlib.Path(dsl.frontends.__file__).parent
     for path in folder.glob("*.py"):

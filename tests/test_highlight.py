@@ -13,9 +13,9 @@ from pygments.lexers import find_lexer_class_for_filename, get_lexer_by_name
 from pygments.token import Comment, Error, Keyword, Name, Number, Operator, Punctuation
 from pygments.util import ClassNotFound
 
+from dsl.apps.highlight import DERIVATIVE, DerivLexer
 from dsl.builtins import ALIASES, FUNCTIONS
 from dsl.core.attributes import ATTRIBUTES
-from dsl.apps.highlight import DERIVATIVE, DerivLexer
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.deriv"))

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from dsl.shapes import checker as shapes
 from dsl.language import syntax
+from dsl.shapes import checker as shapes
 from dsl.verify import claims as verify
 
 
@@ -127,7 +127,8 @@ IDENTITIES = [
              "dL/dW = x.T @ (g * (1 - h ** 2))", (("dL/dW = -x.T @ (g * (1 - h ** 2))", SIGN),)),
     Identity("ReLU layer", "dims n, k\nx : 1 x n\nW : n x k\ng : 1 x k\na = x @ W\nh = relu(a)\nL = sum(h * g)",
              "dL/dW = x.T @ (g * relu'(a))", (("dL/dW = x.T @ g", "largest error"),)),
-    Identity("softmax + cross-entropy", "dims n\ntheta : 1 x n\ny : 1 x n onehot\nyhat = softmax(theta)\nL = xent(y, yhat)",
+    Identity("softmax + cross-entropy",
+             "dims n\ntheta : 1 x n\ny : 1 x n onehot\nyhat = softmax(theta)\nL = xent(y, yhat)",
              "dL/dtheta = yhat - y", (("dL/dtheta = y - yhat", SIGN),)),
     Identity("MSE with 2/m", "dims m, n\nX : m x n\nw : n x 1\nt : m x 1\nL = mse(t, X @ w)",
              "dL/dw = 2 / m * X.T @ (X @ w - t)",
@@ -192,7 +193,7 @@ def test_identity_verifies_and_its_perturbations_are_diagnosed(identity: Identit
     first = results[0]
     assert first.status == "verified", (identity.claim, first.status, first.detail)
     assert first.diagnostic is None and first.seed == seed
-    for (claim, expected), result in zip(identity.wrong, results[1:]):
+    for (claim, expected), result in zip(identity.wrong, results[1:], strict=True):
         assert result.status == "wrong", (claim, result.status, result.detail)
         assert expected in result.detail, (claim, result.detail)
         assert result.diagnostic is not None and result.diagnostic.code == "E500"

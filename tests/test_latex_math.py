@@ -41,7 +41,8 @@ GOLDEN = [
     (r"\operatorname{softmax}(\theta)", "softmax(theta)"), (r"\mathrm{diag}(h)", "diag(h)"),
     (r"{\rm Diag}(h)", "diag(h)"), (r"\operatorname{tr}(A^\top B)", "trace(A.T @ B)"),
     (r"\det X", "det(X)"), (r"\det(X)", "det(X)"), (r"\operatorname{xent}(y, \hat y)", "xent(y, yhat)"),
-    (r"\operatorname{relu}'(z)", "relu'(z)"), (r"relu'(z)", "relu'(z)"), (r"\tanh'(a)", "tanh'(a)"), (r"\sqrt{x}", "sqrt(x)"), (r"|x|", "abs(x)"),
+    (r"\operatorname{relu}'(z)", "relu'(z)"), (r"relu'(z)", "relu'(z)"), (r"\tanh'(a)", "tanh'(a)"),
+    (r"\sqrt{x}", "sqrt(x)"), (r"|x|", "abs(x)"),
     (r"\text{softmax}(z)", "softmax(z)"),
     # brackets, sums, norms, fractions, powers, inverses
     (r"\left( a + b \right)", "a + b"), (r"\big[ a \big]", "a"), (r"\Bigg( a \Bigg) b", "a @ b"),

@@ -94,10 +94,10 @@ def test_no_import_cycle():
         state[node] = 1
         for nxt in sorted(graph[node]):
             if state.get(nxt) == 1:
-                here = path + [node]
-                cycles.append(" -> ".join(here[here.index(nxt):] + [nxt]))
+                here = [*path, node]
+                cycles.append(" -> ".join([*here[here.index(nxt):], nxt]))
             elif nxt not in state:
-                visit(nxt, path + [node])
+                visit(nxt, [*path, node])
         state[node] = 2
 
     for name in sorted(graph):

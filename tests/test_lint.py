@@ -152,11 +152,11 @@ def test_github_annotations_are_capped_per_type(tmp_path):
     out = io.StringIO()
     code = run_lint([str(tmp_path / "many.md")], fmt="github", out=out, verify=False)
     lines = out.getvalue().splitlines()
-    annotations = [l for l in lines if l.startswith("::error ")]
+    annotations = [line for line in lines if line.startswith("::error ")]
     assert len(annotations) == ANNOTATIONS_PER_TYPE
     assert annotations[0].startswith(f"::error file={tmp_path / 'many.md'},line=6,col=")
     assert "title=chainrule E300::" in annotations[0]
-    assert sum(1 for l in lines if "error[E300]" in l) == 14 - ANNOTATIONS_PER_TYPE
+    assert sum(1 for line in lines if "error[E300]" in line) == 14 - ANNOTATIONS_PER_TYPE
     assert lines[-1].startswith("chainrule: 14 error(s)") and "4 beyond GitHub's 10" in lines[-1]
     assert code == 1
 
@@ -229,7 +229,7 @@ def test_missing_paths_and_unreadable_files_are_input_errors_but_not_fatal(tmp_p
 
 
 def test_exit_codes_and_strict(tmp_path):
-    good, _ = make_tree(tmp_path)
+    _good, _ = make_tree(tmp_path)
     assert lint_json(tmp_path / "docs" / "a.md", verify=False)[0] == 0
     assert lint_json(tmp_path / "docs", verify=False)[0] == 1
     warn = "<!-- deriv\ndims n, k\nh : 1 x k\nW : n x k\n-->\n$s = W \\circ h$\n"

@@ -15,7 +15,6 @@ from dsl.core.span import Source
 from dsl.core.verdicts import ClaimResult
 from dsl.render.text import render_json
 
-
 # ------------------------------------------------------------ the array rule
 
 @pytest.mark.parametrize("raw, shape", [

@@ -1,18 +1,20 @@
 """Tests for dsl.language.printer: canonical source, round trips, the explain view."""
 from __future__ import annotations
 
+import itertools
+
 import lark
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 from hypothesis.extra.lark import from_lark
 
+from dsl.builtins import ALIASES, FUNCTIONS
 from dsl.core.ast import BinOp, Call, Deriv, Keyword, Name, Neg, Number, Op, Transpose
 from dsl.core.dims import Shape, Sym
-from dsl.builtins import ALIASES, FUNCTIONS
-from dsl.language.printer import explain, to_source, to_source_map
 from dsl.core.span import Span
+from dsl.language.printer import explain, to_source, to_source_map
 from dsl.language.syntax import grammar_text, parse_expr, parse_statement, parse_text
+
 from test_syntax import MLP, without_spans
 
 NOWHERE = Span("<test>", 1, 1, 1, 1)
@@ -246,7 +248,7 @@ def test_the_piece_map_covers_the_printed_text(node, parens):
     if parens != "products":
         assert text == to_source(node, parens=parens)
     assert "".join(text[a:b] for a, b, _, _ in pieces) == text
-    assert all(p[1] == q[0] for p, q in zip(pieces, pieces[1:]))
+    assert all(p[1] == q[0] for p, q in itertools.pairwise(pieces))
     assert all(s <= e for _, _, s, e in pieces)
 
 

@@ -21,6 +21,6 @@ def test_the_readme_has_sample_outputs():
 def test_sample_output_is_real(command, shown, capsys, monkeypatch):
     monkeypatch.chdir(ROOT)
     args = shlex.split(command)[1:]
-    main(args[:1] + ["--color", "never"] + args[1:])
+    main([*args[:1], "--color", "never", *args[1:]])
     printed = capsys.readouterr().out
     assert printed.startswith(shown.rstrip("\n")), f"README shows:\n{shown}\nbut it prints:\n{printed}"

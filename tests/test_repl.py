@@ -2,6 +2,7 @@
 a pipe input, piped stdin, and one session in a real pseudo-terminal."""
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
@@ -12,8 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from dsl.apps import repl
 from dsl.apps.repl_commands import COMMANDS, Engine, format_value
@@ -364,10 +364,8 @@ class _Screen:
             assert left > 0, f"timed out waiting for {pattern!r}; got:\n{_ANSI.sub('', self.seen)}"
             ready, _, _ = select.select([self.master], [], [], min(left, 0.5))
             if ready:
-                try:
+                with contextlib.suppress(OSError):  # the child closed the terminal
                     self.seen += os.read(self.master, 65536).decode("utf-8", "replace")
-                except OSError:  # the child closed the terminal
-                    pass
 
     def send(self, text: str) -> None:
         os.write(self.master, text.encode("utf-8"))

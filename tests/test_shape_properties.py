@@ -19,15 +19,14 @@ dsl/evaluate.py):
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
-from dsl.shapes import checker as shapes
-from dsl.language import syntax
 from dsl.core.ast import BinOp, Call, Keyword, Name, Neg, Number, Op, Transpose
 from dsl.core.diagnostics import Sink
 from dsl.core.dims import SCALAR, Shape, Sym, concrete
 from dsl.core.span import Span
+from dsl.language import syntax
+from dsl.shapes import checker as shapes
 
 SPAN = Span("<prop>", 1, 1, 1, 2)
 SYMS = ("n", "k", "m")
@@ -148,13 +147,14 @@ def shape_of_kind(draw, kind=None):
 
 def sizes():
     """Distinct concrete values for n, k, m; never 1."""
-    return st.lists(st.integers(2, 6), min_size=3, max_size=3, unique=True).map(lambda v: dict(zip(SYMS, v)))
+    values = st.lists(st.integers(2, 6), min_size=3, max_size=3, unique=True)
+    return values.map(lambda v: dict(zip(SYMS, v, strict=True)))
 
 
 @st.composite
 def declarations(draw):
     """A row, a column and a matrix (so that broadcasts happen), then 0-3 of any kind."""
-    kinds = ["row", "col", "rect"] + draw(st.lists(st.sampled_from(KIND_NAMES), max_size=3))
+    kinds = ["row", "col", "rect", *draw(st.lists(st.sampled_from(KIND_NAMES), max_size=3))]
     return draw(sizes()), {f"v{i}": draw(shape_of_kind(kind)) for i, kind in enumerate(kinds)}
 
 

@@ -6,17 +6,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dsl.shapes import broadcast
 from dsl import builtins as functions
-from dsl.shapes import checker as shapes
-from dsl.language import syntax
+from dsl.api import env_from_arrays
 from dsl.core.ast import walk
 from dsl.core.diagnostics import Sink
 from dsl.core.dims import SCALAR, Shape, Sym
 from dsl.core.span import Source
-from programs import MLP_BODY
+from dsl.language import syntax
+from dsl.shapes import broadcast, checker as shapes
 
-from dsl.api import env_from_arrays
+from programs import MLP_BODY
 
 # Seed 002 in row form; 12 lines, so the first added line is line 13.
 MLP = "dims n = 5, k = 3\n" + MLP_BODY
@@ -49,7 +48,7 @@ def at(source: Source, span) -> str:
 
 
 def labels(source: Source, diag) -> list[tuple[str, str]]:
-    return [(at(source, l.span), l.text) for l in diag.labels]
+    return [(at(source, label.span), label.text) for label in diag.labels]
 
 
 def fixed(*lines: str):

@@ -5,14 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dsl.compute import autodiff
-from dsl.compute import inputs as data
-from dsl.verify import diagnose
 from dsl import pipeline as driver
-from dsl.shapes import checker as shapes
-from dsl.language import syntax
-from dsl.verify import claims as verify
+from dsl.compute import autodiff, inputs as data
 from dsl.core.span import Source
+from dsl.language import syntax
+from dsl.shapes import checker as shapes
+from dsl.verify import claims as verify, diagnose
+
 from programs import MLP_BODY
 
 MLP_ROWS = "dims n, k\n" + MLP_BODY

@@ -97,11 +97,11 @@ def _check(args) -> int:
 
 def _eval(args) -> int:
     from dsl import pipeline as driver
-    from dsl.render import text as render
-    from dsl.render import values
+    from dsl.render import text as render, values
 
     source, problem = driver.read_source(args.file)
     if source is None:
+        assert problem is not None, "no source: read_source says why"
         sys.stdout.write(render.render_text([driver.unreadable(args.file, problem)], claims=False))
         return 2
     data = None

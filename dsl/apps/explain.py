@@ -30,8 +30,8 @@ def _indent(text: str) -> str:
 
 def main(path: str | None, expr_text: str | None, color: str = "auto") -> int:
     from dsl import pipeline as driver
-    from dsl.render import text as render
     from dsl.language.printer import explain
+    from dsl.render import text as render
 
     if path is None and expr_text is None:
         print("chainrule explain: give a FILE, or -e EXPR", file=sys.stderr)
@@ -44,6 +44,7 @@ def main(path: str | None, expr_text: str | None, color: str = "auto") -> int:
             return 2
     paint = render.use_color(color)
     if expr_text is None:
+        assert report is not None, "no expression: a FILE was given (checked above)"
         if report.diagnostics:
             sys.stdout.write(render.render_text([report], color=paint, claims=False, summary=False) + "\n")
         sys.stdout.write(explain_report(report) + "\n")

@@ -35,10 +35,25 @@ import sys
 import unicodedata
 
 from dsl.builtins import lookup
-from dsl.core.ast import (BinOp, Call, Claim, Decl, Define, Deriv, Dims, Expr, Layout, Name, Neg, Number,
-                  Op, ShapeSpec, Stmt, Transpose)
-from dsl.language.printer import needs_brackets
-from dsl.language.printer import to_source
+from dsl.core.ast import (
+    BinOp,
+    Call,
+    Claim,
+    Decl,
+    Define,
+    Deriv,
+    Dims,
+    Expr,
+    Layout,
+    Name,
+    Neg,
+    Number,
+    Op,
+    ShapeSpec,
+    Stmt,
+    Transpose,
+)
+from dsl.language.printer import needs_brackets, to_source
 from dsl.language.spelling import GREEK_LETTER
 
 TARGETS = ("latex", "unicode", "ascii")
@@ -127,7 +142,7 @@ class _Style:
         if self.target == "latex":
             return _latex_wraps(parent, child, side)
         if isinstance(child, Deriv) and isinstance(parent, (Transpose, BinOp)):
-            return isinstance(parent, Transpose) or parent.op is Op.POW and side == "left"
+            return isinstance(parent, Transpose) or (parent.op is Op.POW and side == "left")
         return needs_brackets(parent, child, side)
 
 
@@ -141,14 +156,14 @@ def _latex_wraps(parent: Expr, child: Expr, side: str) -> bool:
     minus right of one are bracketed; no double superscripts."""
     superscripted = isinstance(parent, Transpose) or (isinstance(parent, BinOp)
                                                       and parent.op is Op.POW and side == "left")
-    if superscripted and isinstance(child, (Transpose, Deriv)) or \
-            superscripted and isinstance(child, BinOp) and child.op in (Op.POW, Op.DIV):
+    if (superscripted and isinstance(child, (Transpose, Deriv))) or \
+            (superscripted and isinstance(child, BinOp) and child.op in (Op.POW, Op.DIV)):
         return True
     if _is_div(parent) or _is_div(child):
         return False
     if isinstance(child, Number) and "e" in child.text.lower():   # 10^{-3}, 2.5 \times 10^{4}
         product = isinstance(parent, BinOp) and parent.op in (Op.MATMUL, Op.MUL)
-        return superscripted or product and "times" in _latex_number(child.text)
+        return superscripted or (product and "times" in _latex_number(child.text))
     if isinstance(parent, BinOp) and parent.op in (Op.MATMUL, Op.MUL):
         if parent.op is Op.MATMUL and side == "left" and isinstance(child, BinOp) and child.op is Op.MUL:
             return True
@@ -291,7 +306,7 @@ def format_source(source, to: str = "ascii", hadamard: str = r"\odot"):
         return None, diagnostics
     starts = {s.span.line: s for s in program.statements}
     latex = to == "latex"
-    out: list[str] = []
+    out: list[str | tuple[str, str | None]] = []   # a statement: (its text, its comment)
     rows: list[int] = []       # LaTeX: the lines that are align* rows
     line, last = 1, len(source.line_starts)
     while line <= last:
@@ -311,6 +326,7 @@ def format_source(source, to: str = "ascii", hadamard: str = r"\odot"):
         _, comment = _split_comment(source.line_text(stmt.span.end_line))
         out.append((body, comment))
         line = stmt.span.end_line + 1
+    lines: list[str] = []
     for i, item in enumerate(out):
         if isinstance(item, tuple):
             body, comment = item
@@ -318,12 +334,13 @@ def format_source(source, to: str = "ascii", hadamard: str = r"\odot"):
                 body += r" \\"
             if comment:
                 body += ("  % " + comment[1:].strip()) if latex else "  " + comment
-            out[i] = body
-    while out and not out[-1]:
-        out.pop()
+            item = body
+        lines.append(item)
+    while lines and not lines[-1]:
+        lines.pop()
     if latex:
-        out = [r"\begin{align*}"] + out + [r"\end{align*}"]
-    return "\n".join(out) + "\n", diagnostics
+        lines = [r"\begin{align*}", *lines, r"\end{align*}"]
+    return "\n".join(lines) + "\n", diagnostics
 
 
 def _split_comment(line: str) -> tuple[str, str | None]:
@@ -336,9 +353,9 @@ def _split_comment(line: str) -> tuple[str, str | None]:
 def main(file: str | None, expr: str | None, to: str = "ascii", hadamard: str = r"\odot") -> int:
     """``chainrule fmt [FILE] [-e EXPR] --to latex|unicode|ascii``."""
     from dsl import pipeline as driver
-    from dsl.render import text as render
     from dsl.core.span import Source
     from dsl.language.syntax import parse_expr
+    from dsl.render import text as render
 
     if to not in TARGETS:
         print(f"chainrule fmt: --to must be one of {', '.join(TARGETS)}", file=sys.stderr)
@@ -354,10 +371,13 @@ def main(file: str | None, expr: str | None, to: str = "ascii", hadamard: str = 
             return 1
         sys.stdout.write(format_expr(node, to, hadamard) + "\n")
         return 0
-    source, problem = driver.read_source(file)
-    if source is None:
+    assert file is not None, "exactly one of FILE and -e EXPR (checked above)"
+    read, problem = driver.read_source(file)
+    if read is None:
+        assert problem is not None, "no source: read_source says why"
         sys.stdout.write(render.render_diagnostic(problem) + "\n")
         return 2
+    source = read
     text, diagnostics = format_source(source, to, hadamard)
     if text is None:
         sys.stdout.write("\n\n".join(render.render_diagnostic(d, source) for d in diagnostics

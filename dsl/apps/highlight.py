@@ -33,9 +33,10 @@ lexer colours, the checker judges.
 """
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from pygments.lexer import RegexLexer, bygroups, default, include, words
-from pygments.token import (Comment, Error, Keyword, Name, Number, Operator,
-                            Punctuation, Whitespace)
+from pygments.token import Comment, Error, Keyword, Name, Number, Operator, Punctuation, Whitespace
 
 from dsl.builtins import ALIASES, FUNCTIONS
 from dsl.core.attributes import ATTRIBUTES
@@ -60,12 +61,12 @@ class DerivLexer(RegexLexer):
     """Pygments lexer for chainrule derivations (``.deriv``)."""
 
     name = "chainrule"
-    aliases = ["deriv", "chainrule"]
-    filenames = ["*.deriv"]
-    mimetypes = ["text/x-deriv"]
+    aliases: ClassVar[list[str]] = ["deriv", "chainrule"]
+    filenames: ClassVar[list[str]] = ["*.deriv"]
+    mimetypes: ClassVar[list[str]] = ["text/x-deriv"]
     url = "https://pypi.org/project/chainrule/"
 
-    tokens = {
+    tokens: ClassVar[dict[str, list[Any]]] = {
         "root": [
             (r"\n", Whitespace),
             (r"#.*?$", Comment.Single),
@@ -95,7 +96,8 @@ class DerivLexer(RegexLexer):
             (r"[()\[\],]", Punctuation),
             (NAME, Name),
         ],
-        "dims": _LINE_END + [
+        "dims": [
+            *_LINE_END,
             (NAME, Name.Constant),
             (r"\d+", Number.Integer),
             (r"=", Operator),
@@ -103,22 +105,26 @@ class DerivLexer(RegexLexer):
             default("#pop"),
         ],
         # a shape: rows, 'x', cols, then attributes -- or 'scalar'
-        "shape": _LINE_END + [
+        "shape": [
+            *_LINE_END,
             (r"scalar(?!\w)", Keyword.Type, ("#pop", "attrs")),
             (_SIZE, Number.Integer, ("#pop", "times")),
             (NAME, Name.Constant, ("#pop", "times")),
             default("#pop"),
         ],
-        "times": _LINE_END + [
+        "times": [
+            *_LINE_END,
             (r"[x×](?=[ \t\d]|[^\W\d])", Operator, ("#pop", "cols")),
             default("#pop"),
         ],
-        "cols": _LINE_END + [
+        "cols": [
+            *_LINE_END,
             (_SIZE, Number.Integer, ("#pop", "attrs")),
             (NAME, Name.Constant, ("#pop", "attrs")),
             default("#pop"),
         ],
-        "attrs": _LINE_END + [
+        "attrs": [
+            *_LINE_END,
             (words(ATTRIBUTES, suffix=r"(?!\w)"), Name.Attribute),
             (NAME, Name),          # an unknown attribute: the checker says so
             default("#pop"),

@@ -35,16 +35,16 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 
 from dsl import pipeline as driver
+from dsl.apps.fmt import format_expr
 from dsl.core import messages
-from dsl.render import text as render
 from dsl.core.ast import Program
 from dsl.core.diagnostics import Diagnostic, Severity
-from dsl.frontends import Extracted, Host, extract, kind_of
 from dsl.core.span import Source, Span
 from dsl.core.wording import say
-from dsl.apps.fmt import format_expr
+from dsl.frontends import Extracted, Host, extract, kind_of
 from dsl.language.printer import to_source
 from dsl.language.syntax import parse_expr
+from dsl.render import text as render
 
 FORMATS = ("text", "json", "sarif", "github")
 PARALLEL_THRESHOLD = 16          # files; below this, processes cost more than they save
@@ -99,7 +99,8 @@ def _input_problem(where: str, code: str, **values) -> FileResult:
 
 
 def _walk(root: str, files: list[str], problems: list[FileResult]) -> None:
-    stack = [(root, (), ())]            # (directory, ignore rules, real paths of ancestors)
+    # (directory, ignore rules, real paths of ancestors)
+    stack: list[tuple[str, tuple, tuple[str, ...]]] = [(root, (), ())]
     visited: set[str] = set()
     while stack:
         directory, rules, ancestors = stack.pop()
@@ -133,7 +134,7 @@ def _walk(root: str, files: list[str], problems: list[FileResult]) -> None:
                                                    why=say("broken-symlink")))
                 else:
                     files.append(path)
-        stack += [(d, rules, ancestors + (real,)) for d in reversed(subdirs)]
+        stack += [(d, rules, (*ancestors, real)) for d in reversed(subdirs)]
 
 
 def _is_dir(entry) -> bool:
@@ -178,18 +179,19 @@ def lint_file(path: str, *, verify: bool = True, seed: int = driver.DEFAULT_SEED
     """Read, extract, check and map back one document; never raises."""
     source, problem = driver.read_source(path)
     if source is None:
+        assert problem is not None, "no source: read_source says why"
         return FileResult(driver.unreadable(path, problem))
     where = Span(path, 1, 1, 1, 1)
     try:
         ex = extract(path, source.text)
     except ValueError as exc:                     # a notebook that is not one
         return FileResult(driver.unreadable(path, messages.make("E900", where, what=f"{path}: {exc}")))
-    except Exception as exc:                      # a defect, reported as data
+    except Exception as exc:  # noqa: BLE001  (a defect in reading, reported as an E901 diagnostic)
         return FileResult(driver.Report(source, Program((), path), None,
                                         [driver.internal_error("reading the document", exc, where)], []))
     try:
         return _check(ex, verify=verify, seed=seed)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001  (a defect in linting, reported as an E901 diagnostic)
         return FileResult(driver.Report(source, Program((), path), None,
                                         [driver.internal_error("linting", exc, where)], []))
 

@@ -26,9 +26,9 @@ import html
 import shlex
 
 from dsl import pipeline as driver
-from dsl.render import text as render
 from dsl.core.ast import Decl, Define, Dims, Layout
 from dsl.core.span import Source
+from dsl.render import text as render
 
 CELL_NAME = "<cell>"
 EXPR_NAME = "<deriv>"
@@ -56,7 +56,7 @@ class NotebookSession:
             return self._feed(text, name, verify)
         at = stale[0]
         kept = [c for i, c in enumerate(self.cells) if i not in stale]
-        self.cells = kept[:at] + [(text, introduced)] + kept[at:]
+        self.cells = [*kept[:at], (text, introduced), *kept[at:]]
         self.session.reset()
         for t, _ in self.cells[:at]:
             self._feed(t, name, verify=False)
@@ -78,7 +78,7 @@ class NotebookSession:
 
 
 def _introduced(statements) -> frozenset:
-    names = set()
+    names: set[str] = set()
     for stmt in statements:
         match stmt:
             case Dims(items=items):
@@ -251,6 +251,7 @@ def load_ipython_extension(ipython) -> None:
             if not line.strip():
                 print("usage: %deriv EXPR   (names are the notebook's NumPy arrays)")
                 return None
+            assert self.shell is not None, "magics are registered on a shell"
             result = check_with_arrays(line, self.shell.user_ns)
             display(result)
             return result.value

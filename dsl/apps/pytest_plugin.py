@@ -25,11 +25,16 @@ is switched on with one flag in an existing test run.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 
-from dsl.render import text as render
-from dsl.frontends import kind_of
 from dsl.apps.lint import FileResult, lint_file
+
+if TYPE_CHECKING:
+    from _pytest._code.code import TerminalRepr
+from dsl.frontends import kind_of
+from dsl.render import text as render
 
 
 def pytest_addoption(parser):
@@ -77,10 +82,10 @@ class _Item(pytest.Item):
         super().__init__(**kw)
         self.result = result
 
-    def repr_failure(self, excinfo):
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style=None) -> str | TerminalRepr:
         if isinstance(excinfo.value, DocumentFailure):
             return str(excinfo.value)
-        return super().repr_failure(excinfo)
+        return super().repr_failure(excinfo, style)
 
     def _render(self, diagnostics) -> str:
         r = self.result.report

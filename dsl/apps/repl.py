@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar
 
 from pygments.token import Keyword
 
@@ -46,9 +47,9 @@ class ReplLexer(DerivLexer):
     """The language's lexer, plus the REPL's ``:commands``."""
 
     name = "chainrule REPL"
-    aliases: list[str] = []
-    filenames: list[str] = []
-    tokens = {"root": [(r"^[ \t]*:[^\s]*", Keyword.Pseudo)] + DerivLexer.tokens["root"]}
+    aliases: ClassVar[list[str]] = []
+    filenames: ClassVar[list[str]] = []
+    tokens: ClassVar[dict[str, list[Any]]] = {"root": [(r"^[ \t]*:[^\s]*", Keyword.Pseudo)] + DerivLexer.tokens["root"]}
 
 
 def history_path() -> str:

@@ -30,11 +30,11 @@ import re
 from dataclasses import dataclass
 
 from dsl import pipeline as driver
-from dsl.render import text as render
 from dsl.core.ast import Claim, Define
 from dsl.core.dims import fmt
 from dsl.core.span import Source, Span
 from dsl.core.wording import say
+from dsl.render import text as render
 from dsl.render.values import format_value, format_values
 
 REPL_NAME = "<repl>"
@@ -86,7 +86,7 @@ class Engine:
         """Run one entry (a statement, an expression or a command)."""
         try:
             return self._dispatch(text)
-        except Exception as exc:  # a defect: reported as data, never a traceback
+        except Exception as exc:  # noqa: BLE001  (a defect, reported as an E901 diagnostic, never a traceback)
             diag = driver.internal_error("running this entry", exc, Span(REPL_NAME, 1, 1, 1, 1))
             return Outcome(render.render_diagnostic(diag, None, None, self.color), errors=1)
 
@@ -110,9 +110,10 @@ class Engine:
             if any(not isinstance(s, Claim) for s in report.program.statements):
                 parts.append(self._paint("dim", "(not kept: correct the entry and enter it again)"))
         else:
+            env = report.env
+            assert env is not None, "checked text always has an environment"
             for stmt in report.program.statements:
-                info = report.env.names.get(stmt.name) if isinstance(stmt, Define) else None
-                if info is not None:
+                if isinstance(stmt, Define) and (info := env.names.get(stmt.name)) is not None:
                     parts.append(self._paint("dim", f"{stmt.name} : {fmt(info.shape)}"))
         return Outcome(_join(parts), errors=report.errors)
 
@@ -173,6 +174,7 @@ class Engine:
 
     def _command(self, entry: str) -> Outcome:
         match = re.match(r"(:[^\s]*)\s*(.*)", entry, re.S)
+        assert match is not None, "a command starts with ':'"
         word, arg = match.group(1), match.group(2).strip()
         word = ALIASES.get(word, word)
         if word not in COMMANDS:
@@ -230,7 +232,7 @@ class Engine:
         rows += [(name, info.kind, fmt(info.shape), " ".join(info.attrs))
                  for name, info in env.names.items()]
         widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-        return Outcome("\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()
+        return Outcome("\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
                                  for r in rows))
 
     def cmd_seed(self, arg: str) -> Outcome:
@@ -293,6 +295,7 @@ class Engine:
             return self._load_document(path)
         source, problem = driver.read_source(path)
         if source is None:
+            assert problem is not None, "no source: read_source says why"
             return Outcome(render.render_diagnostic(problem, None, None, self.color), errors=1,
                            unreadable=True)
         return self._feed_file(source.text, path)
@@ -314,6 +317,7 @@ class Engine:
         from dsl.frontends import extract
         source, problem = driver.read_source(path)
         if source is None:
+            assert problem is not None, "no source: read_source says why"
             return Outcome(render.render_diagnostic(problem, None, None, self.color), errors=1,
                            unreadable=True)
         try:
@@ -339,7 +343,7 @@ class Engine:
         summary = f"loaded {n} statement{'s' * (n != 1)} from {path}"
         if errors:
             summary += f" ({errors} error{'s' * (errors != 1)})"
-        return Outcome(_join(parts + [summary], "\n\n"), errors=errors)
+        return Outcome(_join([*parts, summary], "\n\n"), errors=errors)
 
     def _load_npz(self, path: str) -> Outcome:
         arrays, problems = driver.load_npz(path)

@@ -11,14 +11,35 @@ from here.
 >>> lookup("sigmoid").name, returns_scalar("xent"), FUNCTIONS["trace"].latex_out
 ('sigma', True, '\\\\operatorname{trace}')
 """
-from dsl.builtins.table import (ALIASES, FUNCTIONS, Builtin, Column, DomainError, EvalError, Problem, canonical,
-                                function_name, kinked, kinked_view, latex_macro, lookup, register,
-                                returns_scalar, scalar_valued, shape_text, unregister)
-# The rows, in the docs' order.
-from dsl.builtins import elementwise as _elementwise  # noqa: E402,F401
-from dsl.builtins import reductions as _reductions  # noqa: E402,F401
-from dsl.builtins import matrix as _matrix  # noqa: E402,F401
+from dsl.builtins.table import (
+    ALIASES,
+    FUNCTIONS,
+    Builtin,
+    Column,
+    DomainError,
+    EvalError,
+    Problem,
+    canonical,
+    function_name,
+    kinked,
+    kinked_view,
+    latex_macro,
+    lookup,
+    register,
+    returns_scalar,
+    scalar_valued,
+    shape_text,
+    unregister,
+)
+
+# The rows, in the docs' order: importing a module registers its rows, so the
+# order of these imports is the order of the table.
+# isort: off
+from dsl.builtins import elementwise as _elementwise  # noqa: F401  (registers its rows)
+from dsl.builtins import reductions as _reductions  # noqa: F401  (registers its rows)
+from dsl.builtins import matrix as _matrix  # noqa: F401  (registers its rows)
+# isort: on
 
 __all__ = ["ALIASES", "FUNCTIONS", "Builtin", "Column", "DomainError", "EvalError", "Problem", "canonical",
-           "function_name", "kinked", "kinked_view", "latex_macro", "lookup", "register", "returns_scalar", "scalar_valued",
-           "shape_text", "unregister"]
+           "function_name", "kinked", "kinked_view", "latex_macro", "lookup", "register", "returns_scalar",
+           "scalar_valued", "shape_text", "unregister"]

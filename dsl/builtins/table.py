@@ -16,8 +16,7 @@ that imports NumPy on first use, so checking shapes never loads it.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterator, Mapping
-from collections.abc import Set as AbstractSet
+from collections.abc import Callable, Iterator, Mapping, Set as AbstractSet
 from dataclasses import dataclass
 
 from dsl.core import messages
@@ -149,8 +148,8 @@ def register(row: Builtin, *, replace: bool = False) -> Builtin:
 
 def _remember(row: Builtin) -> None:
     FUNCTIONS[row.name] = row
-    ALIASES.update({a: row.name for a in row.aliases})
-    _LATEX.update({s: row.name for s in row.latex_names})
+    ALIASES.update(dict.fromkeys(row.aliases, row.name))
+    _LATEX.update(dict.fromkeys(row.latex_names, row.name))
     if row.latex:
         _LATEX.setdefault(row.latex, row.name)
     if row.kink:

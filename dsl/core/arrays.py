@@ -27,7 +27,7 @@ def as_value(value: object) -> tuple[np.ndarray | None, str | None]:
     where ``why`` follows the name: ``'T' is 3-dimensional (...)``."""
     import numpy as np
 
-    if isinstance(value, (str, bytes)) or callable(value) and not hasattr(value, "__array__"):
+    if isinstance(value, (str, bytes)) or (callable(value) and not hasattr(value, "__array__")):
         return None, f"is a {type(value).__name__}, not an array"
     try:
         arr = np.asarray(value, dtype=float)

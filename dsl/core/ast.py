@@ -67,35 +67,35 @@ class Number:
 @dataclass(frozen=True)
 class BinOp:
     op: Op
-    left: "Expr"
-    right: "Expr"
+    left: Expr
+    right: Expr
     span: Span
     op_span: Span  # the operator token itself, for carets
 
 
 @dataclass(frozen=True)
 class Neg:
-    operand: "Expr"
+    operand: Expr
     span: Span
 
 
 @dataclass(frozen=True)
 class Transpose:
-    operand: "Expr"
+    operand: Expr
     span: Span
 
 
 @dataclass(frozen=True)
 class Keyword:
     name: str
-    value: "Expr"
+    value: Expr
     span: Span
 
 
 @dataclass(frozen=True)
 class Call:
     func: str            # canonical name: "sigma" for sigma/sigmoid/σ
-    args: tuple["Expr", ...]
+    args: tuple[Expr, ...]
     keywords: tuple[Keyword, ...]
     prime: bool          # f'(x): the elementwise derivative of f
     span: Span

@@ -72,13 +72,13 @@ class Diagnostic:
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
 
-    def moved(self, span_map) -> "Diagnostic":
+    def moved(self, span_map) -> Diagnostic:
         """The same diagnostic with every span passed through ``span_map``
         (used by front ends to point into the host document)."""
         return replace(
             self,
             span=span_map(self.span),
-            labels=tuple(replace(l, span=span_map(l.span)) for l in self.labels),
+            labels=tuple(replace(label, span=span_map(label.span)) for label in self.labels),
             fix=None if self.fix is None else replace(self.fix, span=span_map(self.fix.span)),
         )
 

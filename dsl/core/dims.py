@@ -62,7 +62,7 @@ class Shape:
         return len(self.dims) == 2 and self.dims[0] == self.dims[1]
 
     @property
-    def T(self) -> "Shape":
+    def T(self) -> Shape:
         return Shape(self.dims[::-1])
 
     def length(self) -> Size:

@@ -22,10 +22,30 @@ recursion limit.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
-from dsl.core.ast import (NEG_PRECEDENCE, BinOp, Call, Claim, Decl, Define, Deriv, Dims, Expr, Keyword,
-                  Layout, Name, Neg, Number, Op, Program, ShapeSpec, Stmt, Transpose)
+from dsl.core.ast import (
+    NEG_PRECEDENCE,
+    BinOp,
+    Call,
+    Claim,
+    Decl,
+    Define,
+    Deriv,
+    Dims,
+    Expr,
+    Keyword,
+    Layout,
+    Name,
+    Neg,
+    Number,
+    Op,
+    Program,
+    ShapeSpec,
+    SizeRef,
+    Stmt,
+    Transpose,
+)
 from dsl.core.dims import Shape, fmt
 
 _ATOM = 5  # binding strength of names, numbers, calls, transposes, dA/dB
@@ -83,10 +103,10 @@ def to_source(node: Expr | Stmt | Keyword | ShapeSpec | Program, *, parens: str 
                                        for i in items)
         case Decl(name=name, shape=shape, attrs=attrs):
             return " ".join([f"{name} : {to_source(shape)}", *(a.name for a in attrs)])
-        case ShapeSpec(rows=None) | ShapeSpec(cols=None):
+        case ShapeSpec(rows=SizeRef(value=rows), cols=SizeRef(value=cols)):
+            return f"{rows} x {cols}"
+        case ShapeSpec():  # rows = cols = None
             return "scalar"
-        case ShapeSpec(rows=rows, cols=cols):
-            return f"{rows.value} x {cols.value}"
         case Define(name=name, expr=expr):
             return f"{name} = {_expr_source(expr, parens)}"
         case Claim(deriv=deriv, expr=expr):
@@ -176,7 +196,7 @@ def _expr_source(root: Expr, mode: str, pieces: list | None = None) -> str:
                     seq += [(", ", at, at)] * (j > 0 or bool(args)) + [
                         (f"{kw.name}=", at, kw.value.span.start),
                         [kw.value, _needs(node, kw.value, "arg", mode), True]]
-                stack += reversed(seq + [(")", max(span.start, span.end - 1), span.end)])
+                stack += reversed([*seq, (")", max(span.start, span.end - 1), span.end)])
             case _:
                 raise TypeError(f"not an expression: {type(node).__name__}")
     return "".join(out)

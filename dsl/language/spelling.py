@@ -10,8 +10,8 @@ writes back with :data:`GREEK_LETTER`.
 from __future__ import annotations
 
 # The lower-case Greek alphabet from U+03B1, in order (final sigma included).
-GREEK = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi "
-         "omicron pi rho sigma sigma tau upsilon phi chi psi omega").split()
+GREEK = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu",
+         "nu", "xi", "omicron", "pi", "rho", "sigma", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega"]
 
 SPELLED: dict[str, str] = {chr(0x3B1 + i): n for i, n in enumerate(GREEK)}
 SPELLED.update({chr(0x391 + i): n.capitalize() for i, n in enumerate(GREEK) if i != 17})

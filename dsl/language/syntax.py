@@ -4,8 +4,8 @@ This is the only module that imports ``lark``.  The grammar
 (``grammar/chainrule.lark``) describes one statement; :func:`parse` splits a
 file into statements (``statements.split_statements``: one per line,
 continued after an operator or inside an open bracket), parses each one
-separately, and returns the frozen AST of
-``dsl.ast`` with absolute spans into the :class:`~dsl.span.Source`.
+separately, and returns the frozen AST of ``dsl.core.ast`` with absolute
+spans into the :class:`~dsl.core.span.Source`.
 
 Contract: nothing here raises on bad input.  Every problem becomes a
 :class:`~dsl.diagnostics.Diagnostic` (E100-E104, E403) and the statement that
@@ -33,21 +33,43 @@ import functools
 import threading
 import unicodedata
 from pathlib import Path
+from typing import NoReturn, Protocol, cast
 
-from lark import Lark, Token
+from lark import Lark
 from lark.exceptions import LarkError, UnexpectedInput
 
-from dsl.core import messages
-from dsl.core.ast import (gc_paused, Attr, BinOp, Call, Claim, Decl, Define, Deriv, DimItem, Dims, Expr, Keyword,
-                  Layout, Name, Neg, Number, Op, Program, ShapeSpec, SizeRef, Stmt, Transpose)
-from dsl.core.diagnostics import Diagnostic
 from dsl.builtins import canonical
+from dsl.core import messages
+from dsl.core.ast import (
+    Attr,
+    BinOp,
+    Call,
+    Claim,
+    Decl,
+    Define,
+    Deriv,
+    DimItem,
+    Dims,
+    Expr,
+    Keyword,
+    Layout,
+    Name,
+    Neg,
+    Number,
+    Op,
+    Program,
+    ShapeSpec,
+    SizeRef,
+    Stmt,
+    Transpose,
+    gc_paused,
+)
+from dsl.core.diagnostics import Diagnostic
 from dsl.core.span import Source, Span
 from dsl.core.wording import say
 from dsl.language.spelling import SPELLED
 from dsl.language.statements import is_statement, needs_more, split_statements  # noqa: F401 (re-exported)
-from dsl.language.syntax_errors import BLANK as _BLANK
-from dsl.language.syntax_errors import describe
+from dsl.language.syntax_errors import BLANK as _BLANK, describe
 
 MAX_DEPTH = 200          # deepest expression tree accepted (E104 beyond)
 LAYOUTS = ("numerator", "denominator")
@@ -67,7 +89,7 @@ def grammar_text() -> str:
 _local = threading.local()
 
 
-def _machine() -> "_Machine":
+def _machine() -> _Machine:
     """This thread's parser, built on first use (about 50 ms).  One per thread
     because the callbacks hold the statement being parsed."""
     machine = getattr(_local, "machine", None)
@@ -123,15 +145,16 @@ def _parse_range(source: Source, start: int, end: int, rule: str, fast: bool = T
     text = source.text[start:end]
     machine = _machine()
     machine.builder.begin(source, start, text)
+    # With a transformer a parse returns the start rule's callback result (Lark types it as a tree).
     try:
         if fast and machine.fast is not None:
             try:
-                return machine.fast.parse(text, start=rule)[0], []
+                return cast(tuple, machine.fast.parse(text, start=rule))[0], []
             except _Reject:
                 raise
-            except Exception:  # a syntax error: Lark itself words it (below)
+            except Exception:  # noqa: BLE001  (any failure of the fast parser: Lark itself words the error below)
                 pass
-        return machine.lark.parse(text, start=rule)[0], []
+        return cast(tuple, machine.lark.parse(text, start=rule))[0], []
     except _Reject as reject:
         return None, [reject.diagnostic]
     except UnexpectedInput as err:
@@ -149,15 +172,15 @@ class _Machine:
 
     def __init__(self) -> None:
         self.builder = _Builder()
-        self._options = dict(parser="lalr", lexer="contextual", transformer=self.builder,
-                             propagate_positions=False, maybe_placeholders=False,
-                             start=["statement", "expr"])
+        self._options = {"parser": "lalr", "lexer": "contextual", "transformer": self.builder,
+                         "propagate_positions": False, "maybe_placeholders": False,
+                         "start": ["statement", "expr"]}
         self._lark: Lark | None = None
         self.fast = None
         try:
             import lark_cython
             self.fast = Lark(grammar_text(), _plugins=lark_cython.plugins, **self._options)
-        except Exception:  # not installed, or not built for this platform: Lark alone
+        except Exception:  # noqa: BLE001  (lark_cython not installed or not built for this platform: Lark alone)
             self.fast = None
 
     @property
@@ -169,6 +192,13 @@ class _Machine:
         return self._lark
 
 
+class _Tok(Protocol):
+    """A token as the lexer hands it to a callback: always positioned (Lark's ``Token`` is not)."""
+    value: str
+    start_pos: int
+    end_pos: int
+
+
 class _Builder:
     """Lark callbacks, one per grammar rule or alias, building the AST as the
     parser reduces.  Each returns ``(node, start, end, depth)``: offsets into
@@ -176,11 +206,14 @@ class _Builder:
     looks callbacks up by rule name, so helpers that share a name with a
     grammar rule (expr, statement) are prefixed with ``_``."""
 
+    _NO_SOURCE = Source("", "")  # the source between parses: no reference to the last one is kept
+
     def __init__(self) -> None:
         self.begin(None, 0, "")
 
     def begin(self, source: Source | None, base: int, text: str) -> None:
-        self.source, self.base, self.one_line = source, base, "\n" not in text
+        self.source: Source = self._NO_SOURCE if source is None else source
+        self.base, self.one_line = base, "\n" not in text
         if source is not None and self.one_line:
             line, column = source.position(base)
             self.line, self.shift = line, column - base
@@ -193,14 +226,14 @@ class _Builder:
                         base + start, base + end)
         return self.source.span(base + start, base + end)
 
-    def tspan(self, tok: Token) -> Span:
+    def tspan(self, tok: _Tok) -> Span:
         return self.span(tok.start_pos, tok.end_pos)
 
-    def reject(self, code: str, start: int, end: int, **values):
+    def reject(self, code: str, start: int, end: int, **values) -> NoReturn:
         raise _Reject(messages.make(code, self.span(start, end), **values))
 
     # ----------------------------------------------------------- names
-    def ident(self, tok: Token) -> str:
+    def ident(self, tok: _Tok) -> str:
         value = tok.value
         return value if value.isascii() else self.spell(value, tok.start_pos)
 
@@ -216,7 +249,7 @@ class _Builder:
             out.append(ascii_)
         return "".join(out)
 
-    def derivative(self, tok: Token) -> Deriv:
+    def derivative(self, tok: _Tok) -> Deriv:
         """``dL/dx`` or ``∂ L / ∂ x``: the names on either side of the slash."""
         text = tok.value
         slash = text.index("/")
@@ -230,7 +263,7 @@ class _Builder:
             parts.append(Name(name, self.span(at, at + len(raw))))
         return Deriv(parts[0], parts[1], self.tspan(tok))
 
-    def integer(self, tok: Token) -> int:
+    def integer(self, tok: _Tok) -> int:
         try:
             return int(tok.value)
         except ValueError:  # longer than Python's int-from-text limit

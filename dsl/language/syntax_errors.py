@@ -157,7 +157,7 @@ def _accepts(err) -> set[str]:
     try:
         if parser is not None:
             return set(parser.accepts())
-    except Exception:  # the parser's own error while replaying: fall back to its list
+    except Exception:  # noqa: BLE001  (the parser's own error while replaying: fall back to its list)
         pass
     return set(getattr(err, "expected", None) or getattr(err, "allowed", None) or ())
 

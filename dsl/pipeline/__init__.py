@@ -16,10 +16,17 @@ from __future__ import annotations
 
 from dsl.core.kinds import DerivativeKind, LayoutKind, NameKind, Status
 from dsl.core.verdicts import ClaimResult
-from dsl.pipeline.expr import (Checked, ExprEvaluation, check_expr, env_from_arrays, evaluate_expr,
-                               value_of)
-from dsl.pipeline.program import (check_file, check_source, evaluate_source, load_npz, parse_source,
-                                  true_derivatives, verify_claim_text, verify_claims)
+from dsl.pipeline.expr import Checked, ExprEvaluation, check_expr, env_from_arrays, evaluate_expr, value_of
+from dsl.pipeline.program import (
+    check_file,
+    check_source,
+    evaluate_source,
+    load_npz,
+    parse_source,
+    true_derivatives,
+    verify_claim_text,
+    verify_claims,
+)
 from dsl.pipeline.reading import decode_source, read_source
 from dsl.pipeline.report import DEFAULT_SEED, Evaluation, Report, internal_error, unreadable, whole
 from dsl.pipeline.session import Session

@@ -28,8 +28,7 @@ from dsl.core.span import Source, Span
 from dsl.language import syntax
 from dsl.pipeline.program import true_derivatives
 from dsl.pipeline.report import Evaluation, internal_error, whole
-from dsl.shapes import checker as shapes
-from dsl.shapes import hints
+from dsl.shapes import checker as shapes, hints
 from dsl.shapes.checker import Env, NameInfo
 
 if TYPE_CHECKING:  # NumPy and the evaluator load when a value is computed
@@ -124,7 +123,7 @@ def check_expr(text: str, arrays: Mapping[str, object] | None = None, *, env: En
     """
     try:
         expr, parsed = syntax.parse_expr(text, name)
-    except Exception as exc:  # a defect, reported as data
+    except Exception as exc:  # noqa: BLE001  (a defect in parsing, reported as an E901 diagnostic)
         expr, parsed = None, [internal_error("parsing", exc, whole(Source(name, text)))]
     diagnostics = list(parsed)
     values: dict[str, np.ndarray] = {}
@@ -140,7 +139,7 @@ def check_expr(text: str, arrays: Mapping[str, object] | None = None, *, env: En
     sink = Sink()
     try:
         shape = shapes.infer(env, expr, sink)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001  (a defect in shape checking, reported as an E901 diagnostic)
         return Checked(text, expr, None, diagnostics + sink.items +
                        [internal_error("checking shapes", exc, expr.span)], env, values, notes)
     return Checked(text, expr, shape, diagnostics + sink.items, env, values, notes)
@@ -226,6 +225,6 @@ def _evaluate(checked: Checked, values: Mapping[str, np.ndarray], sizes: Mapping
         value = evaluate.eval_expr(checked.expr, values, sizes, deriv=deriv)
     except EvalError as exc:
         return ExprEvaluation(checked, error=exc)
-    except Exception as exc:  # a defect, reported as data
+    except Exception as exc:  # noqa: BLE001  (a defect in evaluating, reported as an E901 diagnostic)
         return ExprEvaluation(checked, error=EvalError(internal_error("evaluating", exc, checked.expr.span)))
     return ExprEvaluation(checked, value)

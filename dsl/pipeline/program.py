@@ -28,7 +28,7 @@ def parse_source(source: Source) -> tuple[Program, list[Diagnostic]]:
     from dsl.language import syntax
     try:
         program, diagnostics = syntax.parse(source)
-    except Exception as exc:  # a defect, reported as data
+    except Exception as exc:  # noqa: BLE001  (a defect in parsing, reported as an E901 diagnostic)
         return Program((), source.name), [internal_error("parsing", exc, whole(source))]
     return program, list(diagnostics)
 
@@ -51,7 +51,7 @@ def check_source(source: Source, *, verify: bool = True, seed: int = DEFAULT_SEE
     try:
         with gc_paused():
             env, shape_diags = shapes.check_program(program, env)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001  (a defect in shape checking, reported as an E901 diagnostic)
         env = Env() if env is None else env
         shape_diags = [internal_error("checking shapes", exc, whole(source))]
     diagnostics += shape_diags
@@ -78,7 +78,7 @@ def verify_claims(program: Program, env: Env, *, verify: bool, seed: int, draws:
     try:
         results = verifier.verify_claims(program, env, seed=seed, claims=infos,
                                          draws=verifier.DRAWS if draws is None else draws)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001  (a defect in verifying, reported as an E901 diagnostic)
         diagnostics.append(internal_error("verifying claims", exc, whole))
         return [ClaimResult(ci.claim, Status.UNCHECKED, "verification failed internally", seed=seed)
                 for ci in infos]
@@ -148,13 +148,12 @@ def evaluate_source(source: Source, *, data: Mapping[str, np.ndarray] | None = N
     """
     import numpy as np
 
-    from dsl.compute import evaluate
-    from dsl.compute import inputs as datamod
+    from dsl.compute import evaluate, inputs as datamod
 
     report = check_source(source, verify=False, seed=seed)
     diags: list[Diagnostic] = []
     env = report.env
-    if env is None or report.has_errors and not allow_errors:
+    if env is None or (report.has_errors and not allow_errors):
         return Evaluation(report, {}, {}, diags)
     try:
         arrays = dict(data or {})
@@ -174,7 +173,7 @@ def evaluate_source(source: Source, *, data: Mapping[str, np.ndarray] | None = N
         values, eval_diags = evaluate.evaluate_program(report.program, env, inputs, sizes,
                                                       deriv=true_derivatives(report, inputs, sizes))
         diags += eval_diags
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001  (a defect in evaluating, reported as an E901 diagnostic)
         diags.append(internal_error("evaluating", exc, whole(source)))
         return Evaluation(report, {}, {}, diags)
     return Evaluation(report, values, sizes, diags)

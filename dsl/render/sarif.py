@@ -34,10 +34,10 @@ _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE:
 
 
 def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
     try:
-        from importlib.metadata import version
         return version("chainrule")
-    except Exception:           # not installed: running from the source tree
+    except PackageNotFoundError:  # not installed: running from the source tree
         return "0.1.0"
 
 
@@ -139,7 +139,9 @@ def _escape_property(text: str) -> str:
 
 def render_github(results) -> str:
     """Workflow commands for GitHub Actions, capped per type, then a summary."""
-    lines, plain, shown = [], [], {}
+    lines: list[str] = []
+    plain: list[str] = []
+    shown: dict[Severity, int] = {}
     counts = {Severity.ERROR: 0, Severity.WARNING: 0, Severity.NOTE: 0}
     for r in results:
         for d in r.report.diagnostics:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import Iterable
+from collections.abc import Iterable
 
 from dsl.core.diagnostics import Diagnostic, Fix, Severity
 
@@ -66,7 +66,7 @@ def render_diagnostic(d: Diagnostic, source=None, env=None, color: bool = False)
             else:
                 out.append(f"{gutter} = {label.span}: {label.text}")
     elif d.labels:
-        out += [f"  = {l.span}: {l.text}" for l in d.labels]
+        out += [f"  = {label.span}: {label.text}" for label in d.labels]
     if d.hint:
         out.append("  " + paint("hint", "= hint:") + f" {d.hint}")
     if d.code.startswith(_SHAPE_CODES):
@@ -153,11 +153,11 @@ def summary_line(reports: list, errors: int, warnings: int) -> str:
 
 def diagnostic_json(d: Diagnostic) -> dict:
     s = d.span
-    out = {"severity": d.severity.value, "code": d.code, "message": d.message,
+    out: dict[str, object] = {"severity": d.severity.value, "code": d.code, "message": d.message,
            "hint": d.hint, "line": s.line, "column": s.column,
            "end_line": s.end_line, "end_column": s.end_column,
-           "labels": [{"line": l.span.line, "column": l.span.column,
-                       "end_column": l.span.end_column, "text": l.text} for l in d.labels]}
+           "labels": [{"line": label.span.line, "column": label.span.column,
+                       "end_column": label.span.end_column, "text": label.text} for label in d.labels]}
     if d.fix is not None:
         out["fix"] = fix_json(d.fix)
     if s.cell is not None:

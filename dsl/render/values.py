@@ -31,10 +31,7 @@ def format_value(value, full: bool = False) -> str:
 
 def format_values(ev, names: list[str] | None) -> str:
     """Values as ``name : shape =`` then the array."""
-    if names:
-        wanted = names
-    else:
-        wanted = [s.name for s in ev.report.program.statements if isinstance(s, Define)]
+    wanted = names or [s.name for s in ev.report.program.statements if isinstance(s, Define)]
     lines = []
     if ev.sizes:
         lines.append("sizes: " + ", ".join(f"{k} = {v}" for k, v in ev.sizes.items()))

@@ -34,9 +34,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dsl.builtins import Column, Problem  # noqa: F401  (Problem: the shape rules' refusal)
 from dsl.core.ast import Op
 from dsl.core.dims import Shape
-from dsl.builtins import Column, Problem  # noqa: F401  (Problem: the shape rules' refusal)
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def broadcast(left: Shape, right: Shape) -> Shape | None:
     if right.is_scalar:
         return left
     out = []
-    for a, b in zip(left.dims, right.dims):
+    for a, b in zip(left.dims, right.dims, strict=True):
         if a == b or b == 1:
             out.append(a)
         elif a == 1:

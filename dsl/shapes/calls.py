@@ -50,7 +50,7 @@ def check_call(env, node: Call, sink: Sink, infer: Infer) -> Shape | None:
     result = RULES[name](shapes, axis)
     if isinstance(result, Problem):
         arg = node.args[result.arg]
-        labels = [Label(a.span, str(s)) for a, s in zip(node.args, shapes)]
+        labels = [Label(a.span, str(s)) for a, s in zip(node.args, shapes, strict=True)]
         sink.add(messages.make("E204", arg.span, labels=labels, name=name, what=result.what))
         return None
     return result
@@ -72,7 +72,7 @@ def _join(first: Span, last: Span) -> Span:
                 first.start, last.end, first.cell)
 
 
-def _axis(node: Call, sink: Sink) -> int | None | bool:
+def _axis(node: Call, sink: Sink) -> int | bool | None:
     """The axis keyword: 0, 1, None when absent, False after an error."""
     for kw in node.keywords:
         if kw.name == "axis":

@@ -29,18 +29,35 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
 
-from dsl.shapes import hints
 from dsl.core import messages
-from dsl.core.ast import (BinOp, Call, Claim, Decl, Define, Deriv, Dims, Expr, Layout, Name, Neg,
-                  Number, Program, ShapeSpec, SizeRef, Stmt, Transpose, walk)
-from dsl.shapes import calls
-from dsl.shapes.broadcast import binop
+from dsl.core.ast import (
+    BinOp,
+    Call,
+    Claim,
+    Decl,
+    Define,
+    Deriv,
+    Dims,
+    Expr,
+    Layout,
+    Name,
+    Neg,
+    Number,
+    Program,
+    ShapeSpec,
+    SizeRef,
+    Stmt,
+    Transpose,
+    walk,
+)
+from dsl.core.attributes import ATTRIBUTES
 from dsl.core.diagnostics import Label, Sink
 from dsl.core.dims import SCALAR, Shape, Size, Sym
-from dsl.core.attributes import ATTRIBUTES
 from dsl.core.kinds import DerivativeKind, LayoutKind, NameKind
 from dsl.core.span import Span
 from dsl.core.wording import say
+from dsl.shapes import calls, hints
+from dsl.shapes.broadcast import binop
 
 _HOW_SIZE, _HOW_DECLARED, _HOW_DEFINED = say("how-size"), say("how-declared"), say("how-defined")
 
@@ -84,7 +101,7 @@ class Env:
         hit = self._shapes.get(id(node))
         return hit[1] if hit is not None and hit[0] is node else None
 
-    def copy(self) -> "Env":
+    def copy(self) -> Env:
         """A copy that later checking cannot change: the tables are copied,
         their entries (frozen, replaced rather than mutated) are shared."""
         clone = replace(self)
@@ -257,7 +274,7 @@ def _claim(env: Env, claim: Claim, sink: Sink) -> None:
                                    labels=labels, deriv=name, shape=expected))
         else:
             hint, fix = hints.claim_hint(name, claim.expr, expected, got, rule)
-            if kind is DerivativeKind.JACOBIAN and got.T == expected and not env.claims and env.layout_span is None:
+            if kind is DerivativeKind.JACOBIAN and expected == got.T and not env.claims and env.layout_span is None:
                 hint = say("claim-or-layout", hint=hint)
             sink.add(messages.make("E400", claim.expr.span, hint=hint, fix=fix, labels=labels,
                                    claim=name, expected=expected, got=got))
@@ -348,11 +365,11 @@ def infer(env: Env, expr: Expr, sink: Sink) -> Shape | None:
 
 
 def _binop(env: Env, node: BinOp, sink: Sink) -> Shape | None:
-    l, r = infer(env, node.left, sink), infer(env, node.right, sink)
-    if l is None or r is None:
+    lhs, rhs = infer(env, node.left, sink), infer(env, node.right, sink)
+    if lhs is None or rhs is None:
         return None
-    out = binop(node.op, l, r)
+    out = binop(node.op, lhs, rhs)
     if out.code is None:
         return out.shape
-    sink.add(hints.operator_diagnostic(node, l, r, out))
+    sink.add(hints.operator_diagnostic(node, lhs, rhs, out))
     return out.shape

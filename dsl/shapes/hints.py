@@ -89,20 +89,20 @@ def did_you_mean(span: Span, near: str | None) -> tuple[str | None, Fix | None]:
 Hint = tuple[str, Fix | None]
 
 
-def _transposes(node: BinOp, op: Op, l: Shape, r: Shape) -> list[tuple[str, Expr, Expr, str, Shape]]:
+def _transposes(node: BinOp, op: Op, lhs: Shape, rhs: Shape) -> list[tuple[str, Expr, Expr, str, Shape]]:
     """Transposing the right operand, then the left, each kept only if it
     fits cleanly: (side, operand, its transpose, the shapes as tried, result)."""
     found = []
-    for side, operand, (a, b) in (("right", node.right, (l, r.T)), ("left", node.left, (l.T, r))):
+    for side, operand, (a, b) in (("right", node.right, (lhs, rhs.T)), ("left", node.left, (lhs.T, rhs))):
         fit = binop(op, a, b)
-        if (a, b) != (l, r) and fit.clean:
+        if (a, b) != (lhs, rhs) and fit.clean and fit.shape is not None:  # clean: it has a shape
             found.append((side, operand, transposed(operand), f"{a} {op.value} {b}", fit.shape))
     return found
 
 
-def _transpose_fix(node: BinOp, op: Op, l: Shape, r: Shape) -> Hint | None:
+def _transpose_fix(node: BinOp, op: Op, lhs: Shape, rhs: Shape) -> Hint | None:
     """The first transpose that fits, as 'transpose the right operand: ...'."""
-    for side, old, new, tried, result in _transposes(node, op, l, r)[:1]:
+    for side, old, new, tried, result in _transposes(node, op, lhs, rhs)[:1]:
         old_q, new_q = quote(old), quote(new)
         if old_q and new_q:
             hint = say("transpose-operand", side=side, new=new_q, old=old_q, tried=tried, result=result)
@@ -116,39 +116,39 @@ def _rebuilt(node: BinOp, op: Op, left: Expr, right: Expr) -> Expr:
     return BinOp(op, left, right, node.span, node.op_span)
 
 
-def matmul_hint(node: BinOp, l: Shape, r: Shape) -> Hint:
+def matmul_hint(node: BinOp, lhs: Shape, rhs: Shape) -> Hint:
     """E300/E305: '*', then B.T, then A.T, then swapped operands."""
-    if binop(Op.MUL, l, r).clean:  # equal shapes, or a scalar (1 x 1) side
-        hint = say("star-equal", shape=l) if l == r else say("star-scalar")
+    if binop(Op.MUL, lhs, rhs).clean:  # equal shapes, or a scalar (1 x 1) side
+        hint = say("star-equal", shape=lhs) if lhs == rhs else say("star-scalar")
         return hint, fix(node.span, _rebuilt(node, Op.MUL, node.left, node.right), "star")
-    found = _transpose_fix(node, Op.MATMUL, l, r)
+    found = _transpose_fix(node, Op.MATMUL, lhs, rhs)
     if found:
         return found
-    swap = binop(Op.MATMUL, r, l)
+    swap = binop(Op.MATMUL, rhs, lhs)
     if swap.clean:
         candidate = _rebuilt(node, Op.MATMUL, node.right, node.left)
         swapped = quote(candidate) or say("swap-words")
-        return (say("swap", swapped=swapped, right=r, left=l, result=swap.shape),
+        return (say("swap", swapped=swapped, right=rhs, left=lhs, result=swap.shape),
                 fix(node.span, candidate, "swap"))
-    return say("matmul-no-fix", left=l, right=r, inner_l=l.cols, inner_r=r.rows), None
+    return say("matmul-no-fix", left=lhs, right=rhs, inner_l=lhs.cols, inner_r=rhs.rows), None
 
 
-def elementwise_hint(node: BinOp, l: Shape, r: Shape) -> Hint:
+def elementwise_hint(node: BinOp, lhs: Shape, rhs: Shape) -> Hint:
     """E301: '@' (for '*' only), then a transposed operand."""
     if node.op is Op.MUL:
-        fit = binop(Op.MATMUL, l, r)
+        fit = binop(Op.MATMUL, lhs, rhs)
         if fit.clean:
-            return (say("matmul-instead", left=l, right=r, result=fit.shape),
+            return (say("matmul-instead", left=lhs, right=rhs, result=fit.shape),
                     fix(node.span, _rebuilt(node, Op.MATMUL, node.left, node.right), "matmul"))
-    found = _transpose_fix(node, node.op, l, r)
+    found = _transpose_fix(node, node.op, lhs, rhs)
     if found:
         return found
-    return say("star-no-fix" if node.op is Op.MUL else "elementwise-no-fix", left=l, right=r), None
+    return say("star-no-fix" if node.op is Op.MUL else "elementwise-no-fix", left=lhs, right=rhs), None
 
 
-def power_hint(node: BinOp, l: Shape, r: Shape) -> Hint:
+def power_hint(node: BinOp, lhs: Shape, rhs: Shape) -> Hint:
     """E302: a ** b = exp(b * log(a)) for positive a, when b * log(a) fits."""
-    if not binop(Op.MUL, r, l).clean:
+    if not binop(Op.MUL, rhs, lhs).clean:
         return say("scalar-power"), None
     log = Call("log", (node.left,), (), False, node.span, node.op_span)
     form = Call("exp", (BinOp(Op.MUL, node.right, log, node.span, node.op_span),), (), False,
@@ -177,10 +177,10 @@ def _stretch_form(op: Op, vec: Expr, mat: Expr, vec_side: str, column: bool, msh
     return BinOp(Op.MATMUL, d, mat, sp, sp) if column else BinOp(Op.MATMUL, mat, d, sp, sp)
 
 
-def stretch_hint(node: BinOp, l: Shape, r: Shape, vec_side: str, column: bool) -> Hint:
+def stretch_hint(node: BinOp, lhs: Shape, rhs: Shape, vec_side: str, column: bool) -> Hint:
     """W303: the explicit form of the broadcast."""
     vec, mat = (node.right, node.left) if vec_side == "right" else (node.left, node.right)
-    vshape, mshape = (r, l) if vec_side == "right" else (l, r)
+    vshape, mshape = (rhs, lhs) if vec_side == "right" else (lhs, rhs)
     full = _stretch_form(node.op, vec, mat, vec_side, column, mshape)
     form = quote(full, 2 * QUOTE_LIMIT)
     if form is None:
@@ -194,10 +194,10 @@ def stretch_hint(node: BinOp, l: Shape, r: Shape, vec_side: str, column: bool) -
     return say(key, form=form), fix(node.span, full, "stretch")
 
 
-def new_shape_hint(node: BinOp, l: Shape, r: Shape, result: Shape) -> Hint:
+def new_shape_hint(node: BinOp, lhs: Shape, rhs: Shape, result: Shape) -> Hint:
     """W304: each transpose that keeps a vector (which one is meant depends on
     the intended result), and the explicit form of the matrix."""
-    found = _transposes(node, node.op, l, r)
+    found = _transposes(node, node.op, lhs, rhs)
     fixes = []
     for side, old, new, _, shape in found:
         old_q, new_q = quote(old), quote(new)
@@ -211,32 +211,33 @@ def new_shape_hint(node: BinOp, l: Shape, r: Shape, result: Shape) -> Hint:
     return say("new-shape-transpose", fixes=either, tail=tail), _operand_fix(node, side, new)
 
 
-def operator_diagnostic(node: BinOp, l: Shape, r: Shape, out: Outcome) -> Diagnostic:
+def operator_diagnostic(node: BinOp, lhs: Shape, rhs: Shape, out: Outcome) -> Diagnostic:
     """The diagnostic for an operator whose outcome has a code, with each
     operand labelled with its shape and the hint (and fix) that fits."""
-    labels = [Label(node.left.span, str(l)), Label(node.right.span, str(r))]
+    labels = [Label(node.left.span, str(lhs)), Label(node.right.span, str(rhs))]
     op = node.op.value
     match out.code:
         case "E300":
-            hint, f = matmul_hint(node, l, r)
+            hint, f = matmul_hint(node, lhs, rhs)
             return messages.make("E300", node.span, hint=hint, fix=f, labels=labels,
-                                 left=l, right=r, inner_l=l.cols, inner_r=r.rows)
+                                 left=lhs, right=rhs, inner_l=lhs.cols, inner_r=rhs.rows)
         case "E305":
-            hint, f = matmul_hint(node, l, r)
-            return messages.make("E305", node.span, hint=hint, fix=f, labels=labels, left=l, right=r)
+            hint, f = matmul_hint(node, lhs, rhs)
+            return messages.make("E305", node.span, hint=hint, fix=f, labels=labels, left=lhs, right=rhs)
         case "E301":
-            hint, f = elementwise_hint(node, l, r)
+            hint, f = elementwise_hint(node, lhs, rhs)
             return messages.make("E301", node.span, hint=hint, fix=f, labels=labels,
-                                 op=op, left=l, right=r)
+                                 op=op, left=lhs, right=rhs)
         case "E302":
-            hint, f = power_hint(node, l, r)
-            return messages.make("E302", node.span, hint=hint, fix=f, labels=labels, right=r)
+            hint, f = power_hint(node, lhs, rhs)
+            return messages.make("E302", node.span, hint=hint, fix=f, labels=labels, right=rhs)
         case "W303":
-            vec, mat = (r, l) if out.vec_side == "right" else (l, r)
-            hint, f = stretch_hint(node, l, r, out.vec_side, out.column)
+            vec, mat = (rhs, lhs) if out.vec_side == "right" else (lhs, rhs)
+            hint, f = stretch_hint(node, lhs, rhs, out.vec_side, out.column)
             return messages.make("W303", node.span, hint=hint, fix=f, labels=labels, op=op, vec=vec, mat=mat)
-    hint, f = new_shape_hint(node, l, r, out.shape)
-    return messages.make("W304", node.span, hint=hint, fix=f, labels=labels, op=op, left=l, right=r,
+    assert out.shape is not None, "W304 broadcasts to a shape"
+    hint, f = new_shape_hint(node, lhs, rhs, out.shape)
+    return messages.make("W304", node.span, hint=hint, fix=f, labels=labels, op=op, left=lhs, right=rhs,
                          result=out.shape)
 
 
@@ -268,7 +269,7 @@ def size_hint(name: str, span: Span, ahead: dict, dims, names) -> Hint:
 
 def claim_hint(deriv: str, expr: Expr, expected: Shape, got: Shape, rule: str) -> Hint:
     """E400: the transpose that fixes the right side, or what the shape should be."""
-    if got.T == expected:
+    if expected == got.T:
         if isinstance(expr, BinOp) and expr.op is Op.MATMUL:
             # (A @ B).T = B.T @ A.T, written without a trailing transpose
             swapped = BinOp(Op.MATMUL, transposed(expr.right), transposed(expr.left),

@@ -34,23 +34,22 @@ verifies one claim given as text.
 """
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 
 from dsl.builtins import FUNCTIONS, kinked
-from dsl.compute import autodiff
-from dsl.compute import inputs as data
-from dsl.core import messages
+from dsl.compute import autodiff, inputs as data
 from dsl.compute.evaluate import eval_expr
 from dsl.compute.numeric import DomainError, EvalError, as_value
+from dsl.core import messages
 from dsl.core.ast import Claim, Deriv, Program, walk
-from dsl.verify.diagnose import TOL_ABS, TOL_REL, Sample, close, diagnose
 from dsl.core.dims import fmt
-from dsl.core.wording import say
-from dsl.shapes import hints
 from dsl.core.kinds import Status
 from dsl.core.verdicts import ClaimResult
+from dsl.core.wording import say
+from dsl.shapes import hints
+from dsl.verify.diagnose import TOL_ABS, TOL_REL, Sample, close, diagnose
 
 DRAWS = 3
 """Draws per claim; sizes change between them."""
@@ -63,7 +62,7 @@ KINK_MARGIN = 1e-9
 KINK_RETRIES = 5
 """Redraws allowed per draw when a kink is met."""
 
-__all__ = ["ClaimResult", "verify_claims", "DRAWS", "TOL_REL", "TOL_ABS"]
+__all__ = ["DRAWS", "TOL_ABS", "TOL_REL", "ClaimResult", "verify_claims"]
 
 
 def _kinked() -> str:
@@ -109,7 +108,7 @@ def verify_claims(program: Program, env, *, seed: int = 0, draws: int = DRAWS,
 
 def verify_one(program: Program, env, info, *, seed: int = 0, draws: int = DRAWS,
                inputs: Mapping | None = None, sizes: Mapping | None = None,
-               shared: "_Draws | None" = None) -> ClaimResult:
+               shared: _Draws | None = None) -> ClaimResult:
     """Verify one ``shapes.ClaimInfo`` (``shared``: the draws of the other
     claims of the same verification, reused)."""
     claim = info.claim
@@ -360,7 +359,7 @@ def _cross_check(tape: autodiff.Tape, y: str, jac: autodiff.Jacobian, rng: np.ra
     v = rng.uniform(-1.0, 1.0, x0.shape)      # any random direction will do; uniform is cheap
     if symmetric:
         v = (v + v.T) / 2
-    v /= max(np.linalg.norm(v), 1e-300)
+    v /= max(float(np.linalg.norm(v)), 1e-300)
     u = rng.uniform(-1.0, 1.0, f0.shape)
     jv = jac.full @ v.reshape(-1)
     by_reverse = float(u.reshape(-1) @ jv)
@@ -372,7 +371,7 @@ def _cross_check(tape: autodiff.Tape, y: str, jac: autodiff.Jacobian, rng: np.ra
     for h in (h0, h0 * 10, h0 / 10):
         plus, kinks_plus = tape.replay(y, x0 + h * v)
         minus, kinks_minus = tape.replay(y, x0 - h * v)
-        for b, p, m in zip(base, kinks_plus, kinks_minus):
+        for b, p, m in zip(base, kinks_plus, kinks_minus, strict=True):
             if np.any(np.sign(p) != np.sign(b)) or np.any(np.sign(m) != np.sign(b)):
                 raise _Kink
         by_differences = float(np.sum(u * (plus - minus)) / (2 * h))
