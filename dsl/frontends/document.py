@@ -35,7 +35,7 @@ class Slice:
     end: int
 
     @classmethod
-    def of(cls, text: str, start: int, end: int) -> "Slice":
+    def of(cls, text: str, start: int, end: int) -> Slice:
         return cls(text[start:end], tuple(range(start, end)), end)
 
     def at(self, i: int) -> int:
@@ -44,18 +44,18 @@ class Slice:
     def host_end(self, j: int) -> int:
         return self.offs[j - 1] + 1 if 0 < j <= len(self.offs) else self.at(j)
 
-    def sub(self, i: int, j: int | None = None) -> "Slice":
+    def sub(self, i: int, j: int | None = None) -> Slice:
         j = len(self.text) if j is None else j
         return Slice(self.text[i:j], self.offs[i:j], self.host_end(j))
 
-    def __add__(self, other: "Slice") -> "Slice":
+    def __add__(self, other: Slice) -> Slice:
         return Slice(self.text + other.text, self.offs + other.offs, other.end)
 
-    def pinned(self, at: int) -> "Slice":
+    def pinned(self, at: int) -> Slice:
         """The same text, every character placed at host offset ``at``."""
         return Slice(self.text, (at,) * len(self.text), at)
 
-    def strip(self) -> "Slice":
+    def strip(self) -> Slice:
         lead = len(self.text) - len(self.text.lstrip())
         return self.sub(lead, len(self.text.rstrip()))
 
@@ -125,7 +125,7 @@ class Extracted:
             return 0
         probe = gen - 1 if end and gen > 0 else gen
         i = max(0, bisect.bisect_right(self._starts, probe) - 1)
-        gs, ge, hs, he, exact = self.segments[i]
+        gs, _ge, hs, he, exact = self.segments[i]
         if exact:
             return min(he, max(hs, hs + (gen - gs)))
         return he if end else hs

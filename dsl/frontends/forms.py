@@ -12,8 +12,8 @@ alike.
 """
 from __future__ import annotations
 
-from dsl.core.ast import BinOp, Call, Deriv, Expr, Name, Neg, Number, Op, Transpose, walk
 from dsl.builtins import FUNCTIONS, returns_scalar
+from dsl.core.ast import BinOp, Call, Deriv, Expr, Name, Neg, Number, Op, Transpose, walk
 
 
 def names(node: Expr) -> frozenset[str]:

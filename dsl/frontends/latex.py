@@ -28,9 +28,9 @@ from __future__ import annotations
 
 import re
 
+from dsl.builtins import function_name
 from dsl.frontends.builder import Builder
 from dsl.frontends.document import Slice
-from dsl.builtins import function_name
 
 _WORD = re.compile(r"\\([A-Za-z]+\*?|.)", re.S)
 _BEGIN = re.compile(r"\\begin\s*\{([A-Za-z]+\*?)\}")
@@ -57,7 +57,8 @@ def split_top(sl: Slice, is_sep) -> list[tuple[Slice, str]]:
     depth = last = i = 0
     while i < len(text):
         c = text[i]
-        word = _WORD.match(text, i).group(0) if c == "\\" and i + 1 < len(text) else c
+        m = _WORD.match(text, i) if c == "\\" and i + 1 < len(text) else None
+        word = m.group(0) if m else c
         if depth == 0:
             k = is_sep(text, i, word)
             if k:
@@ -76,7 +77,7 @@ def split_top(sl: Slice, is_sep) -> list[tuple[Slice, str]]:
 def _row_sep(text: str, i: int, word: str) -> int:
     if word == r"\\":
         m = re.compile(r"\\\\\*?(\s*\[[^\]]*\])?").match(text, i)
-        return len(m.group(0))
+        return len(m.group(0)) if m else len(word)
     return len(word) if word == r"\cr" else 0
 
 
@@ -186,7 +187,8 @@ def _align_rows(content: Slice, env: str) -> list[Slice]:
         elif _relation_sep(rest.text, 0, _first_word(rest.text)) and prev_lhs is not None:
             out.append(prev_lhs.pinned(rest.at(0)) + rest)
         elif out:
-            lead = re.match(r"(\s|\\q?quad(?![A-Za-z])|\\[,;:!])*", eq.text).end()
+            blank = re.match(r"(\s|\\q?quad(?![A-Za-z])|\\[,;:!])*", eq.text)
+            lead = blank.end() if blank else 0
             out[-1] = out[-1] + eq.sub(lead)          # an expression continued on this row
         out += [sum(g[1:], g[0]) for g in groups[1:] if g[0].text.strip() and env != "eqnarray"]
     return out

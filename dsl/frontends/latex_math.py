@@ -40,11 +40,11 @@ from pathlib import Path
 from lark import Lark, logger as lark_logger
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
+from dsl.builtins import function_name
 from dsl.core.ast import Deriv, Expr, Name
 from dsl.frontends.forms import names, scalar_like
 from dsl.frontends.latex_read import Stop, read
 from dsl.frontends.latex_tree import Range
-from dsl.builtins import function_name
 from dsl.frontends.latex_words import greek_name
 from dsl.language.printer import to_source, to_source_map
 

@@ -21,14 +21,14 @@ names, macros) are in ``latex_words``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Callable
 
-from dsl.core.ast import BinOp, Call, Deriv, Name, Neg, Number, Op, Transpose
+from dsl.builtins import function_name, latex_macro
+from dsl.core.ast import BinOp, Call, Deriv, Expr, Name, Neg, Number, Op, Transpose
 from dsl.core.span import Source, Span
 from dsl.frontends.forms import scalar_like
 from dsl.frontends.latex_tree import Range, letter, peel, rebuild, subscript_word, to_raw, tspan
-from dsl.builtins import function_name, latex_macro
 from dsl.frontends.latex_words import ACCENTS, PRODUCTS, TEXTUAL, TRANSPOSES, greek_name
 
 
@@ -212,13 +212,13 @@ class Reader:
             return [u]
         s = base.span[0]
         singles = [letter(ch, s + i) for i, ch in enumerate(run)]
-        return singles[:-1] + [rebuild(singles[-1], posts)]
+        return [*singles[:-1], rebuild(singles[-1], posts)]
 
     def apply(self, head: Head, u, flat: bool):
         base, posts = peel(u)
         if base.kind == "parens":
             args = tuple(self.value(self.expr(e, flat)) for e in base.kids[1].kids[::2])
-            node = self.call(head.func, args, (head.span[0], base.span[1]), head.span, head.prime)
+            node: Expr = self.call(head.func, args, (head.span[0], base.span[1]), head.span, head.prime)
         else:
             posts = []
             node = self.call(head.func, (self.value(self.unit(u, flat)),), (head.span[0], u.span[1]),
@@ -255,8 +255,8 @@ class Reader:
         if sup in ("'", r"\prime"):
             if isinstance(x, Head):
                 return Head(x.func, span, True, x.power)
-            if isinstance(x, Word) and not x.sub and function_name(x.id):
-                return Head(function_name(x.id), span, True)
+            if isinstance(x, Word) and not x.sub and (fn := function_name(x.id)):
+                return Head(fn, span, True)
             raise Stop("a prime is read only on a function, as its derivative (\\sigma'(a)); "
                        "for a transpose write ^T", p.span)
         if isinstance(x, Word) and x.id == "e" and "e" not in self.known:
@@ -371,14 +371,14 @@ class Reader:
         return True
 
     def merge_partials(self, groups):
-        out = []
+        out: list[tuple] = []
         for k, tok, fs in groups:
             if (k == "slash" and out and len(out[-1][2]) == 2 and _is_d(out[-1][2][0])
                     and isinstance(out[-1][2][1], Word) and len(fs) >= 2 and _is_d(fs[0])
                     and isinstance(fs[1], Word)):
                 pk, ptok, pfs = out.pop()
                 d = Deriv(self.value(pfs[1]), self.value(fs[1]), self.at((_range(pfs[0])[0], fs[1].span[1])))
-                out.append((pk, ptok, [d] + fs[2:]))
+                out.append((pk, ptok, [d, *fs[2:]]))
             else:
                 out.append((k, tok, fs))
         return out

@@ -16,8 +16,8 @@ meaning.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from lark import Token, Transformer
 
@@ -70,7 +70,7 @@ def peel(u) -> tuple:
 def rebuild(base, posts):
     """``peel`` undone on another base."""
     for p in posts:
-        base = Raw(p.kind, (base.span[0], p.span[1]), (base,) + p.kids[1:])
+        base = Raw(p.kind, (base.span[0], p.span[1]), (base, *p.kids[1:]))
     return base
 
 
@@ -99,4 +99,8 @@ def tokens(r):
 
 def tspan(tok) -> Range:
     """The range of a token or a node."""
-    return (tok.start_pos, tok.end_pos) if isinstance(tok, Token) else tok.span
+    if isinstance(tok, Token):
+        # the LaTeX parser keeps positions on every token (propagate_positions)
+        assert tok.start_pos is not None and tok.end_pos is not None
+        return (tok.start_pos, tok.end_pos)
+    return tok.span

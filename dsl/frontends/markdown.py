@@ -84,8 +84,8 @@ def _prose(doc: Slice, start: int, end: int, builder: Builder) -> None:
             i = close + 3
         elif c == "`":
             run = len(text[i:end]) - len(text[i:end].lstrip("`"))
-            close = _code_span_end(text, i + run, end, run)
-            i = close if close is not None else i + run
+            code_end = _code_span_end(text, i + run, end, run)
+            i = code_end if code_end is not None else i + run
         elif c == "\\" and i + 1 < end:
             closing = {"[": r"\]", "(": r"\)"}.get(text[i + 1])
             if closing:

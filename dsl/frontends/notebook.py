@@ -58,7 +58,7 @@ def extract_notebook(path: str, text: str) -> Extracted:
     host = Host(path, "\n".join(sources), tuple((s, i + 1) for i, s in enumerate(starts)),
                 _json_lines(text, cells))
     builder = Builder(host)
-    for cell, src, start in zip(cells, sources, starts):
+    for cell, src, start in zip(cells, sources, starts, strict=False):
         kind = cell.get("cell_type")
         if kind == "markdown":
             extract_markdown(Slice.of(host.text, start, start + len(src)), builder)
@@ -72,11 +72,11 @@ def extract_notebook(path: str, text: str) -> Extracted:
 def _json_lines(text: str, cells: list[dict]) -> dict:
     """Cell number -> (line of its first source line in the JSON, one line per
     source line?), when every cell's ``"source"`` key can be found in order."""
-    keys = [m for m in re.finditer(r'"(source|input)"\s*:\s*(\[\s*)?', text)]
+    keys = list(re.finditer(r'"(source|input)"\s*:\s*(\[\s*)?', text))
     if len(keys) != len(cells):
         return {}
     out = {}
-    for number, (cell, m) in enumerate(zip(cells, keys), start=1):
+    for number, (cell, m) in enumerate(zip(cells, keys, strict=False), start=1):
         per_line = isinstance(cell.get("source", cell.get("input")), list)
         out[number] = (text.count("\n", 0, m.end()) + 1, per_line)
     return out
