@@ -54,10 +54,10 @@ def test_memory_refuses_the_rest(text):
         options.memory_gib(text)
 
 
-@pytest.mark.parametrize("text", ["0", "-2", "two"])
-def test_jobs_is_at_least_one(text):
-    assert options.jobs("3") == 3
-    with pytest.raises(argparse.ArgumentTypeError, match="a number of processes is a whole number of at least 1"):
+@pytest.mark.parametrize("text", ["0", "-2", "two", "257", "1000000"])
+def test_jobs_is_from_one_to_a_bound(text):
+    assert options.jobs("3") == 3 and options.jobs("256") == 256
+    with pytest.raises(argparse.ArgumentTypeError, match="a number of processes is a whole number from 1 to 256"):
         options.jobs(text)
 
 
@@ -81,7 +81,7 @@ def test_a_bad_memory_budget_is_a_usage_error(capsys, value):
 
 def test_a_bad_jobs_count_is_a_usage_error(capsys):
     assert usage_error(capsys, "lint", "--jobs", "0", MLP).endswith(
-        "argument --jobs: a number of processes is a whole number of at least 1, got '0'")
+        "argument --jobs: a number of processes is a whole number from 1 to 256, got '0'")
 
 
 def test_the_largest_seed_verifies_claims(capsys):

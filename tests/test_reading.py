@@ -129,6 +129,26 @@ def test_the_read_is_bounded_even_if_the_file_grows(tmp_path, monkeypatch):
     assert source is None and problem.message == f"{path} is too large (it grew past the limit of 0 MiB while it was read)"
 
 
+# Where a file is opened other than by reading.py, and why that is not a user's source.
+OTHER_OPENS = {
+    "dsl/compute/inputs.py",             # .npz archives, after pipeline.load_npz's check_regular
+    "dsl/frontends/latex_math.py",       # the package's own grammar
+    "dsl/language/syntax.py",            # the package's own grammar
+    "dsl/builtins/docs.py",              # the package's own function table docs
+    "dsl/apps/repl.py",                  # the history file, appended to
+    "dsl/apps/repl_commands.py",         # :save, written to
+}
+
+
+def test_sources_are_opened_only_by_the_reader():
+    import re
+    pattern = re.compile(r"\bopen\(|\.read_text\(|\.read_bytes\(|np\.load\(|json\.load\(|\.fdopen\(")
+    opening = {path.relative_to(ROOT).as_posix() for path in (ROOT / "dsl").rglob("*.py")
+               if pattern.search(path.read_text(encoding="utf-8"))}
+    assert "dsl/pipeline/reading.py" in opening
+    assert opening - {"dsl/pipeline/reading.py"} <= OTHER_OPENS, "a module opens files itself"
+
+
 def test_the_documented_limit_is_the_one_used():
     assert reading.MAX_SOURCE_BYTES == 16 * 2**20
     assert "16 MiB" in messages.CATALOGUE["E900"].checks

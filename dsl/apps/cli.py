@@ -57,7 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     lint = sub.add_parser("lint", help="check derivations inside .deriv, .md, .tex and .ipynb files")
     lint.add_argument("paths", nargs="+", metavar="PATH")
     common(lint, fmt=("text", "json", "sarif", "github"))
-    lint.add_argument("--jobs", type=options.jobs, default=None, help="processes, at least 1 (default: all cores)")
+    lint.add_argument("--jobs", type=options.jobs, default=None, help="processes, 1 to 256 (default: all cores)")
     lint.add_argument("--verbose", action="store_true", help="also list math that was skipped")
 
     f = sub.add_parser("fmt", help="print a derivation as LaTeX, Unicode or canonical ASCII")

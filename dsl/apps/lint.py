@@ -309,7 +309,7 @@ def lint_files(files: list[str], *, verify: bool = True, seed: int = driver.DEFA
                jobs: int | None = None) -> list[FileResult]:
     """``lint_file`` over many files, in worker processes above the threshold."""
     work = partial(lint_file, verify=verify, seed=seed)
-    jobs = jobs or os.cpu_count() or 1
+    jobs = min(jobs or os.cpu_count() or 1, len(files))     # no idle workers
     if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
         return [work(f) for f in files]
     from dsl.frontends import latex_math

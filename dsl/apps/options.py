@@ -21,6 +21,7 @@ import math
 from dsl.core.wording import say
 
 SEED_MAX = 2**32 - 1        # the range NumPy's generators take a seed from, and the draws use
+JOBS_MAX = 256
 
 
 def seed(text: str) -> int:
@@ -43,10 +44,11 @@ def memory_gib(text: str) -> float:
 
 
 def jobs(text: str) -> int:
-    """A number of worker processes: a whole number, at least 1."""
+    """A number of worker processes: a whole number from 1 to :data:`JOBS_MAX`
+    (each is a forked process, started up front)."""
     value = _whole(text)
-    if value is None or value < 1:
-        raise argparse.ArgumentTypeError(say("option-count", value=text))
+    if value is None or not 1 <= value <= JOBS_MAX:
+        raise argparse.ArgumentTypeError(say("option-count", top=JOBS_MAX, value=text))
     return value
 
 

@@ -164,7 +164,7 @@ INPUT: dict[str, str] = {
 OPTIONS: dict[str, str] = {
     "option-seed": "a seed is a whole number from 0 to {top}, got {value!r}",
     "option-gib": "a memory budget is a positive, finite number of GiB, got {value!r}",
-    "option-count": "a number of processes is a whole number of at least 1, got {value!r}",
+    "option-count": "a number of processes is a whole number from 1 to {top}, got {value!r}",
     "option-bad-value": "argument {option}: {why}",
     "option-needs-value": "{option} needs a value ({what})",
     "option-unknown": "unknown option {option!r} (options: {options})",
