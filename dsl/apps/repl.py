@@ -30,12 +30,16 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Callable, Iterable
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from pygments.token import Keyword
 
 from dsl.apps.highlight import DerivLexer
 from dsl.apps.repl_commands import COMMANDS, Engine
+
+if TYPE_CHECKING:
+    from dsl.core.diagnostics import Diagnostic
 
 PROMPT = "deriv> "
 HISTORY_ENV = "CHAINRULE_HISTORY"
@@ -249,11 +253,11 @@ class PipedLines:
 
     NAME = "<stdin>"
 
-    def __init__(self, stream):
+    def __init__(self, stream) -> None:
         self.stream = stream
-        self.problem = None
+        self.problem: Diagnostic | None = None
 
-    def __iter__(self) -> Iterable[str]:
+    def __iter__(self) -> Iterator[str]:
         from dsl.pipeline import reading
         limit = reading.MAX_SOURCE_BYTES
         number = 0
