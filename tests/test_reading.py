@@ -105,6 +105,13 @@ def test_a_directory_is_refused(tmp_path):
     assert reading.read_source(str(tmp_path))[1].message == f"{tmp_path} is a directory, not a regular file"
 
 
+def test_a_name_with_a_nul_is_refused_not_raised():
+    source, problem = reading.read_source("a\x00b.deriv")
+    assert source is None and problem.message == "a\\x00b.deriv: cannot read (a file name cannot contain a NUL character)"
+    outcome = Engine(verify=False).handle(":load a\x00b.deriv")
+    assert "E900" in outcome.text and "E901" not in outcome.text
+
+
 def test_a_file_over_the_limit_is_refused_with_its_size(tmp_path):
     big = tmp_path / "big.deriv"
     big.write_bytes(b"x : 1 x 1\n" * 200)

@@ -146,6 +146,7 @@ INPUT: dict[str, str] = {
     "no-such-file": "{path}: no such file",
     "cannot-read": "{path}: cannot read ({why})",
     "not-regular": "{path} is {kind}, not a regular file",
+    "nul-in-name": "a file name cannot contain a NUL character",
     "kind-directory": "a directory",
     "kind-fifo": "a FIFO (named pipe)",
     "kind-char-device": "a character device",

@@ -60,6 +60,9 @@ def read_source(path: str, limit: int = MAX_SOURCE_BYTES) -> tuple[Source | None
 def check_regular(path: str, limit: int) -> Diagnostic | None:
     """``E900`` unless ``path`` names a regular file of at most ``limit``
     bytes (symbolic links followed); nothing is opened."""
+    if "\x00" in path:                  # os.stat would raise ValueError
+        shown = path.replace("\x00", "\\x00")
+        return _input(shown, "cannot-read", path=shown, why=say("nul-in-name"))
     try:
         info = os.stat(path)
     except FileNotFoundError:
