@@ -53,7 +53,7 @@ def test_pinned_wording(code, values, text):
 
 def test_hint_wording_is_written_once():
     from dsl.core import wording
-    tables = (wording.HINTS, wording.DETAILS, wording.INPUT, wording.VERIFY)
+    tables = (wording.HINTS, wording.DETAILS, wording.INPUT, wording.OPTIONS, wording.VERIFY)
     keys = [k for t in tables for k in t]
     assert len(keys) == len(set(keys)), "a wording key in two tables"
     texts = [v for t in tables for v in t.values()]

@@ -11,6 +11,7 @@ import argparse
 import sys
 
 from dsl import __version__
+from dsl.apps import options
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -25,7 +26,8 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--strict", action="store_true", help="warnings also give exit code 1")
         sp.add_argument("--no-verify", dest="verify", action="store_false",
                         help="check shapes only; do not verify claims numerically")
-        sp.add_argument("--seed", type=int, default=0, help="seed for drawn test data (default 0)")
+        sp.add_argument("--seed", type=options.seed, default=0,
+                        help="seed for drawn test data, 0 to 2**32-1 (default 0)")
         sp.add_argument("--color", choices=("auto", "always", "never"), default="auto")
 
     c = sub.add_parser("check", help="check shapes and verify claims in .deriv files")
@@ -37,9 +39,10 @@ def _parser() -> argparse.ArgumentParser:
     e = sub.add_parser("eval", help="evaluate a derivation on given or drawn arrays")
     e.add_argument("file", metavar="FILE")
     e.add_argument("--data", metavar="NPZ", help="arrays for inputs (.npz, loaded without pickle)")
-    e.add_argument("--seed", type=int, default=0)
+    e.add_argument("--seed", type=options.seed, default=0)
     e.add_argument("--print", dest="names", nargs="+", metavar="NAME", help="names to print")
-    e.add_argument("--memory", type=float, metavar="GIB", help="memory budget in GiB (default 4)")
+    e.add_argument("--memory", type=options.memory_gib, metavar="GIB",
+                   help="memory budget in GiB, a positive number (default 4)")
     e.add_argument("--color", choices=("auto", "always", "never"), default="auto")
 
     x = sub.add_parser("explain", help="show the fully parenthesised parse with shapes")
@@ -49,12 +52,12 @@ def _parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("repl", help="interactive checking and evaluation")
     r.add_argument("file", nargs="?", metavar="FILE")
-    r.add_argument("--seed", type=int, default=0)
+    r.add_argument("--seed", type=options.seed, default=0)
 
     lint = sub.add_parser("lint", help="check derivations inside .deriv, .md, .tex and .ipynb files")
     lint.add_argument("paths", nargs="+", metavar="PATH")
     common(lint, fmt=("text", "json", "sarif", "github"))
-    lint.add_argument("--jobs", type=int, default=None, help="processes (default: all cores)")
+    lint.add_argument("--jobs", type=options.jobs, default=None, help="processes, 1 to 256 (default: all cores)")
     lint.add_argument("--verbose", action="store_true", help="also list math that was skipped")
 
     f = sub.add_parser("fmt", help="print a derivation as LaTeX, Unicode or canonical ASCII")
@@ -104,15 +107,15 @@ def _eval(args) -> int:
         assert problem is not None, "no source: read_source says why"
         sys.stdout.write(render.render_text([driver.unreadable(args.file, problem)], claims=False))
         return 2
+    budget = int(args.memory * 2**30) if args.memory is not None else None
     data = None
     if args.data:
-        data, diags = driver.load_npz(args.data)
+        data, diags = driver.load_npz(args.data, budget=budget)
         if diags:
             rep = driver.unreadable(args.data, diags[0])
             rep.diagnostics = diags
             sys.stdout.write(render.render_text([rep], claims=False))
             return 2
-    budget = int(args.memory * 2**30) if args.memory else None
     ev = driver.evaluate_source(source, data=data, seed=args.seed, budget=budget)
     color = render.use_color(args.color)
     shown = [render.render_diagnostic(d, source, ev.report.env, color)

@@ -18,10 +18,13 @@ it reads.
 Walking: directories are walked in name order (hidden directories,
 ``node_modules`` and ``__pycache__`` skipped, ``.gitignore`` patterns of the
 walked tree respected in their simple forms), files of other types ignored;
-a symlink loop or a directory that cannot be listed is a ``W704`` warning
-and the walk goes on.  With many files (:data:`PARALLEL_THRESHOLD`) the
-files are checked in worker processes, one per core by default; results
-come back in the walk order, so the output does not depend on scheduling.
+a symlink loop, a directory that cannot be listed, a symlink that leaves
+the tree being walked (to a file or a directory; links inside it are
+followed) and a document that is not a regular file (a FIFO, a device) are
+each a ``W704`` warning naming the path, and the walk goes on.  With many
+files (:data:`PARALLEL_THRESHOLD`) the files are checked in worker
+processes, one per core by default; results come back in the walk order, so
+the output does not depend on scheduling.
 """
 from __future__ import annotations
 
@@ -44,6 +47,7 @@ from dsl.core.wording import say
 from dsl.frontends import Extracted, Host, extract, kind_of
 from dsl.language.printer import to_source
 from dsl.language.syntax import parse_expr
+from dsl.pipeline import reading
 from dsl.render import text as render
 
 FORMATS = ("text", "json", "sarif", "github")
@@ -102,6 +106,7 @@ def _walk(root: str, files: list[str], problems: list[FileResult]) -> None:
     # (directory, ignore rules, real paths of ancestors)
     stack: list[tuple[str, tuple, tuple[str, ...]]] = [(root, (), ())]
     visited: set[str] = set()
+    tree = os.path.realpath(root)
     while stack:
         directory, rules, ancestors = stack.pop()
         real = os.path.realpath(directory)
@@ -126,15 +131,46 @@ def _walk(root: str, files: list[str], problems: list[FileResult]) -> None:
             if _ignored(path, is_dir, rules):
                 continue
             if is_dir:
-                if not entry.name.startswith(".") and entry.name not in _SKIP_DIRS:
-                    subdirs.append(path)
-            elif kind_of(entry.name) is not None:
-                if entry.is_symlink() and not os.path.exists(path):
-                    problems.append(_input_problem(path, "W704", path=path,
-                                                   why=say("broken-symlink")))
-                else:
-                    files.append(path)
+                if entry.name.startswith(".") or entry.name in _SKIP_DIRS:
+                    continue
+            elif kind_of(entry.name) is None:
+                continue
+            why = _not_followed(entry, path, tree)
+            if why is not None:
+                problems.append(_input_problem(path, "W704", path=path, why=why))
+            elif is_dir:
+                subdirs.append(path)
+            else:
+                files.append(path)
         stack += [(d, rules, (*ancestors, real)) for d in reversed(subdirs)]
+
+
+def _not_followed(entry: os.DirEntry, path: str, tree: str) -> str | None:
+    """Why a directory or document met in the walk is skipped, or None: a
+    symlink that is broken or leaves the tree being walked (``tree``, a real
+    path), or a file that is not a regular one (a FIFO would block the read,
+    a device never end)."""
+    if entry.is_symlink():
+        if not os.path.exists(path):
+            return say("broken-symlink")
+        if not _inside(os.path.realpath(path), tree):
+            return say("link-out-of-tree")
+    if _is_dir(entry):
+        return None
+    try:
+        if entry.is_file():
+            return None
+        mode = entry.stat().st_mode
+    except OSError:
+        return say("broken-symlink")
+    return say("skipped-special", kind=say(reading.kind_of_mode(mode)))
+
+
+def _inside(path: str, tree: str) -> bool:
+    try:
+        return os.path.commonpath([tree, path]) == tree
+    except ValueError:                            # another drive
+        return False
 
 
 def _is_dir(entry) -> bool:
@@ -146,13 +182,11 @@ def _is_dir(entry) -> bool:
 
 def _gitignore(directory: str) -> tuple:
     """Simple ``.gitignore`` rules: globs, ``dir/``, ``/anchored``; no ``!``."""
-    try:
-        with open(os.path.join(directory, ".gitignore"), encoding="utf-8") as fh:
-            lines = fh.read().splitlines()
-    except (OSError, UnicodeDecodeError):
+    source, _ = reading.read_source(os.path.join(directory, ".gitignore"))
+    if source is None:                            # none, or not a readable text file
         return ()
     rules = []
-    for line in lines:
+    for line in source.text.splitlines():
         line = line.strip()
         if not line or line.startswith(("#", "!")):
             continue
@@ -277,7 +311,7 @@ def lint_files(files: list[str], *, verify: bool = True, seed: int = driver.DEFA
                jobs: int | None = None) -> list[FileResult]:
     """``lint_file`` over many files, in worker processes above the threshold."""
     work = partial(lint_file, verify=verify, seed=seed)
-    jobs = jobs or os.cpu_count() or 1
+    jobs = min(jobs or os.cpu_count() or 1, len(files))     # no idle workers
     if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
         return [work(f) for f in files]
     from dsl.frontends import latex_math

@@ -24,14 +24,18 @@ from __future__ import annotations
 
 import html
 import shlex
+from argparse import ArgumentTypeError
 
 from dsl import pipeline as driver
+from dsl.apps import options
 from dsl.core.ast import Decl, Define, Dims, Layout
 from dsl.core.span import Source
+from dsl.core.wording import say
 from dsl.render import text as render
 
 CELL_NAME = "<cell>"
 EXPR_NAME = "<deriv>"
+_CELL_OPTIONS = "--reset, --no-verify, --seed N"
 _VERDICT_COLOURS = {"verified": "#1b7f3b", "wrong": "#c62828", "unchecked": "#a66300"}
 _SEVERITY_COLOURS = {"error": "#c62828", "warning": "#a66300", "note": "#1565c0"}
 
@@ -154,18 +158,29 @@ def run_cell(nb: NotebookSession, line: str, cell: str) -> CellResult:
     try:
         args = shlex.split(line)
     except ValueError as exc:
-        raise UsageError(f"%%deriv: cannot read the options ({exc})") from None
-    verify = True
+        raise UsageError("%%deriv: " + say("option-unreadable", why=exc)) from None
+    verify, reset, seed = True, False, None
     while args:
         opt = args.pop(0)
         if opt == "--reset":
-            nb.reset()
+            reset = True
         elif opt == "--no-verify":
             verify = False
-        elif opt == "--seed" and args and args[0].isdigit():
-            nb.session.seed = int(args.pop(0))
+        elif opt == "--seed" or opt.startswith("--seed="):
+            value = opt.partition("=")[2] if "=" in opt else (args.pop(0) if args else None)
+            if not value:
+                what = say("what-seed", top=options.SEED_MAX)
+                raise UsageError("%%deriv: " + say("option-needs-value", option="--seed", what=what))
+            try:
+                seed = options.seed(value)
+            except ArgumentTypeError as exc:
+                raise UsageError("%%deriv: " + say("option-bad-value", option="--seed", why=exc)) from None
         else:
-            raise UsageError(f"%%deriv: unknown option {opt!r} (options: --reset, --no-verify, --seed N)")
+            raise UsageError("%%deriv: " + say("option-unknown", option=opt, options=_CELL_OPTIONS))
+    if reset:                   # only once every option is known good
+        nb.reset()
+    if seed is not None:
+        nb.session.seed = seed
     report = nb.run(cell, verify=verify)
     env = report.env
     names = []

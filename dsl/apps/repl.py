@@ -15,7 +15,9 @@ this module is the terminal around it:
 
 When stdin is not a terminal the lines are read, grouped into entries by the
 same continuation rule, and run in order, printing only the results: the
-exit code is then 1 if any entry had an error, so scripts can rely on it.
+exit code is then 1 if any entry had an error, so scripts can rely on it,
+and 2 if the input is not UTF-8 (the byte is named) or a file to load could
+not be read.
 
 >>> import io
 >>> out = io.StringIO()
@@ -28,13 +30,16 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterable
-from typing import Any, ClassVar
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pygments.token import Keyword
 
 from dsl.apps.highlight import DerivLexer
 from dsl.apps.repl_commands import COMMANDS, Engine
+
+if TYPE_CHECKING:
+    from dsl.core.diagnostics import Diagnostic
 
 PROMPT = "deriv> "
 HISTORY_ENV = "CHAINRULE_HISTORY"
@@ -215,9 +220,14 @@ def entries(lines: Iterable[str]) -> Iterable[str]:
 
 
 def run_piped(engine: Engine, stream, write: Callable[[str], object]) -> int:
-    """Run every entry of a non-interactive stream; 1 if any had an error."""
-    failed = False
-    for text in entries(stream):
+    """Run every entry of a non-interactive stream (text, or bytes read as
+    UTF-8): 1 if any had an error, 2 if the input itself could not be read
+    (a line that is not UTF-8 or is too long ends it) or a ``:load`` could
+    not read its file."""
+    from dsl.render import text as render
+    failed = unreadable = False
+    lines = PipedLines(stream)
+    for text in entries(lines):
         try:
             outcome = engine.handle(text)
         except KeyboardInterrupt:
@@ -226,9 +236,46 @@ def run_piped(engine: Engine, stream, write: Callable[[str], object]) -> int:
         if outcome.text:
             write(outcome.text.rstrip("\n") + "\n")
         failed = failed or outcome.errors > 0
+        unreadable = unreadable or outcome.unreadable
         if outcome.quit:
             break
-    return 1 if failed else 0
+    if lines.problem is not None:
+        write(render.render_diagnostic(lines.problem, None, None, engine.color) + "\n")
+        return 2
+    return 2 if unreadable else 1 if failed else 0
+
+
+class PipedLines:
+    """The lines of a piped stream as text.  Bytes are decoded as UTF-8 line
+    by line, each line read with a bound (``reading.MAX_SOURCE_BYTES``); the
+    first line that is not UTF-8 or is longer ends the lines, leaving its
+    ``E900`` in :attr:`problem`."""
+
+    NAME = "<stdin>"
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+        self.problem: Diagnostic | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        from dsl.pipeline import reading
+        limit = reading.MAX_SOURCE_BYTES
+        number = 0
+        while True:
+            raw = self.stream.readline(limit + 1)
+            if not raw:
+                return
+            number += 1
+            if isinstance(raw, str):
+                yield raw
+                continue
+            if len(raw) > limit:
+                self.problem = reading.too_long(self.NAME, number, limit)
+                return
+            text, self.problem = reading.decode_line(self.NAME, raw, number)
+            if text is None:
+                return
+            yield text.removeprefix("\ufeff") if number == 1 else text
 
 
 # ----------------------------------------------------------------- command
@@ -250,5 +297,5 @@ def main(file: str | None = None, seed: int = 0) -> int:
         if loaded.unreadable:
             return 2
     if not interactive:
-        return run_piped(engine, sys.stdin, write)
+        return run_piped(engine, getattr(sys.stdin, "buffer", sys.stdin), write)
     return run_interactive(engine, prompt_session(engine), write)

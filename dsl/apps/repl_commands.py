@@ -27,9 +27,11 @@ from __future__ import annotations
 import difflib
 import os
 import re
+from argparse import ArgumentTypeError
 from dataclasses import dataclass
 
 from dsl import pipeline as driver
+from dsl.apps import options
 from dsl.core.ast import Claim, Define
 from dsl.core.dims import fmt
 from dsl.core.span import Source, Span
@@ -239,11 +241,9 @@ class Engine:
         if not arg:
             return Outcome(f"seed {self.seed}")
         try:
-            seed = int(arg)
-        except ValueError:
-            return Outcome(f"usage: :seed N (an integer, not {arg!r})", errors=1)
-        if seed < 0:
-            return Outcome("the seed is a non-negative integer", errors=1)
+            seed = options.seed(arg)
+        except ArgumentTypeError as exc:
+            return Outcome(f"usage: :seed N ({exc})", errors=1)
         self.session.seed = seed
         self._evaluation = None
         return Outcome(f"seed {seed}: inputs are drawn afresh for values and new claims")

@@ -197,14 +197,18 @@ _ENTRIES = [
           r"$$g = a \circ b W$$",
           "Add brackets to make the intended grouping explicit."),
     Entry("W704", "path-skipped", "skipped {path}: {why}",
-          "Walking directories, a path that cannot be followed (a symlink loop, a directory "
-          "that cannot be listed) is reported and the walk goes on.",
-          "Files under it are not checked.",
-          "chainrule lint docs/   # docs/loop -> docs",
+          "Walking directories, a path that is not followed (a symlink loop, a directory "
+          "that cannot be listed, a symbolic link out of the linted tree, a document that "
+          "is not a regular file, such as a FIFO or a device) is reported and the walk goes on.",
+          "Files under it are not checked; a link out of the tree could read any file on "
+          "the machine, and a FIFO or device could block the linter or never end.",
+          "chainrule lint docs/   # docs/loop -> docs, docs/passwd.md -> /etc/passwd",
           "Remove the loop, fix the permissions, or lint the files directly."),
     # ------------------------------------------------------------ input (9xx)
     Entry("E900", "input", "{what}",
-          "Input files exist, are readable text in UTF-8.",
+          "Input files exist, are regular files (not a directory, FIFO, device or socket) "
+          "of at most 16 MiB, and are readable text in UTF-8; a notebook is JSON that is "
+          "not nested too deeply to read.",
           "Nothing can be checked in a file that cannot be read.",
           "chainrule check missing.deriv", "Pass a readable UTF-8 text file."),
     Entry("E901", "internal", "internal error while {stage}: {what}",

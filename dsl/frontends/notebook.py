@@ -10,13 +10,15 @@ notebook shows it.  For annotations on the ``.ipynb`` file itself (SARIF,
 GitHub), ``Host.json_lines`` gives the line of each cell's source in the
 JSON when the notebook is stored one source line per JSON line, as Jupyter
 writes it.  A file that is not a notebook raises ``ValueError`` with the
-reason; the linter reports it as an input error.
+reason (JSON nested too deeply for the decoder included); the linter and the
+REPL's ``:load`` report it as an input error.
 """
 from __future__ import annotations
 
 import json
 import re
 
+from dsl.core.wording import say
 from dsl.frontends.builder import Builder
 from dsl.frontends.document import Extracted, Host, Slice
 from dsl.frontends.markdown import extract_markdown
@@ -31,6 +33,8 @@ def cells_of(text: str) -> list[dict]:
     except json.JSONDecodeError as err:
         raise ValueError(f"not a valid notebook: {err.msg} at line {err.lineno}, "
                          f"column {err.colno}") from None
+    except RecursionError:      # the decoder recurses once per bracket: bad input, not a defect
+        raise ValueError(say("notebook-too-deep")) from None
     if not isinstance(data, dict):
         raise ValueError("not a notebook: the JSON is not an object")
     cells = data.get("cells")

@@ -13,7 +13,7 @@ from dsl.core.diagnostics import Diagnostic
 from dsl.core.kinds import Status
 from dsl.core.span import Source, Span
 from dsl.core.verdicts import ClaimResult
-from dsl.pipeline.reading import read_source
+from dsl.pipeline.reading import check_regular, read_source
 from dsl.pipeline.report import DEFAULT_SEED, Evaluation, Report, internal_error, unreadable, whole
 from dsl.shapes import checker as shapes
 from dsl.shapes.checker import ClaimInfo, Env
@@ -189,8 +189,13 @@ def true_derivatives(report: Report, inputs: Mapping[str, np.ndarray],
     return deriv
 
 
-def load_npz(path: str) -> tuple[dict[str, np.ndarray], list[Diagnostic]]:
+def load_npz(path: str, *, budget: int | None = None) -> tuple[dict[str, np.ndarray], list[Diagnostic]]:
     """Named float64 arrays from an ``.npz`` archive, read without pickle,
-    for ``evaluate_source(data=...)``; every failure is a diagnostic."""
+    for ``evaluate_source(data=...)``; every failure is a diagnostic.  Like
+    a source, the archive must be a regular file (a FIFO would block the
+    reader), and no larger than the memory budget (default 4 GiB)."""
     from dsl.compute import inputs as datamod
+    problem = check_regular(path, budget or datamod.DEFAULT_MEMORY_BUDGET)
+    if problem is not None:
+        return {}, [problem]
     return datamod.load_npz(path)

@@ -1,31 +1,98 @@
 """The first stage: a path or bytes to a :class:`Source`, every way this can
-fail a diagnostic (``E900``) rather than an exception."""
+fail a diagnostic (``E900``) rather than an exception.
+
+This is the one place sources are read.  Only regular files are read: a
+directory, FIFO, device or socket is refused after an ``os.stat``, before it
+is opened, and the file is opened non-blocking (and checked again on the
+open descriptor), so a FIFO swapped in between cannot block.  A source is at
+most :data:`MAX_SOURCE_BYTES`; the read itself is bounded
+(``read(limit + 1)``), so a file that grows while it is read cannot exhaust
+memory either.  :func:`check_regular` is the same test for inputs read by
+other readers (``.npz`` archives).
+"""
 from __future__ import annotations
 
 import os
+import stat
 
 from dsl.core import messages
 from dsl.core.diagnostics import Diagnostic
 from dsl.core.span import Source, Span
+from dsl.core.wording import say
+
+MAX_SOURCE_BYTES = 16 * 2**20      # 16 MiB: far above any derivation or document written by hand
+
+# What a file that is not a regular one is, in words (``stat.S_IFMT`` -> key).
+_KINDS = {stat.S_IFDIR: "kind-directory", stat.S_IFIFO: "kind-fifo", stat.S_IFCHR: "kind-char-device",
+          stat.S_IFBLK: "kind-block-device", stat.S_IFSOCK: "kind-socket"}
+_OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+               | getattr(os, "O_BINARY", 0))
 
 
-def read_source(path: str) -> tuple[Source | None, Diagnostic | None]:
-    """Read a file as UTF-8 text: ``(source, None)`` or ``(None, problem)``.
+def read_source(path: str, limit: int = MAX_SOURCE_BYTES) -> tuple[Source | None, Diagnostic | None]:
+    """Read a regular file of at most ``limit`` bytes as UTF-8 text:
+    ``(source, None)`` or ``(None, problem)``.
 
     >>> read_source("no/such.deriv")[1].message
     'no/such.deriv: no such file'
+    >>> read_source("docs")[1].message
+    'docs is a directory, not a regular file'
     """
-    where = Span(path, 1, 1, 1, 1)
+    problem = check_regular(path, limit)
+    if problem is not None:
+        return None, problem
     try:
-        if os.path.isdir(path):
-            return None, messages.make("E900", where, what=f"{path} is a directory, not a file")
-        with open(path, "rb") as fh:
-            raw = fh.read()
+        fd = os.open(path, _OPEN_FLAGS)
+        with os.fdopen(fd, "rb") as fh:
+            problem = _not_regular(path, os.fstat(fh.fileno()), limit)
+            if problem is not None:
+                return None, problem
+            raw = fh.read(limit + 1)
     except FileNotFoundError:
-        return None, messages.make("E900", where, what=f"{path}: no such file")
+        return None, _input(path, "no-such-file", path=path)
     except OSError as exc:
-        return None, messages.make("E900", where, what=f"{path}: cannot read ({exc.strerror or exc})")
+        return None, _input(path, "cannot-read", path=path, why=exc.strerror or type(exc).__name__)
+    if len(raw) > limit:
+        return None, _input(path, "grew-too-large", path=path, limit=mib(limit))
     return decode_source(path, raw)
+
+
+def check_regular(path: str, limit: int) -> Diagnostic | None:
+    """``E900`` unless ``path`` names a regular file of at most ``limit``
+    bytes (symbolic links followed); nothing is opened."""
+    if "\x00" in path:                  # os.stat would raise ValueError
+        shown = path.replace("\x00", "\\x00")
+        return _input(shown, "cannot-read", path=shown, why=say("nul-in-name"))
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return _input(path, "no-such-file", path=path)
+    except OSError as exc:
+        return _input(path, "cannot-read", path=path, why=exc.strerror or type(exc).__name__)
+    return _not_regular(path, info, limit)
+
+
+def kind_of_mode(mode: int) -> str:
+    """The wording key of what a file of ``st_mode`` ``mode`` is (not a regular file)."""
+    return _KINDS.get(stat.S_IFMT(mode), "kind-special")
+
+
+def _not_regular(path: str, info: os.stat_result, limit: int) -> Diagnostic | None:
+    if not stat.S_ISREG(info.st_mode):
+        kind = say(kind_of_mode(info.st_mode))
+        return _input(path, "not-regular", path=path, kind=kind)
+    if info.st_size > limit:
+        return _input(path, "too-large", path=path, size=mib(info.st_size), limit=mib(limit))
+    return None
+
+
+def mib(size: int) -> str:
+    """A byte count in MiB as a message shows it: ``16``, ``16.5``, ``0.1``."""
+    return f"{size / 2**20:.1f}".removesuffix(".0")
+
+
+def _input(where: str, key: str, **values) -> Diagnostic:
+    return messages.make("E900", Span(where, 1, 1, 1, 1), what=say(key, **values))
 
 
 def decode_source(name: str, raw: bytes) -> tuple[Source | None, Diagnostic | None]:
@@ -33,13 +100,34 @@ def decode_source(name: str, raw: bytes) -> tuple[Source | None, Diagnostic | No
     if b"\x00" in raw:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
         return None, messages.make("E900", Span(name, line, 1, line, 1),
-                                   what=f"{name} looks like a binary file (NUL byte on line {line})")
+                                   what=say("binary-file", path=name, line=line))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        return None, messages.make(
-            "E900", Span(name, line, col, line, col + 1),
-            what=f"{name} is not UTF-8 text (byte 0x{raw[exc.start]:02x} at line {line}, column {col})")
+        return None, not_utf8(name, raw, exc)
     return Source(name, text), None
+
+
+def decode_line(name: str, raw: bytes, line: int) -> tuple[str | None, Diagnostic | None]:
+    """One line of a stream (``raw``, line ``line`` of ``name``) as text, or
+    the ``E900`` that says it is not UTF-8 and which byte is not."""
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        return None, not_utf8(name, raw, exc, first_line=line)
+
+
+def too_long(name: str, line: int, limit: int) -> Diagnostic:
+    """``E900``: line ``line`` of the stream ``name`` is longer than ``limit`` bytes."""
+    return messages.make("E900", Span(name, line, 1, line, 1),
+                         what=say("line-too-long", path=name, line=line, limit=mib(limit)))
+
+
+def not_utf8(name: str, raw: bytes, exc: UnicodeDecodeError, first_line: int = 1) -> Diagnostic:
+    """``E900`` at the first byte of ``raw`` that is not UTF-8 (``raw``
+    starting on line ``first_line``)."""
+    line = raw[: exc.start].count(b"\n") + first_line
+    col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+    return messages.make("E900", Span(name, line, col, line, col + 1),
+                         what=say("not-utf8", path=name, byte=f"0x{raw[exc.start]:02x}",
+                                  line=line, column=col))
