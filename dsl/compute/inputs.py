@@ -15,6 +15,7 @@ to respect their attributes (``onehot``, ``prob``, ``positive``,
 """
 from __future__ import annotations
 
+import math
 import os
 import zipfile
 from typing import Callable, Container, Mapping
@@ -94,13 +95,28 @@ def fmt_bytes(n: int) -> str:
     for unit, size in (("EiB", 2**60), ("PiB", 2**50), ("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
         if n >= size:
             if n >= 2**70:
-                return f"about {float(n):.3g} bytes"
+                return f"about {_powers_of_ten(n)} bytes"
             return f"{n / size:.1f} {unit}"
     return f"{n} bytes"
 
 
+def _powers_of_ten(n: int) -> str:
+    """``8e+40``, also for integers too large for a float (no overflow).
+
+    >>> _powers_of_ten(10**400 * 3)
+    '3e+400'
+    """
+    if n < 10**300:
+        return f"{float(n):.3g}"
+    exponent = int(math.log10(n))
+    mantissa = float(f"{n // 10**(exponent - 16) / 10**16:.3g}")
+    if mantissa >= 10:
+        mantissa, exponent = mantissa / 10, exponent + 1
+    return f"{mantissa:g}e+{exponent}"
+
+
 def _count(n: int) -> str:
-    return str(n) if n < 10**7 else f"{float(n):.3g}"
+    return str(n) if n < 10**7 else _powers_of_ten(n)
 
 
 def _arrays(env, sizes) -> list[tuple[str, tuple[int, ...]]]:

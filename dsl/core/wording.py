@@ -96,6 +96,8 @@ DETAILS: dict[str, str] = {
     "what-size-symbol": "a size symbol",
     "size-not-positive": "size '{name}' must be a positive integer, got {value}",
     "size-literal-not-positive": "a size must be a positive integer, got {value}",
+    "size-too-large": "size '{name}' must be less than 10^308 (a float64 holds no larger number), got {value}",
+    "size-literal-too-large": "a size must be less than 10^308 (a float64 holds no larger number), got {value}",
     "size-undeclared": "size symbol '{name}' is not declared",
     "layout-unknown": "the layout is 'numerator' or 'denominator', not '{kind}'",
     "layout-again": "the layout is already set on line {line}",
@@ -206,6 +208,7 @@ VERIFY: dict[str, str] = {
     "add-term": "add {term}",
     "missing-rank-one": "missing a term: the difference is a rank-1 {shape} matrix with largest entry {value} at {at}",
     "missing-rank-one-hint": "a term like an outer product (u.T @ v) is missing",
+    "shape-differs": "its value is {claimed} at the drawn sizes, but the derivative is {true}",
     "largest-error": "largest error: claimed {claimed}, true {true}",
     "largest-error-at": "largest error at {at}: claimed {claimed}, true {true}",
 }
