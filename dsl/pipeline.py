@@ -259,10 +259,10 @@ def evaluate_source(source: Source, *, data: Mapping | None = None, seed: int = 
         diags += over
         if over:
             return Evaluation(report, {}, sizes, diags)
-        inputs = datamod.draw_inputs(env, sizes, rng, given=arrays)
+        inputs = datamod.draw_inputs(env, sizes, rng, given=arrays, budget=budget)
         inputs.update(arrays)
         values, eval_diags = evaluate.evaluate_program(report.program, env, inputs, sizes,
-                                                      deriv=true_derivatives(report, inputs, sizes))
+                                                      deriv=true_derivatives(report, inputs, sizes), budget=budget)
         diags += eval_diags
     except Exception as exc:
         diags.append(internal_error("evaluating", exc, _whole(source)))

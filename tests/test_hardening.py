@@ -115,3 +115,144 @@ def test_byte_counts_of_any_size_are_written_without_overflow():
     assert fmt_bytes(8 * 10**40) == "about 8e+40 bytes"
     assert fmt_bytes(3 * 10**400) == "about 3e+400 bytes"
     assert fmt_bytes(10**400 - 1) == "about 1e+400 bytes"
+
+
+# ------------------------------------------------------------ the budget
+
+def test_a_jacobian_past_the_budget_leaves_the_claim_unchecked_with_its_size(tmp_path, capsys):
+    path = write(tmp_path, "dims n = 100000\nx : 1 x n\nh = sigma(x)\ndh/dx = diag(h * (1 - h))\n")
+    code, out, err = run_twice(capsys, "check", "--format", "json", path)
+    [diag] = diagnostics(out)
+    assert code == 0 and err == "" and diag["code"] == "W501" and diag["line"] == 4
+    assert diag["message"] == ("dh/dx was not verified: evaluating the 100000 x 100000 Jacobian dh/dx "
+                               "needs 596.0 GiB, more than the budget of 4.0 GiB")
+
+
+def test_a_jacobian_past_the_budget_in_a_definition_is_e600(tmp_path, capsys):
+    path = write(tmp_path, "dims n = 100000\nx : 1 x n\nh = sigma(x)\ns = sum(dh/dx)\n")
+    code, out, _ = run_twice(capsys, "eval", "--color", "never", path)
+    assert code == 1 and "error[E600]: evaluating the 100000 x 100000 Jacobian dh/dx needs" in out
+    assert "t.deriv:4:9" in out
+
+
+def test_jacobians_are_budgeted_by_the_budget_in_force():
+    from dsl.compute import autodiff, budget
+    from dsl.language import syntax
+    from dsl.shapes import checker
+    program, _ = syntax.parse_text("dims n\nx : 1 x n\nh = sigma(x)\n", "t.deriv")
+    env, _ = checker.check_program(program)
+    x = {"x": np.ones((1, 50))}
+    assert autodiff.derivative(program, env, x, {"n": 50}, "h", "x").shape == (50, 50)
+    with budget.memory_limit(50 * 50 * 8), pytest.raises(budget.OverBudget, match="50 x 50 Jacobian dh/dx"):
+        autodiff.derivative(program, env, x, {"n": 50}, "h", "x")
+
+
+def test_eval_memory_bounds_every_intermediate(tmp_path, capsys):
+    path = write(tmp_path, "dims n = 10000\nx : 1 x n\nL = sum(x.T @ x)\n")
+    code, out, _ = run(capsys, "eval", "--color", "never", "--memory", "0.5", path)
+    assert code == 1 and "error[E600]: evaluating x.T @ x needs 762.9 MiB, more than the budget of 512.0 MiB" in out
+    code, out, _ = run(capsys, "eval", "--color", "never", "--memory", "1", path)
+    assert code == 0 and "L = " in out
+
+
+def test_drawing_inputs_follows_a_raised_budget():
+    from dsl.compute import inputs
+    from dsl.core.dims import Shape
+    from dsl.shapes.checker import Env, NameInfo
+    from dsl.core.span import Span
+    env = Env()
+    env.names["x"] = NameInfo(Shape((1, 1000)), "input", Span("t", 1, 1, 1, 2), (), True)
+    with pytest.raises(ValueError):
+        inputs.draw_inputs(env, {}, np.random.default_rng(0), budget=4000)
+    assert inputs.draw_inputs(env, {}, np.random.default_rng(0), budget=8000)["x"].shape == (1, 1000)
+
+
+# --------------------------------------------------------- hostile .npz
+
+def npy(header: str, data: bytes = b"", version: int = 1) -> bytes:
+    """A .npy member: magic, version, header length, the header text, data."""
+    raw = header.encode("latin1")
+    size = len(raw).to_bytes(2 if version == 1 else 4, "little")
+    return b"\x93NUMPY" + bytes([version, 0]) + size + raw + data
+
+
+def archive(tmp_path, members, name="hostile.npz", compression=zipfile.ZIP_STORED):
+    path = tmp_path / name
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")          # zipfile warns about duplicate names
+        with zipfile.ZipFile(path, "w", compression) as z:
+            for member, payload in members:
+                z.writestr(member, payload)
+    return str(path)
+
+
+GOOD = ("x.npy", npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1, 2), }", np.ones(2).tobytes()))
+
+
+@pytest.mark.parametrize("members,message", [
+    ([("notes.txt", b"hello"), GOOD], "notes.txt in hostile.npz is not a .npy array"),
+    ([("x.npy", npy("{'descr': '<f8', 'fortran_order': False, 'shape': __import__('os').getcwd(), }"))],
+     "x in hostile.npz has a damaged .npy header (a dictionary of descr, fortran_order and shape is expected)"),
+    ([("x.npy", npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1, 2**70), }"))],
+     "x in hostile.npz has a damaged .npy header (a dictionary of descr, fortran_order and shape is expected)"),
+    ([("x.npy", npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1, %d), }" % 2**70))],
+     "x in hostile.npz declares a shape too large for any array"),
+    ([GOOD, GOOD], "hostile.npz holds two members named x.npy; each array is named once"),
+    ([("x.npy", npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1, 4), }", b"\0" * 8))],
+     "x in hostile.npz holds less data than its header declares"),
+    ([("x.npy", npy("{'descr': [('a', '<f8')], 'fortran_order': False, 'shape': (1,), }", b"\0" * 8))],
+     "x in hostile.npz holds records; only real numbers are read"),
+    ([("x.npy", npy("{'descr': 'not a dtype', 'fortran_order': False, 'shape': (1,), }", b"\0" * 8))],
+     "x in hostile.npz has a damaged .npy header (a dictionary of descr, fortran_order and shape is expected)"),
+    ([("x.npy", b"\x80\x04\x95 a pickle")],
+     "x in hostile.npz does not start like a .npy array (pickled data is never read)"),
+])
+def test_hostile_npz_members_are_refused_in_words(tmp_path, capsys, members, message):
+    from dsl.compute import inputs
+    path = archive(tmp_path, members)
+    message = message.replace("hostile.npz", path)
+    arrays, diags = inputs.load_npz(path)
+    assert "x" not in arrays or message.startswith("notes.txt")
+    assert message in [d.message for d in diags] and all(d.code == "E602" for d in diags)
+    deriv = write(tmp_path, "x : 1 x 2\nL = sum(x)\n")
+    code, out, err = run_twice(capsys, "eval", "--color", "never", "--data", path, deriv)
+    assert code == 2 and err == "" and message in out
+    assert "0x" not in out and "<ast" not in out and "Error" not in out
+
+
+def test_the_well_formed_member_of_a_hostile_archive_is_still_read(tmp_path):
+    from dsl.compute import inputs
+    arrays, diags = inputs.load_npz(archive(tmp_path, [("notes.txt", b"hello"), GOOD]))
+    assert list(arrays) == ["x"] and arrays["x"].tolist() == [[1.0, 1.0]] and len(diags) == 1
+
+
+def test_a_header_declaring_a_huge_array_is_budgeted_before_its_data_is_read(tmp_path, capsys):
+    header = "{'descr': '|b1', 'fortran_order': False, 'shape': (1, 600000000), }"
+    path = archive(tmp_path, [("x.npy", npy(header, b"\0" * 100))], compression=zipfile.ZIP_DEFLATED)
+    deriv = write(tmp_path, "dims n\nx : 1 x n\nL = sum(x)\n")
+    code, out, err = run_twice(capsys, "eval", "--color", "never", "--data", path, deriv)
+    assert code == 2 and err == ""
+    assert ("error[E600]: evaluating x in " in out and "(1 x 6e+08, bool) needs 5.0 GiB, more than the "
+            "budget of 4.0 GiB" in out)
+
+
+def test_a_compressed_bool_array_is_refused_before_its_float_copy(tmp_path):
+    from dsl.compute import inputs
+    path = tmp_path / "bools.npz"
+    np.savez_compressed(path, x=np.zeros((1, 6_000_000), dtype=bool))
+    assert path.stat().st_size < 100_000
+    arrays, diags = inputs.load_npz(str(path), budget=40 * 2**20)   # 6 MB unpacked, 54 MB as floats
+    assert arrays == {} and [d.code for d in diags] == ["E600"] and "51.5 MiB" in diags[0].message
+    arrays, diags = inputs.load_npz(str(path), budget=60 * 2**20)
+    assert diags == [] and arrays["x"].dtype == np.float64 and arrays["x"].shape == (1, 6_000_000)
+
+
+def test_npz_fortran_order_big_endian_and_version_2_headers(tmp_path):
+    from dsl.compute import inputs
+    value = np.arange(6.0).reshape(2, 3)
+    members = [("F.npy", npy("{'descr': '<f8', 'fortran_order': True, 'shape': (2, 3), }",
+                             value.tobytes(order="F"))),
+               ("B.npy", npy("{'descr': '>i4', 'fortran_order': False, 'shape': (3,), }",
+                             np.arange(3, dtype=">i4").tobytes(), version=2))]
+    arrays, diags = inputs.load_npz(archive(tmp_path, members))
+    assert diags == [] and np.array_equal(arrays["F"], value) and arrays["B"].tolist() == [[0.0, 1.0, 2.0]]

@@ -36,12 +36,20 @@ from typing import Mapping
 import numpy as np
 
 from dsl.builtins import FUNCTIONS
+from dsl.compute import budget
 from dsl.core.ast import BinOp, Call, Define, Deriv, Expr, Name, Neg, Program, Transpose
 from dsl.compute.evaluate import eval_expr, expr_text, names_used
 from dsl.compute.numeric import as_value, call_axis
 from dsl.compute.graph import Node, backward, topological
 from dsl.core.span import Span
+from dsl.core.wording import say
 from dsl.compute.vjp import KINKS, SECOND, VJPS, forward, unbroadcast  # noqa: F401  (the rule table, in vjp)
+
+
+COMPARE_COPIES = 4
+"""Arrays of a Jacobian's size that verification makes besides the Jacobian
+and its parts (the arranged truth, its comparable form, a difference, a
+transpose), counted in the Jacobian's memory budget."""
 
 
 class DerivativeError(ValueError):
@@ -150,6 +158,10 @@ class Tape:
         out = self.node(y)
         m, n = out.value.size, self.leaf.value.size
         shapes = (out.value.shape, self.leaf.value.shape)
+        # the rows of the whole Jacobian and of each use, stacked, and the
+        # copies comparison and diagnosis make: refused before the first sweep
+        copies = 2 * (len(self.uses) + 1) + COMPARE_COPIES
+        budget.require(8 * m * n * copies, say("jacobian-of", m=m, n=n, deriv=f"d{y}/d{self.wrt}"))
         if out is self.leaf:
             return Jacobian(np.eye(n), [], *shapes)
         if not out.live:

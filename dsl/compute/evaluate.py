@@ -25,9 +25,11 @@ import numpy as np
 
 from dsl.builtins import lookup
 from dsl.compute import inputs as data
+from dsl.compute.budget import fmt_bytes, memory_budget, memory_limit
 from dsl.core import messages
 from dsl.core.ast import BinOp, Call, Define, Deriv, Expr, Name, Neg, Number, Op, Program, Transpose
 from dsl.core.diagnostics import Diagnostic, Label
+from dsl.core.wording import say
 
 
 from dsl.compute.numeric import (  # noqa: F401  (re-exported: the public rule API)
@@ -106,8 +108,7 @@ def eval_expr(expr: Expr, values: Mapping[str, np.ndarray], sizes: Mapping[str, 
             except DomainError as exc:
                 raise exc.located(node.span, expr_text(node)) from None
             except MemoryError:
-                raise DomainError("E600", need="more memory than is free",
-                                  budget=data.fmt_bytes(data.DEFAULT_MEMORY_BUDGET)
+                raise DomainError("E600", need=say("more-than-free"), budget=fmt_bytes(memory_budget())
                                   ).located(node.span, expr_text(node)) from None
             if on_value is not None:
                 on_value(node, value, operands)
@@ -187,7 +188,8 @@ def _non_finite_warning(define: Define, node: Expr, value, operands) -> Diagnost
 
 
 def evaluate_program(program: Program, env, inputs: Mapping[str, np.ndarray], sizes: Mapping[str, int],
-                     deriv: Callable[[Deriv], np.ndarray] | None = None) -> tuple[dict[str, np.ndarray], list[Diagnostic]]:
+                     deriv: Callable[[Deriv], np.ndarray] | None = None,
+                     budget: int | None = None) -> tuple[dict[str, np.ndarray], list[Diagnostic]]:
     """Evaluate the definitions of a checked program in order.
 
     Declared inputs come from ``inputs`` (see ``data.draw_inputs``).  A
@@ -196,8 +198,14 @@ def evaluate_program(program: Program, env, inputs: Mapping[str, np.ndarray], si
     (inputs included) and the diagnostics: ``E602`` for a missing or
     misshapen input, ``W601`` where NaN or infinity first appears, and the
     errors of definitions that could not be evaluated.  Run
-    ``data.check_budget`` first: this function allocates.
+    ``data.check_budget`` first: this function allocates, each array within
+    ``budget`` bytes (default: the budget in force, see ``compute.budget``).
     """
+    with memory_limit(budget if budget is not None else memory_budget()):
+        return _evaluate_program(program, env, inputs, sizes, deriv)
+
+
+def _evaluate_program(program: Program, env, inputs, sizes, deriv) -> tuple[dict[str, np.ndarray], list[Diagnostic]]:
     values: dict[str, np.ndarray] = {}
     blocked: set[str] = set()
     diags: list[Diagnostic] = []

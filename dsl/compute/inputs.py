@@ -15,20 +15,20 @@ to respect their attributes (``onehot``, ``prob``, ``positive``,
 """
 from __future__ import annotations
 
-import math
 import os
 import zipfile
 from typing import Callable, Container, Mapping
 
 import numpy as np
 
+from dsl.compute import npz
+from dsl.compute.budget import (DEFAULT_MEMORY_BUDGET, OverBudget, fmt_bytes, memory_budget,  # noqa: F401
+                                memory_limit, powers_of_ten, require)
 from dsl.core import messages
 from dsl.core.diagnostics import Diagnostic
 from dsl.core.dims import Shape, Sym
 from dsl.core.span import Span
-
-DEFAULT_MEMORY_BUDGET = 4 * 2**30
-"""Bytes that evaluation may allocate for inputs and definitions (``--memory``)."""
+from dsl.core.wording import say
 
 SMALL_SIZES = range(2, 8)
 """Where undeclared sizes are drawn from: small, and never 1 (a 1 would turn
@@ -90,33 +90,8 @@ def concrete_shape(shape: Shape | None, sizes: Mapping[str, int]) -> tuple[int, 
 
 # ------------------------------------------------------------------- budget
 
-def fmt_bytes(n: int) -> str:
-    """``4.0 GiB``; astronomically large counts in powers of ten."""
-    for unit, size in (("EiB", 2**60), ("PiB", 2**50), ("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
-        if n >= size:
-            if n >= 2**70:
-                return f"about {_powers_of_ten(n)} bytes"
-            return f"{n / size:.1f} {unit}"
-    return f"{n} bytes"
-
-
-def _powers_of_ten(n: int) -> str:
-    """``8e+40``, also for integers too large for a float (no overflow).
-
-    >>> _powers_of_ten(10**400 * 3)
-    '3e+400'
-    """
-    if n < 10**300:
-        return f"{float(n):.3g}"
-    exponent = int(math.log10(n))
-    mantissa = float(f"{n // 10**(exponent - 16) / 10**16:.3g}")
-    if mantissa >= 10:
-        mantissa, exponent = mantissa / 10, exponent + 1
-    return f"{mantissa:g}e+{exponent}"
-
-
 def _count(n: int) -> str:
-    return str(n) if n < 10**7 else _powers_of_ten(n)
+    return str(n) if n < 10**7 else powers_of_ten(n)
 
 
 def _arrays(env, sizes) -> list[tuple[str, tuple[int, ...]]]:
@@ -138,10 +113,10 @@ def memory_needed(env, sizes: Mapping[str, int]) -> int:
 def check_budget(env, sizes: Mapping[str, int], budget: int | None = None,
                  span_of: Callable[[str], Span] | None = None) -> list[Diagnostic]:
     """``E600`` when the inputs and definitions need more than ``budget``
-    bytes (default :data:`DEFAULT_MEMORY_BUDGET`); nothing is allocated.  The
+    bytes (default: the budget in force, ``budget.memory_budget``); nothing is allocated.  The
     diagnostic sits at ``span_of(name)`` of the largest array (default: where
     it is declared or defined)."""
-    budget = DEFAULT_MEMORY_BUDGET if budget is None else budget
+    budget = memory_budget() if budget is None else budget
     arrays = _arrays(env, sizes)
     need = memory_needed(env, sizes)
     if need <= budget or not arrays:
@@ -216,13 +191,13 @@ def _probabilities(shape, rng):
 
 
 def draw_inputs(env, sizes: Mapping[str, int], rng: np.random.Generator,
-                given: Container[str] = ()) -> dict[str, np.ndarray]:
+                given: Container[str] = (), budget: int | None = None) -> dict[str, np.ndarray]:
     """A value for every declared input whose declaration is sound, drawn
     with its attributes; uniform on [-2, 2) when it has none.  Call
     :func:`check_budget` first: past the budget this raises ValueError
-    rather than allocate.  Names in ``given`` (inputs the caller has values
-    for) are not drawn."""
-    if memory_needed(env, sizes) > DEFAULT_MEMORY_BUDGET:
+    rather than allocate (``budget``: bytes, default the budget in force).
+    Names in ``given`` (inputs the caller has values for) are not drawn."""
+    if memory_needed(env, sizes) > (memory_budget() if budget is None else budget):
         raise ValueError("inputs exceed the memory budget; check_budget reports this as E600")
     values = {}
     for name, info in env.names.items():
@@ -240,62 +215,47 @@ def _where(path: str) -> Span:
     return Span(path, 1, 1, 1, 1)
 
 
-def load_npz(path: str) -> tuple[dict[str, np.ndarray], list[Diagnostic]]:
+def load_npz(path: str, budget: int | None = None) -> tuple[dict[str, np.ndarray], list[Diagnostic]]:
     """Named float64 arrays from an ``.npz`` archive, read without pickle.
 
     1-d arrays become ``1 x n`` rows, 0-d arrays scalars.  A missing or
-    unreadable file is ``E900``; an archive that is not one, or an array of
-    objects, text, complex numbers or more than two dimensions is ``E602``.
+    unreadable file is ``E900``; an archive that is not one, a member that is
+    not a ``.npy`` array, a name used twice, or an array of objects, text,
+    complex numbers or more than two dimensions is ``E602``; an archive or a
+    member (with its float64 copy) past the memory budget is ``E600``, from
+    the sizes it declares, before its data is read (see ``npz``).  ``budget``
+    is in bytes (default: the budget in force).
     """
+    with memory_limit(memory_budget() if budget is None else budget):
+        return _load_npz(path)
+
+
+def _load_npz(path: str) -> tuple[dict[str, np.ndarray], list[Diagnostic]]:
     where = _where(path)
     if not os.path.exists(path):
-        return {}, [messages.make("E900", where, what=f"{path}: no such file")]
+        return {}, [messages.make("E900", where, what=say("npz-no-file", path=path))]
     if os.path.isdir(path):
-        return {}, [messages.make("E900", where, what=f"{path} is a directory, not an .npz file")]
+        return {}, [messages.make("E900", where, what=say("npz-directory", path=path))]
     try:
         if not zipfile.is_zipfile(path):
             with open(path, "rb") as fh:
                 magic = fh.read(6)
-            single = " (it is a single .npy array; save named arrays with np.savez)" if magic == b"\x93NUMPY" else ""
-            return {}, [messages.make("E602", where, what=f"{path} is not an .npz archive of named arrays{single}")]
+            single = say("npz-single") if magic == npz.MAGIC else ""
+            return {}, [messages.make("E602", where, what=say("npz-not-archive", path=path, single=single))]
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(i.file_size for i in archive.infolist())
-        if unpacked > DEFAULT_MEMORY_BUDGET:
-            return {}, [messages.make("E600", where, name=path, need=fmt_bytes(unpacked),
-                                      budget=fmt_bytes(DEFAULT_MEMORY_BUDGET))]
-        arrays, diags = {}, []
-        with np.load(path, allow_pickle=False) as archive:
-            for key in archive.files:
-                value, problem = _member(path, archive, key)
-                if problem is not None:
-                    diags.append(messages.make("E602", where, what=problem))
-                else:
-                    arrays[key] = value
-        return arrays, diags
+            if unpacked > memory_budget():
+                return {}, [messages.make("E600", where, name=path, need=fmt_bytes(unpacked),
+                                          budget=fmt_bytes(memory_budget()))]
+            arrays, problems = npz.read_members(archive, path)
+        return arrays, [messages.make("E602", where, what=problem) for problem in problems]
+    except OverBudget as exc:
+        return {}, [exc.located(where, path).diagnostic]
     except OSError as exc:
-        return {}, [messages.make("E900", where, what=f"{path}: cannot read ({exc.strerror or exc})")]
-    except Exception as exc:  # a corrupt archive fails in many library-specific ways
-        return {}, [messages.make("E602", where, what=f"{path} cannot be read as .npz ({type(exc).__name__}: {exc})")]
-
-
-def _member(path: str, archive, key: str) -> tuple[np.ndarray | None, str | None]:
-    try:
-        raw = archive[key]
-    except ValueError as exc:
-        if "pickle" in str(exc) or "Object arrays" in str(exc):
-            return None, f"{key} in {path} holds Python objects; only numeric arrays are read (pickle is never used)"
-        return None, f"{key} in {path} cannot be read ({exc})"
-    except Exception as exc:
-        return None, f"{key} in {path} cannot be read ({type(exc).__name__}: {exc})"
-    if raw.dtype.kind not in "biuf":
-        kind = "complex numbers" if raw.dtype.kind == "c" else f"dtype {raw.dtype}"
-        return None, f"{key} in {path} holds {kind}; only real numbers are read"
-    if raw.ndim > 2:
-        return None, f"{key} in {path} is {raw.ndim}-dimensional ({' x '.join(map(str, raw.shape))}); values are scalars or matrices"
-    if raw.size == 0:
-        return None, f"{key} in {path} is empty ({' x '.join(map(str, raw.shape))})"
-    value = np.asarray(raw, dtype=np.float64)
-    return (value[None, :] if value.ndim == 1 else value), None
+        why = exc.strerror or say("npz-io")
+        return {}, [messages.make("E900", where, what=say("npz-cannot-read", path=path, why=why))]
+    except Exception:  # a corrupt archive fails in many library-specific ways
+        return {}, [messages.make("E602", where, what=say("npz-damaged", path=path))]
 
 
 # ------------------------------------------------------- sizes from arrays

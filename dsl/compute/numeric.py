@@ -19,7 +19,7 @@ from typing import Callable
 
 import numpy as np
 
-from dsl.compute import inputs as data
+from dsl.compute import budget
 from dsl.core.ast import Call, Op
 from dsl.builtins import FUNCTIONS, Column, DomainError, EvalError, canonical, shape_text  # noqa: F401  (re-exported)
 
@@ -38,9 +38,7 @@ def as_value(a) -> np.ndarray:
 
 def _guard(entries: int) -> None:
     """Refuse to allocate ``entries`` float64 values past the memory budget."""
-    need = 8 * int(entries)
-    if need > data.DEFAULT_MEMORY_BUDGET:
-        raise DomainError("E600", need=data.fmt_bytes(need), budget=data.fmt_bytes(data.DEFAULT_MEMORY_BUDGET))
+    budget.require(8 * int(entries))
 
 
 def _quiet(rule: Callable) -> Callable:

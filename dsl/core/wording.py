@@ -213,6 +213,34 @@ VERIFY: dict[str, str] = {
     "largest-error-at": "largest error at {at}: claimed {claimed}, true {true}",
 }
 
+# Evaluation and its inputs (dsl.compute): E600, W601, E602, E603.
+COMPUTE: dict[str, str] = {
+    "more-than-free": "more memory than is free",
+    "jacobian-of": "the {m} x {n} Jacobian {deriv}",
+    # .npz files
+    "npz-no-file": "{path}: no such file",
+    "npz-directory": "{path} is a directory, not an .npz file",
+    "npz-not-archive": "{path} is not an .npz archive of named arrays{single}",
+    "npz-single": " (it is a single .npy array; save named arrays with np.savez)",
+    "npz-io": "an input/output error",
+    "npz-cannot-read": "{path}: cannot read ({why})",
+    "npz-damaged": "{path} cannot be read as .npz (the archive is damaged)",
+    "npz-not-npy": "{member} in {path} is not a .npy array",
+    "npz-duplicate": "{path} holds two members named {key}.npy; each array is named once",
+    "npz-not-npy-data": "{key} in {path} does not start like a .npy array (pickled data is never read)",
+    "npz-bad-header": "{key} in {path} has a damaged .npy header "
+                      "(a dictionary of descr, fortran_order and shape is expected)",
+    "npz-huge-shape": "{key} in {path} declares a shape too large for any array",
+    "npz-truncated": "{key} in {path} holds less data than its header declares",
+    "npz-records": "{key} in {path} holds records; only real numbers are read",
+    "npz-objects": "{key} in {path} holds Python objects; only numeric arrays are read (pickle is never used)",
+    "npz-kind": "{key} in {path} holds {kind}; only real numbers are read",
+    "npz-complex": "complex numbers",
+    "npz-dtype": "dtype {dtype}",
+    "npz-ndim": "{key} in {path} is {ndim}-dimensional ({shape}); values are scalars or matrices",
+    "npz-empty": "{key} in {path} is empty ({shape})",
+}
+
 # Grammar terminals in words, in the order they are listed ("expected ... or ...").
 TERMINALS: dict[str, str] = {
     "TIMES": "'x' between the two sizes", "LPAR": "'('", "RPAR": "')'", "RSQB": "']'", "_COMMA": "','",
@@ -238,10 +266,12 @@ TITLES: dict[str, str] = {
 }
 
 
-_ALL = {**HINTS, **DETAILS, **INPUT, **VERIFY}
+TABLES = (HINTS, DETAILS, INPUT, VERIFY, COMPUTE)
+"""Every table of sentences :func:`say` looks up (fix titles are apart)."""
+_ALL = {key: text for table in TABLES for key, text in table.items()}
 
 
-def say(key: str, **values) -> str:
+def say(key: str, /, **values) -> str:
     """The hint sentence or message detail ``key`` with ``values`` filled in."""
     return _ALL[key].format(**values)
 

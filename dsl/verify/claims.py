@@ -42,6 +42,7 @@ import numpy as np
 from dsl.builtins import FUNCTIONS, kinked
 from dsl.compute import autodiff
 from dsl.compute import inputs as data
+from dsl.compute.budget import OverBudget
 from dsl.core import messages
 from dsl.compute.evaluate import eval_expr
 from dsl.compute.numeric import DomainError, EvalError, as_value
@@ -275,6 +276,8 @@ def _sample(shared: _Draws, info, draw: int, attempt: int, notes: set[str], last
         raise _Unchecked(str(exc)) from None
     except EvalError as exc:
         raise _Unchecked(say("not-evaluated", why=exc.diagnostic.message)) from None
+    except OverBudget as exc:
+        raise _Unchecked(str(exc)) from None
     except DomainError as exc:
         raise _Unchecked(say("not-evaluated", why=exc)) from None
     except np.linalg.LinAlgError as exc:
