@@ -256,3 +256,22 @@ def test_npz_fortran_order_big_endian_and_version_2_headers(tmp_path):
                              np.arange(3, dtype=">i4").tobytes(), version=2))]
     arrays, diags = inputs.load_npz(archive(tmp_path, members))
     assert diags == [] and np.array_equal(arrays["F"], value) and arrays["B"].tolist() == [[0.0, 1.0, 2.0]]
+
+
+# ------------------------------------------------- floating-point warnings
+
+@pytest.mark.parametrize("text,command,expect", [
+    ("dims n\nx : 1 x n\nL = sum(exp(300 * x))\ndL/dx = 300 * exp(300 * x)\n", "check", "dL/dx verified"),
+    ("dims n\nx : 1 x n\nL = sum(exp(300 * x))\ndL/dx = exp(300 * x)\n", "check", "dL/dx wrong"),
+    ("dims n\nx : 1 x n\nL = sum(exp(1000 * x))\ndL/dx = 1000 * exp(1000 * x)\n", "check",
+     "dL/dx unchecked: L or its derivative is not finite at the drawn values"),
+    ("dims n\nx : 1 x n\nL = sum(exp(1000 * x))\ndL/dx = 1000 * exp(1000 * x)\n", "eval",
+     "warning[W601]: exp(1000 * x) has infinite entries in the definition of L"),
+])
+def test_numpy_floating_point_warnings_never_reach_stderr(tmp_path, capsys, text, command, expect):
+    path = write(tmp_path, text)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        code, out, err = run_twice(capsys, command, "--color", "never", path)
+    assert err == "" and [str(w.message) for w in caught] == []
+    assert expect in out and "E901" not in out

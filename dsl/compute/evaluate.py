@@ -33,7 +33,7 @@ from dsl.core.wording import say
 
 
 from dsl.compute.numeric import (  # noqa: F401  (re-exported: the public rule API)
-    FORWARD, PRIME, DomainError, EvalError, apply_binop, apply_call, as_value, call_axis, shape_text,
+    FORWARD, PRIME, DomainError, EvalError, apply_binop, apply_call, as_value, call_axis, quiet, shape_text,
 )
 
 
@@ -205,6 +205,7 @@ def evaluate_program(program: Program, env, inputs: Mapping[str, np.ndarray], si
         return _evaluate_program(program, env, inputs, sizes, deriv)
 
 
+@quiet
 def _evaluate_program(program: Program, env, inputs, sizes, deriv) -> tuple[dict[str, np.ndarray], list[Diagnostic]]:
     values: dict[str, np.ndarray] = {}
     blocked: set[str] = set()

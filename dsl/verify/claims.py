@@ -45,7 +45,7 @@ from dsl.compute import inputs as data
 from dsl.compute.budget import OverBudget
 from dsl.core import messages
 from dsl.compute.evaluate import eval_expr
-from dsl.compute.numeric import DomainError, EvalError, as_value
+from dsl.compute.numeric import DomainError, EvalError, as_value, quiet
 from dsl.core.ast import Claim, Deriv, Program, walk
 from dsl.verify.diagnose import TOL_ABS, TOL_REL, Sample, close, diagnose
 from dsl.core.diagnostics import Diagnostic
@@ -119,6 +119,7 @@ def verify_claims(program: Program, env, *, seed: int = 0, draws: int = DRAWS,
             for info in infos]
 
 
+@quiet
 def verify_one(program: Program, env, info, *, seed: int = 0, draws: int = DRAWS,
                inputs: Mapping | None = None, sizes: Mapping | None = None,
                shared: "_Draws | None" = None) -> ClaimResult:
