@@ -5,6 +5,7 @@ warnings.  Each repro runs through the command and must end in a located
 diagnostic with the documented exit code, the same on two runs, never E901.
 """
 import json
+import re
 import warnings
 import zipfile
 
@@ -275,3 +276,42 @@ def test_numpy_floating_point_warnings_never_reach_stderr(tmp_path, capsys, text
         code, out, err = run_twice(capsys, command, "--color", "never", path)
     assert err == "" and [str(w.message) for w in caught] == []
     assert expect in out and "E901" not in out
+
+
+# ---------------------------------------------------------------- wording
+
+def test_every_wording_table_has_unique_keys_and_texts():
+    from dsl.core import wording
+    keys = [k for t in wording.TABLES for k in t]
+    assert len(keys) == len(set(keys)), "a wording key in two tables"
+    texts = [v for t in wording.TABLES for v in t.values()]
+    assert len(texts) == len(set(texts)), "the same wording under two keys"
+    assert wording.say("npz-duplicate", path="d.npz", key="x") == \
+        "d.npz holds two members named x.npy; each array is named once"
+
+
+def test_compute_writes_no_sentences_of_its_own():
+    """Messages of evaluation and its inputs are looked up in core/wording."""
+    import ast as pyast
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent / "dsl" / "compute"
+    for name in ("numeric.py", "evaluate.py", "inputs.py", "npz.py", "budget.py", "autodiff.py"):
+        tree = pyast.parse((root / name).read_text(encoding="utf-8"))
+        docstrings = {id(node.value) for node in pyast.walk(tree) if isinstance(node, pyast.Expr)}
+        for node in pyast.walk(tree):
+            if isinstance(node, pyast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+                words = node.value.split()
+                assert len(words) < 3 or not all(w.isalpha() for w in words[:3]), (name, node.value)
+            assert not isinstance(node, pyast.JoinedStr) or all(
+                not (isinstance(v, pyast.Constant) and re.search("[A-Za-z]{3,}", v.value))
+                for v in node.values), (name, pyast.unparse(node))
+
+
+def test_axis_words_are_the_checkers():
+    from dsl.compute.numeric import DomainError, call_axis
+    from dsl.language.syntax import parse_expr
+    from dsl.core.wording import say
+    call = parse_expr("sum(X, axis=2)")[0]
+    with pytest.raises(DomainError) as info:
+        call_axis(call, [np.ones((2, 2)), np.asarray(2.0)])
+    assert info.value.values["what"] == say("bad-axis", axis=np.asarray([2.0])) == "needs axis=0 or axis=1, got axis=[2.]"

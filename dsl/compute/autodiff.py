@@ -91,7 +91,7 @@ class Tape:
             for dep in self.point.order_of(name):
                 if dep in self.live_names and dep not in self.nodes and dep != self.wrt:
                     if not self.point.ok(dep):
-                        raise DerivativeError(f"the definition of {dep} has errors")
+                        raise DerivativeError(say("definition-has-errors", name=dep))
                     self.nodes[dep] = self._trace(self.point.definition(dep))
                     # the traced value is the value at this point: evaluate it once
                     self.point.values.setdefault(dep, self.nodes[dep].value)
@@ -126,8 +126,7 @@ class Tape:
             case Name(id=name) if name in self.nodes:
                 return self.nodes[name]
             case Deriv(num=num, den=den) if num.id in self.live_names:
-                raise DerivativeError(f"a definition uses d{num.id}/d{den.id}, and derivatives of "
-                                      "derivatives are not computed")
+                raise DerivativeError(say("derivative-of-derivative", deriv=f"d{num.id}/d{den.id}"))
             case _ if not any(p.live for p in parents):
                 return Node(value, "const", span=span)
             case BinOp(op=op):
@@ -141,9 +140,9 @@ class Tape:
                 if "axis" in FUNCTIONS[func].keywords:
                     kw["axis"] = call_axis(expr, [p.value for p in parents])[1]
                 if prime and func not in SECOND:
-                    raise DerivativeError(f"{func}' has no derivative here")
+                    raise DerivativeError(say("prime-no-derivative", name=func))
                 return Node(value, func + "'" * prime, parents[: len(args)], kw, span)
-        raise DerivativeError(f"cannot differentiate {expr_text(expr)}")
+        raise DerivativeError(say("cannot-differentiate", expr=expr_text(expr)))
 
     # ------------------------------------------------------------ queries
     def jacobian(self, y: str) -> Jacobian:
@@ -271,12 +270,12 @@ class Point:
         if name in self.values:
             return self.values[name]
         if name not in self.defs:
-            raise DerivativeError(f"'{name}' has no value (not an input or a definition)")
+            raise DerivativeError(say("has-no-value", name=name))
         for dep in self.order_of(name):
             if dep in self.values:
                 continue
             if not self.ok(dep):
-                raise DerivativeError(f"the definition of {dep} has errors")
+                raise DerivativeError(say("definition-has-errors", name=dep))
             expr = self.defs[dep]
             self.values[dep] = eval_expr(expr, self.values_for(expr), self.sizes, self.deriv_callback)
         return self.values[name]
@@ -296,13 +295,13 @@ class Point:
     def tape(self, wrt: str) -> Tape:
         if wrt not in self.tapes:
             if not self.known(wrt):
-                raise DerivativeError(f"'{wrt}' is not an input or a definition")
+                raise DerivativeError(say("not-a-value", name=wrt))
             self.tapes[wrt] = Tape(self, wrt)
         return self.tapes[wrt]
 
     def jacobian(self, y: str, x: str) -> Jacobian:
         if not self.known(y):
-            raise DerivativeError(f"'{y}' is not an input or a definition")
+            raise DerivativeError(say("not-a-value", name=y))
         return self.tape(x).jacobian(y)
 
     def derivative(self, y: str, x: str) -> np.ndarray:
@@ -342,7 +341,7 @@ def derivative_kind(ys, xs) -> str | None:
     return None
 
 
-def arrange(full: np.ndarray, out_shape, in_shape, layout: str, name: str = "the derivative",
+def arrange(full: np.ndarray, out_shape, in_shape, layout: str, name: str | None = None,
             kind: str | None = None) -> np.ndarray:
     """An ``m x n`` Jacobian in the shape of SPEC section 5: scalar Y -> the
     shape of X; scalar X -> the shape of Y; vectors -> ``m x n`` (numerator
@@ -363,7 +362,7 @@ def arrange(full: np.ndarray, out_shape, in_shape, layout: str, name: str = "the
         return full.reshape(out_shape)
     if kind == "jacobian":
         return full.T.copy() if layout == "denominator" else full
-    raise DerivativeError(f"{name} is a higher-order tensor")
+    raise DerivativeError(say("higher-order-tensor", name=name or say("the-derivative")))
 
 
 # ------------------------------------------------------------------- the API
@@ -378,7 +377,7 @@ def grad(program: Program, env, values_or_inputs: Mapping[str, np.ndarray], size
     tape = Point(program, env, values_or_inputs, sizes).tape(x)
     out = tape.node(y).value
     if out.size != 1:
-        raise DerivativeError(f"{y} is not a scalar; use derivative() for a Jacobian")
+        raise DerivativeError(say("not-a-scalar", name=y))
     return tape.vjp(y, np.ones_like(out))
 
 

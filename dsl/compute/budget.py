@@ -27,6 +27,7 @@ from contextvars import ContextVar
 
 from dsl.builtins import DomainError
 from dsl.core import messages
+from dsl.core.wording import say
 
 DEFAULT_MEMORY_BUDGET = 4 * 2**30
 """Bytes that evaluation may allocate for inputs and definitions (``--memory``)."""
@@ -77,9 +78,9 @@ def fmt_bytes(n: int) -> str:
     for unit, size in (("EiB", 2**60), ("PiB", 2**50), ("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
         if n >= size:
             if n >= 2**70:
-                return f"about {powers_of_ten(n)} bytes"
+                return say("bytes-about", count=powers_of_ten(n))
             return f"{n / size:.1f} {unit}"
-    return f"{n} bytes"
+    return say("bytes", count=n)
 
 
 def powers_of_ten(n: int) -> str:

@@ -126,10 +126,11 @@ def check_budget(env, sizes: Mapping[str, int], budget: int | None = None,
     info = env.names[name]
     span = span_of(name) if span_of is not None else info.span
     size_text = " x ".join(_count(d) for d in shape)
-    what = f"{name} ({info.shape}, {size_text} here)" if own > budget else "the inputs and definitions"
+    what = (say("array-here", name=name, shape=info.shape, here=size_text) if own > budget
+            else say("inputs-and-definitions"))
     symbols = [d.name for d in getattr(info.shape, "dims", ()) if isinstance(d, Sym)]
-    settings = ", ".join(f"{s} = {_count(sizes[s])}" for s in dict.fromkeys(symbols))
-    hint = (f"{settings}: " if settings else "") + "use smaller sizes, or raise the budget with --memory."
+    settings = ", ".join(say("size-setting", name=s, value=_count(sizes[s])) for s in dict.fromkeys(symbols))
+    hint = say("smaller-sizes-at", settings=settings) if settings else say("smaller-sizes")
     return [messages.make("E600", span, hint=hint, name=what, need=fmt_bytes(need if own <= budget else own),
                           budget=fmt_bytes(budget))]
 
@@ -198,7 +199,7 @@ def draw_inputs(env, sizes: Mapping[str, int], rng: np.random.Generator,
     rather than allocate (``budget``: bytes, default the budget in force).
     Names in ``given`` (inputs the caller has values for) are not drawn."""
     if memory_needed(env, sizes) > (memory_budget() if budget is None else budget):
-        raise ValueError("inputs exceed the memory budget; check_budget reports this as E600")
+        raise ValueError(say("inputs-over-budget"))
     values = {}
     for name, info in env.names.items():
         if info.kind != "input" or not info.ok or name in given:
@@ -265,8 +266,9 @@ def _array_shape(a) -> tuple[int, ...]:
     return (1, shape[0]) if len(shape) == 1 else tuple(shape)
 
 
-def _shape_words(shape: tuple[int, ...]) -> str:
-    return " x ".join(map(str, shape)) if shape else "scalar"
+def shape_words(shape: tuple[int, ...]) -> str:
+    """``3 x 5`` for a concrete shape, ``scalar`` for ``()``."""
+    return " x ".join(map(str, shape)) if shape else say("scalar")
 
 
 def sizes_from_arrays(env, arrays: Mapping[str, np.ndarray]) -> tuple[dict[str, int], list[Diagnostic]]:
@@ -292,27 +294,28 @@ def sizes_from_arrays(env, arrays: Mapping[str, np.ndarray]) -> tuple[dict[str, 
 def _bind(name: str, declared: Shape, got: tuple[int, ...], dims, bound) -> str | None:
     """Bind the symbols of one array's declaration; the problem, if any."""
     if len(got) > 2:
-        return f"{name} is {len(got)}-dimensional; values are scalars or matrices"
+        return say("array-ndim", name=name, ndim=len(got))
     if declared.is_scalar or not got:
         if int(np.prod(got)) == 1 and (declared.is_scalar or declared.is_one_by_one):
             return None
-        return f"{name} is {_shape_words(got)}, declared {declared}"
+        return say("array-declared", name=name, got=shape_words(got), declared=declared)
     pending = {}
     for size, n in zip(declared.dims, got):
         if n < 1:
-            return f"{name} is {_shape_words(got)}: sizes are at least 1"
+            return say("array-size-zero", name=name, got=shape_words(got))
         if not isinstance(size, Sym):
             if size != n:
-                return f"{name} is {_shape_words(got)}, declared {declared}"
+                return say("array-declared", name=name, got=shape_words(got), declared=declared)
             continue
         sym = size.name
         if dims.get(sym) is not None and dims[sym] != n:
-            return f"{name} is {_shape_words(got)}, so {sym} would be {n}, but dims declares {sym} = {dims[sym]}"
+            return say("array-against-dims", name=name, got=shape_words(got), sym=sym, n=n, value=dims[sym])
         earlier = pending.get(sym) or bound.get(sym)
         if earlier is not None and earlier[0] != n:
-            source = "its other side" if earlier[1] == name else f"{earlier[1]} ({_shape_words(earlier[2])})"
-            return (f"{sym} is {earlier[0]} from {source} but {n} from {name} ({_shape_words(got)}); "
-                    f"{name} is declared {declared}")
+            source = (say("other-side") if earlier[1] == name
+                      else say("array-and-shape", name=earlier[1], shape=shape_words(earlier[2])))
+            return say("size-two-ways", sym=sym, first=earlier[0], source=source, n=n, name=name,
+                       got=shape_words(got), declared=declared)
         pending[sym] = (n, name, got)
     for sym, entry in pending.items():
         bound.setdefault(sym, entry)

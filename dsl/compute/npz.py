@@ -68,7 +68,8 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, key: str, path
         dtype, fortran, shape = _header(stream, key, path)
         entries = int(np.prod(shape, dtype=object))
         # the member's bytes, then its float64 copy
-        budget.require(entries * (dtype.itemsize + 8), f"{key} in {path} ({_shape_words(shape)}, {dtype})")
+        budget.require(entries * (dtype.itemsize + 8),
+                       say("npz-member", key=key, path=path, shape=_shape_words(shape), dtype=dtype))
         nbytes = entries * dtype.itemsize
         raw = stream.read(nbytes)
     if len(raw) != nbytes:
@@ -125,4 +126,4 @@ def _dtype(descr, key: str, path: str) -> np.dtype:
 
 
 def _shape_words(shape: tuple[int, ...]) -> str:
-    return " x ".join(budget.powers_of_ten(d) if d >= 10**7 else str(d) for d in shape) or "scalar"
+    return " x ".join(budget.powers_of_ten(d) if d >= 10**7 else str(d) for d in shape) or say("scalar")

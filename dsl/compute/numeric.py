@@ -23,6 +23,7 @@ import numpy as np
 
 from dsl.compute import budget
 from dsl.core.ast import Call, Op
+from dsl.core.wording import say
 from dsl.builtins import FUNCTIONS, Column, DomainError, EvalError, canonical, shape_text  # noqa: F401  (re-exported)
 
 
@@ -34,7 +35,7 @@ def as_value(a) -> np.ndarray:
     if v.ndim == 1:
         return v[None, :]
     if v.ndim > 2:
-        raise DomainError("E603", what=f"a {v.ndim}-dimensional array is neither a scalar nor a matrix")
+        raise DomainError("E603", what=say("not-a-matrix", ndim=v.ndim))
     return v
 
 
@@ -85,7 +86,8 @@ def apply_binop(op: Op, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     except ValueError as exc:
         if isinstance(exc, DomainError):
             raise
-        raise DomainError("E603", what=f"'{op.value}' cannot combine {shape_text(a)} and {shape_text(b)}") from None
+        raise DomainError("E603", what=say("cannot-combine", op=op.value, left=shape_text(a),
+                                                right=shape_text(b))) from None
     match op:
         case Op.ADD:
             return a + b
@@ -97,7 +99,7 @@ def apply_binop(op: Op, a: np.ndarray, b: np.ndarray) -> np.ndarray:
             return a / b
         case Op.POW:
             return np.power(a, b)
-    raise DomainError("E603", what=f"unknown operator {op!r}")
+    raise DomainError("E603", what=say("unknown-operator", op=repr(op)))
 
 
 # ---------------------------------------------------------------- functions
@@ -119,17 +121,18 @@ def apply_call(func: str, prime: bool, args: list[np.ndarray], axis: int | None 
         raise DomainError("E202", name=func)
     rule = sig.prime if prime else sig.forward
     if rule is None:
-        raise DomainError("E203", name=name, what="has no derivative f'(x)")
+        raise DomainError("E203", name=name, what=say("no-derivative"))
     lo, hi = sig.arity
     if not lo <= len(args) <= hi:
-        raise DomainError("E203", name=name, what=f"takes {lo} argument{'s' * (lo != 1)}, got {len(args)}")
+        raise DomainError("E203", name=name, what=say("takes-argument" if lo == 1 else "takes-arguments",
+                                                         count=lo, got=len(args)))
     values = [np.asarray(a, dtype=np.float64) if sig.sizes else as_value(a) for a in args]
     if sig.allocates is not None and not prime:
         _guard(sig.allocates(*values))
     if "axis" in sig.keywords:
         out = rule(*values, axis=axis)
     elif axis is not None:
-        raise DomainError("E203", name=name, what="takes no axis")
+        raise DomainError("E203", name=name, what=say("takes-no-axis"))
     else:
         out = rule(*values)
     return np.asarray(out, dtype=np.float64)
@@ -142,8 +145,10 @@ def call_axis(call: Call, operands: list[np.ndarray]) -> tuple[list[np.ndarray],
     axis = None
     for kw, value in zip(call.keywords, operands[len(call.args):]):
         v = np.asarray(value).reshape(-1)
-        if kw.name != "axis" or v.size != 1 or float(v[0]) not in (0.0, 1.0):
-            raise DomainError("E204", name=call.func, what=f"needs axis=0 or axis=1, got {kw.name}={v[:3]}")
+        if kw.name != "axis":
+            raise DomainError("E204", name=call.func, what=say("no-keyword", name=kw.name))
+        if v.size != 1 or float(v[0]) not in (0.0, 1.0):
+            raise DomainError("E204", name=call.func, what=say("bad-axis", axis=v[:3]))
         axis = int(v[0])
     return args, axis
 
