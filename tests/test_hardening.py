@@ -221,6 +221,20 @@ def test_hostile_npz_members_are_refused_in_words(tmp_path, capsys, members, mes
     assert "0x" not in out and "<ast" not in out and "Error" not in out
 
 
+@pytest.mark.parametrize("descr,words", [
+    ("a", "dtype |S0"), ("(2,)f8", "dtype ('<f8', (2,))"), ("M8[ns]", "dtype datetime64[ns]"),
+    ("(99999999999999999999,)f8", "damaged .npy header"), ("O", "Python objects"),
+])
+def test_hostile_dtypes_are_refused_quietly(tmp_path, descr, words):
+    from dsl.compute import inputs
+    path = archive(tmp_path, [("x.npy", npy("{'descr': %r, 'fortran_order': False, 'shape': (1,), }" % descr,
+                                            b"\0" * 16))])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        arrays, diags = inputs.load_npz(path)
+    assert caught == [] and arrays == {} and [d.code for d in diags] == ["E602"] and words in diags[0].message
+
+
 def test_the_well_formed_member_of_a_hostile_archive_is_still_read(tmp_path):
     from dsl.compute import inputs
     arrays, diags = inputs.load_npz(archive(tmp_path, [("notes.txt", b"hello"), GOOD]))
@@ -315,3 +329,12 @@ def test_axis_words_are_the_checkers():
     with pytest.raises(DomainError) as info:
         call_axis(call, [np.ones((2, 2)), np.asarray(2.0)])
     assert info.value.values["what"] == say("bad-axis", axis=np.asarray([2.0])) == "needs axis=0 or axis=1, got axis=[2.]"
+
+
+def test_a_huge_size_given_through_the_api_is_a_located_error():
+    from dsl.compute.evaluate import EvalError, eval_expr
+    from dsl.language.syntax import parse_expr
+    with pytest.raises(EvalError) as info:
+        eval_expr(parse_expr("x / n")[0], {"x": np.ones((1, 2))}, {"n": 10**400})
+    d = info.value.diagnostic
+    assert d.code == "E603" and d.span.column == 5 and "(401 digits)" in d.message

@@ -29,6 +29,7 @@ from dsl.compute.budget import fmt_bytes, memory_budget, memory_limit
 from dsl.core import messages
 from dsl.core.ast import BinOp, Call, Define, Deriv, Expr, Name, Neg, Number, Op, Program, Transpose
 from dsl.core.diagnostics import Diagnostic, Label
+from dsl.core.dims import MAX_SIZE, big_int_text
 from dsl.core.wording import say
 
 
@@ -58,6 +59,8 @@ def _apply(node: Expr, operands: list, values, sizes, deriv) -> np.ndarray:
             if name in values:
                 return values[name]
             if name in sizes:
+                if sizes[name] > MAX_SIZE:     # given through the API: no float64 holds it
+                    raise DomainError("E603", what=say("size-too-large", name=name, value=big_int_text(sizes[name])))
                 return np.asarray(float(sizes[name]))
             raise EvalError(messages.make("E200", node.span, name=name))
         case Number(value=v):

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import struct
+import warnings
 import zipfile
 
 import numpy as np
@@ -114,8 +115,10 @@ def _dtype(descr, key: str, path: str) -> np.dtype:
     if not isinstance(descr, str):
         raise Refused(say("npz-records", key=key, path=path))
     try:
-        dtype = np.dtype(descr)
-    except (TypeError, ValueError, SyntaxError):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")      # deprecated spellings ('a') warn
+            dtype = np.dtype(descr)
+    except (TypeError, ValueError, SyntaxError, OverflowError):
         raise Refused(say("npz-bad-header", key=key, path=path)) from None
     if dtype.hasobject:
         raise Refused(say("npz-objects", key=key, path=path))
