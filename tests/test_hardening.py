@@ -159,8 +159,8 @@ def test_eval_memory_bounds_every_intermediate(tmp_path, capsys):
 def test_drawing_inputs_follows_a_raised_budget():
     from dsl.compute import inputs
     from dsl.core.dims import Shape
-    from dsl.shapes.checker import Env, NameInfo
     from dsl.core.span import Span
+    from dsl.shapes.checker import Env, NameInfo
     env = Env()
     env.names["x"] = NameInfo(Shape((1, 1000)), "input", Span("t", 1, 1, 1, 2), (), True)
     with pytest.raises(ValueError):
@@ -196,7 +196,7 @@ GOOD = ("x.npy", npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1, 2), 
      "x in hostile.npz has a damaged .npy header (a dictionary of descr, fortran_order and shape is expected)"),
     ([("x.npy", npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1, 2**70), }"))],
      "x in hostile.npz has a damaged .npy header (a dictionary of descr, fortran_order and shape is expected)"),
-    ([("x.npy", npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1, %d), }" % 2**70))],
+    ([("x.npy", npy(f"{{'descr': '<f8', 'fortran_order': False, 'shape': (1, {2**70}), }}"))],
      "x in hostile.npz declares a shape too large for any array"),
     ([GOOD, GOOD], "hostile.npz holds two members named x.npy; each array is named once"),
     ([("x.npy", npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1, 4), }", b"\0" * 8))],
@@ -227,7 +227,7 @@ def test_hostile_npz_members_are_refused_in_words(tmp_path, capsys, members, mes
 ])
 def test_hostile_dtypes_are_refused_quietly(tmp_path, descr, words):
     from dsl.compute import inputs
-    path = archive(tmp_path, [("x.npy", npy("{'descr': %r, 'fortran_order': False, 'shape': (1,), }" % descr,
+    path = archive(tmp_path, [("x.npy", npy(f"{{'descr': {descr!r}, 'fortran_order': False, 'shape': (1,), }}",
                                             b"\0" * 16))])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -287,7 +287,7 @@ def test_numpy_floating_point_warnings_never_reach_stderr(tmp_path, capsys, text
     path = write(tmp_path, text)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        code, out, err = run_twice(capsys, command, "--color", "never", path)
+        _, out, err = run_twice(capsys, command, "--color", "never", path)
     assert err == "" and [str(w.message) for w in caught] == []
     assert expect in out and "E901" not in out
 
@@ -323,8 +323,8 @@ def test_compute_writes_no_sentences_of_its_own():
 
 def test_axis_words_are_the_checkers():
     from dsl.compute.numeric import DomainError, call_axis
-    from dsl.language.syntax import parse_expr
     from dsl.core.wording import say
+    from dsl.language.syntax import parse_expr
     call = parse_expr("sum(X, axis=2)")[0]
     with pytest.raises(DomainError) as info:
         call_axis(call, [np.ones((2, 2)), np.asarray(2.0)])

@@ -299,7 +299,7 @@ def _bind(name: str, declared: Shape, got: tuple[int, ...], dims, bound) -> str 
         if int(np.prod(got)) == 1 and (declared.is_scalar or declared.is_one_by_one):
             return None
         return say("array-declared", name=name, got=shape_words(got), declared=declared)
-    pending = {}
+    pending: dict[str, tuple[int, str, tuple[int, ...]]] = {}
     for size, n in zip(declared.dims, got):
         if n < 1:
             return say("array-size-zero", name=name, got=shape_words(got))
