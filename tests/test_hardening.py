@@ -11,6 +11,8 @@ import zipfile
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dsl.apps.cli import main
 
@@ -338,3 +340,54 @@ def test_a_huge_size_given_through_the_api_is_a_located_error():
         eval_expr(parse_expr("x / n")[0], {"x": np.ones((1, 2))}, {"n": 10**400})
     d = info.value.diagnostic
     assert d.code == "E603" and d.span.column == 5 and "(401 digits)" in d.message
+
+
+# ------------------------------------------------- mutated .npz archives
+
+def _valid_archive() -> bytes:
+    import io
+    buf = io.BytesIO()
+    np.savez_compressed(buf, x=np.arange(6.0).reshape(2, 3), y=np.ones(4, dtype=np.int16))
+    return buf.getvalue()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), min_size=1, max_size=8),
+       cut=st.integers(0, 10_000))
+def test_mutated_archives_give_diagnostics_only(tmp_path, edits, cut):
+    from dsl.compute import inputs
+    raw = bytearray(_valid_archive())
+    for at, value in edits:
+        raw[at % len(raw)] = value
+    path = tmp_path / "mutated.npz"
+    path.write_bytes(bytes(raw[: max(cut % (len(raw) + 1), 1)] if cut % 3 == 0 else raw))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        first = inputs.load_npz(str(path))
+        again = inputs.load_npz(str(path))
+    assert [str(w.message) for w in caught] == []
+    assert [d.message for d in first[1]] == [d.message for d in again[1]]
+    for d in first[1]:
+        assert d.code in ("E600", "E602", "E900") and "Error" not in d.message and " at 0x" not in d.message
+    for value in first[0].values():
+        assert value.dtype == np.float64 and value.ndim in (0, 2)
+
+
+HEADER_PARTS = st.sampled_from([
+    "{", "}", "(", ")", ",", ":", " ", "'descr'", "'fortran_order'", "'shape'", "'<f8'", "'|b1'", "'O'",
+    "'<c16'", "True", "False", "None", "0", "1", "2", "-1", str(2**70), "2**70", "[", "]", "__import__('os')",
+    "lambda: 0", "b'x'", "1e400", "'\\x00'", "{'a': 1}", "((((((((", "'<U3'",
+])
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(parts=st.lists(HEADER_PARTS, max_size=30), data=st.binary(max_size=64), version=st.sampled_from([1, 2, 3]))
+def test_generated_npy_headers_give_diagnostics_only(tmp_path, parts, data, version):
+    from dsl.compute import inputs
+    path = archive(tmp_path, [("x.npy", npy("".join(parts), data, version=version))])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        arrays, diags = inputs.load_npz(path)
+    assert [str(w.message) for w in caught] == []
+    assert all(d.code in ("E600", "E602") and " at 0x" not in d.message for d in diags)
+    assert (arrays == {}) == bool(diags)
