@@ -113,6 +113,14 @@ def test_a_size_just_under_the_limit_meets_the_memory_budget(tmp_path, capsys):
     assert code == 1 and "error[E600]" in out and "about 8e+614 bytes" in out and "E901" not in out
 
 
+def test_a_long_declared_size_is_shortened_in_the_budget_message(tmp_path, capsys):
+    path = write(tmp_path, f"x : 1 x 1{'0' * 300}\nL = sum(x)\n")
+    code, out, _ = run(capsys, "eval", "--color", "never", path)
+    assert code == 1 and out.startswith(
+        "error[E600]: evaluating x (1 x 100000000000… (301 digits), 1 x 1e+300 here) needs about 8e+300 bytes, "
+        "more than the budget of 4.0 GiB\n")
+
+
 def test_byte_counts_of_any_size_are_written_without_overflow():
     from dsl.compute.inputs import fmt_bytes
     assert fmt_bytes(8 * 10**40) == "about 8e+40 bytes"

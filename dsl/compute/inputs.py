@@ -26,7 +26,7 @@ from dsl.compute.budget import (DEFAULT_MEMORY_BUDGET, OverBudget, fmt_bytes, me
                                 memory_limit, powers_of_ten, require)
 from dsl.core import messages
 from dsl.core.diagnostics import Diagnostic
-from dsl.core.dims import Shape, Sym
+from dsl.core.dims import Shape, Sym, big_int_text
 from dsl.core.span import Span
 from dsl.core.wording import say
 
@@ -126,7 +126,8 @@ def check_budget(env, sizes: Mapping[str, int], budget: int | None = None,
     info = env.names[name]
     span = span_of(name) if span_of is not None else info.span
     size_text = " x ".join(_count(d) for d in shape)
-    what = (say("array-here", name=name, shape=info.shape, here=size_text) if own > budget
+    declared = " x ".join(big_int_text(d) if isinstance(d, int) else str(d) for d in info.shape.dims)
+    what = (say("array-here", name=name, shape=declared, here=size_text) if own > budget
             else say("inputs-and-definitions"))
     symbols = [d.name for d in getattr(info.shape, "dims", ()) if isinstance(d, Sym)]
     settings = ", ".join(say("size-setting", name=s, value=_count(sizes[s])) for s in dict.fromkeys(symbols))
