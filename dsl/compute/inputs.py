@@ -6,8 +6,10 @@ never 1, that change from draw to draw, so that neither a confused ``n`` and
 ``k`` nor a wrong factor ``2 / m`` can pass by coincidence.  Inputs are drawn
 to respect their attributes (``onehot``, ``prob``, ``positive``,
 ``symmetric``, ``spd``, ``nonzero``).  Nothing is allocated before
-:func:`check_budget` has compared the bytes needed with the budget, and
-``.npz`` files are read without pickle; every failure is a diagnostic.
+:func:`check_budget` has compared the bytes needed with the budget (the one
+of ``budget``, re-exported here), and ``.npz`` files are read without
+pickle, each member's header checked and budgeted before its data is read
+(``npz``); every failure is a diagnostic.
 
 >>> import numpy as np
 >>> concrete_sizes({"n": 5, "k": None}, np.random.default_rng(0))["n"]

@@ -247,8 +247,8 @@ def _sample(shared: _Draws, info, draw: int, attempt: int, notes: set[str], last
     try:
         tape = point.tape(x)
         jac = tape.jacobian(y)
-        kind = point.kind(y, x)
-        true = autodiff.arrange(jac.full, jac.out_shape, jac.in_shape, point.layout, _name(info.claim), kind)
+        rule = point.kind(y, x)
+        true = autodiff.arrange(jac.full, jac.out_shape, jac.in_shape, point.layout, _name(info.claim), rule)
         kinks = tape.kink_arguments(y)
         if any(np.any(np.abs(arg) <= KINK_MARGIN) for arg in kinks):
             raise _Kink
@@ -291,15 +291,15 @@ def _sample(shared: _Draws, info, draw: int, attempt: int, notes: set[str], last
     elif symmetric:
         notes.add(say("note-symmetric", name=x))
     form = _comparable(info, symmetric, claimed.shape)
-    parts = [(_where(span, x), form(autodiff.arrange(p, jac.out_shape, jac.in_shape, point.layout, kind=kind)))
+    parts = [(_where(span, x), form(autodiff.arrange(p, jac.out_shape, jac.in_shape, point.layout, kind=rule)))
              for span, p in jac.parts]
     if claimed.size == 1 and true.size == 1:
         claimed = claimed.reshape(true.shape)
     if symmetric and claimed.shape == true.shape:
         claimed = (claimed + claimed.T) / 2
-    called = "Jacobian" if len(jac.out_shape) == 2 and min(jac.full.shape) > 1 else "derivative"
+    kind = "Jacobian" if len(jac.out_shape) == 2 and min(jac.full.shape) > 1 else "derivative"
     return Sample(claimed, form(true), dict(sizes), _scalars(point, sizes), parts,
-                  lambda: _named(point), called, fmt(info.expected))
+                  lambda: _named(point), kind, fmt(info.expected))
 
 
 def _symmetric(env, x: str, value: np.ndarray) -> bool:
