@@ -166,6 +166,18 @@ def test_eval_memory_bounds_every_intermediate(tmp_path, capsys):
     assert code == 0 and "L = " in out
 
 
+def test_the_temporaries_of_drawing_an_spd_input_are_budgeted():
+    from dsl.compute import inputs
+    from dsl.core.dims import Shape
+    from dsl.core.span import Span
+    from dsl.shapes.checker import Env, NameInfo
+    env = Env()
+    env.names["S"] = NameInfo(Shape((100, 100)), "input", Span("t", 1, 1, 1, 2), ("spd",), True)
+    env.names["x"] = NameInfo(Shape((1, 100)), "input", Span("t", 2, 1, 2, 2), (), True)
+    assert inputs.memory_needed(env, {}) == 8 * (4 * 100 * 100 + 100)
+    assert [d.code for d in inputs.check_budget(env, {}, 3 * 8 * 100 * 100)] == ["E600"]
+
+
 def test_drawing_inputs_follows_a_raised_budget():
     from dsl.compute import inputs
     from dsl.core.dims import Shape

@@ -105,11 +105,23 @@ def _arrays(env, sizes) -> list[tuple[str, tuple[int, ...]]]:
     return found
 
 
+DRAWING_COPIES = {"spd": 4, "symmetric": 4, "nonzero": 3, "prob": 2}
+"""Arrays of an input's size alive at once while :func:`draw_value` draws an
+input with this attribute (``A @ A.T + n I``: A, the product, I, the sum)."""
+
+
 def memory_needed(env, sizes: Mapping[str, int]) -> int:
-    """Bytes for every input and definition as float64, at these sizes.
+    """Bytes for every input and definition as float64, at these sizes, and
+    for the temporaries of drawing inputs with attributes.
 
     Names whose shape is unknown (after an error) count nothing."""
-    return sum(8 * int(np.prod(shape, dtype=object)) for _, shape in _arrays(env, sizes))
+    total = 0
+    for name, shape in _arrays(env, sizes):
+        info = env.names[name]
+        copies = max((DRAWING_COPIES.get(a, 1) for a in _attr_names(info.attrs)), default=1) \
+            if info.kind == "input" else 1
+        total += 8 * copies * int(np.prod(shape, dtype=object))
+    return total
 
 
 def check_budget(env, sizes: Mapping[str, int], budget: int | None = None,
