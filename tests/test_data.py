@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from dsl.compute import inputs as data
+from dsl.compute import budget, inputs as data
 from dsl.core.dims import SCALAR, Shape, Sym
 from dsl.core.span import Span
 from dsl.shapes.checker import Env, NameInfo
@@ -140,7 +140,7 @@ def test_budget_span_can_be_chosen_and_budget_lowered():
 
 def test_evaluation_guard_follows_the_settable_budget(monkeypatch):
     from dsl.compute.evaluate import DomainError, apply_call
-    monkeypatch.setattr(data, "DEFAULT_MEMORY_BUDGET", 1000)
+    monkeypatch.setattr(budget, "DEFAULT_MEMORY_BUDGET", 1000)
     with pytest.raises(DomainError) as info:
         apply_call("ones", False, [np.asarray(20.0), np.asarray(20.0)])
     assert info.value.code == "E600"
@@ -203,7 +203,7 @@ def test_unreadable_npz_files_are_diagnostics(tmp_path):
 def test_npz_that_unpacks_past_the_budget_is_refused(tmp_path, monkeypatch):
     path = tmp_path / "big.npz"
     np.savez_compressed(path, x=np.zeros((200, 200)))
-    monkeypatch.setattr(data, "DEFAULT_MEMORY_BUDGET", 10_000)
+    monkeypatch.setattr(budget, "DEFAULT_MEMORY_BUDGET", 10_000)
     arrays, diags = data.load_npz(str(path))
     assert arrays == {} and diags[0].code == "E600"
 

@@ -30,18 +30,25 @@ array([[2., 4., 6.]])
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 import numpy as np
 
 from dsl.builtins import FUNCTIONS
-from dsl.core.ast import BinOp, Call, Define, Deriv, Expr, Name, Neg, Program, Transpose
+from dsl.compute import budget
 from dsl.compute.evaluate import eval_expr, expr_text, names_used
-from dsl.compute.numeric import as_value, call_axis
 from dsl.compute.graph import Node, backward, topological
-from dsl.core.span import Span
+from dsl.compute.numeric import as_value, call_axis
 from dsl.compute.vjp import KINKS, SECOND, VJPS, forward, unbroadcast  # noqa: F401  (the rule table, in vjp)
+from dsl.core.ast import BinOp, Call, Define, Deriv, Expr, Name, Neg, Program, Transpose
+from dsl.core.span import Span
+from dsl.core.wording import say
+
+COMPARE_COPIES = 4
+"""Arrays of a Jacobian's size that verification makes besides the Jacobian
+and its parts (the arranged truth, its comparable form, a difference, a
+transpose), counted in the Jacobian's memory budget."""
 
 
 class DerivativeError(ValueError):
@@ -65,7 +72,7 @@ class Jacobian:
 class Tape:
     """The definitions traced for derivatives with respect to ``wrt``."""
 
-    def __init__(self, point: "Point", wrt: str):
+    def __init__(self, point: Point, wrt: str):
         self.point, self.wrt = point, wrt
         self.leaf = Node(point.value(wrt), "leaf")
         self.uses: list[Node] = []
@@ -83,7 +90,7 @@ class Tape:
             for dep in self.point.order_of(name):
                 if dep in self.live_names and dep not in self.nodes and dep != self.wrt:
                     if not self.point.ok(dep):
-                        raise DerivativeError(f"the definition of {dep} has errors")
+                        raise DerivativeError(say("definition-has-errors", name=dep))
                     self.nodes[dep] = self._trace(self.point.definition(dep))
                     # the traced value is the value at this point: evaluate it once
                     self.point.values.setdefault(dep, self.nodes[dep].value)
@@ -118,8 +125,7 @@ class Tape:
             case Name(id=name) if name in self.nodes:
                 return self.nodes[name]
             case Deriv(num=num, den=den) if num.id in self.live_names:
-                raise DerivativeError(f"a definition uses d{num.id}/d{den.id}, and derivatives of "
-                                      "derivatives are not computed")
+                raise DerivativeError(say("derivative-of-derivative", deriv=f"d{num.id}/d{den.id}"))
             case _ if not any(p.live for p in parents):
                 return Node(value, "const", span=span)
             case BinOp(op=op):
@@ -133,9 +139,9 @@ class Tape:
                 if "axis" in FUNCTIONS[func].keywords:
                     kw["axis"] = call_axis(expr, [p.value for p in parents])[1]
                 if prime and func not in SECOND:
-                    raise DerivativeError(f"{func}' has no derivative here")
+                    raise DerivativeError(say("prime-no-derivative", name=func))
                 return Node(value, func + "'" * prime, parents[: len(args)], kw, span)
-        raise DerivativeError(f"cannot differentiate {expr_text(expr)}")
+        raise DerivativeError(say("cannot-differentiate", expr=expr_text(expr)))
 
     # ------------------------------------------------------------ queries
     def jacobian(self, y: str) -> Jacobian:
@@ -150,6 +156,10 @@ class Tape:
         out = self.node(y)
         m, n = out.value.size, self.leaf.value.size
         shapes = (out.value.shape, self.leaf.value.shape)
+        # the rows of the whole Jacobian and of each use, stacked, and the
+        # copies comparison and diagnosis make: refused before the first sweep
+        copies = 2 * (len(self.uses) + 1) + COMPARE_COPIES
+        budget.require(8 * m * n * copies, say("jacobian-of", m=m, n=n, deriv=f"d{y}/d{self.wrt}"))
         if out is self.leaf:
             return Jacobian(np.eye(n), [], *shapes)
         if not out.live:
@@ -161,10 +171,10 @@ class Tape:
             seed = np.zeros(out.value.shape)
             seed.flat[i] = 1.0
             kept = backward(order, seed)
-            for row, node in zip(rows, [self.leaf, *self.uses]):
+            for row, node in zip(rows, [self.leaf, *self.uses], strict=True):
                 row.append(kept[id(node)].reshape(-1) if id(node) in kept else zero)
         full, *parts = (np.stack(row) if m > 1 else row[0].reshape(1, n) for row in rows)
-        return Jacobian(full, [(u.span, p) for u, p in zip(self.uses, parts)], *shapes)
+        return Jacobian(full, [(u.span, p) for u, p in zip(self.uses, parts, strict=True)], *shapes)
 
     def vjp(self, y: str, seed: np.ndarray) -> np.ndarray:
         """``seed`` (shaped like ``y``) times the Jacobian, shaped like ``wrt``."""
@@ -259,12 +269,12 @@ class Point:
         if name in self.values:
             return self.values[name]
         if name not in self.defs:
-            raise DerivativeError(f"'{name}' has no value (not an input or a definition)")
+            raise DerivativeError(say("has-no-value", name=name))
         for dep in self.order_of(name):
             if dep in self.values:
                 continue
             if not self.ok(dep):
-                raise DerivativeError(f"the definition of {dep} has errors")
+                raise DerivativeError(say("definition-has-errors", name=dep))
             expr = self.defs[dep]
             self.values[dep] = eval_expr(expr, self.values_for(expr), self.sizes, self.deriv_callback)
         return self.values[name]
@@ -284,19 +294,25 @@ class Point:
     def tape(self, wrt: str) -> Tape:
         if wrt not in self.tapes:
             if not self.known(wrt):
-                raise DerivativeError(f"'{wrt}' is not an input or a definition")
+                raise DerivativeError(say("not-a-value", name=wrt))
             self.tapes[wrt] = Tape(self, wrt)
         return self.tapes[wrt]
 
     def jacobian(self, y: str, x: str) -> Jacobian:
         if not self.known(y):
-            raise DerivativeError(f"'{y}' is not an input or a definition")
+            raise DerivativeError(say("not-a-value", name=y))
         return self.tape(x).jacobian(y)
 
     def derivative(self, y: str, x: str) -> np.ndarray:
         """``dy/dx`` shaped as SPEC section 5 says (see :func:`arrange`)."""
         jac = self.jacobian(y, x)
-        return arrange(jac.full, jac.out_shape, jac.in_shape, self.layout, f"d{y}/d{x}")
+        return arrange(jac.full, jac.out_shape, jac.in_shape, self.layout, f"d{y}/d{x}", self.kind(y, x))
+
+    def kind(self, y: str, x: str) -> str | None:
+        """Which rule of SPEC section 5 ``dy/dx`` follows, read from the
+        declared shapes (see :func:`derivative_kind`); None if unknown."""
+        ys, xs = (getattr(self.env.names.get(name), "shape", None) for name in (y, x))
+        return derivative_kind(ys, xs)
 
     @property
     def layout(self) -> str:
@@ -307,18 +323,45 @@ def _is_vector(shape: tuple[int, ...]) -> bool:
     return len(shape) == 2 and 1 in shape
 
 
-def arrange(full: np.ndarray, out_shape, in_shape, layout: str, name: str = "the derivative") -> np.ndarray:
+def derivative_kind(ys, xs) -> str | None:
+    """``"gradient"`` (Y a scalar), ``"by-scalar"`` (X a scalar) or
+    ``"jacobian"`` (two vectors) for declared shapes ``ys`` and ``xs``, None
+    for anything else.  The rule follows the symbolic shapes, as the checker
+    does: with ``dims n = 1`` a ``1 x n`` vector is still a vector, so its
+    Jacobian keeps the arrangement the claim was checked against."""
+    if ys is None or xs is None:
+        return None
+    if ys.is_one_by_one:
+        return "gradient"
+    if xs.is_one_by_one:
+        return "by-scalar"
+    if ys.is_vector and xs.is_vector:
+        return "jacobian"
+    return None
+
+
+def arrange(full: np.ndarray, out_shape, in_shape, layout: str, name: str | None = None,
+            kind: str | None = None) -> np.ndarray:
     """An ``m x n`` Jacobian in the shape of SPEC section 5: scalar Y -> the
     shape of X; scalar X -> the shape of Y; vectors -> ``m x n`` (numerator
-    layout) or ``n x m`` (denominator); anything else is higher-order."""
+    layout) or ``n x m`` (denominator); anything else is higher-order.
+    ``kind`` (:func:`derivative_kind`) says which rule applies; without it
+    the concrete shapes decide, which a size of 1 can mislead.
+
+    >>> arrange(np.ones((3, 1)), (1, 3), (1, 1), "numerator", kind="jacobian").shape
+    (3, 1)
+    """
     m, n = full.shape
-    if m == 1:
+    if kind is None:
+        kind = ("gradient" if m == 1 else "by-scalar" if n == 1
+                else "jacobian" if _is_vector(out_shape) and _is_vector(in_shape) else None)
+    if kind == "gradient" and m == 1:
         return full.reshape(in_shape)
-    if n == 1:
+    if kind == "by-scalar" and n == 1:
         return full.reshape(out_shape)
-    if _is_vector(out_shape) and _is_vector(in_shape):
+    if kind == "jacobian":
         return full.T.copy() if layout == "denominator" else full
-    raise DerivativeError(f"{name} is a higher-order tensor")
+    raise DerivativeError(say("higher-order-tensor", name=name or say("the-derivative")))
 
 
 # ------------------------------------------------------------------- the API
@@ -333,7 +376,7 @@ def grad(program: Program, env, values_or_inputs: Mapping[str, np.ndarray], size
     tape = Point(program, env, values_or_inputs, sizes).tape(x)
     out = tape.node(y).value
     if out.size != 1:
-        raise DerivativeError(f"{y} is not a scalar; use derivative() for a Jacobian")
+        raise DerivativeError(say("not-a-scalar", name=y))
     return tape.vjp(y, np.ones_like(out))
 
 

@@ -18,22 +18,31 @@ array([[3.]])
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Callable, Mapping
 
 import numpy as np
 
 from dsl.builtins import lookup
 from dsl.compute import inputs as data
+from dsl.compute.budget import fmt_bytes, memory_budget, memory_limit
+from dsl.compute.numeric import (  # noqa: F401  (re-exported: the public rule API)
+    FORWARD,
+    PRIME,
+    DomainError,
+    EvalError,
+    apply_binop,
+    apply_call,
+    as_value,
+    call_axis,
+    quiet,
+    shape_text,
+)
 from dsl.core import messages
 from dsl.core.ast import BinOp, Call, Define, Deriv, Expr, Name, Neg, Number, Op, Program, Transpose
 from dsl.core.diagnostics import Diagnostic, Label
-
-
-from dsl.compute.numeric import (  # noqa: F401  (re-exported: the public rule API)
-    FORWARD, PRIME, DomainError, EvalError, apply_binop, apply_call, as_value, call_axis, shape_text,
-)
-
+from dsl.core.dims import MAX_SIZE, big_int_text
+from dsl.core.wording import say
 
 # --------------------------------------------------------------- expressions
 
@@ -56,6 +65,8 @@ def _apply(node: Expr, operands: list, values, sizes, deriv) -> np.ndarray:
             if name in values:
                 return values[name]
             if name in sizes:
+                if sizes[name] > MAX_SIZE:     # given through the API: no float64 holds it
+                    raise DomainError("E603", what=say("size-too-large", name=name, value=big_int_text(sizes[name])))
                 return np.asarray(float(sizes[name]))
             raise EvalError(messages.make("E200", node.span, name=name))
         case Number(value=v):
@@ -73,7 +84,8 @@ def _apply(node: Expr, operands: list, values, sizes, deriv) -> np.ndarray:
             if deriv is None:
                 raise EvalError(messages.make("W604", node.span, deriv=f"d{num.id}/d{den.id}"))
             return as_value(deriv(node))
-    raise EvalError(messages.make("E901", node.span, stage="evaluating", what=f"unknown node {type(node).__name__}"))
+    raise EvalError(messages.make("E901", node.span, stage="evaluating",
+                                  what=say("unknown-node", node=type(node).__name__)))
 
 
 def eval_expr(expr: Expr, values: Mapping[str, np.ndarray], sizes: Mapping[str, int] = MappingProxyType({}),
@@ -106,8 +118,7 @@ def eval_expr(expr: Expr, values: Mapping[str, np.ndarray], sizes: Mapping[str, 
             except DomainError as exc:
                 raise exc.located(node.span, expr_text(node)) from None
             except MemoryError:
-                raise DomainError("E600", need="more memory than is free",
-                                  budget=data.fmt_bytes(data.DEFAULT_MEMORY_BUDGET)
+                raise DomainError("E600", need=say("more-than-free"), budget=fmt_bytes(memory_budget())
                                   ).located(node.span, expr_text(node)) from None
             if on_value is not None:
                 on_value(node, value, operands)
@@ -144,8 +155,7 @@ def _all_finite(v) -> bool:
     return bool(np.isfinite(v).all())
 
 
-_HINTS = {"domain": "Check the domain of the function, or give the input the attribute 'positive'.",
-          "zero": "Check for zero denominators."}
+_HINTS = {"domain": "hint-domain", "zero": "hint-zero"}
 
 
 def _reason(node: Expr, value, operands: list) -> tuple[str, str | None]:
@@ -154,40 +164,41 @@ def _reason(node: Expr, value, operands: list) -> tuple[str, str | None]:
         case Call(func=func, prime=prime) if (row := lookup(func)) and row.nonfinite and (
                 why := row.nonfinite(prime, operands)):
             reason, hint = why
-            return reason, _HINTS.get(hint) if hint else None
+            return reason, say(_HINTS[hint]) if hint in _HINTS else None
         case BinOp(op=Op.DIV):
-            return "division by zero", _HINTS["zero"]
+            return say("division-by-zero"), say("hint-zero")
         case BinOp(op=Op.POW):
             base, power = operands
             if np.any((base < 0) & (np.round(power) != power)):
-                return "a negative base raised to a fractional power", _HINTS["domain"]
+                return say("negative-base"), say("hint-domain")
             if np.any((base == 0) & (power < 0)):
-                return "zero raised to a negative power", _HINTS["zero"]
+                return say("zero-negative-power"), say("hint-zero")
         case Number():
-            return "a literal too large for float64", None
+            return say("literal-too-large"), None
         case Deriv():
-            return "the derivative is not finite at these values", None
+            return say("derivative-not-finite"), None
     if np.isinf(value).any():
-        return "overflow", None
-    return "an undefined operation (such as inf - inf after an overflow)", None
+        return say("overflow"), None
+    return say("undefined-operation"), None
 
 
 def _non_finite_warning(define: Define, node: Expr, value, operands) -> Diagnostic:
     v = np.asarray(value)
     nan, inf = int(np.isnan(v).sum()), int(np.isinf(v).sum())
-    kind = "NaN and infinite" if nan and inf else "NaN" if nan else "infinite"
+    kind = say("nan-and-infinite" if nan and inf else "nan" if nan else "infinite")
     reason, hint = _reason(node, v, operands)
-    where = "" if node is define.expr else f" in the definition of {define.name}"
+    where = "" if node is define.expr else say("in-definition-of", name=define.name)
     text = expr_text(node)
     if node is define.expr and define.name != text:
-        where = f" (defining {define.name})"
-    label = Label(node.span, f"{nan + inf} of {v.size} entries not finite")
+        where = say("defining", name=define.name)
+    label = Label(node.span, say("entries-not-finite", count=nan + inf, size=v.size))
     return messages.make("W601", node.span, hint=hint, labels=(label,),
-                         name=text, what=f"{kind} entries{where}: {reason}")
+                         name=text, what=say("non-finite-entries", kind=kind, where=where, reason=reason))
 
 
 def evaluate_program(program: Program, env, inputs: Mapping[str, np.ndarray], sizes: Mapping[str, int],
-                     deriv: Callable[[Deriv], np.ndarray] | None = None) -> tuple[dict[str, np.ndarray], list[Diagnostic]]:
+                     deriv: Callable[[Deriv], np.ndarray] | None = None,
+                     budget: int | None = None) -> tuple[dict[str, np.ndarray], list[Diagnostic]]:
     """Evaluate the definitions of a checked program in order.
 
     Declared inputs come from ``inputs`` (see ``data.draw_inputs``).  A
@@ -196,8 +207,15 @@ def evaluate_program(program: Program, env, inputs: Mapping[str, np.ndarray], si
     (inputs included) and the diagnostics: ``E602`` for a missing or
     misshapen input, ``W601`` where NaN or infinity first appears, and the
     errors of definitions that could not be evaluated.  Run
-    ``data.check_budget`` first: this function allocates.
+    ``data.check_budget`` first: this function allocates, each array within
+    ``budget`` bytes (default: the budget in force, see ``compute.budget``).
     """
+    with memory_limit(budget if budget is not None else memory_budget()):
+        return _evaluate_program(program, env, inputs, sizes, deriv)
+
+
+@quiet
+def _evaluate_program(program: Program, env, inputs, sizes, deriv) -> tuple[dict[str, np.ndarray], list[Diagnostic]]:
     values: dict[str, np.ndarray] = {}
     blocked: set[str] = set()
     diags: list[Diagnostic] = []
@@ -260,17 +278,19 @@ def _input_value(name, info, inputs, sizes) -> tuple[np.ndarray | None, Diagnost
     if not info.ok:
         return None, None
     if name not in inputs:
-        return None, messages.make("E602", info.span, what=f"no value was given for the input {name}")
+        return None, messages.make("E602", info.span, what=say("no-value-given", name=name))
     try:
         value = as_value(inputs[name])
-    except (DomainError, ValueError, TypeError) as exc:
-        return None, messages.make("E602", info.span, what=f"the value given for {name} is not numeric: {exc}")
+    except DomainError as exc:
+        return None, messages.make("E602", info.span, what=say("value-not-numeric", name=name, why=exc))
+    except (ValueError, TypeError):
+        return None, messages.make("E602", info.span, what=say("value-not-numbers", name=name))
     expected = data.concrete_shape(info.shape, sizes)
     if expected is not None and value.shape != expected and not (value.size == 1 and expected in ((), (1, 1))):
-        return None, messages.make("E602", info.span, what=f"{name} is {shape_text(value)}, declared {info.shape} "
-                                   f"({' x '.join(map(str, expected)) or 'scalar'} here)")
+        return None, messages.make("E602", info.span, what=say("value-shape", name=name, got=shape_text(value),
+                                   declared=info.shape, here=data.shape_words(expected)))
     if value.size == 1 and expected in ((), (1, 1)):
         value = value.reshape(expected)
     if not _all_finite(value):
-        return value, messages.make("W601", info.span, name=name, what="NaN or infinite entries in the given data")
+        return value, messages.make("W601", info.span, name=name, what=say("given-not-finite"))
     return value, None

@@ -28,7 +28,7 @@ class Node:
 
     value: np.ndarray
     op: str                                  # "const", "leaf", "use", "+", "sigma'", ...
-    parents: tuple["Node", ...] = ()
+    parents: tuple[Node, ...] = ()
     kw: dict = field(default_factory=dict)   # {"axis": 0} for sum/mean
     span: Span | None = None
 
@@ -71,7 +71,7 @@ def backward(order: list[Node], seed: np.ndarray) -> dict[int, np.ndarray]:
                 kept[id(node)] = g
             rules = VJPS[node.op] if node.parents else ()
             args = [p.value for p in node.parents]
-            for rule, parent in zip(rules, node.parents):
+            for rule, parent in zip(rules, node.parents, strict=True):
                 if not parent.live:
                     continue
                 part = unbroadcast(rule(g, node.value, *args, **node.kw), parent.value.shape)

@@ -6,8 +6,10 @@ never 1, that change from draw to draw, so that neither a confused ``n`` and
 ``k`` nor a wrong factor ``2 / m`` can pass by coincidence.  Inputs are drawn
 to respect their attributes (``onehot``, ``prob``, ``positive``,
 ``symmetric``, ``spd``, ``nonzero``).  Nothing is allocated before
-:func:`check_budget` has compared the bytes needed with the budget, and
-``.npz`` files are read without pickle; every failure is a diagnostic.
+:func:`check_budget` has compared the bytes needed with the budget (the one
+of ``budget``, re-exported here), and ``.npz`` files are read without
+pickle, each member's header checked and budgeted before its data is read
+(``npz``); every failure is a diagnostic.
 
 >>> import numpy as np
 >>> concrete_sizes({"n": 5, "k": None}, np.random.default_rng(0))["n"]
@@ -17,17 +19,25 @@ from __future__ import annotations
 
 import os
 import zipfile
-from typing import Callable, Container, Mapping
+from collections.abc import Callable, Container, Mapping
 
 import numpy as np
 
+from dsl.compute import npz
+from dsl.compute.budget import (  # noqa: F401
+    DEFAULT_MEMORY_BUDGET,
+    OverBudget,
+    fmt_bytes,
+    memory_budget,
+    memory_limit,
+    powers_of_ten,
+    require,
+)
 from dsl.core import messages
 from dsl.core.diagnostics import Diagnostic
-from dsl.core.dims import Shape, Sym
+from dsl.core.dims import Shape, Sym, big_int_text
 from dsl.core.span import Span
-
-DEFAULT_MEMORY_BUDGET = 4 * 2**30
-"""Bytes that evaluation may allocate for inputs and definitions (``--memory``)."""
+from dsl.core.wording import say
 
 SMALL_SIZES = range(2, 8)
 """Where undeclared sizes are drawn from: small, and never 1 (a 1 would turn
@@ -67,7 +77,8 @@ def concrete_sizes(dims: Mapping[str, int | None], rng: np.random.Generator, dra
             pool.append(s)
         s += 1
     offsets = _offsets(rng, len(pool))
-    chosen = {name: pool[(int(off) + draw) % len(pool)] for name, off in zip(free, offsets)}
+    # one offset per size in the pool, of which the free symbols take the first
+    chosen = {name: pool[(int(off) + draw) % len(pool)] for name, off in zip(free, offsets, strict=False)}
     return {**fixed, **chosen}
 
 
@@ -89,18 +100,8 @@ def concrete_shape(shape: Shape | None, sizes: Mapping[str, int]) -> tuple[int, 
 
 # ------------------------------------------------------------------- budget
 
-def fmt_bytes(n: int) -> str:
-    """``4.0 GiB``; astronomically large counts in powers of ten."""
-    for unit, size in (("EiB", 2**60), ("PiB", 2**50), ("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
-        if n >= size:
-            if n >= 2**70:
-                return f"about {float(n):.3g} bytes"
-            return f"{n / size:.1f} {unit}"
-    return f"{n} bytes"
-
-
 def _count(n: int) -> str:
-    return str(n) if n < 10**7 else f"{float(n):.3g}"
+    return str(n) if n < 10**7 else powers_of_ten(n)
 
 
 def _arrays(env, sizes) -> list[tuple[str, tuple[int, ...]]]:
@@ -112,20 +113,32 @@ def _arrays(env, sizes) -> list[tuple[str, tuple[int, ...]]]:
     return found
 
 
+DRAWING_COPIES = {"spd": 4, "symmetric": 4, "nonzero": 3, "prob": 2}
+"""Arrays of an input's size alive at once while :func:`draw_value` draws an
+input with this attribute (``A @ A.T + n I``: A, the product, I, the sum)."""
+
+
 def memory_needed(env, sizes: Mapping[str, int]) -> int:
-    """Bytes for every input and definition as float64, at these sizes.
+    """Bytes for every input and definition as float64, at these sizes, and
+    for the temporaries of drawing inputs with attributes.
 
     Names whose shape is unknown (after an error) count nothing."""
-    return sum(8 * int(np.prod(shape, dtype=object)) for _, shape in _arrays(env, sizes))
+    total = 0
+    for name, shape in _arrays(env, sizes):
+        info = env.names[name]
+        copies = max((DRAWING_COPIES.get(a, 1) for a in _attr_names(info.attrs)), default=1) \
+            if info.kind == "input" else 1
+        total += 8 * copies * int(np.prod(shape, dtype=object))
+    return total
 
 
 def check_budget(env, sizes: Mapping[str, int], budget: int | None = None,
                  span_of: Callable[[str], Span] | None = None) -> list[Diagnostic]:
     """``E600`` when the inputs and definitions need more than ``budget``
-    bytes (default :data:`DEFAULT_MEMORY_BUDGET`); nothing is allocated.  The
+    bytes (default: the budget in force, ``budget.memory_budget``); nothing is allocated.  The
     diagnostic sits at ``span_of(name)`` of the largest array (default: where
     it is declared or defined)."""
-    budget = DEFAULT_MEMORY_BUDGET if budget is None else budget
+    budget = memory_budget() if budget is None else budget
     arrays = _arrays(env, sizes)
     need = memory_needed(env, sizes)
     if need <= budget or not arrays:
@@ -135,10 +148,12 @@ def check_budget(env, sizes: Mapping[str, int], budget: int | None = None,
     info = env.names[name]
     span = span_of(name) if span_of is not None else info.span
     size_text = " x ".join(_count(d) for d in shape)
-    what = f"{name} ({info.shape}, {size_text} here)" if own > budget else "the inputs and definitions"
+    declared = " x ".join(big_int_text(d) if isinstance(d, int) else str(d) for d in info.shape.dims)
+    what = (say("array-here", name=name, shape=declared, here=size_text) if own > budget
+            else say("inputs-and-definitions"))
     symbols = [d.name for d in getattr(info.shape, "dims", ()) if isinstance(d, Sym)]
-    settings = ", ".join(f"{s} = {_count(sizes[s])}" for s in dict.fromkeys(symbols))
-    hint = (f"{settings}: " if settings else "") + "use smaller sizes, or raise the budget with --memory."
+    settings = ", ".join(say("size-setting", name=s, value=_count(sizes[s])) for s in dict.fromkeys(symbols))
+    hint = say("smaller-sizes-at", settings=settings) if settings else say("smaller-sizes")
     return [messages.make("E600", span, hint=hint, name=what, need=fmt_bytes(need if own <= budget else own),
                           budget=fmt_bytes(budget))]
 
@@ -200,14 +215,14 @@ def _probabilities(shape, rng):
 
 
 def draw_inputs(env, sizes: Mapping[str, int], rng: np.random.Generator,
-                given: Container[str] = ()) -> dict[str, np.ndarray]:
+                given: Container[str] = (), budget: int | None = None) -> dict[str, np.ndarray]:
     """A value for every declared input whose declaration is sound, drawn
     with its attributes; uniform on [-2, 2) when it has none.  Call
     :func:`check_budget` first: past the budget this raises ValueError
-    rather than allocate.  Names in ``given`` (inputs the caller has values
-    for) are not drawn."""
-    if memory_needed(env, sizes) > DEFAULT_MEMORY_BUDGET:
-        raise ValueError("inputs exceed the memory budget; check_budget reports this as E600")
+    rather than allocate (``budget``: bytes, default the budget in force).
+    Names in ``given`` (inputs the caller has values for) are not drawn."""
+    if memory_needed(env, sizes) > (memory_budget() if budget is None else budget):
+        raise ValueError(say("inputs-over-budget"))
     values = {}
     for name, info in env.names.items():
         if info.kind != "input" or not info.ok or name in given:
@@ -224,62 +239,47 @@ def _where(path: str) -> Span:
     return Span(path, 1, 1, 1, 1)
 
 
-def load_npz(path: str) -> tuple[dict[str, np.ndarray], list[Diagnostic]]:
+def load_npz(path: str, budget: int | None = None) -> tuple[dict[str, np.ndarray], list[Diagnostic]]:
     """Named float64 arrays from an ``.npz`` archive, read without pickle.
 
     1-d arrays become ``1 x n`` rows, 0-d arrays scalars.  A missing or
-    unreadable file is ``E900``; an archive that is not one, or an array of
-    objects, text, complex numbers or more than two dimensions is ``E602``.
+    unreadable file is ``E900``; an archive that is not one, a member that is
+    not a ``.npy`` array, a name used twice, or an array of objects, text,
+    complex numbers or more than two dimensions is ``E602``; an archive or a
+    member (with its float64 copy) past the memory budget is ``E600``, from
+    the sizes it declares, before its data is read (see ``npz``).  ``budget``
+    is in bytes (default: the budget in force).
     """
+    with memory_limit(memory_budget() if budget is None else budget):
+        return _load_npz(path)
+
+
+def _load_npz(path: str) -> tuple[dict[str, np.ndarray], list[Diagnostic]]:
     where = _where(path)
     if not os.path.exists(path):
-        return {}, [messages.make("E900", where, what=f"{path}: no such file")]
+        return {}, [messages.make("E900", where, what=say("no-such-file", path=path))]
     if os.path.isdir(path):
-        return {}, [messages.make("E900", where, what=f"{path} is a directory, not an .npz file")]
+        return {}, [messages.make("E900", where, what=say("npz-directory", path=path))]
     try:
         if not zipfile.is_zipfile(path):
             with open(path, "rb") as fh:
                 magic = fh.read(6)
-            single = " (it is a single .npy array; save named arrays with np.savez)" if magic == b"\x93NUMPY" else ""
-            return {}, [messages.make("E602", where, what=f"{path} is not an .npz archive of named arrays{single}")]
+            single = say("npz-single") if magic == npz.MAGIC else ""
+            return {}, [messages.make("E602", where, what=say("npz-not-archive", path=path, single=single))]
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(i.file_size for i in archive.infolist())
-        if unpacked > DEFAULT_MEMORY_BUDGET:
-            return {}, [messages.make("E600", where, name=path, need=fmt_bytes(unpacked),
-                                      budget=fmt_bytes(DEFAULT_MEMORY_BUDGET))]
-        arrays, diags = {}, []
-        with np.load(path, allow_pickle=False) as archive:
-            for key in archive.files:
-                value, problem = _member(path, archive, key)
-                if problem is not None:
-                    diags.append(messages.make("E602", where, what=problem))
-                else:
-                    arrays[key] = value
-        return arrays, diags
+            if unpacked > memory_budget():
+                return {}, [messages.make("E600", where, name=path, need=fmt_bytes(unpacked),
+                                          budget=fmt_bytes(memory_budget()))]
+            arrays, problems = npz.read_members(archive, path)
+        return arrays, [messages.make("E602", where, what=problem) for problem in problems]
+    except OverBudget as exc:
+        return {}, [exc.located(where, path).diagnostic]
     except OSError as exc:
-        return {}, [messages.make("E900", where, what=f"{path}: cannot read ({exc.strerror or exc})")]
-    except Exception as exc:  # a corrupt archive fails in many library-specific ways
-        return {}, [messages.make("E602", where, what=f"{path} cannot be read as .npz ({type(exc).__name__}: {exc})")]
-
-
-def _member(path: str, archive, key: str) -> tuple[np.ndarray | None, str | None]:
-    try:
-        raw = archive[key]
-    except ValueError as exc:
-        if "pickle" in str(exc) or "Object arrays" in str(exc):
-            return None, f"{key} in {path} holds Python objects; only numeric arrays are read (pickle is never used)"
-        return None, f"{key} in {path} cannot be read ({exc})"
-    except Exception as exc:
-        return None, f"{key} in {path} cannot be read ({type(exc).__name__}: {exc})"
-    if raw.dtype.kind not in "biuf":
-        kind = "complex numbers" if raw.dtype.kind == "c" else f"dtype {raw.dtype}"
-        return None, f"{key} in {path} holds {kind}; only real numbers are read"
-    if raw.ndim > 2:
-        return None, f"{key} in {path} is {raw.ndim}-dimensional ({' x '.join(map(str, raw.shape))}); values are scalars or matrices"
-    if raw.size == 0:
-        return None, f"{key} in {path} is empty ({' x '.join(map(str, raw.shape))})"
-    value = np.asarray(raw, dtype=np.float64)
-    return (value[None, :] if value.ndim == 1 else value), None
+        why = exc.strerror or say("npz-io")
+        return {}, [messages.make("E900", where, what=say("cannot-read", path=path, why=why))]
+    except Exception:  # noqa: BLE001 (a corrupt archive fails in many library-specific ways)
+        return {}, [messages.make("E602", where, what=say("npz-damaged", path=path))]
 
 
 # ------------------------------------------------------- sizes from arrays
@@ -289,8 +289,9 @@ def _array_shape(a) -> tuple[int, ...]:
     return (1, shape[0]) if len(shape) == 1 else tuple(shape)
 
 
-def _shape_words(shape: tuple[int, ...]) -> str:
-    return " x ".join(map(str, shape)) if shape else "scalar"
+def shape_words(shape: tuple[int, ...]) -> str:
+    """``3 x 5`` for a concrete shape, ``scalar`` for ``()``."""
+    return " x ".join(map(str, shape)) if shape else say("scalar")
 
 
 def sizes_from_arrays(env, arrays: Mapping[str, np.ndarray]) -> tuple[dict[str, int], list[Diagnostic]]:
@@ -316,27 +317,28 @@ def sizes_from_arrays(env, arrays: Mapping[str, np.ndarray]) -> tuple[dict[str, 
 def _bind(name: str, declared: Shape, got: tuple[int, ...], dims, bound) -> str | None:
     """Bind the symbols of one array's declaration; the problem, if any."""
     if len(got) > 2:
-        return f"{name} is {len(got)}-dimensional; values are scalars or matrices"
+        return say("array-ndim", name=name, ndim=len(got))
     if declared.is_scalar or not got:
         if int(np.prod(got)) == 1 and (declared.is_scalar or declared.is_one_by_one):
             return None
-        return f"{name} is {_shape_words(got)}, declared {declared}"
-    pending = {}
-    for size, n in zip(declared.dims, got):
+        return say("array-declared", name=name, got=shape_words(got), declared=declared)
+    pending: dict[str, tuple[int, str, tuple[int, ...]]] = {}
+    for size, n in zip(declared.dims, got, strict=False):
         if n < 1:
-            return f"{name} is {_shape_words(got)}: sizes are at least 1"
+            return say("array-size-zero", name=name, got=shape_words(got))
         if not isinstance(size, Sym):
             if size != n:
-                return f"{name} is {_shape_words(got)}, declared {declared}"
+                return say("array-declared", name=name, got=shape_words(got), declared=declared)
             continue
         sym = size.name
         if dims.get(sym) is not None and dims[sym] != n:
-            return f"{name} is {_shape_words(got)}, so {sym} would be {n}, but dims declares {sym} = {dims[sym]}"
+            return say("array-against-dims", name=name, got=shape_words(got), sym=sym, n=n, value=dims[sym])
         earlier = pending.get(sym) or bound.get(sym)
         if earlier is not None and earlier[0] != n:
-            source = "its other side" if earlier[1] == name else f"{earlier[1]} ({_shape_words(earlier[2])})"
-            return (f"{sym} is {earlier[0]} from {source} but {n} from {name} ({_shape_words(got)}); "
-                    f"{name} is declared {declared}")
+            source = (say("other-side") if earlier[1] == name
+                      else say("array-and-shape", name=earlier[1], shape=shape_words(earlier[2])))
+            return say("size-two-ways", sym=sym, first=earlier[0], source=source, n=n, name=name,
+                       got=shape_words(got), declared=declared)
         pending[sym] = (n, name, got)
     for sym, entry in pending.items():
         bound.setdefault(sym, entry)

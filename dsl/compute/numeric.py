@@ -15,14 +15,16 @@ array([[1., 0.]])
 """
 from __future__ import annotations
 
-from typing import Callable
+import functools
+import warnings
+from collections.abc import Callable
 
 import numpy as np
 
-from dsl.compute import inputs as data
-from dsl.core.ast import Call, Op
 from dsl.builtins import FUNCTIONS, Column, DomainError, EvalError, canonical, shape_text  # noqa: F401  (re-exported)
-
+from dsl.compute import budget
+from dsl.core.ast import Call, Op
+from dsl.core.wording import say
 
 # ------------------------------------------------------------------- values
 
@@ -32,15 +34,13 @@ def as_value(a) -> np.ndarray:
     if v.ndim == 1:
         return v[None, :]
     if v.ndim > 2:
-        raise DomainError("E603", what=f"a {v.ndim}-dimensional array is neither a scalar nor a matrix")
+        raise DomainError("E603", what=say("not-a-matrix", ndim=v.ndim))
     return v
 
 
 def _guard(entries: int) -> None:
     """Refuse to allocate ``entries`` float64 values past the memory budget."""
-    need = 8 * int(entries)
-    if need > data.DEFAULT_MEMORY_BUDGET:
-        raise DomainError("E600", need=data.fmt_bytes(need), budget=data.fmt_bytes(data.DEFAULT_MEMORY_BUDGET))
+    budget.require(8 * int(entries))
 
 
 def _quiet(rule: Callable) -> Callable:
@@ -50,6 +50,21 @@ def _quiet(rule: Callable) -> Callable:
         with np.errstate(all="ignore"):
             return rule(*args, **kwargs)
     run.__name__, run.__doc__ = rule.__name__, rule.__doc__
+    return run
+
+
+def quiet(stage: Callable) -> Callable:
+    """Run a stage of evaluation or verification with NumPy's floating-point
+    warnings captured, those NumPy issues through :mod:`warnings` too (an
+    overflow inside ``np.linalg.norm``): nothing reaches standard error.
+    Evaluation reports non-finite values as ``W601`` and verification as an
+    unchecked claim; arithmetic of finite values that overflows is judged by
+    the comparison's own tolerance."""
+    @functools.wraps(stage)
+    def run(*args, **kwargs):
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return stage(*args, **kwargs)
     return run
 
 
@@ -70,7 +85,8 @@ def apply_binop(op: Op, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     except ValueError as exc:
         if isinstance(exc, DomainError):
             raise
-        raise DomainError("E603", what=f"'{op.value}' cannot combine {shape_text(a)} and {shape_text(b)}") from None
+        raise DomainError("E603", what=say("cannot-combine", op=op.value, left=shape_text(a),
+                                                right=shape_text(b))) from None
     match op:
         case Op.ADD:
             return a + b
@@ -82,7 +98,7 @@ def apply_binop(op: Op, a: np.ndarray, b: np.ndarray) -> np.ndarray:
             return a / b
         case Op.POW:
             return np.power(a, b)
-    raise DomainError("E603", what=f"unknown operator {op!r}")
+    raise DomainError("E603", what=say("unknown-operator", op=repr(op)))
 
 
 # ---------------------------------------------------------------- functions
@@ -104,17 +120,18 @@ def apply_call(func: str, prime: bool, args: list[np.ndarray], axis: int | None 
         raise DomainError("E202", name=func)
     rule = sig.prime if prime else sig.forward
     if rule is None:
-        raise DomainError("E203", name=name, what="has no derivative f'(x)")
+        raise DomainError("E203", name=name, what=say("no-derivative"))
     lo, hi = sig.arity
     if not lo <= len(args) <= hi:
-        raise DomainError("E203", name=name, what=f"takes {lo} argument{'s' * (lo != 1)}, got {len(args)}")
+        raise DomainError("E203", name=name, what=say("takes-argument" if lo == 1 else "takes-arguments",
+                                                         count=lo, got=len(args)))
     values = [np.asarray(a, dtype=np.float64) if sig.sizes else as_value(a) for a in args]
     if sig.allocates is not None and not prime:
         _guard(sig.allocates(*values))
     if "axis" in sig.keywords:
         out = rule(*values, axis=axis)
     elif axis is not None:
-        raise DomainError("E203", name=name, what="takes no axis")
+        raise DomainError("E203", name=name, what=say("takes-no-axis"))
     else:
         out = rule(*values)
     return np.asarray(out, dtype=np.float64)
@@ -125,10 +142,12 @@ def call_axis(call: Call, operands: list[np.ndarray]) -> tuple[list[np.ndarray],
     :func:`eval_expr` computes them) into its arguments and its axis."""
     args = operands[: len(call.args)]
     axis = None
-    for kw, value in zip(call.keywords, operands[len(call.args):]):
+    for kw, value in zip(call.keywords, operands[len(call.args):], strict=True):
         v = np.asarray(value).reshape(-1)
-        if kw.name != "axis" or v.size != 1 or float(v[0]) not in (0.0, 1.0):
-            raise DomainError("E204", name=call.func, what=f"needs axis=0 or axis=1, got {kw.name}={v[:3]}")
+        if kw.name != "axis":
+            raise DomainError("E204", name=call.func, what=say("no-keyword", name=kw.name))
+        if v.size != 1 or float(v[0]) not in (0.0, 1.0):
+            raise DomainError("E204", name=call.func, what=say("bad-axis", axis=v[:3]))
         axis = int(v[0])
     return args, axis
 

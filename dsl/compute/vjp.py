@@ -19,15 +19,13 @@ array([[2., 2., 2.]])
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
-from collections.abc import MutableMapping
-from typing import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 
 import numpy as np
 
 from dsl.builtins import FUNCTIONS, Builtin, Column, kinked_view
-from dsl.core.ast import Op
 from dsl.compute.numeric import apply_binop, apply_call
+from dsl.core.ast import Op
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -43,7 +41,7 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         return np.asarray(grad.sum())
     if grad.ndim < len(shape):
         return np.broadcast_to(grad, shape).copy()
-    axes = tuple(i for i, (g, s) in enumerate(zip(grad.shape, shape)) if s == 1 and g != 1)
+    axes = tuple(i for i, (g, s) in enumerate(zip(grad.shape, shape, strict=False)) if s == 1 and g != 1)
     return grad.sum(axis=axes, keepdims=True)
 
 

@@ -79,6 +79,21 @@ class Shape:
 
 SCALAR = Shape(())
 
+MAX_SIZE = 10**308 - 1
+"""The largest size the checker accepts: a size symbol is also a scalar, and
+a float64 holds no integer of more than 308 digits.  (Sizes too large for
+memory pass the checker and meet the evaluation's memory budget.)"""
+
+
+def big_int_text(n: int) -> str:
+    """``n`` written out, or its first digits and its length past 20 digits.
+
+    >>> big_int_text(10**30)
+    '100000000000… (31 digits)'
+    """
+    text = str(n)
+    return text if len(text) <= 20 else f"{text[:12]}… ({len(text)} digits)"
+
 
 def fmt(shape: Shape | None) -> str:
     """Shape as written in messages; ``?`` for unknown."""

@@ -96,6 +96,8 @@ DETAILS: dict[str, str] = {
     "what-size-symbol": "a size symbol",
     "size-not-positive": "size '{name}' must be a positive integer, got {value}",
     "size-literal-not-positive": "a size must be a positive integer, got {value}",
+    "size-too-large": "size '{name}' must be less than 10^308 (a float64 holds no larger number), got {value}",
+    "size-literal-too-large": "a size must be less than 10^308 (a float64 holds no larger number), got {value}",
     "size-undeclared": "size symbol '{name}' is not declared",
     "layout-unknown": "the layout is 'numerator' or 'denominator', not '{kind}'",
     "layout-again": "the layout is already set on line {line}",
@@ -237,8 +239,95 @@ VERIFY: dict[str, str] = {
     "add-term": "add {term}",
     "missing-rank-one": "missing a term: the difference is a rank-1 {shape} matrix with largest entry {value} at {at}",
     "missing-rank-one-hint": "a term like an outer product (u.T @ v) is missing",
+    "shape-differs": "its value is {claimed} at the drawn sizes, but the derivative is {true}",
     "largest-error": "largest error: claimed {claimed}, true {true}",
     "largest-error-at": "largest error at {at}: claimed {claimed}, true {true}",
+}
+
+# Evaluation and its inputs (dsl.compute): E600, W601, E602, E603.
+COMPUTE: dict[str, str] = {
+    "more-than-free": "more memory than is free",
+    "bytes": "{count} bytes",
+    "bytes-about": "about {count} bytes",
+    "inputs-over-budget": "inputs exceed the memory budget; check_budget reports this as E600",
+    "array-here": "{name} ({shape}, {here} here)",
+    "inputs-and-definitions": "the inputs and definitions",
+    "size-setting": "{name} = {value}",
+    "smaller-sizes": "use smaller sizes, or raise the budget with --memory.",
+    "smaller-sizes-at": "{settings}: use smaller sizes, or raise the budget with --memory.",
+    # values and operations
+    "scalar": "scalar",
+    "not-a-matrix": "a {ndim}-dimensional array is neither a scalar nor a matrix",
+    "cannot-combine": "'{op}' cannot combine {left} and {right}",
+    "unknown-operator": "unknown operator {op}",
+    "unknown-node": "unknown node {node}",
+    "no-derivative": "has no derivative f'(x)",
+    "takes-argument": "takes {count} argument, got {got}",
+    "takes-arguments": "takes {count} arguments, got {got}",
+    "takes-no-axis": "takes no axis",
+    "no-keyword": "takes no keyword argument {name}",
+    # derivatives (autodiff)
+    "definition-has-errors": "the definition of {name} has errors",
+    "derivative-of-derivative": "a definition uses {deriv}, and derivatives of derivatives are not computed",
+    "prime-no-derivative": "{name}' has no derivative here",
+    "cannot-differentiate": "cannot differentiate {expr}",
+    "has-no-value": "'{name}' has no value (not an input or a definition)",
+    "not-a-value": "'{name}' is not an input or a definition",
+    "the-derivative": "the derivative",
+    "higher-order-tensor": "{name} is a higher-order tensor",
+    "not-a-scalar": "{name} is not a scalar; use derivative() for a Jacobian",
+    # non-finite values (W601)
+    "hint-domain": "Check the domain of the function, or give the input the attribute 'positive'.",
+    "hint-zero": "Check for zero denominators.",
+    "division-by-zero": "division by zero",
+    "negative-base": "a negative base raised to a fractional power",
+    "zero-negative-power": "zero raised to a negative power",
+    "literal-too-large": "a literal too large for float64",
+    "derivative-not-finite": "the derivative is not finite at these values",
+    "overflow": "overflow",
+    "undefined-operation": "an undefined operation (such as inf - inf after an overflow)",
+    "nan-and-infinite": "NaN and infinite",
+    "nan": "NaN",
+    "infinite": "infinite",
+    "in-definition-of": " in the definition of {name}",
+    "defining": " (defining {name})",
+    "entries-not-finite": "{count} of {size} entries not finite",
+    "non-finite-entries": "{kind} entries{where}: {reason}",
+    "given-not-finite": "NaN or infinite entries in the given data",
+    # given values (E602)
+    "no-value-given": "no value was given for the input {name}",
+    "value-not-numeric": "the value given for {name} is not numeric: {why}",
+    "value-not-numbers": "the value given for {name} is not an array of numbers",
+    "value-shape": "{name} is {got}, declared {declared} ({here} here)",
+    "array-ndim": "{name} is {ndim}-dimensional; values are scalars or matrices",
+    "array-declared": "{name} is {got}, declared {declared}",
+    "array-size-zero": "{name} is {got}: sizes are at least 1",
+    "array-against-dims": "{name} is {got}, so {sym} would be {n}, but dims declares {sym} = {value}",
+    "other-side": "its other side",
+    "array-and-shape": "{name} ({shape})",
+    "size-two-ways": "{sym} is {first} from {source} but {n} from {name} ({got}); {name} is declared {declared}",
+    "jacobian-of": "the {m} x {n} Jacobian {deriv}",
+    # .npz files
+    "npz-directory": "{path} is a directory, not an .npz file",
+    "npz-not-archive": "{path} is not an .npz archive of named arrays{single}",
+    "npz-single": " (it is a single .npy array; save named arrays with np.savez)",
+    "npz-io": "an input/output error",
+    "npz-damaged": "{path} cannot be read as .npz (the archive is damaged)",
+    "npz-not-npy": "{member} in {path} is not a .npy array",
+    "npz-duplicate": "{path} holds two members named {key}.npy; each array is named once",
+    "npz-not-npy-data": "{key} in {path} does not start like a .npy array (pickled data is never read)",
+    "npz-bad-header": "{key} in {path} has a damaged .npy header "
+                      "(a dictionary of descr, fortran_order and shape is expected)",
+    "npz-huge-shape": "{key} in {path} declares a shape too large for any array",
+    "npz-truncated": "{key} in {path} holds less data than its header declares",
+    "npz-records": "{key} in {path} holds records; only real numbers are read",
+    "npz-objects": "{key} in {path} holds Python objects; only numeric arrays are read (pickle is never used)",
+    "npz-kind": "{key} in {path} holds {kind}; only real numbers are read",
+    "npz-complex": "complex numbers",
+    "npz-dtype": "dtype {dtype}",
+    "npz-ndim": "{key} in {path} is {ndim}-dimensional ({shape}); values are scalars or matrices",
+    "npz-empty": "{key} in {path} is empty ({shape})",
+    "npz-member": "{key} in {path} ({shape}, {dtype})",
 }
 
 # Grammar terminals in words, in the order they are listed ("expected ... or ...").
@@ -266,10 +355,12 @@ TITLES: dict[str, str] = {
 }
 
 
-_ALL = {**HINTS, **DETAILS, **INPUT, **OPTIONS, **VERIFY}
+TABLES = (HINTS, DETAILS, INPUT, OPTIONS, VERIFY, COMPUTE)
+"""Every table of sentences :func:`say` looks up (fix titles are apart)."""
+_ALL = {key: text for table in TABLES for key, text in table.items()}
 
 
-def say(key: str, **values) -> str:
+def say(key: str, /, **values) -> str:
     """The hint sentence or message detail ``key`` with ``values`` filled in."""
     return _ALL[key].format(**values)
 

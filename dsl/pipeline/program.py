@@ -168,10 +168,10 @@ def evaluate_source(source: Source, *, data: Mapping[str, np.ndarray] | None = N
         diags += over
         if over:
             return Evaluation(report, {}, sizes, diags)
-        inputs = datamod.draw_inputs(env, sizes, rng, given=arrays)
+        inputs = datamod.draw_inputs(env, sizes, rng, given=arrays, budget=budget)
         inputs.update(arrays)
         values, eval_diags = evaluate.evaluate_program(report.program, env, inputs, sizes,
-                                                      deriv=true_derivatives(report, inputs, sizes))
+                                                      deriv=true_derivatives(report, inputs, sizes), budget=budget)
         diags += eval_diags
     except Exception as exc:  # noqa: BLE001  (a defect in evaluating, reported as an E901 diagnostic)
         diags.append(internal_error("evaluating", exc, whole(source)))
@@ -198,4 +198,4 @@ def load_npz(path: str, *, budget: int | None = None) -> tuple[dict[str, np.ndar
     problem = check_regular(path, budget or datamod.DEFAULT_MEMORY_BUDGET)
     if problem is not None:
         return {}, [problem]
-    return datamod.load_npz(path)
+    return datamod.load_npz(path, budget=budget)

@@ -12,7 +12,7 @@ from dsl.builtins import ALIASES, FUNCTIONS, Builtin, canonical
 from dsl.core import messages
 from dsl.core.ast import Call, Expr, Name, Number
 from dsl.core.diagnostics import Label, Sink
-from dsl.core.dims import SCALAR, Shape, Size, Sym
+from dsl.core.dims import MAX_SIZE, SCALAR, Shape, Size, Sym
 from dsl.core.span import Span
 from dsl.core.wording import say
 from dsl.shapes import hints
@@ -87,6 +87,11 @@ def _axis(node: Call, sink: Sink) -> int | bool | None:
 def _size_arg(env, func: str, arg: Expr, sink: Sink, infer: Infer) -> Size | None:
     """An argument of eye/ones/zeros: a size symbol or a positive integer literal."""
     match arg:
+        case Number(value=v) if v > MAX_SIZE:
+            text = hints.text(arg)
+            sink.add(messages.make("E206", arg.span, what=say(
+                "size-literal-too-large", value=text if len(text) <= 20 else text[:12] + "…")))
+            return None
         case Number(value=v) if float(v).is_integer() and v > 0:
             env.record(arg, SCALAR)
             return int(v)

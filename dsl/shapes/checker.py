@@ -52,7 +52,7 @@ from dsl.core.ast import (
 )
 from dsl.core.attributes import ATTRIBUTES
 from dsl.core.diagnostics import Label, Sink
-from dsl.core.dims import SCALAR, Shape, Size, Sym
+from dsl.core.dims import MAX_SIZE, SCALAR, Shape, Size, Sym, big_int_text
 from dsl.core.kinds import DerivativeKind, LayoutKind, NameKind
 from dsl.core.span import Span
 from dsl.core.wording import say
@@ -146,6 +146,10 @@ def check_statement(env: Env, stmt: Stmt, sink: Sink) -> None:
                     value = item.value
                     if value is not None and value <= 0:
                         what = say("size-not-positive", name=item.name, value=value)
+                        sink.add(messages.make("E206", item.span, what=what))
+                        value = None
+                    elif value is not None and value > MAX_SIZE:
+                        what = say("size-too-large", name=item.name, value=big_int_text(value))
                         sink.add(messages.make("E206", item.span, what=what))
                         value = None
                     env.dims[item.name] = value
@@ -242,9 +246,10 @@ def _declared_shape(env: Env, spec: ShapeSpec, sink: Sink) -> Shape | None:
 def _size(env: Env, ref: SizeRef, sink: Sink) -> Size | None:
     value = ref.value
     if isinstance(value, int):
-        if value > 0:
+        if 0 < value <= MAX_SIZE:
             return value
-        sink.add(messages.make("E206", ref.span, what=say("size-literal-not-positive", value=value)))
+        key = "size-literal-not-positive" if value <= 0 else "size-literal-too-large"
+        sink.add(messages.make("E206", ref.span, what=say(key, value=big_int_text(value))))
         return None
     if value in env.dims:
         return Sym(value)

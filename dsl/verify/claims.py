@@ -40,8 +40,9 @@ import numpy as np
 
 from dsl.builtins import FUNCTIONS, kinked
 from dsl.compute import autodiff, inputs as data
+from dsl.compute.budget import OverBudget
 from dsl.compute.evaluate import eval_expr
-from dsl.compute.numeric import DomainError, EvalError, as_value
+from dsl.compute.numeric import DomainError, EvalError, as_value, quiet
 from dsl.core import messages
 from dsl.core.ast import Claim, Deriv, Program, walk
 from dsl.core.dims import fmt
@@ -106,6 +107,7 @@ def verify_claims(program: Program, env, *, seed: int = 0, draws: int = DRAWS,
             for info in infos]
 
 
+@quiet
 def verify_one(program: Program, env, info, *, seed: int = 0, draws: int = DRAWS,
                inputs: Mapping | None = None, sizes: Mapping | None = None,
                shared: _Draws | None = None) -> ClaimResult:
@@ -233,7 +235,8 @@ def _sample(shared: _Draws, info, draw: int, attempt: int, notes: set[str], last
     try:
         tape = point.tape(x)
         jac = tape.jacobian(y)
-        true = autodiff.arrange(jac.full, jac.out_shape, jac.in_shape, point.layout, _name(info.claim))
+        rule = point.kind(y, x)
+        true = autodiff.arrange(jac.full, jac.out_shape, jac.in_shape, point.layout, _name(info.claim), rule)
         kinks = tape.kink_arguments(y)
         if any(np.any(np.abs(arg) <= KINK_MARGIN) for arg in kinks):
             raise _Kink
@@ -262,6 +265,8 @@ def _sample(shared: _Draws, info, draw: int, attempt: int, notes: set[str], last
         raise _Unchecked(str(exc)) from None
     except EvalError as exc:
         raise _Unchecked(say("not-evaluated", why=exc.diagnostic.message)) from None
+    except OverBudget as exc:
+        raise _Unchecked(str(exc)) from None
     except DomainError as exc:
         raise _Unchecked(say("not-evaluated", why=exc)) from None
     except np.linalg.LinAlgError as exc:
@@ -274,7 +279,7 @@ def _sample(shared: _Draws, info, draw: int, attempt: int, notes: set[str], last
     elif symmetric:
         notes.add(say("note-symmetric", name=x))
     form = _comparable(info, symmetric, claimed.shape)
-    parts = [(_where(span, x), form(autodiff.arrange(p, jac.out_shape, jac.in_shape, point.layout)))
+    parts = [(_where(span, x), form(autodiff.arrange(p, jac.out_shape, jac.in_shape, point.layout, kind=rule)))
              for span, p in jac.parts]
     if claimed.size == 1 and true.size == 1:
         claimed = claimed.reshape(true.shape)

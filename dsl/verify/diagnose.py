@@ -24,9 +24,9 @@ diagnosis is as exact as a verification.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Callable
 
 import numpy as np
 
@@ -100,9 +100,7 @@ def index(a: np.ndarray, flat: int) -> str:
 
 def _shape(s: Sample) -> str:
     """The derivative's shape as declared (``n x n``), else as drawn."""
-    if s.shape:
-        return s.shape
-    return " x ".join(map(str, s.true.shape)) if s.true.ndim else "scalar"
+    return s.shape or _drawn(s.true)
 
 
 def _value(x: float) -> str:
@@ -140,7 +138,7 @@ def factor_words(ratios: list[float], samples: list[Sample]) -> str | None:
         return number(r0)
     for words, value in _monomials(samples[0].scalars):
         try:
-            ks = [r / value(s.scalars) for r, s in zip(ratios, samples)]
+            ks = [r / value(s.scalars) for r, s in zip(ratios, samples, strict=True)]
         except (KeyError, ZeroDivisionError):
             continue
         if all(np.isfinite(k) and abs(k - ks[0]) <= 1e-6 * abs(ks[0]) for k in ks):
@@ -278,7 +276,7 @@ def _missing_named(samples):
     for name in named[0]:
         for label, form in ((name, lambda v: v), (f"{name}.T", lambda v: v.T)):
             ratios = []
-            for diff, values in zip(diffs, named):
+            for diff, values in zip(diffs, named, strict=True):
                 v = values.get(name)
                 if v is None:
                     break
@@ -344,8 +342,24 @@ def _largest_error(samples):
 CHECKS = (_check_zero, _check_factor, _check_transposed, _check_diagonal, _check_missing)
 
 
+def _check_shapes(samples):
+    """Claimed and true values of different shapes (a defect upstream, never
+    guessed about): said so, before any check that compares entries."""
+    for s in samples:
+        if s.claimed.shape != s.true.shape:
+            return Diagnosis(say("shape-differs", claimed=_drawn(s.claimed), true=_drawn(s.true)))
+    return None
+
+
+def _drawn(a: np.ndarray) -> str:
+    return " x ".join(map(str, a.shape)) if a.ndim else "scalar"
+
+
 def diagnose(samples: list[Sample]) -> Diagnosis:
     """The first explanation that fits every draw (see the module docstring)."""
+    mismatch = _check_shapes(samples)
+    if mismatch is not None:
+        return mismatch
     for check in CHECKS:
         found = check(samples)
         if found is not None:
