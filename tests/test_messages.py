@@ -1,4 +1,5 @@
 """The diagnostic catalogue: one place for wording, documented, pinned."""
+import ast
 import re
 from pathlib import Path
 
@@ -53,14 +54,53 @@ def test_pinned_wording(code, values, text):
 
 def test_hint_wording_is_written_once():
     from dsl.core import wording
-    tables = (wording.HINTS, wording.DETAILS, wording.INPUT, wording.OPTIONS, wording.VERIFY)
-    keys = [k for t in tables for k in t]
+    keys = [k for t in wording.TABLES for k in t]
     assert len(keys) == len(set(keys)), "a wording key in two tables"
-    texts = [v for t in tables for v in t.values()]
+    texts = [v for t in wording.TABLES for v in t.values()]
     assert len(texts) == len(set(texts)), "the same wording under two keys"
+    registry = ROOT / "dsl" / "core" / "wording"
     for path in (ROOT / "dsl").rglob("*.py"):
-        if path.name != "wording.py":
+        if registry not in path.parents:
             assert "did you mean" not in path.read_text(encoding="utf-8"), path
+
+
+# Calls that carry a user-facing sentence, and the keywords that hold one.
+_SPEAKERS = {"make", "Problem", "DomainError", "Stop", "Unreadable", "_skip", "_Unchecked", "_unchecked"}
+_SENTENCE_KEYWORDS = {"what", "hint", "why", "detail", "title"}
+
+
+def _english(node: ast.AST) -> bool:
+    """A string literal or f-string with words in it (not a lone name or code)."""
+    if isinstance(node, ast.JoinedStr):
+        return any(isinstance(v, ast.Constant) and " " in str(v.value).strip() for v in node.values)
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return " " in node.value.strip()
+    if isinstance(node, ast.BinOp):
+        return _english(node.left) or _english(node.right)
+    return False
+
+
+def test_no_sentence_is_composed_outside_the_registry():
+    """Diagnostics, shape problems and unreadable formulas take their words
+    from dsl.core.wording (or the catalogue), never from a literal at the call."""
+    found = []
+    for path in sorted((ROOT / "dsl").rglob("*.py")):
+        if path.name == "messages.py" or (ROOT / "dsl" / "core" / "wording") in path.parents:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if name in _SPEAKERS:
+                args = [*node.args, *(k.value for k in node.keywords if k.arg in _SENTENCE_KEYWORDS)]
+                found += [f"{path.relative_to(ROOT)}:{a.lineno}" for a in args if _english(a)]
+    assert found == []
+
+
+def test_the_scan_sees_a_composed_sentence():
+    call = ast.parse('make("E900", span, what=f"{path} is not a file")').body[0].value
+    assert isinstance(call, ast.Call) and _english(call.keywords[0].value)
+    assert not _english(ast.parse('say("no-such-file", path=path)').body[0].value)
 
 
 def test_say_fills_a_template_and_refuses_an_unknown_key():

@@ -3,18 +3,19 @@ from __future__ import annotations
 
 from dsl.builtins.table import Builtin, DomainError, Problem, got, is_square, is_vector, np, register, shape_text
 from dsl.core.dims import SCALAR, Shape
+from dsl.core.wording import say
 
 
 def _need_square(name: str, x) -> None:
     if not is_square(x):
-        raise DomainError("E204", name=name, what=f"needs a square matrix, got {shape_text(x)}")
+        raise DomainError("E204", name=name, what=say("square-needed", got=shape_text(x)))
 
 
 def _square(result):
     """The shape rule of a function of a square matrix."""
     def rule(a, axis):
         if not a[0].is_square:
-            return Problem(0, f"needs a square matrix, got {got(a[0])}")
+            return Problem(0, say("square-needed", got=got(a[0])))
         return result(a[0])
     return rule
 
@@ -28,7 +29,7 @@ def _diag(x):
         return np.diagflat(x)
     if is_square(x):
         return np.diagonal(x).reshape(-1, 1).copy()
-    raise DomainError("E204", name="diag", what=f"needs a vector or a square matrix, got {shape_text(x)}")
+    raise DomainError("E204", name="diag", what=say("vector-or-square-needed", got=shape_text(x)))
 
 
 def _diag_shape(a, axis):
@@ -37,7 +38,7 @@ def _diag_shape(a, axis):
         return Shape((s.length(), s.length()))
     if s.is_square:
         return Shape((s.rows, 1))
-    return Problem(0, f"needs a vector or a square matrix, got {got(s)}")
+    return Problem(0, say("vector-or-square-needed", got=got(s)))
 
 
 def _diag_vjp(g, out, x):
@@ -73,7 +74,7 @@ register(Builtin(
 def _size(name: str, a) -> int:
     v = np.asarray(a, dtype=np.float64)
     if v.size != 1 or not np.isfinite(v).all() or v.reshape(()) != np.round(v.reshape(())) or v.reshape(()) < 1:
-        raise DomainError("E204", name=name, what=f"needs sizes that are positive integers, got {v.reshape(-1)[:3]}")
+        raise DomainError("E204", name=name, what=say("sizes-needed", values=v.reshape(-1)[:3]))
     return int(v.reshape(()))
 
 
@@ -103,7 +104,7 @@ register(_filled("zeros", 0.0))
 def _inv(x):
     if x.ndim == 0:
         if x == 0:
-            raise DomainError("E603", what="inv() of zero")
+            raise DomainError("E603", what=say("inv-zero"))
         return 1.0 / x
     _need_square("inv", x)
     if not np.all(np.isfinite(x)):
@@ -113,8 +114,7 @@ def _inv(x):
             raise np.linalg.LinAlgError("ill-conditioned")
         return np.linalg.inv(x)
     except np.linalg.LinAlgError:
-        raise DomainError("E603", what=f"inv() of a singular {shape_text(x)} matrix "
-                                       "(its determinant is zero to working precision)") from None
+        raise DomainError("E603", what=say("inv-singular", shape=shape_text(x))) from None
 
 
 def _det(x):
@@ -139,7 +139,7 @@ register(Builtin(
 def _outer_shape(a, axis):
     for i, s in enumerate(a):
         if not s.is_vector:
-            return Problem(i, f"needs two vectors, got {got(s)}")
+            return Problem(i, say("two-vectors-needed", got=got(s)))
     return Shape((a[0].length(), a[1].length()))
 
 

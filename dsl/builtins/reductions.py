@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dsl.builtins.table import Builtin, DomainError, Problem, got, is_vector, np, register
 from dsl.core.dims import SCALAR, Shape
+from dsl.core.wording import say
 
 # ------------------------------------------------------------ softmax family
 
@@ -35,7 +36,7 @@ def _logsumexp(x):
 
 def _softmax_shape(a, axis):
     if a[0].is_one_by_one:
-        return Problem(0, f"needs a vector or a matrix, got {got(a[0])}")
+        return Problem(0, say("vector-or-matrix-needed", got=got(a[0])))
     return a[0]
 
 
@@ -66,7 +67,7 @@ register(Builtin(
 def _reduce(reducer, name: str):
     def rule(x, axis=None):
         if axis not in (None, 0, 1):
-            raise DomainError("E204", name=name, what=f"needs axis=0 or axis=1, got axis={axis}")
+            raise DomainError("E204", name=name, what=say("bad-axis", axis=axis))
         if axis is None or x.ndim == 0:
             return np.asarray(reducer(x), dtype=np.float64)
         return reducer(x, axis=axis, keepdims=True)
@@ -78,7 +79,7 @@ def _reduce_shape(a, axis):
     if axis is None:
         return SCALAR
     if s.is_scalar:
-        return Problem(0, f"with axis={axis} needs a matrix, got a scalar")
+        return Problem(0, say("axis-of-scalar", axis=axis))
     return Shape((1, s.cols)) if axis == 0 else Shape((s.rows, 1))
 
 
@@ -97,7 +98,7 @@ register(Builtin(
 
 def _loss_shape(a, axis):
     if a[0] != a[1]:
-        return Problem(1, f"needs both arguments of one shape, got {a[0]} and {a[1]}")
+        return Problem(1, say("same-shape-needed", left=a[0], right=a[1]))
     return SCALAR
 
 

@@ -31,6 +31,7 @@ from dsl.core import messages
 from dsl.core.ast import Decl, Define, Dims, ShapeSpec
 from dsl.core.diagnostics import Diagnostic
 from dsl.core.span import Source, Span
+from dsl.core.wording import say
 from dsl.frontends.document import Extracted, Formula, Host, Slice, suppressions
 from dsl.frontends.forms import scalar_like
 from dsl.frontends.latex_math import Translation, Unreadable, translate
@@ -106,7 +107,7 @@ class Builder:
         whole = self.host.span(parts[0].at(0), parts[-1].host_end(len(parts[-1].text)))
         lhs = self._read(parts[0])
         if isinstance(lhs, Unreadable):
-            self._skip(whole, f"its left side cannot be read ({lhs.what})")
+            self._skip(whole, say("left-side-unreadable", what=lhs.what))
             return
         if lhs.deriv:
             needed, rhs = set(lhs.deriv), parts[1:]
@@ -146,10 +147,9 @@ class Builder:
                     self.shown.add(id(first))
                     self.notes.append(first)
                 self.notes.append(messages.make(
-                    "N702", whole, why=f"it uses '{blocked[0]}', whose definition could not be read "
-                                       f"(line {first.span.line})"))
+                    "N702", whole, why=say("uses-unreadable", blocked=blocked[0], line=first.span.line)))
             else:
-                self._skip(whole, "not declared or defined: " + ", ".join(sorted(missing)))
+                self._skip(whole, say("names-unknown", names=", ".join(sorted(missing))))
             return False
         start = self.size
         self.open = ""             # an equation line ends whatever statement was open

@@ -42,6 +42,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from dsl.builtins import function_name
 from dsl.core.ast import Deriv, Expr, Name
+from dsl.core.wording import say
 from dsl.frontends.forms import names, scalar_like
 from dsl.frontends.latex_read import Stop, read
 from dsl.frontends.latex_tree import Range
@@ -150,9 +151,9 @@ def _nesting(text: str) -> int:
 def translate(side: str, *, known=frozenset(), scalars=frozenset()) -> Translation | Unreadable:
     """One side of an equation as chainrule text, or what stops reading it."""
     if not side.strip():
-        return Unreadable("there is nothing on this side of the '='", 0, len(side))
+        return Unreadable(say("latex-empty-side"), 0, len(side))
     if len(side) > MAX_LENGTH or _nesting(side) > MAX_NESTING:
-        return Unreadable("the formula is too long or nested too deeply to read", 0, len(side))
+        return Unreadable(say("latex-too-big"), 0, len(side))
     text, back = _delimit(side)
 
     def orig(span: Range) -> Range:
@@ -168,7 +169,7 @@ def translate(side: str, *, known=frozenset(), scalars=frozenset()) -> Translati
     except Stop as stop:
         return Unreadable(stop.what, *stop.span)
     except RecursionError:
-        return Unreadable("the formula is too long or nested too deeply to read", 0, len(side))
+        return Unreadable(say("latex-too-big"), 0, len(side))
     out, pieces = to_source_map(node)
     alt_text = to_source(alt)
     grouping = to_source(node, parens="products") if alt_text != out else None
@@ -182,13 +183,13 @@ def translate(side: str, *, known=frozenset(), scalars=frozenset()) -> Translati
 def _syntax_problem(err: UnexpectedInput, text: str, orig) -> Unreadable:
     if isinstance(err, UnexpectedEOF) or (isinstance(err, UnexpectedToken) and err.token.type == "$END"):
         at = len(text.rstrip())
-        return Unreadable("the formula ends too early (a missing operand or closing bracket)",
+        return Unreadable(say("latex-ends-early"),
                           *orig((max(0, at - 1), at)))
     pos = err.token.start_pos if isinstance(err, UnexpectedToken) else err.pos_in_stream
     pos = max(0, min(pos or 0, len(text) - 1))
     m = _CONTROL.match(text, pos) if text[pos] == "\\" else None
     word = (m.group(0) if m else text[pos]).strip()
     if isinstance(err, UnexpectedCharacters):
-        return Unreadable(f"'{word}' is not part of the LaTeX that chainrule reads",
+        return Unreadable(say("latex-unknown-macro", word=word),
                           *orig((pos, pos + max(1, len(word)))))
-    return Unreadable(f"'{word}' is not expected here", *orig((pos, pos + max(1, len(word)))))
+    return Unreadable(say("latex-unexpected", word=word), *orig((pos, pos + max(1, len(word)))))

@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from dsl.builtins import function_name, latex_macro
 from dsl.core.ast import BinOp, Call, Deriv, Expr, Name, Neg, Number, Op, Transpose
 from dsl.core.span import Source, Span
+from dsl.core.wording import say
 from dsl.frontends.forms import scalar_like
 from dsl.frontends.latex_tree import Range, letter, peel, rebuild, subscript_word, to_raw, tspan
 from dsl.frontends.latex_words import ACCENTS, PRODUCTS, TEXTUAL, TRANSPOSES, greek_name
@@ -130,7 +131,7 @@ class Reader:
             return self.expr(r.kids[1], flat)
         if k == "scriptbody":
             if len(r.kids) > 1:
-                raise Stop("a relation or list is not read here", r.span)
+                raise Stop(say("latex-relation"), r.span)
             return self.expr(r.kids[0], flat)
         return self.settle(self.unit(r, flat))
 
@@ -163,8 +164,7 @@ class Reader:
         opspan = tspan(tok) if tok is not None else (left.span.end, right.span.start)
         scaling = scalar_like(left, self.scalars) or scalar_like(right, self.scalars)
         if kind == "times" and not scaling:
-            raise Stop("'\\times' between two matrices is not read: write \\cdot or juxtaposition "
-                       "for the matrix product, \\circ for the elementwise one", opspan)
+            raise Stop(say("latex-times"), opspan)
         op = Op.MATMUL if kind == "juxt" else PRODUCTS[kind]
         if op is Op.MATMUL and scaling:
             op = Op.MUL
@@ -176,10 +176,9 @@ class Reader:
         if isinstance(x, Head):
             if x.fallback and not x.prime and not x.power:
                 return Word(x.fallback, x.span)
-            raise Stop(f"the function '{x.func}' has no argument", x.span)
+            raise Stop(say("latex-no-argument", func=x.func), x.span)
         if isinstance(x, Partial):
-            raise Stop("'\\partial' is read only in \\frac{\\partial A}{\\partial B} or "
-                       "\\partial A / \\partial B", x.span)
+            raise Stop(say("latex-partial"), x.span)
         return x
 
     def value(self, x):
@@ -238,8 +237,7 @@ class Reader:
         for p in [p for p in posts if p.kind == "subscript"]:
             sub = subscript_word(p.kids[2])
             if not isinstance(x, Word) or sub is None:
-                raise Stop(f"the subscript '_{{{self.word(p.kids[2])}}}' is read only as part "
-                           "of a name (W_1 is W1)", p.span)
+                raise Stop(say("latex-subscript-word", word=self.word(p.kids[2])), p.span)
             x = Word(x.stem, (x.span[0], p.span[1]), x.sub + sub)
         for p in posts:
             if p.kind != "subscript":
@@ -250,15 +248,14 @@ class Reader:
         span = (_range(x)[0], p.span[1])
         mark = (tspan(p.kids[1])[0], p.span[1])          # the ^... or ' itself
         if p.kind == "subscript":
-            raise Stop("a subscript is read only as part of a name (W_1 is W1)", p.span)
+            raise Stop(say("latex-subscript"), p.span)
         sup = "'" if p.kind == "prime" else self.word(p.kids[2])
         if sup in ("'", r"\prime"):
             if isinstance(x, Head):
                 return Head(x.func, span, True, x.power)
             if isinstance(x, Word) and not x.sub and (fn := function_name(x.id)):
                 return Head(fn, span, True)
-            raise Stop("a prime is read only on a function, as its derivative (\\sigma'(a)); "
-                       "for a transpose write ^T", p.span)
+            raise Stop(say("latex-prime"), p.span)
         if isinstance(x, Word) and x.id == "e" and "e" not in self.known:
             return self.call("exp", (self.value(self.expr(p.kids[2], flat)),), span, x.span)
         if re.fullmatch(r"[0-9]+", sup) and int(sup) >= 2:
@@ -266,7 +263,7 @@ class Reader:
                 return Head(x.func, span, x.prime, sup)
             return self.bin(Op.POW, self.value(x), self.num(sup, tspan(p.kids[2])), span, tspan(p.kids[1]))
         if isinstance(x, Head):
-            raise Stop(f"'^{{{sup}}}' on a function is not read (only a prime or an integer power)", p.span)
+            raise Stop(say("latex-function-power", sup=sup), p.span)
         if sup in TRANSPOSES:
             return Transpose(self.value(x), self.at(span))
         if sup == "-1":
@@ -274,8 +271,7 @@ class Reader:
         m = re.fullmatch(r"[(\[]([A-Za-z0-9]+)[)\]]", sup)
         if m and isinstance(x, Word):
             return Word(x.stem, span, x.sub + m.group(1))
-        raise Stop(f"the superscript '^{{{sup}}}' is not read (^T, ^{{-1}}, ^\\prime and "
-                   "integer powers are)", p.span)
+        raise Stop(say("latex-superscript", sup=sup), p.span)
 
     def norm(self, base, posts, flat: bool):
         inner = self.value(self.expr(base.kids[1], flat))
@@ -284,12 +280,12 @@ class Reader:
         sups = [self.word(p.kids[2]) for p in posts if p.kind == "superscript"]
         for p in posts:
             if p.kind == "prime" or (p.kind == "subscript" and self.word(p.kids[2]) not in ("2", "F")):
-                raise Stop("only the 2-norm and the Frobenius norm are read (\\|v\\|_2, \\|A\\|_F)", p.span)
+                raise Stop(say("latex-norm-kind"), p.span)
         if not sups:
             return self.call("sqrt", (squared,), base.span, base.span)
         if sups == ["2"]:
             return self.call("sum", squared.args, (base.span[0], posts[-1].span[1]), base.span)
-        raise Stop("a norm is read squared (\\|v\\|^2) or plain (\\|v\\|)", posts[-1].span)
+        raise Stop(say("latex-norm-power"), posts[-1].span)
 
     def primary(self, r, flat: bool):
         k, tok = r.kind, r.kids[0]
@@ -308,13 +304,13 @@ class Reader:
         if k == "func":
             if fn := latex_macro(str(tok)):
                 return Head(fn, r.span)
-            raise Stop(f"'{tok}' is not a chainrule function", r.span)
+            raise Stop(say("latex-not-function", tok=tok), r.span)
         if k == "font":
             return self.font(r, flat)
         if k == "accent":
             inner = self.settle(self.expr(r.kids[1], flat))
             if not isinstance(inner, Word):
-                raise Stop(f"'{tok}' is read only on a name (\\hat y is yhat)", r.span)
+                raise Stop(say("latex-accent", tok=tok), r.span)
             return Word(inner.stem + ACCENTS[str(tok)[1:]], r.span, inner.sub)
         if k == "frac":
             return self.frac(r, flat)
@@ -323,13 +319,13 @@ class Reader:
         if k == "parens":
             items = r.kids[1].kids[::2]
             if len(items) != 1:
-                raise Stop("a list in brackets is read only as the arguments of a function", r.span)
+                raise Stop(say("latex-list"), r.span)
             inner = self.expr(items[0], flat)
             return inner if isinstance(inner, (Head, Partial)) else self.respan(inner, r.span)
         if k == "abs":
             return self.call("abs", (self.value(self.expr(r.kids[1], flat)),), r.span, tspan(tok))
         if k in ("top", "primemacro"):
-            raise Stop(f"'{tok}' is read only in a superscript", r.span)
+            raise Stop(say("latex-only-superscript", tok=tok), r.span)
         return self.expr(r, flat)
 
     def font(self, r, flat: bool):
@@ -342,7 +338,7 @@ class Reader:
             if str(tok) in TEXTUAL:
                 return Word(word, r.span)
         if re.fullmatch(r"[0-9]+", word) and str(tok) not in TEXTUAL:
-            raise Stop(f"'{tok}{{{word}}}' (a vector of ones?) is not read: write ones(r, c)", r.span)
+            raise Stop(say("latex-ones-vector", tok=tok, word=word), r.span)
         inner = self.expr(r.kids[1], flat)
         return inner if isinstance(inner, (Head, Partial)) else self.respan(inner, r.span)
 
@@ -352,8 +348,7 @@ class Reader:
         if isinstance(num, Word) and isinstance(den, Word):
             return Deriv(self.value(num), self.value(den), self.at(r.span))
         if num is not None and den is not None:
-            raise Stop("a derivative operator applied to an expression, or a higher derivative, "
-                       "is not read: write \\frac{\\partial A}{\\partial B} with names", r.span)
+            raise Stop(say("latex-derivative-operator"), r.span)
         return self.bin(Op.DIV, self.value(self.expr(r.kids[1], flat)),
                         self.value(self.expr(r.kids[2], flat)), r.span, tspan(r.kids[0]))
 

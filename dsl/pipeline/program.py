@@ -13,6 +13,7 @@ from dsl.core.diagnostics import Diagnostic
 from dsl.core.kinds import Status
 from dsl.core.span import Source, Span
 from dsl.core.verdicts import ClaimResult
+from dsl.core.wording import say
 from dsl.pipeline.reading import check_regular, read_source
 from dsl.pipeline.report import DEFAULT_SEED, Evaluation, Report, internal_error, unreadable, whole
 from dsl.shapes import checker as shapes
@@ -124,8 +125,8 @@ def check_file(path: str, *, verify: bool = True, seed: int = DEFAULT_SEED,
     kind = _HOST_DOCUMENTS.get(os.path.splitext(path)[1].lower())
     if kind is not None:
         return unreadable(path, messages.make(
-            "E900", Span(path, 1, 1, 1, 1), what=f"{path} is {kind} file, not a derivation",
-            hint=f"check the derivations inside it with: chainrule lint {path}"))
+            "E900", Span(path, 1, 1, 1, 1), what=say("host-document", path=path, kind=kind),
+            hint=say("host-document-hint", path=path)))
     source, problem = read_source(path)
     if source is None:
         assert problem is not None

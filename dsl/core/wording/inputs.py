@@ -1,0 +1,42 @@
+"""Sentences of reading inputs and option values, in the registry of :mod:`dsl.core.wording`."""
+from __future__ import annotations
+
+# Input: sources read and paths given to chainrule lint (E900, W704).
+INPUT: dict[str, str] = {
+    "no-such-path": "{path}: no such file or directory",
+    "not-a-document": "{path}: not a document chainrule lints (.deriv, .md, .tex, .ipynb)",
+    "symlink-loop-up": "a symlink loop back to a directory above it",
+    "cannot-list": "cannot list it ({why})",
+    "broken-symlink": "a broken symlink or a symlink loop",
+    "link-out-of-tree": "a link out of the linted tree",
+    "skipped-special": "{kind}, not a regular file",
+    # reading a source (pipeline.reading)
+    "no-such-file": "{path}: no such file",
+    "cannot-read": "{path}: cannot read ({why})",
+    "not-regular": "{path} is {kind}, not a regular file",
+    "nul-in-name": "a file name cannot contain a NUL character",
+    "kind-directory": "a directory",
+    "kind-fifo": "a FIFO (named pipe)",
+    "kind-char-device": "a character device",
+    "kind-block-device": "a block device",
+    "kind-socket": "a socket",
+    "kind-special": "a special file",
+    "too-large": "{path} is too large ({size} MiB, limit {limit} MiB)",
+    "grew-too-large": "{path} is too large (it grew past the limit of {limit} MiB while it was read)",
+    "binary-file": "{path} looks like a binary file (NUL byte on line {line})",
+    "not-utf8": "{path} is not UTF-8 text (byte {byte} at line {line}, column {column})",
+    "line-too-long": "{path}: line {line} is too long (more than {limit} MiB)",
+    "notebook-too-deep": "not a valid notebook: the JSON is nested too deeply",
+}
+
+# Option values (apps.options): the reason a value is refused, after "argument --NAME: ".
+OPTIONS: dict[str, str] = {
+    "option-seed": "a seed is a whole number from 0 to {top}, got {value!r}",
+    "option-gib": "a memory budget is a positive, finite number of GiB, got {value!r}",
+    "option-count": "a number of processes is a whole number from 1 to {top}, got {value!r}",
+    "option-bad-value": "argument {option}: {why}",
+    "option-needs-value": "{option} needs a value ({what})",
+    "option-unknown": "unknown option {option!r} (options: {options})",
+    "option-unreadable": "cannot read the options ({why})",
+    "what-seed": "a seed from 0 to {top}",
+}
