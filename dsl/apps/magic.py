@@ -127,7 +127,7 @@ class CellResult:
             out.append('<table><thead><tr><th style="text-align:left">claim</th>'
                        '<th style="text-align:left">verdict</th></tr></thead><tbody>')
             for c in self.report.claims:
-                claim = f"d{c.claim.deriv.num.id}/d{c.claim.deriv.den.id}"
+                claim = c.claim.deriv.text
                 colour = _VERDICT_COLOURS.get(c.status, "inherit")
                 detail = f" ({_e(c.detail)})" if c.detail else ""
                 out.append(f'<tr><td><code>{_e(claim)}</code></td><td><span class="verdict-{_e(c.status)}" '

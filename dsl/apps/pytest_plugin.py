@@ -68,7 +68,7 @@ class DocumentFile(pytest.File):
             span = verdict.claim.span
             claim_lines.add((span.cell, span.line))
             where = f"cell {span.cell}, line {span.line}" if span.cell is not None else f"line {span.line}"
-            name = f"d{verdict.claim.deriv.num.id}/d{verdict.claim.deriv.den.id} ({where})"
+            name = f"{verdict.claim.deriv.text} ({where})"
             yield ClaimItem.from_parent(self, name=name, result=result, verdict=verdict)
         yield ShapesItem.from_parent(self, name="shapes", result=result, claim_lines=claim_lines)
 

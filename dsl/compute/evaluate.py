@@ -39,25 +39,12 @@ from dsl.compute.numeric import (  # noqa: F401  (re-exported: the public rule A
     shape_text,
 )
 from dsl.core import messages
-from dsl.core.ast import BinOp, Call, Define, Deriv, Expr, Name, Neg, Number, Op, Program, Transpose
+from dsl.core.ast import BinOp, Call, Define, Deriv, Expr, Name, Neg, Number, Op, Program, Transpose, children
 from dsl.core.diagnostics import Diagnostic, Label
 from dsl.core.dims import MAX_SIZE, big_int_text
 from dsl.core.wording import say
 
 # --------------------------------------------------------------- expressions
-
-def children(node: Expr) -> tuple[Expr, ...]:
-    """The operands of a node in evaluation order (keyword values last)."""
-    match node:
-        case BinOp(left=l, right=r):
-            return (l, r)
-        case Neg(operand=o) | Transpose(operand=o):
-            return (o,)
-        case Call(args=args, keywords=kws):
-            return tuple(args) + tuple(k.value for k in kws)
-        case _:
-            return ()
-
 
 def _apply(node: Expr, operands: list, values, sizes, deriv) -> np.ndarray:
     match node:
@@ -80,9 +67,9 @@ def _apply(node: Expr, operands: list, values, sizes, deriv) -> np.ndarray:
         case Call(func=func, prime=prime):
             args, axis = call_axis(node, operands)
             return apply_call(func, prime, args, axis)
-        case Deriv(num=num, den=den):
+        case Deriv():
             if deriv is None:
-                raise EvalError(messages.make("W604", node.span, deriv=f"d{num.id}/d{den.id}"))
+                raise EvalError(messages.make("W604", node.span, deriv=node.text))
             return as_value(deriv(node))
     raise EvalError(messages.make("E901", node.span, stage="evaluating",
                                   what=say("unknown-node", node=type(node).__name__)))

@@ -108,6 +108,16 @@ class Deriv:
     den: Name
     span: Span
 
+    @property
+    def text(self) -> str:
+        """``dL/dx``: how messages name the derivative."""
+        return deriv_text(self.num.id, self.den.id)
+
+
+def deriv_text(num: str, den: str) -> str:
+    """The derivative of ``num`` by ``den`` as messages write it: ``dL/dx``."""
+    return f"d{num}/d{den}"
+
 
 Expr = Name | Number | BinOp | Neg | Transpose | Call | Deriv
 
@@ -192,22 +202,26 @@ class Program:
     source_name: str
 
 
+def children(node: Expr) -> tuple[Expr, ...]:
+    """The operands of a node in evaluation order (keyword values last)."""
+    match node:
+        case BinOp(left=l, right=r):
+            return (l, r)
+        case Neg(operand=o) | Transpose(operand=o):
+            return (o,)
+        case Call(args=args, keywords=kws):
+            return (*args, *(k.value for k in kws))
+        case _:
+            return ()
+
+
 def walk(expr: Expr):
     """Yield ``expr`` and every sub-expression, parents first."""
-    yield expr
-    match expr:
-        case BinOp(left=l, right=r):
-            yield from walk(l)
-            yield from walk(r)
-        case Neg(operand=o) | Transpose(operand=o):
-            yield from walk(o)
-        case Call(args=args, keywords=kws):
-            for a in args:
-                yield from walk(a)
-            for k in kws:
-                yield from walk(k.value)
-        case _:
-            pass
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(children(node)))
 
 
 @contextlib.contextmanager

@@ -45,6 +45,7 @@ from dsl.core.ast import (
     SizeRef,
     Stmt,
     Transpose,
+    deriv_text,
 )
 from dsl.core.dims import Shape, fmt
 
@@ -174,7 +175,7 @@ def _expr_source(root: Expr, mode: str, pieces: list | None = None) -> str:
             case Number():
                 stack.append((_number_text(node), span.start, span.end))
             case Deriv(num=num, den=den):
-                stack.append((f"d{num.id}/d{den.id}", span.start, span.end))
+                stack.append((deriv_text(num.id, den.id), span.start, span.end))
             case BinOp(op=op, left=left, right=right):
                 stack += [[right, _needs(node, right, "right", mode), True],
                           (f" {op.value} ", node.op_span.start, node.op_span.end),
@@ -250,7 +251,7 @@ def _label(node: Expr | Keyword) -> tuple[str, tuple]:
         case Number():
             return _number_text(node), ()
         case Deriv(num=num, den=den):
-            return f"d{num.id}/d{den.id}", ()
+            return deriv_text(num.id, den.id), ()
         case BinOp(op=op, left=left, right=right):
             return op.value, (left, right)
         case Neg(operand=operand):

@@ -104,7 +104,7 @@ def _underline(span, text: str, mark: str, label: str, paint, style: str, shift:
 def claim_line(result, source_name: str, color: bool = False) -> str:
     paint = _Paint(color)
     span = result.claim.span
-    name = f"d{result.claim.deriv.num.id}/d{result.claim.deriv.den.id}"
+    name = result.claim.deriv.text
     status = paint(result.status, result.status)
     detail = f": {result.detail}" if result.detail and result.status != "verified" else ""
     if result.status == "verified" and result.detail:
@@ -175,7 +175,7 @@ def fix_json(f: Fix) -> dict:
 
 def claim_json(result) -> dict:
     c = result.claim
-    out = {"line": c.span.line, "claim": f"d{c.deriv.num.id}/d{c.deriv.den.id}",
+    out = {"line": c.span.line, "claim": c.deriv.text,
            "status": result.status, "detail": result.detail}
     if c.span.cell is not None:
         out["cell"] = c.span.cell

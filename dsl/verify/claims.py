@@ -88,7 +88,7 @@ class _NotDiagonal(Exception):
 
 
 def _name(claim: Claim) -> str:
-    return f"d{claim.deriv.num.id}/d{claim.deriv.den.id}"
+    return claim.deriv.text
 
 
 # ------------------------------------------------------------------- API
