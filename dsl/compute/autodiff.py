@@ -41,7 +41,7 @@ from dsl.compute.evaluate import eval_expr, expr_text, names_used
 from dsl.compute.graph import Node, backward, topological
 from dsl.compute.numeric import as_value, call_axis
 from dsl.compute.vjp import KINKS, SECOND, VJPS, forward, unbroadcast  # noqa: F401  (the rule table, in vjp)
-from dsl.core.ast import BinOp, Call, Define, Deriv, Expr, Name, Neg, Program, Transpose
+from dsl.core.ast import BinOp, Call, Define, Deriv, Expr, Name, Neg, Program, Transpose, deriv_text
 from dsl.core.span import Span
 from dsl.core.wording import say
 
@@ -125,7 +125,7 @@ class Tape:
             case Name(id=name) if name in self.nodes:
                 return self.nodes[name]
             case Deriv(num=num, den=den) if num.id in self.live_names:
-                raise DerivativeError(say("derivative-of-derivative", deriv=f"d{num.id}/d{den.id}"))
+                raise DerivativeError(say("derivative-of-derivative", deriv=deriv_text(num.id, den.id)))
             case _ if not any(p.live for p in parents):
                 return Node(value, "const", span=span)
             case BinOp(op=op):
@@ -159,7 +159,7 @@ class Tape:
         # the rows of the whole Jacobian and of each use, stacked, and the
         # copies comparison and diagnosis make: refused before the first sweep
         copies = 2 * (len(self.uses) + 1) + COMPARE_COPIES
-        budget.require(8 * m * n * copies, say("jacobian-of", m=m, n=n, deriv=f"d{y}/d{self.wrt}"))
+        budget.require(8 * m * n * copies, say("jacobian-of", m=m, n=n, deriv=deriv_text(y, self.wrt)))
         if out is self.leaf:
             return Jacobian(np.eye(n), [], *shapes)
         if not out.live:
@@ -306,7 +306,7 @@ class Point:
     def derivative(self, y: str, x: str) -> np.ndarray:
         """``dy/dx`` shaped as SPEC section 5 says (see :func:`arrange`)."""
         jac = self.jacobian(y, x)
-        return arrange(jac.full, jac.out_shape, jac.in_shape, self.layout, f"d{y}/d{x}", self.kind(y, x))
+        return arrange(jac.full, jac.out_shape, jac.in_shape, self.layout, deriv_text(y, x), self.kind(y, x))
 
     def kind(self, y: str, x: str) -> str | None:
         """Which rule of SPEC section 5 ``dy/dx`` follows, read from the

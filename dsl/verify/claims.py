@@ -44,7 +44,7 @@ from dsl.compute.budget import OverBudget
 from dsl.compute.evaluate import eval_expr
 from dsl.compute.numeric import DomainError, EvalError, as_value, quiet
 from dsl.core import messages
-from dsl.core.ast import Claim, Deriv, Program, walk
+from dsl.core.ast import Claim, Deriv, Program, deriv_text, walk
 from dsl.core.dims import fmt
 from dsl.core.kinds import Status
 from dsl.core.verdicts import ClaimResult
@@ -256,7 +256,7 @@ def _sample(shared: _Draws, info, draw: int, attempt: int, notes: set[str], last
                     informative = _cross_check(t, num, t.jacobian(num), shared.directions(draw, attempt),
                                                _symmetric(env, den, t.leaf.value))
                 except _Inconsistent as exc:
-                    raise _Inconsistent(f"d{num}/d{den}: {exc}") from None
+                    raise _Inconsistent(say("labelled", label=deriv_text(num, den), text=str(exc))) from None
                 if informative:
                     shared.checked.add((num, den))
         claimed = as_value(eval_expr(
