@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    import numpy as np
+    import numpy as np  # annotations only: NumPy loads when a value is computed
 
     from dsl.core.ast import Program
     from dsl.core.diagnostics import Diagnostic

@@ -17,7 +17,7 @@ from dsl.core.span import Source
 from dsl.pipeline import Checked, check_expr, env_from_arrays
 
 if TYPE_CHECKING:
-    import numpy as np
+    import numpy as np  # annotations only: NumPy loads when a value is computed
 
 __all__ = ["Checked", "ShapeError", "check_expr", "env_from_arrays", "evaluate_expr", "shape_of_expr"]
 

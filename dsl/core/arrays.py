@@ -18,14 +18,14 @@ from typing import TYPE_CHECKING, cast
 from dsl.core.dims import SCALAR, Shape
 
 if TYPE_CHECKING:
-    import numpy as np
+    import numpy as np  # annotations only: NumPy loads when a value is computed
     from numpy.typing import ArrayLike
 
 
 def as_value(value: object) -> tuple[np.ndarray | None, str | None]:
     """``(float64 array shaped by the rule, None)``, or ``(None, why not)``
     where ``why`` follows the name: ``'T' is 3-dimensional (...)``."""
-    import numpy as np
+    import numpy as np  # on first use, so that the shape check starts without NumPy
 
     if isinstance(value, (str, bytes)) or (callable(value) and not hasattr(value, "__array__")):
         return None, f"is a {type(value).__name__}, not an array"
@@ -46,6 +46,6 @@ def shape_of_value(value: np.ndarray) -> Shape:
 
 def was_vector(value: object) -> bool:
     """Whether :func:`as_value` read ``value`` as a row because it was 1-d."""
-    import numpy as np
+    import numpy as np  # on first use, as in as_value
 
     return bool(np.ndim(cast("ArrayLike", value)) == 1)

@@ -178,7 +178,7 @@ class _Machine:
         self._lark: Lark | None = None
         self.fast = None
         try:
-            import lark_cython
+            import lark_cython  # the optional accelerator (extra "fast"), tried when the parser is built
             self.fast = Lark(grammar_text(), _plugins=lark_cython.plugins, **self._options)
         except Exception:  # noqa: BLE001  (lark_cython not installed or not built for this platform: Lark alone)
             self.fast = None

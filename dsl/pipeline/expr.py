@@ -32,7 +32,7 @@ from dsl.shapes import checker as shapes, hints
 from dsl.shapes.checker import Env, NameInfo
 
 if TYPE_CHECKING:  # NumPy and the evaluator load when a value is computed
-    import numpy as np
+    import numpy as np  # annotations only: NumPy loads when a value is computed
 
     from dsl.compute.numeric import EvalError
 

@@ -20,7 +20,7 @@ from dsl.shapes import checker as shapes
 from dsl.shapes.checker import ClaimInfo, Env
 
 if TYPE_CHECKING:
-    import numpy as np
+    import numpy as np  # annotations only: NumPy loads when a value is computed
 
 
 def parse_source(source: Source) -> tuple[Program, list[Diagnostic]]:
@@ -147,7 +147,7 @@ def evaluate_source(source: Source, *, data: Mapping[str, np.ndarray] | None = N
     ``allow_errors`` the definitions that checked cleanly are evaluated even
     when others have errors (the REPL's view of a partly broken session).
     """
-    import numpy as np
+    import numpy as np  # here, not at the top: checking without evaluating never loads NumPy
 
     from dsl.compute import evaluate, inputs as datamod
 

@@ -13,7 +13,7 @@ from dsl.core.span import Source, Span
 from dsl.core.verdicts import ClaimResult
 
 if TYPE_CHECKING:
-    import numpy as np
+    import numpy as np  # annotations only: NumPy loads when a value is computed
 
     from dsl.shapes.checker import Env
 

@@ -12,7 +12,7 @@ from dsl.pipeline.report import DEFAULT_SEED, Evaluation, Report
 from dsl.shapes.checker import Env
 
 if TYPE_CHECKING:
-    import numpy as np
+    import numpy as np  # annotations only: NumPy loads when a value is computed
 
 
 class Session:
