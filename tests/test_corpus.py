@@ -13,7 +13,9 @@ An expectation is one of
 
 * ``error[CODE]``, ``warning[CODE]``, ``note[CODE]``: a diagnostic with this
   severity and code whose span starts on this line; optional ``hint="text"``
-  and ``msg="text"`` require the hint or the message to contain the text;
+  and ``msg="text"`` require the hint or the message to contain the text,
+  and ``fix="text"`` requires a structured fix whose replacement is exactly
+  the text (``fix=""`` requires that there is no fix);
 * ``verified``, ``unchecked``, ``wrong`` or ``wrong(kind)``: the verdict of
   the claim that starts on this line; ``wrong(kind)`` requires the verdict's
   detail to name the kind (sign, factor, transpose, diagonal, zero, missing
@@ -75,10 +77,10 @@ WRONG_KINDS = {
 _EXPECT = re.compile(r"#\s*expect:(.*)$")
 _ITEM = re.compile(
     r"""\s*(?:
-        (?P<sev>error|warning|note)\[(?P<code>[A-Z]\d{3})(?P<opts>(?:\s+(?:hint|msg)="[^"]*")*)\]
+        (?P<sev>error|warning|note)\[(?P<code>[A-Z]\d{3})(?P<opts>(?:\s+(?:hint|msg|fix)="[^"]*")*)\]
       | (?P<verdict>verified|unchecked|wrong)(?:\((?P<kind>[^)]*)\))?
     )(?=\s|$)""", re.VERBOSE)
-_OPT = re.compile(r'(hint|msg)="([^"]*)"')
+_OPT = re.compile(r'(hint|msg|fix)="([^"]*)"')
 
 
 @dataclass
@@ -88,13 +90,15 @@ class DiagExpect:
     code: str
     hint: str | None = None
     msg: str | None = None
+    fix: str | None = None
 
     @property
     def key(self) -> tuple[int, str, str]:
         return (self.line, self.severity, self.code)
 
     def __str__(self) -> str:
-        opts = "".join(f' {k}="{v}"' for k, v in (("hint", self.hint), ("msg", self.msg)) if v)
+        opts = "".join(f' {k}="{v}"' for k, v in (("hint", self.hint), ("msg", self.msg), ("fix", self.fix))
+                       if v is not None)
         return f"{self.severity}[{self.code}{opts}]"
 
 
@@ -130,7 +134,7 @@ def parse_expectations(text: str, name: str = "<text>") -> FileExpect:
             if item.group("sev"):
                 opts = dict(_OPT.findall(item.group("opts") or ""))
                 out.diags.append(DiagExpect(lineno, item.group("sev"), item.group("code"),
-                                            opts.get("hint"), opts.get("msg")))
+                                            opts.get("hint"), opts.get("msg"), opts.get("fix")))
                 continue
             verdict, kind = item.group("verdict"), item.group("kind")
             if lineno in out.verdicts:
@@ -165,7 +169,7 @@ def compare(text: str, report, expect: FileExpect) -> list[str]:
         detail = f": {found[0].message}" + (f" (hint: {found[0].hint})" if found[0].hint else "")
         problems.append(f"{where(key[0])}\n    unexpected {key[1]}[{key[2]}]{detail}")
     for e in expect.diags:
-        if e.hint is None and e.msg is None:
+        if e.hint is None and e.msg is None and e.fix is None:
             continue
         found = [d for d in report.diagnostics if (d.span.line, d.severity.value, d.code) == e.key]
         if not found:
@@ -174,6 +178,9 @@ def compare(text: str, report, expect: FileExpect) -> list[str]:
             problems.append(f"{where(e.line)}\n    {e}: hint is {found[0].hint!r}")
         if e.msg is not None and not any(e.msg in d.message for d in found):
             problems.append(f"{where(e.line)}\n    {e}: message is {found[0].message!r}")
+        fixes = [d.fix.replacement if d.fix else "" for d in found]
+        if e.fix is not None and e.fix not in fixes:
+            problems.append(f"{where(e.line)}\n    {e}: fix is {fixes[0]!r}")
 
     claim_lines = set()
     for result in report.claims:
