@@ -10,11 +10,14 @@ grammar-raw     statements drawn from the grammar alone -> ``check``
 grammar-typed   grammar-drawn right sides over a declared prelude -> ``check``
                 (claims verified), ``eval``, the REPL
 corpus          token/byte mutations of ``tests/corpus`` and ``examples`` ->
-                ``check``, ``check --no-verify --format json``, ``eval``, REPL
+                ``check``, ``check --no-verify --format json``, ``eval``, REPL,
+                ``check --explain``, ``fmt --to latex|unicode``
 lint            mutations of ``tests/fixtures/lint`` (Markdown, LaTeX, notebook
                 JSON, its cells) -> ``lint`` in every format
 npz             hostile ``.npz`` archives (``npz.py``) -> ``eval --data``
 options         random option values for every command (``options.py``)
+printer         grammar-drawn statements printed (ASCII, bracketed, Unicode) and
+                read back to the same statement (``roundtrip.py``)
 ==============  ==========================================================
 
 :data:`KNOWN` lists what the in-suite run leaves out because it meets a
@@ -22,10 +25,12 @@ defect that is open (issue 9); the long run leaves nothing out.
 """
 from __future__ import annotations
 
+import atexit
 import functools
 import io
 import json
 import os
+import shutil
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -34,7 +39,7 @@ from typing import Any, Callable
 
 from hypothesis import strategies as st
 
-from . import grammar, mutate, npz, options
+from . import grammar, mutate, npz, options, roundtrip
 from .oracle import Outcome, check_twice, observe, sampled
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,7 +73,9 @@ class Harness:
 @functools.cache
 def workdir() -> str:
     """One scratch directory per process for the files the inputs are written to."""
-    return tempfile.mkdtemp(prefix="chainrule-fuzz-")
+    path = tempfile.mkdtemp(prefix="chainrule-fuzz-")
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
 
 
 def write(name: str, data: bytes) -> str:
@@ -103,7 +110,7 @@ def deriv_texts() -> list[str]:
     return _texts([("tests/corpus", "*.deriv"), ("examples", "**/*.deriv")])
 
 
-MODES = ["check", "check-json", "eval", "repl"]
+MODES = ["check", "check-json", "eval", "repl", "explain", "fmt-latex", "fmt-unicode"]
 
 
 def run_deriv(value: tuple[str, bytes]) -> tuple[int, str]:
@@ -116,6 +123,10 @@ def run_deriv(value: tuple[str, bytes]) -> tuple[int, str]:
         return cli(["check", "--no-verify", "--format", "json", path])
     if mode == "eval":
         return cli(["eval", "--color", "never", path])
+    if mode == "explain":
+        return cli(["check", "--explain", "--no-verify", "--color", "never", path])
+    if mode.startswith("fmt-"):
+        return cli(["fmt", "--to", mode[4:], path])
     return cli(["repl"], stdin=raw.decode("utf-8", "replace"))
 
 
@@ -201,4 +212,5 @@ HARNESSES = {h.name: h for h in [
     Harness("lint", lambda full: _lint_input(full), run_lint),
     Harness("npz", npz.archives, lambda v: npz.run(v, write, cli), {"check_leaks": False}),
     Harness("options", options.argvs, lambda v: options.run(v, write, cli)),
+    Harness("printer", roundtrip.statements, roundtrip.run),
 ]}

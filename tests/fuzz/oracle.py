@@ -26,6 +26,7 @@ import contextlib
 import io
 import re
 import signal
+import threading
 import traceback
 import warnings
 from dataclasses import dataclass
@@ -80,7 +81,8 @@ def _where(exc: BaseException) -> str:
 
 @contextlib.contextmanager
 def _alarm(seconds: float):
-    if seconds <= 0 or not hasattr(signal, "setitimer"):
+    if seconds <= 0 or not hasattr(signal, "setitimer") \
+            or threading.current_thread() is not threading.main_thread():   # alarms ring only there
         yield
         return
 
