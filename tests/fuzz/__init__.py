@@ -8,13 +8,13 @@ same output on a second run (checked for one input in four), and under
 ``oracle.TIME_LIMIT`` seconds per input.
 
 In ``python -m pytest`` (``test_fuzz.py``) each harness runs briefly and
-derandomized, with the restrictions of ``harnesses.KNOWN``.  The long run::
+derandomized, less the checks ``harnesses.KNOWN`` turns off.  The long run::
 
     python -m tests.fuzz --minutes 10                 # all harnesses, time shared
     python -m tests.fuzz --minutes 2 --harness npz    # one harness
     python -m tests.fuzz --minutes 1 --seed 7         # reproducible seeds
 
-draws with random seeds and no restriction, and prints per harness the
+draws with random seeds and every check on, and prints per harness the
 inputs tried, the failing inputs and each distinct failure class with its
 smallest input (shrunk by ``shrink``).  See ``tests/fuzz/README.md``.
 """

@@ -1,9 +1,9 @@
 """The harnesses: what is generated, and how it is fed to the product.
 
-Each :class:`Harness` has a strategy (built for the brief in-suite run,
-``full=False``, or for the long run, ``full=True``) and a ``run`` that feeds
-one drawn input to the product and returns its exit code and the text a user
-would see.  :func:`judge` applies the property of ``oracle``.
+Each :class:`Harness` has a strategy and a ``run`` that feeds one drawn
+input to the product and returns its exit code and the text a user would
+see.  :meth:`Harness.judge` applies the property of ``oracle``: all of it in
+the long run, less what ``suite_checks`` turns off in the in-suite run.
 
 ==============  ==========================================================
 grammar-raw     statements drawn from the grammar alone -> ``check``
@@ -20,8 +20,8 @@ printer         grammar-drawn statements printed (ASCII, bracketed, Unicode) and
                 read back to the same statement (``roundtrip.py``)
 ==============  ==========================================================
 
-:data:`KNOWN` lists what the in-suite run leaves out because it meets a
-defect that is open (issue 9); the long run leaves nothing out.
+:data:`KNOWN` lists what the in-suite run leaves out because its inputs
+meet a defect that is open (issue 9); the long run leaves nothing out.
 """
 from __future__ import annotations
 
@@ -46,19 +46,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # What the in-suite run leaves out, by issue 9 item; lift each once it is fixed.
 KNOWN = {
-    "sizes of 1 in dims (item 1)": "grammar-typed draws n, k from {2, 3, none}, not 1",
-    "huge numbers and deep nesting (items 2, 3, 7)": "corpus and lint insert SAFE_PAYLOADS only",
-    "npz headers holding code (item 8)": "npz leaves out the 'code' header kind",
-    "exception text in E602 (item 10)": "npz runs without the leak check",
-    "raw NumPy warnings (item 9)": "grammar-typed and corpus run without the warning check",
-    "bad --seed/--memory values (items 12, 13)": "options draws only values the code handles",
+    "exception text in E602 (item 10)": "npz runs without the leak check (suite_checks)",
 }
 
 
 @dataclass(frozen=True)
 class Harness:
     name: str
-    strategy: Callable[[bool], st.SearchStrategy]
+    strategy: Callable[[], st.SearchStrategy]
     run: Callable[[Any], tuple[int, str]]
     suite_checks: dict = field(default_factory=dict)    # oracle options in the in-suite run
 
@@ -130,20 +125,17 @@ def run_deriv(value: tuple[str, bytes]) -> tuple[int, str]:
     return cli(["repl"], stdin=raw.decode("utf-8", "replace"))
 
 
-def _grammar_raw(full: bool) -> st.SearchStrategy:
+def _grammar_raw() -> st.SearchStrategy:
     return st.tuples(st.just("check"), grammar.raw_programs().map(str.encode))
 
 
-def _grammar_typed(full: bool) -> st.SearchStrategy:
-    sizes = [1, 2, 3, None] if full else [2, 3, None]
-    numbers = mutate.SMALL_NUMBERS + (mutate.HUGE_NUMBERS if full else [])
-    text = grammar.typed_programs(sizes, numbers)
+def _grammar_typed() -> st.SearchStrategy:
+    text = grammar.typed_programs([1, 2, 3, None], mutate.SMALL_NUMBERS + mutate.HUGE_NUMBERS)
     return st.tuples(st.sampled_from(["check", "eval", "repl"]), text.map(str.encode))
 
 
-def _corpus(full: bool) -> st.SearchStrategy:
-    payloads = mutate.PAYLOADS if full else mutate.SAFE_PAYLOADS
-    return st.tuples(st.sampled_from(MODES), mutate.source_bytes(deriv_texts(), payloads))
+def _corpus() -> st.SearchStrategy:
+    return st.tuples(st.sampled_from(MODES), mutate.source_bytes(deriv_texts()))
 
 
 # ------------------------------------------------------------ lint
@@ -185,8 +177,8 @@ def _notebook(draw, text: str, payloads: list[str]) -> bytes:
 
 
 @st.composite
-def _lint_input(draw, full: bool) -> tuple[str, bytes, str, bool]:
-    payloads = mutate.PAYLOADS if full else mutate.SAFE_PAYLOADS
+def _lint_input(draw) -> tuple[str, bytes, str, bool]:
+    payloads = mutate.PAYLOADS
     fixtures = lint_fixtures()
     name = draw(st.sampled_from(sorted(fixtures)))
     if name.endswith(".ipynb"):
@@ -207,9 +199,9 @@ def run_lint(value: tuple[str, bytes, str, bool]) -> tuple[int, str]:
 
 HARNESSES = {h.name: h for h in [
     Harness("grammar-raw", _grammar_raw, run_deriv),
-    Harness("grammar-typed", _grammar_typed, run_deriv, {"check_warnings": False}),
-    Harness("corpus", _corpus, run_deriv, {"check_warnings": False}),
-    Harness("lint", lambda full: _lint_input(full), run_lint),
+    Harness("grammar-typed", _grammar_typed, run_deriv),
+    Harness("corpus", _corpus, run_deriv),
+    Harness("lint", _lint_input, run_lint),
     Harness("npz", npz.archives, lambda v: npz.run(v, write, cli), {"check_leaks": False}),
     Harness("options", options.argvs, lambda v: options.run(v, write, cli)),
     Harness("printer", roundtrip.statements, roundtrip.run),

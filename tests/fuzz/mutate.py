@@ -6,9 +6,6 @@ swapped or has an operator put into it) and bytes of its UTF-8 form (so that
 what reaches the reader may be invalid UTF-8, a NUL, a lone BOM).  What is
 inserted comes from :data:`PAYLOADS` (operators, brackets, Unicode the
 language reads, numbers from 0 to 400 digits) or from the text itself.
-
-``payloads`` selects the insertions: the in-suite run leaves out those that
-hit open defects (see ``harnesses.KNOWN``).
 """
 from __future__ import annotations
 
@@ -32,7 +29,6 @@ DEEP = ["(" * 300, "[" * 300, ")" * 300, "{" * 300, "-" * 300, "\\frac{" * 120, 
         "sigma(" * 120, ".T" * 300, "\\left(" * 120]
 
 PAYLOADS = OPERATORS + UNICODE + SMALL_NUMBERS + HUGE_NUMBERS + DEEP
-SAFE_PAYLOADS = OPERATORS + UNICODE + SMALL_NUMBERS
 
 _TOKEN = re.compile(r"[A-Za-z_\u00c0-\u024f\u0370-\u03ff][\w\u0300-\u036f\u2080-\u2089']*"
                     r"|\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\\[A-Za-z]+|[ \t]+|\n|.", re.S)

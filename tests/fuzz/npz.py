@@ -77,8 +77,8 @@ def _hand_header(header: str, version: bytes, data: int) -> bytes:
     return b"\x93NUMPY" + version + len(text).to_bytes(2, "little") + text + b"\x00" * data
 
 
-def member(full: bool) -> st.SearchStrategy[tuple]:
-    headers = HEADERS + (CODE_HEADERS if full else [])
+def member() -> st.SearchStrategy[tuple]:
+    headers = HEADERS + CODE_HEADERS
     return st.one_of(
         st.tuples(st.just("array"), st.sampled_from(NAMES), st.sampled_from(DTYPES),
                   st.sampled_from(SHAPES), st.sampled_from(FILLS)),
@@ -88,9 +88,9 @@ def member(full: bool) -> st.SearchStrategy[tuple]:
         st.tuples(st.just("raw"), st.sampled_from(NAMES), st.sampled_from(RAW)))
 
 
-def archives(full: bool) -> st.SearchStrategy[tuple]:
+def archives() -> st.SearchStrategy[tuple]:
     """``(members, compression, cut)``: ``cut`` keeps only the first bytes."""
-    return st.tuples(st.lists(member(full), max_size=5),
+    return st.tuples(st.lists(member(), max_size=5),
                      st.sampled_from([zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED]),
                      st.sampled_from([None, None, None, 0, 10, 30, 100, 300]))
 

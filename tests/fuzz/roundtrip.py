@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from . import grammar, mutate
 
 
-def statements(full: bool) -> st.SearchStrategy[str]:
-    numbers = mutate.SMALL_NUMBERS + (mutate.HUGE_NUMBERS if full else [])
+def statements() -> st.SearchStrategy[str]:
+    numbers = mutate.SMALL_NUMBERS + mutate.HUGE_NUMBERS
     exprs = grammar.typed_expr(tuple(numbers)).map(lambda e: e.replace("\n", " "))
     return st.one_of(grammar.raw_statement(),
                      st.tuples(st.sampled_from(["a1 = ", "dL/dx = ", "∂L/∂x = "]), exprs)

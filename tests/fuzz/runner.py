@@ -48,7 +48,7 @@ def explore(harness: Harness, seconds: float, rng: random.Random, stats: Stats) 
     """Draw and judge inputs until ``seconds`` have passed."""
     started = time.monotonic()
     deadline = started + seconds
-    strategy = harness.strategy(True)
+    strategy = harness.strategy()
     while time.monotonic() < deadline:
         @settings(max_examples=CHUNK, database=None, deadline=None, phases=[Phase.generate],
                   suppress_health_check=list(HealthCheck))
