@@ -50,7 +50,7 @@ GOLDEN = [
     (r"-\sum_{i=1}^{n} y \circ \log \hat{y}", "-sum(y * log(yhat))"),
     (r"\|v\|^2", "sum(v ** 2)"), (r"\|v\|_2^2", "sum(v ** 2)"), (r"\lVert A \rVert_F^2", "sum(A ** 2)"),
     (r"\|v\|", "sqrt(sum(v ** 2))"), (r"\frac{a}{b}", "a / b"), (r"\frac12", "1 / 2"),
-    (r"\frac{1}{2}\|z - y\|^2", "1 / 2 * sum((z - y) ** 2)"), (r"h^2", "h ** 2"),
+    (r"\frac{1}{2}\|z - y\|^2", "1 / 2 * sum((z - y) ** 2)"), (r"h^2", "h ** 2"), (r"h^{1}", "h ** 1"),
     (r"X^{-1}", "inv(X)"), (r"(X^TX)^{-1}X^Ty", "inv(X.T @ X) @ X.T @ y"),
     # Greek letters are names
     (r"\theta", "theta"), (r"\Sigma", "Sigma"), (r"\varepsilon", "epsilon"), (r"θ", "theta"),

@@ -258,7 +258,7 @@ class Reader:
             raise Stop(say("latex-prime"), p.span)
         if isinstance(x, Word) and x.id == "e" and "e" not in self.known:
             return self.call("exp", (self.value(self.expr(p.kids[2], flat)),), span, x.span)
-        if re.fullmatch(r"[0-9]+", sup) and int(sup) >= 2:
+        if re.fullmatch(r"[0-9]+", sup) and int(sup) >= 1:      # x^{1} too, as fmt writes x ** 1
             if isinstance(x, Head):
                 return Head(x.func, span, x.prime, sup)
             return self.bin(Op.POW, self.value(x), self.num(sup, tspan(p.kids[2])), span, tspan(p.kids[1]))
