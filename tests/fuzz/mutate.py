@@ -67,8 +67,8 @@ def _mutate_list(draw, items: list, pool: list) -> list:
     new = draw(st.sampled_from(pool)) if pool else []
     at = draw(st.integers(0, len(items)))
     if kind == "replace" and items:
-        return items[:start] + [new] + items[start + 1:]
-    return items[:at] + [new] + items[at:]
+        return [*items[:start], new, *items[start + 1:]]
+    return [*items[:at], new, *items[at:]]
 
 
 @st.composite

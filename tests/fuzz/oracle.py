@@ -29,8 +29,8 @@ import signal
 import threading
 import traceback
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 TIME_LIMIT = 20.0        # seconds per input before it counts as a hang
 
@@ -144,7 +144,7 @@ def check_twice(run: Callable[[], tuple[int, str]], first: Outcome, **options) -
         return second
     if (first.code, first.output) != (second.code, second.output):
         a, b = first.output.splitlines(), second.output.splitlines()
-        diff = next((f"{x!r} vs {y!r}" for x, y in zip(a, b) if x != y),
+        diff = next((f"{x!r} vs {y!r}" for x, y in zip(a, b, strict=False) if x != y),
                     f"{len(a)} vs {len(b)} lines")
         return Outcome(first.code, first.output, "nondeterministic " + _fold(diff)[:100])
     return first
@@ -156,4 +156,4 @@ def sampled(value: object, every: int = 4) -> bool:
     return zlib.crc32(repr(value).encode("utf-8", "surrogatepass")) % every == 0
 
 
-__all__ = ["Outcome", "TIME_LIMIT", "Timeout", "check_twice", "observe", "sampled"]
+__all__ = ["TIME_LIMIT", "Outcome", "Timeout", "check_twice", "observe", "sampled"]

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
@@ -138,8 +139,8 @@ def shrink(harness: Harness, value: Any, failure: str, seconds: float = SHRINK_S
     for i, part in enumerate(value):
         if isinstance(part, (bytes, list)):
             def keeps(new, i=i):
-                return _fails(harness, value[:i] + (new,) + value[i + 1:], failure)
-            return value[:i] + (_ddmin(part, keeps, deadline),) + value[i + 1:]
+                return _fails(harness, (*value[:i], new, *value[i + 1:]), failure)
+            return (*value[:i], _ddmin(part, keeps, deadline), *value[i + 1:])
     return value
 
 
