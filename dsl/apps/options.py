@@ -18,7 +18,13 @@ from __future__ import annotations
 import argparse
 import math
 
-from dsl.core.wording import say
+
+def say(key: str, **values: object) -> str:
+    """The registry's wording, loaded only when a value is refused (every
+    command, ``--version`` included, builds its options from this module)."""
+    from dsl.core.wording import say as registry_say
+    return registry_say(key, **values)
+
 
 SEED_MAX = 2**32 - 1        # the range NumPy's generators take a seed from, and the draws use
 JOBS_MAX = 256
