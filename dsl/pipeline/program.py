@@ -21,6 +21,8 @@ from dsl.shapes.checker import ClaimInfo, Env
 if TYPE_CHECKING:
     import numpy as np
 
+    from dsl.compute.plan import Plan
+
 
 def parse_source(source: Source) -> tuple[Program, list[Diagnostic]]:
     """The language stage alone: the statements of ``source`` and the
@@ -35,12 +37,14 @@ def parse_source(source: Source) -> tuple[Program, list[Diagnostic]]:
 
 def check_source(source: Source, *, verify: bool = True, seed: int = DEFAULT_SEED,
                  env: Env | None = None, prior: Sequence[Stmt] = (),
-                 draws: int | None = None) -> Report:
+                 draws: int | None = None, plan: Plan | None = None) -> Report:
     """Parse, check shapes and (unless ``verify=False``) verify every claim.
 
     ``env`` and ``prior`` continue an earlier check (a REPL or notebook
     session): the new statements see the names already known, and only the
-    claims they add are verified, against all definitions so far.
+    claims they add are verified, against all definitions so far; ``plan``,
+    the dependency graph of ``prior`` kept by the session, is extended with
+    the new statements rather than rebuilt.
 
     >>> r = check_source(Source("t.deriv", "x : 1 x 3\\ny = x @ x"))
     >>> [d.code for d in r.diagnostics]
@@ -58,14 +62,14 @@ def check_source(source: Source, *, verify: bool = True, seed: int = DEFAULT_SEE
     whole_program = Program(tuple(prior) + program.statements, source.name) if prior else program
     claims = verify_claims(whole_program, env, verify=verify, seed=seed, draws=draws,
                            diagnostics=diagnostics, whole=whole(source),
-                           claims=env.claims[known_claims:])
+                           claims=env.claims[known_claims:], plan=plan)
     diagnostics.sort(key=lambda d: (d.span.line, d.span.column))
     return Report(source, program, env, diagnostics, claims, seed=seed)
 
 
 def verify_claims(program: Program, env: Env, *, verify: bool, seed: int, draws: int | None,
                   diagnostics: list[Diagnostic], whole: Span,
-                  claims: Sequence[ClaimInfo] | None = None) -> list[ClaimResult]:
+                  claims: Sequence[ClaimInfo] | None = None, plan: Plan | None = None) -> list[ClaimResult]:
     """Verify ``claims`` (default: every claim of ``env``), adding their
     diagnostics to ``diagnostics`` and returning one verdict per claim."""
     infos = list(env.claims if claims is None else claims)
@@ -76,7 +80,7 @@ def verify_claims(program: Program, env: Env, *, verify: bool, seed: int, draws:
         return []
     from dsl.verify import claims as verifier
     try:
-        results = verifier.verify_claims(program, env, seed=seed, claims=infos,
+        results = verifier.verify_claims(program, env, seed=seed, claims=infos, plan=plan,
                                          draws=verifier.DRAWS if draws is None else draws)
     except Exception as exc:  # noqa: BLE001  (a defect in verifying, reported as an E901 diagnostic)
         diagnostics.append(internal_error("verifying claims", exc, whole))

@@ -14,6 +14,8 @@ from dsl.shapes.checker import Env
 if TYPE_CHECKING:
     import numpy as np
 
+    from dsl.compute.plan import Plan
+
 
 class Session:
     """The statements fed so far, their environment and sources.
@@ -30,17 +32,23 @@ class Session:
         self.env: Env | None = None
         self.statements: tuple[Stmt, ...] = ()
         self.sources: list[Source] = []
+        self.plan: Plan | None = None   # who reads whom, grown with the statements
 
     def feed(self, text: str, name: str = "<repl>", keep_on_error: bool = True) -> Report:
         """Check ``text`` as the next piece of the session.  With
         ``keep_on_error=False`` a piece with errors leaves the session as it
         was, so the corrected piece can be entered again."""
+        from dsl.compute.plan import Plan
         source = Source(name, text)
+        if self.plan is None:
+            self.plan = Plan(self.statements)
         saved = self.env.copy() if self.env is not None and not keep_on_error else self.env
         report = check_source(source, verify=self.verify, seed=self.seed, env=self.env,
-                              prior=self.statements)
+                              prior=self.statements, plan=self.plan)
         if report.has_errors and not keep_on_error:
             self.env = saved
+            if self.plan.seen > len(self.statements):    # it took in the rejected piece
+                self.plan = None
             return report
         self.env = report.env
         self.statements = self.statements + report.program.statements
@@ -65,3 +73,4 @@ class Session:
         self.env = None
         self.statements = ()
         self.sources = []
+        self.plan = None

@@ -24,7 +24,7 @@ diagnosis is as exact as a verification.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -47,8 +47,8 @@ class Sample:
 
     claimed: np.ndarray
     true: np.ndarray
-    sizes: dict[str, int]
-    scalars: dict[str, float]                     # size symbols and scalar names, by name
+    sizes: Mapping[str, int]                      # the sizes of the symbols the claim involves
+    scalars: Mapping[str, float]                  # size symbols and scalar names, by name
     parts: list[tuple[str, np.ndarray]] = field(default_factory=list)   # per use of X
     named: Callable[[], dict[str, np.ndarray]] = dict                   # values that may be a term
     kind: str = "derivative"                      # "Jacobian" for vector-by-vector
@@ -118,7 +118,7 @@ def _ratio(c: np.ndarray, t: np.ndarray) -> float | None:
     return r if r != 0.0 and close(c, r * t) else None
 
 
-def _monomials(scalars: dict[str, float]):
+def _monomials(scalars: Mapping[str, float]):
     """Candidate factors built from sizes and scalars: s, 1/s, s*t, s/t, 1/(s*t)."""
     names = sorted(scalars)
     for s in names:
