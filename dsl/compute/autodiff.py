@@ -37,8 +37,10 @@ import numpy as np
 
 from dsl.builtins import FUNCTIONS
 from dsl.compute import budget
+from dsl.compute.budget import check_time
 from dsl.compute.evaluate import eval_expr, expr_text
 from dsl.compute.graph import Node, backward, topological
+from dsl.compute.layout import DerivativeError, arrange, derivative_kind
 from dsl.compute.numeric import as_value, call_axis
 from dsl.compute.plan import Plan
 from dsl.compute.vjp import KINKS, SECOND, VJPS, forward, unbroadcast  # noqa: F401  (the rule table, in vjp)
@@ -50,11 +52,6 @@ COMPARE_COPIES = 4
 """Arrays of a Jacobian's size that verification makes besides the Jacobian
 and its parts (the arranged truth, its comparable form, a difference, a
 transpose), counted in the Jacobian's memory budget."""
-
-
-class DerivativeError(ValueError):
-    """The derivative asked for does not exist here or cannot be computed;
-    the message says why, in words a claim's "unchecked" line can show."""
 
 
 # ---------------------------------------------------------------------- tape
@@ -91,6 +88,7 @@ class Tape:
         if name not in self.nodes:
             for dep in self.point.order_of(name):
                 if dep in self.live_names and dep not in self.nodes and dep != self.wrt:
+                    check_time()
                     if not self.point.ok(dep):
                         raise DerivativeError(say("definition-has-errors", name=dep))
                     self.nodes[dep] = self._trace(self.point.definition(dep))
@@ -176,6 +174,7 @@ class Tape:
         zero = np.zeros(n)
         rows: list[list[np.ndarray]] = [[] for _ in range(len(self.uses) + 1)]
         for i in range(m):
+            check_time()
             seed = np.zeros(out.value.shape)
             seed.flat[i] = 1.0
             kept = backward(order, seed)
@@ -285,6 +284,7 @@ class Point:
         for dep in self.order_of(name):
             if dep in self.values:
                 continue
+            check_time()
             if not self.ok(dep):
                 raise DerivativeError(say("definition-has-errors", name=dep))
             expr = self.defs[dep]
@@ -329,51 +329,6 @@ class Point:
     @property
     def layout(self) -> str:
         return getattr(self.env, "layout", "numerator") or "numerator"
-
-
-def _is_vector(shape: tuple[int, ...]) -> bool:
-    return len(shape) == 2 and 1 in shape
-
-
-def derivative_kind(ys, xs) -> str | None:
-    """``"gradient"`` (Y a scalar), ``"by-scalar"`` (X a scalar) or
-    ``"jacobian"`` (two vectors) for declared shapes ``ys`` and ``xs``, None
-    for anything else.  The rule follows the symbolic shapes, as the checker
-    does: with ``dims n = 1`` a ``1 x n`` vector is still a vector, so its
-    Jacobian keeps the arrangement the claim was checked against."""
-    if ys is None or xs is None:
-        return None
-    if ys.is_one_by_one:
-        return "gradient"
-    if xs.is_one_by_one:
-        return "by-scalar"
-    if ys.is_vector and xs.is_vector:
-        return "jacobian"
-    return None
-
-
-def arrange(full: np.ndarray, out_shape, in_shape, layout: str, name: str | None = None,
-            kind: str | None = None) -> np.ndarray:
-    """An ``m x n`` Jacobian in the shape of SPEC section 5: scalar Y -> the
-    shape of X; scalar X -> the shape of Y; vectors -> ``m x n`` (numerator
-    layout) or ``n x m`` (denominator); anything else is higher-order.
-    ``kind`` (:func:`derivative_kind`) says which rule applies; without it
-    the concrete shapes decide, which a size of 1 can mislead.
-
-    >>> arrange(np.ones((3, 1)), (1, 3), (1, 1), "numerator", kind="jacobian").shape
-    (3, 1)
-    """
-    m, n = full.shape
-    if kind is None:
-        kind = ("gradient" if m == 1 else "by-scalar" if n == 1
-                else "jacobian" if _is_vector(out_shape) and _is_vector(in_shape) else None)
-    if kind == "gradient" and m == 1:
-        return full.reshape(in_shape)
-    if kind == "by-scalar" and n == 1:
-        return full.reshape(out_shape)
-    if kind == "jacobian":
-        return full.T.copy() if layout == "denominator" else full
-    raise DerivativeError(say("higher-order-tensor", name=name or say("the-derivative")))
 
 
 # ------------------------------------------------------------------- the API

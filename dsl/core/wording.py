@@ -166,6 +166,7 @@ INPUT: dict[str, str] = {
 # Option values (apps.options): the reason a value is refused, after "argument --NAME: ".
 OPTIONS: dict[str, str] = {
     "option-seed": "a seed is a whole number from 0 to {top}, got {value!r}",
+    "option-seconds": "a timeout is a positive, finite number of seconds, got {value!r}",
     "option-gib": "a memory budget is a positive, finite number of GiB, got {value!r}",
     "option-count": "a number of processes is a whole number from 1 to {top}, got {value!r}",
     "option-bad-value": "argument {option}: {why}",
@@ -200,6 +201,7 @@ VERIFY: dict[str, str] = {
     "wrong-in-some": "in {wrong} of {count} draws",
     "wrong-where": "{checked}; wrong {which}, first with {where}",
     "then": "{first}; {then}",
+    "took-longer": "took longer than {seconds} s",
     "too-much-memory": "the drawn sizes need too much memory ({why})",
     "not-finite": "{name} or its derivative is not finite at the drawn values",
     "not-evaluated": "it could not be evaluated: {why}",

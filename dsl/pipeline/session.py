@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from dsl.core.ast import Program, Stmt
 from dsl.core.span import Source
+from dsl.core.verdicts import DEFAULT_TIMEOUT
 from dsl.pipeline.program import check_source, evaluate_source
 from dsl.pipeline.report import DEFAULT_SEED, Evaluation, Report
 from dsl.shapes.checker import Env
@@ -26,9 +27,10 @@ class Session:
     (['E300'], ['x', 'a'])
     """
 
-    def __init__(self, seed: int = DEFAULT_SEED, verify: bool = True):
+    def __init__(self, seed: int = DEFAULT_SEED, verify: bool = True, timeout: float | None = None):
         self.seed = seed
         self.verify = verify
+        self.timeout = DEFAULT_TIMEOUT if timeout is None else timeout   # seconds per claim
         self.env: Env | None = None
         self.statements: tuple[Stmt, ...] = ()
         self.sources: list[Source] = []
@@ -44,7 +46,7 @@ class Session:
             self.plan = Plan(self.statements)
         saved = self.env.copy() if self.env is not None and not keep_on_error else self.env
         report = check_source(source, verify=self.verify, seed=self.seed, env=self.env,
-                              prior=self.statements, plan=self.plan)
+                              prior=self.statements, plan=self.plan, timeout=self.timeout)
         if report.has_errors and not keep_on_error:
             self.env = saved
             if self.plan.seen > len(self.statements):    # it took in the rejected piece

@@ -41,7 +41,7 @@ import numpy as np
 
 from dsl.builtins import FUNCTIONS, kinked
 from dsl.compute import autodiff
-from dsl.compute.budget import OverBudget
+from dsl.compute.budget import DEFAULT_TIMEOUT, OverBudget, OverTime, check_time, time_limit
 from dsl.compute.evaluate import eval_expr
 from dsl.compute.numeric import DomainError, EvalError, as_value, quiet
 from dsl.compute.plan import Plan
@@ -66,7 +66,7 @@ KINK_MARGIN = 1e-9
 KINK_RETRIES = 5
 """Redraws allowed per draw when a kink is met."""
 
-__all__ = ["DRAWS", "TOL_ABS", "TOL_REL", "ClaimResult", "verify_claims"]
+__all__ = ["DEFAULT_TIMEOUT", "DRAWS", "TOL_ABS", "TOL_REL", "ClaimResult", "verify_claims"]
 
 
 def _kinked() -> str:
@@ -94,25 +94,36 @@ def _name(claim: Claim) -> str:
 
 def verify_claims(program: Program, env, *, seed: int = 0, draws: int = DRAWS,
                   inputs: Mapping | None = None, sizes: Mapping | None = None,
-                  claims=None, plan: Plan | None = None) -> list[ClaimResult]:
+                  claims=None, plan: Plan | None = None,
+                  timeout: float = DEFAULT_TIMEOUT) -> list[ClaimResult]:
     """One :class:`ClaimResult` per claim (default: every claim in ``env``).
 
     ``inputs`` fixes the input values (then every draw uses them); ``sizes``
     fixes some or all size symbols.  ``plan`` is the program's dependency
     graph when the caller keeps one (a session), else it is built here.
+    Each claim has ``timeout`` seconds; past them it is unchecked.
     """
     infos = env.claims if claims is None else claims
     shared = Draws(program, env, seed, inputs, sizes, plan)
-    return [verify_one(program, env, info, seed=seed, draws=draws, inputs=inputs, sizes=sizes, shared=shared)
-            for info in infos]
+    return [verify_one(program, env, info, seed=seed, draws=draws, inputs=inputs, sizes=sizes, shared=shared,
+                       timeout=timeout) for info in infos]
 
 
 @quiet
 def verify_one(program: Program, env, info, *, seed: int = 0, draws: int = DRAWS,
                inputs: Mapping | None = None, sizes: Mapping | None = None,
-               shared: Draws | None = None) -> ClaimResult:
+               shared: Draws | None = None, timeout: float = DEFAULT_TIMEOUT) -> ClaimResult:
     """Verify one ``shapes.ClaimInfo`` (``shared``: the draws of the other
-    claims of the same verification, reused)."""
+    claims of the same verification, reused) within ``timeout`` seconds."""
+    try:
+        with time_limit(timeout):
+            return _verify(program, env, info, seed, draws, inputs, sizes, shared)
+    except OverTime as exc:
+        return _unchecked(info.claim, seed, str(exc))
+
+
+def _verify(program: Program, env, info, seed: int, draws: int, inputs: Mapping | None,
+            sizes: Mapping | None, shared: Draws | None) -> ClaimResult:
     claim = info.claim
     if not info.ok:
         why, on_claim = _why_not_ok(env, info)
@@ -125,6 +136,7 @@ def verify_one(program: Program, env, info, *, seed: int = 0, draws: int = DRAWS
     try:
         for draw in range(draws if inputs is None else 1):
             for attempt in range(KINK_RETRIES):
+                check_time()
                 try:
                     last = inputs is not None or attempt == KINK_RETRIES - 1
                     samples.append(_sample(shared, info, draw, attempt, notes, last))
@@ -324,6 +336,7 @@ def _cross_check(tape: autodiff.Tape, y: str, jac: autodiff.Jacobian, rng: np.ra
     # A correct rule agrees at some step; trying a larger and a smaller one
     # keeps strong curvature or rounding from passing for an inconsistency.
     for h in (h0, h0 * 10, h0 / 10):
+        check_time()
         plus, kinks_plus = tape.replay(y, x0 + h * v)
         minus, kinks_minus = tape.replay(y, x0 - h * v)
         for b, p, m in zip(base, kinks_plus, kinks_minus, strict=True):
