@@ -11,7 +11,7 @@ ratio, goal, whether the goal is met.  Timings are never asserted on.
     python bench/run.py --markdown       # the table as Markdown
 
 Benchmarks (names for ``--only``): check, eval, startup, grad, verify,
-examples, lint.  See bench/README.md for what each row means.
+examples, lint, scale.  See bench/README.md for what each row means.
 """
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ def _benchmarks():
     import bench_examples
     import bench_grad
     import bench_lint
+    import bench_scale
     import bench_startup
     return {
         "check": bench_check.run,
@@ -45,10 +46,11 @@ def _benchmarks():
         "verify": bench_grad.run_verify,
         "examples": bench_examples.run,
         "lint": bench_lint.run,
+        "scale": bench_scale.run,
     }
 
 
-NAMES = ("check", "eval", "startup", "grad", "verify", "examples", "lint")
+NAMES = ("check", "eval", "startup", "grad", "verify", "examples", "lint", "scale")
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:

@@ -46,12 +46,14 @@ def parse(text: str, name: str = "<input>") -> tuple[Program, list[Diagnostic]]:
     return parse_source(Source(name, text))
 
 
-def check(text: str, name: str = "<input>", *, verify: bool = True, seed: int = 0) -> Report:
-    """Check a derivation: shapes, then claims. Returns a ``pipeline.Report``
-    with ``.diagnostics`` and ``.claims``."""
+def check(text: str, name: str = "<input>", *, verify: bool = True, seed: int = 0,
+          timeout: float | None = None) -> Report:
+    """Check a derivation: shapes, then claims, each claim within ``timeout``
+    seconds (default 10). Returns a ``pipeline.Report`` with ``.diagnostics``
+    and ``.claims``."""
     from dsl.core.span import Source
     from dsl.pipeline import check_source
-    return check_source(Source(name, text), verify=verify, seed=seed)
+    return check_source(Source(name, text), verify=verify, seed=seed, timeout=timeout)
 
 
 def evaluate_expr(expr: str, **arrays: object) -> np.ndarray:

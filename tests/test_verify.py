@@ -202,16 +202,16 @@ def test_relu_at_its_kink_in_every_draw_is_unchecked():
 
 
 def test_a_draw_at_a_kink_is_redrawn(monkeypatch):
-    original = data.draw_inputs
+    original = data.draw_input
     calls = []
 
-    def first_at_the_kink(env, sizes, rng):
-        values = original(env, sizes, rng)
+    def first_at_the_kink(env, name, sizes, rng):
+        value = original(env, name, sizes, rng)
         if not calls:
-            values["x"][0, 0] = 0.0
-        calls.append(1)
-        return values
-    monkeypatch.setattr(data, "draw_inputs", first_at_the_kink)
+            value[0, 0] = 0.0
+        calls.append(name)
+        return value
+    monkeypatch.setattr(data, "draw_input", first_at_the_kink)
     result = one("dims n\nx : 1 x n\nL = sum(relu(x))\n", "dL/dx = relu'(x)")
     assert result.status == "verified"
     assert len(calls) >= verify.DRAWS + 1     # the first draw was redrawn

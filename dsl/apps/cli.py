@@ -21,6 +21,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"chainrule {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
+    def timeout(sp):
+        sp.add_argument("--timeout", type=options.seconds, default=None, metavar="SECONDS",
+                        help="time budget per claim in seconds, a positive number (default 10)")
+
     def common(sp, fmt=("text", "json")):
         sp.add_argument("--format", choices=fmt, default="text", help="output format")
         sp.add_argument("--strict", action="store_true", help="warnings also give exit code 1")
@@ -28,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="check shapes only; do not verify claims numerically")
         sp.add_argument("--seed", type=options.seed, default=0,
                         help="seed for drawn test data, 0 to 2**32-1 (default 0)")
+        timeout(sp)
         sp.add_argument("--color", choices=("auto", "always", "never"), default="auto")
 
     c = sub.add_parser("check", help="check shapes and verify claims in .deriv files")
@@ -53,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     r = sub.add_parser("repl", help="interactive checking and evaluation")
     r.add_argument("file", nargs="?", metavar="FILE")
     r.add_argument("--seed", type=options.seed, default=0)
+    timeout(r)
 
     lint = sub.add_parser("lint", help="check derivations inside .deriv, .md, .tex and .ipynb files")
     lint.add_argument("paths", nargs="+", metavar="PATH")
@@ -86,7 +92,8 @@ def _check(args) -> int:
     from dsl import pipeline as driver
     from dsl.render import text as render
 
-    reports = [driver.check_file(path, verify=args.verify, seed=args.seed) for path in args.files]
+    reports = [driver.check_file(path, verify=args.verify, seed=args.seed, timeout=args.timeout)
+               for path in args.files]
     if args.format == "json":
         sys.stdout.write(render.render_json(reports))
     else:
@@ -134,14 +141,14 @@ def _explain(args) -> int:
 
 def _repl(args) -> int:
     from dsl.apps import repl
-    return repl.main(args.file, seed=args.seed)
+    return repl.main(args.file, seed=args.seed, timeout=args.timeout)
 
 
 def _lint(args) -> int:
     from dsl.apps import lint
     from dsl.render import text as render
     return lint.run_lint(args.paths, fmt=args.format, strict=args.strict, verify=args.verify,
-                         jobs=args.jobs, verbose=args.verbose, seed=args.seed,
+                         jobs=args.jobs, verbose=args.verbose, seed=args.seed, timeout=args.timeout,
                          color=render.use_color(args.color))
 
 

@@ -209,7 +209,8 @@ def _ignored(path: str, is_dir: bool, rules) -> bool:
 
 # ------------------------------------------------------------------ checking
 
-def lint_file(path: str, *, verify: bool = True, seed: int = driver.DEFAULT_SEED) -> FileResult:
+def lint_file(path: str, *, verify: bool = True, seed: int = driver.DEFAULT_SEED,
+              timeout: float | None = None) -> FileResult:
     """Read, extract, check and map back one document; never raises."""
     source, problem = driver.read_source(path)
     if source is None:
@@ -224,17 +225,17 @@ def lint_file(path: str, *, verify: bool = True, seed: int = driver.DEFAULT_SEED
         return FileResult(driver.Report(source, Program((), path), None,
                                         [driver.internal_error("reading the document", exc, where)], []))
     try:
-        return _check(ex, verify=verify, seed=seed)
+        return _check(ex, verify=verify, seed=seed, timeout=timeout)
     except Exception as exc:  # noqa: BLE001  (a defect in linting, reported as an E901 diagnostic)
         return FileResult(driver.Report(source, Program((), path), None,
                                         [driver.internal_error("linting", exc, where)], []))
 
 
-def _check(ex: Extracted, *, verify: bool, seed: int) -> FileResult:
+def _check(ex: Extracted, *, verify: bool, seed: int, timeout: float | None = None) -> FileResult:
     path = ex.host.path
     diagnostics, claims, dims = list(ex.notes), [], {}
     if ex.source.text.strip():
-        report = driver.check_source(ex.source, verify=verify, seed=seed)
+        report = driver.check_source(ex.source, verify=verify, seed=seed, timeout=timeout)
         dims = dict(getattr(report.env, "dims", None) or {})
         diagnostics += [_in_host(ex, d) for d in report.diagnostics]
         diagnostics += _grouping_notes(ex, report, seed)
@@ -308,9 +309,9 @@ def _shape_correct(ex: Extracted, f) -> bool:
 
 
 def lint_files(files: list[str], *, verify: bool = True, seed: int = driver.DEFAULT_SEED,
-               jobs: int | None = None) -> list[FileResult]:
+               jobs: int | None = None, timeout: float | None = None) -> list[FileResult]:
     """``lint_file`` over many files, in worker processes above the threshold."""
-    work = partial(lint_file, verify=verify, seed=seed)
+    work = partial(lint_file, verify=verify, seed=seed, timeout=timeout)
     jobs = min(jobs or os.cpu_count() or 1, len(files))     # no idle workers
     if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
         return [work(f) for f in files]
@@ -330,7 +331,7 @@ def lint_files(files: list[str], *, verify: bool = True, seed: int = driver.DEFA
 
 def run_lint(paths: list[str], *, fmt: str = "text", strict: bool = False, verify: bool = True,
              jobs: int | None = None, verbose: bool = False, out=None,
-             seed: int = driver.DEFAULT_SEED, color: bool = False) -> int:
+             seed: int = driver.DEFAULT_SEED, color: bool = False, timeout: float | None = None) -> int:
     """Lint ``paths`` and write the report to ``out`` (default: the current
     ``sys.stdout``); returns the exit code."""
     out = sys.stdout if out is None else out
@@ -341,7 +342,7 @@ def run_lint(paths: list[str], *, fmt: str = "text", strict: bool = False, verif
         out.write("chainrule lint: no paths given\n")
         return 2
     files, problems = collect(paths)
-    results = problems + lint_files(files, verify=verify, seed=seed, jobs=jobs)
+    results = problems + lint_files(files, verify=verify, seed=seed, jobs=jobs, timeout=timeout)
     if verbose:
         for r in results:
             r.report.diagnostics = sorted(r.report.diagnostics + r.skipped, key=_order)

@@ -49,6 +49,17 @@ def memory_gib(text: str) -> float:
     return value
 
 
+def seconds(text: str) -> float:
+    """A time budget in seconds: a positive, finite number (``0.5``, ``10``)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(say("option-seconds", value=text))
+    return value
+
+
 def jobs(text: str) -> int:
     """A number of worker processes: a whole number from 1 to :data:`JOBS_MAX`
     (each is a forked process, started up front)."""

@@ -280,12 +280,12 @@ class PipedLines:
 
 # ----------------------------------------------------------------- command
 
-def main(file: str | None = None, seed: int = 0) -> int:
-    """``chainrule repl [FILE] [--seed N]``: load FILE, then read entries."""
+def main(file: str | None = None, seed: int = 0, timeout: float | None = None) -> int:
+    """``chainrule repl [FILE] [--seed N] [--timeout SECONDS]``: load FILE, then read entries."""
     from dsl.render import text as render
 
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
-    engine = Engine(seed=seed, color=interactive and render.use_color("auto"))
+    engine = Engine(seed=seed, color=interactive and render.use_color("auto"), timeout=timeout)
 
     def write(text: str) -> None:
         sys.stdout.write(text)

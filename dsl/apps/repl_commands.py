@@ -48,6 +48,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ":env": ("", "every name with its kind and shape"),
     ":eval": ("[EXPR]", "the full value of an expression (of every definition without one)"),
     ":seed": ("[N]", "show or set the seed for drawn inputs and verification"),
+    ":timeout": ("[SECONDS]", "show or set the time budget per claim (default 10 s)"),
     ":load": ("FILE", "run a .deriv file (.md/.tex: its derivations; .npz: values for inputs)"),
     ":save": ("FILE", "write the session as a derivation file"),
     ":reset": ("", "forget every name, size and claim"),
@@ -72,8 +73,9 @@ class Outcome:
 class Engine:
     """A REPL session without a terminal."""
 
-    def __init__(self, seed: int = driver.DEFAULT_SEED, color: bool = False, verify: bool = True):
-        self.session = driver.Session(seed=seed, verify=verify)
+    def __init__(self, seed: int = driver.DEFAULT_SEED, color: bool = False, verify: bool = True,
+                 timeout: float | None = None):
+        self.session = driver.Session(seed=seed, verify=verify, timeout=timeout)
         self.color = color
         self.arrays: dict = {}          # values for inputs, from :load FILE.npz
         self._evaluation: driver.Evaluation | None = None   # of the session; None: stale
@@ -247,6 +249,14 @@ class Engine:
         self.session.seed = seed
         self._evaluation = None
         return Outcome(f"seed {seed}: inputs are drawn afresh for values and new claims")
+
+    def cmd_timeout(self, arg: str) -> Outcome:
+        if arg:
+            try:
+                self.session.timeout = options.seconds(arg)
+            except ArgumentTypeError as exc:
+                return Outcome(f"usage: :timeout SECONDS ({exc})", errors=1)
+        return Outcome(f"timeout {self.session.timeout:g} s per claim")
 
     def cmd_load(self, arg: str) -> Outcome:
         return self.load(_unquote(arg))

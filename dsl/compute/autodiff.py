@@ -30,18 +30,21 @@ array([[2., 4., 6.]])
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
 from dsl.builtins import FUNCTIONS
 from dsl.compute import budget
-from dsl.compute.evaluate import eval_expr, expr_text, names_used
+from dsl.compute.budget import check_time
+from dsl.compute.evaluate import eval_expr, expr_text
 from dsl.compute.graph import Node, backward, topological
+from dsl.compute.layout import DerivativeError, arrange, derivative_kind
 from dsl.compute.numeric import as_value, call_axis
+from dsl.compute.plan import Plan
 from dsl.compute.vjp import KINKS, SECOND, VJPS, forward, unbroadcast  # noqa: F401  (the rule table, in vjp)
-from dsl.core.ast import BinOp, Call, Define, Deriv, Expr, Name, Neg, Program, Transpose, deriv_text
+from dsl.core.ast import BinOp, Call, Deriv, Expr, Name, Neg, Program, Transpose, deriv_text
 from dsl.core.span import Span
 from dsl.core.wording import say
 
@@ -49,11 +52,6 @@ COMPARE_COPIES = 4
 """Arrays of a Jacobian's size that verification makes besides the Jacobian
 and its parts (the arranged truth, its comparable form, a difference, a
 transpose), counted in the Jacobian's memory budget."""
-
-
-class DerivativeError(ValueError):
-    """The derivative asked for does not exist here or cannot be computed;
-    the message says why, in words a claim's "unchecked" line can show."""
 
 
 # ---------------------------------------------------------------------- tape
@@ -79,6 +77,7 @@ class Tape:
         self.nodes: dict[str, Node] = {}
         self.live_names = point.dependents(wrt)
         self._jacobians: dict[str, Jacobian] = {}
+        self._orders: dict[str, list[Node]] = {}
 
     def node(self, name: str) -> Node:
         """The graph node holding the value of ``name``."""
@@ -89,6 +88,7 @@ class Tape:
         if name not in self.nodes:
             for dep in self.point.order_of(name):
                 if dep in self.live_names and dep not in self.nodes and dep != self.wrt:
+                    check_time()
                     if not self.point.ok(dep):
                         raise DerivativeError(say("definition-has-errors", name=dep))
                     self.nodes[dep] = self._trace(self.point.definition(dep))
@@ -105,7 +105,7 @@ class Tape:
             stack.append(self._make(node, value, parents))
 
         values = {}
-        for name in names_used(expr):
+        for name in self.point.plan.reads_of(expr):
             if name == self.wrt:
                 values[name] = self.leaf.value
             elif name in self.nodes:
@@ -144,6 +144,12 @@ class Tape:
         raise DerivativeError(say("cannot-differentiate", expr=expr_text(expr)))
 
     # ------------------------------------------------------------ queries
+    def order(self, y: str) -> list[Node]:
+        """The live nodes of ``y``, parents first: sorted once per output."""
+        if y not in self._orders:
+            self._orders[y] = topological(self.node(y))
+        return self._orders[y]
+
     def jacobian(self, y: str) -> Jacobian:
         """The Jacobian of ``y`` by ``wrt``.  One backward sweep per entry of
         ``y``: claims are about scalars (one sweep) or vectors of modest size,
@@ -164,10 +170,11 @@ class Tape:
             return Jacobian(np.eye(n), [], *shapes)
         if not out.live:
             return Jacobian(np.zeros((m, n)), [], *shapes)
-        order = topological(out)
+        order = self.order(y)
         zero = np.zeros(n)
         rows: list[list[np.ndarray]] = [[] for _ in range(len(self.uses) + 1)]
         for i in range(m):
+            check_time()
             seed = np.zeros(out.value.shape)
             seed.flat[i] = 1.0
             kept = backward(order, seed)
@@ -183,7 +190,7 @@ class Tape:
             return np.asarray(seed, dtype=np.float64).reshape(self.leaf.value.shape)
         if not out.live:
             return np.zeros_like(self.leaf.value)
-        kept = backward(topological(out), seed)
+        kept = backward(self.order(y), seed)
         found = kept.get(id(self.leaf))
         return np.zeros_like(self.leaf.value) if found is None else found
 
@@ -196,7 +203,7 @@ class Tape:
         vals: dict[int, np.ndarray] = {id(self.leaf): np.asarray(x_value, dtype=np.float64)}
         kinks: list[np.ndarray] = []
         with np.errstate(all="ignore"):
-            for node in topological(out):
+            for node in self.order(y):
                 if node is self.leaf:
                     continue
                 args = [vals.get(id(p), p.value) for p in node.parents]
@@ -210,7 +217,7 @@ class Tape:
         out = self.node(y)
         if not out.live:
             return []
-        return [n.parents[0].value for n in topological(out) if n.op in KINKS]
+        return [n.parents[0].value for n in self.order(y) if n.op in KINKS]
 
 
 # --------------------------------------------------------------------- point
@@ -219,60 +226,65 @@ class Point:
     """A program at given input values: lazily evaluated definitions and one
     tape per variable, shared by every derivative taken here."""
 
-    def __init__(self, program: Program, env, inputs: Mapping[str, np.ndarray], sizes: Mapping[str, int]):
+    def __init__(self, program: Program, env, inputs: Mapping[str, np.ndarray], sizes: Mapping[str, int],
+                 plan: Plan | None = None, draw: Callable[[str], np.ndarray | None] | None = None):
         self.program, self.env, self.sizes = program, env, dict(sizes)
-        self.defs: dict[str, Expr] = {}
-        self.order: list[str] = []
-        for stmt in program.statements:
-            if isinstance(stmt, Define) and stmt.name not in self.defs:
-                self.defs[stmt.name] = stmt.expr
-                self.order.append(stmt.name)
-        self.values: dict[str, np.ndarray] = {
-            k: as_value(v) for k, v in inputs.items()
-            if k not in self.defs or self.ok(k)}
-        for name, info in env.names.items():
-            if info.kind == "input" and name in self.values and info.shape is not None and info.shape.is_scalar:
-                self.values[name] = self.values[name].reshape(())
+        self.plan = plan.extend(program.statements) if plan is not None else Plan(program.statements)
+        self.defs = self.plan.defs
+        self.draw = draw
+        self.values: dict[str, np.ndarray] = {}
+        for k, v in inputs.items():
+            if k not in self.defs or self.ok(k):
+                self._store(k, as_value(v))
         self.tapes: dict[str, Tape] = {}
+
+    def _store(self, name: str, value: np.ndarray) -> np.ndarray:
+        info = self.env.names.get(name)
+        if info is not None and info.kind == "input" and info.shape is not None and info.shape.is_scalar:
+            value = value.reshape(())
+        self.values[name] = value
+        return value
+
+    def _input(self, name: str) -> np.ndarray | None:
+        """The value of an input, drawn (by ``draw``) the first time it is read."""
+        if name in self.values:
+            return self.values[name]
+        if self.draw is None or name in self.defs:
+            return None
+        value = self.draw(name)
+        return None if value is None else self._store(name, value)
 
     def ok(self, name: str) -> bool:
         info = self.env.names.get(name)
         return info is not None and info.ok
 
     def known(self, name: str) -> bool:
-        return name in self.defs or name in self.values
+        return name in self.defs or self._input(name) is not None
 
     def definition(self, name: str) -> Expr:
         return self.defs[name]
 
     def order_of(self, name: str) -> list[str]:
         """The definitions ``name`` needs (itself included), in program order."""
-        needed, stack = set(), [name]
-        while stack:
-            n = stack.pop()
-            if n in needed or n not in self.defs:
-                continue
-            needed.add(n)
-            stack.extend(names_used(self.defs[n]))
-        return [n for n in self.order if n in needed]
+        return self.plan.order_of(name)
 
     def dependents(self, wrt: str) -> set[str]:
         """Every definition whose value changes with ``wrt``, and ``wrt``."""
-        live = {wrt}
-        for name in self.order:
-            if name != wrt and names_used(self.defs[name]) & live:
-                live.add(name)
-        return live
+        return self.plan.dependents(wrt)
 
     def value(self, name: str) -> np.ndarray:
         """The value of an input or definition, evaluating what it needs."""
+        if name not in self.defs:
+            found = self._input(name)
+            if found is None:
+                raise DerivativeError(say("has-no-value", name=name))
+            return found
         if name in self.values:
             return self.values[name]
-        if name not in self.defs:
-            raise DerivativeError(say("has-no-value", name=name))
         for dep in self.order_of(name):
             if dep in self.values:
                 continue
+            check_time()
             if not self.ok(dep):
                 raise DerivativeError(say("definition-has-errors", name=dep))
             expr = self.defs[dep]
@@ -282,8 +294,8 @@ class Point:
     def values_for(self, expr: Expr) -> dict[str, np.ndarray]:
         """Values of the names ``expr`` reads (size symbols excluded)."""
         out = {}
-        for name in names_used(expr):
-            if name in self.values or name in self.defs:
+        for name in self.plan.reads_of(expr):
+            if self.known(name):
                 out[name] = self.value(name)
         return out
 
@@ -317,51 +329,6 @@ class Point:
     @property
     def layout(self) -> str:
         return getattr(self.env, "layout", "numerator") or "numerator"
-
-
-def _is_vector(shape: tuple[int, ...]) -> bool:
-    return len(shape) == 2 and 1 in shape
-
-
-def derivative_kind(ys, xs) -> str | None:
-    """``"gradient"`` (Y a scalar), ``"by-scalar"`` (X a scalar) or
-    ``"jacobian"`` (two vectors) for declared shapes ``ys`` and ``xs``, None
-    for anything else.  The rule follows the symbolic shapes, as the checker
-    does: with ``dims n = 1`` a ``1 x n`` vector is still a vector, so its
-    Jacobian keeps the arrangement the claim was checked against."""
-    if ys is None or xs is None:
-        return None
-    if ys.is_one_by_one:
-        return "gradient"
-    if xs.is_one_by_one:
-        return "by-scalar"
-    if ys.is_vector and xs.is_vector:
-        return "jacobian"
-    return None
-
-
-def arrange(full: np.ndarray, out_shape, in_shape, layout: str, name: str | None = None,
-            kind: str | None = None) -> np.ndarray:
-    """An ``m x n`` Jacobian in the shape of SPEC section 5: scalar Y -> the
-    shape of X; scalar X -> the shape of Y; vectors -> ``m x n`` (numerator
-    layout) or ``n x m`` (denominator); anything else is higher-order.
-    ``kind`` (:func:`derivative_kind`) says which rule applies; without it
-    the concrete shapes decide, which a size of 1 can mislead.
-
-    >>> arrange(np.ones((3, 1)), (1, 3), (1, 1), "numerator", kind="jacobian").shape
-    (3, 1)
-    """
-    m, n = full.shape
-    if kind is None:
-        kind = ("gradient" if m == 1 else "by-scalar" if n == 1
-                else "jacobian" if _is_vector(out_shape) and _is_vector(in_shape) else None)
-    if kind == "gradient" and m == 1:
-        return full.reshape(in_shape)
-    if kind == "by-scalar" and n == 1:
-        return full.reshape(out_shape)
-    if kind == "jacobian":
-        return full.T.copy() if layout == "denominator" else full
-    raise DerivativeError(say("higher-order-tensor", name=name or say("the-derivative")))
 
 
 # ------------------------------------------------------------------- the API

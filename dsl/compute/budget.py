@@ -21,12 +21,14 @@ evaluating a test array needs 2.0 KiB, more than the budget of 1000 bytes
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from dsl.builtins import DomainError
 from dsl.core import messages
+from dsl.core.verdicts import DEFAULT_TIMEOUT  # noqa: F401  (the default of time_limit's callers)
 from dsl.core.wording import say
 
 DEFAULT_MEMORY_BUDGET = 4 * 2**30
@@ -96,3 +98,40 @@ def powers_of_ten(n: int) -> str:
     if mantissa >= 10:
         mantissa, exponent = mantissa / 10, exponent + 1
     return f"{mantissa:g}e+{exponent}"
+
+
+# ---------------------------------------------------------------- time
+
+_DEADLINE: ContextVar[tuple[float, float] | None] = ContextVar("deadline", default=None)
+
+
+class OverTime(Exception):
+    """The time budget of a claim ran out; the message says how long it was."""
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Run the block with a deadline ``seconds`` from now, which
+    :func:`check_time` enforces.  Cooperative: no signal or thread, so it
+    holds in worker processes, notebooks and the REPL alike.
+
+    >>> with time_limit(1e-9):
+    ...     try:
+    ...         check_time()
+    ...     except OverTime as exc:
+    ...         print(exc)
+    took longer than 1e-09 s
+    """
+    token = _DEADLINE.set((time.monotonic() + seconds, seconds))
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+def check_time() -> None:
+    """Raise :class:`OverTime` once the deadline in force has passed: called
+    between draws, reverse-mode steps, Jacobian rows and diagnosis candidates."""
+    deadline = _DEADLINE.get()
+    if deadline is not None and time.monotonic() > deadline[0]:
+        raise OverTime(say("took-longer", seconds=f"{deadline[1]:g}"))

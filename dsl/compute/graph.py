@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from dsl.compute.budget import check_time
 from dsl.compute.vjp import VJPS, unbroadcast
 from dsl.core.span import Span
 
@@ -64,6 +65,7 @@ def backward(order: list[Node], seed: np.ndarray) -> dict[int, np.ndarray]:
     kept: dict[int, np.ndarray] = {}
     with np.errstate(all="ignore"):
         for node in reversed(order):
+            check_time()
             g = grads.pop(id(node), None)
             if g is None:
                 continue

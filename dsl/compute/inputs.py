@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import zipfile
-from collections.abc import Callable, Container, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
 
 import numpy as np
 
@@ -104,9 +104,10 @@ def _count(n: int) -> str:
     return str(n) if n < 10**7 else powers_of_ten(n)
 
 
-def _arrays(env, sizes) -> list[tuple[str, tuple[int, ...]]]:
+def _arrays(env, sizes, names: Iterable[str] | None = None) -> list[tuple[str, tuple[int, ...]]]:
     found = []
-    for name, info in env.names.items():
+    chosen = env.names.items() if names is None else ((n, env.names[n]) for n in names if n in env.names)
+    for name, info in chosen:
         shape = concrete_shape(info.shape, sizes)
         if shape is not None:
             found.append((name, shape))
@@ -118,13 +119,14 @@ DRAWING_COPIES = {"spd": 4, "symmetric": 4, "nonzero": 3, "prob": 2}
 input with this attribute (``A @ A.T + n I``: A, the product, I, the sum)."""
 
 
-def memory_needed(env, sizes: Mapping[str, int]) -> int:
-    """Bytes for every input and definition as float64, at these sizes, and
-    for the temporaries of drawing inputs with attributes.
+def memory_needed(env, sizes: Mapping[str, int], names: Iterable[str] | None = None) -> int:
+    """Bytes for every input and definition (or those among ``names``) as
+    float64, at these sizes, and for the temporaries of drawing inputs with
+    attributes.
 
     Names whose shape is unknown (after an error) count nothing."""
     total = 0
-    for name, shape in _arrays(env, sizes):
+    for name, shape in _arrays(env, sizes, names):
         info = env.names[name]
         copies = max((DRAWING_COPIES.get(a, 1) for a in _attr_names(info.attrs)), default=1) \
             if info.kind == "input" else 1
@@ -133,14 +135,16 @@ def memory_needed(env, sizes: Mapping[str, int]) -> int:
 
 
 def check_budget(env, sizes: Mapping[str, int], budget: int | None = None,
-                 span_of: Callable[[str], Span] | None = None) -> list[Diagnostic]:
-    """``E600`` when the inputs and definitions need more than ``budget``
-    bytes (default: the budget in force, ``budget.memory_budget``); nothing is allocated.  The
+                 span_of: Callable[[str], Span] | None = None,
+                 names: Iterable[str] | None = None) -> list[Diagnostic]:
+    """``E600`` when the inputs and definitions (those among ``names``, in
+    that order, if given) need more than ``budget`` bytes (default: the
+    budget in force, ``budget.memory_budget``); nothing is allocated.  The
     diagnostic sits at ``span_of(name)`` of the largest array (default: where
     it is declared or defined)."""
     budget = memory_budget() if budget is None else budget
-    arrays = _arrays(env, sizes)
-    need = memory_needed(env, sizes)
+    arrays = _arrays(env, sizes, names)
+    need = memory_needed(env, sizes, names)
     if need <= budget or not arrays:
         return []
     name, shape = max(arrays, key=lambda item: int(np.prod(item[1], dtype=object)))
@@ -224,13 +228,22 @@ def draw_inputs(env, sizes: Mapping[str, int], rng: np.random.Generator,
     if memory_needed(env, sizes) > (memory_budget() if budget is None else budget):
         raise ValueError(say("inputs-over-budget"))
     values = {}
-    for name, info in env.names.items():
-        if info.kind != "input" or not info.ok or name in given:
-            continue
-        shape = concrete_shape(info.shape, sizes)
-        if shape is not None:
-            values[name] = draw_value(shape, _attr_names(info.attrs), rng)
+    for name in env.names:
+        if name not in given:
+            value = draw_input(env, name, sizes, rng)
+            if value is not None:
+                values[name] = value
     return values
+
+
+def draw_input(env, name: str, sizes: Mapping[str, int], rng: np.random.Generator) -> np.ndarray | None:
+    """The drawn value of one declared input (None for a name that is not an
+    input, whose declaration has errors, or whose size is unknown)."""
+    info = env.names.get(name)
+    if info is None or info.kind != "input" or not info.ok:
+        return None
+    shape = concrete_shape(info.shape, sizes)
+    return None if shape is None else draw_value(shape, _attr_names(info.attrs), rng)
 
 
 # -------------------------------------------------------------- .npz files

@@ -12,6 +12,9 @@ from dsl.core.diagnostics import Diagnostic
 from dsl.core.kinds import Status
 from dsl.core.span import Span
 
+DEFAULT_TIMEOUT = 10.0
+"""Seconds that verifying one claim may take before it is unchecked (``--timeout``)."""
+
 
 class ClaimSite(Protocol):
     """What a verdict needs of its claim: the derivative and where it stands

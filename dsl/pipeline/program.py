@@ -22,6 +22,8 @@ from dsl.shapes.checker import ClaimInfo, Env
 if TYPE_CHECKING:
     import numpy as np  # annotations only: NumPy loads when a value is computed
 
+    from dsl.compute.plan import Plan
+
 
 def parse_source(source: Source) -> tuple[Program, list[Diagnostic]]:
     """The language stage alone: the statements of ``source`` and the
@@ -36,12 +38,16 @@ def parse_source(source: Source) -> tuple[Program, list[Diagnostic]]:
 
 def check_source(source: Source, *, verify: bool = True, seed: int = DEFAULT_SEED,
                  env: Env | None = None, prior: Sequence[Stmt] = (),
-                 draws: int | None = None) -> Report:
+                 draws: int | None = None, plan: Plan | None = None,
+                 timeout: float | None = None) -> Report:
     """Parse, check shapes and (unless ``verify=False``) verify every claim.
 
     ``env`` and ``prior`` continue an earlier check (a REPL or notebook
     session): the new statements see the names already known, and only the
-    claims they add are verified, against all definitions so far.
+    claims they add are verified, against all definitions so far; ``plan``,
+    the dependency graph of ``prior`` kept by the session, is extended with
+    the new statements rather than rebuilt.  Each claim has ``timeout``
+    seconds (default 10); past them it is unchecked (``W501``).
 
     >>> r = check_source(Source("t.deriv", "x : 1 x 3\\ny = x @ x"))
     >>> [d.code for d in r.diagnostics]
@@ -59,16 +65,18 @@ def check_source(source: Source, *, verify: bool = True, seed: int = DEFAULT_SEE
     whole_program = Program(tuple(prior) + program.statements, source.name) if prior else program
     claims = verify_claims(whole_program, env, verify=verify, seed=seed, draws=draws,
                            diagnostics=diagnostics, whole=whole(source),
-                           claims=env.claims[known_claims:])
+                           claims=env.claims[known_claims:], plan=plan, timeout=timeout)
     diagnostics.sort(key=lambda d: (d.span.line, d.span.column))
     return Report(source, program, env, diagnostics, claims, seed=seed)
 
 
 def verify_claims(program: Program, env: Env, *, verify: bool, seed: int, draws: int | None,
                   diagnostics: list[Diagnostic], whole: Span,
-                  claims: Sequence[ClaimInfo] | None = None) -> list[ClaimResult]:
+                  claims: Sequence[ClaimInfo] | None = None, plan: Plan | None = None,
+                  timeout: float | None = None) -> list[ClaimResult]:
     """Verify ``claims`` (default: every claim of ``env``), adding their
-    diagnostics to ``diagnostics`` and returning one verdict per claim."""
+    diagnostics to ``diagnostics`` and returning one verdict per claim
+    (each within ``timeout`` seconds, default ``DEFAULT_TIMEOUT``)."""
     infos = list(env.claims if claims is None else claims)
     if not verify:
         return [ClaimResult(ci.claim, Status.UNCHECKED, "not verified (--no-verify)", seed=seed)
@@ -77,8 +85,9 @@ def verify_claims(program: Program, env: Env, *, verify: bool, seed: int, draws:
         return []
     from dsl.verify import claims as verifier
     try:
-        results = verifier.verify_claims(program, env, seed=seed, claims=infos,
-                                         draws=verifier.DRAWS if draws is None else draws)
+        results = verifier.verify_claims(program, env, seed=seed, claims=infos, plan=plan,
+                                         draws=verifier.DRAWS if draws is None else draws,
+                                         timeout=verifier.DEFAULT_TIMEOUT if timeout is None else timeout)
     except Exception as exc:  # noqa: BLE001  (a defect in verifying, reported as an E901 diagnostic)
         diagnostics.append(internal_error("verifying claims", exc, whole))
         return [ClaimResult(ci.claim, Status.UNCHECKED, "verification failed internally", seed=seed)
@@ -119,7 +128,7 @@ _HOST_DOCUMENTS = {".md": "a Markdown", ".markdown": "a Markdown", ".tex": "a La
 
 
 def check_file(path: str, *, verify: bool = True, seed: int = DEFAULT_SEED,
-               draws: int | None = None) -> Report:
+               draws: int | None = None, timeout: float | None = None) -> Report:
     """``check_source`` on a file; unreadable files give an input-error report,
     and so do documents that hold derivations (those are for ``lint``)."""
     kind = _HOST_DOCUMENTS.get(os.path.splitext(path)[1].lower())
@@ -131,7 +140,7 @@ def check_file(path: str, *, verify: bool = True, seed: int = DEFAULT_SEED,
     if source is None:
         assert problem is not None
         return unreadable(path, problem)
-    return check_source(source, verify=verify, seed=seed, draws=draws)
+    return check_source(source, verify=verify, seed=seed, draws=draws, timeout=timeout)
 
 
 # --------------------------------------------------------------- evaluating

@@ -7,12 +7,15 @@ from typing import TYPE_CHECKING
 
 from dsl.core.ast import Program, Stmt
 from dsl.core.span import Source
+from dsl.core.verdicts import DEFAULT_TIMEOUT
 from dsl.pipeline.program import check_source, evaluate_source
 from dsl.pipeline.report import DEFAULT_SEED, Evaluation, Report
 from dsl.shapes.checker import Env
 
 if TYPE_CHECKING:
     import numpy as np  # annotations only: NumPy loads when a value is computed
+
+    from dsl.compute.plan import Plan
 
 
 class Session:
@@ -24,23 +27,30 @@ class Session:
     (['E300'], ['x', 'a'])
     """
 
-    def __init__(self, seed: int = DEFAULT_SEED, verify: bool = True):
+    def __init__(self, seed: int = DEFAULT_SEED, verify: bool = True, timeout: float | None = None):
         self.seed = seed
         self.verify = verify
+        self.timeout = DEFAULT_TIMEOUT if timeout is None else timeout   # seconds per claim
         self.env: Env | None = None
         self.statements: tuple[Stmt, ...] = ()
         self.sources: list[Source] = []
+        self.plan: Plan | None = None   # who reads whom, grown with the statements
 
     def feed(self, text: str, name: str = "<repl>", keep_on_error: bool = True) -> Report:
         """Check ``text`` as the next piece of the session.  With
         ``keep_on_error=False`` a piece with errors leaves the session as it
         was, so the corrected piece can be entered again."""
+        from dsl.compute.plan import Plan
         source = Source(name, text)
+        if self.plan is None:
+            self.plan = Plan(self.statements)
         saved = self.env.copy() if self.env is not None and not keep_on_error else self.env
         report = check_source(source, verify=self.verify, seed=self.seed, env=self.env,
-                              prior=self.statements)
+                              prior=self.statements, plan=self.plan, timeout=self.timeout)
         if report.has_errors and not keep_on_error:
             self.env = saved
+            if self.plan.seen > len(self.statements):    # it took in the rejected piece
+                self.plan = None
             return report
         self.env = report.env
         self.statements = self.statements + report.program.statements
@@ -65,3 +75,4 @@ class Session:
         self.env = None
         self.statements = ()
         self.sources = []
+        self.plan = None

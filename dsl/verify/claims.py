@@ -5,8 +5,9 @@ seeded draws:
 
 1. sizes come from ``data.concrete_sizes`` (distinct, never 1, changing from
    draw to draw, so a stray ``2 / m`` cannot hide) and inputs from
-   ``data.draw_inputs`` (honouring ``onehot``, ``prob``, ``positive``,
-   ``symmetric``, ``spd``, ``nonzero``);
+   ``data.draw_input``, each when a claim first reads it (``draws``),
+   honouring ``onehot``, ``prob``, ``positive``, ``symmetric``, ``spd``,
+   ``nonzero``;
 2. the true derivative is computed by ``autodiff`` (reverse mode) and
    cross-checked by central finite differences along a random direction:
    ``<u, J v>`` from reverse mode against ``<u, (f(x + h v) - f(x - h v)) / 2h>``,
@@ -39,10 +40,11 @@ from collections.abc import Mapping
 import numpy as np
 
 from dsl.builtins import FUNCTIONS, kinked
-from dsl.compute import autodiff, inputs as data
-from dsl.compute.budget import OverBudget
+from dsl.compute import autodiff
+from dsl.compute.budget import DEFAULT_TIMEOUT, OverBudget, OverTime, check_time, time_limit
 from dsl.compute.evaluate import eval_expr
 from dsl.compute.numeric import DomainError, EvalError, as_value, quiet
+from dsl.compute.plan import Plan
 from dsl.core import messages
 from dsl.core.ast import Claim, Deriv, Program, deriv_text, walk
 from dsl.core.dims import fmt
@@ -51,6 +53,7 @@ from dsl.core.verdicts import ClaimResult
 from dsl.core.wording import say
 from dsl.shapes import hints
 from dsl.verify.diagnose import TOL_ABS, TOL_REL, Sample, close, diagnose
+from dsl.verify.draws import Draws, Lazy, Unchecked as _Unchecked, named, scalars, sizes_of
 
 DRAWS = 3
 """Draws per claim; sizes change between them."""
@@ -63,16 +66,12 @@ KINK_MARGIN = 1e-9
 KINK_RETRIES = 5
 """Redraws allowed per draw when a kink is met."""
 
-__all__ = ["DRAWS", "TOL_ABS", "TOL_REL", "ClaimResult", "verify_claims"]
+__all__ = ["DEFAULT_TIMEOUT", "DRAWS", "TOL_ABS", "TOL_REL", "ClaimResult", "verify_claims"]
 
 
 def _kinked() -> str:
     """The functions with a kink at 0, as messages name them: "relu/abs"."""
     return "/".join(name for name in FUNCTIONS if name in kinked())
-
-
-class _Unchecked(Exception):
-    """This claim cannot be checked; the message says why."""
 
 
 class _Kink(Exception):
@@ -95,36 +94,49 @@ def _name(claim: Claim) -> str:
 
 def verify_claims(program: Program, env, *, seed: int = 0, draws: int = DRAWS,
                   inputs: Mapping | None = None, sizes: Mapping | None = None,
-                  claims=None) -> list[ClaimResult]:
+                  claims=None, plan: Plan | None = None,
+                  timeout: float = DEFAULT_TIMEOUT) -> list[ClaimResult]:
     """One :class:`ClaimResult` per claim (default: every claim in ``env``).
 
     ``inputs`` fixes the input values (then every draw uses them); ``sizes``
-    fixes some or all size symbols.
+    fixes some or all size symbols.  ``plan`` is the program's dependency
+    graph when the caller keeps one (a session), else it is built here.
+    Each claim has ``timeout`` seconds; past them it is unchecked.
     """
     infos = env.claims if claims is None else claims
-    shared = _Draws(program, env, seed, inputs, sizes)
-    return [verify_one(program, env, info, seed=seed, draws=draws, inputs=inputs, sizes=sizes, shared=shared)
-            for info in infos]
+    shared = Draws(program, env, seed, inputs, sizes, plan)
+    return [verify_one(program, env, info, seed=seed, draws=draws, inputs=inputs, sizes=sizes, shared=shared,
+                       timeout=timeout) for info in infos]
 
 
 @quiet
 def verify_one(program: Program, env, info, *, seed: int = 0, draws: int = DRAWS,
                inputs: Mapping | None = None, sizes: Mapping | None = None,
-               shared: _Draws | None = None) -> ClaimResult:
+               shared: Draws | None = None, timeout: float = DEFAULT_TIMEOUT) -> ClaimResult:
     """Verify one ``shapes.ClaimInfo`` (``shared``: the draws of the other
-    claims of the same verification, reused)."""
+    claims of the same verification, reused) within ``timeout`` seconds."""
+    try:
+        with time_limit(timeout):
+            return _verify(program, env, info, seed, draws, inputs, sizes, shared)
+    except OverTime as exc:
+        return _unchecked(info.claim, seed, str(exc))
+
+
+def _verify(program: Program, env, info, seed: int, draws: int, inputs: Mapping | None,
+            sizes: Mapping | None, shared: Draws | None) -> ClaimResult:
     claim = info.claim
     if not info.ok:
         why, on_claim = _why_not_ok(env, info)
         if on_claim:  # the checker reported the error on this claim: no second diagnostic
             return ClaimResult(claim, Status.UNCHECKED, why, None, seed)
         return _unchecked(claim, seed, why)
-    shared = shared or _Draws(program, env, seed, inputs, sizes)
+    shared = shared or Draws(program, env, seed, inputs, sizes)
     samples: list[Sample] = []
     notes: set[str] = set()
     try:
         for draw in range(draws if inputs is None else 1):
             for attempt in range(KINK_RETRIES):
+                check_time()
                 try:
                     last = inputs is not None or attempt == KINK_RETRIES - 1
                     samples.append(_sample(shared, info, draw, attempt, notes, last))
@@ -199,39 +211,11 @@ def _wrong(claim: Claim, samples: list[Sample], seed: int, notes: set[str]) -> C
 
 # ------------------------------------------------------------------ a draw
 
-class _Draws:
-    """The draws of one verification: sizes, inputs and evaluated points,
-    made once per (draw, attempt) and shared by every claim, with the
-    derivatives already cross-checked."""
-
-    def __init__(self, program: Program, env, seed: int, inputs: Mapping | None, sizes: Mapping | None):
-        self.program, self.env, self.seed, self.inputs = program, env, seed, inputs
-        self.dims = {**env.dims, **(dict(sizes) if sizes else {})}
-        self.size_rng = np.random.default_rng(seed)
-        self.points: dict[tuple[int, int], tuple[autodiff.Point, dict[str, int]]] = {}
-        self.checked: set[tuple[str, str]] = set()
-
-    def point(self, draw: int, attempt: int) -> tuple[autodiff.Point, dict[str, int]]:
-        key = (draw, attempt)
-        if key not in self.points:
-            sizes = data.concrete_sizes(self.dims, self.size_rng, draw)
-            over = data.check_budget(self.env, sizes)
-            if over:
-                raise _Unchecked(say("too-much-memory", why=over[0].message))
-            rng = np.random.default_rng([self.seed, draw, attempt])
-            values = dict(self.inputs) if self.inputs is not None else data.draw_inputs(self.env, sizes, rng)
-            self.points[key] = (autodiff.Point(self.program, self.env, values, sizes), sizes)
-        return self.points[key]
-
-    def directions(self, draw: int, attempt: int) -> np.random.Generator:
-        """The generator of the cross-check's random directions for a draw."""
-        return np.random.default_rng([self.seed, draw, attempt, 1])
-
-
-def _sample(shared: _Draws, info, draw: int, attempt: int, notes: set[str], last: bool = True) -> Sample:
+def _sample(shared: Draws, info, draw: int, attempt: int, notes: set[str], last: bool = True) -> Sample:
     y, x = info.claim.deriv.num.id, info.claim.deriv.den.id
     env = shared.env
-    point, sizes = shared.point(draw, attempt)
+    reads = shared.reads(info)
+    point, sizes = shared.point(draw, attempt, reads)
     try:
         tape = point.tape(x)
         jac = tape.jacobian(y)
@@ -286,8 +270,9 @@ def _sample(shared: _Draws, info, draw: int, attempt: int, notes: set[str], last
     if symmetric and claimed.shape == true.shape:
         claimed = (claimed + claimed.T) / 2
     kind = "Jacobian" if len(jac.out_shape) == 2 and min(jac.full.shape) > 1 else "derivative"
-    return Sample(claimed, form(true), dict(sizes), _scalars(point, sizes), parts,
-                  lambda: _named(point), kind, fmt(info.expected))
+    return Sample(claimed, form(true), Lazy(lambda: sizes_of(env, sizes, reads)),
+                  Lazy(lambda: scalars(point, sizes, reads)), parts, lambda: named(point, reads),
+                  kind, fmt(info.expected))
 
 
 def _symmetric(env, x: str, value: np.ndarray) -> bool:
@@ -325,29 +310,6 @@ def _where(span, x: str) -> str:
     return say("use-of-at", name=x, line=span.line, column=span.column)
 
 
-def _scalars(point: autodiff.Point, sizes: Mapping[str, int]) -> dict[str, float]:
-    """Size symbols and scalar values: what a factor may be made of."""
-    out = {k: float(v) for k, v in sizes.items()}
-    for name, info in point.env.names.items():
-        if info.shape is not None and info.shape.is_one_by_one:
-            try:
-                out[name] = float(point.value(name).reshape(()))
-            except (autodiff.DerivativeError, EvalError, DomainError, ValueError):
-                continue
-    return out
-
-
-def _named(point: autodiff.Point) -> dict[str, np.ndarray]:
-    """Every value of the program that evaluates: candidate missing terms."""
-    out = {}
-    for name in list(point.env.names):
-        try:
-            out[name] = point.value(name)
-        except (autodiff.DerivativeError, EvalError, DomainError):
-            continue
-    return out
-
-
 # ------------------------------------------------------------- cross-check
 
 def _cross_check(tape: autodiff.Tape, y: str, jac: autodiff.Jacobian, rng: np.random.Generator,
@@ -374,6 +336,7 @@ def _cross_check(tape: autodiff.Tape, y: str, jac: autodiff.Jacobian, rng: np.ra
     # A correct rule agrees at some step; trying a larger and a smaller one
     # keeps strong curvature or rounding from passing for an inconsistency.
     for h in (h0, h0 * 10, h0 / 10):
+        check_time()
         plus, kinks_plus = tape.replay(y, x0 + h * v)
         minus, kinks_minus = tape.replay(y, x0 - h * v)
         for b, p, m in zip(base, kinks_plus, kinks_minus, strict=True):

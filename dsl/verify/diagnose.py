@@ -24,12 +24,13 @@ diagnosis is as exact as a verification.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
 
+from dsl.compute.budget import check_time
 from dsl.core.wording import say
 
 TOL_REL = 1e-6
@@ -47,8 +48,8 @@ class Sample:
 
     claimed: np.ndarray
     true: np.ndarray
-    sizes: dict[str, int]
-    scalars: dict[str, float]                     # size symbols and scalar names, by name
+    sizes: Mapping[str, int]                      # the sizes of the symbols the claim involves
+    scalars: Mapping[str, float]                  # size symbols and scalar names, by name
     parts: list[tuple[str, np.ndarray]] = field(default_factory=list)   # per use of X
     named: Callable[[], dict[str, np.ndarray]] = dict                   # values that may be a term
     kind: str = "derivative"                      # "Jacobian" for vector-by-vector
@@ -118,7 +119,7 @@ def _ratio(c: np.ndarray, t: np.ndarray) -> float | None:
     return r if r != 0.0 and close(c, r * t) else None
 
 
-def _monomials(scalars: dict[str, float]):
+def _monomials(scalars: Mapping[str, float]):
     """Candidate factors built from sizes and scalars: s, 1/s, s*t, s/t, 1/(s*t)."""
     names = sorted(scalars)
     for s in names:
@@ -137,6 +138,7 @@ def factor_words(ratios: list[float], samples: list[Sample]) -> str | None:
     if all(abs(r - r0) <= 1e-6 * abs(r0) for r in ratios):
         return number(r0)
     for words, value in _monomials(samples[0].scalars):
+        check_time()
         try:
             ks = [r / value(s.scalars) for r, s in zip(ratios, samples, strict=True)]
         except (KeyError, ZeroDivisionError):
@@ -261,6 +263,7 @@ def _missing_use(samples):
     live = [i for i in range(k) if not all(_zero(s.parts[i][1], _peak(s.true)) for s in samples)]
     for size in range(1, len(live)):
         for kept in itertools.combinations(live, size):
+            check_time()
             if all(close(s.claimed, sum(s.parts[i][1] for i in kept)) for s in samples):
                 missing = [samples[0].parts[i][0] for i in live if i not in kept]
                 what = " and ".join(missing)
@@ -274,6 +277,7 @@ def _missing_named(samples):
     named = [s.named() for s in samples]
     diffs = [s.true - s.claimed for s in samples]
     for name in named[0]:
+        check_time()
         for label, form in ((name, lambda v: v), (f"{name}.T", lambda v: v.T)):
             ratios = []
             for diff, values in zip(diffs, named, strict=True):
@@ -361,6 +365,7 @@ def diagnose(samples: list[Sample]) -> Diagnosis:
     if mismatch is not None:
         return mismatch
     for check in CHECKS:
+        check_time()
         found = check(samples)
         if found is not None:
             return found

@@ -31,6 +31,7 @@ INPUT: dict[str, str] = {
 
 # Option values (apps.options): the reason a value is refused, after "argument --NAME: ".
 OPTIONS: dict[str, str] = {
+    "option-seconds": "a timeout is a positive, finite number of seconds, got {value!r}",
     "option-seed": "a seed is a whole number from 0 to {top}, got {value!r}",
     "option-gib": "a memory budget is a positive, finite number of GiB, got {value!r}",
     "option-count": "a number of processes is a whole number from 1 to {top}, got {value!r}",

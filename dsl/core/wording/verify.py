@@ -3,6 +3,7 @@ from __future__ import annotations
 
 # The details of verification (E500, W501, E502) and the claim statuses.
 VERIFY: dict[str, str] = {
+    "took-longer": "took longer than {seconds} s",
     "labelled": "{label}: {text}",
     "kink-given": "the given inputs put an argument of {kinked} at its kink (0), "
                   "where the derivative does not exist",

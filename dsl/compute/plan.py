@@ -1,0 +1,99 @@
+"""Who reads whom in a program: each definition's names, computed once.
+
+A :class:`Plan` holds the first definition of every name, the names each
+definition reads (``evaluate.names_used``, walked once per definition) and
+the reverse edges (which definitions read a name).  Every question
+verification asks of the dependency graph is answered from these in time
+proportional to the answer, not to the program: the definitions a name
+needs (:meth:`Plan.order_of`), the definitions that change with a variable
+(:meth:`Plan.dependents`).  A plan grows with its program
+(:meth:`Plan.extend`), so a REPL session walks each definition once.
+
+>>> from dsl.language import syntax
+>>> program, _ = syntax.parse_text("x : 1 x 3\\na = 2 * x\\nb = sum(a)\\nc = sum(x)", "t.deriv")
+>>> plan = Plan(program.statements)
+>>> plan.order_of("b"), sorted(plan.dependents("a"))
+(['a', 'b'], ['a', 'b'])
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from dsl.compute.evaluate import names_used
+from dsl.core.ast import Decl, Define, Expr, Stmt
+
+
+class Plan:
+    """The definitions of a program and their reads, in program order."""
+
+    def __init__(self, statements: Sequence[Stmt] = ()):
+        self.defs: dict[str, Expr] = {}
+        self.index: dict[str, int] = {}           # statement of the first declaration or definition
+        self.reads: dict[str, frozenset[str]] = {}
+        self.readers: dict[str, list[str]] = {}
+        self.by_expr: dict[int, str] = {}         # id of a definition's expression -> its name
+        self.seen = 0                             # statements taken in so far
+        self.extend(statements)
+
+    def extend(self, statements: Sequence[Stmt]) -> Plan:
+        """Take in the statements past those already seen (``statements``
+        is the whole program so far, of which this plan saw a prefix)."""
+        for position, stmt in enumerate(statements[self.seen:], self.seen):
+            if isinstance(stmt, Decl):
+                self.index.setdefault(stmt.name, position)
+            if isinstance(stmt, Define) and stmt.name not in self.defs:
+                used = frozenset(names_used(stmt.expr))
+                self.defs[stmt.name] = stmt.expr
+                self.index.setdefault(stmt.name, position)
+                self.reads[stmt.name] = used
+                self.by_expr[id(stmt.expr)] = stmt.name
+                for name in used:
+                    self.readers.setdefault(name, []).append(stmt.name)
+        self.seen = max(self.seen, len(statements))
+        return self
+
+    def reads_of(self, expr: Expr) -> frozenset[str]:
+        """The names ``expr`` reads: walked once for a definition's expression."""
+        name = self.by_expr.get(id(expr))
+        return self.reads[name] if name is not None else frozenset(names_used(expr))
+
+    def needs(self, names: Iterable[str]) -> set[str]:
+        """The definitions among ``names`` and every definition they read, transitively."""
+        needed: set[str] = set()
+        stack = list(names)
+        while stack:
+            n = stack.pop()
+            if n in needed or n not in self.defs:
+                continue
+            needed.add(n)
+            stack.extend(self.reads[n])
+        return needed
+
+    def closure(self, names: Iterable[str]) -> set[str]:
+        """``names``, the definitions they need and every name those read:
+        all a claim about ``names`` evaluates."""
+        names = set(names)
+        needed = self.needs(names)
+        out = names | needed
+        for n in needed:
+            out.update(self.reads[n])
+        return out
+
+    def in_order(self, names: Iterable[str]) -> list[str]:
+        """``names`` in program order (names the program does not declare last, sorted)."""
+        last = self.seen
+        return sorted(names, key=lambda n: (self.index.get(n, last), n))
+
+    def order_of(self, name: str) -> list[str]:
+        """The definitions ``name`` needs (itself included), in program order."""
+        return sorted(self.needs((name,)), key=self.index.__getitem__)
+
+    def dependents(self, wrt: str) -> set[str]:
+        """Every definition whose value changes with ``wrt``, and ``wrt``."""
+        live, stack = {wrt}, [wrt]
+        while stack:
+            for reader in self.readers.get(stack.pop(), ()):
+                if reader not in live:
+                    live.add(reader)
+                    stack.append(reader)
+        return live
