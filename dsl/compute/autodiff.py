@@ -45,6 +45,7 @@ from dsl.compute.numeric import as_value, call_axis
 from dsl.compute.plan import Plan
 from dsl.compute.vjp import KINKS, SECOND, VJPS, forward, unbroadcast  # noqa: F401  (the rule table, in vjp)
 from dsl.core.ast import BinOp, Call, Deriv, Expr, Name, Neg, Program, Transpose, deriv_text
+from dsl.core.kinds import NameKind
 from dsl.core.span import Span
 from dsl.core.wording import say
 
@@ -240,7 +241,7 @@ class Point:
 
     def _store(self, name: str, value: np.ndarray) -> np.ndarray:
         info = self.env.names.get(name)
-        if info is not None and info.kind == "input" and info.shape is not None and info.shape.is_scalar:
+        if info is not None and info.kind == NameKind.INPUT and info.shape is not None and info.shape.is_scalar:
             value = value.reshape(())
         self.values[name] = value
         return value

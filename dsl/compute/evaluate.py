@@ -42,6 +42,7 @@ from dsl.core import messages
 from dsl.core.ast import BinOp, Call, Define, Deriv, Expr, Name, Neg, Number, Op, Program, Transpose, children
 from dsl.core.diagnostics import Diagnostic, Label
 from dsl.core.dims import MAX_SIZE, big_int_text
+from dsl.core.kinds import NameKind
 from dsl.core.wording import say
 
 # --------------------------------------------------------------- expressions
@@ -216,7 +217,7 @@ def _evaluate_program(program: Program, env, inputs, sizes, deriv) -> tuple[dict
             values[name] = value
 
     for name, info in env.names.items():
-        if info.kind == "input":
+        if info.kind == NameKind.INPUT:
             settle(name, *_input_value(name, info, inputs, sizes))
     for stmt in program.statements:
         match stmt:

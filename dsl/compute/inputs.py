@@ -34,8 +34,10 @@ from dsl.compute.budget import (  # noqa: F401
     require,
 )
 from dsl.core import messages
+from dsl.core.arrays import value_dims
 from dsl.core.diagnostics import Diagnostic
 from dsl.core.dims import Shape, Sym, big_int_text
+from dsl.core.kinds import NameKind
 from dsl.core.span import Span
 from dsl.core.wording import say
 
@@ -129,7 +131,7 @@ def memory_needed(env, sizes: Mapping[str, int], names: Iterable[str] | None = N
     for name, shape in _arrays(env, sizes, names):
         info = env.names[name]
         copies = max((DRAWING_COPIES.get(a, 1) for a in _attr_names(info.attrs)), default=1) \
-            if info.kind == "input" else 1
+            if info.kind == NameKind.INPUT else 1
         total += 8 * copies * int(np.prod(shape, dtype=object))
     return total
 
@@ -240,7 +242,7 @@ def draw_input(env, name: str, sizes: Mapping[str, int], rng: np.random.Generato
     """The drawn value of one declared input (None for a name that is not an
     input, whose declaration has errors, or whose size is unknown)."""
     info = env.names.get(name)
-    if info is None or info.kind != "input" or not info.ok:
+    if info is None or info.kind != NameKind.INPUT or not info.ok:
         return None
     shape = concrete_shape(info.shape, sizes)
     return None if shape is None else draw_value(shape, _attr_names(info.attrs), rng)
@@ -297,11 +299,6 @@ def _load_npz(path: str) -> tuple[dict[str, np.ndarray], list[Diagnostic]]:
 
 # ------------------------------------------------------- sizes from arrays
 
-def _array_shape(a) -> tuple[int, ...]:
-    shape = np.shape(a)
-    return (1, shape[0]) if len(shape) == 1 else tuple(shape)
-
-
 def shape_words(shape: tuple[int, ...]) -> str:
     """``3 x 5`` for a concrete shape, ``scalar`` for ``()``."""
     return " x ".join(map(str, shape)) if shape else say("scalar")
@@ -319,9 +316,9 @@ def sizes_from_arrays(env, arrays: Mapping[str, np.ndarray]) -> tuple[dict[str, 
     bound: dict[str, tuple[int, str, tuple[int, ...]]] = {}
     diags: list[Diagnostic] = []
     for name, info in env.names.items():
-        if info.kind != "input" or name not in arrays or info.shape is None:
+        if info.kind != NameKind.INPUT or name not in arrays or info.shape is None:
             continue
-        problem = _bind(name, info.shape, _array_shape(arrays[name]), env.dims, bound)
+        problem = _bind(name, info.shape, value_dims(np.shape(arrays[name])), env.dims, bound)
         if problem is not None:
             diags.append(messages.make("E602", info.span, what=problem))
     return {sym: value for sym, (value, _, _) in bound.items()}, diags

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from dsl.core.dims import SCALAR, Shape
+from dsl.core.wording import say
 
 if TYPE_CHECKING:
     import numpy as np  # annotations only: NumPy loads when a value is computed
@@ -28,15 +29,23 @@ def as_value(value: object) -> tuple[np.ndarray | None, str | None]:
     import numpy as np  # on first use, so that the shape check starts without NumPy
 
     if isinstance(value, (str, bytes)) or (callable(value) and not hasattr(value, "__array__")):
-        return None, f"is a {type(value).__name__}, not an array"
+        return None, say("bound-not-array", kind=type(value).__name__)
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError) as exc:
-        return None, f"is a {type(value).__name__}, not a numeric array ({exc})"
+        return None, say("bound-not-numeric", kind=type(value).__name__, why=exc)
     if arr.ndim > 2:
-        return None, (f"is {arr.ndim}-dimensional ({' x '.join(map(str, arr.shape))}); values are "
-                      f"scalars, vectors or matrices, not arrays of {arr.ndim} dimensions")
-    return (arr[None, :] if arr.ndim == 1 else arr), None
+        return None, say("bound-rank", ndim=arr.ndim, dims=" x ".join(map(str, arr.shape)))
+    return arr.reshape(value_dims(arr.shape)), None
+
+
+def value_dims(dims: tuple[int, ...]) -> tuple[int, ...]:
+    """The rule on a NumPy shape alone: a 1-d array of ``n`` is ``1 x n``.
+
+    >>> value_dims((3,)), value_dims((2, 3)), value_dims(())
+    ((1, 3), (2, 3), ())
+    """
+    return (1, dims[0]) if len(dims) == 1 else tuple(dims)
 
 
 def shape_of_value(value: np.ndarray) -> Shape:
