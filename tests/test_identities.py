@@ -139,7 +139,7 @@ IDENTITIES = [
              "L = mse(t, X @ w) + lam * sum(w * w)",
              "dL/dw = 2 / m * X.T @ (X @ w - t) + 2 * lam * w",
              (("dL/dw = 2 / m * X.T @ (X @ w - t)", MISSING + ": 2 * lam * w"),
-              ("dL/dw = 2 / m * X.T @ (X @ w - t) + lam * w", MISSING + ": lam * w"))),
+              ("dL/dw = 2 / m * X.T @ (X @ w - t) + lam * w", "the term `lam * w` is off by a factor of 1/2"))),
     Identity("logistic regression", "dims m, n\nX : m x n\nw : n x 1\nb : scalar\nt : m x 1 onehot\n"
              "p = sigma(X @ w + b)\nL = -mean(t * log(p) + (1 - t) * log(1 - p))",
              "dL/dw = X.T @ (p - t) / m",

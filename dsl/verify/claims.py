@@ -47,11 +47,13 @@ from dsl.compute.numeric import DomainError, EvalError, as_value, quiet
 from dsl.compute.plan import Plan
 from dsl.core import messages
 from dsl.core.ast import Claim, Deriv, Program, deriv_text, walk
+from dsl.core.diagnostics import Label
 from dsl.core.dims import fmt
 from dsl.core.kinds import Status
 from dsl.core.verdicts import ClaimResult
 from dsl.core.wording import say
 from dsl.shapes import hints
+from dsl.verify import terms as claim_terms
 from dsl.verify.diagnose import TOL_ABS, TOL_REL, Sample, close, diagnose
 from dsl.verify.draws import Draws, Lazy, Unchecked as _Unchecked, named, scalars, sizes_of
 
@@ -204,7 +206,8 @@ def _wrong(claim: Claim, samples: list[Sample], seed: int, notes: set[str]) -> C
         hint = checked
     if found.hint:
         hint = say("then", first=found.hint, then=hint)
-    diag = messages.make("E500", claim.expr.span, claim=_name(claim), detail=detail, hint=hint,
+    labels = [Label(*found.label)] if found.label else []
+    diag = messages.make("E500", claim.expr.span, claim=_name(claim), detail=detail, hint=hint, labels=labels,
                          fix=hints.right_side_fix(claim.expr, found.fix))
     return ClaimResult(claim, Status.WRONG, detail, diag, seed)
 
@@ -270,9 +273,15 @@ def _sample(shared: Draws, info, draw: int, attempt: int, notes: set[str], last:
     if symmetric and claimed.shape == true.shape:
         claimed = (claimed + claimed.T) / 2
     kind = "Jacobian" if len(jac.out_shape) == 2 and min(jac.full.shape) > 1 else "derivative"
-    return Sample(claimed, form(true), Lazy(lambda: sizes_of(env, sizes, reads)),
+    true = form(true)
+
+    def claim_terms_now():      # the claim's top-level terms, evaluated only for a diagnosis
+        return claim_terms.values(info.claim.expr, lambda e: eval_expr(e, point.values_for(e), sizes,
+                                                                        point.deriv_callback),
+                                  true.shape, symmetric)
+    return Sample(claimed, true, Lazy(lambda: sizes_of(env, sizes, reads)),
                   Lazy(lambda: scalars(point, sizes, reads)), parts, lambda: named(point, reads),
-                  kind, fmt(info.expected))
+                  kind, fmt(info.expected), claim_terms_now, symmetric)
 
 
 def _symmetric(env, x: str, value: np.ndarray) -> bool:

@@ -6,16 +6,26 @@ shorthand, symmetric parts for a symmetric variable) and returns the first
 explanation that fits *every* draw, in this order:
 
 1. identically zero (or the true derivative is zero and the claim is not);
-2. a factor: the sign is flipped (``-1``), a constant (``2``, ``1/2``), or a
-   factor that follows a size or a scalar input (``m``, ``1/m``, ``lam``);
+2. a factor the same in every draw or following the sizes and scalars
+   (:mod:`dsl.verify.factors`): the sign is flipped (``-1``), a constant
+   (``2``, ``1/2``, ``sqrt(2)``), ``m``, ``1/m``, ``lam``, ``sqrt(d)``;
 3. transposed (possibly with a factor);
 4. only the diagonal of the true derivative;
-5. missing a term: the contribution through one use of the variable, a
-   multiple of a named value (``2 * lam * W``), or a rank-1 difference;
-6. otherwise the largest error, where it is, claimed against true.
+5. one term of the claim (its top-level ``+``/``-`` terms) off by such a
+   factor, the others right: ``the term `2 * A @ x` is off by a factor of 2``;
+6. missing a term: a multiple of a named value (``2 * lam * W``), the
+   contribution through some uses of the variable (the product rule), or a
+   rank-1 difference;
+7. for a symmetric variable, the Matrix Cookbook's form ``G + G.T - G * I``
+   of the gradient ``G`` where ``sym(G)`` is compared;
+8. a factor that changes from draw to draw, for a derivative that is not a
+   scalar (for a scalar one every claim is some factor of the truth, so the
+   ratio says nothing: a missing term is what changes it, hence the order);
+9. otherwise the largest error, where it is, claimed against true.
 
 Each check compares with :func:`close`, the verifier's tolerance, so a
-diagnosis is as exact as a verification.
+diagnosis is as exact as a verification; when two explanations of one kind
+fit (two terms each off by a factor), none is given.
 
 >>> t = np.array([[1.0, 2.0]])
 >>> diagnose([Sample(-t, t, {}, {})]).detail
@@ -26,20 +36,30 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 import numpy as np
 
 from dsl.compute.budget import check_time
+from dsl.core.span import Span
 from dsl.core.wording import say
+from dsl.verify.factors import TOL_ABS, TOL_REL, close, factor_phrase, factor_words, number, peak, ratio, zero
 
-TOL_REL = 1e-6
-"""Relative tolerance: the error may be this fraction of the largest entry."""
-TOL_ABS = 1e-9
-"""Absolute tolerance, for derivatives that are zero or nearly so."""
+__all__ = ["TOL_ABS", "TOL_REL", "Diagnosis", "Sample", "Term", "close", "diagnose", "number"]
 
 MAX_USES = 6
 """Occurrences of the variable beyond which term subsets are not tried."""
+MAX_TERMS = 8
+"""Top-level terms of a claim beyond which no term is diagnosed alone."""
+
+
+@dataclass(frozen=True)
+class Term:
+    """One top-level ``+``/``-`` term of a claim in one draw: its source
+    text, its span, and its value with its sign, arranged like the claim's."""
+
+    text: str
+    span: Span
+    value: np.ndarray
 
 
 @dataclass
@@ -54,6 +74,8 @@ class Sample:
     named: Callable[[], dict[str, np.ndarray]] = dict                   # values that may be a term
     kind: str = "derivative"                      # "Jacobian" for vector-by-vector
     shape: str = ""                               # symbolic shape of the derivative, "n x n"
+    terms: Callable[[], list[Term]] = list        # the claim's top-level terms
+    symmetric: bool = False                       # symmetric parts compared (a symmetric variable)
 
 
 @dataclass(frozen=True)
@@ -62,36 +84,10 @@ class Diagnosis:
     hint: str | None = None     # what to try
     fix: tuple[str, str] | None = None   # a concrete right side: ("negate" | "transpose", "")
                                          # or ("add" | "subtract", the term's source text)
-
-
-def close(a: np.ndarray, b: np.ndarray) -> bool:
-    """Equal within :data:`TOL_REL` of the larger magnitude plus :data:`TOL_ABS`."""
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    if a.shape != b.shape:
-        return False
-    if a.size == 0:
-        return True
-    scale = max(np.max(np.abs(a)), np.max(np.abs(b)))
-    return bool(np.max(np.abs(a - b)) <= TOL_ABS + TOL_REL * scale)
-
-
-def _zero(a: np.ndarray, scale: float = 0.0) -> bool:
-    return bool(a.size == 0 or np.max(np.abs(a)) <= TOL_ABS + TOL_REL * scale)
-
-
-def _peak(a: np.ndarray) -> float:
-    return float(np.max(np.abs(a))) if a.size else 0.0
+    label: tuple[Span, str] | None = None   # the part of the claim the detail is about, and a word on it
 
 
 # -------------------------------------------------------------- words
-
-def number(x: float) -> str:
-    """``2``, ``1/2``, ``-3``, or ``0.3471`` when no simple fraction fits."""
-    f = Fraction(x).limit_denominator(12)
-    if abs(float(f) - x) <= 1e-9 * max(1.0, abs(x)):
-        return str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"
-    return f"{x:.4g}"
-
 
 def index(a: np.ndarray, flat: int) -> str:
     if a.ndim == 0:
@@ -110,67 +106,6 @@ def _value(x: float) -> str:
 
 # ------------------------------------------------------------- factors
 
-def _ratio(c: np.ndarray, t: np.ndarray) -> float | None:
-    """The ``r`` with ``c = r * t``, if there is one (``t`` not zero)."""
-    tt = float(np.sum(t * t))
-    if tt == 0.0:
-        return None
-    r = float(np.sum(c * t)) / tt
-    return r if r != 0.0 and close(c, r * t) else None
-
-
-def _monomials(scalars: Mapping[str, float]):
-    """Candidate factors built from sizes and scalars: s, 1/s, s*t, s/t, 1/(s*t)."""
-    names = sorted(scalars)
-    for s in names:
-        yield s, lambda v, s=s: v[s]
-        yield f"1/{s}", lambda v, s=s: 1.0 / v[s]
-    for s, t in itertools.combinations(names, 2):
-        yield f"{s}*{t}", lambda v, s=s, t=t: v[s] * v[t]
-        yield f"1/({s}*{t})", lambda v, s=s, t=t: 1.0 / (v[s] * v[t])
-        yield f"{s}/{t}", lambda v, s=s, t=t: v[s] / v[t]
-        yield f"{t}/{s}", lambda v, s=s, t=t: v[t] / v[s]
-
-
-def factor_words(ratios: list[float], samples: list[Sample]) -> str | None:
-    """The factor ``ratios`` (one per draw) in words: ``2``, ``1/m``, ``2*lam``."""
-    r0 = ratios[0]
-    if all(abs(r - r0) <= 1e-6 * abs(r0) for r in ratios):
-        return number(r0)
-    for words, value in _monomials(samples[0].scalars):
-        check_time()
-        try:
-            ks = [r / value(s.scalars) for r, s in zip(ratios, samples, strict=True)]
-        except (KeyError, ZeroDivisionError):
-            continue
-        if all(np.isfinite(k) and abs(k - ks[0]) <= 1e-6 * abs(ks[0]) for k in ks):
-            return _times(ks[0], words)
-    return None
-
-
-def _times(k: float, words: str) -> str:
-    """``k`` times a monomial in words: ``2*m``, ``m/2``, ``2/m``, ``-1/(2*m)``."""
-    sign, text = ("-" if k < 0 else ""), number(abs(k))
-    if not all(ch.isdigit() or ch == "/" for ch in text):     # no simple fraction
-        return f"{number(k)}*{words}"
-    f = Fraction(text)
-    p, q = f.numerator, f.denominator
-    if words.startswith("1/"):
-        den = words[2:]
-        den = den if q == 1 else f"({q}*{den.strip('()')})"
-        return f"{sign}{p}/{den}"
-    num = words if p == 1 else f"{p}*{words}"
-    return f"{sign}{num}" if q == 1 else f"{sign}{num}/{q}"
-
-
-def _factor_phrase(words: str) -> str:
-    if words == "-1":
-        return say("sign-flipped")
-    if words.startswith("-"):
-        return say("sign-and-factor", factor=words[1:])
-    return say("factor", factor=words)
-
-
 class _Changes(str):
     """The words for a factor that is not the same in every draw."""
 
@@ -182,28 +117,33 @@ def _scaled(samples: list[Sample], transform) -> str | None:
         t = transform(s.true)
         if t is None or t.shape != s.claimed.shape:
             return None
-        if _zero(t) and _zero(s.claimed):
+        if zero(t) and zero(s.claimed):
             continue                  # both zero here: any factor fits this draw
-        r = _ratio(s.claimed, t)
+        r = ratio(s.claimed, t)
         if r is None:
             return None
         ratios.append(r)
         used.append(s)
     if not ratios:
         return None
-    words = factor_words(ratios, used)
+    words = _words(ratios, used)
     if words is None:
         return _Changes(say("factor-changes", values=", ".join(_value(r) for r in ratios)))
     return words
 
 
+def _words(ratios: list[float], used: list[Sample]) -> str | None:
+    """:func:`factors.factor_words` over the draws ``used``."""
+    return factor_words(ratios, [s.scalars for s in used], used[0].sizes if used else ())
+
+
 # ------------------------------------------------------------ the checks
 
 def _check_zero(samples):
-    if all(_zero(s.claimed, _peak(s.true)) for s in samples) and not all(_zero(s.true) for s in samples):
+    if all(zero(s.claimed, peak(s.true)) for s in samples) and not all(zero(s.true) for s in samples):
         return Diagnosis(say("is-zero"), say("is-zero-hint"))
-    if all(_zero(s.true, _peak(s.claimed)) for s in samples):
-        s = next(s for s in samples if not _zero(s.claimed))
+    if all(zero(s.true, peak(s.claimed)) for s in samples):
+        s = next(s for s in samples if not zero(s.claimed))
         flat = int(np.argmax(np.abs(s.claimed)))
         at = index(s.claimed, flat)
         claimed = _value(s.claimed.flat[flat])
@@ -217,9 +157,9 @@ def _check_factor(samples):
     if words is None or words == "1":
         return None
     if isinstance(words, _Changes):
-        return Diagnosis(words, say("factor-changes-hint"))
+        return None                   # said last (_check_changing), if nothing else fits
     hint = say("negate-hint") if words == "-1" else say("factor-hint")
-    return Diagnosis(_factor_phrase(words), hint, ("negate", "") if words == "-1" else None)
+    return Diagnosis(factor_phrase(words), hint, ("negate", "") if words == "-1" else None)
 
 
 def _square_not_symmetric(t):
@@ -234,7 +174,7 @@ def _check_transposed(samples):
         return None
     if words == "1":
         return Diagnosis(say("transposed"), say("transpose-hint"), ("transpose", ""))
-    return Diagnosis(say("transposed-and", factor=_factor_phrase(words)), say("transpose-hint"))
+    return Diagnosis(say("transposed-and", factor=factor_phrase(words)), say("transpose-hint"))
 
 
 def _check_diagonal(samples):
@@ -245,6 +185,62 @@ def _check_diagonal(samples):
     if all(close(s.claimed, diagonal(s.true)) for s in samples):
         return Diagnosis(say("only-diagonal", shape=_shape(samples[0]), kind=samples[0].kind),
                          say("only-diagonal-hint"))
+    return None
+
+
+def _check_term_factor(samples):
+    """One top-level term of the claim off by a factor, the others right:
+    ``term_j = factor * (true - the other terms)`` in every draw, for
+    exactly one ``j``."""
+    terms = [s.terms() for s in samples]
+    count = len(terms[0])
+    if not 2 <= count <= MAX_TERMS or any(len(t) != count for t in terms):
+        return None
+    found = []
+    for j in range(count):
+        check_time()
+        ratios, used = [], []
+        for s, ts in zip(samples, terms, strict=True):
+            term = ts[j].value
+            if term.shape != s.true.shape:
+                return None
+            rest = s.true - sum((t.value for i, t in enumerate(ts) if i != j), np.zeros_like(s.true))
+            if zero(term, peak(s.true)) and zero(rest, peak(s.true)):
+                continue
+            r = ratio(term, rest)
+            if r is None:
+                break
+            ratios.append(r)
+            used.append(s)
+        else:
+            words = _words(ratios, used) if ratios else None
+            if words is not None and words != "1":
+                found.append((terms[0][j], words))
+    if len(found) != 1:
+        return None                   # none fits, or two do: not said
+    term, words = found[0]
+    if words == "-1":
+        detail, hint = say("term-sign", term=term.text), say("term-sign-hint", term=term.text)
+    elif words.startswith("-"):
+        detail, hint = say("term-sign-and-factor", term=term.text, factor=words[1:]), say("term-sign-hint",
+                                                                                            term=term.text)
+    else:
+        detail, hint = say("term-factor", term=term.text, factor=words), say("term-factor-hint", term=term.text)
+    return Diagnosis(detail, hint, label=(term.span, factor_phrase(words)))
+
+
+def _cookbook(t: np.ndarray) -> np.ndarray:
+    return 2 * t - np.diagflat(np.diagonal(t))
+
+
+def _check_cookbook(samples):
+    """For a symmetric variable: the claim is ``G + G.T - G * I`` where the
+    symmetric part ``S = (G + G.T) / 2`` of the gradient is compared, that
+    is ``2 S - diag(S)`` (the Matrix Cookbook's eq. 138)."""
+    if not all(s.symmetric and s.true.ndim == 2 and s.true.shape[0] == s.true.shape[1] for s in samples):
+        return None
+    if all(close(s.claimed, _cookbook(s.true)) for s in samples):
+        return Diagnosis(say("cookbook-symmetric"), say("cookbook-symmetric-hint"))
     return None
 
 
@@ -260,7 +256,7 @@ def _missing_use(samples):
     k = counts.pop()
     if not 2 <= k <= MAX_USES:
         return None
-    live = [i for i in range(k) if not all(_zero(s.parts[i][1], _peak(s.true)) for s in samples)]
+    live = [i for i in range(k) if not all(zero(s.parts[i][1], peak(s.true)) for s in samples)]
     for size in range(1, len(live)):
         for kept in itertools.combinations(live, size):
             check_time()
@@ -273,7 +269,33 @@ def _missing_use(samples):
 
 
 def _missing_named(samples):
-    """The difference true - claimed is a multiple of a named value."""
+    """The difference true - claimed is a multiple of a named value: a
+    constant one first (``missing a term: h``), then one that follows the
+    sizes and the other scalars (``2 * lam * W``)."""
+    fits = list(_named_ratios(samples))
+    for constant in (True, False):
+        for name, label, ratios in fits:
+            check_time()
+            if constant:
+                if not all(abs(r - ratios[0]) <= 1e-6 * abs(ratios[0]) for r in ratios):
+                    continue
+                words = _words(ratios, samples)
+            else:
+                others = [{k: v for k, v in s.scalars.items() if k != name} for s in samples]
+                words = factor_words(ratios, others, samples[0].sizes)
+            if words is None:
+                continue
+            if words.startswith("-"):
+                term = label if words == "-1" else f"{_spaced(words[1:])} * {label}"
+                return Diagnosis(say("extra-term", term=term), say("remove-term", term=term), ("subtract", term))
+            term = label if words == "1" else f"{_spaced(words)} * {label}"
+            return Diagnosis(say("missing-term", term=term), say("add-term", term=term), ("add", term))
+    return None
+
+
+def _named_ratios(samples):
+    """``(name, label, ratios)``: the named values (or their transposes, as
+    ``label`` says) of which true - claimed is a multiple in every draw."""
     named = [s.named() for s in samples]
     diffs = [s.true - s.claimed for s in samples]
     for name in named[0]:
@@ -289,21 +311,12 @@ def _missing_named(samples):
                     v = np.full(diff.shape, float(v.reshape(-1)[0]))
                 if v.shape != diff.shape:
                     break
-                r = _ratio(diff, v)
+                r = ratio(diff, v)
                 if r is None:
                     break
                 ratios.append(r)
             else:
-                words = factor_words(ratios, samples)
-                if words is None:
-                    continue
-                if words.startswith("-"):
-                    term = label if words == "-1" else f"{_spaced(words[1:])} * {label}"
-                    return Diagnosis(say("extra-term", term=term), say("remove-term", term=term),
-                                     ("subtract", term))
-                term = label if words == "1" else f"{_spaced(words)} * {label}"
-                return Diagnosis(say("missing-term", term=term), say("add-term", term=term), ("add", term))
-    return None
+                yield name, label, ratios
 
 
 def _spaced(words: str) -> str:
@@ -312,7 +325,7 @@ def _spaced(words: str) -> str:
 
 def _rank(a: np.ndarray) -> int:
     if a.ndim < 2 or min(a.shape) < 2:
-        return min(1, int(not _zero(a)))
+        return min(1, int(not zero(a)))
     sv = np.linalg.svd(a, compute_uv=False)
     return int(np.sum(sv > 1e-8 * max(sv[0], TOL_ABS)))
 
@@ -334,7 +347,7 @@ def _missing_rank_one(samples):
 
 def _largest_error(samples):
     def rel(s):
-        return _peak(s.claimed - s.true) / max(_peak(s.true), TOL_ABS)
+        return peak(s.claimed - s.true) / max(peak(s.true), TOL_ABS)
     s = max((s for s in samples if not close(s.claimed, s.true)), key=rel, default=samples[0])
     flat = int(np.argmax(np.abs(s.claimed - s.true)))
     at = index(s.true, flat)
@@ -343,7 +356,18 @@ def _largest_error(samples):
                      else say("largest-error", claimed=claimed, true=true))
 
 
-CHECKS = (_check_zero, _check_factor, _check_transposed, _check_diagonal, _check_missing)
+def _check_changing(samples):
+    """A factor that changes from draw to draw, of a derivative that is not a scalar."""
+    if all(s.true.size == 1 for s in samples):
+        return None
+    words = _scaled(samples, lambda t: t)
+    if isinstance(words, _Changes):
+        return Diagnosis(words, say("factor-changes-hint"))
+    return None
+
+
+CHECKS = (_check_zero, _check_factor, _check_transposed, _check_diagonal, _check_term_factor, _check_missing,
+          _check_cookbook, _check_changing)
 
 
 def _check_shapes(samples):

@@ -67,6 +67,16 @@ VERIFY: dict[str, str] = {
     "add-term": "add {term}",
     "missing-rank-one": "missing a term: the difference is a rank-1 {shape} matrix with largest entry {value} at {at}",
     "missing-rank-one-hint": "a term like an outer product (u.T @ v) is missing",
+    "term-factor": "the term {term} is off by a factor of {factor}",
+    "term-sign": "the sign of the term {term} is flipped",
+    "term-sign-and-factor": "the sign of the term {term} is flipped and it is off by a factor of {factor}",
+    "term-factor-hint": "the other terms are right: check the constants and sizes in {term}",
+    "term-sign-hint": "the other terms are right: check the sign of {term}",
+    "term-at": "at line {line}, column {column}",
+    "cookbook-symmetric": "it is the Matrix Cookbook's G + G.T - G * eye (its eq. 138), not the gradient "
+                          "(G + G.T) / 2 in the space of symmetric matrices",
+    "cookbook-symmetric-hint": "G is the gradient that ignores the symmetry: write G or (G + G.T) / 2 "
+                               "(for a symmetric variable, symmetric parts are compared)",
     "shape-differs": "its value is {claimed} at the drawn sizes, but the derivative is {true}",
     "largest-error": "largest error: claimed {claimed}, true {true}",
     "largest-error-at": "largest error at {at}: claimed {claimed}, true {true}",
