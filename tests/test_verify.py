@@ -7,10 +7,10 @@ import pytest
 
 from dsl import pipeline as driver
 from dsl.compute import autodiff, inputs as data
-from dsl.core.span import Source
+from dsl.core.span import Source, Span
 from dsl.language import syntax
 from dsl.shapes import checker as shapes
-from dsl.verify import claims as verify, diagnose
+from dsl.verify import claims as verify, diagnose, factors
 
 from programs import MLP_BODY
 
@@ -308,3 +308,117 @@ def test_close_uses_the_named_tolerances():
     assert not diagnose.close(a, a * (1 + verify.TOL_REL * 10))
     assert diagnose.close(np.zeros((1, 2)), np.full((1, 2), verify.TOL_ABS / 2))
     assert not diagnose.close(a, a.T)
+
+
+# ------------------------------------------- diagnosis: terms and factors
+
+SCALAR = "dims n\nt : scalar positive\nlam : scalar positive\nx : 1 x n\ny : 1 x n\nw : scalar\n"
+
+
+@pytest.mark.parametrize("definition, claim, detail", [
+    ("p = t * log(t)", "dp/dt = log(t)", "missing a term: the contribution through the use of t at line 7, column 13"),
+    ("u = t * t + 3 * t\ng = exp(u)", "dg/dt = g * 2 * t", "missing a term: 3 * g"),
+    ("h = t * exp(t)", "dh/dt = exp(t)", "missing a term: h"),
+    ("J = sum((w * x - y) ** 2) + lam * w * w", "dJ/dw = 2 * sum((w * x - y) * x)", "missing a term: 2 * lam * w"),
+])
+def test_a_scalar_derivative_missing_a_term_is_named_before_a_changing_factor(definition, claim, detail):
+    result = one(SCALAR + definition + "\n", claim)
+    assert result.status == "wrong"
+    assert result.detail == detail, result.detail
+
+
+def test_a_scalar_claim_with_no_explanation_gets_the_largest_error_not_a_changing_factor():
+    # for a scalar every claim is some factor of the truth: a changing one says nothing
+    result = one(SCALAR + "s = exp(t)\n", "ds/dt = t")
+    assert result.detail.startswith("largest error: claimed "), result.detail
+    # a matrix claim off by a factor that follows nothing still says so
+    text = "dims n\nz : 1 x n\ns = logsumexp(z)\n"
+    assert one(text, "ds/dz = exp(z)").detail.startswith("off by a factor that changes from draw to draw")
+
+
+@pytest.mark.parametrize("ratios, values, words", [
+    ([2.0, 3.0, 2.0], [{"d": 4.0}, {"d": 9.0}, {"d": 4.0}], "sqrt(d)"),
+    ([1 / 2, 1 / 3, 1 / 2], [{"d": 4.0}, {"d": 9.0}, {"d": 4.0}], "1/sqrt(d)"),
+    ([4.0, 6.0, 4.0], [{"d": 4.0}, {"d": 9.0}, {"d": 4.0}], "2*sqrt(d)"),
+    ([-1 / 4, -1 / 6, -1 / 4], [{"d": 4.0}, {"d": 9.0}, {"d": 4.0}], "-1/(2*sqrt(d))"),
+    ([8 ** 0.5] * 3, [{"d": 8.0}] * 3, "sqrt(d)"),                 # a fixed size: the same in every draw
+    ([2 ** -0.5] * 3, [{}] * 3, "1/sqrt(2)"),
+    ([3.0, 4.0, 3.0], [{"m": 6.0}, {"m": 8.0}, {"m": 6.0}], "m/2"),
+    ([3 ** 0.5, 2.0, 3 ** 0.5], [{"d": 3.0, "lam": 1.0}, {"d": 4.0, "lam": 2.0}, {"d": 3.0, "lam": 1.0}], "sqrt(d)"),
+])
+def test_factors_that_are_square_roots_of_sizes(ratios, values, words):
+    assert factors.factor_words(ratios, values, sizes=("d", "m")) == words
+
+
+def test_a_square_root_of_a_scalar_input_is_not_a_size():
+    # lam is a scalar input, not a size: sqrt(lam) is not offered
+    values = [{"lam": 4.0}, {"lam": 9.0}, {"lam": 16.0}]
+    assert factors.factor_words([2.0, 3.0, 4.0], values, sizes=()) is None
+
+
+def test_the_factor_words_of_a_monomial():
+    assert [factors.times(k, a, b) for k, a, b in [
+        (2.0, ("m",), ()), (0.5, ("m",), ()), (2.0, (), ("m",)), (-0.5, (), ("m",)), (1.0, ("s",), ("t",)),
+        (0.5, ("s",), ("t",)), (1.0, (), ("sqrt(d)",)), (3.0, ("sqrt(d)",), ()), (0.123456, ("m",), ())]] == [
+        "2*m", "m/2", "2/m", "-1/(2*m)", "s/t", "s/(2*t)", "1/sqrt(d)", "3*sqrt(d)", "0.1235*m"]
+
+
+ATTENTION = ("dims n, d\nq : 1 x d\nK : n x d\nv : 1 x n\ns = softmax(q @ K.T / sqrt(d))\no = sum(s * v)\n")
+
+
+def test_attention_without_its_scale_is_off_by_a_factor_of_sqrt_d():
+    assert one(ATTENTION, "do/dq = (s * v - s * sum(s * v)) @ K / sqrt(d)").status == "verified"
+    assert one(ATTENTION, "do/dq = (s * v - s * sum(s * v)) @ K").detail == "off by a factor of sqrt(d)"
+    assert one(ATTENTION, "do/dq = (s * v - s * sum(s * v)) @ K / d").detail == "off by a factor of 1/sqrt(d)"
+
+
+QUADRATIC = "dims n\nA : n x n symmetric\nb : n x 1\nz : n x 1\ne = sum(z * (A @ z)) / 2 + sum(b * z)\n"
+
+
+def test_one_term_off_by_a_factor_is_named_and_labelled():
+    result = one(QUADRATIC, "de/dz = 2 * A @ z + b")
+    assert result.detail == "the term `2 * A @ z` is off by a factor of 2"
+    d = result.diagnostic
+    [label] = d.labels
+    assert label.text == "off by a factor of 2"
+    assert (label.span.line, label.span.column, label.span.end_column) == (d.span.line, d.span.column,
+                                                                           d.span.column + len("2 * A @ z"))
+    assert "the other terms are right" in d.hint and d.fix is None
+    flipped = one(QUADRATIC, "de/dz = A @ z - b")
+    assert flipped.detail == "the sign of the term `b` is flipped"
+    assert flipped.diagnostic.labels[0].text == "the sign is flipped"
+    assert one(QUADRATIC, "de/dz = A @ z - 3 * b").detail == (
+        "the sign of the term `3 * b` is flipped and it is off by a factor of 3")
+    assert one(QUADRATIC, "de/dz = A @ z + b").status == "verified"
+
+
+def test_a_term_off_by_a_factor_is_preferred_to_a_missing_multiple():
+    text = "dims n\nx : 1 x n\ny : 1 x n\nw : scalar\nlam : scalar positive\nJ = sum((w * x - y) ** 2) + lam * w * w\n"
+    assert one(text, "dJ/dw = 2 * sum((w * x - y) * x) + lam * w").detail == (
+        "the term `lam * w` is off by a factor of 1/2")
+    assert one(text, "dJ/dw = 2 * sum((w * x - y) * x) + 2 * lam * w").status == "verified"
+
+
+def test_no_term_is_named_when_two_would_fit():
+    r = np.array([[1.0, 2.0, 3.0]])
+    other = np.array([[5.0, -1.0, 0.5]])
+    true = r + other
+    span = Span("t.deriv", 1, 1, 1, 2)
+    terms = [diagnose.Term("`a`", span, r / 4), diagnose.Term("`b`", span, r / 4),
+             diagnose.Term("`c`", span, other)]
+    sample = diagnose.Sample(r / 2 + other, true, {}, {}, terms=lambda: terms)
+    # either of `a` and `b` is off by a factor of 1/3 with the other right: not said
+    assert diagnose.diagnose([sample]).detail.startswith("largest error at [0, ")
+    alone = diagnose.Sample(r / 4 + other, true, {}, {}, terms=lambda: terms[1:])
+    assert diagnose.diagnose([alone]).detail == "the term `b` is off by a factor of 1/4"
+
+
+def test_symmetric_parts_are_stated_in_wrong_verdicts_and_the_cookbook_form_is_named():
+    text = "dims n\nX : n x n symmetric\nC : n x n\nr = trace(C @ X)\n"
+    wrong = one(text, "dr/dX = 2 * C")
+    assert wrong.detail == "off by a factor of 2 (symmetric parts compared, since X is symmetric)"
+    cookbook = one(text, "dr/dX = C + C.T - C * eye(n)")
+    assert cookbook.detail.startswith("it is the Matrix Cookbook's G + G.T - G * eye (its eq. 138)")
+    assert cookbook.detail.endswith("(symmetric parts compared, since X is symmetric)")
+    # without the attribute the same claim is judged against the unconstrained gradient C.T
+    assert not one(text.replace(" symmetric", ""), "dr/dX = C + C.T - C * eye(n)").detail.startswith("it is the")

@@ -281,7 +281,7 @@ def _sample(shared: Draws, info, draw: int, attempt: int, notes: set[str], last:
                                   true.shape, symmetric)
     return Sample(claimed, true, Lazy(lambda: sizes_of(env, sizes, reads)),
                   Lazy(lambda: scalars(point, sizes, reads)), parts, lambda: named(point, reads),
-                  kind, fmt(info.expected), claim_terms_now, symmetric)
+                  kind, fmt(info.expected), claim_terms_now, symmetric, x)
 
 
 def _symmetric(env, x: str, value: np.ndarray) -> bool:

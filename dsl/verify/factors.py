@@ -162,9 +162,12 @@ def _constant(r: float, names: list[str], values: Mapping[str, float], sizes: It
     for words, value in roots:
         if value <= 0:
             continue
-        for above, below, f in (((words,), (), _fraction(r / sqrt(value))), ((), (words,), _fraction(r * sqrt(value)))):
-            if f is not None:
-                return times(f, above, below)
+        fits = [(f, above, below) for f, above, below in ((_fraction(r / sqrt(value)), (words,), ()),
+                                                          (_fraction(r * sqrt(value)), (), (words,)))
+                if f is not None]
+        if fits:           # the simpler fraction: 1/sqrt(2) rather than sqrt(2)/2
+            f, above, below = min(fits, key=lambda fit: fit[0].denominator)
+            return times(f, above, below)
     return number(r)
 
 

@@ -19,7 +19,7 @@ from dsl.compute.numeric import DomainError, EvalError, as_value
 from dsl.core.ast import BinOp, Expr, Op
 from dsl.core.wording import say
 from dsl.shapes.hints import quote
-from dsl.verify.diagnose import Term
+from dsl.verify.samples import Term
 
 
 def split(expr: Expr) -> list[tuple[int, Expr]]:

@@ -1,0 +1,163 @@
+"""The checks of a diagnosis about terms (:mod:`dsl.verify.diagnose`):
+one term of the claim off by a factor, and a term missing (a multiple of a
+named value, the contribution through some uses of the variable, a rank-1
+difference)."""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from dsl.compute.budget import check_time
+from dsl.core.wording import say
+from dsl.verify.factors import TOL_ABS, close, factor_phrase, factor_words, peak, ratio, zero
+from dsl.verify.samples import Diagnosis, factor_of, index, shape_of, value
+
+MAX_USES = 6
+"""Occurrences of the variable beyond which term subsets are not tried."""
+MAX_TERMS = 8
+"""Top-level terms of a claim beyond which no term is diagnosed alone."""
+
+
+def check_term_factor(samples):
+    """One top-level term of the claim off by a factor, the others right:
+    ``term_j = factor * (true - the other terms)`` in every draw, for
+    exactly one ``j``."""
+    terms = [s.terms() for s in samples]
+    count = len(terms[0])
+    if not 2 <= count <= MAX_TERMS or any(len(t) != count for t in terms):
+        return None
+    found = []
+    for j in range(count):
+        check_time()
+        ratios, used, sides = [], [], []
+        for s, ts in zip(samples, terms, strict=True):
+            term = ts[j].value
+            if term.shape != s.true.shape:
+                return None
+            rest = s.true - sum((t.value for i, t in enumerate(ts) if i != j), np.zeros_like(s.true))
+            if zero(term, peak(s.true)) and zero(rest, peak(s.true)):
+                continue
+            r = ratio(term, rest)
+            if r is None:
+                break
+            ratios.append(r)
+            used.append(s)
+            sides.append((term, rest))
+        else:
+            words = factor_of(ratios, used, sides) if ratios else None
+            if words is not None and words != "1":
+                found.append((terms[0][j], words))
+    if len(found) != 1:
+        return None                   # none fits, or two do: not said
+    term, words = found[0]
+    if words == "-1":
+        detail, hint = say("term-sign", term=term.text), say("term-sign-hint", term=term.text)
+    elif words.startswith("-"):
+        detail, hint = say("term-sign-and-factor", term=term.text, factor=words[1:]), say("term-sign-hint",
+                                                                                            term=term.text)
+    else:
+        detail, hint = say("term-factor", term=term.text, factor=words), say("term-factor-hint", term=term.text)
+    return Diagnosis(detail, hint, label=(term.span, factor_phrase(words)))
+
+
+def check_missing(samples):
+    return _missing_named(samples) or _missing_use(samples) or _missing_rank_one(samples)
+
+
+def _missing_use(samples):
+    """The claim is the sum of the contributions of some uses of X, not all."""
+    counts = {len(s.parts) for s in samples}
+    if len(counts) != 1:
+        return None
+    k = counts.pop()
+    if not 2 <= k <= MAX_USES:
+        return None
+    live = [i for i in range(k) if not all(zero(s.parts[i][1], peak(s.true)) for s in samples)]
+    for size in range(1, len(live)):
+        for kept in itertools.combinations(live, size):
+            check_time()
+            if all(close(s.claimed, sum(s.parts[i][1] for i in kept)) for s in samples):
+                missing = [samples[0].parts[i][0] for i in live if i not in kept]
+                what = " and ".join(missing)
+                key = "missing-uses" if len(missing) > 1 else "missing-use"
+                return Diagnosis(say(key, what=what), say("missing-use-hint"))
+    return None
+
+
+def _missing_named(samples):
+    """The difference true - claimed is a multiple of a named value: a
+    constant one first (``missing a term: h``), then one that follows the
+    sizes and the other scalars (``2 * lam * W``)."""
+    fits = list(_named_ratios(samples))
+    for constant in (True, False):
+        for name, label, ratios in fits:
+            check_time()
+            if constant:
+                if not all(abs(r - ratios[0]) <= 1e-6 * abs(ratios[0]) for r in ratios):
+                    continue
+                words = factor_of(ratios, samples)
+            else:
+                others = [{k: v for k, v in s.scalars.items() if k != name} for s in samples]
+                words = factor_words(ratios, others, samples[0].sizes)
+            if words is None:
+                continue
+            if words.startswith("-"):
+                term = label if words == "-1" else f"{_spaced(words[1:])} * {label}"
+                return Diagnosis(say("extra-term", term=term), say("remove-term", term=term), ("subtract", term))
+            term = label if words == "1" else f"{_spaced(words)} * {label}"
+            return Diagnosis(say("missing-term", term=term), say("add-term", term=term), ("add", term))
+    return None
+
+
+def _named_ratios(samples):
+    """``(name, label, ratios)``: the named values (or their transposes, as
+    ``label`` says) of which true - claimed is a multiple in every draw."""
+    named = [s.named() for s in samples]
+    diffs = [s.true - s.claimed for s in samples]
+    first = samples[0].variable       # a penalty's gradient is a multiple of the variable: tried first
+    for name in sorted(named[0], key=lambda n: n != first):
+        check_time()
+        for label, form in ((name, lambda v: v), (f"{name}.T", lambda v: v.T)):
+            ratios = []
+            for diff, values in zip(diffs, named, strict=True):
+                v = values.get(name)
+                if v is None:
+                    break
+                v = form(v)
+                if v.size == 1 and diff.size > 1:
+                    v = np.full(diff.shape, float(v.reshape(-1)[0]))
+                if v.shape != diff.shape:
+                    break
+                r = ratio(diff, v)
+                if r is None:
+                    break
+                ratios.append(r)
+            else:
+                yield name, label, ratios
+
+
+def _spaced(words: str) -> str:
+    return words.replace("*", " * ")
+
+
+def _rank(a: np.ndarray) -> int:
+    if a.ndim < 2 or min(a.shape) < 2:
+        return min(1, int(not zero(a)))
+    sv = np.linalg.svd(a, compute_uv=False)
+    return int(np.sum(sv > 1e-8 * max(sv[0], TOL_ABS)))
+
+
+def _missing_rank_one(samples):
+    """The difference is a rank-1 matrix while the derivative is not."""
+    for s in samples:
+        d = s.true - s.claimed
+        if d.ndim < 2 or min(d.shape) < 2 or _rank(d) != 1:
+            return None
+    if all(_rank(s.true) < 2 for s in samples):
+        return None                   # a rank-1 derivative: any rank-1 claim would fit
+    s = samples[0]
+    d = s.true - s.claimed
+    flat = int(np.argmax(np.abs(d)))
+    return Diagnosis(say("missing-rank-one", shape=shape_of(s), value=value(d.flat[flat]), at=index(d, flat)),
+                     say("missing-rank-one-hint"))
