@@ -320,6 +320,10 @@ SCALAR = "dims n\nt : scalar positive\nlam : scalar positive\nx : 1 x n\ny : 1 x
     ("u = t * t + 3 * t\ng = exp(u)", "dg/dt = g * 2 * t", "missing a term: 3 * g"),
     ("h = t * exp(t)", "dh/dt = exp(t)", "missing a term: h"),
     ("J = sum((w * x - y) ** 2) + lam * w * w", "dJ/dw = 2 * sum((w * x - y) * x)", "missing a term: 2 * lam * w"),
+    # not "missing a term: 1/t * s": of a scalar derivative, a factor is not made of the variable
+    ("s = softplus(t) * t", "ds/dt = sigma(t) * t",
+     "missing a term: the contribution through the use of t at line 7, column 19"),
+    ("s = softplus(t) * t", "ds/dt = sigma(t) + softplus(t)", "the term `sigma(t)` is off by a factor of 1/t"),
 ])
 def test_a_scalar_derivative_missing_a_term_is_named_before_a_changing_factor(definition, claim, detail):
     result = one(SCALAR + definition + "\n", claim)

@@ -98,7 +98,10 @@ def _missing_named(samples):
                     continue
                 words = factor_of(ratios, samples)
             else:
-                others = [{k: v for k, v in s.scalars.items() if k != name} for s in samples]
+                # not the value's own name (``3*t * t``), nor, of a scalar
+                # derivative, the variable (``1/t * s`` for ``s = t * f(t)``)
+                drop = {name, samples[0].variable} if samples[0].true.size == 1 else {name}
+                others = [{k: v for k, v in s.scalars.items() if k not in drop} for s in samples]
                 words = factor_words(ratios, others, samples[0].sizes)
             if words is None:
                 continue

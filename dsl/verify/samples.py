@@ -84,5 +84,5 @@ def proportional(a: list[float], b: list[float | None]) -> bool:
     """``a = c * b`` in every draw, for one ``c``."""
     if any(y is None or y == 0.0 for y in b):
         return False
-    ks = [x / y for x, y in zip(a, b, strict=True) if y is not None]
+    ks = [x / y for x, y in zip(a, b, strict=True) if y]
     return all(abs(k - ks[0]) <= 1e-6 * abs(ks[0]) for k in ks)

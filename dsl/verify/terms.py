@@ -15,6 +15,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from dsl.compute.autodiff import DerivativeError
+from dsl.compute.budget import OverBudget
 from dsl.compute.numeric import DomainError, EvalError, as_value
 from dsl.core.ast import BinOp, Expr, Op
 from dsl.core.wording import say
@@ -46,7 +48,8 @@ def values(expr: Expr, evaluate: Callable[[Expr], np.ndarray], shape: tuple[int,
         try:
             value = as_value(evaluate(node))
             v = np.array(np.broadcast_to(value.reshape(()) if value.size == 1 else value, shape), dtype=np.float64)
-        except (EvalError, DomainError, ValueError, ArithmeticError, np.linalg.LinAlgError):
+        except (EvalError, DomainError, DerivativeError, OverBudget, ValueError, ArithmeticError,
+                np.linalg.LinAlgError):
             return []
         if symmetric and v.ndim == 2 and v.shape[0] == v.shape[1]:
             v = (v + v.T) / 2
