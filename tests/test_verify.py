@@ -324,6 +324,9 @@ SCALAR = "dims n\nt : scalar positive\nlam : scalar positive\nx : 1 x n\ny : 1 x
     ("s = softplus(t) * t", "ds/dt = sigma(t) * t",
      "missing a term: the contribution through the use of t at line 7, column 19"),
     ("s = softplus(t) * t", "ds/dt = sigma(t) + softplus(t)", "the term `sigma(t)` is off by a factor of 1/t"),
+    # the chain rule through s, used twice: the product rule one step along
+    ("s = sigma(t)\nf = s * log(s)", "df/dt = s * (1 - s) * log(s)",
+     "missing a term: the contribution through the use of s at line 8, column 13"),
 ])
 def test_a_scalar_derivative_missing_a_term_is_named_before_a_changing_factor(definition, claim, detail):
     result = one(SCALAR + definition + "\n", claim)

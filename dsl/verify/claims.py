@@ -53,7 +53,7 @@ from dsl.core.kinds import Status
 from dsl.core.verdicts import ClaimResult
 from dsl.core.wording import say
 from dsl.shapes import hints
-from dsl.verify import terms as claim_terms
+from dsl.verify import paths, terms as claim_terms
 from dsl.verify.diagnose import TOL_ABS, TOL_REL, Sample, close, diagnose
 from dsl.verify.draws import Draws, Lazy, Unchecked as _Unchecked, named, scalars, sizes_of
 
@@ -266,8 +266,9 @@ def _sample(shared: Draws, info, draw: int, attempt: int, notes: set[str], last:
     elif symmetric:
         notes.add(say("note-symmetric", name=x))
     form = _comparable(info, symmetric, claimed.shape)
-    parts = [(_where(span, x), form(autodiff.arrange(p, jac.out_shape, jac.in_shape, point.layout, kind=rule)))
-             for span, p in jac.parts]
+    def arranged(p: np.ndarray) -> np.ndarray:     # a part of the full Jacobian, comparable with the claim
+        return form(autodiff.arrange(p, jac.out_shape, jac.in_shape, point.layout, kind=rule))
+    parts = [(paths.where(span, x), arranged(p)) for span, p in jac.parts]
     if claimed.size == 1 and true.size == 1:
         claimed = claimed.reshape(true.shape)
     if symmetric and claimed.shape == true.shape:
@@ -281,7 +282,8 @@ def _sample(shared: Draws, info, draw: int, attempt: int, notes: set[str], last:
                                   true.shape, symmetric)
     return Sample(claimed, true, Lazy(lambda: sizes_of(env, sizes, reads)),
                   Lazy(lambda: scalars(point, sizes, reads)), parts, lambda: named(point, reads),
-                  kind, fmt(info.expected), claim_terms_now, symmetric, x)
+                  kind, fmt(info.expected), claim_terms_now, symmetric, x,
+                  lambda: paths.through_values(point, y, x, arranged))
 
 
 def _symmetric(env, x: str, value: np.ndarray) -> bool:
@@ -311,12 +313,6 @@ def _comparable(info, symmetric: bool, shape: tuple[int, ...]):
             return (true + true.T) / 2
         return true
     return form
-
-
-def _where(span, x: str) -> str:
-    if span is None:
-        return say("use-of", name=x)
-    return say("use-of-at", name=x, line=span.line, column=span.column)
 
 
 # ------------------------------------------------------------- cross-check

@@ -14,8 +14,9 @@ explanation that fits *every* draw, in this order:
 5. one term of the claim (its top-level ``+``/``-`` terms) off by such a
    factor, the others right: ``the term `2 * A @ x` is off by a factor of 2``;
 6. missing a term: a multiple of a named value (``2 * lam * W``), the
-   contribution through some uses of the variable (the product rule), or a
-   rank-1 difference;
+   contribution through some uses of the variable (the product rule) or of
+   a definition between the variable and the result (:mod:`dsl.verify.paths`),
+   or a rank-1 difference;
 7. for a symmetric variable, the Matrix Cookbook's form ``G + G.T - G * I``
    of the gradient ``G`` where ``sym(G)`` is compared;
 8. a factor that changes from draw to draw, for a derivative that is not a

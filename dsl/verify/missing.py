@@ -62,7 +62,8 @@ def check_term_factor(samples):
 
 
 def check_missing(samples):
-    return _missing_named(samples) or _missing_use(samples) or _missing_rank_one(samples)
+    return (_missing_named(samples) or _missing_use(samples) or _missing_through(samples)
+            or _missing_rank_one(samples))
 
 
 def _missing_use(samples):
@@ -82,6 +83,32 @@ def _missing_use(samples):
                 what = " and ".join(missing)
                 key = "missing-uses" if len(missing) > 1 else "missing-use"
                 return Diagnosis(say(key, what=what), say("missing-use-hint"))
+    return None
+
+
+def _missing_through(samples):
+    """The claim is the truth less the contributions through some uses of a
+    definition between X and Y (``s`` in ``f = s * log(s)``): the first such
+    definition, in program order, for which one subset of its uses fits."""
+    through = [s.through() for s in samples]
+    names = [v for v, _ in through[0]]
+    if any([v for v, _ in t] != names for t in through):
+        return None
+    for at in range(len(names)):
+        uses = [t[at][1] for t in through]
+        k = len(uses[0])
+        if any(len(u) != k for u in uses):
+            continue
+        for size in range(1, k):
+            for missing in itertools.combinations(range(k), size):
+                check_time()
+                gone = [sum(u[i][1] for i in missing) for u in uses]
+                if any(zero(g, peak(s.true)) for g, s in zip(gone, samples, strict=True)):
+                    continue
+                if all(close(s.claimed, s.true - g) for g, s in zip(gone, samples, strict=True)):
+                    what = " and ".join(uses[0][i][0] for i in missing)
+                    key = "missing-uses" if size > 1 else "missing-use"
+                    return Diagnosis(say(key, what=what), say("missing-use-hint"))
     return None
 
 

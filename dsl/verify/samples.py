@@ -37,6 +37,9 @@ class Sample:
     terms: Callable[[], list[Term]] = list        # the claim's top-level terms
     symmetric: bool = False                       # symmetric parts compared (a symmetric variable)
     variable: str = ""                            # the X of dY/dX
+    through: Callable[[], list[tuple[str, list[tuple[str, np.ndarray]]]]] = list
+    """Per definition between X and Y used more than once: each use in words
+    and its contribution to the truth (``paths.through_values``)."""
 
 
 @dataclass(frozen=True)
