@@ -282,8 +282,8 @@ def _sample(shared: Draws, info, draw: int, attempt: int, notes: set[str], last:
                                   true.shape, symmetric)
     return Sample(claimed, true, Lazy(lambda: sizes_of(env, sizes, reads)),
                   Lazy(lambda: scalars(point, sizes, reads)), parts, lambda: named(point, reads),
-                  kind, fmt(info.expected), claim_terms_now, symmetric, x,
-                  lambda: paths.through_values(point, y, x, arranged))
+                  kind, fmt(info.expected), terms=claim_terms_now, symmetric=symmetric, variable=x,
+                  through=lambda: paths.through_values(point, y, x, arranged))
 
 
 def _symmetric(env, x: str, value: np.ndarray) -> bool:
