@@ -32,7 +32,7 @@ _CLOSER_OF = {"(": ")", "[": "]"}
 _OPENER_OF = {")": "(", "]": "["}
 _OPEN_FOR = str.maketrans(_OPENER_OF)
 _MAX_SLIPS = 10          # per statement: a line of junk gets a few, not thousands
-_OPERATORS = frozenset({"PLUS", "MINUS", "AT", "STAR", "SLASH", "POW", "TRANSPOSE"})
+_OPERATORS = frozenset({"PLUS", "MINUS", "AT", "STAR", "SLASH", "POW", "TRANSPOSE", "GT", "GE", "LT", "LE"})
 _OPERANDS = frozenset({"NAME", "NUMBER", "DERIV", "PRIMED", "LPAR", "LSQB", "MINUS"})
 _CHAR_HINTS = {"^": "caret", ".": "dot", "\\": "backslash", "×": "times-sign"}   # wording keys
 

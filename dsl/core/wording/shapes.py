@@ -72,6 +72,7 @@ HINTS: dict[str, str] = {
     "ascii-names": "Names use ASCII letters, digits and '_'; Greek letters and "
                    "accents are spelled out: θ is theta, ŷ is yhat, x̄ is xbar.",
     "positional-first": "Put positional arguments first: sum(X, axis=0).",
+    "comparison-use": "write where(c, a, b) to choose between values, or multiply by the mask: (c) * a",
 }
 
 # The variable part of a message ("{what}" in a catalogue template).
@@ -130,6 +131,13 @@ DETAILS: dict[str, str] = {
     "vector-or-matrix-needed": "needs a vector or a matrix, got {got}",
     "axis-of-scalar": "with axis={axis} needs a matrix, got a scalar",
     "same-shape-needed": "needs both arguments of one shape, got {left} and {right}",
+    "comparison-in-operator": "an operand of '{op}'",
+    "comparison-negated": "negated (-)",
+    "comparison-transposed": "transposed (.T)",
+    "comparison-argument": "an argument of {name}() (only where()'s condition may be a comparison)",
+    "comparison-claim": "the right side of a claim (its derivative is zero where it exists)",
+    "logdet-not-positive": "logdet() of a matrix whose determinant is not positive",
+    "broadcast-needed": "needs arguments that broadcast together, got {left} and {right}",
     "host-document": "{path} is {kind} file, not a derivation",
     "host-document-hint": "check the derivations inside it with: chainrule lint {path}",
 }

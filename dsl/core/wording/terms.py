@@ -6,6 +6,7 @@ TERMINALS: dict[str, str] = {
     "TIMES": "'x' between the two sizes", "LPAR": "'('", "RPAR": "')'", "RSQB": "']'", "_COMMA": "','",
     "_EQUAL": "'='", "_COLON": "':'", "NAME": "a name", "INT": "a whole number",
     "$END": "the end of the statement",
+    "GT": "'>'", "GE": "'>='", "LT": "'<'", "LE": "'<='",
 }
 
 TITLES: dict[str, str] = {
