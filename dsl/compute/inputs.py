@@ -231,10 +231,13 @@ def _orthogonal(shape, rng):
 def _invertible(shape, rng):
     """A well-conditioned matrix that is not symmetric: an orthogonal matrix
     times a diagonal of singular values in [1, 2] times another orthogonal
-    matrix, so the condition number is at most 2.  A scalar is in +-[1, 2]."""
+    matrix, so the condition number is at most 2; the determinant is
+    positive (``logdet`` applies).  A scalar is in [1, 2]."""
     if len(shape) != 2 or shape[0] != shape[1] or shape[0] == 1:
-        return rng.choice([-1.0, 1.0], shape) * rng.uniform(1.0, 2.0, shape)
+        return rng.uniform(1.0, 2.0, shape)
     u, v = _orthogonal(shape, rng), _orthogonal(shape, rng)
+    if np.linalg.det(u) * np.linalg.det(v) < 0:
+        u[:, 0] = -u[:, 0]
     return (u * rng.uniform(1.0, 2.0, shape[0])) @ v.T
 
 

@@ -90,7 +90,7 @@ _ENTRIES = [
     # ------------------------------------- comparisons and pasted code (23x)
     Entry("E230", "comparison-use", "a comparison ('{op}') cannot be {where}",
           "A comparison (a > b, a >= b, a < b, a <= b) is 1 where it holds and 0 elsewhere; it can be "
-          "the condition of where(), a factor of '*', or the whole right side of a definition (a mask).",
+          "the condition of where(), a factor of '*', or the whole right side of a definition or a claim (a mask).",
           "Added to a value or passed to a function, a 0/1 step is almost always a misplaced bracket "
           "(x > 0 + y reads as x > (0 + y)), and its derivative is zero everywhere it exists.",
           "g = (x > 0) + y", "Write where(x > 0, a, b) to choose between values, or multiply by the mask: (x > 0) * a."),

@@ -16,6 +16,7 @@ from dsl.core import messages
 from dsl.core.diagnostics import Diagnostic, Fix, Label
 from dsl.core.span import Source, Span
 from dsl.core.wording import TERMINALS, say, title
+from dsl.language import pasted
 
 BLANK = " \t\f\r\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
         "\u200b\u202f\u205f\u3000\ufeff"   # the grammar's WS, less the newline
@@ -73,6 +74,7 @@ def _slips(code: str, span) -> list[Diagnostic]:
         out.append(messages.make("E103", where, op=say("matlab-quote-op", operand=operand),
                                  hint=say("matlab-quote", operand=operand),
                                  fix=Fix(where, ".T", title("matlab", replacement=".T"))))
+    out += pasted.slips(code, span)
     return out[:_MAX_SLIPS]
 
 

@@ -265,7 +265,6 @@ def _claim(env: Env, claim: Claim, sink: Sink) -> None:
     before = _errors(sink)
     expected, kind, rule = _derivative(env, claim.deriv, sink)
     got = infer(env, claim.expr, sink)
-    compare.check_claim(claim.expr, sink)
     ok = diagonal = False
     if expected is not None and got is not None and (
             got == expected or (got.is_one_by_one and expected.is_one_by_one)):
@@ -380,6 +379,7 @@ def _binop(env: Env, node: BinOp, sink: Sink) -> Shape | None:
         return None
     out = binop(node.op, lhs, rhs)
     if out.code is None:
+        hints.inverse_power(node, lhs, sink)
         return out.shape
     sink.add(hints.operator_diagnostic(node, lhs, rhs, out))
     return out.shape

@@ -3,9 +3,10 @@
 A comparison (``a > b``, ``a >= b``, ``a < b``, ``a <= b``) is 1 where it
 holds and 0 elsewhere, with a zero derivative: it may be the condition of
 ``where``, a factor of ``*`` (a mask), or the whole right side of a
-definition.  Anywhere else (added to a value, negated, transposed, an
-argument of another function, compared again, a claimed derivative) it is
-almost always a misplaced bracket, and E230 says where it is.
+definition or a claim (``dL/dx = x >= max(x)``, the gradient of max).
+Anywhere else (added to a value, negated, transposed, an argument of another
+function, compared again) it is almost always a misplaced bracket, and E230
+says where it is.
 
 :func:`check` looks at the operands of one node, so the checker calls it as
 it visits each node and no second walk of the tree is needed.
@@ -53,8 +54,3 @@ def check(node: Expr, sink: Sink) -> None:
                 if is_comparison(kw.value):
                     report(kw.value, sink, say("comparison-argument", name=func))
 
-
-def check_claim(expr: Expr, sink: Sink) -> None:
-    """E230 for a claim whose right side is a comparison."""
-    if is_comparison(expr):
-        report(expr, sink, say("comparison-claim"))

@@ -24,4 +24,5 @@ TITLES: dict[str, str] = {
     "diag": "write the Jacobian with diag(...)",
     "rename": "replace with '{name}'",
     "matlab": "write '{replacement}'",
+    "pasted": "write {replacement}",
 }
