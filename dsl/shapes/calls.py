@@ -63,6 +63,8 @@ def _arity_ok(node: Call, sig: Builtin, sink: Sink) -> bool:
     if problem is None:
         return True
     where, i, what, hint = problem
+    if sig.name in hints.PAIRWISE and len(node.args) == 2:
+        hint = say("pairwise", name=sig.name, pairwise=hints.PAIRWISE[sig.name])    # max(0, x) as in print
     span = (node.span if where == "call" else node.keywords[i].span if where == "keyword"
             else _join(node.args[i].span, node.args[-1].span))
     sink.add(messages.make("E203", span, name=sig.name, what=what, hint=hint))

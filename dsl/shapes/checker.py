@@ -355,17 +355,17 @@ def infer(env: Env, expr: Expr, sink: Sink) -> Shape | None:
             shape = SCALAR
         case Neg(operand=o):
             shape = infer(env, o, sink)
-            compare.check(expr, sink)
+            shape = None if compare.check(expr, sink) else shape
         case Transpose(operand=o):
             inner = infer(env, o, sink)
             shape = None if inner is None else inner.T
-            compare.check(expr, sink)
+            shape = None if compare.check(expr, sink) else shape
         case BinOp():
             shape = _binop(env, expr, sink)
-            compare.check(expr, sink)
+            shape = None if compare.check(expr, sink) else shape
         case Call():
             shape = calls.check_call(env, expr, sink, infer)
-            compare.check(expr, sink)
+            shape = None if compare.check(expr, sink) else shape
         case Deriv():
             shape = _derivative(env, expr, sink)[0]
         case _:

@@ -28,29 +28,33 @@ def is_comparison(node: Expr) -> TypeGuard[BinOp]:
     return isinstance(node, BinOp) and node.op.is_comparison
 
 
-def report(node: BinOp, sink: Sink, where: str) -> None:
+def report(node: BinOp, sink: Sink, where: str) -> bool:
     sink.add(messages.make("E230", node.span, op=node.op.value, where=where, hint=say("comparison-use")))
+    return True
 
 
-def check(node: Expr, sink: Sink) -> None:
-    """E230 for each operand of ``node`` that is a comparison where it cannot stand."""
+def check(node: Expr, sink: Sink) -> bool:
+    """E230 for each operand of ``node`` that is a comparison where it
+    cannot stand; whether there was one (the node's shape is then unknown)."""
+    found = False
     match node:
         case BinOp(op=op, left=left, right=right):
             if op.value == "*":
-                return
+                return False
             for child in (left, right):
                 if is_comparison(child):
-                    report(child, sink, say("comparison-in-operator", op=op.value))
+                    found = report(child, sink, say("comparison-in-operator", op=op.value))
         case Neg(operand=operand) if is_comparison(operand):
-            report(operand, sink, say("comparison-negated"))
+            found = report(operand, sink, say("comparison-negated"))
         case Transpose(operand=operand) if is_comparison(operand):
-            report(operand, sink, say("comparison-transposed"))
+            found = report(operand, sink, say("comparison-transposed"))
         case Call(func=func, args=args, keywords=keywords):
             condition = CONDITION_OF.get(func)
             for i, arg in enumerate(args):
                 if i != condition and is_comparison(arg):
-                    report(arg, sink, say("comparison-argument", name=func))
+                    found = report(arg, sink, say("comparison-argument", name=func))
             for kw in keywords:
                 if is_comparison(kw.value):
-                    report(kw.value, sink, say("comparison-argument", name=func))
+                    found = report(kw.value, sink, say("comparison-argument", name=func))
+    return found
 

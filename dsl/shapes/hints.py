@@ -100,6 +100,10 @@ ELSEWHERE: dict[str, str | None] = {
 }
 
 
+PAIRWISE = {"max": "maximum", "min": "minimum"}
+"""Reductions that print writes with two arguments (``\\max(0, x)``), and their entrywise forms."""
+
+
 def unknown_function_hint(node: Call, functions) -> tuple[str | None, Fix | None]:
     """E202: the spelling that works for a function known elsewhere
     (``Σ(x)`` is ``sum(x)``, ``sinh``, ``argmax``), else the nearest

@@ -72,6 +72,8 @@ HINTS: dict[str, str] = {
     "ascii-names": "Names use ASCII letters, digits and '_'; Greek letters and "
                    "accents are spelled out: θ is theta, ŷ is yhat, x̄ is xbar.",
     "positional-first": "Put positional arguments first: sum(X, axis=0).",
+    "pairwise": "{name}(X) is over the entries of X; for the {name} of two values entry by entry "
+                "write {pairwise}(a, b)",
     "no-function-write": "chainrule has no function '{name}'; write {form}",
     "method-transpose": "Write .T for the transpose, without brackets.",
     "method-call": "Write the function with the value as its first argument: {replacement}.",
