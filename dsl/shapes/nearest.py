@@ -7,7 +7,7 @@ a value where a value is; an attribute, a size symbol).  Among those,
 closeness is the edit distance with transpositions (``lgo`` is one step from
 ``log``), allowed to grow with the length of the name: names of one or two
 characters only match in case (``w`` for ``W``) or by a doubled key (``kk``
-for ``k``), names up to five characters
+for ``k``, ``y`` for ``yy``), names up to five characters
 one step, longer ones two, very long ones three.  Names that differ only in
 their trailing digits are different quantities (``W3`` is not a slip of
 ``W1``, nor ``x1`` of ``x``), and never suggested for each other among
@@ -83,8 +83,8 @@ def nearest(name: str, candidates: Iterable[str], indexed: bool = False) -> str 
             continue
         if cand.lower() == name.lower():
             d = 0
-        elif len(name) == 2 and name[0] == name[1] and cand == name[0]:
-            d = 1                                     # a doubled key: kk for k
+        elif len(name) <= 2 and (name + name[-1] == cand or cand + cand[-1] == name):
+            d = 1                                     # a doubled key: kk for k, y for yy
         else:
             d = distance(name, cand, limit)
             if d > limit or d == 0:
