@@ -216,3 +216,13 @@ def test_comparisons_in_latex_and_unicode():
 def test_chained_comparison_is_a_syntax_error():
     report = check_source(Source("t.deriv", "dims n\na : 1 x n\nb : 1 x n\nc = a < b < a\n"), verify=False)
     assert [d.code for d in report.diagnostics] == ["E100"]
+
+
+def test_comparisons_are_highlighted_and_continue_a_line():
+    from pygments.token import Operator
+
+    from dsl.apps.highlight import DerivLexer
+    from dsl.language.statements import split_statements
+    tokens = [(t, v) for t, v in DerivLexer().get_tokens("h = (x >= 0) * (a < b)\n") if v.strip()]
+    assert (Operator, ">=") in tokens and (Operator, "<") in tokens
+    assert len(split_statements("m = x >\n    0\n")) == 1
