@@ -16,16 +16,18 @@ from __future__ import annotations
 from typing import TypeGuard
 
 from dsl.core import messages
-from dsl.core.ast import BinOp, Call, Expr, Neg, Transpose
+from dsl.core.ast import BinOp, Call, Expr, Neg, Op, Transpose
 from dsl.core.diagnostics import Sink
 from dsl.core.wording import say
+
+_COMPARISONS = frozenset({Op.GT, Op.GE, Op.LT, Op.LE})
 
 CONDITION_OF = {"where": 0}
 """Functions with an argument that is a condition: its position."""
 
 
 def is_comparison(node: Expr) -> TypeGuard[BinOp]:
-    return isinstance(node, BinOp) and node.op.is_comparison
+    return type(node) is BinOp and node.op in _COMPARISONS
 
 
 def report(node: BinOp, sink: Sink, where: str) -> bool:
@@ -35,26 +37,30 @@ def report(node: BinOp, sink: Sink, where: str) -> bool:
 
 def check(node: Expr, sink: Sink) -> bool:
     """E230 for each operand of ``node`` that is a comparison where it
-    cannot stand; whether there was one (the node's shape is then unknown)."""
-    found = False
-    match node:
-        case BinOp(op=op, left=left, right=right):
-            if op.value == "*":
-                return False
-            for child in (left, right):
-                if is_comparison(child):
-                    found = report(child, sink, say("comparison-in-operator", op=op.value))
-        case Neg(operand=operand) if is_comparison(operand):
-            found = report(operand, sink, say("comparison-negated"))
-        case Transpose(operand=operand) if is_comparison(operand):
-            found = report(operand, sink, say("comparison-transposed"))
-        case Call(func=func, args=args, keywords=keywords):
-            condition = CONDITION_OF.get(func)
-            for i, arg in enumerate(args):
-                if i != condition and is_comparison(arg):
-                    found = report(arg, sink, say("comparison-argument", name=func))
-            for kw in keywords:
-                if is_comparison(kw.value):
-                    found = report(kw.value, sink, say("comparison-argument", name=func))
-    return found
-
+    cannot stand; whether there was one (the node's shape is then unknown).
+    Called for every node, so the common case returns after a type test."""
+    kind = type(node)
+    if kind is BinOp:
+        assert isinstance(node, BinOp)
+        if node.op is Op.MUL or not (is_comparison(node.left) or is_comparison(node.right)):
+            return False
+        where = say("comparison-in-operator", op=node.op.value)
+        found = False
+        for child in (node.left, node.right):
+            if is_comparison(child):
+                found = report(child, sink, where)
+        return found
+    if kind is Neg or kind is Transpose:
+        assert isinstance(node, (Neg, Transpose))
+        if not is_comparison(node.operand):
+            return False
+        return report(node.operand, sink, say("comparison-negated" if kind is Neg else "comparison-transposed"))
+    if kind is Call:
+        assert isinstance(node, Call)
+        condition = CONDITION_OF.get(node.func)
+        found = False
+        for i, arg in enumerate((*node.args, *(k.value for k in node.keywords))):
+            if i != condition and is_comparison(arg):
+                found = report(arg, sink, say("comparison-argument", name=node.func))
+        return found
+    return False
