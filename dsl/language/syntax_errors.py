@@ -34,6 +34,7 @@ _OPENER_OF = {")": "(", "]": "["}
 _OPEN_FOR = str.maketrans(_OPENER_OF)
 _MAX_SLIPS = 10          # per statement: a line of junk gets a few, not thousands
 _OPERATORS = frozenset({"PLUS", "MINUS", "AT", "STAR", "SLASH", "POW", "TRANSPOSE", "GT", "GE", "LT", "LE"})
+_COMPARISONS = frozenset({"GT", "GE", "LT", "LE"})
 _OPERANDS = frozenset({"NAME", "NUMBER", "DERIV", "PRIMED", "LPAR", "LSQB", "MINUS"})
 _CHAR_HINTS = {"^": "caret", ".": "dot", "\\": "backslash", "×": "times-sign"}   # wording keys
 
@@ -133,6 +134,8 @@ def _unexpected(code: str, span, err) -> Diagnostic:
         start = len(code) - len(code.lstrip(BLANK + "\n"))
         if tok.start_pos == start and tok.type in _OPERATORS and hint is None:
             hint = say("leading-operator")
+        if tok.type in _COMPARISONS and hint is None:
+            hint = say("comparison-chain")
     elif getattr(err, "char", None) is not None:
         pos = err.pos_in_stream
         ch = code[pos:pos + 1]

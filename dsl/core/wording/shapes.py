@@ -88,6 +88,7 @@ HINTS: dict[str, str] = {
     "kronecker": "For two vectors write {replacement}, their outer product; the Kronecker product "
                  "of matrices is not supported.",
     "kronecker-words": "For two vectors u and v write outer(u, v); the Kronecker product of matrices is not supported.",
+    "comparison-chain": "Comparisons do not chain: write (a < b) * (b < c) for both at once.",
     "comparison-use": "write where(c, a, b) to choose between values, or multiply by the mask: (c) * a",
 }
 
