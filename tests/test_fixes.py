@@ -51,6 +51,18 @@ CASES = [
     (BILINEAR + "dL/dW = v.T @ x", "E500", "dL/dW = (v.T @ x).T", True),
     ("dims k\nx : 1 x k\nW : k x k\nL = sum(x @ W) + sum(x ** 2)\ndL/dx = ones(1, k) @ W.T",
      "E500", "dL/dx = ones(1, k) @ W.T + 2 * x", True),
+    (ROW + "s = W.sum(axis=1)", "E231", "s = sum(W, axis=1)", False),
+    (ROW + "s = (x @ W).max()", "E231", "s = max(x @ W)", False),
+    (ROW + "s = W.T() @ x.T", "E231", "s = W.T @ x.T", False),
+    (ROW + "s = np.exp(x)", "E232", "s = exp(x)", False),
+    (ROW + "s = numpy.linalg.norm(W)", "E232", "s = norm(W)", False),
+    ("dims n\nX : n x n\nZ = X^-1", "E233", "Z = inv(X)", False),
+    ("dims n\nX : n x n\nZ = (X + X.T)^{-1}", "E233", "Z = inv(X + X.T)", False),
+    ("dims n\nX : n x n\nZ = X ** -1", "W230", "Z = inv(X)", False),
+    ("dims n\nx : 1 x n positive\nr = √x", "E234", "r = sqrt(x)", False),
+    ("dims n, k\nu : n x 1\nv : 1 x k\no = u ⊗ v", "E234", "o = outer(u, v)", False),
+    ("dims n\nx : 1 x n\nL = Σ(x)", "E202", "L = sum(x)", False),
+    ("dims n\nx : 1 x n\nL = sum(tan(x))", "E202", "L = sum(sin(x) / cos(x))", False),
 ]
 
 

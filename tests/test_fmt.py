@@ -228,8 +228,9 @@ def _latex_readable(node) -> bool:
     print; it is a shape error in chainrule anyway), keyword arguments and
     numbers in exponent form (no LaTeX the front end reads), powers other than
     whole positive numbers (written as Hadamard powers, which it does not
-    read), and a variable named like a function (``\\sigma (a)`` is a call
-    in print)."""
+    read), a variable named like a function (``\\sigma (a)`` is a call
+    in print), and comparisons (printed as ``>``, ``\\geq``; the front end
+    does not read them yet)."""
     from dsl.core.ast import walk
     for n in walk(node):
         match n:
@@ -239,6 +240,8 @@ def _latex_readable(node) -> bool:
                                                         and right.value >= 1):
                 return False
             case Call(keywords=kws) if kws:
+                return False
+            case BinOp(op=op) if op.is_comparison:
                 return False
             case Number(text=text) if "e" in text:
                 return False

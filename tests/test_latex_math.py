@@ -118,7 +118,7 @@ def test_offset_map_points_at_the_latex_tokens():
 @pytest.mark.parametrize("latex, what, at", [
     (r"\mathcal{L}", r"'\mathcal' is not part of the LaTeX", r"\mathcal"),
     (r"x + \mathcal{J}^T g", r"'\mathcal' is not part", r"\mathcal"),
-    (r"\max(0, x)", r"'\max' is not a chainrule function", r"\max"),
+    (r"\sup(0, x)", r"'\sup' is not a chainrule function", r"\sup"),
     (r"\frac{\partial}{\partial h}[h W]", "derivative operator", r"\frac"),
     (r"W'", "a prime is read only on a function", "'"),
     (r"W^{n}", "the superscript '^{n}' is not read", "^{n}"),

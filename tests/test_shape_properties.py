@@ -104,10 +104,16 @@ class Oracle:
                 return self.arrays[name]
             case Number(value=v):
                 return np.float64(v)
+            case Neg(operand=o) | Transpose(operand=o) if _compares(o):
+                raise Refused("a comparison negated or transposed")
             case Neg(operand=o):
                 return -self.ev(o)
             case Transpose(operand=o):
                 return np.transpose(self.ev(o))
+            case Call(args=args) if any(_compares(a) for a in args):
+                raise Refused("a comparison as an argument")
+            case BinOp(op=op, left=l, right=r) if op is not Op.MUL and (_compares(l) or _compares(r)):
+                raise Refused("a comparison as an operand")
             case Call(func=f, args=args, keywords=kws):
                 axis = int(kws[0].value.value) if kws else None
                 return np.asarray(_call(f, [self.ev(a) for a in args], axis))[()]
@@ -128,7 +134,13 @@ class Oracle:
                 self.stretches.add("W304")
             elif op in (Op.MUL, Op.DIV):
                 self.stretches.add("W303")
-        return {Op.ADD: np.add, Op.SUB: np.subtract, Op.MUL: np.multiply, Op.DIV: np.divide}[op](a, b)
+        return {Op.ADD: np.add, Op.SUB: np.subtract, Op.MUL: np.multiply, Op.DIV: np.divide,
+                Op.GT: np.greater, Op.GE: np.greater_equal, Op.LT: np.less, Op.LE: np.less_equal}[op](a, b)
+
+
+def _compares(e) -> bool:
+    """A comparison: 0/1 values, only a factor of '*' (or a whole right side)."""
+    return isinstance(e, BinOp) and e.op in (Op.GT, Op.GE, Op.LT, Op.LE)
 
 
 # ------------------------------------------------------------- strategies

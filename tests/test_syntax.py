@@ -171,15 +171,19 @@ def test_layout():
     ("a ∘ b ⊙ c", "((a * b) * c)"),
     ("2.T", "2.T"),
     ("dL/dy @ dy/dx", "(dL/dy @ dy/dx)"),
+    ("a + b > c * d", "((a + b) > (c * d))"),
+    ("-a <= b ** 2", "((-a) <= (b ** 2))"),
+    ("(a > b) * c", "((a > b) * c)"),
+    ("a ≥ b", "(a >= b)"),
+    ("where(a < b, a, b)", "where((a < b), a, b)"),
 ])
 def test_precedence(text, tree):
     assert shape_of_tree(expr(text)) == tree
 
 
 def test_operators_map_to_ops():
-    node = expr("a + b - c @ d * e / f ** g")
     ops = []
-    stack = [node]
+    stack = [expr(t) for t in ("a + b - c @ d * e / f ** g", "a > b", "a >= b", "a < b", "a <= b")]
     while stack:
         n = stack.pop()
         if isinstance(n, BinOp):

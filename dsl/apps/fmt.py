@@ -232,10 +232,14 @@ def _latex_number(text: str) -> str:
     return power if float(mantissa) == 1 else rf"{mantissa} \times {power}"
 
 
+_LATEX_COMPARE = {Op.GE: r" \geq ", Op.LE: r" \leq "}
+_UNICODE_COMPARE = {Op.GE: " ≥ ", Op.LE: " ≤ "}
+
+
 def _op(op: Op, style: _Style) -> str:
     if style.target == "latex":
-        return {Op.MATMUL: " ", Op.MUL: f" {style.hadamard} "}.get(op, f" {op.value} ")
-    return {Op.MUL: " ⊙ "}.get(op, f" {op.value} ")
+        return {Op.MATMUL: " ", Op.MUL: f" {style.hadamard} ", **_LATEX_COMPARE}.get(op, f" {op.value} ")
+    return {Op.MUL: " ⊙ ", **_UNICODE_COMPARE}.get(op, f" {op.value} ")
 
 
 def _function(func: str, style: _Style) -> str:

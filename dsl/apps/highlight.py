@@ -92,7 +92,7 @@ class DerivLexer(RegexLexer):
             (r"\.T(?!\w)|\^T(?!\w)|ᵀ", Operator),
             (_FLOAT, Number.Float),
             (r"\d+", Number.Integer),
-            (r"\*\*|[-+*/@=]|[∘⊙−]", Operator),
+            (r"\*\*|>=|<=|[-+*/@=<>]|[∘⊙−≥≤]", Operator),
             (r"[()\[\],]", Punctuation),
             (NAME, Name),
         ],

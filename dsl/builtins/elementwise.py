@@ -5,6 +5,8 @@ The VJP of an elementwise ``f`` is ``g * f'(x)`` and that of ``f'`` is
 """
 from __future__ import annotations
 
+import math
+
 from dsl.builtins.table import elementwise, np, register
 
 
@@ -33,6 +35,14 @@ def _root_domain(f: str):
             return f"{f} of negative values", "domain"
         return f"{f} of zero", "domain"
     return why
+
+
+def _log1p_domain(prime: bool, operands):
+    if prime:
+        return "division by zero", "zero"
+    if np.any(operands[0] < -1):
+        return "log1p of values below -1", "domain"
+    return "log1p of -1", "domain"
 
 
 def _zero(x):
@@ -72,3 +82,57 @@ register(elementwise(
 register(elementwise(
     "softplus", "`log(1 + exp(x))`; `softplus'` is `sigma`", lambda x: np.logaddexp(0.0, x), _sigma,
     _sigma_prime))
+register(elementwise(
+    "sign", "the sign, -1, 0 or 1; `sign'` is 0 (it jumps at 0)", lambda x: np.sign(x), _zero, _zero,
+    kink=True))
+register(elementwise(
+    "log1p", "`log(1 + x)`, accurate for small `x`", lambda x: np.log1p(x), lambda x: 1.0 / (1.0 + x),
+    lambda x: -1.0 / ((1.0 + x) * (1.0 + x)),
+    domain="x > -1", nonfinite=_log1p_domain))
+register(elementwise(
+    "sin", "sine", lambda x: np.sin(x), lambda x: np.cos(x), lambda x: -np.sin(x), latex=r"\sin"))
+register(elementwise(
+    "cos", "cosine", lambda x: np.cos(x), lambda x: -np.sin(x), lambda x: -np.cos(x), latex=r"\cos"))
+
+
+# erf without SciPy: math.erf and math.erfc entry by entry (correctly rounded
+# to a few ulp); the Gaussian CDF from erfc keeps its precision in the far left tail.
+_SQRT2 = math.sqrt(2.0)
+_SQRT2PI = math.sqrt(2.0 * math.pi)
+
+
+def _entrywise(f):
+    vectorised: list = []                    # made on first use: NumPy is imported late
+
+    def rule(x):
+        if not vectorised:
+            vectorised.append(np.frompyfunc(f, 1, 1))
+        x = np.asarray(x, dtype=np.float64)
+        return np.asarray(vectorised[0](x), dtype=np.float64).reshape(x.shape)
+    return rule
+
+
+_erf = _entrywise(math.erf)
+_erfc = _entrywise(math.erfc)
+
+
+def _erf_prime(x):
+    return (2.0 / math.sqrt(math.pi)) * np.exp(-x * x)
+
+
+def _phi(x):
+    """The standard normal density."""
+    return np.exp(-0.5 * x * x) / _SQRT2PI
+
+
+def _cdf(x):
+    """The standard normal distribution function, ``(1 + erf(x / sqrt(2))) / 2``."""
+    return 0.5 * _erfc(-np.asarray(x, dtype=np.float64) / _SQRT2)
+
+
+register(elementwise(
+    "erf", "the error function `2/sqrt(pi) * integral of exp(-t**2)` from 0 to x", _erf, _erf_prime,
+    lambda x: -2.0 * x * _erf_prime(x)))
+register(elementwise(
+    "gelu", "`x * Phi(x)`, Phi the standard normal distribution function (the exact form)",
+    lambda x: x * _cdf(x), lambda x: _cdf(x) + x * _phi(x), lambda x: _phi(x) * (2.0 - x * x)))

@@ -134,6 +134,26 @@ register(Builtin(
     vjp=(lambda g, out, x: g * out * np.linalg.inv(x).T if x.ndim else g,)))
 
 
+def _logdet(x):
+    if x.ndim == 0:
+        return np.log(x)
+    _need_square("logdet", x)
+    if not np.all(np.isfinite(x)):
+        return np.asarray(np.nan)
+    sign, value = np.linalg.slogdet(x)
+    return np.asarray(value if sign > 0 else np.nan)
+
+
+def _logdet_nonfinite(prime: bool, operands):
+    return say("logdet-not-positive"), "domain"
+
+
+register(Builtin(
+    "logdet", "logdet(M)", "scalar", "`log(det(M))`, computed without overflow; `M` square",
+    _square(lambda s: SCALAR), _logdet, scalar=True, domain="det(M) > 0", nonfinite=_logdet_nonfinite,
+    vjp=(lambda g, out, x: g * np.linalg.inv(x).T if x.ndim else g / x,)))
+
+
 # --------------------------------------------------------------------- outer
 
 def _outer_shape(a, axis):

@@ -94,6 +94,56 @@ register(Builtin(
     _reduce_shape, _reduce(lambda x, **kw: np.mean(x, **kw), "mean"), keywords=("axis",), scalar=True,
     vjp=(lambda g, out, x, axis=None: np.broadcast_to(g, x.shape) * (out.size / x.size),)))
 
+
+
+def _extreme_vjp(g, out, x, axis=None):
+    """The gradient of max or min: ``g`` to the entries equal to the result,
+    shared equally between tied entries."""
+    hit = (x == out).astype(np.float64)
+    return g * hit / np.sum(hit, axis=axis, keepdims=axis is not None)
+
+
+def _tie_gap(sign: float):
+    """The kinks of max (sign 1) or min (sign -1): each entry less the midpoint
+    of the two largest (smallest) of its group, 0 for both at a tie; the
+    chosen entry is on one side of it, every other entry on the other, so a
+    step that changes the choice changes a sign."""
+    def gap(x, axis=None):
+        y = sign * np.asarray(x, dtype=np.float64)
+        along = y.reshape(-1) if axis is None else np.moveaxis(y, axis, -1)
+        if along.shape[-1] < 2:
+            return np.ones_like(y)
+        top2 = np.sort(along, axis=-1)[..., -2:]
+        mid = top2.mean(axis=-1, keepdims=True)
+        if axis is not None:
+            mid = np.moveaxis(mid, -1, axis)
+        return y - mid
+    return gap
+
+
+register(Builtin(
+    "max", "max(X); max(X, axis=0)", _AXIS_SHAPES, "the largest entry, over the entries as for `sum`",
+    _reduce_shape, _reduce(lambda x, **kw: np.max(x, **kw), "max"), keywords=("axis",), scalar=True,
+    vjp=(_extreme_vjp,), kink=True, kink_at=_tie_gap(1.0), latex=r"\max"))
+register(Builtin(
+    "min", "min(X); min(X, axis=0)", _AXIS_SHAPES, "the smallest entry, over the entries as for `sum`",
+    _reduce_shape, _reduce(lambda x, **kw: np.min(x, **kw), "min"), keywords=("axis",), scalar=True,
+    vjp=(_extreme_vjp,), kink=True, kink_at=_tie_gap(-1.0), latex=r"\min"))
+
+
+def _norm(x):
+    return np.asarray(np.sqrt(np.sum(x * x)))
+
+
+def _norm_vjp(g, out, x):
+    return g * np.where(out > 0, x / np.where(out > 0, out, 1.0), 0.0)
+
+
+register(Builtin(
+    "norm", "norm(x)", "scalar", "the 2-norm of a vector, the Frobenius norm of a matrix",
+    lambda a, axis: SCALAR, _norm, scalar=True, vjp=(_norm_vjp,),
+    kink=True, kink_at=lambda x: _norm(x)))
+
 # -------------------------------------------------------------------- losses
 
 def _loss_shape(a, axis):

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from dsl.core import messages
 from dsl.core.dims import Shape
 from dsl.core.span import Span
+from dsl.core.wording import say
 
 
 class _LazyNumpy:
@@ -92,6 +93,8 @@ class Builtin:
     prime_of_output: Callable | None = None   # f' from f(x): the activations are not recomputed
     vjp: tuple[Callable, ...] = ()            # one per argument (not elementwise)
     kink: bool = False                        # not differentiable where the argument is 0
+    kink_at: Callable | None = None           # (*args, **kw) -> 0 at the kinks, changing sign across them
+                                              # (default: the first argument)
     domain: str = ""                          # docs: where the rule is finite
     nonfinite: Callable | None = None         # (prime, operands) -> (reason, "domain"|"zero"|None) | None
     allocates: Callable | None = None         # (*args) -> entries of the result, checked before allocating
@@ -196,6 +199,15 @@ def kinked() -> frozenset[str]:
     return frozenset(_KINKED)
 
 
+def kink_argument(op: str, args: list, kw: Mapping | None = None):
+    """What is 0 at the kinks of ``op`` applied to ``args`` and changes sign
+    across them: the row's ``kink_at``, else the first argument (relu, abs)."""
+    row = FUNCTIONS.get(op[:-1] if op.endswith("'") else op)
+    if row is None or row.kink_at is None:
+        return args[0]
+    return row.kink_at(*args, **(kw or {}))
+
+
 def kinked_view() -> AbstractSet[str]:
     """The operations of :func:`kinked`, live (rows registered later are in it);
     read it, never change it."""
@@ -262,6 +274,29 @@ def is_vector(x) -> bool:
 
 def is_square(x) -> bool:
     return x.ndim == 2 and x.shape[0] == x.shape[1]
+
+
+def broadcast_shapes(shapes) -> Shape | Problem:
+    """NumPy's broadcast of several argument shapes (sizes aligned from the
+    right; a size broadcasts only if it is the literal 1), or the
+    :class:`Problem` naming the first argument that does not fit."""
+    out: tuple = ()
+    for i, s in enumerate(shapes):
+        if s.is_scalar:
+            continue
+        a, b = list(out), list(s.dims)
+        width = max(len(a), len(b))
+        a, b = [1] * (width - len(a)) + a, [1] * (width - len(b)) + b
+        dims = []
+        for x, y in zip(a, b, strict=True):
+            if x == y or y == 1:
+                dims.append(x)
+            elif x == 1:
+                dims.append(y)
+            else:
+                return Problem(i, say("broadcast-needed", left=Shape(tuple(out)), right=s))
+        out = tuple(dims)
+    return Shape(out)
 
 
 def elementwise(name: str, doc: str, forward: Callable, prime: Callable, second: Callable, **more) -> Builtin:

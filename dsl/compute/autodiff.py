@@ -43,7 +43,7 @@ from dsl.compute.graph import Node, backward, topological
 from dsl.compute.layout import DerivativeError, arrange, derivative_kind
 from dsl.compute.numeric import as_value, call_axis
 from dsl.compute.plan import Plan
-from dsl.compute.vjp import KINKS, SECOND, VJPS, forward, unbroadcast  # noqa: F401  (the rule table, in vjp)
+from dsl.compute.vjp import KINKS, SECOND, VJPS, forward, kink_argument, unbroadcast  # noqa: F401  (the rule table, in vjp)
 from dsl.core.ast import BinOp, Call, Deriv, Expr, Name, Neg, Program, Transpose, deriv_text
 from dsl.core.kinds import NameKind
 from dsl.core.span import Span
@@ -209,7 +209,7 @@ class Tape:
                     continue
                 args = [vals.get(id(p), p.value) for p in node.parents]
                 if node.op in KINKS:
-                    kinks.append(args[0])
+                    kinks.append(kink_argument(node.op, node.kw, args))
                 vals[id(node)] = forward(node.op, node.kw, args)
         return vals[id(out)], kinks
 
@@ -218,7 +218,7 @@ class Tape:
         out = self.node(y)
         if not out.live:
             return []
-        return [n.parents[0].value for n in self.order(y) if n.op in KINKS]
+        return [kink_argument(n.op, n.kw, [p.value for p in n.parents]) for n in self.order(y) if n.op in KINKS]
 
 
 # --------------------------------------------------------------------- point

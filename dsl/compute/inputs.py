@@ -5,7 +5,8 @@ every declared input.  Symbols without a value get distinct small sizes,
 never 1, that change from draw to draw, so that neither a confused ``n`` and
 ``k`` nor a wrong factor ``2 / m`` can pass by coincidence.  Inputs are drawn
 to respect their attributes (``onehot``, ``prob``, ``positive``,
-``symmetric``, ``spd``, ``nonzero``).  Nothing is allocated before
+``symmetric``, ``spd``, ``nonzero``, ``pm1``, ``binary``, ``orthogonal``,
+``invertible``).  Nothing is allocated before
 :func:`check_budget` has compared the bytes needed with the budget (the one
 of ``budget``, re-exported here), and ``.npz`` files are read without
 pickle, each member's header checked and budgeted before its data is read
@@ -116,7 +117,7 @@ def _arrays(env, sizes, names: Iterable[str] | None = None) -> list[tuple[str, t
     return found
 
 
-DRAWING_COPIES = {"spd": 4, "symmetric": 4, "nonzero": 3, "prob": 2}
+DRAWING_COPIES = {"spd": 4, "symmetric": 4, "nonzero": 3, "prob": 2, "orthogonal": 4, "invertible": 8}
 """Arrays of an input's size alive at once while :func:`draw_value` draws an
 input with this attribute (``A @ A.T + n I``: A, the product, I, the sum)."""
 
@@ -180,6 +181,14 @@ def draw_value(shape: tuple[int, ...], attrs: set[str], rng: np.random.Generator
         return _onehot(shape, rng)
     if "prob" in attrs:
         return _probabilities(shape, rng)
+    if "pm1" in attrs:
+        return rng.choice([-1.0, 1.0], shape)
+    if "binary" in attrs:
+        return _binary(shape, rng)
+    if "orthogonal" in attrs:
+        return _orthogonal(shape, rng)
+    if "invertible" in attrs:
+        return _invertible(shape, rng)
     if "positive" in attrs:
         x = rng.uniform(0.5, 2.0, shape)
     elif "nonzero" in attrs:
@@ -197,6 +206,39 @@ def draw_value(shape: tuple[int, ...], attrs: set[str], rng: np.random.Generator
         # Mirror the upper triangle: each entry keeps the property it was drawn with.
         x = np.triu(x) + np.triu(x, 1).T
     return x
+
+
+def _binary(shape, rng):
+    """Entries 0 or 1, each with probability one half, with both values
+    present where there are at least two entries (a mask of all ones would
+    hide a missing factor)."""
+    x = rng.integers(0, 2, shape).astype(np.float64)
+    if x.size >= 2 and x.min() == x.max():
+        flat = x.reshape(-1)
+        flat[rng.integers(0, flat.size)] = 1.0 - flat[0]
+    return x
+
+
+def _orthogonal(shape, rng):
+    """Q of the QR factorisation of a Gaussian matrix, its columns' signs
+    fixed by R's diagonal (Haar-distributed): Q^T Q = I.  A scalar is +-1."""
+    if len(shape) != 2 or shape[0] != shape[1]:
+        return rng.choice([-1.0, 1.0], shape)
+    q, r = np.linalg.qr(rng.standard_normal(shape))
+    return q * np.where(np.diagonal(r) < 0, -1.0, 1.0)
+
+
+def _invertible(shape, rng):
+    """A well-conditioned matrix that is not symmetric: an orthogonal matrix
+    times a diagonal of singular values in [1, 2] times another orthogonal
+    matrix, so the condition number is at most 2; the determinant is
+    positive (``logdet`` applies).  A scalar is in [1, 2]."""
+    if len(shape) != 2 or shape[0] != shape[1] or shape[0] == 1:
+        return rng.uniform(1.0, 2.0, shape)
+    u, v = _orthogonal(shape, rng), _orthogonal(shape, rng)
+    if np.linalg.det(u) * np.linalg.det(v) < 0:
+        u[:, 0] = -u[:, 0]
+    return (u * rng.uniform(1.0, 2.0, shape[0])) @ v.T
 
 
 def _rows_or_whole(shape):

@@ -98,6 +98,14 @@ def apply_binop(op: Op, a: np.ndarray, b: np.ndarray) -> np.ndarray:
             return a / b
         case Op.POW:
             return np.power(a, b)
+        case Op.GT:
+            return (a > b).astype(np.float64)
+        case Op.GE:
+            return (a >= b).astype(np.float64)
+        case Op.LT:
+            return (a < b).astype(np.float64)
+        case Op.LE:
+            return (a <= b).astype(np.float64)
     raise DomainError("E603", what=say("unknown-operator", op=repr(op)))
 
 

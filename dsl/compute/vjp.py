@@ -19,11 +19,11 @@ array([[2., 2., 2.]])
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Set as AbstractSet
 
 import numpy as np
 
-from dsl.builtins import FUNCTIONS, Builtin, Column, kinked_view
+from dsl.builtins import FUNCTIONS, Builtin, Column, kink_argument as builtin_kink_argument, kinked_view
 from dsl.compute.numeric import apply_binop, apply_call
 from dsl.core.ast import Op
 
@@ -92,6 +92,9 @@ _OPERATORS: dict[str, tuple[Callable, ...]] = {
     "**": (lambda g, out, a, b: g * b * np.power(a, b - 1),
            lambda g, out, a, b: g * out * np.log(a)),
 }
+# A comparison is a step: its derivative is zero away from where the sides are equal.
+_OPERATORS.update(dict.fromkeys((op.value for op in Op if op.is_comparison),
+                                (lambda g, out, a, b: np.zeros_like(g),) * 2))
 
 
 def _function_rules(row: Builtin, prime: bool) -> tuple[Callable, ...]:
@@ -153,5 +156,30 @@ class _Rules(MutableMapping):
 VJPS: MutableMapping[str, tuple[Callable, ...]] = _Rules()
 
 
-KINKS = kinked_view()
-"""Operations not differentiable where their argument is 0."""
+class _Kinks(AbstractSet):
+    """The kinked functions of the table (live) and the comparisons."""
+
+    _COMPARE = frozenset(op.value for op in Op if op.is_comparison)
+
+    def __contains__(self, op: object) -> bool:
+        return op in self._COMPARE or op in kinked_view()
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._COMPARE
+        yield from kinked_view()
+
+    def __len__(self) -> int:
+        return len(self._COMPARE) + len(kinked_view())
+
+
+KINKS: AbstractSet[str] = _Kinks()
+"""Operations not differentiable somewhere: relu at 0, a tie of max, a
+comparison where its sides are equal; :func:`kink_argument` is 0 there."""
+
+
+def kink_argument(op: str, kw: Mapping, args: list[np.ndarray]) -> np.ndarray:
+    """What is 0 at the kinks of one operation and changes sign across them:
+    ``a - b`` for a comparison, the row's ``kink_at`` for a function."""
+    if op in _Kinks._COMPARE:
+        return args[0] - args[1]
+    return np.asarray(builtin_kink_argument(op, args, kw), dtype=np.float64)

@@ -7,7 +7,7 @@ Expressions::
 
     Name(id)                      x, W1, yhat      (also a size symbol: n)
     Number(value, text)           2, 0.5, 1e-3
-    BinOp(op, left, right)        + - @ * / **
+    BinOp(op, left, right)        + - @ * / **, and the comparisons > >= < <=
     Neg(operand)                  -a
     Transpose(operand)            a.T  a^T  aᵀ
     Call(func, args, keywords, prime)   sigma(a), sigma'(a), sum(X, axis=0)
@@ -38,14 +38,25 @@ class Op(enum.Enum):
     MUL = "*"
     DIV = "/"
     POW = "**"
+    GT = ">"
+    GE = ">="
+    LT = "<"
+    LE = "<="
 
     @property
     def precedence(self) -> int:
-        """Binding strength as in Python: + - < @ * / < unary - < **."""
+        """Binding strength as in Python: comparisons < + - < @ * / < unary - < **."""
         return _PRECEDENCE[self]
 
+    @property
+    def is_comparison(self) -> bool:
+        """``>``, ``>=``, ``<``, ``<=``: 0/1 values, not associative."""
+        return self in _COMPARISONS
 
-_PRECEDENCE = {Op.ADD: 1, Op.SUB: 1, Op.MATMUL: 2, Op.MUL: 2, Op.DIV: 2, Op.POW: 4}
+
+_PRECEDENCE = {Op.ADD: 1, Op.SUB: 1, Op.MATMUL: 2, Op.MUL: 2, Op.DIV: 2, Op.POW: 4,
+               Op.GT: 0, Op.GE: 0, Op.LT: 0, Op.LE: 0}
+_COMPARISONS = frozenset({Op.GT, Op.GE, Op.LT, Op.LE})
 NEG_PRECEDENCE = 3
 
 

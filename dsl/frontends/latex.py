@@ -93,6 +93,11 @@ def _relation_sep(text: str, i: int, word: str) -> int:
     return len(word) if word in (r"\coloneqq", r"\triangleq") else 0
 
 
+_WORDS = frozenset({"where", "max", "min", "sign", "norm", "clip"})
+"""Function names that are also words of commentary (``\\text{ where }``):
+a function only when called."""
+
+
 def _chunk_sep(text: str, i: int, word: str) -> int:
     if word in (",", ";"):
         return 1
@@ -100,7 +105,8 @@ def _chunk_sep(text: str, i: int, word: str) -> int:
         return 0
     m = re.compile(r"\s*\{([^{}]*)\}").match(text, i + len(word))
     if word in (r"\text", r"\mbox", r"\textrm", r"\hbox", r"\intertext", r"\shortintertext"):
-        if m and function_name(m.group(1).strip()):
+        if m and function_name(m.group(1).strip()) and (
+                m.group(1).strip() not in _WORDS or text[m.end():].lstrip().startswith(("(", r"\left"))):
             return 0
         return len(text) - i        # the rest of the row is commentary
     return len(word)

@@ -331,6 +331,8 @@ class Reader:
     def font(self, r, flat: bool):
         """``\\mathbf{x}`` is x, ``\\operatorname{softmax}`` the function."""
         tok, word = r.kids[0], self.word(r.kids[1])
+        if re.fullmatch(r"[A-Za-z]{2,}[0-9][A-Za-z0-9]*", word) and (fn := function_name(word)):
+            return Head(fn, r.span)           # \operatorname{log1p}
         if re.fullmatch(r"[A-Za-z]{2,}", word):
             fn = function_name(word)
             if fn:

@@ -144,6 +144,10 @@ class Builder:
     def mul(self, kids): return self._binop(Op.MUL, kids)
     def div(self, kids): return self._binop(Op.DIV, kids)
     def pow(self, kids): return self._binop(Op.POW, kids)
+    def gt(self, kids): return self._binop(Op.GT, kids)
+    def ge(self, kids): return self._binop(Op.GE, kids)
+    def lt(self, kids): return self._binop(Op.LT, kids)
+    def le(self, kids): return self._binop(Op.LE, kids)
 
     def neg(self, kids):
         tok, (operand, _, end, depth) = kids

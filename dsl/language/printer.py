@@ -71,6 +71,8 @@ def needs_brackets(parent: Expr, child: Expr, side: str) -> bool:
     match parent:
         case BinOp(op=Op.POW):
             return strength < _ATOM if side == "left" else strength < NEG_PRECEDENCE
+        case BinOp(op=op) if op.is_comparison:   # not associative: a < b < c does not parse
+            return strength <= op.precedence
         case BinOp(op=op) if side == "left":
             return strength < op.precedence
         case BinOp(op=op):

@@ -15,7 +15,7 @@ import re
 
 from dsl.language.syntax_errors import BLANK as _BLANK
 
-_CONTINUES = frozenset("+-−*/@=,^∘⊙×([")   # a line ending in one of these continues
+_CONTINUES = frozenset("+-−*/@=,^∘⊙×([<>≥≤")   # a line ending in one of these continues
 _NEW_STATEMENT = re.compile(
     r"\s*(?:(?:dims|layout)\b|[^\W\d]\w*\s*[:=]|d\w+/d\w+\s*=|∂[^=:]*=)")
 

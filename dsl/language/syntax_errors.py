@@ -16,6 +16,7 @@ from dsl.core import messages
 from dsl.core.diagnostics import Diagnostic, Fix, Label
 from dsl.core.span import Source, Span
 from dsl.core.wording import TERMINALS, say, title
+from dsl.language import pasted
 
 BLANK = " \t\f\r\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
         "\u200b\u202f\u205f\u3000\ufeff"   # the grammar's WS, less the newline
@@ -32,7 +33,8 @@ _CLOSER_OF = {"(": ")", "[": "]"}
 _OPENER_OF = {")": "(", "]": "["}
 _OPEN_FOR = str.maketrans(_OPENER_OF)
 _MAX_SLIPS = 10          # per statement: a line of junk gets a few, not thousands
-_OPERATORS = frozenset({"PLUS", "MINUS", "AT", "STAR", "SLASH", "POW", "TRANSPOSE"})
+_OPERATORS = frozenset({"PLUS", "MINUS", "AT", "STAR", "SLASH", "POW", "TRANSPOSE", "GT", "GE", "LT", "LE"})
+_COMPARISONS = frozenset({"GT", "GE", "LT", "LE"})
 _OPERANDS = frozenset({"NAME", "NUMBER", "DERIV", "PRIMED", "LPAR", "LSQB", "MINUS"})
 _CHAR_HINTS = {"^": "caret", ".": "dot", "\\": "backslash", "×": "times-sign"}   # wording keys
 
@@ -73,6 +75,7 @@ def _slips(code: str, span) -> list[Diagnostic]:
         out.append(messages.make("E103", where, op=say("matlab-quote-op", operand=operand),
                                  hint=say("matlab-quote", operand=operand),
                                  fix=Fix(where, ".T", title("matlab", replacement=".T"))))
+    out += pasted.slips(code, span)
     return out[:_MAX_SLIPS]
 
 
@@ -131,6 +134,8 @@ def _unexpected(code: str, span, err) -> Diagnostic:
         start = len(code) - len(code.lstrip(BLANK + "\n"))
         if tok.start_pos == start and tok.type in _OPERATORS and hint is None:
             hint = say("leading-operator")
+        if tok.type in _COMPARISONS and hint is None:
+            hint = say("comparison-chain")
     elif getattr(err, "char", None) is not None:
         pos = err.pos_in_stream
         ch = code[pos:pos + 1]

@@ -171,7 +171,7 @@ def _bind(env: Env, expr: Expr, arrays: Mapping[str, object]
     unknown = {node.id for node in _name_nodes(expr)} - set(arrays)
     others = [k for k in arrays if isinstance(k, str) and k not in seen]
     for name in sorted(unknown):
-        near = hints.nearest(name, others) if others else None
+        near = hints.nearest(name, others, indexed=True) if others else None
         value, _ = as_value(arrays[near]) if near is not None else (None, None)
         if near is not None and value is not None:
             env.names[near] = NameInfo(shape_of_value(value), NameKind.INPUT, where)

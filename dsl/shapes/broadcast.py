@@ -19,6 +19,8 @@ The rules, NumPy's with chainrule's warnings on top:
   operand has (``n x 1`` against ``1 x n``) is W304 in every operator; sizes
   that cannot broadcast are E301.
 - ``**``: the exponent is a scalar (or ``1 x 1``), else E302.
+- ``> >= < <=``: broadcast as ``+`` does; the value is 1 where the comparison
+  holds and 0 elsewhere (where a comparison may stand: ``compare``).
 
 :data:`RULES` gives each built-in function's result shape from its
 arguments' shapes (or, for ``eye``/``ones``/``zeros``, from sizes), or a
@@ -94,7 +96,7 @@ def elementwise(op: Op, left: Shape, right: Shape) -> Outcome:
         return Outcome(result, "W304")
     # One side is the result; the other is a vector stretched along it.
     vec_side, vec = ("right", right) if result == left else ("left", left)
-    if op in (Op.ADD, Op.SUB):
+    if op in (Op.ADD, Op.SUB) or op.is_comparison:
         return Outcome(result)
     return Outcome(result, "W303", vec_side, vec.is_col)
 

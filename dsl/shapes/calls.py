@@ -31,8 +31,10 @@ def check_call(env, node: Call, sink: Sink, infer: Infer) -> Shape | None:
         for kw in node.keywords:
             infer(env, kw.value, sink)
     if sig is None:
-        hint, fix = hints.did_you_mean(node.func_span, hints.nearest(name, list(FUNCTIONS) + list(ALIASES)))
-        sink.add(messages.make("E202", node.func_span, name=name, hint=hint, fix=fix))
+        rows = {**FUNCTIONS, **{a: FUNCTIONS[f] for a, f in ALIASES.items()}}
+        hint, fix = hints.unknown_function_hint(node, rows)
+        at = node.span if fix is not None and fix.span == node.span else node.func_span   # sinh(x): the call
+        sink.add(messages.make("E202", at, name=name, hint=hint, fix=fix))
         return None
     if not _arity_ok(node, sig, sink):
         return None
@@ -61,6 +63,8 @@ def _arity_ok(node: Call, sig: Builtin, sink: Sink) -> bool:
     if problem is None:
         return True
     where, i, what, hint = problem
+    if sig.name in hints.PAIRWISE and len(node.args) == 2:
+        hint = say("pairwise", name=sig.name, pairwise=hints.PAIRWISE[sig.name])    # max(0, x) as in print
     span = (node.span if where == "call" else node.keywords[i].span if where == "keyword"
             else _join(node.args[i].span, node.args[-1].span))
     sink.add(messages.make("E203", span, name=sig.name, what=what, hint=hint))

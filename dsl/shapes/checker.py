@@ -50,13 +50,13 @@ from dsl.core.ast import (
     Transpose,
     walk,
 )
-from dsl.core.attributes import ATTRIBUTES
+from dsl.core.attributes import ATTRIBUTES, SQUARE_ATTRIBUTES
 from dsl.core.diagnostics import Label, Sink
 from dsl.core.dims import MAX_SIZE, SCALAR, Shape, Size, Sym, big_int_text
 from dsl.core.kinds import DerivativeKind, LayoutKind, NameKind
 from dsl.core.span import Span
 from dsl.core.wording import say
-from dsl.shapes import calls, hints
+from dsl.shapes import calls, compare, hints
 from dsl.shapes.broadcast import binop
 
 _HOW_SIZE, _HOW_DECLARED, _HOW_DEFINED = say("how-size"), say("how-declared"), say("how-defined")
@@ -227,7 +227,7 @@ def _declare(env: Env, decl: Decl, sink: Sink) -> None:
             hint, fix = hints.did_you_mean(attr.span, hints.nearest(attr.name, ATTRIBUTES))
             hint = hint or say("attributes-are", names=", ".join(ATTRIBUTES))
             sink.add(messages.make("E205", attr.span, hint=hint, fix=fix, name=attr.name))
-        elif attr.name in ("symmetric", "spd") and shape is not None and not (shape.is_scalar or shape.is_square):
+        elif attr.name in SQUARE_ATTRIBUTES and shape is not None and not (shape.is_scalar or shape.is_square):
             sink.add(messages.make("E207", attr.span, labels=[Label(decl.shape.span, str(shape))],
                                    attr=attr.name, name=decl.name, shape=shape))
         else:
@@ -355,13 +355,17 @@ def infer(env: Env, expr: Expr, sink: Sink) -> Shape | None:
             shape = SCALAR
         case Neg(operand=o):
             shape = infer(env, o, sink)
+            shape = None if compare.check(expr, sink) else shape
         case Transpose(operand=o):
             inner = infer(env, o, sink)
             shape = None if inner is None else inner.T
+            shape = None if compare.check(expr, sink) else shape
         case BinOp():
             shape = _binop(env, expr, sink)
+            shape = None if compare.check(expr, sink) else shape
         case Call():
             shape = calls.check_call(env, expr, sink, infer)
+            shape = None if compare.check(expr, sink) else shape
         case Deriv():
             shape = _derivative(env, expr, sink)[0]
         case _:
@@ -375,6 +379,7 @@ def _binop(env: Env, node: BinOp, sink: Sink) -> Shape | None:
         return None
     out = binop(node.op, lhs, rhs)
     if out.code is None:
+        hints.inverse_power(node, lhs, sink)
         return out.shape
     sink.add(hints.operator_diagnostic(node, lhs, rhs, out))
     return out.shape

@@ -23,7 +23,7 @@ when too long to read in a hint.
 """
 from __future__ import annotations
 
-import difflib
+import re
 
 from dsl.core import messages
 from dsl.core.ast import BinOp, Call, Expr, Name, Neg, Number, Op, Transpose
@@ -34,6 +34,7 @@ from dsl.core.wording import say, title
 from dsl.language.printer import needs_brackets, to_source as text
 from dsl.language.syntax import parse_expr
 from dsl.shapes.broadcast import Outcome, binop
+from dsl.shapes.nearest import nearest as nearest_name
 
 QUOTE_LIMIT = 40  # longest operand text quoted in a hint
 
@@ -53,9 +54,9 @@ def quote(expr: Expr, limit: int = QUOTE_LIMIT) -> str | None:
     return f"`{s}`" if len(s) <= limit else None
 
 
-def nearest(name: str, candidates) -> str | None:
-    found = difflib.get_close_matches(name, sorted(candidates), n=1, cutoff=0.6)
-    return found[0] if found else None
+def nearest(name: str, candidates, indexed: bool = False) -> str | None:
+    """The candidate ``name`` is a slip of, or None (see ``shapes.nearest``)."""
+    return nearest_name(name, candidates, indexed)
 
 
 def fix(span: Span, expr: Expr, key: str, **values) -> Fix:
@@ -82,6 +83,48 @@ def did_you_mean(span: Span, near: str | None) -> tuple[str | None, Fix | None]:
     if near is None:
         return None, None
     return say("did-you-mean", name=say("quoted", text=near)), fix(span, Name(near, span), "rename", name=near)
+
+
+# Functions of NumPy and of typeset mathematics that the table has under
+# another spelling, or not at all (None): x and y stand for the arguments.
+ELSEWHERE: dict[str, str | None] = {
+    "Sigma": "sum(x)", "sinh": "(exp(x) - exp(-x)) / 2", "cosh": "(exp(x) + exp(-x)) / 2",
+    "tan": "sin(x) / cos(x)", "log2": "log(x) / log(2)", "log10": "log(x) / log(10)", "expm1": "exp(x) - 1",
+    "square": "x ** 2", "reciprocal": "1 / x", "var": "mean((x - mean(x)) ** 2)",
+    "std": "sqrt(mean((x - mean(x)) ** 2))", "dot": "x @ y", "matmul": "x @ y", "transpose": "x.T",
+    "amax": "max(x)", "amin": "min(x)", "fmax": "maximum(x, y)", "fmin": "minimum(x, y)",
+    "logistic": "sigma(x)", "sgn": "sign(x)",
+    **dict.fromkeys(("argmax", "argmin", "arctan", "arcsin", "arccos", "atan", "asin", "acos", "floor", "ceil",
+                     "round", "kron", "einsum", "cumsum", "prod", "sort", "eig", "svd", "qr", "cholesky", "solve",
+                     "pinv", "reshape", "concatenate", "stack")),
+}
+
+
+PAIRWISE = {"max": "maximum", "min": "minimum"}
+"""Reductions that print writes with two arguments (``\\max(0, x)``), and their entrywise forms."""
+
+
+def unknown_function_hint(node: Call, functions) -> tuple[str | None, Fix | None]:
+    """E202: the spelling that works for a function known elsewhere
+    (``Σ(x)`` is ``sum(x)``, ``sinh``, ``argmax``), else the nearest
+    function (``functions``: name -> row) that takes as many arguments."""
+    name = node.func
+    if name in ELSEWHERE:
+        form = ELSEWHERE[name]
+        if form is None or len(node.args) > 2 or node.keywords:
+            return say("prefix-unknown", name=name), None
+        slots = [s for s in ("x", "y") if re.search(rf"\b{s}\b", form)]
+        if len(slots) != len(node.args):
+            return say("no-function-write", name=name, form=f"`{form}`"), None
+        args = {slot: f"({text(arg)})" for slot, arg in zip(slots, node.args, strict=True)}
+        tree, problems = parse_expr(re.sub(r"\b[xy]\b", lambda m: args[m.group()], form))
+        if tree is None or problems:
+            return say("no-function-write", name=name, form=f"`{form}`"), None
+        return (say("no-function-write", name=name, form=quote(tree) or f"`{form}`"),
+                fix(node.span, tree, "rename", name=text(tree)))
+    fits = [f for f, row in functions.items() if row.arity[0] <= len(node.args) <= row.arity[1]
+            and all(k.name in row.keywords for k in node.keywords)]
+    return did_you_mean(node.func_span, nearest(name, fits))
 
 
 # ------------------------------------------------------- operator hints
@@ -241,6 +284,26 @@ def operator_diagnostic(node: BinOp, lhs: Shape, rhs: Shape, out: Outcome) -> Di
                          result=out.shape)
 
 
+def _minus_one(node: Expr) -> bool:
+    match node:
+        case Neg(operand=Number(value=1.0)):
+            return True
+        case Number(value=-1.0):
+            return True
+    return False
+
+
+def inverse_power(node: BinOp, lhs: Shape, sink) -> None:
+    """W230: ``X ** -1`` of a square matrix is the entrywise reciprocal;
+    ``inv(X)`` is the inverse."""
+    if node.op is not Op.POW or not lhs.is_square or lhs.is_one_by_one or not _minus_one(node.right):
+        return
+    inverse = Call("inv", (node.left,), (), False, node.span, node.span)
+    sink.add(messages.make("W230", node.span, text=text(node), labels=[Label(node.left.span, str(lhs))],
+                           hint=say("inverse", replacement=quote(inverse) or "inv(...)"),
+                           fix=fix(node.span, inverse, "rename", name=text(inverse))))
+
+
 def undefined_hint(node: Name, ahead: dict, defining: str | None, dims, names) -> tuple[str | None, Fix | None]:
     """E200: a definition further down, a size symbol, or the nearest name."""
     name = node.id
@@ -251,7 +314,7 @@ def undefined_hint(node: Name, ahead: dict, defining: str | None, dims, names) -
         if name == defining:
             return say("own-definition", name=name), None
         return say("used-before", name=name, how=how, line=span.line), None
-    return did_you_mean(node.span, nearest(name, list(names) + list(dims)))
+    return did_you_mean(node.span, nearest(name, list(names) + list(dims), indexed=True))
 
 
 def size_hint(name: str, span: Span, ahead: dict, dims, names) -> Hint:
@@ -261,7 +324,7 @@ def size_hint(name: str, span: Span, ahead: dict, dims, names) -> Hint:
     if name in ahead:
         at, how = ahead[name]
         return say("used-before", name=name, how=how, line=at.line), None
-    hint, f = did_you_mean(span, nearest(name, dims))
+    hint, f = did_you_mean(span, nearest(name, dims, indexed=True))
     return (hint, f) if hint else (say("declare-size", name=name), None)
 
 

@@ -72,6 +72,24 @@ HINTS: dict[str, str] = {
     "ascii-names": "Names use ASCII letters, digits and '_'; Greek letters and "
                    "accents are spelled out: θ is theta, ŷ is yhat, x̄ is xbar.",
     "positional-first": "Put positional arguments first: sum(X, axis=0).",
+    "pairwise": "{name}(X) is over the entries of X; for the {name} of two values entry by entry "
+                "write {pairwise}(a, b)",
+    "no-function-write": "chainrule has no function '{name}'; write {form}",
+    "method-transpose": "Write .T for the transpose, without brackets.",
+    "method-call": "Write the function with the value as its first argument: {replacement}.",
+    "method-call-words": "Write {name}(...) with the value as its first argument, e.g. {name}(X, axis=1).",
+    "prefix-drop": "Write {name}(...) without the prefix: every function of the table is called by its name.",
+    "prefix-unknown": "chainrule has no function '{name}'; the functions are listed in docs/language.md.",
+    "inverse": "Write {replacement} for the inverse of a square matrix ('**' is elementwise: "
+               "X ** -1 is the entrywise reciprocal).",
+    "inverse-words": "Write inv(X) for the inverse of a square matrix, 1 / x for a reciprocal.",
+    "root": "Write {replacement}.",
+    "root-words": "Write sqrt(x) for the square root.",
+    "kronecker": "For two vectors write {replacement}, their outer product; the Kronecker product "
+                 "of matrices is not supported.",
+    "kronecker-words": "For two vectors u and v write outer(u, v); the Kronecker product of matrices is not supported.",
+    "comparison-chain": "Comparisons do not chain: write (a < b) * (b < c) for both at once.",
+    "comparison-use": "write where(c, a, b) to choose between values, or multiply by the mask: (c) * a",
 }
 
 # The variable part of a message ("{what}" in a catalogue template).
@@ -130,6 +148,14 @@ DETAILS: dict[str, str] = {
     "vector-or-matrix-needed": "needs a vector or a matrix, got {got}",
     "axis-of-scalar": "with axis={axis} needs a matrix, got a scalar",
     "same-shape-needed": "needs both arguments of one shape, got {left} and {right}",
+    "root-symbol": "not an operator in chainrule",
+    "kronecker-symbol": "not an operator in chainrule (a Kronecker or outer product)",
+    "comparison-in-operator": "an operand of '{op}'",
+    "comparison-negated": "negated (-)",
+    "comparison-transposed": "transposed (.T)",
+    "comparison-argument": "an argument of {name}() (only where()'s condition may be a comparison)",
+    "logdet-not-positive": "logdet() of a matrix whose determinant is not positive",
+    "broadcast-needed": "needs arguments that broadcast together, got {left} and {right}",
     "host-document": "{path} is {kind} file, not a derivation",
     "host-document-hint": "check the derivations inside it with: chainrule lint {path}",
 }

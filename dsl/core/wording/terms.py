@@ -6,6 +6,7 @@ TERMINALS: dict[str, str] = {
     "TIMES": "'x' between the two sizes", "LPAR": "'('", "RPAR": "')'", "RSQB": "']'", "_COMMA": "','",
     "_EQUAL": "'='", "_COLON": "':'", "NAME": "a name", "INT": "a whole number",
     "$END": "the end of the statement",
+    "GT": "'>'", "GE": "'>='", "LT": "'<'", "LE": "'<='",
 }
 
 TITLES: dict[str, str] = {
@@ -23,4 +24,5 @@ TITLES: dict[str, str] = {
     "diag": "write the Jacobian with diag(...)",
     "rename": "replace with '{name}'",
     "matlab": "write '{replacement}'",
+    "pasted": "write {replacement}",
 }

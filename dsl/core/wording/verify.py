@@ -5,10 +5,12 @@ from __future__ import annotations
 VERIFY: dict[str, str] = {
     "took-longer": "took longer than {seconds} s",
     "labelled": "{label}: {text}",
-    "kink-given": "the given inputs put an argument of {kinked} at its kink (0), "
+    "kink-given": "the given inputs put an argument of {kinked} or a comparison at a kink (0 for relu, "
+                  "a tie for max, a bound for clip, equal sides for a comparison), "
                   "where the derivative does not exist",
-    "kink-every": "every one of {count} draws put an argument of {kinked} at its "
-                  "kink (0), where the derivative does not exist",
+    "kink-every": "every one of {count} draws put an argument of {kinked} or a comparison at a kink "
+                  "(0 for relu, a tie for max, a bound for clip, equal sides for a comparison), "
+                  "where the derivative does not exist",
     "whole-jacobian": "write the whole Jacobian; checked with seed {seed}",
     "inconsistent": "reverse mode and finite differences disagree ({why})",
     "inconsistent-hint": "seed {seed}; the claim is left unverified",
