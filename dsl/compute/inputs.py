@@ -36,7 +36,7 @@ from dsl.compute.budget import (  # noqa: F401
 from dsl.core import messages
 from dsl.core.arrays import value_dims
 from dsl.core.diagnostics import Diagnostic
-from dsl.core.dims import Shape, Sym, big_int_text
+from dsl.core.dims import MAX_RANK, Shape, Sym, big_int_text
 from dsl.core.kinds import NameKind
 from dsl.core.span import Span
 from dsl.core.wording import say
@@ -189,35 +189,40 @@ def draw_value(shape: tuple[int, ...], attrs: set[str], rng: np.random.Generator
         # matters for large declared sizes, and as good for checking identities
         x = rng.uniform(-2.0, 2.0, shape)
     x = np.asarray(x, dtype=np.float64)
-    square = len(shape) == 2 and shape[0] == shape[1]
+    # a matrix, or a tensor whose last two axes are square: each matrix of them
+    square = len(shape) >= 2 and shape[-1] == shape[-2]
     if "spd" in attrs:
         # A A^T is positive semi-definite; + n I makes it safely definite.
-        x = x @ x.T + shape[0] * np.eye(shape[0]) if square else np.abs(x) + 0.5
+        x = x @ np.swapaxes(x, -1, -2) + shape[-1] * np.eye(shape[-1]) if square else np.abs(x) + 0.5
     elif "symmetric" in attrs and square:
         # Mirror the upper triangle: each entry keeps the property it was drawn with.
-        x = np.triu(x) + np.triu(x, 1).T
+        x = np.triu(x) + np.swapaxes(np.triu(x, 1), -1, -2)
     return x
 
 
 def _rows_or_whole(shape):
-    """A column vector is one distribution over its entries; otherwise each row is."""
+    """The value as rows, each one distribution: a column vector is one row
+    of its entries; otherwise each row along the last axis is (for a tensor,
+    of every matrix of the last two axes)."""
     if len(shape) == 2 and shape[1] == 1:
-        return (1, shape[0]), True
-    return (shape if shape else (1, 1)), False
+        return (1, shape[0])
+    if not shape:
+        return (1, 1)
+    return (int(np.prod(shape[:-1])), shape[-1])
 
 
 def _onehot(shape, rng):
-    rows_shape, transpose = _rows_or_whole(shape)
+    rows_shape = _rows_or_whole(shape)
     x = np.zeros(rows_shape)
     x[np.arange(rows_shape[0]), rng.integers(0, rows_shape[1], rows_shape[0])] = 1.0
-    return (x.T if transpose else x).reshape(shape)
+    return x.reshape(shape)
 
 
 def _probabilities(shape, rng):
-    rows_shape, transpose = _rows_or_whole(shape)
+    rows_shape = _rows_or_whole(shape)
     x = rng.uniform(0.1, 1.0, rows_shape)
     x = x / x.sum(axis=1, keepdims=True)
-    return (x.T if transpose else x).reshape(shape)
+    return x.reshape(shape)
 
 
 def draw_inputs(env, sizes: Mapping[str, int], rng: np.random.Generator,
@@ -326,7 +331,7 @@ def sizes_from_arrays(env, arrays: Mapping[str, np.ndarray]) -> tuple[dict[str, 
 
 def _bind(name: str, declared: Shape, got: tuple[int, ...], dims, bound) -> str | None:
     """Bind the symbols of one array's declaration; the problem, if any."""
-    if len(got) > 2:
+    if len(got) > MAX_RANK:
         return say("array-ndim", name=name, ndim=len(got))
     if declared.is_scalar or not got:
         if int(np.prod(got)) == 1 and (declared.is_scalar or declared.is_one_by_one):
