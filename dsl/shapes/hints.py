@@ -286,7 +286,7 @@ def size_hint(name: str, span: Span, ahead: dict, dims, names) -> Hint:
 
 def claim_hint(deriv: str, expr: Expr, expected: Shape, got: Shape, rule: str) -> Hint:
     """E400: the transpose that fixes the right side, or what the shape should be."""
-    if expected == got.T:
+    if expected == got.T and not got.is_tensor:
         if isinstance(expr, BinOp) and expr.op is Op.MATMUL:
             # (A @ B).T = B.T @ A.T, written without a trailing transpose
             swapped = BinOp(Op.MATMUL, transposed(expr.right), transposed(expr.left),
