@@ -300,3 +300,23 @@ def test_highlighting_reads_every_size_of_a_tensor():
     assert [v for t, v in tokens if t is Operator] == ["x", "x"]
     assert [v for t, v in tokens if t is Name.Constant] == ["b", "n", "d"]
     assert (Name.Attribute, "prob") in tokens and (Name, "xavier") in tokens
+
+
+concrete_dims = st.lists(st.sampled_from([1, 2, 3]), min_size=2, max_size=4).map(tuple)
+
+
+@given(left=concrete_dims, right=concrete_dims)
+def test_broadcast_and_matmul_shapes_agree_with_numpy(left, right):
+    try:
+        want = np.broadcast_shapes(left, right)
+    except ValueError:
+        want = None
+    got = broadcast(Shape(left), Shape(right))
+    assert (got.dims if got is not None else None) == want
+    try:
+        product = np.matmul(np.ones(left), np.ones(right)).shape
+    except ValueError:
+        product = None
+    out = binop(Op.MATMUL, Shape(left), Shape(right))
+    assert (out.shape.dims if out.shape is not None else None) == product
+    assert (out.code is None) == (product is not None)
