@@ -156,6 +156,10 @@ def test_the_transpose_hint_spells_the_swap_in_index_notation():
     text = "dims b, h, t, d\nK : b x h x t x d\nY = K.T"
     report = pipeline.check_source(Source("t.deriv", text), verify=False)
     assert "`KT[b, c, j, i] = K[b, c, i, j]`" in report.diagnostics[0].hint
+    # indices are not names of the program
+    text = "dims b, n\nX : b x n x n\nc : scalar\ni : scalar\nY = X.T"
+    report = pipeline.check_source(Source("t.deriv", text), verify=False)
+    assert "`XT[b, k, j] = X[b, j, k]`" in report.diagnostics[0].hint
 
 
 def test_gradient_by_a_tensor_has_its_shape_and_jacobians_of_tensors_are_refused():

@@ -368,7 +368,7 @@ def infer(env: Env, expr: Expr, sink: Sink) -> Shape | None:
             inner = infer(env, o, sink)
             shape = None if inner is None else inner.T
             if inner is not None and inner.is_tensor:  # E221: say which axes to swap
-                sink.add(hints.transpose_tensor(expr, inner))
+                sink.add(hints.transpose_tensor(expr, inner, env.names))
                 shape = None
         case BinOp():
             shape = _binop(env, expr, sink)

@@ -246,13 +246,14 @@ def operator_diagnostic(node: BinOp, lhs: Shape, rhs: Shape, out: Outcome) -> Di
                          result=out.shape)
 
 
-def transpose_tensor(node: Transpose, shape: Shape) -> Diagnostic:
-    """E221: ``.T`` of a tensor, with the swap of its last two axes in index notation."""
+def transpose_tensor(node: Transpose, shape: Shape, taken=()) -> Diagnostic:
+    """E221: ``.T`` of a tensor, with the swap of its last two axes in index
+    notation; the indices are letters that are not names of the program (``taken``)."""
     operand = node.operand
     name = operand.id if isinstance(operand, Name) else "X"
-    lead = ["b", "c"][: shape.rank - 2]      # rank 3 or 4 (E222 beyond)
-    out = f"{name}T"
-    form = f"`{out}[{', '.join([*lead, 'j', 'i'])}] = {name}[{', '.join([*lead, 'i', 'j'])}]`"
+    lead = ([c for c in "bcaefgh" if c not in taken] + ["b", "c"])[: shape.rank - 2]
+    i, j = ([c for c in "ijklmnpq" if c not in taken] + ["i", "j"])[:2]
+    form = f"`{name}T[{', '.join([*lead, j, i])}] = {name}[{', '.join([*lead, i, j])}]`"
     return messages.make("E221", node.span, labels=[Label(operand.span, str(shape))],
                          hint=say("transpose-tensor-hint", form=form),
                          operand=quote(operand) or say("the-operand"), shape=shape)
