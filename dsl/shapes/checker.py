@@ -16,6 +16,10 @@ Contract:
   checking of function calls in ``calls`` (the rules are the rows of
   ``dsl.builtins``), the wording of hints and the fix search in ``hints``.
 - ``symmetric`` and ``spd`` need a square (or scalar) declaration: E207.
+- Declarations have at most 4 axes (E222); ``.T`` of a tensor is E221.  A
+  W303 for a reduction stretched back over the value it reduced is not
+  reported (``intent``); a claim whose right side is the literal ``0``
+  takes the derivative's shape.
 - ``NameInfo.ok`` / ``ClaimInfo.ok``: checked without error, and so was every
   name used; only those are worth evaluating or verifying.
 
