@@ -171,7 +171,7 @@ def test_npz_object_arrays_are_refused_without_unpickling(tmp_path):
 @pytest.mark.parametrize("value,words", [
     (np.array(["a", "b"]), "dtype <U1"),
     (np.array([1 + 2j]), "complex numbers"),
-    (np.zeros((2, 2, 2)), "3-dimensional"),
+    (np.zeros((2, 2, 2, 2, 2)), "5-dimensional"),
     (np.zeros((0, 3)), "empty"),
 ])
 def test_npz_arrays_that_are_not_values_are_refused(tmp_path, value, words):
@@ -241,7 +241,7 @@ def test_conflicting_bindings_name_both_arrays():
     (Shape((n, n)), {"n": None}, (3, 4), "n is 3 from its other side but 4 from x (3 x 4)"),
     (SCALAR, {}, (1, 2), "x is 1 x 2, declared scalar"),
     (Shape((1, n)), {"n": None}, (), "x is scalar, declared 1 x n"),
-    (Shape((1, n)), {"n": None}, (2, 2, 2), "3-dimensional"),
+    (Shape((1, n)), {"n": None}, (2, 2, 2, 2, 2), "5-dimensional"),
 ])
 def test_arrays_that_contradict_declarations(decl, dims, given, words):
     env = env_of({"x": decl}, dims=dims)

@@ -101,11 +101,11 @@ def test_line_magic_warns_on_a_silent_broadcast(shell, capsys):
 
 
 def test_line_magic_refuses_what_is_not_an_array(shell, capsys):
-    shell.user_ns.update(s="text", T=np.ones((2, 2, 2)))
+    shell.user_ns.update(s="text", T=np.ones((2, 2, 2, 2, 2)))
     assert shell.run_line_magic("deriv", "s + T") is None
     out = capsys.readouterr().out
     assert "'s' is a str, not an array" in out
-    assert "'T' is 3-dimensional" in out
+    assert "'T' is 5-dimensional" in out
     assert shell.run_line_magic("deriv", "nothing_here + 1") is None
     assert "E200" in capsys.readouterr().out
 

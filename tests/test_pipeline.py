@@ -34,7 +34,7 @@ def test_arrays_become_values_by_one_rule(raw, shape):
 
 
 @pytest.mark.parametrize("raw, why", [
-    (np.ones((2, 2, 2)), "is 3-dimensional (2 x 2 x 2)"),
+    (np.ones((2, 2, 2, 2, 2)), "is 5-dimensional (2 x 2 x 2 x 2 x 2)"),
     ("text", "is a str, not an array"),
     (len, "is a builtin_function_or_method, not an array"),
     ([[1, 2], [3]], "not a numeric array"),
@@ -60,7 +60,7 @@ def test_only_the_names_used_are_read():
 
 
 def test_a_name_without_an_array_is_the_checkers_to_report():
-    arrays = {"x": np.ones((1, 2)), "yy": np.ones((2, 1)), "zzz": np.ones((2, 2, 2))}
+    arrays = {"x": np.ones((1, 2)), "yy": np.ones((2, 1)), "zzz": np.ones((2, 2, 2, 2, 2))}
     checked = pipeline.check_expr("x @ y", arrays)
     assert [d.code for d in checked.diagnostics] == ["E200"]
     assert checked.diagnostics[0].hint == "did you mean 'yy'?"     # an unused array, as a spelling

@@ -420,5 +420,6 @@ def test_env_from_arrays():
     expr, _ = syntax.parse_expr("W @ x")
     assert shapes.infer(env, expr, sink) is None
     assert "`x @ W`" in only(sink.items, "E300").hint
-    with pytest.raises(ValueError, match="3 dimensions"):
-        env_from_arrays({"T": np.ones((2, 2, 2))})
+    with pytest.raises(ValueError, match="at most 4 axes, not 5"):
+        env_from_arrays({"T": np.ones((2, 2, 2, 2, 2))})
+    assert env_from_arrays({"T": np.ones((2, 3, 4))}).names["T"].shape == Shape((2, 3, 4))

@@ -285,18 +285,21 @@ def format_statement(stmt: Stmt, to: str = "ascii", hadamard: str = r"\odot") ->
     return f"{lhs} &= {_expr(expr, style)}" if latex else f"{lhs} = {_expr(expr, style)}"
 
 
+_LATEX_TIMES = r" \times "
+
+
 def _latex_space(shape: ShapeSpec) -> str:
-    if shape.rows is None or shape.cols is None:
+    r"""``\mathbb{R}^{n \times k}``, ``\mathbb{R}^{b \times n \times d}``; ``\mathbb{R}`` for a scalar."""
+    if not shape.sizes:
         return r"\mathbb{R}"
-    rows, cols = (latex_name(s.value) if isinstance(s.value, str) else str(s.value)
-                  for s in (shape.rows, shape.cols))
-    return rf"\mathbb{{R}}^{{{rows} \times {cols}}}"
+    sizes = (latex_name(s.value) if isinstance(s.value, str) else str(s.value) for s in shape.sizes)
+    return rf"\mathbb{{R}}^{{{_LATEX_TIMES.join(sizes)}}}"
 
 
 def _unicode_shape(shape: ShapeSpec) -> str:
-    if shape.rows is None or shape.cols is None:
+    if not shape.sizes:
         return "scalar"
-    return f"{shape.rows.value} × {shape.cols.value}"
+    return " × ".join(str(s.value) for s in shape.sizes)
 
 
 def format_source(source, to: str = "ascii", hadamard: str = r"\odot"):

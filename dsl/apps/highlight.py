@@ -119,9 +119,15 @@ class DerivLexer(RegexLexer):
         ],
         "cols": [
             *_LINE_END,
-            (_SIZE, Number.Integer, ("#pop", "attrs")),
-            (NAME, Name.Constant, ("#pop", "attrs")),
+            (_SIZE, Number.Integer, ("#pop", "more")),
+            (NAME, Name.Constant, ("#pop", "more")),
             default("#pop"),
+        ],
+        # a tensor's further sizes (b x n x d): an 'x' standing alone, else attributes
+        "more": [
+            (r"[ \t]+", Whitespace),
+            (r"(?:x(?![^\W\d])|×)", Operator, ("#pop", "cols")),
+            default(("#pop", "attrs")),
         ],
         "attrs": [
             *_LINE_END,

@@ -1,15 +1,20 @@
 """Rows of softmax and logsumexp, the reductions and the losses."""
 from __future__ import annotations
 
-from dsl.builtins.table import Builtin, DomainError, Problem, got, is_vector, np, register
-from dsl.core.dims import SCALAR, Shape
+from dsl.builtins.axes import along_axis, array_axis, axis_problem, keep_axis, reduced_shape
+from dsl.builtins.table import Builtin, Problem, got, is_vector, np, register
+from dsl.core.dims import SCALAR
 from dsl.core.wording import say
 
 # ------------------------------------------------------------ softmax family
 
-def _groups(x):
-    """The axis softmax normalises over: every entry of a vector, each row of a matrix."""
-    return None if is_vector(x) else 1
+def _groups(x, axis=None):
+    """The axis softmax normalises over: ``axis`` when given, else every
+    entry of a vector and the last axis of anything else (each row of a
+    matrix)."""
+    if axis is not None:
+        return array_axis("softmax", x, axis)
+    return None if is_vector(x) else -1
 
 
 def _shifted(m):
@@ -17,18 +22,18 @@ def _shifted(m):
     return np.where(np.isfinite(m), m, 0.0)
 
 
-def _softmax(x):
+def _softmax(x, axis=None):
     if x.ndim == 0:
         return np.ones_like(x)
-    axis = _groups(x)
+    axis = _groups(x, axis)
     e = np.exp(x - _shifted(np.max(x, axis=axis, keepdims=True)))
     return e / np.sum(e, axis=axis, keepdims=True)
 
 
-def _logsumexp(x):
+def _logsumexp(x, axis=None):
     if x.ndim == 0:
         return x.copy()
-    axis = _groups(x)
+    axis = _groups(x, axis)
     m = _shifted(np.max(x, axis=axis, keepdims=True))
     out = m + np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True))
     return np.asarray(out.reshape(())) if axis is None else out
@@ -37,61 +42,49 @@ def _logsumexp(x):
 def _softmax_shape(a, axis):
     if a[0].is_one_by_one:
         return Problem(0, say("vector-or-matrix-needed", got=got(a[0])))
-    return a[0]
+    return axis_problem(a[0], axis) or a[0]
 
 
 def _logsumexp_shape(a, axis):
     s = _softmax_shape(a, axis)
-    if isinstance(s, Problem) or s.is_vector:
-        return s if isinstance(s, Problem) else SCALAR
-    return Shape((s.rows, 1))
+    if isinstance(s, Problem):
+        return s
+    if axis is None:
+        return SCALAR if s.is_vector else keep_axis(s, -1)
+    return keep_axis(s, axis)
 
 
-def _softmax_vjp(g, out, x):
+def _softmax_vjp(g, out, x, axis=None):
     if x.ndim == 0:
         return np.zeros_like(x)
     # J = diag(p) - p p^T within each group, so g J = p * (g - <g, p>).
-    return out * (g - np.sum(g * out, axis=_groups(x), keepdims=True))
+    return out * (g - np.sum(g * out, axis=_groups(x, axis), keepdims=True))
 
 
 register(Builtin(
-    "softmax", "softmax(X)", "same", "over all entries of a vector (row or column); row by row on a matrix",
-    _softmax_shape, _softmax, vjp=(_softmax_vjp,)))
+    "softmax", "softmax(X); softmax(X, axis=-1)", "same",
+    "over all entries of a vector (row or column); along the last axis otherwise (row by row on a matrix)",
+    _softmax_shape, _softmax, keywords=("axis",), vjp=(_softmax_vjp,)))
 register(Builtin(
-    "logsumexp", "logsumexp(X)", "vector -> scalar, `r x c` -> `r x 1`",
-    "`log(sum(exp(X)))`, row by row on a matrix",
-    _logsumexp_shape, _logsumexp, vjp=(lambda g, out, x: g * _softmax(x),)))
+    "logsumexp", "logsumexp(X); logsumexp(X, axis=-1)",
+    "vector -> scalar, `r x c` -> `r x 1`; with `axis`: that axis of size 1",
+    "`log(sum(exp(X)))`, along the last axis as `softmax` (row by row on a matrix)",
+    _logsumexp_shape, _logsumexp, keywords=("axis",),
+    vjp=(lambda g, out, x, axis=None: g * _softmax(x, axis),)))
 
 # ---------------------------------------------------------------- reductions
 
-def _reduce(reducer, name: str):
-    def rule(x, axis=None):
-        if axis not in (None, 0, 1):
-            raise DomainError("E204", name=name, what=say("bad-axis", axis=axis))
-        if axis is None or x.ndim == 0:
-            return np.asarray(reducer(x), dtype=np.float64)
-        return reducer(x, axis=axis, keepdims=True)
-    return rule
-
-
-def _reduce_shape(a, axis):
-    s = a[0]
-    if axis is None:
-        return SCALAR
-    if s.is_scalar:
-        return Problem(0, say("axis-of-scalar", axis=axis))
-    return Shape((1, s.cols)) if axis == 0 else Shape((s.rows, 1))
-
-
-_AXIS_SHAPES = "scalar; `axis=0`: `r x c` -> `1 x c`, `axis=1`: `r x c` -> `r x 1`"
+_AXIS_SHAPES = ("scalar; `axis=0`: `r x c` -> `1 x c`, `axis=1`: `r x c` -> `r x 1`; "
+                "any rank: that axis of size 1")
 
 register(Builtin(
-    "sum", "sum(X); sum(X, axis=0)", _AXIS_SHAPES, "over all entries; down the columns; along the rows",
-    _reduce_shape, _reduce(lambda x, **kw: np.sum(x, **kw), "sum"), keywords=("axis",), scalar=True,
+    "sum", "sum(X); sum(X, axis=0)", _AXIS_SHAPES,
+    "over all entries; along one axis (`axis=0` down the columns, `axis=1` or `-1` along the rows)",
+    reduced_shape, along_axis(lambda x, **kw: np.sum(x, **kw), "sum"), keywords=("axis",), scalar=True,
     vjp=(lambda g, out, x, axis=None: np.broadcast_to(g, x.shape),)))
 register(Builtin(
     "mean", "mean(X); mean(X, axis=0)", _AXIS_SHAPES, "the mean, over the entries as for `sum`",
-    _reduce_shape, _reduce(lambda x, **kw: np.mean(x, **kw), "mean"), keywords=("axis",), scalar=True,
+    reduced_shape, along_axis(lambda x, **kw: np.mean(x, **kw), "mean"), keywords=("axis",), scalar=True,
     vjp=(lambda g, out, x, axis=None: np.broadcast_to(g, x.shape) * (out.size / x.size),)))
 
 
@@ -123,11 +116,11 @@ def _tie_gap(sign: float):
 
 register(Builtin(
     "max", "max(X); max(X, axis=0)", _AXIS_SHAPES, "the largest entry, over the entries as for `sum`",
-    _reduce_shape, _reduce(lambda x, **kw: np.max(x, **kw), "max"), keywords=("axis",), scalar=True,
+    reduced_shape, along_axis(lambda x, **kw: np.max(x, **kw), "max"), keywords=("axis",), scalar=True,
     vjp=(_extreme_vjp,), kink=True, kink_at=_tie_gap(1.0), latex=r"\max"))
 register(Builtin(
     "min", "min(X); min(X, axis=0)", _AXIS_SHAPES, "the smallest entry, over the entries as for `sum`",
-    _reduce_shape, _reduce(lambda x, **kw: np.min(x, **kw), "min"), keywords=("axis",), scalar=True,
+    reduced_shape, along_axis(lambda x, **kw: np.min(x, **kw), "min"), keywords=("axis",), scalar=True,
     vjp=(_extreme_vjp,), kink=True, kink_at=_tie_gap(-1.0), latex=r"\min"))
 
 

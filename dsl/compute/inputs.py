@@ -34,10 +34,11 @@ from dsl.compute.budget import (  # noqa: F401
     powers_of_ten,
     require,
 )
+from dsl.compute.drawing import draw_value
 from dsl.core import messages
 from dsl.core.arrays import value_dims
 from dsl.core.diagnostics import Diagnostic
-from dsl.core.dims import Shape, Sym, big_int_text
+from dsl.core.dims import MAX_RANK, Shape, Sym, big_int_text
 from dsl.core.kinds import NameKind
 from dsl.core.span import Span
 from dsl.core.wording import say
@@ -171,97 +172,6 @@ def _attr_names(attrs) -> set[str]:
     return {a if isinstance(a, str) else a.name for a in attrs or ()}
 
 
-def draw_value(shape: tuple[int, ...], attrs: set[str], rng: np.random.Generator) -> np.ndarray:
-    """One random float64 value of a concrete shape with these attributes.
-
-    >>> draw_value((2, 3), {"onehot"}, np.random.default_rng(0)).sum(axis=1)
-    array([1., 1.])
-    """
-    if "onehot" in attrs:
-        return _onehot(shape, rng)
-    if "prob" in attrs:
-        return _probabilities(shape, rng)
-    if "pm1" in attrs:
-        return rng.choice([-1.0, 1.0], shape)
-    if "binary" in attrs:
-        return _binary(shape, rng)
-    if "orthogonal" in attrs:
-        return _orthogonal(shape, rng)
-    if "invertible" in attrs:
-        return _invertible(shape, rng)
-    if "positive" in attrs:
-        x = rng.uniform(0.5, 2.0, shape)
-    elif "nonzero" in attrs:
-        x = rng.choice([-1.0, 1.0], shape) * rng.uniform(0.5, 2.0, shape)
-    else:
-        # uniform on [-2, 2): four times cheaper to draw than a normal, which
-        # matters for large declared sizes, and as good for checking identities
-        x = rng.uniform(-2.0, 2.0, shape)
-    x = np.asarray(x, dtype=np.float64)
-    square = len(shape) == 2 and shape[0] == shape[1]
-    if "spd" in attrs:
-        # A A^T is positive semi-definite; + n I makes it safely definite.
-        x = x @ x.T + shape[0] * np.eye(shape[0]) if square else np.abs(x) + 0.5
-    elif "symmetric" in attrs and square:
-        # Mirror the upper triangle: each entry keeps the property it was drawn with.
-        x = np.triu(x) + np.triu(x, 1).T
-    return x
-
-
-def _binary(shape, rng):
-    """Entries 0 or 1, each with probability one half, with both values
-    present where there are at least two entries (a mask of all ones would
-    hide a missing factor)."""
-    x = rng.integers(0, 2, shape).astype(np.float64)
-    if x.size >= 2 and x.min() == x.max():
-        flat = x.reshape(-1)
-        flat[rng.integers(0, flat.size)] = 1.0 - flat[0]
-    return x
-
-
-def _orthogonal(shape, rng):
-    """Q of the QR factorisation of a Gaussian matrix, its columns' signs
-    fixed by R's diagonal (Haar-distributed): Q^T Q = I.  A scalar is +-1."""
-    if len(shape) != 2 or shape[0] != shape[1]:
-        return rng.choice([-1.0, 1.0], shape)
-    q, r = np.linalg.qr(rng.standard_normal(shape))
-    return q * np.where(np.diagonal(r) < 0, -1.0, 1.0)
-
-
-def _invertible(shape, rng):
-    """A well-conditioned matrix that is not symmetric: an orthogonal matrix
-    times a diagonal of singular values in [1, 2] times another orthogonal
-    matrix, so the condition number is at most 2; the determinant is
-    positive (``logdet`` applies).  A scalar is in [1, 2]."""
-    if len(shape) != 2 or shape[0] != shape[1] or shape[0] == 1:
-        return rng.uniform(1.0, 2.0, shape)
-    u, v = _orthogonal(shape, rng), _orthogonal(shape, rng)
-    if np.linalg.det(u) * np.linalg.det(v) < 0:
-        u[:, 0] = -u[:, 0]
-    return (u * rng.uniform(1.0, 2.0, shape[0])) @ v.T
-
-
-def _rows_or_whole(shape):
-    """A column vector is one distribution over its entries; otherwise each row is."""
-    if len(shape) == 2 and shape[1] == 1:
-        return (1, shape[0]), True
-    return (shape if shape else (1, 1)), False
-
-
-def _onehot(shape, rng):
-    rows_shape, transpose = _rows_or_whole(shape)
-    x = np.zeros(rows_shape)
-    x[np.arange(rows_shape[0]), rng.integers(0, rows_shape[1], rows_shape[0])] = 1.0
-    return (x.T if transpose else x).reshape(shape)
-
-
-def _probabilities(shape, rng):
-    rows_shape, transpose = _rows_or_whole(shape)
-    x = rng.uniform(0.1, 1.0, rows_shape)
-    x = x / x.sum(axis=1, keepdims=True)
-    return (x.T if transpose else x).reshape(shape)
-
-
 def draw_inputs(env, sizes: Mapping[str, int], rng: np.random.Generator,
                 given: Container[str] = (), budget: int | None = None) -> dict[str, np.ndarray]:
     """A value for every declared input whose declaration is sound, drawn
@@ -368,7 +278,7 @@ def sizes_from_arrays(env, arrays: Mapping[str, np.ndarray]) -> tuple[dict[str, 
 
 def _bind(name: str, declared: Shape, got: tuple[int, ...], dims, bound) -> str | None:
     """Bind the symbols of one array's declaration; the problem, if any."""
-    if len(got) > 2:
+    if len(got) > MAX_RANK:
         return say("array-ndim", name=name, ndim=len(got))
     if declared.is_scalar or not got:
         if int(np.prod(got)) == 1 and (declared.is_scalar or declared.is_one_by_one):

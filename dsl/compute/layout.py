@@ -1,6 +1,8 @@
 """The arrangement of a derivative (SPEC section 5): which rule a claim
 ``dY/dX`` follows, from the declared shapes, and the ``m x n`` Jacobian
-reverse mode computes put in that shape."""
+reverse mode computes put in that shape.  A gradient of a scalar has the
+shape of the variable at any rank (``b x n x d`` for a tensor); a Jacobian
+of anything but two vectors is higher-order and refused."""
 from __future__ import annotations
 
 import numpy as np

@@ -26,6 +26,7 @@ import zipfile
 import numpy as np
 
 from dsl.compute import budget
+from dsl.core.dims import MAX_RANK
 from dsl.core.wording import say
 
 MAGIC = b"\x93NUMPY"
@@ -104,7 +105,7 @@ def _header(stream, key: str, path: str) -> tuple[np.dtype, bool, tuple[int, ...
     if any(d > MAX_DIM for d in shape):
         raise Refused(say("npz-huge-shape", key=key, path=path))
     dtype = _dtype(descr, key, path)
-    if len(shape) > 2:
+    if len(shape) > MAX_RANK:
         raise Refused(say("npz-ndim", key=key, path=path, ndim=len(shape), shape=_shape_words(shape)))
     if 0 in shape:
         raise Refused(say("npz-empty", key=key, path=path, shape=_shape_words(shape)))

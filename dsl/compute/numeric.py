@@ -1,7 +1,8 @@
 """NumPy rules for the operators and built-in functions, one table.
 
 Values are float64: a scalar is a 0-d array, every matrix (vectors too) a
-2-D array, so ``1 x n`` is ``(1, n)`` and ``n x 1`` is ``(n, 1)``.  Each
+2-D array, so ``1 x n`` is ``(1, n)`` and ``n x 1`` is ``(n, 1)``, and a
+tensor of rank 3 or 4 an array of that many dimensions.  Each
 built-in function's forward rule (and, for elementwise ones, its derivative)
 is a field of its row in ``dsl.builtins``; :data:`FORWARD` and :data:`PRIME`
 are those columns.  ``evaluate`` and ``autodiff`` both apply them through
@@ -22,18 +23,20 @@ from collections.abc import Callable
 import numpy as np
 
 from dsl.builtins import FUNCTIONS, Column, DomainError, EvalError, canonical, shape_text  # noqa: F401  (re-exported)
+from dsl.builtins.axes import axis_words, normal_axis
 from dsl.compute import budget
 from dsl.core.ast import Call, Op
+from dsl.core.dims import MAX_RANK
 from dsl.core.wording import say
 
 # ------------------------------------------------------------------- values
 
 def as_value(a) -> np.ndarray:
-    """A float64 value: 0-d stays a scalar, 1-d becomes a ``1 x n`` row."""
+    """A float64 value: 0-d stays a scalar, 1-d becomes a ``1 x n`` row; at most 4 axes."""
     v = np.asarray(a, dtype=np.float64)
     if v.ndim == 1:
         return v[None, :]
-    if v.ndim > 2:
+    if v.ndim > MAX_RANK:
         raise DomainError("E603", what=say("not-a-matrix", ndim=v.ndim))
     return v
 
@@ -79,7 +82,10 @@ def apply_binop(op: Op, a: np.ndarray, b: np.ndarray) -> np.ndarray:
             if a.ndim == 0 or b.ndim == 0:
                 _guard(max(a.size, b.size))
                 return a * b
-            _guard(a.shape[0] * b.shape[-1])
+            if a.ndim > 2 or b.ndim > 2:  # batched: the leading axes broadcast
+                _guard(int(np.prod(np.broadcast_shapes(a.shape[:-2], b.shape[:-2]))) * a.shape[-2] * b.shape[-1])
+            else:
+                _guard(a.shape[0] * b.shape[-1])
             return a @ b
         _guard(int(np.prod(np.broadcast_shapes(a.shape, b.shape))))
     except ValueError as exc:
@@ -150,12 +156,13 @@ def call_axis(call: Call, operands: list[np.ndarray]) -> tuple[list[np.ndarray],
     :func:`eval_expr` computes them) into its arguments and its axis."""
     args = operands[: len(call.args)]
     axis = None
+    rank = np.ndim(args[0]) if args else 2
     for kw, value in zip(call.keywords, operands[len(call.args):], strict=True):
         v = np.asarray(value).reshape(-1)
         if kw.name != "axis":
             raise DomainError("E204", name=call.func, what=say("no-keyword", name=kw.name))
-        if v.size != 1 or float(v[0]) not in (0.0, 1.0):
-            raise DomainError("E204", name=call.func, what=say("bad-axis", axis=v[:3]))
+        if v.size != 1 or not float(v[0]).is_integer() or (rank and normal_axis(rank, int(v[0])) is None):
+            raise DomainError("E204", name=call.func, what=axis_words(rank, v[:3]))
         axis = int(v[0])
     return args, axis
 

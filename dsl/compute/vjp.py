@@ -29,10 +29,13 @@ from dsl.core.ast import Op
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """Sum ``grad`` over the axes NumPy broadcast to reach ``shape``.
+    """Sum ``grad`` over the axes NumPy broadcast to reach ``shape``: the
+    leading axes ``shape`` does not have, then its axes of size 1 (any rank).
 
     >>> unbroadcast(np.ones((4, 3)), (1, 3))
     array([[4., 4., 4.]])
+    >>> unbroadcast(np.ones((2, 4, 3)), (4, 1)).tolist()
+    [[6.0], [6.0], [6.0], [6.0]]
     """
     grad = np.asarray(grad, dtype=np.float64)
     if grad.shape == tuple(shape):
@@ -41,8 +44,10 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         return np.asarray(grad.sum())
     if grad.ndim < len(shape):
         return np.broadcast_to(grad, shape).copy()
-    axes = tuple(i for i, (g, s) in enumerate(zip(grad.shape, shape, strict=False)) if s == 1 and g != 1)
-    return grad.sum(axis=axes, keepdims=True)
+    if grad.ndim > len(shape):
+        grad = grad.sum(axis=tuple(range(grad.ndim - len(shape))))
+    axes = tuple(i for i, (g, s) in enumerate(zip(grad.shape, shape, strict=True)) if s == 1 and g != 1)
+    return grad.sum(axis=axes, keepdims=True) if axes else grad
 
 
 def forward(op: str, kw: Mapping, args: list[np.ndarray]) -> np.ndarray:
@@ -76,7 +81,8 @@ def _matmul(left: bool):
     def rule(g, out, a, b):
         if a.ndim == 0 or b.ndim == 0:        # evaluate scales by a scalar side
             return g * (b if left else a)
-        return g @ b.T if left else a.T @ g
+        # batched: the last two axes transposed; unbroadcast sums the batch axes an operand lacks
+        return g @ np.swapaxes(b, -1, -2) if left else np.swapaxes(a, -1, -2) @ g
     return rule
 
 

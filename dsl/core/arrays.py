@@ -1,21 +1,22 @@
 """The one rule for taking an array as a chainrule value.
 
 A 0-d array (or a Python number) is a scalar, a 1-d array of ``n`` entries
-the row vector ``1 x n``, a 2-d array ``r x c``.  Text, callables, objects
-that are not numeric and arrays of more dimensions are not values.
+the row vector ``1 x n``, a 2-d array ``r x c``, a 3-d or 4-d array a
+tensor.  Text, callables, objects that are not numeric and arrays of more
+dimensions are not values.
 
 >>> import numpy as np
 >>> value, why = as_value(np.arange(3))
 >>> value.shape, str(shape_of_value(value)), why
 ((1, 3), '1 x 3', None)
->>> as_value(np.ones((2, 2, 2)))[1]
-'is 3-dimensional (2 x 2 x 2); values are scalars, vectors or matrices, not arrays of 3 dimensions'
+>>> as_value(np.ones((2, 2, 2, 2, 2)))[1]
+'is 5-dimensional (2 x 2 x 2 x 2 x 2); values have at most 4 axes, not 5'
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
-from dsl.core.dims import SCALAR, Shape
+from dsl.core.dims import MAX_RANK, SCALAR, Shape
 from dsl.core.wording import say
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ def as_value(value: object) -> tuple[np.ndarray | None, str | None]:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError) as exc:
         return None, say("bound-not-numeric", kind=type(value).__name__, why=exc)
-    if arr.ndim > 2:
+    if arr.ndim > MAX_RANK:
         return None, say("bound-rank", ndim=arr.ndim, dims=" x ".join(map(str, arr.shape)))
     return arr.reshape(value_dims(arr.shape)), None
 
@@ -49,7 +50,7 @@ def value_dims(dims: tuple[int, ...]) -> tuple[int, ...]:
 
 
 def shape_of_value(value: np.ndarray) -> Shape:
-    """The shape of an array that :func:`as_value` returned (0-d or 2-d)."""
+    """The shape of an array that :func:`as_value` returned (0-d, 2-d, 3-d or 4-d)."""
     return SCALAR if value.ndim == 0 else Shape(tuple(int(d) for d in value.shape))
 
 

@@ -16,7 +16,7 @@ Expressions::
 Statements::
 
     Dims(items)                   dims n = 5, k
-    Decl(name, shape, attrs)      x : 1 x n onehot
+    Decl(name, shape, attrs)      x : 1 x n onehot, X : b x n x d
     Define(name, expr)            a = x @ W1 + b1
     Claim(deriv, expr)            dL/dx = ...
     Layout(kind)                  layout denominator
@@ -158,11 +158,21 @@ class SizeRef:
 
 @dataclass(frozen=True)
 class ShapeSpec:
-    """``r x c`` as written, or ``scalar`` (rows = cols = None)."""
+    """``r x c`` or ``b x n x d`` as written (every size, in order), or
+    ``scalar`` (no sizes)."""
 
-    rows: SizeRef | None
-    cols: SizeRef | None
+    sizes: tuple[SizeRef, ...]
     span: Span
+
+    @property
+    def rows(self) -> SizeRef | None:
+        """The second-to-last size (a matrix's rows); None for ``scalar``."""
+        return self.sizes[-2] if len(self.sizes) > 1 else None
+
+    @property
+    def cols(self) -> SizeRef | None:
+        """The last size (a matrix's columns); None for ``scalar``."""
+        return self.sizes[-1] if len(self.sizes) > 1 else None
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,11 @@
 A size is an ``int`` or a :class:`Sym` (a declared size symbol).  Two
 symbols are equal only if they are the same symbol: ``n`` never matches
 ``k``, whatever values they take when evaluating.  A shape is ``()`` for a
-scalar or ``(rows, cols)`` for a matrix; ``1 x n`` is a row vector and
-``n x 1`` a column vector.  ``None`` stands for "unknown" after an error, so
-one mistake does not cascade.
+scalar, ``(rows, cols)`` for a matrix (``1 x n`` is a row vector and
+``n x 1`` a column vector) or the sizes of a tensor of rank 3 or 4
+(``b x n x d``: leading axes first, the matrix axes last, as in NumPy).
+``None`` stands for "unknown" after an error, so one mistake does not
+cascade.
 """
 from __future__ import annotations
 
@@ -25,25 +27,41 @@ Size = int | Sym
 
 @dataclass(frozen=True)
 class Shape:
-    dims: tuple[Size, ...]  # () scalar, (r, c) matrix
+    dims: tuple[Size, ...]  # () scalar, (r, c) matrix, (b, r, c) or (a, b, r, c) tensor
 
     @property
     def is_scalar(self) -> bool:
         return not self.dims
 
     @property
+    def rank(self) -> int:
+        return len(self.dims)
+
+    @property
+    def is_tensor(self) -> bool:
+        """Rank 3 or more."""
+        return len(self.dims) > 2
+
+    @property
     def rows(self) -> Size:
-        return self.dims[0] if self.dims else 1
+        """The size of the second-to-last axis (a matrix's rows)."""
+        return self.dims[-2] if len(self.dims) > 1 else 1
 
     @property
     def cols(self) -> Size:
-        return self.dims[1] if self.dims else 1
+        """The size of the last axis (a matrix's columns)."""
+        return self.dims[-1] if self.dims else 1
 
     @property
     def is_one_by_one(self) -> bool:
-        """A scalar, or a ``1 x 1`` matrix: counts as a scalar for broadcasting
-        and for the derivative convention."""
-        return not self.dims or (self.dims[0] == 1 and self.dims[1] == 1)
+        """A scalar, or a value with one entry (``1 x 1``): counts as a scalar
+        for broadcasting and for the derivative convention."""
+        return all(d == 1 for d in self.dims)
+
+    @property
+    def last_square(self) -> bool:
+        """The last two axes have one size (a square matrix, or a stack of them)."""
+        return len(self.dims) >= 2 and self.dims[-1] == self.dims[-2]
 
     @property
     def is_row(self) -> bool:
@@ -78,6 +96,9 @@ class Shape:
 
 
 SCALAR = Shape(())
+
+MAX_RANK = 4
+"""The most axes a value has: a tensor of rank 3 or 4 at most."""
 
 MAX_SIZE = 10**308 - 1
 """The largest size the checker accepts: a size symbol is also a scalar, and

@@ -183,4 +183,4 @@ class Builder:
 
 def _scalar_shape(shape: ShapeSpec) -> bool:
     """``scalar``, or ``1 x 1``."""
-    return shape.rows is None or shape.cols is None or (shape.rows.value == 1 and shape.cols.value == 1)
+    return all(s.value == 1 for s in shape.sizes)

@@ -225,12 +225,14 @@ class Builder:
         return self._stmt(node, tok.start_pos, end)
 
     def matrix_shape(self, kids):
-        (rows, start, _, _), _, (cols, _, end, _) = kids
-        return ShapeSpec(rows, cols, self.span(start, end)), start, end, 0
+        """``r x c``, ``b x n x d``, ...: every size (the separators are tokens)."""
+        sizes = kids[::2]
+        start, end = sizes[0][1], sizes[-1][2]
+        return ShapeSpec(tuple(k[0] for k in sizes), self.span(start, end)), start, end, 0
 
     def scalar_shape(self, kids):
         tok = kids[0]
-        return ShapeSpec(None, None, self.tspan(tok)), tok.start_pos, tok.end_pos, 0
+        return ShapeSpec((), self.tspan(tok)), tok.start_pos, tok.end_pos, 0
 
     def rows(self, kids):
         tok = kids[0]

@@ -42,7 +42,6 @@ from dsl.core.ast import (
     Op,
     Program,
     ShapeSpec,
-    SizeRef,
     Stmt,
     Transpose,
     deriv_text,
@@ -106,9 +105,9 @@ def to_source(node: Expr | Stmt | Keyword | ShapeSpec | Program, *, parens: str 
                                        for i in items)
         case Decl(name=name, shape=shape, attrs=attrs):
             return " ".join([f"{name} : {to_source(shape)}", *(a.name for a in attrs)])
-        case ShapeSpec(rows=SizeRef(value=rows), cols=SizeRef(value=cols)):
-            return f"{rows} x {cols}"
-        case ShapeSpec():  # rows = cols = None
+        case ShapeSpec(sizes=sizes) if sizes:
+            return " x ".join(str(s.value) for s in sizes)
+        case ShapeSpec():  # no sizes
             return "scalar"
         case Define(name=name, expr=expr):
             return f"{name} = {_expr_source(expr, parens)}"

@@ -9,13 +9,16 @@ The rules, NumPy's with chainrule's warnings on top:
 
 - ``@``: both sides matrices (NumPy refuses 0-d operands) with equal inner
   sizes: ``r x k @ k x c -> r x c``; a scalar side is E305, unequal inner
-  sizes E300.
+  sizes E300.  Tensors multiply their last two axes and broadcast the
+  leading ones (``b x n x d @ b x d x k -> b x n x k``, ``b x n x d @ d x k``
+  too); leading axes that do not broadcast are E220.
 - ``+ - * /``: NumPy broadcasting, where a size broadcasts only if it is the
   literal ``1`` (a symbol never matches another symbol or an integer).  A
   scalar or ``1 x 1`` side is always fine, and so is a row vector repeated
   over the rows of a matrix or a column over its columns in ``+``/``-`` (a
   bias over a batch, in row or column form).  The same stretch in ``*``/``/``
-  is W303 (it is ``M @ diag(v)`` in disguise); a result shape that neither
+  is W303 (it is ``M @ diag(v)`` in disguise; only between a vector and a
+  matrix, rank 2); a result shape that neither
   operand has (``n x 1`` against ``1 x n``) is W304 in every operator; sizes
   that cannot broadcast are E301.
 - ``**``: the exponent is a scalar (or ``1 x 1``), else E302.
@@ -62,28 +65,42 @@ class Outcome:
 
 
 def broadcast(left: Shape, right: Shape) -> Shape | None:
-    """NumPy's broadcast of two shapes, or ``None`` when they do not broadcast."""
+    """NumPy's broadcast of two shapes, or ``None`` when they do not broadcast:
+    the sizes are aligned from the last axis, a missing axis counts as 1."""
     if left.is_scalar:
         return right
     if right.is_scalar:
         return left
+    dims = _broadcast_dims(left.dims, right.dims)
+    return None if dims is None else Shape(dims)
+
+
+def _broadcast_dims(left: tuple, right: tuple) -> tuple | None:
+    rank = max(len(left), len(right))
+    left, right = (1,) * (rank - len(left)) + left, (1,) * (rank - len(right)) + right
     out = []
-    for a, b in zip(left.dims, right.dims, strict=True):
+    for a, b in zip(left, right, strict=True):
         if a == b or b == 1:
             out.append(a)
         elif a == 1:
             out.append(b)
         else:
             return None
-    return Shape(tuple(out))
+    return tuple(out)
 
 
 def matmul(left: Shape, right: Shape) -> Outcome:
+    """NumPy's matmul on the last two axes; the leading (batch) axes of
+    tensors broadcast: ``b x n x d @ d x k -> b x n x k`` (E220 when they
+    cannot)."""
     if left.is_scalar or right.is_scalar:
         return Outcome(None, "E305")
     if left.cols != right.rows:
         return Outcome(None, "E300")
-    return Outcome(Shape((left.rows, right.cols)))
+    batch = _broadcast_dims(left.dims[:-2], right.dims[:-2])
+    if batch is None:
+        return Outcome(None, "E220")
+    return Outcome(Shape((*batch, left.rows, right.cols)))
 
 
 def elementwise(op: Op, left: Shape, right: Shape) -> Outcome:
@@ -96,7 +113,8 @@ def elementwise(op: Op, left: Shape, right: Shape) -> Outcome:
         return Outcome(result, "W304")
     # One side is the result; the other is a vector stretched along it.
     vec_side, vec = ("right", right) if result == left else ("left", left)
-    if op in (Op.ADD, Op.SUB) or op.is_comparison:
+    if op in (Op.ADD, Op.SUB) or op.is_comparison or vec.rank != 2 or result.rank != 2:
+        # the vector-over-matrix warning is about matrices; tensors broadcast as NumPy does
         return Outcome(result)
     return Outcome(result, "W303", vec_side, vec.is_col)
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from dsl.builtins import ALIASES, FUNCTIONS, Builtin, canonical
+from dsl.builtins.axes import AXIS_ARG
 from dsl.core import messages
-from dsl.core.ast import Call, Expr, Name, Number
+from dsl.core.ast import Call, Expr, Name, Neg, Number
 from dsl.core.diagnostics import Label, Sink
 from dsl.core.dims import MAX_SIZE, SCALAR, Shape, Size, Sym
 from dsl.core.span import Span
@@ -51,7 +52,7 @@ def check_call(env, node: Call, sink: Sink, infer: Infer) -> Shape | None:
         return None
     result = RULES[name](shapes, axis)
     if isinstance(result, Problem):
-        arg = node.args[result.arg]
+        arg = (_axis_value(node) or node) if result.arg == AXIS_ARG else node.args[result.arg]
         labels = [Label(a.span, str(s)) for a, s in zip(node.args, shapes, strict=True)]
         sink.add(messages.make("E204", arg.span, labels=labels, name=name, what=result.what))
         return None
@@ -77,15 +78,23 @@ def _join(first: Span, last: Span) -> Span:
 
 
 def _axis(node: Call, sink: Sink) -> int | bool | None:
-    """The axis keyword: 0, 1, None when absent, False after an error."""
-    for kw in node.keywords:
-        if kw.name == "axis":
-            if isinstance(kw.value, Number) and kw.value.text in ("0", "1"):
-                return int(kw.value.text)
-            sink.add(messages.make("E204", kw.value.span, name=node.func,
-                                   what=say("bad-axis", axis=hints.text(kw.value))))
-            return False
-    return None
+    """The axis keyword: an integer literal (``-1`` counts from the end; the
+    shape rule says whether the argument has that axis), None when absent,
+    False after an error."""
+    value = _axis_value(node)
+    if value is None:
+        return None
+    literal = value.operand if isinstance(value, Neg) else value
+    if isinstance(literal, Number) and literal.text.isdigit():
+        return -int(literal.text) if isinstance(value, Neg) else int(literal.text)
+    sink.add(messages.make("E204", value.span, name=node.func,
+                           what=say("bad-axis", axis=hints.text(value))))
+    return False
+
+
+def _axis_value(node: Call) -> Expr | None:
+    """The expression given as ``axis=``, if any."""
+    return next((kw.value for kw in node.keywords if kw.name == "axis"), None)
 
 
 def _size_arg(env, func: str, arg: Expr, sink: Sink, infer: Infer) -> Size | None:

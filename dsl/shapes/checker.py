@@ -16,6 +16,10 @@ Contract:
   checking of function calls in ``calls`` (the rules are the rows of
   ``dsl.builtins``), the wording of hints and the fix search in ``hints``.
 - ``symmetric`` and ``spd`` need a square (or scalar) declaration: E207.
+- Declarations have at most 4 axes (E222); ``.T`` of a tensor is E221.  A
+  W303 for a reduction stretched back over the value it reduced is not
+  reported (``intent``); a claim whose right side is the literal ``0``
+  takes the derivative's shape.
 - ``NameInfo.ok`` / ``ClaimInfo.ok``: checked without error, and so was every
   name used; only those are worth evaluating or verifying.
 
@@ -50,13 +54,12 @@ from dsl.core.ast import (
     Transpose,
     walk,
 )
-from dsl.core.attributes import ATTRIBUTES, SQUARE_ATTRIBUTES
 from dsl.core.diagnostics import Label, Sink
-from dsl.core.dims import MAX_SIZE, SCALAR, Shape, Size, Sym, big_int_text
+from dsl.core.dims import MAX_RANK, MAX_SIZE, SCALAR, Shape, Size, Sym, big_int_text
 from dsl.core.kinds import DerivativeKind, LayoutKind, NameKind
 from dsl.core.span import Span
 from dsl.core.wording import say
-from dsl.shapes import calls, compare, hints
+from dsl.shapes import attributes, calls, compare, hints, intent
 from dsl.shapes.broadcast import binop
 
 _HOW_SIZE, _HOW_DECLARED, _HOW_DEFINED = say("how-size"), say("how-declared"), say("how-defined")
@@ -78,6 +81,7 @@ class ClaimInfo:
     got: Shape | None        # shape of the right side
     ok: bool                 # shapes agree (or the diagonal shorthand); ready to verify
     diagonal: bool = False   # the right side is the diagonal of a k x k Jacobian (W402)
+    zero: bool = False       # the right side is the literal 0, broadcast to the expected shape
 
 
 @dataclass
@@ -94,6 +98,9 @@ class Env:
     # names declared or defined further down the program being checked, for hints
     ahead: dict[str, tuple[Span, str]] = field(default_factory=dict)
     defining: str | None = None   # the name whose definition is being checked
+    # name -> (key, axis): it is a reduction of that value along that axis (``intent``)
+    reductions: dict[str, frozenset] = field(default_factory=dict)
+    parents: dict[str, frozenset] = field(default_factory=dict)   # name -> roots of its definition
     _shapes: dict[int, tuple[object, Shape | None]] = field(default_factory=dict, repr=False)
 
     def shape_of(self, node) -> Shape | None:
@@ -167,6 +174,7 @@ def check_statement(env: Env, stmt: Stmt, sink: Sink) -> None:
             if not again:
                 ok = _errors(sink) == before and _uses_ok(env, expr)
                 _bind(env, name, NameInfo(shape, NameKind.DEFINED, span, (), ok))
+                intent.remember(env, name, expr)
         case Claim():
             _claim(env, stmt, sink)
         case Layout(kind=kind, span=span):
@@ -220,27 +228,19 @@ def _redefined(env: Env, name: str, span: Span, sink: Sink) -> bool:
 def _declare(env: Env, decl: Decl, sink: Sink) -> None:
     before = _errors(sink)
     again = _redefined(env, decl.name, decl.name_span, sink)
-    shape = _declared_shape(env, decl.shape, sink)
-    attrs = []
-    for attr in decl.attrs:
-        if attr.name not in ATTRIBUTES:
-            hint, fix = hints.did_you_mean(attr.span, hints.nearest(attr.name, ATTRIBUTES))
-            hint = hint or say("attributes-are", names=", ".join(ATTRIBUTES))
-            sink.add(messages.make("E205", attr.span, hint=hint, fix=fix, name=attr.name))
-        elif attr.name in SQUARE_ATTRIBUTES and shape is not None and not (shape.is_scalar or shape.is_square):
-            sink.add(messages.make("E207", attr.span, labels=[Label(decl.shape.span, str(shape))],
-                                   attr=attr.name, name=decl.name, shape=shape))
-        else:
-            attrs.append(attr.name)
+    shape = _declared_shape(env, decl.shape, sink, decl.name)
+    attrs = attributes.check(decl, shape, sink)
     if not again:
         _bind(env, decl.name, NameInfo(shape, NameKind.INPUT, decl.name_span, tuple(attrs), _errors(sink) == before))
 
 
-def _declared_shape(env: Env, spec: ShapeSpec, sink: Sink) -> Shape | None:
-    if spec.rows is None or spec.cols is None:
-        return SCALAR
-    rows, cols = _size(env, spec.rows, sink), _size(env, spec.cols, sink)
-    return None if rows is None or cols is None else Shape((rows, cols))
+def _declared_shape(env: Env, spec: ShapeSpec, sink: Sink, name: str = "") -> Shape | None:
+    if len(spec.sizes) > MAX_RANK:
+        sink.add(messages.make("E222", spec.span, what=say("rank-too-high", name=name, rank=len(spec.sizes)),
+                               hint=say("rank-too-high-hint")))
+        return None
+    sizes = [_size(env, ref, sink) for ref in spec.sizes]
+    return None if None in sizes else Shape(tuple(s for s in sizes if s is not None))
 
 
 def _size(env: Env, ref: SizeRef, sink: Sink) -> Size | None:
@@ -266,8 +266,9 @@ def _claim(env: Env, claim: Claim, sink: Sink) -> None:
     expected, kind, rule = _derivative(env, claim.deriv, sink)
     got = infer(env, claim.expr, sink)
     ok = diagonal = False
+    zero = isinstance(claim.expr, Number) and claim.expr.value == 0
     if expected is not None and got is not None and (
-            got == expected or (got.is_one_by_one and expected.is_one_by_one)):
+            got == expected or (got.is_one_by_one and expected.is_one_by_one) or zero):
         ok = True
     elif expected is not None and got is not None:
         name = hints.text(claim.deriv)
@@ -285,7 +286,7 @@ def _claim(env: Env, claim: Claim, sink: Sink) -> None:
                                    claim=name, expected=expected, got=got))
     ok = ok and _errors(sink) == before and _uses_ok(env, claim.expr)
     ok = ok and all(env.names[n.id].ok for n in (claim.deriv.num, claim.deriv.den) if n.id in env.names)
-    env.claims.append(ClaimInfo(claim, expected, got, ok, diagonal))
+    env.claims.append(ClaimInfo(claim, expected, got, ok, diagonal, zero and got != expected))
 
 
 def derivative_shape(env: Env, deriv: Deriv, sink: Sink | None) -> Shape | None:
@@ -320,7 +321,8 @@ def _derivative(env: Env, deriv: Deriv, sink: Sink) -> tuple[Shape | None, Deriv
         sink.add(messages.make(
             "E401", deriv.span, deriv=hints.text(deriv), what=what,
             labels=[Label(deriv.num.span, str(ys)), Label(deriv.den.span, str(xs))],
-            hint=say("higher-order", loss=loss, x=x)))
+            hint=say("higher-order-tensor-hint" if ys.is_tensor or xs.is_tensor else "higher-order",
+                     loss=loss, x=x)))
     env.record(deriv, shape)
     return shape, kind, rule
 
@@ -359,6 +361,9 @@ def infer(env: Env, expr: Expr, sink: Sink) -> Shape | None:
         case Transpose(operand=o):
             inner = infer(env, o, sink)
             shape = None if inner is None else inner.T
+            if inner is not None and inner.is_tensor:  # E221: say which axes to swap
+                sink.add(hints.transpose_tensor(expr, inner, env.names))
+                shape = None
             shape = None if compare.check(expr, sink) else shape
         case BinOp():
             shape = _binop(env, expr, sink)
@@ -380,6 +385,7 @@ def _binop(env: Env, node: BinOp, sink: Sink) -> Shape | None:
     out = binop(node.op, lhs, rhs)
     if out.code is None:
         hints.inverse_power(node, lhs, sink)
+    if out.code is None or (out.code == "W303" and intent.intended(env, node, out)):
         return out.shape
     sink.add(hints.operator_diagnostic(node, lhs, rhs, out))
     return out.shape

@@ -137,6 +137,8 @@ def _transposes(node: BinOp, op: Op, lhs: Shape, rhs: Shape) -> list[tuple[str, 
     fits cleanly: (side, operand, its transpose, the shapes as tried, result)."""
     found = []
     for side, operand, (a, b) in (("right", node.right, (lhs, rhs.T)), ("left", node.left, (lhs.T, rhs))):
+        if (rhs if side == "right" else lhs).is_tensor:
+            continue                          # '.T' is for matrices (E221)
         fit = binop(op, a, b)
         if (a, b) != (lhs, rhs) and fit.clean and fit.shape is not None:  # clean: it has a shape
             found.append((side, operand, transposed(operand), f"{a} {op.value} {b}", fit.shape))
@@ -161,7 +163,7 @@ def _rebuilt(node: BinOp, op: Op, left: Expr, right: Expr) -> Expr:
 
 def matmul_hint(node: BinOp, lhs: Shape, rhs: Shape) -> Hint:
     """E300/E305: '*', then B.T, then A.T, then swapped operands."""
-    if binop(Op.MUL, lhs, rhs).clean:  # equal shapes, or a scalar (1 x 1) side
+    if (lhs == rhs or lhs.is_one_by_one or rhs.is_one_by_one) and binop(Op.MUL, lhs, rhs).clean:
         hint = say("star-equal", shape=lhs) if lhs == rhs else say("star-scalar")
         return hint, fix(node.span, _rebuilt(node, Op.MUL, node.left, node.right), "star")
     found = _transpose_fix(node, Op.MATMUL, lhs, rhs)
@@ -274,6 +276,9 @@ def operator_diagnostic(node: BinOp, lhs: Shape, rhs: Shape, out: Outcome) -> Di
         case "E302":
             hint, f = power_hint(node, lhs, rhs)
             return messages.make("E302", node.span, hint=hint, fix=f, labels=labels, right=rhs)
+        case "E220":
+            hint = say("matmul-batch-hint", left=Shape(lhs.dims[:-2]), right=Shape(rhs.dims[:-2]))
+            return messages.make("E220", node.span, hint=hint, labels=labels, left=lhs, right=rhs)
         case "W303":
             vec, mat = (rhs, lhs) if out.vec_side == "right" else (lhs, rhs)
             hint, f = stretch_hint(node, lhs, rhs, out.vec_side, out.column)
@@ -304,6 +309,19 @@ def inverse_power(node: BinOp, lhs: Shape, sink) -> None:
                            fix=fix(node.span, inverse, "rename", name=text(inverse))))
 
 
+def transpose_tensor(node: Transpose, shape: Shape, taken=()) -> Diagnostic:
+    """E221: ``.T`` of a tensor, with the swap of its last two axes in index
+    notation; the indices are letters that are not names of the program (``taken``)."""
+    operand = node.operand
+    name = operand.id if isinstance(operand, Name) else "X"
+    lead = ([c for c in "bcaefgh" if c not in taken] + ["b", "c"])[: shape.rank - 2]
+    i, j = ([c for c in "ijklmnpq" if c not in taken] + ["i", "j"])[:2]
+    form = f"`{name}T[{', '.join([*lead, j, i])}] = {name}[{', '.join([*lead, i, j])}]`"
+    return messages.make("E221", node.span, labels=[Label(operand.span, str(shape))],
+                         hint=say("transpose-tensor-hint", form=form),
+                         operand=quote(operand) or say("the-operand"), shape=shape)
+
+
 def undefined_hint(node: Name, ahead: dict, defining: str | None, dims, names) -> tuple[str | None, Fix | None]:
     """E200: a definition further down, a size symbol, or the nearest name."""
     name = node.id
@@ -332,7 +350,7 @@ def size_hint(name: str, span: Span, ahead: dict, dims, names) -> Hint:
 
 def claim_hint(deriv: str, expr: Expr, expected: Shape, got: Shape, rule: str) -> Hint:
     """E400: the transpose that fixes the right side, or what the shape should be."""
-    if expected == got.T:
+    if expected == got.T and not got.is_tensor:
         if isinstance(expr, BinOp) and expr.op is Op.MATMUL:
             # (A @ B).T = B.T @ A.T, written without a trailing transpose
             swapped = BinOp(Op.MATMUL, transposed(expr.right), transposed(expr.left),

@@ -269,10 +269,10 @@ def _sample(shared: Draws, info, draw: int, attempt: int, notes: set[str], last:
     def arranged(p: np.ndarray) -> np.ndarray:     # a part of the full Jacobian, comparable with the claim
         return form(autodiff.arrange(p, jac.out_shape, jac.in_shape, point.layout, kind=rule))
     parts = [(paths.where(span, x), arranged(p)) for span, p in jac.parts]
-    if claimed.size == 1 and true.size == 1:
-        claimed = claimed.reshape(true.shape)
+    if claimed.size == 1 and (true.size == 1 or getattr(info, "zero", False)):
+        claimed = np.broadcast_to(claimed.reshape(()), true.shape).copy()   # `= 0` is zero in every entry
     if symmetric and claimed.shape == true.shape:
-        claimed = (claimed + claimed.T) / 2
+        claimed = _symmetric_part(claimed)
     kind = "Jacobian" if len(jac.out_shape) == 2 and min(jac.full.shape) > 1 else "derivative"
     true = form(true)
 
@@ -289,7 +289,12 @@ def _sample(shared: Draws, info, draw: int, attempt: int, notes: set[str], last:
 def _symmetric(env, x: str, value: np.ndarray) -> bool:
     info = env.names.get(x)
     attrs = set(info.attrs) if info is not None else set()
-    return bool(attrs & {"symmetric", "spd"}) and value.ndim == 2 and value.shape[0] == value.shape[1]
+    return bool(attrs & {"symmetric", "spd"}) and value.ndim >= 2 and value.shape[-1] == value.shape[-2]
+
+
+def _symmetric_part(t: np.ndarray) -> np.ndarray:
+    """``(t + t.T) / 2``, of each matrix of the last two axes for a tensor."""
+    return (t + np.swapaxes(t, -1, -2)) / 2
 
 
 def _require_diagonal(true: np.ndarray, info) -> None:
@@ -309,8 +314,8 @@ def _comparable(info, symmetric: bool, shape: tuple[int, ...]):
     def form(true: np.ndarray) -> np.ndarray:
         if info.diagonal and true.ndim == 2 and true.shape[0] == true.shape[1]:
             return np.diagonal(true).reshape(shape).copy()
-        if symmetric and true.ndim == 2 and true.shape[0] == true.shape[1]:
-            return (true + true.T) / 2
+        if symmetric and true.ndim >= 2 and true.shape[-1] == true.shape[-2]:
+            return _symmetric_part(true)
         return true
     return form
 
@@ -330,7 +335,7 @@ def _cross_check(tape: autodiff.Tape, y: str, jac: autodiff.Jacobian, rng: np.ra
     f0 = tape.node(y).value
     v = rng.uniform(-1.0, 1.0, x0.shape)      # any random direction will do; uniform is cheap
     if symmetric:
-        v = (v + v.T) / 2
+        v = _symmetric_part(v)
     v /= max(float(np.linalg.norm(v)), 1e-300)
     u = rng.uniform(-1.0, 1.0, f0.shape)
     jv = jac.full @ v.reshape(-1)

@@ -182,7 +182,7 @@ def _missing_rank_one(samples):
     """The difference is a rank-1 matrix while the derivative is not."""
     for s in samples:
         d = s.true - s.claimed
-        if d.ndim < 2 or min(d.shape) < 2 or _rank(d) != 1:
+        if d.ndim != 2 or min(d.shape) < 2 or _rank(d) != 1:      # matrices only (not tensors)
             return None
     if all(_rank(s.true) < 2 for s in samples):
         return None                   # a rank-1 derivative: any rank-1 claim would fit

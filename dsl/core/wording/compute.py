@@ -14,7 +14,7 @@ COMPUTE: dict[str, str] = {
     "smaller-sizes-at": "{settings}: use smaller sizes, or raise the budget with --memory.",
     # values and operations
     "scalar": "scalar",
-    "not-a-matrix": "a {ndim}-dimensional array is neither a scalar nor a matrix",
+    "not-a-matrix": "a {ndim}-dimensional array has more axes than a value (at most 4)",
     "cannot-combine": "'{op}' cannot combine {left} and {right}",
     "unknown-operator": "unknown operator {op}",
     "unknown-node": "unknown node {node}",
@@ -56,7 +56,7 @@ COMPUTE: dict[str, str] = {
     "value-not-numeric": "the value given for {name} is not numeric: {why}",
     "value-not-numbers": "the value given for {name} is not an array of numbers",
     "value-shape": "{name} is {got}, declared {declared} ({here} here)",
-    "array-ndim": "{name} is {ndim}-dimensional; values are scalars or matrices",
+    "array-ndim": "{name} is {ndim}-dimensional; values have at most 4 axes",
     "array-declared": "{name} is {got}, declared {declared}",
     "array-size-zero": "{name} is {got}: sizes are at least 1",
     "array-against-dims": "{name} is {got}, so {sym} would be {n}, but dims declares {sym} = {value}",
@@ -82,7 +82,7 @@ COMPUTE: dict[str, str] = {
     "npz-kind": "{key} in {path} holds {kind}; only real numbers are read",
     "npz-complex": "complex numbers",
     "npz-dtype": "dtype {dtype}",
-    "npz-ndim": "{key} in {path} is {ndim}-dimensional ({shape}); values are scalars or matrices",
+    "npz-ndim": "{key} in {path} is {ndim}-dimensional ({shape}); values have at most 4 axes",
     "npz-empty": "{key} in {path} is empty ({shape})",
     "npz-member": "{key} in {path} ({shape}, {dtype})",
 }

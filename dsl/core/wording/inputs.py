@@ -6,7 +6,7 @@ INPUT: dict[str, str] = {
     # arrays bound by name (the Python API, %deriv): the text follows the name
     "bound-not-array": "is a {kind}, not an array",
     "bound-not-numeric": "is a {kind}, not a numeric array ({why})",
-    "bound-rank": "is {ndim}-dimensional ({dims}); values are scalars, vectors or matrices, not arrays of {ndim} dimensions",
+    "bound-rank": "is {ndim}-dimensional ({dims}); values have at most 4 axes, not {ndim}",
     "no-such-path": "{path}: no such file or directory",
     "not-a-document": "{path}: not a document chainrule lints (.deriv, .md, .tex, .ipynb)",
     "symlink-loop-up": "a symlink loop back to a directory above it",

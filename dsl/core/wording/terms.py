@@ -5,7 +5,7 @@ from __future__ import annotations
 TERMINALS: dict[str, str] = {
     "TIMES": "'x' between the two sizes", "LPAR": "'('", "RPAR": "')'", "RSQB": "']'", "_COMMA": "','",
     "_EQUAL": "'='", "_COLON": "':'", "NAME": "a name", "INT": "a whole number",
-    "$END": "the end of the statement",
+    "$END": "the end of the statement", "AXIS_TIMES": "'x' before another size",
     "GT": "'>'", "GE": "'>='", "LT": "'<'", "LE": "'<='",
 }
 
