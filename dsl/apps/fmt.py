@@ -34,6 +34,7 @@ import re
 import sys
 import unicodedata
 
+from dsl.apps import fmt_index
 from dsl.builtins import lookup
 from dsl.core.ast import (
     BinOp,
@@ -140,7 +141,7 @@ class _Style:
 
     def wrap(self, parent: Expr, child: Expr, side: str) -> bool:
         if self.target == "latex":
-            return _latex_wraps(parent, child, side)
+            return _latex_wraps(parent, child, side) or fmt_index.wraps(parent, child, side)
         if isinstance(child, Deriv) and isinstance(parent, (Transpose, BinOp)):
             return isinstance(parent, Transpose) or (parent.op is Op.POW and side == "left")
         return needs_brackets(parent, child, side)
@@ -191,6 +192,13 @@ def _expr(node: Expr, style: _Style) -> str:
             return style.name(name)
         case Number(text=text, value=value):
             return _latex_number(text or repr(value)) if latex else text or repr(value)
+        case Deriv() if node.num_indices or node.den_indices:
+            return fmt_index.deriv_text(node, latex, style.name)
+        case _ if isinstance(node, fmt_index.NODES):
+            return fmt_index.node_text(node, latex, lambda n: _expr(n, style),
+                                       lambda p, c, side: _operand(p, c, side, style), style.bracket, style.name)
+        case BinOp(op=Op.MUL, left=left, right=right) if latex and fmt_index.entry_product(node):
+            return _operand(node, left, "left", style) + " " + _operand(node, right, "right", style)
         case Deriv(num=num, den=den):
             if latex:
                 return rf"\frac{{\partial {style.name(num.id)}}}{{\partial {style.name(den.id)}}}"
@@ -264,8 +272,8 @@ def format_statement(stmt: Stmt, to: str = "ascii", hadamard: str = r"\odot") ->
     style = _Style(to, hadamard)
     latex = to == "latex"
     match stmt:
-        case Define(name=name, expr=expr):
-            lhs = style.name(name)
+        case Define(name=name, expr=expr, indices=found):
+            lhs = fmt_index.left_side(style.name(name), found, latex) if found else style.name(name)
         case Claim(deriv=deriv, expr=expr):
             lhs = _expr(deriv, style)
         case Decl(name=name, shape=shape, attrs=attrs):

@@ -56,7 +56,7 @@ from dsl.core.dims import MAX_SIZE, SCALAR, Shape, Size, Sym, big_int_text
 from dsl.core.kinds import DerivativeKind, LayoutKind, NameKind
 from dsl.core.span import Span
 from dsl.core.wording import say
-from dsl.shapes import calls, hints
+from dsl.shapes import calls, hints, indices
 from dsl.shapes.broadcast import binop
 
 _HOW_SIZE, _HOW_DECLARED, _HOW_DEFINED = say("how-size"), say("how-declared"), say("how-defined")
@@ -78,6 +78,7 @@ class ClaimInfo:
     got: Shape | None        # shape of the right side
     ok: bool                 # shapes agree (or the diagonal shorthand); ready to verify
     diagonal: bool = False   # the right side is the diagonal of a k x k Jacobian (W402)
+    form: Expr | None = None   # an entry claim's right side as the array it states
 
 
 @dataclass
@@ -94,6 +95,8 @@ class Env:
     # names declared or defined further down the program being checked, for hints
     ahead: dict[str, tuple[Span, str]] = field(default_factory=dict)
     defining: str | None = None   # the name whose definition is being checked
+    index_scope: int = 0          # depth inside index notation; index ranges by id of each root:
+    index_ranges: dict[int, tuple[object, dict]] = field(default_factory=dict, repr=False)
     _shapes: dict[int, tuple[object, Shape | None]] = field(default_factory=dict, repr=False)
 
     def shape_of(self, node) -> Shape | None:
@@ -261,7 +264,18 @@ def _size(env: Env, ref: SizeRef, sink: Sink) -> Size | None:
 
 # ------------------------------------------------------------------- claims
 
+def _entry_claim(env: Env, claim: Claim, sink: Sink) -> None:
+    """``dL/dW[i, j] = ...``, ``dy[i]/dx[j] = ...``: shapes from the indices."""
+    before, (num, den) = _errors(sink), (_variable(env, n, sink) for n in (claim.deriv.num, claim.deriv.den))
+    form, expected, got = indices.entry_claim(env, claim, num, den, sink, infer, env.layout is LayoutKind.NUMERATOR)
+    env.record(claim.deriv, expected)
+    env.claims.append(ClaimInfo(claim, expected, got, _claim_ok(env, claim, sink, before, form is not None), form=form))
+
+
 def _claim(env: Env, claim: Claim, sink: Sink) -> None:
+    if claim.deriv.num_indices or claim.deriv.den_indices:
+        _entry_claim(env, claim, sink)
+        return
     before = _errors(sink)
     expected, kind, rule = _derivative(env, claim.deriv, sink)
     got = infer(env, claim.expr, sink)
@@ -283,9 +297,12 @@ def _claim(env: Env, claim: Claim, sink: Sink) -> None:
                 hint = say("claim-or-layout", hint=hint)
             sink.add(messages.make("E400", claim.expr.span, hint=hint, fix=fix, labels=labels,
                                    claim=name, expected=expected, got=got))
+    env.claims.append(ClaimInfo(claim, expected, got, _claim_ok(env, claim, sink, before, ok), diagonal))
+
+
+def _claim_ok(env: Env, claim: Claim, sink: Sink, before: int, ok: bool) -> bool:
     ok = ok and _errors(sink) == before and _uses_ok(env, claim.expr)
-    ok = ok and all(env.names[n.id].ok for n in (claim.deriv.num, claim.deriv.den) if n.id in env.names)
-    env.claims.append(ClaimInfo(claim, expected, got, ok, diagonal))
+    return ok and all(env.names[n.id].ok for n in (claim.deriv.num, claim.deriv.den) if n.id in env.names)
 
 
 def derivative_shape(env: Env, deriv: Deriv, sink: Sink | None) -> Shape | None:
@@ -364,6 +381,8 @@ def infer(env: Env, expr: Expr, sink: Sink) -> Shape | None:
             shape = calls.check_call(env, expr, sink, infer)
         case Deriv():
             shape = _derivative(env, expr, sink)[0]
+        case _ if isinstance(expr, indices.NODES):
+            shape = indices.infer_node(env, expr, sink, infer)
         case _:
             shape = None
     return env.record(expr, shape)

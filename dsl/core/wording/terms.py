@@ -5,7 +5,7 @@ from __future__ import annotations
 TERMINALS: dict[str, str] = {
     "TIMES": "'x' between the two sizes", "LPAR": "'('", "RPAR": "')'", "RSQB": "']'", "_COMMA": "','",
     "_EQUAL": "'='", "_COLON": "':'", "NAME": "a name", "INT": "a whole number",
-    "$END": "the end of the statement",
+    "$END": "the end of the statement", "INDEX": "an index (a lowercase letter, then digits or a prime)",
 }
 
 TITLES: dict[str, str] = {
