@@ -186,7 +186,11 @@ class Builder:
         node = Call(canonical(name), tuple(a for a in args if not isinstance(a, Keyword)),
                     tuple(a for a in args if isinstance(a, Keyword)), prime,
                     self.span(func.start_pos, right.end_pos), self.tspan(func))
-        return self._expr(self._delta(node), func.start_pos, right.end_pos, depth + 1)
+        node = self._delta(node)
+        for arg in node.args if isinstance(node, Call) else ():
+            if isinstance(arg, Name) and arg.id.endswith("'"):
+                raise Reject(messages.make("E100", arg.span, what=say("primed-argument", name=arg.id)))
+        return self._expr(node, func.start_pos, right.end_pos, depth + 1)
 
     def _delta(self, node: Call):
         """``delta(i, j)``: a call of ``delta`` on two index-like names."""
@@ -224,6 +228,10 @@ class Builder:
                     "E100", self.span(start, end), what=say("positional-after-keyword"),
                     hint=say("positional-first")))
         return tuple(k[0] for k in kids), kids[0][1], kids[-1][2], max(k[3] for k in kids)
+
+    def primed_index(self, kids):
+        tok = kids[0]
+        return Name(tok.value, self.tspan(tok)), tok.start_pos, tok.end_pos, 1
 
     def keyword(self, kids):
         tok, (value, _, end, depth) = kids

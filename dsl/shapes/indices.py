@@ -60,6 +60,17 @@ def axes(shape: Shape) -> tuple[Size, ...]:
     return shape.dims
 
 
+def index_sizes(shape: Shape, count: int) -> tuple[Size, ...] | None:
+    """What ``count`` indices range over on a value of ``shape``, or None if
+    that is the wrong number: one index per axis, or one for a vector (its
+    long side; a 1 x 1 matrix is a vector of one entry too)."""
+    if len(shape.dims) == count:
+        return shape.dims
+    if count == 1 and len(shape.dims) == 2 and (shape.is_vector or shape.is_one_by_one):
+        return (shape.length(),)
+    return None
+
+
 def count_text(n: int) -> str:
     return say("index-count-one") if n == 1 else say("index-count-many", count=n)
 
@@ -147,12 +158,13 @@ class _Analysis:
         shape = self.env.shape_of(node.base)
         if shape is None:
             return
-        sizes = axes(shape)
-        if len(sizes) != len(node.indices):
+        sizes = index_sizes(shape, len(node.indices))
+        if sizes is None:
+            sizes = axes(shape)
             name = to_source(node.base)
             got, want = count_text(len(node.indices)), count_text(len(sizes))
             letters = ", ".join("ijklmn"[:len(sizes)])
-            hint = say("index-scalar") if not sizes else say("index-axes-hint", example=f"{name}[{letters}]")
+            hint = say("index-scalar") if not shape.dims else say("index-axes-hint", example=f"{name}[{letters}]")
             self.error("E213", node.span, hint=hint, labels=[Label(node.base.span, str(shape))],
                        name=name, shape=shape, want=want, got=got)
             return
@@ -267,7 +279,8 @@ def analyse(env, root: Expr, left: tuple[IndexVar, ...], sink: Sink, seed: Seed 
     for node_id, names in run.free.items():
         if names:                        # an entry is a scalar (infer left it unknown)
             env.record(run.nodes[node_id], Shape(()))
-    ranges = {name: size for name, (size, _) in run.first.items()}
+    ranges = {ix.name: run.first[ix.name][0] for ix in left if ix.name in run.first}   # the left side first
+    ranges.update((name, size) for name, (size, _) in run.first.items() if name not in ranges)
     record = getattr(env, "index_ranges", None)
     if record is not None:
         record[id(root)] = (root, ranges)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 INDICES: dict[str, str] = {
+    "primed-argument": "'{name}' is an index only in delta(i, {name}); a function takes values",
     "entry-claim-d": "'{name}' does not start a derivative: write dy[i]/dx[j] = ...",
     "index-over": "{index} over {size}",
     "index-delta-pairs": "pairs {j} with {i} over {size}",
@@ -32,5 +33,5 @@ INDICES: dict[str, str] = {
     "indices-swapped": "indices swapped",
     "why-entry-indices": "the indices on its derivative do not name the derivative's axes",
     "swap-indices-hint": "swap the two indices in the entry on the right side",
-    "index-range-line": "{index} ranges over {size}",
+    "index-ranges": "indices: {ranges}",
 }
