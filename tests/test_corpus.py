@@ -19,7 +19,7 @@ An expectation is one of
 * ``verified``, ``unchecked``, ``wrong`` or ``wrong(kind)``: the verdict of
   the claim that starts on this line; ``wrong(kind)`` requires the verdict's
   detail to name the kind (sign, factor, transpose, diagonal, zero, missing
-  term) and implies ``error[E500]`` on the line.
+  term, indices swapped) and implies ``error[E500]`` on the line.
 
 A line without expectations gets no diagnostic, and a claim without a verdict
 must be verified.  Diagnostics are compared as a multiset of (line, severity,
@@ -72,6 +72,7 @@ WRONG_KINDS = {
     "diagonal": re.compile(r"\bdiagonal\b"),
     "zero": re.compile(r"\bzero\b"),
     "missing term": re.compile(r"\bmissing (?:a )?term\b"),
+    "indices swapped": re.compile(r"\bindices swapped\b"),
 }
 
 _EXPECT = re.compile(r"#\s*expect:(.*)$")

@@ -5,23 +5,43 @@ from __future__ import annotations
 
 import sys
 
-from dsl.core.ast import Claim, Define
+from dsl.core.ast import Claim, Define, walk
+from dsl.core.wording import say
 
 
 def explain_report(report) -> str:
     """Explain every definition and claim of a checked report."""
-    from dsl.language.printer import explain, to_source
+    from dsl.language.printer import explain, index_text, to_source
     blocks = []
+    forms = {id(info.claim): info.form for info in report.env.claims if info.form is not None}
     for stmt in report.program.statements:
         match stmt:
             case Define(name=name, expr=expr):
-                head = f"{report.source.name}:{stmt.span.line}: {name} ="
+                left = name + (index_text(stmt.indices) if stmt.indices else "")
+                head = f"{report.source.name}:{stmt.span.line}: {left} ="
             case Claim(deriv=deriv, expr=expr):
                 head = f"{report.source.name}:{stmt.span.line}: {to_source(deriv)} ="
             case _:
                 continue
-        blocks.append(head + "\n" + _indent(explain(expr, report.env.shape_of)))
+        body = with_ranges(explain(expr, report.env.shape_of), report.env, [forms.get(id(stmt), expr)])
+        blocks.append(head + "\n" + _indent(body))
     return "\n\n".join(blocks)
+
+
+def with_ranges(text: str, env, exprs) -> str:
+    """``text``, then the range of every index the expressions use
+    (``indices: i over n, k over k``), if they use any."""
+    found: dict[str, object] = {}
+    for expr in exprs:
+        for node in walk(expr):
+            hit = env.index_ranges.get(id(node))
+            if hit is not None and hit[0] is node:
+                for index, size in hit[1].items():
+                    found.setdefault(index, size)
+    if not found:
+        return text
+    ranges = ", ".join(say("index-over", index=index, size=size) for index, size in found.items())
+    return text + "\n" + say("index-ranges", ranges=ranges)
 
 
 def _indent(text: str) -> str:
@@ -59,5 +79,5 @@ def main(path: str | None, expr_text: str | None, color: str = "auto") -> int:
         sys.stdout.write("\n\n".join(render.render_diagnostic(d, src, checked.env, paint)
                                      for d in diags) + "\n\n")
     if checked.expr is not None:
-        sys.stdout.write(explain(checked.expr, checked.env.shape_of) + "\n")
+        sys.stdout.write(with_ranges(explain(checked.expr, checked.env.shape_of), checked.env, [checked.expr]) + "\n")
     return 1 if any(d.is_error for d in diags) or checked.expr is None else 0

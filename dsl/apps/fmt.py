@@ -30,10 +30,10 @@ A file keeps its comments and blank lines (LaTeX: ``%`` comments inside an
 """
 from __future__ import annotations
 
-import re
 import sys
-import unicodedata
 
+from dsl.apps import fmt_index
+from dsl.apps.fmt_names import latex_name, unicode_name
 from dsl.builtins import lookup
 from dsl.core.ast import (
     BinOp,
@@ -54,77 +54,10 @@ from dsl.core.ast import (
     Transpose,
 )
 from dsl.language.printer import needs_brackets, to_source
-from dsl.language.spelling import GREEK_LETTER
 
 TARGETS = ("latex", "unicode", "ascii")
 
 # The capitals that do not look Latin (and have a LaTeX command).
-_GREEK_CAPITALS = {"Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega"}
-_ACCENTS = {"hat": "\u0302", "tilde": "\u0303", "bar": "\u0304"}
-_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-_NAME_PARTS = re.compile(r"([A-Za-z]+?)(hat|tilde|bar)?([0-9]*)")
-
-
-def _greek(word: str) -> str | None:
-    """The Greek letter a word spells (``theta`` -> ``θ``, ``Theta`` -> ``Θ``), or
-    None: also for ``omicron`` and the capitals that look Latin (``Alpha``
-    would print as ``A``), which stay words."""
-    lower = word.lower()
-    if lower not in GREEK_LETTER or lower == "omicron":
-        return None
-    letter = GREEK_LETTER[lower]
-    if word.islower():
-        return letter
-    return letter.upper() if word in _GREEK_CAPITALS else None
-
-
-def _parts(name: str) -> tuple[str, str, str] | None:
-    """``yhat2`` -> (``y``, ``hat``, ``2``): a base that is one letter or a Greek
-    word, an optional accent, trailing digits; None for other names."""
-    m = _NAME_PARTS.fullmatch(name)
-    if m is None:
-        return None
-    base, accent, digits = m.group(1), m.group(2) or "", m.group(3)
-    if accent and not (len(base) == 1 or _greek(base)):
-        return None
-    return base, accent, digits
-
-
-# ----------------------------------------------------------------- names
-
-def unicode_name(name: str) -> str:
-    """``theta`` -> ``θ``, ``yhat`` -> ``ŷ``, ``W2`` -> ``W₂``; others unchanged."""
-    parts = _parts(name)
-    if parts is None:
-        return name
-    base, accent, digits = parts
-    letter = _greek(base) or base
-    if accent:
-        letter = unicodedata.normalize("NFC", letter + _ACCENTS[accent])
-    return letter + digits.translate(_SUBSCRIPT)
-
-
-def latex_name(name: str) -> str:
-    """``theta`` -> ``\\theta``, ``yhat`` -> ``\\hat{y}``, ``W2`` -> ``W_{2}``,
-    ``loss`` -> ``\\mathit{loss}``."""
-    parts = _parts(name)
-    if parts is None:
-        return r"\mathit{" + name.replace("_", r"\_") + "}"
-    base, accent, digits = parts
-    if _greek(base):
-        body = "\\" + base
-    elif len(base) == 1:
-        body = base
-    else:
-        body = r"\mathit{" + base + "}"
-    if accent:
-        body = f"\\{accent}{{{body}}}"
-    return body + (f"_{{{digits}}}" if digits else "")
-
-
-
-# ------------------------------------------------------------ expressions
-
 class _Style:
     """How one target spells tokens; brackets come from ``printer``."""
 
@@ -140,7 +73,7 @@ class _Style:
 
     def wrap(self, parent: Expr, child: Expr, side: str) -> bool:
         if self.target == "latex":
-            return _latex_wraps(parent, child, side)
+            return _latex_wraps(parent, child, side) or fmt_index.wraps(parent, child, side)
         if isinstance(child, Deriv) and isinstance(parent, (Transpose, BinOp)):
             return isinstance(parent, Transpose) or (parent.op is Op.POW and side == "left")
         return needs_brackets(parent, child, side)
@@ -191,6 +124,13 @@ def _expr(node: Expr, style: _Style) -> str:
             return style.name(name)
         case Number(text=text, value=value):
             return _latex_number(text or repr(value)) if latex else text or repr(value)
+        case Deriv() if node.num_indices or node.den_indices:
+            return fmt_index.deriv_text(node, latex, style.name)
+        case _ if isinstance(node, fmt_index.NODES):
+            return fmt_index.node_text(node, latex, lambda n: _expr(n, style),
+                                       lambda p, c, side: _operand(p, c, side, style), style.bracket, style.name)
+        case BinOp(op=Op.MUL, left=left, right=right) if latex and fmt_index.entry_product(node):
+            return _operand(node, left, "left", style) + " " + _operand(node, right, "right", style)
         case Deriv(num=num, den=den):
             if latex:
                 return rf"\frac{{\partial {style.name(num.id)}}}{{\partial {style.name(den.id)}}}"
@@ -268,8 +208,8 @@ def format_statement(stmt: Stmt, to: str = "ascii", hadamard: str = r"\odot") ->
     style = _Style(to, hadamard)
     latex = to == "latex"
     match stmt:
-        case Define(name=name, expr=expr):
-            lhs = style.name(name)
+        case Define(name=name, expr=expr, indices=found):
+            lhs = fmt_index.left_side(style.name(name), found, latex) if found else style.name(name)
         case Claim(deriv=deriv, expr=expr):
             lhs = _expr(deriv, style)
         case Decl(name=name, shape=shape, attrs=attrs):

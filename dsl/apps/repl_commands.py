@@ -194,13 +194,14 @@ class Engine:
         return self._expression(arg, value=None)
 
     def cmd_explain(self, arg: str) -> Outcome:
+        from dsl.apps.explain import with_ranges
         from dsl.language.printer import explain
         checked = driver.check_expr(arg, env=self.session.env, name=REPL_NAME)
         source = Source(REPL_NAME, arg)
         parts = [render.render_diagnostic(d, source, checked.env, self.color)
                  for d in checked.diagnostics]
         if checked.expr is not None:
-            parts.append(explain(checked.expr, checked.env.shape_of))
+            parts.append(with_ranges(explain(checked.expr, checked.env.shape_of), checked.env, [checked.expr]))
         return Outcome(_join(parts), errors=sum(d.is_error for d in checked.diagnostics))
 
     def cmd_eval(self, arg: str) -> Outcome:

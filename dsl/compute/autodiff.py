@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dsl.builtins import FUNCTIONS
-from dsl.compute import budget
+from dsl.compute import budget, indices
 from dsl.compute.budget import check_time
 from dsl.compute.evaluate import eval_expr, expr_text
 from dsl.compute.graph import Node, backward, topological
@@ -44,7 +44,7 @@ from dsl.compute.layout import DerivativeError, arrange, derivative_kind
 from dsl.compute.numeric import as_value, call_axis
 from dsl.compute.plan import Plan
 from dsl.compute.vjp import KINKS, SECOND, VJPS, forward, kink_argument, unbroadcast  # noqa: F401  (the rule table, in vjp)
-from dsl.core.ast import BinOp, Call, Deriv, Expr, Name, Neg, Program, Transpose, deriv_text
+from dsl.core.ast import BinOp, Call, Deriv, Expr, Index, IndexForm, IndexSum, Name, Neg, Program, Transpose, deriv_text
 from dsl.core.kinds import NameKind
 from dsl.core.span import Span
 from dsl.core.wording import say
@@ -103,7 +103,7 @@ class Tape:
         def on_value(node, value, operands):
             parents = tuple(stack[len(stack) - len(operands):]) if operands else ()
             del stack[len(stack) - len(operands):]
-            stack.append(self._make(node, value, parents))
+            stack.append(self._make(node, value, parents, layout))
 
         values = {}
         for name in self.point.plan.reads_of(expr):
@@ -113,10 +113,11 @@ class Tape:
                 values[name] = self.nodes[name].value
             elif self.point.known(name):
                 values[name] = self.point.value(name)
-        eval_expr(expr, values, self.point.sizes, self.point.deriv_callback, on_value)
+        layout = indices.Layout(expr, values, self.point.sizes)
+        eval_expr(expr, values, self.point.sizes, self.point.deriv_callback, on_value, layout)
         return stack[0]
 
-    def _make(self, expr: Expr, value, parents: tuple[Node, ...]) -> Node:
+    def _make(self, expr: Expr, value, parents: tuple[Node, ...], layout: indices.Layout) -> Node:
         span = getattr(expr, "span", None)
         match expr:
             case Name(id=name) if name == self.wrt:
@@ -135,6 +136,9 @@ class Tape:
                 return Node(value, "neg", parents, span=span)
             case Transpose():
                 return Node(value, "T", parents, span=span)
+            case Index() | IndexSum() | IndexForm():
+                spec = layout.specs[id(expr)]
+                return Node(value, indices.tape_key(expr, spec, len(parents)), parents, {"spec": spec}, span)
             case Call(func=func, prime=prime, args=args):
                 kw = {}
                 if "axis" in FUNCTIONS[func].keywords:

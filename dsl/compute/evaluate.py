@@ -26,6 +26,7 @@ import numpy as np
 from dsl.builtins import lookup
 from dsl.compute import inputs as data
 from dsl.compute.budget import fmt_bytes, memory_budget, memory_limit
+from dsl.compute.indices import Layout, factors
 from dsl.compute.numeric import (  # noqa: F401  (re-exported: the public rule API)
     FORWARD,
     PRIME,
@@ -39,13 +40,32 @@ from dsl.compute.numeric import (  # noqa: F401  (re-exported: the public rule A
     shape_text,
 )
 from dsl.core import messages
-from dsl.core.ast import BinOp, Call, Define, Deriv, Expr, Name, Neg, Number, Op, Program, Transpose, children
+from dsl.core.ast import (
+    BinOp,
+    Call,
+    Define,
+    Delta,
+    Deriv,
+    Expr,
+    Index,
+    IndexForm,
+    IndexSum,
+    Name,
+    Neg,
+    Number,
+    Op,
+    Program,
+    Transpose,
+    children,
+)
 from dsl.core.diagnostics import Diagnostic, Label
 from dsl.core.dims import MAX_SIZE, big_int_text
 from dsl.core.kinds import NameKind
 from dsl.core.wording import say
 
 # --------------------------------------------------------------- expressions
+
+_INDEX_NODES = (Index, IndexSum, IndexForm, Delta)
 
 def _apply(node: Expr, operands: list, values, sizes, deriv) -> np.ndarray:
     match node:
@@ -78,11 +98,13 @@ def _apply(node: Expr, operands: list, values, sizes, deriv) -> np.ndarray:
 
 def eval_expr(expr: Expr, values: Mapping[str, np.ndarray], sizes: Mapping[str, int] = MappingProxyType({}),
               deriv: Callable[[Deriv], np.ndarray] | None = None,
-              on_value: Callable[[Expr, np.ndarray, list], None] | None = None) -> np.ndarray:
+              on_value: Callable[[Expr, np.ndarray, list], None] | None = None,
+              layout: Layout | None = None) -> np.ndarray:
     """The value of ``expr`` with names bound to ``values`` and size symbols to
     ``sizes`` (a size symbol is a scalar).  ``deriv`` gives the value of each
     ``dA/dB`` term; ``on_value(node, value, operands)`` sees every node after
-    its operands (a tape for reverse mode).
+    its operands (a tape for reverse mode); ``layout`` (made when needed)
+    gives the axes of index notation (``compute.indices``).
 
     >>> from dsl.core.span import Span
     >>> s = Span("<expr>", 1, 1, 1, 2)
@@ -94,7 +116,7 @@ def eval_expr(expr: Expr, values: Mapping[str, np.ndarray], sizes: Mapping[str, 
     with np.errstate(all="ignore"):
         while stack:
             node, expanded = stack.pop()
-            kids = children(node)
+            kids = factors(node) if isinstance(node, IndexSum) else children(node)
             if kids and not expanded:
                 stack.append((node, True))
                 stack.extend((k, False) for k in reversed(kids))
@@ -102,7 +124,13 @@ def eval_expr(expr: Expr, values: Mapping[str, np.ndarray], sizes: Mapping[str, 
             operands = results[len(results) - len(kids):] if kids else []
             del results[len(results) - len(kids):]
             try:
-                value = _apply(node, operands, values, sizes, deriv)
+                if isinstance(node, _INDEX_NODES):
+                    if layout is None:
+                        layout = Layout(expr, values, sizes)
+                    layout.evaluator = eval_expr
+                    value = layout.evaluate(node, operands)
+                else:
+                    value = _apply(node, operands, values, sizes, deriv)
             except DomainError as exc:
                 raise exc.located(node.span, expr_text(node)) from None
             except MemoryError:

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator, Mapping, MutableMapping, Set as 
 import numpy as np
 
 from dsl.builtins import FUNCTIONS, Builtin, Column, kink_argument as builtin_kink_argument, kinked_view
+from dsl.compute import indices
 from dsl.compute.numeric import apply_binop, apply_call
 from dsl.core.ast import Op
 
@@ -59,6 +60,8 @@ def forward(op: str, kw: Mapping, args: list[np.ndarray]) -> np.ndarray:
             return args[0].T
         case "use":
             return args[0]
+        case _ if indices.is_op(op):
+            return indices.forward(op.split(":")[0], kw["spec"], args)
         case _ if op in _BINOPS:
             return apply_binop(_BINOPS[op], *args)
         case _:
@@ -138,6 +141,8 @@ class _Rules(MutableMapping):
             return self._set[op]
         if op in _OPERATORS:
             return _OPERATORS[op]
+        if indices.is_op(op):      # index notation: einsum and its VJPs
+            return indices.rules(op)
         name, prime = (op[:-1], True) if op.endswith("'") else (op, False)
         row = FUNCTIONS.get(name)
         if row is None or (prime and not row.elementwise):

@@ -12,12 +12,16 @@ Expressions::
     Transpose(operand)            a.T  a^T  aᵀ
     Call(func, args, keywords, prime)   sigma(a), sigma'(a), sum(X, axis=0)
     Deriv(num, den)               dL/dx inside an expression
+    Index(base, indices)          W[i, j]          (IndexVar: i, j2, k')
+    IndexSum(indices, body)       sum[i](x[i] * y[i])
+    Delta(i, j)                   delta(i, j)
+    IndexForm(indices, body)      the right side of C[i, j] = ...
 
 Statements::
 
     Dims(items)                   dims n = 5, k
     Decl(name, shape, attrs)      x : 1 x n onehot, X : b x n x d
-    Define(name, expr)            a = x @ W1 + b1
+    Define(name, expr)            a = x @ W1 + b1   (C[i, j] = ...: indices)
     Claim(deriv, expr)            dL/dx = ...
     Layout(kind)                  layout denominator
 """
@@ -114,14 +118,28 @@ class Call:
 
 
 @dataclass(frozen=True)
+class IndexVar:
+    """An index as written: ``i``, ``j2``, ``k'`` (not a name of the program)."""
+
+    name: str
+    span: Span
+
+
+@dataclass(frozen=True)
 class Deriv:
     num: Name            # dL/dx: num = L, den = x
     den: Name
     span: Span
+    num_indices: tuple[IndexVar, ...] = ()   # dy[i]/dx[j]: (i,) and (j,)
+    den_indices: tuple[IndexVar, ...] = ()
 
     @property
     def text(self) -> str:
-        """``dL/dx``: how messages name the derivative."""
+        """``dL/dx``: how messages name the derivative (``dy[i]/dx[j]`` in index form)."""
+        if self.num_indices or self.den_indices:
+            num, den = (f"[{', '.join(ix.name for ix in found)}]" if found else ""
+                        for found in (self.num_indices, self.den_indices))
+            return f"d{self.num.id}{num}/d{self.den.id}{den}"
         return deriv_text(self.num.id, self.den.id)
 
 
@@ -130,7 +148,45 @@ def deriv_text(num: str, den: str) -> str:
     return f"d{num}/d{den}"
 
 
-Expr = Name | Number | BinOp | Neg | Transpose | Call | Deriv
+@dataclass(frozen=True)
+class Index:
+    """``W[i, j]``: one entry of ``base`` (postfix on an operand)."""
+
+    base: Expr
+    indices: tuple[IndexVar, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class IndexSum:
+    """``sum[i, j](body)``: the sum of ``body`` over the indices it binds."""
+
+    indices: tuple[IndexVar, ...]
+    body: Expr
+    span: Span
+
+
+@dataclass(frozen=True)
+class Delta:
+    """``delta(i, j)``: the Kronecker delta, 1 where the indices are equal."""
+
+    i: IndexVar
+    j: IndexVar
+    span: Span
+
+
+@dataclass(frozen=True)
+class IndexForm:
+    """The array whose entry at ``indices`` is ``body``: the right side of
+    ``C[i, j] = body`` (``column``: one index gives ``n x 1``, not ``1 x n``)."""
+
+    indices: tuple[IndexVar, ...]
+    body: Expr
+    span: Span
+    column: bool = False
+
+
+Expr = Name | Number | BinOp | Neg | Transpose | Call | Deriv | Index | IndexSum | Delta | IndexForm
 
 
 # ----------------------------------------------------------------- statements
@@ -193,9 +249,10 @@ class Decl:
 @dataclass(frozen=True)
 class Define:
     name: str
-    expr: Expr
+    expr: Expr           # for C[i, j] = body: IndexForm((i, j), body)
     span: Span
     name_span: Span
+    indices: tuple[IndexVar, ...] = ()   # the left side's free indices
 
 
 @dataclass(frozen=True)
@@ -232,6 +289,10 @@ def children(node: Expr) -> tuple[Expr, ...]:
             return (o,)
         case Call(args=args, keywords=kws):
             return (*args, *(k.value for k in kws))
+        case Index(base=b):
+            return (b,)
+        case IndexSum(body=b) | IndexForm(body=b):
+            return (b,)
         case _:
             return ()
 

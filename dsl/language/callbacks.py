@@ -8,6 +8,7 @@ refuses raises :class:`Reject`, which carries its diagnostic.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import NoReturn, Protocol
 
@@ -20,9 +21,14 @@ from dsl.core.ast import (
     Claim,
     Decl,
     Define,
+    Delta,
     Deriv,
     DimItem,
     Dims,
+    Index,
+    IndexForm,
+    IndexSum,
+    IndexVar,
     Keyword,
     Layout,
     Name,
@@ -38,6 +44,7 @@ from dsl.core.span import Source, Span
 from dsl.core.wording import say
 from dsl.language.spelling import SPELLED
 
+_INDEX = re.compile(r"[a-z][0-9]*'?")
 MAX_DEPTH = 200          # deepest expression tree accepted (E104 beyond)
 LAYOUTS = ("numerator", "denominator")
 
@@ -179,14 +186,41 @@ class Builder:
         located = kids[2] if len(kids) == 4 else ((), 0, 0, 0)
         args, depth = located[0], located[3]
         raw = func.value[:-1] if prime else func.value
-        name = raw if raw.isascii() else self.spell(raw, func.start_pos)
+        name = "sum" if func.type in ("SUM", "SUM_SIGN") else raw if raw.isascii() else self.spell(raw, func.start_pos)
         node = Call(canonical(name), tuple(a for a in args if not isinstance(a, Keyword)),
                     tuple(a for a in args if isinstance(a, Keyword)), prime,
                     self.span(func.start_pos, right.end_pos), self.tspan(func))
+        node = self._delta(node)
+        for arg in node.args if isinstance(node, Call) else ():
+            if isinstance(arg, Name) and arg.id.endswith("'"):
+                raise Reject(messages.make("E100", arg.span, what=say("primed-argument", name=arg.id)))
         return self._expr(node, func.start_pos, right.end_pos, depth + 1)
+
+    def _delta(self, node: Call):
+        """``delta(i, j)``: a call of ``delta`` on two index-like names."""
+        args = node.args
+        if (node.func == "delta" and not node.prime and not node.keywords and len(args) == 2
+                and all(isinstance(a, Name) and _INDEX.fullmatch(a.id) for a in args)):
+            i, j = (IndexVar(a.id, a.span) for a in args if isinstance(a, Name))
+            return Delta(i, j, node.span)
+        return node
 
     def call_prime(self, kids):
         return self.call(kids, prime=True)
+
+    # --------------------------------------------------- index notation
+    def index_list(self, kids):
+        found = tuple(IndexVar(tok.value, self.tspan(tok)) for tok in kids)
+        return found, kids[0].start_pos, kids[-1].end_pos, 0
+
+    def index(self, kids):
+        (base, start, _, depth), _, (found, _, _, _), right = kids
+        return self._expr(Index(base, found, self.span(start, right.end_pos)), start, right.end_pos, depth + 1)
+
+    def index_sum(self, kids):
+        word, _, (found, _, _, _), _, _, (body, _, _, depth), right = kids
+        node = IndexSum(found, body, self.span(word.start_pos, right.end_pos))
+        return self._expr(node, word.start_pos, right.end_pos, depth + 1)
 
     def arguments(self, kids):
         keyword_seen = False
@@ -198,6 +232,10 @@ class Builder:
                     "E100", self.span(start, end), what=say("positional-after-keyword"),
                     hint=say("positional-first")))
         return tuple(k[0] for k in kids), kids[0][1], kids[-1][2], max(k[3] for k in kids)
+
+    def primed_index(self, kids):
+        tok = kids[0]
+        return Name(tok.value, self.tspan(tok)), tok.start_pos, tok.end_pos, 1
 
     def keyword(self, kids):
         tok, (value, _, end, depth) = kids
@@ -254,6 +292,29 @@ class Builder:
         tok, (value, _, end, _) = kids
         return self._stmt(Claim(self.derivative(tok), value, self.span(tok.start_pos, end)),
                           tok.start_pos, end)
+
+    def define_indexed(self, kids):
+        tok, _, (found, _, _, _), _, (value, vstart, end, _) = kids
+        form = IndexForm(found, value, self.span(vstart, end))
+        node = Define(self.ident(tok), form, self.span(tok.start_pos, end), self.tspan(tok), found)
+        return self._stmt(node, tok.start_pos, end)
+
+    def claim_indexed(self, kids):
+        tok, _, (found, _, _, _), right, (value, _, end, _) = kids
+        plain = self.derivative(tok)
+        deriv = Deriv(plain.num, plain.den, self.span(tok.start_pos, right.end_pos), (), found)
+        return self._stmt(Claim(deriv, value, self.span(tok.start_pos, end)), tok.start_pos, end)
+
+    def claim_entry(self, kids):
+        num, _, (num_found, _, _, _), _, _, den, _, (den_found, _, _, _), right, (value, _, end, _) = kids
+        names = []
+        for tok in (num, den):
+            if len(tok.value) < 2 or tok.value[0] != "d":
+                self.reject("E100", tok.start_pos, tok.end_pos, what=say("entry-claim-d", name=tok.value))
+            names.append(Name(self.spell(tok.value[1:], tok.start_pos + 1) if not tok.value.isascii()
+                              else tok.value[1:], self.span(tok.start_pos + 1, tok.end_pos)))
+        deriv = Deriv(names[0], names[1], self.span(num.start_pos, right.end_pos), num_found, den_found)
+        return self._stmt(Claim(deriv, value, self.span(num.start_pos, end)), num.start_pos, end)
 
     def layout(self, kids):
         keyword, kind = kids

@@ -31,9 +31,13 @@ from dsl.core.ast import (
     Claim,
     Decl,
     Define,
+    Delta,
     Deriv,
     Dims,
     Expr,
+    Index,
+    IndexForm,
+    IndexSum,
     Keyword,
     Layout,
     Name,
@@ -44,7 +48,6 @@ from dsl.core.ast import (
     ShapeSpec,
     Stmt,
     Transpose,
-    deriv_text,
 )
 from dsl.core.dims import Shape, fmt
 
@@ -78,12 +81,17 @@ def needs_brackets(parent: Expr, child: Expr, side: str) -> bool:
             return strength <= op.precedence
         case Neg():
             return strength < NEG_PRECEDENCE
-        case Transpose():
+        case Transpose() | Index():
             return strength < _ATOM or isinstance(child, Number)
         case _:
             return False
 
 
+
+
+def index_text(found) -> str:
+    """``[i, j]``: indices as written after a value or ``sum``."""
+    return "[" + ", ".join(ix.name for ix in found) + "]"
 
 
 def _number_text(node: Number) -> str:
@@ -109,6 +117,8 @@ def to_source(node: Expr | Stmt | Keyword | ShapeSpec | Program, *, parens: str 
             return " x ".join(str(s.value) for s in sizes)
         case ShapeSpec():  # no sizes
             return "scalar"
+        case Define(name=name, expr=IndexForm(body=body), indices=found) if found:
+            return f"{name}{index_text(found)} = {_expr_source(body, parens)}"
         case Define(name=name, expr=expr):
             return f"{name} = {_expr_source(expr, parens)}"
         case Claim(deriv=deriv, expr=expr):
@@ -175,8 +185,18 @@ def _expr_source(root: Expr, mode: str, pieces: list | None = None) -> str:
                 stack.append((name, span.start, span.end))
             case Number():
                 stack.append((_number_text(node), span.start, span.end))
-            case Deriv(num=num, den=den):
-                stack.append((deriv_text(num.id, den.id), span.start, span.end))
+            case Deriv():
+                stack.append((node.text, span.start, span.end))
+            case Index(base=base, indices=found):
+                stack += [(index_text(found), base.span.end, span.end),
+                          [base, _needs(node, base, "left", mode), True]]
+            case IndexSum(indices=found, body=body):
+                stack += [(")", max(span.start, span.end - 1), span.end), [body, False, True],
+                          (f"sum{index_text(found)}(", span.start, body.span.start)]
+            case Delta(i=first, j=second):
+                stack.append((f"delta({first.name}, {second.name})", span.start, span.end))
+            case IndexForm(body=body):
+                stack.append([body, False, True])
             case BinOp(op=op, left=left, right=right):
                 stack += [[right, _needs(node, right, "right", mode), True],
                           (f" {op.value} ", node.op_span.start, node.op_span.end),
@@ -251,10 +271,18 @@ def _label(node: Expr | Keyword) -> tuple[str, tuple]:
             return name, ()
         case Number():
             return _number_text(node), ()
-        case Deriv(num=num, den=den):
-            return deriv_text(num.id, den.id), ()
+        case Deriv():
+            return node.text, ()
         case BinOp(op=op, left=left, right=right):
             return op.value, (left, right)
+        case Index(base=base, indices=found):
+            return index_text(found), (base,)
+        case IndexSum(indices=found, body=body):
+            return f"sum{index_text(found)}", (body,)
+        case Delta(i=i, j=j):
+            return f"delta({i.name}, {j.name})", ()
+        case IndexForm(indices=found, body=body):
+            return f"entry {index_text(found)}", (body,)
         case Neg(operand=operand):
             return "neg", (operand,)
         case Transpose(operand=operand):

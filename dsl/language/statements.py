@@ -17,7 +17,9 @@ from dsl.language.syntax_errors import BLANK as _BLANK
 
 _CONTINUES = frozenset("+-−*/@=,^∘⊙×([<>≥≤")   # a line ending in one of these continues
 _NEW_STATEMENT = re.compile(
-    r"\s*(?:(?:dims|layout)\b|[^\W\d]\w*\s*[:=]|d\w+/d\w+\s*=|∂[^=:]*=)")
+    r"\s*(?:(?:dims|layout)\b|[^\W\d]\w*\s*[:=]|d\w+/d\w+\s*=|∂[^=:]*="
+    r"|[^\W\d]\w*\s*\[[\w\s,']*\]\s*(?:/\s*d\w+\s*\[[\w\s,']*\]\s*)?="   # C[i, j] =, dy[i]/dx[j] =
+    r"|d\w+/d\w+\s*\[[\w\s,']*\]\s*=)")                                       # dL/dW[i, j] =
 
 
 def is_statement(text: str) -> bool:

@@ -35,7 +35,7 @@ _OPEN_FOR = str.maketrans(_OPENER_OF)
 _MAX_SLIPS = 10          # per statement: a line of junk gets a few, not thousands
 _OPERATORS = frozenset({"PLUS", "MINUS", "AT", "STAR", "SLASH", "POW", "TRANSPOSE", "GT", "GE", "LT", "LE"})
 _COMPARISONS = frozenset({"GT", "GE", "LT", "LE"})
-_OPERANDS = frozenset({"NAME", "NUMBER", "DERIV", "PRIMED", "LPAR", "LSQB", "MINUS"})
+_OPERANDS = frozenset({"NAME", "NUMBER", "DERIV", "PRIMED", "LPAR", "LSQB", "MINUS", "SUM", "SUM_SIGN"})
 _CHAR_HINTS = {"^": "caret", ".": "dot", "\\": "backslash", "×": "times-sign"}   # wording keys
 
 
@@ -173,7 +173,7 @@ def _expected_words(accepts: set[str]) -> str:
     rest, words = set(accepts), []
     if rest & {"AT", "STAR", "POW"}:
         words.append(say("expect-operator"))
-        rest -= _OPERATORS | {"LPAR"}
+        rest -= _OPERATORS | {"LPAR", "LSQB"}   # after an operand: a call or indexing
     if "NUMBER" in rest:
         words.append(say("expect-operand"))
         rest -= _OPERANDS

@@ -31,8 +31,6 @@ Contract:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
-
 from dsl.core import messages
 from dsl.core.ast import (
     BinOp,
@@ -59,68 +57,11 @@ from dsl.core.dims import MAX_RANK, MAX_SIZE, SCALAR, Shape, Size, Sym, big_int_
 from dsl.core.kinds import DerivativeKind, LayoutKind, NameKind
 from dsl.core.span import Span
 from dsl.core.wording import say
-from dsl.shapes import attributes, calls, compare, hints, intent
+from dsl.shapes import attributes, calls, compare, hints, indices, intent
 from dsl.shapes.broadcast import binop
+from dsl.shapes.env import ClaimInfo, Env, NameInfo
 
 _HOW_SIZE, _HOW_DECLARED, _HOW_DEFINED = say("how-size"), say("how-declared"), say("how-defined")
-
-
-@dataclass
-class NameInfo:
-    shape: Shape | None      # None: its declaration or definition had an error
-    kind: NameKind
-    span: Span               # where the name is declared or defined
-    attrs: tuple[str, ...] = ()
-    ok: bool = True          # no error in it or in any name it uses
-
-
-@dataclass
-class ClaimInfo:
-    claim: Claim
-    expected: Shape | None   # shape of the derivative dY/dX
-    got: Shape | None        # shape of the right side
-    ok: bool                 # shapes agree (or the diagonal shorthand); ready to verify
-    diagonal: bool = False   # the right side is the diagonal of a k x k Jacobian (W402)
-    zero: bool = False       # the right side is the literal 0, broadcast to the expected shape
-
-
-@dataclass
-class Env:
-    """Checker state: sizes, names, layout, claims, and every node's shape."""
-
-    dims: dict[str, int | None] = field(default_factory=dict)
-    names: dict[str, NameInfo] = field(default_factory=dict)
-    layout: LayoutKind = LayoutKind.NUMERATOR
-    claims: list[ClaimInfo] = field(default_factory=list)
-    broken: set[str] = field(default_factory=set)   # names whose NameInfo is not ok
-    dim_spans: dict[str, Span] = field(default_factory=dict)
-    layout_span: Span | None = None
-    # names declared or defined further down the program being checked, for hints
-    ahead: dict[str, tuple[Span, str]] = field(default_factory=dict)
-    defining: str | None = None   # the name whose definition is being checked
-    # name -> (key, axis): it is a reduction of that value along that axis (``intent``)
-    reductions: dict[str, frozenset] = field(default_factory=dict)
-    parents: dict[str, frozenset] = field(default_factory=dict)   # name -> roots of its definition
-    _shapes: dict[int, tuple[object, Shape | None]] = field(default_factory=dict, repr=False)
-
-    def shape_of(self, node) -> Shape | None:
-        """The shape inferred for ``node`` (None if unknown or never checked)."""
-        hit = self._shapes.get(id(node))
-        return hit[1] if hit is not None and hit[0] is node else None
-
-    def copy(self) -> Env:
-        """A copy that later checking cannot change: the tables are copied,
-        their entries (frozen, replaced rather than mutated) are shared."""
-        clone = replace(self)
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, (dict, list, set)):
-                setattr(clone, f.name, type(value)(value))
-        return clone
-
-    def record(self, node, shape: Shape | None) -> Shape | None:
-        self._shapes[id(node)] = (node, shape)  # the node is kept so its id stays unique
-        return shape
 
 
 # ----------------------------------------------------------------- programs
@@ -261,7 +202,18 @@ def _size(env: Env, ref: SizeRef, sink: Sink) -> Size | None:
 
 # ------------------------------------------------------------------- claims
 
+def _entry_claim(env: Env, claim: Claim, sink: Sink) -> None:
+    """``dL/dW[i, j] = ...``, ``dy[i]/dx[j] = ...``: shapes from the indices."""
+    before, (num, den) = _errors(sink), (_variable(env, n, sink) for n in (claim.deriv.num, claim.deriv.den))
+    form, expected, got = indices.entry_claim(env, claim, num, den, sink, infer, env.layout is LayoutKind.NUMERATOR)
+    env.record(claim.deriv, expected)
+    env.claims.append(ClaimInfo(claim, expected, got, _claim_ok(env, claim, sink, before, form is not None), form=form))
+
+
 def _claim(env: Env, claim: Claim, sink: Sink) -> None:
+    if claim.deriv.num_indices or claim.deriv.den_indices:
+        _entry_claim(env, claim, sink)
+        return
     before = _errors(sink)
     expected, kind, rule = _derivative(env, claim.deriv, sink)
     got = infer(env, claim.expr, sink)
@@ -284,9 +236,13 @@ def _claim(env: Env, claim: Claim, sink: Sink) -> None:
                 hint = say("claim-or-layout", hint=hint)
             sink.add(messages.make("E400", claim.expr.span, hint=hint, fix=fix, labels=labels,
                                    claim=name, expected=expected, got=got))
+    env.claims.append(ClaimInfo(claim, expected, got, _claim_ok(env, claim, sink, before, ok), diagonal,
+                                 zero=zero and got != expected))
+
+
+def _claim_ok(env: Env, claim: Claim, sink: Sink, before: int, ok: bool) -> bool:
     ok = ok and _errors(sink) == before and _uses_ok(env, claim.expr)
-    ok = ok and all(env.names[n.id].ok for n in (claim.deriv.num, claim.deriv.den) if n.id in env.names)
-    env.claims.append(ClaimInfo(claim, expected, got, ok, diagonal, zero and got != expected))
+    return ok and all(env.names[n.id].ok for n in (claim.deriv.num, claim.deriv.den) if n.id in env.names)
 
 
 def derivative_shape(env: Env, deriv: Deriv, sink: Sink | None) -> Shape | None:
@@ -373,6 +329,8 @@ def infer(env: Env, expr: Expr, sink: Sink) -> Shape | None:
             shape = None if compare.check(expr, sink) else shape
         case Deriv():
             shape = _derivative(env, expr, sink)[0]
+        case _ if isinstance(expr, indices.NODES):
+            shape = indices.infer_node(env, expr, sink, infer)
         case _:
             shape = None
     return env.record(expr, shape)

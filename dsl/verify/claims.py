@@ -36,6 +36,7 @@ verifies one claim given as text.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 import numpy as np
 
@@ -43,12 +44,13 @@ from dsl.builtins import FUNCTIONS, kinked
 from dsl.compute import autodiff
 from dsl.compute.budget import DEFAULT_TIMEOUT, OverBudget, OverTime, check_time, time_limit
 from dsl.compute.evaluate import eval_expr
+from dsl.compute.indices import Layout
 from dsl.compute.numeric import DomainError, EvalError, as_value, quiet
 from dsl.compute.plan import Plan
 from dsl.core import messages
 from dsl.core.ast import Claim, Deriv, Program, deriv_text, walk
 from dsl.core.diagnostics import Label
-from dsl.core.dims import fmt
+from dsl.core.dims import concrete, fmt
 from dsl.core.kinds import Status
 from dsl.core.verdicts import ClaimResult
 from dsl.core.wording import say
@@ -178,6 +180,8 @@ def _why_not_ok(env, info) -> tuple[str, bool]:
             return say("why-undefined", name=name), True
         if not known.ok:
             return say("why-name-errors", name=name), False
+    if info.expected is None and (info.claim.deriv.num_indices or info.claim.deriv.den_indices):
+        return say("why-entry-indices"), True
     if info.expected is None:
         return say("why-higher-order", claim=_name(info.claim)), True
     if info.got is None:
@@ -191,6 +195,12 @@ def _why_not_ok(env, info) -> tuple[str, bool]:
 def _wrong(claim: Claim, samples: list[Sample], seed: int, notes: set[str]) -> ClaimResult:
     found = diagnose(samples)
     detail = found.detail
+    fix = found.fix
+    if (claim.deriv.num_indices or claim.deriv.den_indices) and detail.startswith(say("transposed")):
+        # an entry claim transposed: its indices are swapped (and a '.T' would not fit it)
+        detail = say("indices-swapped") + detail[len(say("transposed")):]
+        found = replace(found, hint=say("swap-indices-hint"))
+        fix = None
     if notes:
         joined = "; ".join(sorted(notes)).replace(say("verified-against"), say("compared-with"))
         detail = say("with-notes", detail=detail, notes=joined)
@@ -208,7 +218,7 @@ def _wrong(claim: Claim, samples: list[Sample], seed: int, notes: set[str]) -> C
         hint = say("then", first=found.hint, then=hint)
     labels = [Label(*found.label)] if found.label else []
     diag = messages.make("E500", claim.expr.span, claim=_name(claim), detail=detail, hint=hint, labels=labels,
-                         fix=hints.right_side_fix(claim.expr, found.fix))
+                         fix=hints.right_side_fix(claim.expr, fix))
     return ClaimResult(claim, Status.WRONG, detail, diag, seed)
 
 
@@ -246,8 +256,7 @@ def _sample(shared: Draws, info, draw: int, attempt: int, notes: set[str], last:
                     raise _Inconsistent(say("labelled", label=deriv_text(num, den), text=str(exc))) from None
                 if informative:
                     shared.checked.add((num, den))
-        claimed = as_value(eval_expr(
-            info.claim.expr, point.values_for(info.claim.expr), sizes, point.deriv_callback))
+        claimed = _claimed(env, info, point, sizes)
     except autodiff.DerivativeError as exc:
         raise _Unchecked(str(exc)) from None
     except EvalError as exc:
@@ -284,6 +293,17 @@ def _sample(shared: Draws, info, draw: int, attempt: int, notes: set[str], last:
                   Lazy(lambda: scalars(point, sizes, reads)), parts, lambda: named(point, reads),
                   kind, fmt(info.expected), terms=claim_terms_now, symmetric=symmetric, variable=x,
                   through=lambda: paths.through_values(point, y, x, arranged))
+
+
+def _claimed(env, info, point, sizes) -> np.ndarray:
+    """The right side's value: for an entry claim, the array its entries state."""
+    form = getattr(info, "form", None)
+    if form is None:
+        return as_value(eval_expr(info.claim.expr, point.values_for(info.claim.expr), sizes, point.deriv_callback))
+    values = point.values_for(form)
+    known = env.index_ranges.get(id(form), (None, {}))[1]
+    layout = Layout(form, values, sizes).seed({n: concrete(s, sizes) for n, s in known.items()})
+    return as_value(eval_expr(form, values, sizes, point.deriv_callback, layout=layout))
 
 
 def _symmetric(env, x: str, value: np.ndarray) -> bool:

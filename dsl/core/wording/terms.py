@@ -7,6 +7,7 @@ TERMINALS: dict[str, str] = {
     "_EQUAL": "'='", "_COLON": "':'", "NAME": "a name", "INT": "a whole number",
     "$END": "the end of the statement", "AXIS_TIMES": "'x' before another size",
     "GT": "'>'", "GE": "'>='", "LT": "'<'", "LE": "'<='",
+    "INDEX": "an index (a lowercase letter, then digits or a prime)",
 }
 
 TITLES: dict[str, str] = {
