@@ -25,7 +25,7 @@ import numpy as np
 
 from dsl.builtins import lookup
 from dsl.compute import inputs as data
-from dsl.compute.budget import fmt_bytes, memory_budget, memory_limit
+from dsl.compute.budget import current_tally, fmt_bytes, memory_budget, memory_limit, require, tally
 from dsl.compute.numeric import (  # noqa: F401  (re-exported: the public rule API)
     FORWARD,
     PRIME,
@@ -62,6 +62,7 @@ def _apply(node: Expr, operands: list, values, sizes, deriv) -> np.ndarray:
         case BinOp(op=op):
             return apply_binop(op, *operands)
         case Neg():
+            require(int(operands[0].nbytes))
             return -operands[0]
         case Transpose():
             return operands[0].T
@@ -91,6 +92,8 @@ def eval_expr(expr: Expr, values: Mapping[str, np.ndarray], sizes: Mapping[str, 
     """
     stack: list[tuple[Expr, bool]] = [(expr, False)]
     results: list[np.ndarray] = []
+    held = current_tally()
+    counts: list[int] = []      # under a running total: the bytes each pending result holds
     with np.errstate(all="ignore"):
         while stack:
             node, expanded = stack.pop()
@@ -101,6 +104,9 @@ def eval_expr(expr: Expr, values: Mapping[str, np.ndarray], sizes: Mapping[str, 
                 continue
             operands = results[len(results) - len(kids):] if kids else []
             del results[len(results) - len(kids):]
+            if held is not None:
+                before, drop = held.live, sum(counts[len(counts) - len(kids):]) if kids else 0
+                del counts[len(counts) - len(kids):]
             try:
                 value = _apply(node, operands, values, sizes, deriv)
             except DomainError as exc:
@@ -111,7 +117,23 @@ def eval_expr(expr: Expr, values: Mapping[str, np.ndarray], sizes: Mapping[str, 
             if on_value is not None:
                 on_value(node, value, operands)
             results.append(value)
+            if held is not None:
+                own = _holds(node, value, operands, drop)
+                # without a tape the operands are garbage now; a tape keeps them
+                held.live = before + own - (drop if on_value is None else 0)
+                counts.append(own)
     return results[0]
+
+
+def _holds(node: Expr, value: np.ndarray, operands: list, shared: int) -> int:
+    """Bytes a node's value adds to what the evaluation holds: none for a
+    name (its value is held already), its operands' (``shared``) for a view
+    of them (``.T``), else its own size."""
+    if isinstance(node, Name):
+        return 0
+    if any(np.may_share_memory(value, o) for o in operands):
+        return shared
+    return int(value.nbytes)
 
 
 def names_used(expr: Expr) -> set[str]:
@@ -198,7 +220,7 @@ def evaluate_program(program: Program, env, inputs: Mapping[str, np.ndarray], si
     ``data.check_budget`` first: this function allocates, each array within
     ``budget`` bytes (default: the budget in force, see ``compute.budget``).
     """
-    with memory_limit(budget if budget is not None else memory_budget()):
+    with memory_limit(budget if budget is not None else memory_budget()), tally():
         return _evaluate_program(program, env, inputs, sizes, deriv)
 
 
@@ -219,6 +241,9 @@ def _evaluate_program(program: Program, env, inputs, sizes, deriv) -> tuple[dict
     for name, info in env.names.items():
         if info.kind == NameKind.INPUT:
             settle(name, *_input_value(name, info, inputs, sizes))
+    held = current_tally()
+    if held is not None:    # the inputs are held for the whole evaluation
+        held.live += sum(int(v.nbytes) for v in values.values())
     for stmt in program.statements:
         match stmt:
             case Define(name=name, expr=expr):
@@ -233,13 +258,23 @@ def _evaluate_program(program: Program, env, inputs, sizes, deriv) -> tuple[dict
 
 
 def _define(stmt: Define, values, sizes, deriv) -> tuple[np.ndarray | None, Diagnostic | None]:
+    held = current_tally()
+    mark = held.live if held is not None else 0
     try:
         value = eval_expr(stmt.expr, values, sizes, deriv)
     except EvalError as exc:
+        if held is not None:    # what the failed definition allocated is dropped
+            held.live = mark
         return None, exc.diagnostic
     if _all_finite(value):
         return value, None
-    return _locate_non_finite(stmt, values, sizes, deriv)
+    if held is None:
+        return _locate_non_finite(stmt, values, sizes, deriv)
+    held.live = mark            # evaluated again, watched (which keeps every value)
+    value, problem = _locate_non_finite(stmt, values, sizes, deriv)
+    stored = value is None or any(np.may_share_memory(value, v) for v in values.values())
+    held.live = mark + (0 if stored else int(value.nbytes))
+    return value, problem
 
 
 def _locate_non_finite(stmt: Define, values, sizes, deriv) -> tuple[np.ndarray | None, Diagnostic | None]:
