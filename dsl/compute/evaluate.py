@@ -271,10 +271,10 @@ def _define(stmt: Define, values, sizes, deriv) -> tuple[np.ndarray | None, Diag
     if held is None:
         return _locate_non_finite(stmt, values, sizes, deriv)
     held.live = mark            # evaluated again, watched (which keeps every value)
-    value, problem = _locate_non_finite(stmt, values, sizes, deriv)
-    stored = value is None or any(np.may_share_memory(value, v) for v in values.values())
-    held.live = mark + (0 if stored else int(value.nbytes))
-    return value, problem
+    watched, problem = _locate_non_finite(stmt, values, sizes, deriv)
+    stored = watched is None or any(np.may_share_memory(watched, v) for v in values.values())
+    held.live = mark + (0 if watched is None or stored else int(watched.nbytes))
+    return watched, problem
 
 
 def _locate_non_finite(stmt: Define, values, sizes, deriv) -> tuple[np.ndarray | None, Diagnostic | None]:
