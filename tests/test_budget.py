@@ -91,3 +91,80 @@ def test_a_failed_definition_releases_what_it_allocated():
     result = evaluate_source(Source("t.deriv", text), budget=2 * one + MIB)
     [e] = errors(result)
     assert e.span.line == 3 and "B" in result.values
+
+
+# ------------------------------------------------- large declared sizes
+
+def check_json(capsys, path, *options):
+    import json
+    code, out, err = run(capsys, "check", "--format", "json", *options, path)
+    assert run(capsys, "check", "--format", "json", *options, path) == (code, out, err)   # the same bytes twice
+    files = json.loads(out)["files"]
+    return code, err, [d for f in files for d in f["diagnostics"]], [c for f in files for c in f["claims"]]
+
+
+def test_a_fixed_size_read_only_as_a_size_is_verified_on_drawn_sizes(tmp_path, capsys):
+    # the repro of issue 9: the n x n Jacobian at n = 100000 needs 447 GiB
+    path = write(tmp_path, "dims n = 100000\nx : 1 x n\nh = sigma(x)\ndh/dx = diag(h * (1 - h))\n")
+    code, err, diags, [claim] = check_json(capsys, path)
+    assert code == 0 and err == "" and diags == []
+    assert claim["status"] == "verified"
+    assert claim["detail"] == ("verified on drawn sizes, not the declared n = 100000, at which verifying it "
+                               "needs 447.0 GiB, more than the budget of 4.0 GiB")
+
+
+def test_a_wrong_claim_on_drawn_sizes_is_still_wrong_and_says_where(tmp_path, capsys):
+    path = write(tmp_path, "dims n = 100000\nx : 1 x n\nh = sigma(x)\ndh/dx = diag(h * h)\n")
+    code, _, [diag], [claim] = check_json(capsys, path)
+    assert code == 1 and diag["code"] == "E500" and diag["line"] == 4 and claim["status"] == "wrong"
+    assert "drawn sizes, not the declared n = 100000" in diag["message"]
+
+
+def test_a_size_read_as_a_number_keeps_its_value_and_the_claim_is_refused_early(tmp_path, capsys):
+    path = write(tmp_path, "dims n = 100000, k\nx : 1 x n\nv : 1 x k\nh = sigma(x) / n\nL = sum(v * v)\n"
+                           "dh/dx = diag(sigma'(x)) / n\ndL/dv = 2 * v\n")
+    code, err, [diag], claims = check_json(capsys, path)
+    assert code == 0 and err == "" and diag["code"] == "W501" and diag["line"] == 6 and diag["column"] == 9
+    assert diag["message"].startswith("dh/dx was not verified: at the declared sizes (n = 100000) verifying it "
+                                      "needs 447.0 GiB, more than the budget of 4.0 GiB")
+    assert [c["status"] for c in claims] == ["unchecked", "verified"]     # the other claim is unaffected
+
+
+def test_the_work_of_many_sweeps_is_estimated_against_the_time_budget():
+    from dsl.compute.plan import Plan
+    from dsl.language import syntax
+    from dsl.shapes import checker
+    from dsl.verify import scale
+    program, _ = syntax.parse_text("dims n, k\nv : k x 1\nW : n x k\nh = W @ v\n", "t.deriv")
+    env, _ = checker.check_program(program)
+    plan = Plan(program.statements)
+    reads = plan.closure({"h", "v"})
+    big = scale.estimate(env, plan, reads, [("h", "v")], {"n": 10**6, "k": 3})
+    assert big.nbytes < budget.DEFAULT_MEMORY_BUDGET                    # fits in memory, but
+    assert big.over(10) == ("needs about 4e+12 operations on array entries, more than the 1e+10 "
+                            "that fit in the time budget of 10 s")       # 10**6 sweeps of 4 * 10**6 entries
+    assert scale.estimate(env, plan, reads, [("h", "v")], {"n": 7, "k": 3}).over(10) is None
+
+
+def test_sizes_as_arguments_of_ones_are_sizes_not_numbers():
+    from dsl.compute.plan import Plan
+    from dsl.language import syntax
+    from dsl.shapes import checker
+    from dsl.verify import scale
+    text = "dims n = 9, m = 9\nA : n x n\nL = sum(A * ones(n, n)) * m\ndL/dA = m * ones(n, n)\n"
+    program, _ = syntax.parse_text(text, "t.deriv")
+    env, _ = checker.check_program(program)
+    plan = Plan(program.statements)
+    [info] = env.claims
+    assert scale.drawable(env, plan, info.claim, plan.closure({"L", "A"}), {"n", "m"}) == {"n"}
+
+
+def test_mlp_column_at_a_million_is_verified_on_drawn_sizes_not_timed_out(tmp_path, capsys):
+    from pathlib import Path
+    text = (Path(__file__).resolve().parent.parent / "examples" / "mlp_column.deriv").read_text()
+    assert "dims n = 5, k = 3" in text
+    path = write(tmp_path, text.replace("dims n = 5, k = 3", "dims n = 1000000, k = 3"))
+    code, out, err = run(capsys, "check", "--color", "never", path)
+    assert code == 0 and err == "" and "took longer" not in out and "unchecked" not in out
+    assert "claims: 7 verified" in out
+    assert out.count("verified on drawn sizes, not the declared n = 1000000") == 2

@@ -52,6 +52,7 @@ from dsl.core.kinds import Status
 from dsl.core.verdicts import ClaimResult
 from dsl.core.wording import say
 from dsl.shapes import hints
+from dsl.verify import scale
 from dsl.verify.diagnose import TOL_ABS, TOL_REL, Sample, close, diagnose
 from dsl.verify.draws import Draws, Lazy, Unchecked as _Unchecked, named, scalars, sizes_of
 
@@ -72,6 +73,15 @@ __all__ = ["DEFAULT_TIMEOUT", "DRAWS", "TOL_ABS", "TOL_REL", "ClaimResult", "ver
 def _kinked() -> str:
     """The functions with a kink at 0, as messages name them: "relu/abs"."""
     return "/".join(name for name in FUNCTIONS if name in kinked())
+
+
+class _OverBudget(_Unchecked):
+    """An allocation of this draw would pass the memory budget (``plain``:
+    the budget's own message)."""
+
+    def __init__(self, why: str, plain: str):
+        super().__init__(why)
+        self.plain = plain
 
 
 class _Kink(Exception):
@@ -105,25 +115,45 @@ def verify_claims(program: Program, env, *, seed: int = 0, draws: int = DRAWS,
     """
     infos = env.claims if claims is None else claims
     shared = Draws(program, env, seed, inputs, sizes, plan)
-    return [verify_one(program, env, info, seed=seed, draws=draws, inputs=inputs, sizes=sizes, shared=shared,
-                       timeout=timeout) for info in infos]
+    smaller: dict[frozenset[str], Draws] = {}
+    results = []
+    for info in infos:
+        use, note, refused = scale.choose(shared, info, inputs, sizes, timeout, smaller)
+        if use is None:
+            results.append(_unchecked(info.claim, seed, refused or ""))
+            continue
+        try:
+            result = verify_one(program, env, info, seed=seed, draws=draws, inputs=inputs, sizes=sizes,
+                                shared=use, timeout=timeout, note=note, retry=True)
+        except _OverBudget as exc:       # past the memory budget at the declared sizes: drawn ones, if it may
+            use, note, refused = scale.choose(shared, info, inputs, sizes, timeout, smaller, refused=exc.plain)
+            result = _unchecked(info.claim, seed, refused or str(exc)) if use is None else verify_one(
+                program, env, info, seed=seed, draws=draws, inputs=inputs, sizes=sizes, shared=use,
+                timeout=timeout, note=note)
+        results.append(result)
+    return results
 
 
 @quiet
 def verify_one(program: Program, env, info, *, seed: int = 0, draws: int = DRAWS,
                inputs: Mapping | None = None, sizes: Mapping | None = None,
-               shared: Draws | None = None, timeout: float = DEFAULT_TIMEOUT) -> ClaimResult:
+               shared: Draws | None = None, timeout: float = DEFAULT_TIMEOUT,
+               note: str | None = None, retry: bool = False) -> ClaimResult:
     """Verify one ``shapes.ClaimInfo`` (``shared``: the draws of the other
-    claims of the same verification, reused) within ``timeout`` seconds."""
+    claims of the same verification, reused) within ``timeout`` seconds;
+    ``note`` is added to the verdict's notes.  With ``retry``, an allocation
+    past the memory budget raises ``_OverBudget`` (nothing allocated) for
+    the caller to try drawn sizes."""
     try:
         with time_limit(timeout):
-            return _verify(program, env, info, seed, draws, inputs, sizes, shared)
+            return _verify(program, env, info, seed, draws, inputs, sizes, shared, note, retry)
     except OverTime as exc:
         return _unchecked(info.claim, seed, str(exc))
 
 
 def _verify(program: Program, env, info, seed: int, draws: int, inputs: Mapping | None,
-            sizes: Mapping | None, shared: Draws | None) -> ClaimResult:
+            sizes: Mapping | None, shared: Draws | None, note: str | None = None,
+            retry: bool = False) -> ClaimResult:
     claim = info.claim
     if not info.ok:
         why, on_claim = _why_not_ok(env, info)
@@ -132,7 +162,7 @@ def _verify(program: Program, env, info, seed: int, draws: int, inputs: Mapping 
         return _unchecked(claim, seed, why)
     shared = shared or Draws(program, env, seed, inputs, sizes)
     samples: list[Sample] = []
-    notes: set[str] = set()
+    notes: set[str] = {note} if note else set()
     try:
         for draw in range(draws if inputs is None else 1):
             for attempt in range(KINK_RETRIES):
@@ -146,6 +176,10 @@ def _verify(program: Program, env, info, seed: int, draws: int, inputs: Mapping 
                         raise _Unchecked(say("kink-given", kinked=_kinked())) from None
             else:
                 raise _Unchecked(say("kink-every", count=KINK_RETRIES, kinked=_kinked()))
+    except _OverBudget as exc:
+        if note is None and retry:
+            raise           # the caller tries drawn sizes
+        return _unchecked(claim, seed, str(exc))
     except _Unchecked as exc:
         return _unchecked(claim, seed, str(exc))
     except _NotDiagonal as exc:
@@ -248,9 +282,11 @@ def _sample(shared: Draws, info, draw: int, attempt: int, notes: set[str], last:
     except autodiff.DerivativeError as exc:
         raise _Unchecked(str(exc)) from None
     except EvalError as exc:
+        if exc.diagnostic.code == "E600":
+            raise _OverBudget(say("not-evaluated", why=exc.diagnostic.message), exc.diagnostic.message) from None
         raise _Unchecked(say("not-evaluated", why=exc.diagnostic.message)) from None
     except OverBudget as exc:
-        raise _Unchecked(str(exc)) from None
+        raise _OverBudget(str(exc), str(exc)) from None
     except DomainError as exc:
         raise _Unchecked(say("not-evaluated", why=exc)) from None
     except np.linalg.LinAlgError as exc:
