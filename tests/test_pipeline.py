@@ -165,3 +165,20 @@ def test_the_pipeline_keeps_its_public_names():
              "check_expr", "evaluate_expr", "value_of", "env_from_arrays", "DEFAULT_SEED"]
     assert [n for n in names if not hasattr(pipeline, n)] == []
     assert set(pipeline.__all__) <= set(dir(pipeline))
+
+
+def test_evaluating_the_same_text_again_does_not_parse_it_again(monkeypatch):
+    from dsl.core.span import Source
+    from dsl.pipeline import program as stage
+    calls = []
+    real = stage.check_source
+    monkeypatch.setattr(stage, "check_source", lambda *a, **k: calls.append(a[0].text) or real(*a, **k))
+    text = "dims n = 3\nx : 1 x n\nL = sum(x * x)\n"
+    first = stage.evaluate_source(Source("cached.deriv", text), seed=11)
+    first.report.diagnostics.append("changed by a caller")        # a copy: the cache is not changed
+    second = stage.evaluate_source(Source("cached.deriv", text), seed=11)
+    assert calls == [text] and second.report.diagnostics == []
+    assert float(second.values["L"]) == float(first.values["L"])
+    stage.evaluate_source(Source("cached.deriv", text + "M = 2 * L\n"), seed=11)    # another text is checked
+    stage.evaluate_source(Source("cached.deriv", text), seed=12)                   # and another seed
+    assert len(calls) == 3

@@ -35,6 +35,7 @@ from dsl.compute.numeric import (  # noqa: F401  (re-exported: the public rule A
     apply_call,
     as_value,
     call_axis,
+    ignoring_fp,
     quiet,
     shape_text,
 )
@@ -94,7 +95,7 @@ def eval_expr(expr: Expr, values: Mapping[str, np.ndarray], sizes: Mapping[str, 
     results: list[np.ndarray] = []
     held = current_tally()
     counts: list[int] = []      # under a running total: the bytes each pending result holds
-    with np.errstate(all="ignore"):
+    with ignoring_fp():
         while stack:
             node, expanded = stack.pop()
             kids = children(node)
@@ -131,6 +132,8 @@ def _holds(node: Expr, value: np.ndarray, operands: list, shared: int) -> int:
     of them (``.T``), else its own size."""
     if isinstance(node, Name):
         return 0
+    if value.base is None and not any(value is o for o in operands):    # a new array (most results)
+        return value.nbytes
     if any(np.may_share_memory(value, o) for o in operands):
         return shared
     return int(value.nbytes)
@@ -162,6 +165,18 @@ def expr_text(expr: Expr, limit: int = 40) -> str:
 # ------------------------------------------------------------------ programs
 
 def _all_finite(v) -> bool:
+    """Whether every entry is finite.  A finite sum of squares says so in
+    one pass without a temporary (a NaN or an infinity makes it NaN or
+    infinite; BLAS computes it fastest); only a sum that is not finite,
+    which finite entries can also give by overflowing, is checked entry by
+    entry.  (Callers run under ``quiet``: an overflowing sum warns nobody.)"""
+    v = np.asarray(v)
+    if v.dtype == np.float64 and v.flags.c_contiguous:
+        flat = v.reshape(-1)
+        if np.isfinite(np.dot(flat, flat)):
+            return True
+    elif v.dtype.kind == "f" and np.isfinite(np.add.reduce(v, axis=None)):
+        return True
     return bool(np.isfinite(v).all())
 
 
@@ -250,7 +265,7 @@ def _evaluate_program(program: Program, env, inputs, sizes, deriv) -> tuple[dict
                 info = env.names.get(name)
                 if name in values or name in blocked:
                     continue  # a redefinition: the checker reported it; the first one stands
-                if info is None or not info.ok or names_used(expr) & blocked:
+                if info is None or not info.ok or (blocked and names_used(expr) & blocked):
                     blocked.add(name)
                     continue
                 settle(name, *_define(stmt, values, sizes, deriv))

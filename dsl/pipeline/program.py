@@ -4,7 +4,9 @@ input can end in a traceback and the other files are still checked."""
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from dsl.core import messages
@@ -160,7 +162,7 @@ def evaluate_source(source: Source, *, data: Mapping[str, np.ndarray] | None = N
 
     from dsl.compute import evaluate, inputs as datamod
 
-    report = check_source(source, verify=False, seed=seed)
+    report = _checked(source, seed)
     diags: list[Diagnostic] = []
     env = report.env
     if env is None or (report.has_errors and not allow_errors):
@@ -187,6 +189,33 @@ def evaluate_source(source: Source, *, data: Mapping[str, np.ndarray] | None = N
         diags.append(internal_error("evaluating", exc, whole(source)))
         return Evaluation(report, {}, {}, diags)
     return Evaluation(report, values, sizes, diags)
+
+
+_CHECKED: OrderedDict[tuple[str, str, int], Report] = OrderedDict()
+CHECKED_KEPT = 16
+"""Checked sources :func:`evaluate_source` keeps, so that evaluating the same
+text again (a notebook cell run again, the REPL's ``:eval``, a loop over
+data sets) does not parse and check it again."""
+CHECKED_MAX_TEXT = 200_000
+"""Characters past which a source is not kept (its tree would outweigh the saving)."""
+
+
+def _checked(source: Source, seed: int) -> Report:
+    """``check_source(source, verify=False)``, from the cache when the same
+    text (and name, and seed) was checked before.  The report handed out is
+    a copy: its lists may be changed without changing the cache; the
+    program and environment are shared, and nothing downstream changes them."""
+    key = (source.name, source.text, seed)
+    report = _CHECKED.get(key)
+    if report is None:
+        report = check_source(source, verify=False, seed=seed)
+        if len(source.text) <= CHECKED_MAX_TEXT:
+            _CHECKED[key] = report
+            while len(_CHECKED) > CHECKED_KEPT:
+                _CHECKED.popitem(last=False)
+    else:
+        _CHECKED.move_to_end(key)
+    return replace(report, diagnostics=list(report.diagnostics), claims=list(report.claims))
 
 
 def true_derivatives(report: Report, inputs: Mapping[str, np.ndarray],
