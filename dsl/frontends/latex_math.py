@@ -48,6 +48,7 @@ from dsl.frontends.latex_read import Stop, read
 from dsl.frontends.latex_tree import Range
 from dsl.frontends.latex_words import greek_name
 from dsl.language.printer import to_source, to_source_map
+from dsl.language.syntax import cached_lark
 
 __all__ = ["MAX_LENGTH", "MAX_NESTING", "Translation", "Unreadable", "function_name",
            "greek_name", "parser", "translate"]
@@ -81,10 +82,24 @@ class Unreadable:
 
 # ------------------------------------------------------------------ parser
 
+def _grammar() -> str:
+    path = next((p for p in _GRAMMAR_FILES if p.exists()), _GRAMMAR_FILES[-1])
+    return path.read_text(encoding="utf-8")
+
+
 @functools.cache
 def parser() -> Lark:
-    """The LaTeX parser, built once; a grammar conflict is a defect shown here."""
-    path = next((p for p in _GRAMMAR_FILES if p.exists()), _GRAMMAR_FILES[-1])
+    """The LaTeX parser, built once per process (loaded from the cache of
+    built parsers when it is there, see ``syntax.cached_lark``); a grammar
+    conflict is a defect shown here, and a parser with one is never cached.
+    Lark's Cython plugin is not used here: on formulas of a few dozen
+    characters it parses about 10 % faster but its tokens are not Lark's, and
+    converting them for the reader costs more than that."""
+    text = _grammar()
+    return cached_lark("latex_math", text, lambda: _build(text))
+
+
+def _build(text: str) -> Lark:
     conflicts: list[str] = []
 
     class _Catch(logging.Handler):
@@ -96,13 +111,12 @@ def parser() -> Lark:
     lark_logger.addHandler(handler)
     lark_logger.setLevel(logging.DEBUG)
     try:
-        built = Lark(path.read_text(encoding="utf-8"), parser="lalr", lexer="contextual",
-                     maybe_placeholders=False)
+        built = Lark(text, parser="lalr", lexer="contextual", maybe_placeholders=False)
     finally:
         lark_logger.removeHandler(handler)
         lark_logger.setLevel(level)
     if conflicts:
-        raise RuntimeError(f"{path.name}: {conflicts[0]}")
+        raise RuntimeError(f"latex_math.lark: {conflicts[0]}")
     return built
 
 

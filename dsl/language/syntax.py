@@ -30,10 +30,15 @@ doubles the parse time.
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
+import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import cast
 
+import lark
 from lark import Lark
 from lark.exceptions import LarkError, UnexpectedInput
 
@@ -55,6 +60,54 @@ def grammar_text() -> str:
     """The text of ``chainrule.lark``."""
     path = next((p for p in GRAMMAR_FILES if p.exists()), GRAMMAR_FILES[-1])
     return path.read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------ built parsers
+
+_LOAD_OPTIONS = ("transformer", "_plugins")   # options given again on loading, never saved
+
+
+def cache_dir() -> Path | None:
+    """Where built parsers are kept: ``$CHAINRULE_CACHE``, else
+    ``$XDG_CACHE_HOME/chainrule`` (``~/.cache/chainrule``); None when it
+    cannot be made or written (then parsers are built in every process)."""
+    root = os.environ.get("CHAINRULE_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "chainrule")
+    try:
+        os.makedirs(root, mode=0o700, exist_ok=True)
+    except OSError:
+        return None
+    return Path(root) if os.access(root, os.W_OK | os.X_OK) else None
+
+
+def cached_lark(name: str, grammar: str, build: Callable[[], Lark], **load: object) -> Lark:
+    """The parser ``build()`` makes from ``grammar``, kept in :func:`cache_dir`
+    by Lark's own serialization (``Lark.save``/``Lark.load``) so that later
+    processes load its tables instead of computing them (about 5 ms against
+    60).  The file's name holds a digest of the grammar, of Lark's and
+    Python's versions and of ``name`` (which names the options), so a
+    changed grammar is never read from a stale file; ``load`` are the
+    options given again on loading (the transformer, Lark's plugins).  Any
+    failure to read or write the cache falls back to building, silently."""
+    digest = hashlib.sha256("\0".join((grammar, name, lark.__version__, sys.version)).encode("utf-8")).hexdigest()
+    folder = cache_dir()
+    path = folder / f"{name}-{digest[:24]}.lark" if folder is not None else None
+    if path is not None and path.is_file():
+        try:
+            with path.open("rb") as f:
+                return Lark.load(f, **load)
+        except Exception:  # noqa: BLE001  (a truncated or foreign cache file: build the parser again)
+            pass
+    built = build()
+    if path is not None:
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        try:
+            with tmp.open("wb") as f:
+                built.save(f, exclude_options=_LOAD_OPTIONS)
+            os.replace(tmp, path)      # atomic: a reader never sees half a file
+        except Exception:  # noqa: BLE001  (an unwritable or full cache: the parser is still built)
+            tmp.unlink(missing_ok=True)
+    return built
 
 
 _local = threading.local()
@@ -142,15 +195,20 @@ class _Machine:
         self.fast = None
         try:
             import lark_cython  # the optional accelerator (extra "fast"), tried when the parser is built
-            self.fast = Lark(grammar_text(), _plugins=lark_cython.plugins, **self._options)
+            self.fast = self._built("chainrule-cython", _plugins=lark_cython.plugins)
         except Exception:  # noqa: BLE001  (lark_cython not installed or not built for this platform: Lark alone)
             self.fast = None
 
+    def _built(self, name: str, **plugins) -> Lark:
+        options = {k: v for k, v in self._options.items() if k != "transformer"}
+        load = {"transformer": self.builder, **plugins}
+        return cached_lark(name, grammar_text(), lambda: Lark(grammar_text(), **options, **load), **load)
+
     @property
     def lark(self) -> Lark:
-        """Plain Lark, built on first need: with the accelerator a file without
-        syntax errors never needs it (building costs about 80 ms)."""
+        """Plain Lark, built (or loaded, see :func:`cached_lark`) on first
+        need: with the accelerator a file without syntax errors never needs it."""
         if self._lark is None:
-            self._lark = Lark(grammar_text(), **self._options)
+            self._lark = self._built("chainrule")
         return self._lark
 
