@@ -182,3 +182,21 @@ def test_evaluating_the_same_text_again_does_not_parse_it_again(monkeypatch):
     stage.evaluate_source(Source("cached.deriv", text + "M = 2 * L\n"), seed=11)    # another text is checked
     stage.evaluate_source(Source("cached.deriv", text), seed=12)                   # and another seed
     assert len(calls) == 3
+
+
+def test_a_large_check_leaves_its_objects_frozen_until_the_next_check():
+    import gc
+
+    from dsl.core.span import Source
+    from dsl.pipeline import check_source
+    from dsl.pipeline import program as stage
+    text = "dims n\nx : 1 x n\n" + "".join(f"a{i} = x * {i} + x\n" for i in range(3000))
+    assert gc.isenabled()
+    try:
+        report = check_source(Source("big.deriv", text), verify=False)
+        assert not report.diagnostics and gc.isenabled()
+        assert gc.get_freeze_count() > stage.FREEZE_AFTER        # not walked by the next collection
+        check_source(Source("small.deriv", "dims n\n"), verify=False)
+        assert gc.get_freeze_count() == 0                        # handed back when the next check starts
+    finally:
+        gc.unfreeze()

@@ -3,9 +3,11 @@ evaluate.  A failure inside a stage becomes an ``E901`` diagnostic, so no
 input can end in a traceback and the other files are still checked."""
 from __future__ import annotations
 
+import gc
 import os
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -55,14 +57,14 @@ def check_source(source: Source, *, verify: bool = True, seed: int = DEFAULT_SEE
     >>> [d.code for d in r.diagnostics]
     ['E300']
     """
-    program, diagnostics = parse_source(source)
-    known_claims = len(env.claims) if env is not None else 0
-    try:
-        with gc_paused():
+    with collector_paused():
+        program, diagnostics = parse_source(source)
+        known_claims = len(env.claims) if env is not None else 0
+        try:
             env, shape_diags = shapes.check_program(program, env)
-    except Exception as exc:  # noqa: BLE001  (a defect in shape checking, reported as an E901 diagnostic)
-        env = Env() if env is None else env
-        shape_diags = [internal_error("checking shapes", exc, whole(source))]
+        except Exception as exc:  # noqa: BLE001  (a defect in shape checking, reported as an E901 diagnostic)
+            env = Env() if env is None else env
+            shape_diags = [internal_error("checking shapes", exc, whole(source))]
     diagnostics += shape_diags
     whole_program = Program(tuple(prior) + program.statements, source.name) if prior else program
     claims = verify_claims(whole_program, env, verify=verify, seed=seed, draws=draws,
@@ -70,6 +72,33 @@ def check_source(source: Source, *, verify: bool = True, seed: int = DEFAULT_SEE
                            claims=env.claims[known_claims:], plan=plan, timeout=timeout)
     diagnostics.sort(key=lambda d: (d.span.line, d.span.column))
     return Report(source, program, env, diagnostics, claims, seed=seed)
+
+
+FREEZE_AFTER = 100_000
+"""Objects allocated while the collector was paused past which they are
+frozen (``gc.freeze``) rather than left for its next pass."""
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Parse and check with Python's cyclic garbage collector paused, as one
+    block (``gc_paused`` around the parse and the check alone let a
+    collection pass walk the whole new tree between them).  The tree holds no
+    reference cycles; when the block allocated many objects they are moved
+    to the collector's permanent generation on the way out, since its first
+    pass after the pause would walk every one of them (a tenth of a
+    20,000-line check) to find nothing.  Objects frozen by an earlier check
+    are given back to the collector when the next one starts, so that
+    nothing stays out of its reach for long."""
+    collecting = gc.isenabled()
+    if collecting and gc.get_freeze_count():
+        gc.unfreeze()
+    with gc_paused():
+        try:
+            yield
+        finally:
+            if collecting and gc.get_count()[0] > FREEZE_AFTER:
+                gc.freeze()
 
 
 def verify_claims(program: Program, env: Env, *, verify: bool, seed: int, draws: int | None,
