@@ -74,7 +74,7 @@ def check_source(source: Source, *, verify: bool = True, seed: int = DEFAULT_SEE
     return Report(source, program, env, diagnostics, claims, seed=seed)
 
 
-FREEZE_AFTER = 100_000
+FREEZE_AFTER = 50_000
 """Objects allocated while the collector was paused past which they are
 frozen (``gc.freeze``) rather than left for its next pass."""
 
