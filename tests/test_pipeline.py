@@ -188,8 +188,7 @@ def test_a_large_check_leaves_its_objects_frozen_until_the_next_check():
     import gc
 
     from dsl.core.span import Source
-    from dsl.pipeline import check_source
-    from dsl.pipeline import program as stage
+    from dsl.pipeline import check_source, program as stage
     text = "dims n\nx : 1 x n\n" + "".join(f"a{i} = x * {i} + x\n" for i in range(3000))
     assert gc.isenabled()
     try:

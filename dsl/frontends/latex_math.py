@@ -48,7 +48,7 @@ from dsl.frontends.latex_read import Stop, read
 from dsl.frontends.latex_tree import Range
 from dsl.frontends.latex_words import greek_name
 from dsl.language.printer import to_source, to_source_map
-from dsl.language.syntax import cached_lark
+from dsl.language.syntax import cache_path, cached_lark
 
 __all__ = ["MAX_LENGTH", "MAX_NESTING", "Translation", "Unreadable", "function_name",
            "greek_name", "parser", "translate"]
@@ -96,10 +96,6 @@ def parser() -> Lark:
     characters it parses about 10 % faster but its tokens are not Lark's, and
     converting them for the reader costs more than that."""
     text = _grammar()
-    return cached_lark("latex_math", text, lambda: _build(text))
-
-
-def _build(text: str) -> Lark:
     conflicts: list[str] = []
 
     class _Catch(logging.Handler):
@@ -107,15 +103,20 @@ def _build(text: str) -> Lark:
             if "conflict" in record.getMessage():
                 conflicts.append(record.getMessage())
 
-    handler, level = _Catch(), lark_logger.level
-    lark_logger.addHandler(handler)
+    # Lark reports conflicts at debug level: only this handler hears them
+    # (Lark's own would print its debug lines, "Loading grammar from cache").
+    handlers, level = lark_logger.handlers[:], lark_logger.level
+    lark_logger.handlers[:] = [_Catch()]
     lark_logger.setLevel(logging.DEBUG)
     try:
-        built = Lark(text, parser="lalr", lexer="contextual", maybe_placeholders=False)
+        built = cached_lark("latex_math", text, parser="lalr", lexer="contextual", maybe_placeholders=False)
     finally:
-        lark_logger.removeHandler(handler)
+        lark_logger.handlers[:] = handlers
         lark_logger.setLevel(level)
     if conflicts:
+        path = cache_path("latex_math", text)
+        if path is not None:
+            path.unlink(missing_ok=True)       # never loaded later without the conflict showing
         raise RuntimeError(f"latex_math.lark: {conflicts[0]}")
     return built
 

@@ -30,11 +30,9 @@ doubles the parse time.
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 import sys
 import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import cast
 
@@ -64,9 +62,6 @@ def grammar_text() -> str:
 
 # ------------------------------------------------------------ built parsers
 
-_LOAD_OPTIONS = ("transformer", "_plugins")   # options given again on loading, never saved
-
-
 def cache_dir() -> Path | None:
     """Where built parsers are kept: ``$CHAINRULE_CACHE``, else
     ``$XDG_CACHE_HOME/chainrule`` (``~/.cache/chainrule``); None when it
@@ -80,34 +75,30 @@ def cache_dir() -> Path | None:
     return Path(root) if os.access(root, os.W_OK | os.X_OK) else None
 
 
-def cached_lark(name: str, grammar: str, build: Callable[[], Lark], **load: object) -> Lark:
-    """The parser ``build()`` makes from ``grammar``, kept in :func:`cache_dir`
-    by Lark's own serialization (``Lark.save``/``Lark.load``) so that later
-    processes load its tables instead of computing them (about 5 ms against
-    60).  The file's name holds a digest of the grammar, of Lark's and
-    Python's versions and of ``name`` (which names the options), so a
-    changed grammar is never read from a stale file; ``load`` are the
-    options given again on loading (the transformer, Lark's plugins).  Any
-    failure to read or write the cache falls back to building, silently."""
-    digest = hashlib.sha256("\0".join((grammar, name, lark.__version__, sys.version)).encode("utf-8")).hexdigest()
+def cache_path(name: str, grammar: str) -> Path | None:
+    """The file in :func:`cache_dir` for the parser ``name`` built from
+    ``grammar``: its name holds a digest of the grammar and of Lark's and
+    Python's versions, so a changed grammar never meets a stale file."""
     folder = cache_dir()
-    path = folder / f"{name}-{digest[:24]}.lark" if folder is not None else None
-    if path is not None and path.is_file():
-        try:
-            with path.open("rb") as f:
-                return Lark.load(f, **load)
-        except Exception:  # noqa: BLE001  (a truncated or foreign cache file: build the parser again)
-            pass
-    built = build()
-    if path is not None:
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        try:
-            with tmp.open("wb") as f:
-                built.save(f, exclude_options=_LOAD_OPTIONS)
-            os.replace(tmp, path)      # atomic: a reader never sees half a file
-        except Exception:  # noqa: BLE001  (an unwritable or full cache: the parser is still built)
-            tmp.unlink(missing_ok=True)
-    return built
+    if folder is None:
+        return None
+    import hashlib  # only when a cache is used
+    digest = hashlib.sha256("\0".join((grammar, name, lark.__version__, sys.version)).encode("utf-8")).hexdigest()
+    return folder / f"{name}-{digest[:24]}.lark"
+
+
+def cached_lark(name: str, grammar: str, **options) -> Lark:
+    """``Lark(grammar, **options)``, kept in :func:`cache_path` by Lark's own
+    cache (``cache=PATH``: the built tables pickled, with a digest of the
+    grammar and options that Lark checks before loading), so that later
+    processes load the tables instead of computing them (about 5 ms against
+    60).  ``name`` names the options (plugins included, which Lark's digest
+    leaves out).  A cache that cannot be written is passed over silently
+    (Lark's logger stays quiet), and one that cannot be read is rebuilt."""
+    path = cache_path(name, grammar)
+    if path is None:
+        return Lark(grammar, **options)
+    return Lark(grammar, cache=str(path), **options)
 
 
 _local = threading.local()
@@ -200,9 +191,7 @@ class _Machine:
             self.fast = None
 
     def _built(self, name: str, **plugins) -> Lark:
-        options = {k: v for k, v in self._options.items() if k != "transformer"}
-        load = {"transformer": self.builder, **plugins}
-        return cached_lark(name, grammar_text(), lambda: Lark(grammar_text(), **options, **load), **load)
+        return cached_lark(name, grammar_text(), **self._options, **plugins)
 
     @property
     def lark(self) -> Lark:
