@@ -29,8 +29,9 @@ from dsl.compute.autodiff import COMPARE_COPIES
 from dsl.compute.budget import fmt_bytes, memory_budget, powers_of_ten
 from dsl.compute.plan import Plan
 from dsl.core.ast import Call, Deriv, Expr, Name, children, walk
+from dsl.core.dims import Sym
 from dsl.core.wording import say
-from dsl.verify.draws import Draws, sizes_of
+from dsl.verify.draws import Draws
 
 ENTRIES_PER_SECOND = 10**9
 """Entries of arrays that verification is assumed to touch per second, a
@@ -124,6 +125,41 @@ def _numbers_read(expr: Expr, symbols: set[str]) -> set[str]:
     return found
 
 
+class _AtScale(Mapping):
+    """Sizes as verification would meet them: the declared values (or
+    ``override``), and :data:`DRAWN_SIZE` for a symbol without one; read
+    one symbol at a time, never copied whole."""
+
+    def __init__(self, dims: Mapping[str, int | None], override: Mapping[str, int]):
+        self.dims, self.override = dims, override
+
+    def __getitem__(self, name: str) -> int:
+        if name in self.override:
+            return self.override[name]
+        value = self.dims[name]
+        return DRAWN_SIZE if value is None else value
+
+    def __iter__(self):
+        return iter(self.dims)
+
+    def __len__(self) -> int:
+        return len(self.dims)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.dims
+
+
+def _symbols(env, names: Iterable[str]) -> set[str]:
+    """The size symbols among ``names`` and in their declared shapes."""
+    found: set[str] = set()
+    for name in names:
+        if name in env.dims:
+            found.add(name)
+        info = env.names.get(name)
+        found.update(d.name for d in getattr(getattr(info, "shape", None), "dims", ()) if isinstance(d, Sym))
+    return found
+
+
 def settings(sizes: Mapping[str, int], names: Iterable[str]) -> str:
     """``n = 1000000, k = 3`` for the symbols ``names``."""
     return ", ".join(f"{k} = {_count(sizes[k])}" for k in sorted(names) if k in sizes)
@@ -139,19 +175,21 @@ def choose(shared: Draws, info, inputs: Mapping | None, sizes: Mapping | None, t
     known: ``refused`` is the budget's message for an allocation at the
     declared sizes.  ``smaller`` keeps the redrawn verifications by the
     sizes they draw, for the next claims."""
-    fixed = {k for k, v in shared.env.dims.items()
-             if v is not None and v > DRAWN_SIZE and k not in (sizes or {})}
-    if inputs is not None or not info.ok or not fixed:
+    if inputs is not None or not info.ok:
         return (shared, None, None) if refused is None else (None, None, None)
+    # only the claim's own names and sizes are looked at: linear in the claim, not the program
     reads = shared.reads(info)
-    at = {**dict.fromkeys(shared.dims, DRAWN_SIZE), **{k: v for k, v in shared.dims.items() if v is not None}}
+    touched = {k for k in _symbols(shared.env, reads) if k not in (sizes or {})
+               and (v := shared.env.dims.get(k)) is not None and v > DRAWN_SIZE}
+    if not touched:
+        return (shared, None, None) if refused is None else (None, None, None)
+    at = _AtScale(shared.dims, {})
     jacobians = jacobians_of(info.claim)
     why = refused or estimate(shared.env, shared.plan, reads, jacobians, at).over(timeout)
     if why is None:
         return shared, None, None
-    touched = fixed & set(sizes_of(shared.env, at, reads))
     free = drawable(shared.env, shared.plan, info.claim, reads, touched)
-    small = {**at, **dict.fromkeys(free, DRAWN_SIZE)}
+    small = _AtScale(shared.dims, dict.fromkeys(free, DRAWN_SIZE))
     if free and estimate(shared.env, shared.plan, reads, jacobians, small).over(timeout) is None:
         key = frozenset(free)
         if key not in smaller:
