@@ -115,3 +115,29 @@ def test_expr_result_html():
     assert not result.ok
     html = result._repr_html_()
     assert html.startswith('<div class="chainrule">') and "E301" in html
+
+
+CLAIM = "dims n = 3\nx : 1 x n\nL = sum(x * x)\ndL/dx = 2 * x\n"
+
+
+@pytest.mark.parametrize(("options", "expected"), [
+    ("--timeout", "--timeout needs a value (a positive number of seconds)"),
+    ("--timeout 0", "argument --timeout: a timeout is a positive, finite number of seconds, got '0'"),
+    ("--timeout=-1", "argument --timeout: a timeout is a positive, finite number of seconds, got '-1'"),
+    ("--timeout nan", "argument --timeout: a timeout is a positive, finite number of seconds, got 'nan'"),
+    ("--timeout inf", "argument --timeout: a timeout is a positive, finite number of seconds, got 'inf'"),
+])
+def test_a_bad_timeout_is_a_usage_error(shell, options, expected):
+    with pytest.raises(UsageError, match="^%%deriv: " + expected.replace("(", r"\(").replace(")", r"\)") + "$"):
+        cell(shell, CLAIM, "--reset " + options)
+
+
+def test_the_timeout_bounds_the_claims_of_its_cell_only(shell):
+    result = cell(shell, CLAIM, "--reset --timeout 1e-9")
+    [claim] = result.report.claims
+    assert claim.status == "unchecked" and claim.detail == "took longer than 1e-09 s"
+    assert "warning[W501]" in repr(result)
+    later = cell(shell, "dL/dx = 2 * x\n", "")                     # the default budget again
+    assert [c.status for c in later.report.claims] == ["verified"]
+    generous = cell(shell, "dL/dx = x + x\n", "--timeout=30")
+    assert [c.status for c in generous.report.claims] == ["verified"]

@@ -165,3 +165,37 @@ def test_the_pipeline_keeps_its_public_names():
              "check_expr", "evaluate_expr", "value_of", "env_from_arrays", "DEFAULT_SEED"]
     assert [n for n in names if not hasattr(pipeline, n)] == []
     assert set(pipeline.__all__) <= set(dir(pipeline))
+
+
+def test_evaluating_the_same_text_again_does_not_parse_it_again(monkeypatch):
+    from dsl.core.span import Source
+    from dsl.pipeline import program as stage
+    calls = []
+    real = stage.check_source
+    monkeypatch.setattr(stage, "check_source", lambda *a, **k: calls.append(a[0].text) or real(*a, **k))
+    text = "dims n = 3\nx : 1 x n\nL = sum(x * x)\n"
+    first = stage.evaluate_source(Source("cached.deriv", text), seed=11)
+    first.report.diagnostics.append("changed by a caller")        # a copy: the cache is not changed
+    second = stage.evaluate_source(Source("cached.deriv", text), seed=11)
+    assert calls == [text] and second.report.diagnostics == []
+    assert float(second.values["L"]) == float(first.values["L"])
+    stage.evaluate_source(Source("cached.deriv", text + "M = 2 * L\n"), seed=11)    # another text is checked
+    stage.evaluate_source(Source("cached.deriv", text), seed=12)                   # and another seed
+    assert len(calls) == 3
+
+
+def test_a_large_check_leaves_its_objects_frozen_until_the_next_check():
+    import gc
+
+    from dsl.core.span import Source
+    from dsl.pipeline import check_source, program as stage
+    text = "dims n\nx : 1 x n\n" + "".join(f"a{i} = x * {i} + x\n" for i in range(3000))
+    assert gc.isenabled()
+    try:
+        report = check_source(Source("big.deriv", text), verify=False)
+        assert not report.diagnostics and gc.isenabled()
+        assert gc.get_freeze_count() > stage.FREEZE_AFTER        # not walked by the next collection
+        check_source(Source("small.deriv", "dims n\n"), verify=False)
+        assert gc.get_freeze_count() == 0                        # handed back when the next check starts
+    finally:
+        gc.unfreeze()

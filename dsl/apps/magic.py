@@ -1,13 +1,15 @@
 """Notebook magics, registered by ``%load_ext dsl``.
 
-``%%deriv [--reset] [--no-verify] [--seed N]``
+``%%deriv [--reset] [--no-verify] [--seed N] [--timeout SECONDS]``
     The cell is a derivation.  Cells share one ``pipeline.Session`` per kernel,
     like REPL entries: a later cell sees the names of earlier ones.  Running
     a cell again replaces its earlier run (as does any cell that declares or
     defines the same names), so re-running an edited cell never reports a
     redefinition.  The result shows the diagnostics, a table of the names the
     cell introduced with their shapes, and the claim verdicts: coloured HTML
-    in Jupyter, text elsewhere.
+    in Jupyter, text elsewhere.  ``--seed`` sets the session's seed from this
+    cell on; ``--timeout`` is the time budget of each claim of this cell, as
+    in ``chainrule check --timeout`` (default 10 s).
 
 ``%deriv EXPR``
     Checks EXPR with the notebook's own NumPy arrays as bindings (shapes
@@ -25,6 +27,7 @@ from __future__ import annotations
 import html
 import shlex
 from argparse import ArgumentTypeError
+from typing import cast
 
 from dsl import pipeline as driver
 from dsl.apps import options
@@ -35,7 +38,10 @@ from dsl.render import text as render
 
 CELL_NAME = "<cell>"
 EXPR_NAME = "<deriv>"
-_CELL_OPTIONS = "--reset, --no-verify, --seed N"
+_CELL_OPTIONS = "--reset, --no-verify, --seed N, --timeout SECONDS"
+# options with a value: the function that validates it (apps.options) and what it is, for a missing value
+_VALUED = {"--seed": (options.seed, lambda: say("what-seed", top=options.SEED_MAX)),
+           "--timeout": (options.seconds, lambda: say("what-seconds"))}
 _VERDICT_COLOURS = {"verified": "#1b7f3b", "wrong": "#c62828", "unchecked": "#a66300"}
 _SEVERITY_COLOURS = {"error": "#c62828", "warning": "#a66300", "note": "#1565c0"}
 
@@ -159,29 +165,37 @@ def run_cell(nb: NotebookSession, line: str, cell: str) -> CellResult:
         args = shlex.split(line)
     except ValueError as exc:
         raise UsageError("%%deriv: " + say("option-unreadable", why=exc)) from None
-    verify, reset, seed = True, False, None
+    verify, reset = True, False
+    values: dict[str, object] = {}
     while args:
         opt = args.pop(0)
+        name = opt.partition("=")[0]
         if opt == "--reset":
             reset = True
         elif opt == "--no-verify":
             verify = False
-        elif opt == "--seed" or opt.startswith("--seed="):
+        elif name in _VALUED:
+            check, what = _VALUED[name]
             value = opt.partition("=")[2] if "=" in opt else (args.pop(0) if args else None)
             if not value:
-                what = say("what-seed", top=options.SEED_MAX)
-                raise UsageError("%%deriv: " + say("option-needs-value", option="--seed", what=what))
+                raise UsageError("%%deriv: " + say("option-needs-value", option=name, what=what()))
             try:
-                seed = options.seed(value)
+                values[name] = check(value)
             except ArgumentTypeError as exc:
-                raise UsageError("%%deriv: " + say("option-bad-value", option="--seed", why=exc)) from None
+                raise UsageError("%%deriv: " + say("option-bad-value", option=name, why=exc)) from None
         else:
             raise UsageError("%%deriv: " + say("option-unknown", option=opt, options=_CELL_OPTIONS))
     if reset:                   # only once every option is known good
         nb.reset()
-    if seed is not None:
-        nb.session.seed = seed
-    report = nb.run(cell, verify=verify)
+    if "--seed" in values:
+        nb.session.seed = cast(int, values["--seed"])
+    saved = nb.session.timeout
+    if "--timeout" in values:
+        nb.session.timeout = cast(float, values["--timeout"])
+    try:
+        report = nb.run(cell, verify=verify)
+    finally:
+        nb.session.timeout = saved
     env = report.env
     names = []
     for stmt in report.program.statements:

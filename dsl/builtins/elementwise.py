@@ -13,8 +13,13 @@ from dsl.builtins.table import elementwise, np, register
 def _sigma(x):
     # 1 / (1 + exp(-x)) is accurate to a few ulp everywhere; for x < -709
     # exp(-x) overflows to inf and the result is 0, the correctly rounded value.
+    # One temporary, computed in place: four passes, one allocation.
+    x = np.asarray(x, dtype=float)
+    out = np.negative(x, out=np.empty(x.shape))
     with np.errstate(over="ignore"):
-        return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=float)))
+        np.exp(out, out=out)
+    out += 1.0
+    return np.divide(1.0, out, out=out)
 
 
 def _sigma_prime(x):

@@ -26,8 +26,10 @@ def _softmax(x, axis=None):
     if x.ndim == 0:
         return np.ones_like(x)
     axis = _groups(x, axis)
-    e = np.exp(x - _shifted(np.max(x, axis=axis, keepdims=True)))
-    return e / np.sum(e, axis=axis, keepdims=True)
+    e = np.subtract(x, _shifted(np.max(x, axis=axis, keepdims=True)))    # the one temporary, then in place
+    np.exp(e, out=e)
+    e /= np.sum(e, axis=axis, keepdims=True)
+    return e
 
 
 def _logsumexp(x, axis=None):
@@ -147,8 +149,10 @@ def _loss_shape(a, axis):
 
 def _xent(y, p):
     # -sum(y * log p), with 0 * log 0 taken as 0 so underflowed p is harmless.
+    # Only the entries where y is nonzero are read (one for each row of a one-hot y).
     y, p = np.broadcast_arrays(y, p)
-    return np.asarray(0.0 - np.sum(np.where(y == 0, 0.0, y * np.log(p))))
+    kept = y != 0
+    return np.asarray(0.0 - np.dot(y[kept], np.log(p[kept])))
 
 
 def _xent_nonfinite(prime, operands):

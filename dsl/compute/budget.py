@@ -11,6 +11,11 @@ Jacobians of verification (``autodiff``) and the arrays of an ``.npz`` file
 :func:`require` raises :class:`OverBudget`, an ``E600`` that says, in
 words, what needed how much; nothing has been allocated.
 
+One evaluation also keeps a running total (:func:`tally`): what it holds
+(its inputs, the definitions computed so far, the temporaries of the
+expression being computed) plus the next allocation must fit the budget,
+not only each allocation on its own.
+
 >>> with memory_limit(1000):
 ...     try:
 ...         require(2000, "a test array")
@@ -55,10 +60,14 @@ def memory_limit(budget: int | None) -> Iterator[None]:
 
 class OverBudget(DomainError):
     """``E600``: an allocation past the budget, refused before it is made.
-    Its text is the catalogue's message, so a reason can quote it."""
+    Its text is the catalogue's message, so a reason can quote it; ``held``
+    is what the evaluation already holds, when that is what tips it over."""
 
-    def __init__(self, need: int, name: str | None = None):
-        values = {"need": fmt_bytes(need), "budget": fmt_bytes(memory_budget())}
+    def __init__(self, need: int, name: str | None = None, held: int = 0):
+        need_text = fmt_bytes(need)
+        if held:
+            need_text = say("need-with-held", need=need_text, total=fmt_bytes(need + held), held=fmt_bytes(held))
+        values = {"need": need_text, "budget": fmt_bytes(memory_budget())}
         if name is not None:
             values["name"] = name
         super().__init__("E600", **values)
@@ -70,9 +79,56 @@ class OverBudget(DomainError):
 def require(nbytes: int, name: str | None = None) -> None:
     """Refuse (:class:`OverBudget`) to allocate ``nbytes`` past the budget;
     ``name`` says what the bytes are for (default: the expression being
-    evaluated, filled in where it is located)."""
-    if nbytes > memory_budget():
+    evaluated, filled in where it is located).  Under :func:`tally` the bytes
+    are added to the evaluation's running total, which must stay within the
+    budget too."""
+    limit = memory_budget()
+    if nbytes > limit:
         raise OverBudget(nbytes, name)
+    held = _TALLY.get()
+    if held is not None:
+        if held.live + nbytes > limit:
+            raise OverBudget(nbytes, name, held=held.live)
+        held.live += nbytes
+
+
+class Tally:
+    """The bytes one evaluation holds now (:func:`tally`).  ``require`` adds
+    to ``live``; the evaluator sets it back when temporaries are dropped."""
+
+    __slots__ = ("live",)
+
+    def __init__(self, live: int = 0):
+        self.live = live
+
+
+_TALLY: ContextVar[Tally | None] = ContextVar("tally", default=None)
+
+
+@contextmanager
+def tally(live: int = 0) -> Iterator[Tally]:
+    """Keep a running total of what the block allocates, starting from
+    ``live`` bytes already held (an evaluation's inputs).
+
+    >>> with memory_limit(1000), tally(600):
+    ...     require(300)
+    ...     try:
+    ...         require(200, "y")
+    ...     except OverBudget as exc:
+    ...         print(exc)
+    evaluating y needs 200 bytes (1.1 KiB with the 900 bytes already held), more than the budget of 1000 bytes
+    """
+    held = Tally(live)
+    token = _TALLY.set(held)
+    try:
+        yield held
+    finally:
+        _TALLY.reset(token)
+
+
+def current_tally() -> Tally | None:
+    """The running total in force, if any."""
+    return _TALLY.get()
 
 
 def fmt_bytes(n: int) -> str:

@@ -25,7 +25,7 @@ import numpy as np
 
 from dsl.builtins import lookup
 from dsl.compute import inputs as data
-from dsl.compute.budget import fmt_bytes, memory_budget, memory_limit
+from dsl.compute.budget import current_tally, fmt_bytes, memory_budget, memory_limit, require, tally
 from dsl.compute.indices import Layout, factors
 from dsl.compute.numeric import (  # noqa: F401  (re-exported: the public rule API)
     FORWARD,
@@ -36,6 +36,7 @@ from dsl.compute.numeric import (  # noqa: F401  (re-exported: the public rule A
     apply_call,
     as_value,
     call_axis,
+    ignoring_fp,
     quiet,
     shape_text,
 )
@@ -82,6 +83,7 @@ def _apply(node: Expr, operands: list, values, sizes, deriv) -> np.ndarray:
         case BinOp(op=op):
             return apply_binop(op, *operands)
         case Neg():
+            require(int(operands[0].nbytes))
             return -operands[0]
         case Transpose():
             return operands[0].T
@@ -113,7 +115,9 @@ def eval_expr(expr: Expr, values: Mapping[str, np.ndarray], sizes: Mapping[str, 
     """
     stack: list[tuple[Expr, bool]] = [(expr, False)]
     results: list[np.ndarray] = []
-    with np.errstate(all="ignore"):
+    held = current_tally()
+    counts: list[int] = []      # under a running total: the bytes each pending result holds
+    with ignoring_fp():
         while stack:
             node, expanded = stack.pop()
             kids = factors(node) if isinstance(node, IndexSum) else children(node)
@@ -123,6 +127,9 @@ def eval_expr(expr: Expr, values: Mapping[str, np.ndarray], sizes: Mapping[str, 
                 continue
             operands = results[len(results) - len(kids):] if kids else []
             del results[len(results) - len(kids):]
+            if held is not None:
+                before, drop = held.live, sum(counts[len(counts) - len(kids):]) if kids else 0
+                del counts[len(counts) - len(kids):]
             try:
                 if isinstance(node, _INDEX_NODES):
                     if layout is None:
@@ -139,7 +146,25 @@ def eval_expr(expr: Expr, values: Mapping[str, np.ndarray], sizes: Mapping[str, 
             if on_value is not None:
                 on_value(node, value, operands)
             results.append(value)
+            if held is not None:
+                own = _holds(node, value, operands, drop)
+                # without a tape the operands are garbage now; a tape keeps them
+                held.live = before + own - (drop if on_value is None else 0)
+                counts.append(own)
     return results[0]
+
+
+def _holds(node: Expr, value: np.ndarray, operands: list, shared: int) -> int:
+    """Bytes a node's value adds to what the evaluation holds: none for a
+    name (its value is held already), its operands' (``shared``) for a view
+    of them (``.T``), else its own size."""
+    if isinstance(node, Name):
+        return 0
+    if value.base is None and not any(value is o for o in operands):    # a new array (most results)
+        return value.nbytes
+    if any(np.may_share_memory(value, o) for o in operands):
+        return shared
+    return int(value.nbytes)
 
 
 def names_used(expr: Expr) -> set[str]:
@@ -168,6 +193,18 @@ def expr_text(expr: Expr, limit: int = 40) -> str:
 # ------------------------------------------------------------------ programs
 
 def _all_finite(v) -> bool:
+    """Whether every entry is finite.  A finite sum of squares says so in
+    one pass without a temporary (a NaN or an infinity makes it NaN or
+    infinite; BLAS computes it fastest); only a sum that is not finite,
+    which finite entries can also give by overflowing, is checked entry by
+    entry.  (Callers run under ``quiet``: an overflowing sum warns nobody.)"""
+    v = np.asarray(v)
+    if v.dtype == np.float64 and v.flags.c_contiguous:
+        flat = v.reshape(-1)
+        if np.isfinite(np.dot(flat, flat)):
+            return True
+    elif v.dtype.kind == "f" and np.isfinite(np.add.reduce(v, axis=None)):
+        return True
     return bool(np.isfinite(v).all())
 
 
@@ -226,7 +263,7 @@ def evaluate_program(program: Program, env, inputs: Mapping[str, np.ndarray], si
     ``data.check_budget`` first: this function allocates, each array within
     ``budget`` bytes (default: the budget in force, see ``compute.budget``).
     """
-    with memory_limit(budget if budget is not None else memory_budget()):
+    with memory_limit(budget if budget is not None else memory_budget()), tally():
         return _evaluate_program(program, env, inputs, sizes, deriv)
 
 
@@ -247,13 +284,16 @@ def _evaluate_program(program: Program, env, inputs, sizes, deriv) -> tuple[dict
     for name, info in env.names.items():
         if info.kind == NameKind.INPUT:
             settle(name, *_input_value(name, info, inputs, sizes))
+    held = current_tally()
+    if held is not None:    # the inputs are held for the whole evaluation
+        held.live += sum(int(v.nbytes) for v in values.values())
     for stmt in program.statements:
         match stmt:
             case Define(name=name, expr=expr):
                 info = env.names.get(name)
                 if name in values or name in blocked:
                     continue  # a redefinition: the checker reported it; the first one stands
-                if info is None or not info.ok or names_used(expr) & blocked:
+                if info is None or not info.ok or (blocked and names_used(expr) & blocked):
                     blocked.add(name)
                     continue
                 settle(name, *_define(stmt, values, sizes, deriv))
@@ -261,13 +301,23 @@ def _evaluate_program(program: Program, env, inputs, sizes, deriv) -> tuple[dict
 
 
 def _define(stmt: Define, values, sizes, deriv) -> tuple[np.ndarray | None, Diagnostic | None]:
+    held = current_tally()
+    mark = held.live if held is not None else 0
     try:
         value = eval_expr(stmt.expr, values, sizes, deriv)
     except EvalError as exc:
+        if held is not None:    # what the failed definition allocated is dropped
+            held.live = mark
         return None, exc.diagnostic
     if _all_finite(value):
         return value, None
-    return _locate_non_finite(stmt, values, sizes, deriv)
+    if held is None:
+        return _locate_non_finite(stmt, values, sizes, deriv)
+    held.live = mark            # evaluated again, watched (which keeps every value)
+    watched, problem = _locate_non_finite(stmt, values, sizes, deriv)
+    stored = watched is None or any(np.may_share_memory(watched, v) for v in values.values())
+    held.live = mark + (0 if watched is None or stored else int(watched.nbytes))
+    return watched, problem
 
 
 def _locate_non_finite(stmt: Define, values, sizes, deriv) -> tuple[np.ndarray | None, Diagnostic | None]:

@@ -18,6 +18,7 @@ pickle, each member's header checked and budgeted before its data is read
 """
 from __future__ import annotations
 
+import math
 import os
 import zipfile
 from collections.abc import Callable, Container, Iterable, Mapping
@@ -134,7 +135,7 @@ def memory_needed(env, sizes: Mapping[str, int], names: Iterable[str] | None = N
         info = env.names[name]
         copies = max((DRAWING_COPIES.get(a, 1) for a in _attr_names(info.attrs)), default=1) \
             if info.kind == NameKind.INPUT else 1
-        total += 8 * copies * int(np.prod(shape, dtype=object))
+        total += 8 * copies * math.prod(shape)
     return total
 
 

@@ -17,8 +17,11 @@ array([[1., 0.]])
 from __future__ import annotations
 
 import functools
+import math
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import numpy as np
 
@@ -46,10 +49,28 @@ def _guard(entries: int) -> None:
     budget.require(8 * int(entries))
 
 
+_IGNORING: ContextVar[bool] = ContextVar("ignoring_fp", default=False)
+
+
+@contextmanager
+def ignoring_fp() -> Iterator[None]:
+    """NumPy's floating-point warnings off for the block, as the rules run
+    them; rules called inside it skip setting that again (it costs more than
+    the arithmetic of a small array)."""
+    with np.errstate(all="ignore"):
+        token = _IGNORING.set(True)
+        try:
+            yield
+        finally:
+            _IGNORING.reset(token)
+
+
 def _quiet(rule: Callable) -> Callable:
     """Run a rule with NumPy's floating-point warnings off: non-finite
     results are reported as diagnostics by the caller, never printed."""
     def run(*args, **kwargs):
+        if _IGNORING.get():
+            return rule(*args, **kwargs)
         with np.errstate(all="ignore"):
             return rule(*args, **kwargs)
     run.__name__, run.__doc__ = rule.__name__, rule.__doc__
@@ -87,7 +108,7 @@ def apply_binop(op: Op, a: np.ndarray, b: np.ndarray) -> np.ndarray:
             else:
                 _guard(a.shape[0] * b.shape[-1])
             return a @ b
-        _guard(int(np.prod(np.broadcast_shapes(a.shape, b.shape))))
+        _guard(a.size if a.shape == b.shape else math.prod(np.broadcast_shapes(a.shape, b.shape)))
     except ValueError as exc:
         if isinstance(exc, DomainError):
             raise

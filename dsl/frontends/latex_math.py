@@ -48,6 +48,7 @@ from dsl.frontends.latex_read import Stop, read
 from dsl.frontends.latex_tree import Range
 from dsl.frontends.latex_words import greek_name
 from dsl.language.printer import to_source, to_source_map
+from dsl.language.syntax import cache_path, cached_lark
 
 __all__ = ["MAX_LENGTH", "MAX_NESTING", "Translation", "Unreadable", "function_name",
            "greek_name", "parser", "translate"]
@@ -81,10 +82,20 @@ class Unreadable:
 
 # ------------------------------------------------------------------ parser
 
+def _grammar() -> str:
+    path = next((p for p in _GRAMMAR_FILES if p.exists()), _GRAMMAR_FILES[-1])
+    return path.read_text(encoding="utf-8")
+
+
 @functools.cache
 def parser() -> Lark:
-    """The LaTeX parser, built once; a grammar conflict is a defect shown here."""
-    path = next((p for p in _GRAMMAR_FILES if p.exists()), _GRAMMAR_FILES[-1])
+    """The LaTeX parser, built once per process (loaded from the cache of
+    built parsers when it is there, see ``syntax.cached_lark``); a grammar
+    conflict is a defect shown here, and a parser with one is never cached.
+    Lark's Cython plugin is not used here: on formulas of a few dozen
+    characters it parses about 10 % faster but its tokens are not Lark's, and
+    converting them for the reader costs more than that."""
+    text = _grammar()
     conflicts: list[str] = []
 
     class _Catch(logging.Handler):
@@ -92,17 +103,21 @@ def parser() -> Lark:
             if "conflict" in record.getMessage():
                 conflicts.append(record.getMessage())
 
-    handler, level = _Catch(), lark_logger.level
-    lark_logger.addHandler(handler)
+    # Lark reports conflicts at debug level: only this handler hears them
+    # (Lark's own would print its debug lines, "Loading grammar from cache").
+    handlers, level = lark_logger.handlers[:], lark_logger.level
+    lark_logger.handlers[:] = [_Catch()]
     lark_logger.setLevel(logging.DEBUG)
     try:
-        built = Lark(path.read_text(encoding="utf-8"), parser="lalr", lexer="contextual",
-                     maybe_placeholders=False)
+        built = cached_lark("latex_math", text, parser="lalr", lexer="contextual", maybe_placeholders=False)
     finally:
-        lark_logger.removeHandler(handler)
+        lark_logger.handlers[:] = handlers
         lark_logger.setLevel(level)
     if conflicts:
-        raise RuntimeError(f"{path.name}: {conflicts[0]}")
+        path = cache_path("latex_math", text)
+        if path is not None:
+            path.unlink(missing_ok=True)       # never loaded later without the conflict showing
+        raise RuntimeError(f"latex_math.lark: {conflicts[0]}")
     return built
 
 

@@ -30,10 +30,13 @@ doubles the parse time.
 from __future__ import annotations
 
 import functools
+import os
+import sys
 import threading
 from pathlib import Path
 from typing import cast
 
+import lark
 from lark import Lark
 from lark.exceptions import LarkError, UnexpectedInput
 
@@ -55,6 +58,47 @@ def grammar_text() -> str:
     """The text of ``chainrule.lark``."""
     path = next((p for p in GRAMMAR_FILES if p.exists()), GRAMMAR_FILES[-1])
     return path.read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------ built parsers
+
+def cache_dir() -> Path | None:
+    """Where built parsers are kept: ``$CHAINRULE_CACHE``, else
+    ``$XDG_CACHE_HOME/chainrule`` (``~/.cache/chainrule``); None when it
+    cannot be made or written (then parsers are built in every process)."""
+    root = os.environ.get("CHAINRULE_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "chainrule")
+    try:
+        os.makedirs(root, mode=0o700, exist_ok=True)
+    except OSError:
+        return None
+    return Path(root) if os.access(root, os.W_OK | os.X_OK) else None
+
+
+def cache_path(name: str, grammar: str) -> Path | None:
+    """The file in :func:`cache_dir` for the parser ``name`` built from
+    ``grammar``: its name holds a digest of the grammar and of Lark's and
+    Python's versions, so a changed grammar never meets a stale file."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    import hashlib  # only when a cache is used
+    digest = hashlib.sha256("\0".join((grammar, name, lark.__version__, sys.version)).encode("utf-8")).hexdigest()
+    return folder / f"{name}-{digest[:24]}.lark"
+
+
+def cached_lark(name: str, grammar: str, **options) -> Lark:
+    """``Lark(grammar, **options)``, kept in :func:`cache_path` by Lark's own
+    cache (``cache=PATH``: the built tables pickled, with a digest of the
+    grammar and options that Lark checks before loading), so that later
+    processes load the tables instead of computing them (about 5 ms against
+    60).  ``name`` names the options (plugins included, which Lark's digest
+    leaves out).  A cache that cannot be written is passed over silently
+    (Lark's logger stays quiet), and one that cannot be read is rebuilt."""
+    path = cache_path(name, grammar)
+    if path is None:
+        return Lark(grammar, **options)
+    return Lark(grammar, cache=str(path), **options)
 
 
 _local = threading.local()
@@ -142,15 +186,18 @@ class _Machine:
         self.fast = None
         try:
             import lark_cython  # the optional accelerator (extra "fast"), tried when the parser is built
-            self.fast = Lark(grammar_text(), _plugins=lark_cython.plugins, **self._options)
+            self.fast = self._built("chainrule-cython", _plugins=lark_cython.plugins)
         except Exception:  # noqa: BLE001  (lark_cython not installed or not built for this platform: Lark alone)
             self.fast = None
 
+    def _built(self, name: str, **plugins) -> Lark:
+        return cached_lark(name, grammar_text(), **self._options, **plugins)
+
     @property
     def lark(self) -> Lark:
-        """Plain Lark, built on first need: with the accelerator a file without
-        syntax errors never needs it (building costs about 80 ms)."""
+        """Plain Lark, built (or loaded, see :func:`cached_lark`) on first
+        need: with the accelerator a file without syntax errors never needs it."""
         if self._lark is None:
-            self._lark = Lark(grammar_text(), **self._options)
+            self._lark = self._built("chainrule")
         return self._lark
 

@@ -3,8 +3,12 @@ evaluate.  A failure inside a stage becomes an ``E901`` diagnostic, so no
 input can end in a traceback and the other files are still checked."""
 from __future__ import annotations
 
+import gc
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from dsl.core import messages
@@ -53,14 +57,14 @@ def check_source(source: Source, *, verify: bool = True, seed: int = DEFAULT_SEE
     >>> [d.code for d in r.diagnostics]
     ['E300']
     """
-    program, diagnostics = parse_source(source)
-    known_claims = len(env.claims) if env is not None else 0
-    try:
-        with gc_paused():
+    with collector_paused():
+        program, diagnostics = parse_source(source)
+        known_claims = len(env.claims) if env is not None else 0
+        try:
             env, shape_diags = shapes.check_program(program, env)
-    except Exception as exc:  # noqa: BLE001  (a defect in shape checking, reported as an E901 diagnostic)
-        env = Env() if env is None else env
-        shape_diags = [internal_error("checking shapes", exc, whole(source))]
+        except Exception as exc:  # noqa: BLE001  (a defect in shape checking, reported as an E901 diagnostic)
+            env = Env() if env is None else env
+            shape_diags = [internal_error("checking shapes", exc, whole(source))]
     diagnostics += shape_diags
     whole_program = Program(tuple(prior) + program.statements, source.name) if prior else program
     claims = verify_claims(whole_program, env, verify=verify, seed=seed, draws=draws,
@@ -68,6 +72,33 @@ def check_source(source: Source, *, verify: bool = True, seed: int = DEFAULT_SEE
                            claims=env.claims[known_claims:], plan=plan, timeout=timeout)
     diagnostics.sort(key=lambda d: (d.span.line, d.span.column))
     return Report(source, program, env, diagnostics, claims, seed=seed)
+
+
+FREEZE_AFTER = 50_000
+"""Objects allocated while the collector was paused past which they are
+frozen (``gc.freeze``) rather than left for its next pass."""
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Parse and check with Python's cyclic garbage collector paused, as one
+    block (``gc_paused`` around the parse and the check alone let a
+    collection pass walk the whole new tree between them).  The tree holds no
+    reference cycles; when the block allocated many objects they are moved
+    to the collector's permanent generation on the way out, since its first
+    pass after the pause would walk every one of them (a tenth of a
+    20,000-line check) to find nothing.  Objects frozen by an earlier check
+    are given back to the collector when the next one starts, so that
+    nothing stays out of its reach for long."""
+    collecting = gc.isenabled()
+    if collecting and gc.get_freeze_count():
+        gc.unfreeze()
+    with gc_paused():
+        try:
+            yield
+        finally:
+            if collecting and gc.get_count()[0] > FREEZE_AFTER:
+                gc.freeze()
 
 
 def verify_claims(program: Program, env: Env, *, verify: bool, seed: int, draws: int | None,
@@ -160,7 +191,7 @@ def evaluate_source(source: Source, *, data: Mapping[str, np.ndarray] | None = N
 
     from dsl.compute import evaluate, inputs as datamod
 
-    report = check_source(source, verify=False, seed=seed)
+    report = _checked(source, seed)
     diags: list[Diagnostic] = []
     env = report.env
     if env is None or (report.has_errors and not allow_errors):
@@ -187,6 +218,33 @@ def evaluate_source(source: Source, *, data: Mapping[str, np.ndarray] | None = N
         diags.append(internal_error("evaluating", exc, whole(source)))
         return Evaluation(report, {}, {}, diags)
     return Evaluation(report, values, sizes, diags)
+
+
+_CHECKED: OrderedDict[tuple[str, str, int], Report] = OrderedDict()
+CHECKED_KEPT = 16
+"""Checked sources :func:`evaluate_source` keeps, so that evaluating the same
+text again (a notebook cell run again, the REPL's ``:eval``, a loop over
+data sets) does not parse and check it again."""
+CHECKED_MAX_TEXT = 200_000
+"""Characters past which a source is not kept (its tree would outweigh the saving)."""
+
+
+def _checked(source: Source, seed: int) -> Report:
+    """``check_source(source, verify=False)``, from the cache when the same
+    text (and name, and seed) was checked before.  The report handed out is
+    a copy: its lists may be changed without changing the cache; the
+    program and environment are shared, and nothing downstream changes them."""
+    key = (source.name, source.text, seed)
+    report = _CHECKED.get(key)
+    if report is None:
+        report = check_source(source, verify=False, seed=seed)
+        if len(source.text) <= CHECKED_MAX_TEXT:
+            _CHECKED[key] = report
+            while len(_CHECKED) > CHECKED_KEPT:
+                _CHECKED.popitem(last=False)
+    else:
+        _CHECKED.move_to_end(key)
+    return replace(report, diagnostics=list(report.diagnostics), claims=list(report.claims))
 
 
 def true_derivatives(report: Report, inputs: Mapping[str, np.ndarray],

@@ -55,16 +55,20 @@ from dsl.core.kinds import Status
 from dsl.core.verdicts import ClaimResult
 from dsl.core.wording import say
 from dsl.shapes import hints
-from dsl.verify import paths, terms as claim_terms
+from dsl.verify import paths, scale, terms as claim_terms
+from dsl.verify.crosscheck import (  # noqa: F401
+    FD_EPS,
+    FD_TOL,
+    Inconsistent as _Inconsistent,
+    Kink as _Kink,
+    cross_check as _cross_check,
+    symmetric_part as _symmetric_part,
+)
 from dsl.verify.diagnose import TOL_ABS, TOL_REL, Sample, close, diagnose
 from dsl.verify.draws import Draws, Lazy, Unchecked as _Unchecked, named, scalars, sizes_of
 
 DRAWS = 3
 """Draws per claim; sizes change between them."""
-FD_EPS = 1e-6
-"""Central-difference step, relative to the largest entry of the variable."""
-FD_TOL = 1e-5
-"""Relative tolerance of the finite-difference cross-check."""
 KINK_MARGIN = 1e-9
 """An argument of relu/abs this close to 0 is at the kink."""
 KINK_RETRIES = 5
@@ -78,12 +82,13 @@ def _kinked() -> str:
     return "/".join(name for name in FUNCTIONS if name in kinked())
 
 
-class _Kink(Exception):
-    """The draw sits on (or the step crosses) a kink of relu/abs."""
+class _OverBudget(_Unchecked):
+    """An allocation of this draw would pass the memory budget (``plain``:
+    the budget's own message)."""
 
-
-class _Inconsistent(Exception):
-    """Reverse mode and finite differences disagree."""
+    def __init__(self, why: str, plain: str):
+        super().__init__(why)
+        self.plain = plain
 
 
 class _NotDiagonal(Exception):
@@ -109,25 +114,45 @@ def verify_claims(program: Program, env, *, seed: int = 0, draws: int = DRAWS,
     """
     infos = env.claims if claims is None else claims
     shared = Draws(program, env, seed, inputs, sizes, plan)
-    return [verify_one(program, env, info, seed=seed, draws=draws, inputs=inputs, sizes=sizes, shared=shared,
-                       timeout=timeout) for info in infos]
+    smaller: dict[frozenset[str], Draws] = {}
+    results = []
+    for info in infos:
+        use, note, refused = scale.choose(shared, info, inputs, sizes, timeout, smaller)
+        if use is None:
+            results.append(_unchecked(info.claim, seed, refused or ""))
+            continue
+        try:
+            result = verify_one(program, env, info, seed=seed, draws=draws, inputs=inputs, sizes=sizes,
+                                shared=use, timeout=timeout, note=note, retry=True)
+        except _OverBudget as exc:       # past the memory budget at the declared sizes: drawn ones, if it may
+            use, note, refused = scale.choose(shared, info, inputs, sizes, timeout, smaller, refused=exc.plain)
+            result = _unchecked(info.claim, seed, refused or str(exc)) if use is None else verify_one(
+                program, env, info, seed=seed, draws=draws, inputs=inputs, sizes=sizes, shared=use,
+                timeout=timeout, note=note)
+        results.append(result)
+    return results
 
 
 @quiet
 def verify_one(program: Program, env, info, *, seed: int = 0, draws: int = DRAWS,
                inputs: Mapping | None = None, sizes: Mapping | None = None,
-               shared: Draws | None = None, timeout: float = DEFAULT_TIMEOUT) -> ClaimResult:
+               shared: Draws | None = None, timeout: float = DEFAULT_TIMEOUT,
+               note: str | None = None, retry: bool = False) -> ClaimResult:
     """Verify one ``shapes.ClaimInfo`` (``shared``: the draws of the other
-    claims of the same verification, reused) within ``timeout`` seconds."""
+    claims of the same verification, reused) within ``timeout`` seconds;
+    ``note`` is added to the verdict's notes.  With ``retry``, an allocation
+    past the memory budget raises ``_OverBudget`` (nothing allocated) for
+    the caller to try drawn sizes."""
     try:
         with time_limit(timeout):
-            return _verify(program, env, info, seed, draws, inputs, sizes, shared)
+            return _verify(program, env, info, seed, draws, inputs, sizes, shared, note, retry)
     except OverTime as exc:
         return _unchecked(info.claim, seed, str(exc))
 
 
 def _verify(program: Program, env, info, seed: int, draws: int, inputs: Mapping | None,
-            sizes: Mapping | None, shared: Draws | None) -> ClaimResult:
+            sizes: Mapping | None, shared: Draws | None, note: str | None = None,
+            retry: bool = False) -> ClaimResult:
     claim = info.claim
     if not info.ok:
         why, on_claim = _why_not_ok(env, info)
@@ -136,7 +161,7 @@ def _verify(program: Program, env, info, seed: int, draws: int, inputs: Mapping 
         return _unchecked(claim, seed, why)
     shared = shared or Draws(program, env, seed, inputs, sizes)
     samples: list[Sample] = []
-    notes: set[str] = set()
+    notes: set[str] = {note} if note else set()
     try:
         for draw in range(draws if inputs is None else 1):
             for attempt in range(KINK_RETRIES):
@@ -150,6 +175,10 @@ def _verify(program: Program, env, info, seed: int, draws: int, inputs: Mapping 
                         raise _Unchecked(say("kink-given", kinked=_kinked())) from None
             else:
                 raise _Unchecked(say("kink-every", count=KINK_RETRIES, kinked=_kinked()))
+    except _OverBudget as exc:
+        if note is None and retry:
+            raise           # the caller tries drawn sizes
+        return _unchecked(claim, seed, str(exc))
     except _Unchecked as exc:
         return _unchecked(claim, seed, str(exc))
     except _NotDiagonal as exc:
@@ -260,9 +289,11 @@ def _sample(shared: Draws, info, draw: int, attempt: int, notes: set[str], last:
     except autodiff.DerivativeError as exc:
         raise _Unchecked(str(exc)) from None
     except EvalError as exc:
+        if exc.diagnostic.code == "E600":
+            raise _OverBudget(say("not-evaluated", why=exc.diagnostic.message), exc.diagnostic.message) from None
         raise _Unchecked(say("not-evaluated", why=exc.diagnostic.message)) from None
     except OverBudget as exc:
-        raise _Unchecked(str(exc)) from None
+        raise _OverBudget(str(exc), str(exc)) from None
     except DomainError as exc:
         raise _Unchecked(say("not-evaluated", why=exc)) from None
     except np.linalg.LinAlgError as exc:
@@ -312,11 +343,6 @@ def _symmetric(env, x: str, value: np.ndarray) -> bool:
     return bool(attrs & {"symmetric", "spd"}) and value.ndim >= 2 and value.shape[-1] == value.shape[-2]
 
 
-def _symmetric_part(t: np.ndarray) -> np.ndarray:
-    """``(t + t.T) / 2``, of each matrix of the last two axes for a tensor."""
-    return (t + np.swapaxes(t, -1, -2)) / 2
-
-
 def _require_diagonal(true: np.ndarray, info) -> None:
     """A vector can stand for a Jacobian only if the Jacobian is diagonal."""
     off = true - np.diagflat(np.diagonal(true))
@@ -338,43 +364,3 @@ def _comparable(info, symmetric: bool, shape: tuple[int, ...]):
             return _symmetric_part(true)
         return true
     return form
-
-
-# ------------------------------------------------------------- cross-check
-
-def _cross_check(tape: autodiff.Tape, y: str, jac: autodiff.Jacobian, rng: np.random.Generator,
-                 symmetric: bool) -> bool:
-    """``<u, J v>`` by reverse mode against central differences along ``v``.
-
-    Returns whether the agreement was informative (``J v`` not zero).
-    Raises :class:`_Kink` if the step changes the sign of a relu/abs
-    argument, :class:`_Inconsistent` if the two disagree beyond the
-    truncation and rounding errors of the difference quotient.
-    """
-    x0 = tape.leaf.value
-    f0 = tape.node(y).value
-    v = rng.uniform(-1.0, 1.0, x0.shape)      # any random direction will do; uniform is cheap
-    if symmetric:
-        v = _symmetric_part(v)
-    v /= max(float(np.linalg.norm(v)), 1e-300)
-    u = rng.uniform(-1.0, 1.0, f0.shape)
-    jv = jac.full @ v.reshape(-1)
-    by_reverse = float(u.reshape(-1) @ jv)
-    scale = float(np.linalg.norm(u) * np.linalg.norm(jv))
-    base = tape.kink_arguments(y)
-    h0 = FD_EPS * max(1.0, float(np.max(np.abs(x0))) if x0.size else 1.0)
-    # A correct rule agrees at some step; trying a larger and a smaller one
-    # keeps strong curvature or rounding from passing for an inconsistency.
-    for h in (h0, h0 * 10, h0 / 10):
-        check_time()
-        plus, kinks_plus = tape.replay(y, x0 + h * v)
-        minus, kinks_minus = tape.replay(y, x0 - h * v)
-        for b, p, m in zip(base, kinks_plus, kinks_minus, strict=True):
-            if np.any(np.sign(p) != np.sign(b)) or np.any(np.sign(m) != np.sign(b)):
-                raise _Kink
-        by_differences = float(np.sum(u * (plus - minus)) / (2 * h))
-        rounding = 100 * np.finfo(np.float64).eps * float(np.sum(np.abs(u * f0))) / h
-        tol = FD_TOL * max(scale, abs(by_differences)) + rounding + TOL_ABS
-        if np.isfinite(by_differences) and abs(by_reverse - by_differences) <= tol:
-            return scale > 0.0
-    raise _Inconsistent(say("uJv", reverse=f"{by_reverse:.6g}", differences=f"{by_differences:.6g}"))

@@ -15,6 +15,7 @@ only when a diagnosis asks (:class:`Lazy`).
 """
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
 import numpy as np
@@ -76,6 +77,15 @@ class Draws:
         self.size_rng = np.random.default_rng(seed)
         self.points: dict[tuple[int, int], _Drawn] = {}
         self.checked: set[tuple[str, str]] = set()
+
+    def redrawn(self, free: set[str]) -> Draws:
+        """The same verification with the sizes ``free`` drawn small rather
+        than fixed (``scale``): its own draws and cross-checks."""
+        other = copy.copy(self)
+        other.dims = {k: None if k in free else v for k, v in self.dims.items()}
+        other.size_rng = np.random.default_rng(self.seed)
+        other.points, other.checked = {}, set()
+        return other
 
     def reads(self, info) -> set[str]:
         """Every name verifying the claim of ``info`` evaluates."""

@@ -6,6 +6,7 @@ COMPUTE: dict[str, str] = {
     "more-than-free": "more memory than is free",
     "bytes": "{count} bytes",
     "bytes-about": "about {count} bytes",
+    "need-with-held": "{need} ({total} with the {held} already held)",
     "inputs-over-budget": "inputs exceed the memory budget; check_budget reports this as E600",
     "array-here": "{name} ({shape}, {here} here)",
     "inputs-and-definitions": "the inputs and definitions",

@@ -44,4 +44,5 @@ OPTIONS: dict[str, str] = {
     "option-unknown": "unknown option {option!r} (options: {options})",
     "option-unreadable": "cannot read the options ({why})",
     "what-seed": "a seed from 0 to {top}",
+    "what-seconds": "a positive number of seconds",
 }

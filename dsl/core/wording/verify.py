@@ -37,6 +37,14 @@ VERIFY: dict[str, str] = {
     "right-side-not-finite": "the right side is not finite at the drawn values",
     "note-diagonal": "verified against the diagonal of the {shape} Jacobian",
     "note-symmetric": "symmetric parts compared, since {name} is symmetric",
+    # large declared sizes (verify.scale)
+    "cost-memory": "needs {need}, more than the budget of {budget}",
+    "cost-work": "needs about {work} operations on array entries, more than the {allowed} "
+                 "that fit in the time budget of {seconds} s",
+    "cost-refused": "at the declared sizes ({declared}) verifying it {why}",
+    "cost-numbers": "{why} (it reads {numbers} as a number, so that size is kept)",
+    "note-drawn-sizes": "verified on drawn sizes, not the declared {declared}, at which verifying it {why}",
+    "note-drawn-refused": "verified on drawn sizes, not the declared {declared}, at which {why}",
     "not-diagonal": "the {shape} Jacobian is not diagonal (entry [{i}, {j}] is {value}), "
                     "so a vector cannot stand for it",
     "use-of": "the use of {name}",
