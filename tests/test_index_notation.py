@@ -168,6 +168,8 @@ def test_index_definitions_equal_their_matrix_spellings(n, k, m, seed):
         "P[i, k] = A[i, k] * sum[l](B[k, l]) * delta(i, i) + 0 * G[i, k]",
         "soft[i] = exp(x[i]) / sum[j](exp(x[j]))",
         "E[i, j] = sum[k](S[i, k] * delta(k, j))",
+        "R[i, j] = x[j]",
+        "Q = S - R",
     ])
     A, B, S, x, c, G = (arrays[name] for name in "ABSxcG")
     values = _values(program, arrays)
@@ -182,6 +184,8 @@ def test_index_definitions_equal_their_matrix_spellings(n, k, m, seed):
     np.testing.assert_allclose(values["P"], A * B.sum(axis=1)[None, :], atol=1e-12)
     np.testing.assert_allclose(values["soft"], np.exp(x) / np.exp(x).sum(), atol=1e-12)
     np.testing.assert_allclose(values["E"], S, atol=1e-12)
+    np.testing.assert_allclose(values["R"], x, atol=1e-12)          # i on the left only: one row, broadcast
+    np.testing.assert_allclose(values["Q"], S - x, atol=1e-12)
     assert values["C"].shape == (n, m) and values["v"].shape == (1, k) and values["tr"].shape == ()
 
 
@@ -191,6 +195,7 @@ GRADIENT_PROGRAMS = [
     "T[i, j] = A[j, i] * B[i, j]\nL = sum[i, j](T[i, j] * T[i, j]) + sum[i](S[i, i] * x[i])",
     "p[i] = exp(x[i]) / sum[j](exp(x[j]))\nL = -sum[i](q[i] * log(p[i]))",
     "M[i, j] = sum[k](S[i, k] * delta(k, j) * x[j])\nL = sum(M @ M.T)",
+    "R[i, j] = x[j]\nD = S - R\nL = sum(D * D) + sum(A)",
 ]
 
 

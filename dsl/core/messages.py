@@ -113,9 +113,10 @@ _ENTRIES = [
           "Indices that do not match the derivative's axes do not name its entries.",
           "dL/dW[i] = x[i]   # W : n x k", "Write one index per axis of the derivative."),
     Entry("E216", "index-no-range", "index '{index}' has no range: {what}",
-          "Every index on the left or summed appears in an indexed value on the right, which gives its range.",
-          "Without a range the size of the value (or of the sum) is unknown.",
-          "c[i, j] = x[i]", "Use the index on the right, e.g. c[i, j] = x[i] * y[j]."),
+          "Every summed index, and every index of delta(i, j), appears in an indexed value, which gives its range "
+          "(an index on the left only spans one entry, a broadcast axis).",
+          "Without a range the size of the sum (or of the identity delta stands for) is unknown.",
+          "l = sum[i, j](y[i])", "Use the index in the summand, e.g. sum[i, j](y[i] * z[j]), or drop it from the sum."),
     # ------------------------------------- comparisons and pasted code (23x)
     Entry("E230", "comparison-use", "a comparison ('{op}') cannot be {where}",
           "A comparison (a > b, a >= b, a < b, a <= b) is 1 where it holds and 0 elsewhere; it can be "

@@ -265,21 +265,24 @@ def analyse(env, root: Expr, left: tuple[IndexVar, ...], sink: Sink, seed: Seed 
     run = _Analysis(env, sink, seed)
     run.run(root, left)
     seen: set[str] = set()
+    broadcast: set[str] = set()
     for ix in left:
         if sink.errors != before and ix.name not in seen:
             pass     # an index without a range after another error: that error says enough
         elif ix.name in seen:
             sink.add(messages.make("E212", ix.span, hint=say("index-new-letter"), index=ix.name,
                                    what=say("index-left-twice")))
-        elif ix.name not in run.first:
-            only_delta = any(ix.name in (d.i.name, d.j.name) for d in run.deltas)
+        elif ix.name not in run.first and any(ix.name in (d.i.name, d.j.name) for d in run.deltas):
             sink.add(messages.make("E216", ix.span, hint=say("index-give-range", index=ix.name), index=ix.name,
-                                   what=say("index-delta-only" if only_delta else "index-left-unused")))
+                                   what=say("index-delta-only")))
+        elif ix.name not in run.first:
+            broadcast.add(ix.name)       # on the left only: an axis of one entry, which broadcasts
         seen.add(ix.name)
     for node_id, names in run.free.items():
         if names:                        # an entry is a scalar (infer left it unknown)
             env.record(run.nodes[node_id], Shape(()))
-    ranges = {ix.name: run.first[ix.name][0] for ix in left if ix.name in run.first}   # the left side first
+    ranges = {ix.name: 1 if ix.name in broadcast else run.first[ix.name][0]   # the left side first
+              for ix in left if ix.name in run.first or ix.name in broadcast}
     ranges.update((name, size) for name, (size, _) in run.first.items() if name not in ranges)
     record = getattr(env, "index_ranges", None)
     if record is not None:

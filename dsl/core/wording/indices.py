@@ -13,7 +13,6 @@ INDICES: dict[str, str] = {
     "index-count-one": "1 index",
     "index-count-many": "{count} indices",
     "index-scalar": "a scalar is not indexed",
-    "index-left-unused": "it is on the left but indexes nothing on the right",
     "index-sum-unused": "it is summed but indexes nothing inside the sum",
     "index-delta-only": "it appears only in delta(...)",
     "index-give-range": "use it on the right, e.g. {index} in x[{index}] for a vector x over its range",
