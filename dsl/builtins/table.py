@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Mapping, Set as AbstractSet
 from dataclasses import dataclass
 
 from dsl.core import messages
-from dsl.core.dims import Shape
+from dsl.core.dims import Shape, broadcast_dims
 from dsl.core.span import Span
 from dsl.core.wording import say
 
@@ -284,18 +284,10 @@ def broadcast_shapes(shapes) -> Shape | Problem:
     for i, s in enumerate(shapes):
         if s.is_scalar:
             continue
-        a, b = list(out), list(s.dims)
-        width = max(len(a), len(b))
-        a, b = [1] * (width - len(a)) + a, [1] * (width - len(b)) + b
-        dims = []
-        for x, y in zip(a, b, strict=True):
-            if x == y or y == 1:
-                dims.append(x)
-            elif x == 1:
-                dims.append(y)
-            else:
-                return Problem(i, say("broadcast-needed", left=Shape(tuple(out)), right=s))
-        out = tuple(dims)
+        dims = broadcast_dims(out, s.dims)
+        if dims is None:
+            return Problem(i, say("broadcast-needed", left=Shape(tuple(out)), right=s))
+        out = dims
     return Shape(out)
 
 

@@ -30,6 +30,7 @@ from functools import cached_property
 import numpy as np
 
 from dsl.core.ast import BinOp, Delta, Expr, Index, IndexForm, IndexSum, Name, Op, children
+from dsl.shapes.indices import free_sets
 
 
 def factors(node: IndexSum) -> tuple[Expr, ...]:
@@ -53,30 +54,8 @@ def operands(node: Expr) -> tuple[Expr, ...]:
 
 
 def free_of(root: Expr) -> dict[int, frozenset[str]]:
-    """The free indices of every node under ``root`` (children first)."""
-    free: dict[int, frozenset[str]] = {}
-    stack: list[tuple[Expr, bool]] = [(root, False)]
-    while stack:
-        node, done = stack.pop()
-        if not done:
-            stack.append((node, True))
-            stack.extend((k, False) for k in children(node))
-            continue
-        match node:
-            case Index(indices=found):
-                free[id(node)] = frozenset(ix.name for ix in found)
-            case Delta(i=i, j=j):
-                free[id(node)] = frozenset((i.name, j.name))
-            case IndexSum(indices=found, body=body):
-                free[id(node)] = free[id(body)] - {ix.name for ix in found}
-            case IndexForm():
-                free[id(node)] = frozenset()
-            case _:
-                out: frozenset[str] = frozenset()
-                for kid in children(node):
-                    out |= free[id(kid)]
-                free[id(node)] = out
-    return free
+    """The free indices of every node under ``root`` (the checker's rule)."""
+    return free_sets(root)
 
 
 @dataclass(frozen=True)

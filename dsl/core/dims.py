@@ -124,3 +124,19 @@ def fmt(shape: Shape | None) -> str:
 def concrete(size: Size, values: dict[str, int]) -> int:
     """The integer value of a size, given values for symbols."""
     return size if isinstance(size, int) else values[size.name]
+
+
+def broadcast_dims(left: tuple, right: tuple) -> tuple | None:
+    """NumPy's broadcast of two shapes' sizes, aligned from the right (a size
+    broadcasts only if it is the literal 1); None if they do not fit."""
+    rank = max(len(left), len(right))
+    left, right = (1,) * (rank - len(left)) + tuple(left), (1,) * (rank - len(right)) + tuple(right)
+    out = []
+    for a, b in zip(left, right, strict=True):
+        if a == b or b == 1:
+            out.append(a)
+        elif a == 1:
+            out.append(b)
+        else:
+            return None
+    return tuple(out)

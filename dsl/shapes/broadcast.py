@@ -41,7 +41,7 @@ from dataclasses import dataclass
 
 from dsl.builtins import Column, Problem  # noqa: F401  (Problem: the shape rules' refusal)
 from dsl.core.ast import Op
-from dsl.core.dims import Shape
+from dsl.core.dims import Shape, broadcast_dims
 
 
 @dataclass(frozen=True)
@@ -71,22 +71,8 @@ def broadcast(left: Shape, right: Shape) -> Shape | None:
         return right
     if right.is_scalar:
         return left
-    dims = _broadcast_dims(left.dims, right.dims)
+    dims = broadcast_dims(left.dims, right.dims)
     return None if dims is None else Shape(dims)
-
-
-def _broadcast_dims(left: tuple, right: tuple) -> tuple | None:
-    rank = max(len(left), len(right))
-    left, right = (1,) * (rank - len(left)) + left, (1,) * (rank - len(right)) + right
-    out = []
-    for a, b in zip(left, right, strict=True):
-        if a == b or b == 1:
-            out.append(a)
-        elif a == 1:
-            out.append(b)
-        else:
-            return None
-    return tuple(out)
 
 
 def matmul(left: Shape, right: Shape) -> Outcome:
@@ -97,7 +83,7 @@ def matmul(left: Shape, right: Shape) -> Outcome:
         return Outcome(None, "E305")
     if left.cols != right.rows:
         return Outcome(None, "E300")
-    batch = _broadcast_dims(left.dims[:-2], right.dims[:-2])
+    batch = broadcast_dims(left.dims[:-2], right.dims[:-2])
     if batch is None:
         return Outcome(None, "E220")
     return Outcome(Shape((*batch, left.rows, right.cols)))

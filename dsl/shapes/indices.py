@@ -88,10 +88,10 @@ def form_shape(indices: tuple[IndexVar, ...], ranges: Ranges, column: bool = Fal
 
 def free_indices(expr: Expr) -> frozenset[str]:
     """The indices of ``expr`` not bound inside it (no recursion)."""
-    return _free_sets(expr)[id(expr)]
+    return free_sets(expr)[id(expr)]
 
 
-def _free_sets(root: Expr) -> dict[int, frozenset[str]]:
+def free_sets(root: Expr) -> dict[int, frozenset[str]]:
     """Free indices of every node under ``root``, computed children first."""
     free: dict[int, frozenset[str]] = {}
     stack: list[tuple[Expr, bool]] = [(root, False)]
@@ -201,7 +201,7 @@ class _Analysis:
                        what=say("index-matrix-operand", name=to_source(kid), shape=shape))
 
     def run(self, root: Expr, left: tuple[IndexVar, ...]) -> None:
-        free = self.free = _free_sets(root)
+        free = self.free = free_sets(root)
         outer = frozenset(ix.name for ix in left)
         stack: list[tuple[Expr, frozenset[str]]] = [(root, outer)]
         while stack:
