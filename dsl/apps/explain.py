@@ -7,11 +7,11 @@ import sys
 
 from dsl.core.ast import Claim, Define, walk
 from dsl.core.wording import say
+from dsl.language.printer import explain, index_text, to_source
 
 
 def explain_report(report) -> str:
     """Explain every definition and claim of a checked report."""
-    from dsl.language.printer import explain, index_text, to_source
     blocks = []
     forms = {id(info.claim): info.form for info in report.env.claims if info.form is not None}
     for stmt in report.program.statements:
@@ -50,7 +50,6 @@ def _indent(text: str) -> str:
 
 def main(path: str | None, expr_text: str | None, color: str = "auto") -> int:
     from dsl import pipeline as driver
-    from dsl.language.printer import explain
     from dsl.render import text as render
 
     if path is None and expr_text is None:

@@ -194,7 +194,7 @@ class Engine:
         return self._expression(arg, value=None)
 
     def cmd_explain(self, arg: str) -> Outcome:
-        from dsl.apps.explain import with_ranges
+        from dsl.apps.explain import with_ranges  # on first :explain, not at start-up
         from dsl.language.printer import explain
         checked = driver.check_expr(arg, env=self.session.env, name=REPL_NAME)
         source = Source(REPL_NAME, arg)
