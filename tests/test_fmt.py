@@ -7,7 +7,6 @@ output is checked for the constructs and well-formedness it promises.
 """
 from __future__ import annotations
 
-import dataclasses
 import importlib.util
 from pathlib import Path
 
@@ -19,22 +18,11 @@ from dsl.core.ast import BinOp, Call, Deriv, Keyword, Name, Neg, Number, Op, Tra
 from dsl.core.span import Source, Span
 from dsl.language.syntax import parse, parse_expr
 
+from programs import tree
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.deriv"))
 S = Span("<t>", 1, 1, 1, 1)
-_SPAN_FIELDS = {"span", "op_span", "func_span", "name_span"}
-
-
-def tree(node):
-    """A node as nested tuples without its spans: equal trees, equal values."""
-    if dataclasses.is_dataclass(node):
-        return (type(node).__name__,
-                *(tree(getattr(node, f.name)) for f in dataclasses.fields(node) if f.name not in _SPAN_FIELDS))
-    if isinstance(node, tuple):
-        return tuple(tree(n) for n in node)
-    return node
-
-
 def expr(text: str):
     node, diags = parse_expr(text)
     assert node is not None, diags

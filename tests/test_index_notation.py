@@ -2,8 +2,6 @@
 and derivatives against finite differences."""
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -15,17 +13,7 @@ from dsl.language.printer import to_source
 from dsl.language.syntax import parse_expr, parse_statement, parse_text
 from dsl.shapes import checker as shapes
 
-_SPAN_FIELDS = {"span", "op_span", "func_span", "name_span"}
-
-
-def tree(node):
-    """A node as nested tuples without its spans."""
-    if dataclasses.is_dataclass(node):
-        return (type(node).__name__,
-                *(tree(getattr(node, f.name)) for f in dataclasses.fields(node) if f.name not in _SPAN_FIELDS))
-    if isinstance(node, tuple):
-        return tuple(tree(n) for n in node)
-    return node
+from programs import tree
 
 
 def statement(text: str):
