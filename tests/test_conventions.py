@@ -261,3 +261,64 @@ def test_the_readme_configuration_example_is_valid(tmp_path):
     loaded = config.load(config.discover(str(tmp_path)))
     assert loaded.ignore == ("W303",) and loaded.layout == "numerator"
     assert loaded.per_file_ignores == (("homework/starter/*", ("E500",)),)
+
+
+pytest_plugins = ["pytester"]
+
+
+def test_pytest_plugin_ids_are_accepted_by_dash_k(pytester, monkeypatch):
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")       # loaded with -p only
+    pytester.makefile(".md", notes="<!-- deriv\nx : 1 x 3\nL = sum(x * x)\n-->\n"
+                                   "$$ \\frac{\\partial L}{\\partial x} = 2 x $$\n"
+                                   "$$ \\frac{\\partial L}{\\partial x} = 3 x $$\n")
+    args = ("-p", "dsl.apps.pytest_plugin", "--chainrule", "-p", "no:cacheprovider")
+    listed = pytester.runpytest_subprocess(*args, "--collect-only", "-q")
+    assert {"notes.md::line5", "notes.md::line6", "notes.md::shapes"} <= set(listed.outlines)
+    picked = pytester.runpytest_subprocess(*args, "-k", "line5", "-q")
+    picked.assert_outcomes(passed=1, deselected=2)
+    failing = pytester.runpytest_subprocess(*args, "-k", "line6", "-q")
+    failing.assert_outcomes(failed=1, deselected=2)
+
+
+def test_carets_line_up_under_wide_characters(project, capsys):
+    (project / "wide.md").write_text("<!-- deriv: x : 1 x 3 -->\n数据 😀: $$ y = x x $$\n")
+    _, out, _ = run(["lint", "wide.md", "--no-verify"], capsys)
+    lines = out.splitlines()
+    shown = next(i for i, line in enumerate(lines) if line.startswith("2 | "))
+    source, carets = lines[shown][4:], lines[shown + 1][4:]
+    assert source == "数据 😀: $$ y = x x $$"
+    columns = len("数据 😀: $$ y = ") + 3        # two CJK characters and an emoji are two columns each
+    assert carets.index("^") == columns and carets.strip() == "^^^"
+
+
+def test_watch_runs_again_on_each_change_and_stops_on_ctrl_c(project):
+    from dsl.apps import watch
+    (project / "w.deriv").write_text(WRONG)
+    runs, seen = [], {}
+
+    def fake_watch(*roots, watch_filter):
+        seen["roots"] = roots
+        seen["kept"] = (watch_filter(None, "a/notes.md"), watch_filter(None, "a/build.log"))
+        yield {("modified", str(project / "w.deriv"))}
+        yield {("modified", str(project / "w.deriv"))}
+        raise KeyboardInterrupt
+
+    out = io.StringIO()
+    code = watch.run(lambda: runs.append(1) or 1, ["w.deriv"], out=out, watch=fake_watch)
+    assert code == 0 and len(runs) == 3
+    assert seen["roots"] == (str(project),) and seen["kept"] == (True, False)
+    assert out.getvalue().count("watching for changes") == 3
+
+
+def test_watch_without_the_extra_says_how_to_install_it(project, capsys, monkeypatch):
+    import builtins
+    real = builtins.__import__
+
+    def no_watchfiles(name, *a, **kw):
+        if name == "watchfiles":
+            raise ImportError(name)
+        return real(name, *a, **kw)
+    monkeypatch.setattr(builtins, "__import__", no_watchfiles)
+    (project / "w.deriv").write_text(WRONG)
+    code, _, err = run(["check", "w.deriv", "--watch"], capsys)
+    assert code == 2 and 'pip install "chainrule[watch]"' in err

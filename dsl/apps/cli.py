@@ -52,6 +52,8 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--config", metavar="PATH", help="the configuration file (default: the nearest "
                         "chainrule.toml or pyproject.toml with [tool.chainrule])")
         sp.add_argument("--isolated", action="store_true", help="ignore every configuration file")
+        sp.add_argument("--watch", action="store_true",
+                        help="check again on every change (needs the watchfiles extra)")
 
     c = sub.add_parser("check", help="check shapes and verify claims in .deriv files")
     c.add_argument("files", nargs="+", metavar="FILE")
@@ -134,7 +136,21 @@ def _stdin(args):
     return driver.read_stream(name, sys.stdin.buffer)
 
 
+def _watched(args, once, paths) -> int:
+    if not getattr(args, "watch", False):
+        return once()
+    if "-" in paths:
+        print(f"chainrule {args.command}: --watch cannot watch standard input", file=sys.stderr)
+        return 2
+    from dsl.apps import watch
+    return watch.run(once, paths)
+
+
 def _check(args) -> int:
+    return _watched(args, lambda: _check_once(args), args.files)
+
+
+def _check_once(args) -> int:
     from dsl import pipeline as driver
     from dsl.apps import output
     from dsl.apps.results import FileResult
@@ -214,6 +230,10 @@ def _repl(args) -> int:
 
 
 def _lint(args) -> int:
+    return _watched(args, lambda: _lint_once(args), args.paths)
+
+
+def _lint_once(args) -> int:
     from dsl.apps import lint
     run, code = _settings(args)
     if run is None:
