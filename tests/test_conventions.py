@@ -322,3 +322,37 @@ def test_watch_without_the_extra_says_how_to_install_it(project, capsys, monkeyp
     (project / "w.deriv").write_text(WRONG)
     code, _, err = run(["check", "w.deriv", "--watch"], capsys)
     assert code == 2 and 'pip install "chainrule[watch]"' in err
+
+
+def test_the_readme_ci_recipes_use_real_options(project, capsys):
+    """Every chainrule command in the README's CI recipes runs as written
+    (on a document of its own), and writes the format the next step reads."""
+    import re
+    import shlex
+
+    import yaml
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    recipes = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", text, re.S)]
+    commands = []
+    for recipe in recipes:
+        for job in (recipe.get("jobs") or {}).values():
+            commands += [s["run"] for s in job["steps"] if "run" in s]
+        for job in recipe.values():
+            if isinstance(job, dict) and "script" in job:
+                commands += job["script"]
+    commands = [c for c in commands if c.startswith("chainrule ")]
+    assert len(commands) >= 4, "the GitHub and GitLab recipes"
+    (project / "docs").mkdir()
+    (project / "docs" / "n.md").write_text("<!-- deriv: x : 1 x 3 -->\n$$ y = x x $$\n")
+    for command in commands:
+        argv, _, target = command.partition(" > ")
+        code, out, err = run(shlex.split(argv)[1:], capsys)
+        assert err == "" and code in (0, 1), command
+        if target.endswith(".sarif"):
+            assert json.loads(out)["runs"][0]["results"][0]["ruleId"] == "E300" and code == 0
+        elif target.endswith(".json"):
+            assert json.loads(out)[0]["check_name"] == "E300"
+        elif target.endswith(".xml"):
+            assert ET.fromstring(out).get("failures") == "1" and code == 0
+        else:
+            assert out.startswith("::error ")
