@@ -18,6 +18,7 @@ counted:
 
 | column | meaning |
 |---|---|
+| math | math spans in the document, found by their delimiters, without the reader |
 | formulas | equations the reader met: read + unread |
 | read | equations turned into checked definitions or claims |
 | unread | distinct places of the ``N700`` (cannot read) and ``N702`` (skipped) notes |
@@ -34,6 +35,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import re
 import sys
 import tomllib
 from dataclasses import dataclass, field
@@ -88,6 +90,7 @@ class Measure:
     document: str
     variant: str
     path: str
+    math: int = 0
     read: int = 0
     unread: int = 0
     claims: int = 0
@@ -134,6 +137,43 @@ def lint_json(path: Path) -> tuple[dict, int]:
     return json.loads(out.getvalue())["files"][0], code
 
 
+# Where math is written, most specific first; each match is blanked before the next pattern runs.
+_TEX_COMMENT = re.compile(r"(?<!\\)%[^\n]*")
+_NOT_MATH = re.compile(r"```.*?```|`[^`\n]*`|<script.*?</script>|<!--.*?-->", re.S)
+_MATH = [re.compile(p, re.S) for p in (
+    r"\$\$.+?\$\$",
+    r"\\begin\{(equation|align|gather|multline|eqnarray)(\*?)\}.*?\\end\{\1\2\}",
+    r"\\\\\(.+?\\\\\)",                  # kramdown's escaped \\( ... \\)
+    r"\\\(.+?\\\)",
+    r"\\\[.+?\\\]",
+    r"(?<![\\$])\$[^$\n]+?\$",
+)]
+
+
+def math_spans(path: Path) -> int:
+    r"""Math spans written in the document, found by their delimiters alone
+    (code, scripts, HTML comments and, in LaTeX, comments left out): what a reader of the
+    rendered page sees as formulas, whatever the linter makes of them.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = Path(d) / "a.md"
+    ...     _ = p.write_text("$a$, $$b$$, \\(c\\), `$d$` <!-- $e$ -->", encoding="utf-8")
+    ...     math_spans(p)
+    3
+    """
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".ipynb":
+        cells = json.loads(text).get("cells", [])
+        text = "\n".join("".join(c.get("source", [])) for c in cells if c.get("cell_type") == "markdown")
+    text = (_TEX_COMMENT if path.suffix == ".tex" else _NOT_MATH).sub(" ", text)
+    count = 0
+    for pattern in _MATH:
+        count += len(pattern.findall(text))
+        text = pattern.sub(" ", text)
+    return count
+
+
 def formulas_read(path: Path) -> int:
     """Equations the document reader turned into program lines (definitions and claim sides)."""
     from dsl.frontends import extract
@@ -148,6 +188,7 @@ def measure(name: str, entry: dict, variant: str, corpus: Path = CORPUS) -> Meas
     m = Measure(name, variant, str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path),
                 exit_code=code)
     m.read = formulas_read(path)
+    m.math = math_spans(path)
     diagnostics = report.get("diagnostics", [])
     m.unread = len({(d.get("cell"), d["line"], d["column"]) for d in diagnostics if d["code"] in _UNREAD})
     m.claims = sum(1 for c in report.get("claims", []) if c["status"] in ("verified", "wrong"))
@@ -171,11 +212,11 @@ def measure_all(corpus: Path = CORPUS) -> list[Measure]:
 
 # ------------------------------------------------------------------ the table
 
-_COLUMNS = ("document", "variant", "formulas", "read", "unread", "claims", "caught", "false alarms")
+_COLUMNS = ("document", "variant", "math", "formulas", "read", "unread", "claims", "caught", "false alarms")
 
 
 def _row(m: Measure) -> tuple[str, ...]:
-    return (m.document, m.variant, str(m.formulas), str(m.read), str(m.unread), str(m.claims),
+    return (m.document, m.variant, str(m.math), str(m.formulas), str(m.read), str(m.unread), str(m.claims),
             f"{len(m.caught)}/{m.planted}", str(len(m.false_alarms)))
 
 
@@ -184,7 +225,7 @@ def totals(measures: list[Measure]) -> list[tuple[str, ...]]:
     for variant in VARIANTS:
         ms = [m for m in measures if m.variant == variant]
         rows.append(("total", variant, *(str(sum(getattr(m, k) for m in ms))
-                                         for k in ("formulas", "read", "unread", "claims")),
+                                         for k in ("math", "formulas", "read", "unread", "claims")),
                      f"{sum(len(m.caught) for m in ms)}/{sum(m.planted for m in ms)}",
                      str(sum(len(m.false_alarms) for m in ms))))
     return rows
