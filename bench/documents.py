@@ -97,6 +97,7 @@ class Measure:
     caught: list[Mistake] = field(default_factory=list)
     missed: list[Mistake] = field(default_factory=list)
     false_alarms: list[Alarm] = field(default_factory=list)
+    off_target: list[Alarm] = field(default_factory=list)     # on a planted line, with a code not accepted
     internal: list[Alarm] = field(default_factory=list)       # E901: a defect of the linter
     exit_code: int = 0
 
@@ -198,8 +199,10 @@ def measure(name: str, entry: dict, variant: str, corpus: Path = CORPUS) -> Meas
     planted = mistakes_of(name, entry, variant)
     at = {(p.cell, p.line) for p in planted}
     for p in planted:
-        hit = any((a.cell, a.line) == (p.cell, p.line) and p.caught_by(a.code) for a in alarms)
+        there = [a for a in alarms if (a.cell, a.line) == (p.cell, p.line)]
+        hit = any(p.caught_by(a.code) for a in there)
         (m.caught if hit else m.missed).append(p)
+        m.off_target += [a for a in there if not hit]
     m.false_alarms = [a for a in alarms if (a.cell, a.line) not in at]
     return m
 
@@ -249,6 +252,8 @@ def details(measures: list[Measure]) -> str:
             out.append(f"caught  {m.path}:{p.where}  {p.kind}")
         for p in m.missed:
             out.append(f"missed  {m.path}:{p.where}  {p.kind}: {p.what}")
+        for a in m.off_target:
+            out.append(f"other   {m.path}:{a.where}  {a.code} (not an accepted code) {a.message}")
         for a in m.false_alarms + m.internal:
             out.append(f"ALARM   {m.path}:{a.where}  {a.code} {a.message}")
     return "\n".join(out)

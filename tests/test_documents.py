@@ -124,25 +124,29 @@ def test_declared_variant_is_the_document_with_lines_added(name):
 
 def test_measure_counts_catches_misses_and_false_alarms(tmp_path):
     """The counting on a corpus of one small document, every outcome once."""
-    (tmp_path / "tiny.md").write_text("$$y = x x$$\n$$z = x x^T$$\n$$w = x^T x^T$$\n$$v = \\foo$$\n",
+    (tmp_path / "tiny.md").write_text("$$y = x x$$\n$$z = x x^T$$\n$$w = x^T x^T$$\n$$v = \\foo$$\n$$u = x x$$\n",
                                       encoding="utf-8")
     (tmp_path / "tiny.declared.md").write_text(
-        "<!-- deriv: x : 1 x 3 -->\n$$y = x x$$\n$$z = x x^T$$\n$$w = x^T x^T$$\n$$v = \\foo$$\n", encoding="utf-8")
+        "<!-- deriv: x : 1 x 3 -->\n$$y = x x$$\n$$z = x x^T$$\n$$w = x^T x^T$$\n$$v = \\foo$$\n$$u = x x$$\n",
+        encoding="utf-8")
     (tmp_path / "expected.toml").write_text(
         "[documents.tiny]\nformat = 'md'\nabout = 'a row vector'\n"
         "[[documents.tiny.mistakes]]\nkind = 'k'\npublished_line = 1\ndeclared_line = 2\ncodes = ['E3']\n"
         "text = 'x x$'\nwhat = 'a row times a row'\n"
         "[[documents.tiny.mistakes]]\nkind = 'k'\npublished_line = 2\ndeclared_line = 3\ncodes = ['E500']\n"
-        "text = 'x x^T'\nwhat = 'nothing wrong here'\n", encoding="utf-8")
+        "text = 'x x^T'\nwhat = 'nothing wrong here'\n"
+        "[[documents.tiny.mistakes]]\nkind = 'k'\npublished_line = 5\ndeclared_line = 6\ncodes = ['E500']\n"
+        "text = 'u = x x'\nwhat = 'flagged, but not by a claim check'\n", encoding="utf-8")
     entry = docs.load_expected(tmp_path)["documents"]["tiny"]
     declared = docs.measure("tiny", entry, "declared", tmp_path)
     assert [m.line for m in declared.caught] == [2]
-    assert [m.line for m in declared.missed] == [3]
+    assert [m.line for m in declared.missed] == [3, 6]
+    assert [(a.line, a.code[:2]) for a in declared.off_target] == [(6, "E3")]
     assert [(a.line, a.code[:2]) for a in declared.false_alarms] == [(4, "E3")]
-    assert declared.read == 3 and declared.unread == 1 and declared.formulas == 4 and declared.math == 4
+    assert declared.read == 4 and declared.unread == 1 and declared.formulas == 5 and declared.math == 5
     published = docs.measure("tiny", entry, "published", tmp_path)
     assert published.caught == [] and published.false_alarms == []
-    assert published.read == 0 and published.unread == 4
+    assert published.read == 0 and published.unread == 5
 
 
 def test_declarations_add_no_math(measures):
