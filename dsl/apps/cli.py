@@ -66,6 +66,16 @@ def _parser() -> argparse.ArgumentParser:
     lint.add_argument("--jobs", type=options.jobs, default=None, help="processes, 1 to 256 (default: all cores)")
     lint.add_argument("--verbose", action="store_true", help="also list math that was skipped")
 
+    d = sub.add_parser("derive", help="derive dY/dX symbolically from the definitions, verified")
+    d.add_argument("file", metavar="FILE")
+    d.add_argument("y", metavar="Y", help="the value differentiated (L), or the claim's left side (dL/dx)")
+    d.add_argument("x", nargs="?", metavar="X", help="the variable (x)")
+    d.add_argument("--to", choices=("ascii", "unicode", "latex"), default="ascii")
+    d.add_argument("--steps", action="store_true", help="also the chain of intermediates, one claim each")
+    d.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    d.add_argument("--seed", type=options.seed, default=0)
+    d.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+
     f = sub.add_parser("fmt", help="print a derivation as LaTeX, Unicode or canonical ASCII")
     f.add_argument("file", nargs="?", metavar="FILE")
     f.add_argument("-e", "--expr", metavar="EXPR")
@@ -152,13 +162,19 @@ def _lint(args) -> int:
                          color=render.use_color(args.color))
 
 
+def _derive(args) -> int:
+    from dsl.apps import derive_cmd
+    return derive_cmd.main(args.file, args.y, args.x, to=args.to, steps=args.steps, fmt=args.format,
+                           seed=args.seed, color=args.color)
+
+
 def _fmt(args) -> int:
     from dsl.apps import fmt
     return fmt.main(args.file, args.expr, to=args.to, hadamard=args.hadamard)
 
 
 _COMMANDS = {"check": _check, "eval": _eval, "explain": _explain, "repl": _repl,
-             "lint": _lint, "fmt": _fmt}
+             "lint": _lint, "fmt": _fmt, "derive": _derive}
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -32,5 +32,5 @@ def derive_file(path: str, y: str, x: str, *, steps: bool = False, seed: int = D
     source, problem = read_source(path)
     if source is None:
         assert problem is not None
-        return Derived(unreadable(path, problem), None, [problem])
+        return Derived(unreadable(path, problem), None)
     return derive_source(source, y, x, steps=steps, seed=seed)
