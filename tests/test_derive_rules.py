@@ -31,6 +31,9 @@ B : n x k
 C : k x n
 M : n x k
 S : n x n symmetric
+b : 1 x n binary
+z : 1 x n pm1
+R : n x n orthogonal
 y : 1 x n onehot
 Y : m x k onehot
 """
@@ -58,6 +61,8 @@ CASES = {
     "factor_rule": ("A @ u + A.T @ u", "(A + A.T) @ u"),
     "sum_of_product": ("sum(v * w)", "v @ w.T"),
     "distribute": ("p * (q - r)", "p * q - p * r"),
+    "attribute_rule": ("R.T @ R", "eye(n)"),
+    "reassociate": ("A @ (B @ C)", "A @ B @ C"),
 }
 
 # more cases of the same rules: the other forms their identities name
@@ -75,6 +80,9 @@ MORE = [
     ("fold_rule", "2 * 3", "6"),
     ("cancel_rule", "p * q / p", "q"),
     ("symmetric_rule", "inv(S).T", "inv(S)"),
+    ("attribute_rule", "b * b", "b"),
+    ("attribute_rule", "z * z", "ones(1, n)"),
+    ("attribute_rule", "R @ R.T", "eye(n)"),
 ]
 
 
@@ -84,7 +92,7 @@ def _algebra():
     env = report.env
     labels = {n: a for n, i in env.names.items() for a in SUMS_TO_ONE if a in i.attrs}
     symmetric = {n: a for n, i in env.names.items() for a in SYMMETRIC if a in i.attrs}
-    return Algebra(Shaper(env), labels, symmetric)
+    return Algebra(Shaper(env), labels, symmetric, {n: i.attrs for n, i in env.names.items() if i.attrs})
 
 
 def _values(before: str, after: str, seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -45,8 +45,9 @@ class Algebra:
     every expression through ``shape_of`` (None: unknown)."""
 
     def __init__(self, shape_of: Callable[[Expr], Shape | None], labels: dict[str, str] | None = None,
-                 symmetric: dict[str, str] | None = None):
+                 symmetric: dict[str, str] | None = None, attrs: dict[str, tuple[str, ...]] | None = None):
         self.shape = shape_of
+        self.attrs = attrs or {}                 # every declared name -> its attributes
         self.labels = labels or {}               # label names whose groups sum to one -> attribute
         self.symmetric = symmetric or {}         # names declared symmetric (or spd) -> attribute
         self.used: list[tuple[str, str]] = []    # (label, attribute) a rewrite relied on

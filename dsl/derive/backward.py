@@ -67,7 +67,8 @@ class Sweep:
                   for name, info in self.env.names.items() if any(a in info.attrs for a in SUMS_TO_ONE)}
         symmetric = {name: next(a for a in SYMMETRIC if a in info.attrs)
                      for name, info in self.env.names.items() if any(a in info.attrs for a in SYMMETRIC)}
-        self.alg = Algebra(self.shape, labels, symmetric)
+        attrs = {name: info.attrs for name, info in self.env.names.items() if info.attrs}
+        self.alg = Algebra(self.shape, labels, symmetric, attrs)
         self.defs: dict[str, Expr] = {}
         self.order: list[str] = []
         self.index_defs: set[str] = set()

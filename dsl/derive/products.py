@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from dsl.builtins.symbolic import NOSPAN, Algebra, number
-from dsl.core.ast import BinOp, Call, Expr, Neg, Number, Op
+from dsl.core.ast import BinOp, Call, Expr, Name, Neg, Number, Op, Transpose
 
 _LEVEL2 = (Op.MUL, Op.MATMUL, Op.DIV)
 
@@ -71,6 +71,13 @@ def _combine(alg: Algebra, op: Op, a: Expr | None, b: Expr | None) -> Expr | Non
         return a if b is None else b
     if op is Op.MUL and isinstance(b, BinOp) and b.op is Op.MUL:     # a * (b * c) = a * b * c, entry by entry
         return _combine(alg, Op.MUL, _combine(alg, Op.MUL, a, b.left), b.right)
+    if op is Op.MATMUL:
+        eye = orthogonal(alg, a, b)
+        if eye is not None:
+            return eye
+        for i, other in ((a, b), (b, a)):         # eye(n) @ M = M @ eye(n) = M
+            if isinstance(i, Call) and i.func == "eye" and not i.prime:
+                return other
     node = BinOp(op, a, b, NOSPAN, NOSPAN)
     if op is Op.MUL:
         whole = alg.shape(node)
@@ -78,6 +85,18 @@ def _combine(alg: Algebra, op: Op, a: Expr | None, b: Expr | None) -> Expr | Non
             if isinstance(one, Call) and one.func == "ones" and whole is not None and alg.shape(other) == whole:
                 return other
     return node
+
+
+def orthogonal(alg: Algebra, a: Expr, b: Expr) -> Expr | None:
+    """``Q.T @ Q`` and ``Q @ Q.T`` -> ``eye(n)`` for ``Q`` declared orthogonal (the assumption is recorded)."""
+    for t, q in ((a, b), (b, a)):
+        if isinstance(t, Transpose) and isinstance(q, Name) and t.operand == q \
+                and "orthogonal" in alg.attrs.get(q.id, ()):
+            s = alg.shape(q)
+            if s is not None and s.is_square:
+                alg.used.append((q.id, "orthogonal"))
+                return alg.eye(s.rows)
+    return None
 
 
 def _cancel(nums: list[Expr], dens: list[Expr]) -> tuple[list[Expr], list[Expr]]:

@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from dsl.builtins.symbolic import NOSPAN, Algebra, is_number, number
-from dsl.core.ast import BinOp, Call, Expr, Name, Neg, Number, Op, Transpose
+from dsl.core.ast import BinOp, Call, Expr, Neg, Number, Op, Transpose
 from dsl.core.dims import Shape
+from dsl.derive.assumed import attribute_rule, label_sum, symmetric_rule
 from dsl.derive.products import linear_rule, mul_factors, product_rule, sum_rule
 from dsl.derive.shapes import axis_of
 
@@ -176,27 +177,6 @@ def cancel_rule(alg: Algebra, e: Expr) -> Expr | None:
     return None
 
 
-def label_sum(alg: Algebra, e: Expr) -> Expr | None:
-    """sum(y) -> 1 for a vector label y declared onehot or prob (its entries sum to one), and
-    sum(Y, axis=1) -> ones(m, 1) for a matrix label (each row sums to one); the assumption is recorded."""
-    labels = alg.labels
-    if not labels or not _call(e, "sum") or not isinstance(e.args[0], Name):     # type: ignore[union-attr]
-        return None
-    y = e.args[0].id                                                           # type: ignore[union-attr]
-    s = alg.shape(e.args[0])                                                   # type: ignore[union-attr]
-    if y not in labels or s is None:
-        return None
-    axis = axis_of(e)                                                          # type: ignore[arg-type]
-    if s.is_vector and (axis is None or (axis in (1, -1)) == s.is_row):
-        out: Expr = number(1)
-    elif s.rank == 2 and not s.is_vector and axis in (1, -1):
-        out = alg.call("ones", alg.size(s.rows), number(1))
-    else:
-        return None
-    alg.used.append((y, labels[y]))
-    return out
-
-
 def diag_sum(alg: Algebra, e: Expr) -> Expr | None:
     """sum(diag(v), axis=1) -> v as a column, sum(diag(v), axis=0) -> v as a row (one entry per row/column)."""
     if not _call(e, "sum") or not _call(e.args[0], "diag"):                    # type: ignore[union-attr]
@@ -210,22 +190,6 @@ def diag_sum(alg: Algebra, e: Expr) -> Expr | None:
     if axis == 0:
         return alg.T(alg.column(v))
     return None
-
-
-def symmetric_rule(alg: Algebra, e: Expr) -> Expr | None:
-    """S.T -> S and inv(S).T -> inv(S) for a name S declared symmetric or spd; the assumption is recorded."""
-    if not isinstance(e, Transpose):
-        return None
-    name = e.operand
-    if _call(name, "inv"):
-        name = name.args[0]                                                    # type: ignore[union-attr]
-    if not isinstance(name, Name):
-        return None
-    kind = alg.symmetric.get(name.id)
-    if kind is None:
-        return None
-    alg.used.append((name.id, kind))
-    return e.operand
 
 
 def where_rule(alg: Algebra, e: Expr) -> Expr | None:
@@ -252,6 +216,13 @@ def where_rule(alg: Algebra, e: Expr) -> Expr | None:
         new = tuple(number(1) if _call(v, "ones") and alg.shape(c) == shape else v for v in (a, b))
         if new != (a, b):
             return alg.call("where", c, *new)
+    return None
+
+
+def reassociate(alg: Algebra, e: Expr) -> Expr | None:
+    """A @ (B @ C) -> (A @ B) @ C: the matrix product is associative (the grouping that reads best is kept)."""
+    if isinstance(e, BinOp) and e.op is Op.MATMUL and isinstance(e.right, BinOp) and e.right.op is Op.MATMUL:
+        return alg.matmul(alg.matmul(e.left, e.right.left), e.right.right)
     return None
 
 
@@ -374,11 +345,12 @@ def neg_out(alg: Algebra, e: Expr) -> Expr | None:
 
 
 ALWAYS: tuple[Rule, ...] = (fold_rule, transpose_rule, identity_rule, one_by_one, outer_rule, neg_out, cancel_rule,
-                            label_sum, diag_sum, symmetric_rule, where_rule, product_rule, linear_rule, sum_rule)
+                            label_sum, diag_sum, symmetric_rule, attribute_rule, where_rule, product_rule, linear_rule,
+                            sum_rule)
 """Applied wherever they match: the normal form."""
 
 CHOICES: tuple[Rule, ...] = (push_transpose, push_transpose_twice, push_transpose_all, diag_product, factor_rule,
-                             sum_of_product, distribute)
+                             sum_of_product, distribute, reassociate)
 """Kept only where the readability score improves."""
 
 IDENTITIES: dict[str, Rule] = {rule.__name__: rule for rule in (*ALWAYS, *CHOICES)}
