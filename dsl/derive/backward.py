@@ -60,6 +60,7 @@ class Sweep:
     x: str
     steps: bool = False
     assumptions: list[str] = field(default_factory=list)
+    stacked: str | None = None     # a Jacobian: "rows" (one adjoint row per entry of Y) or "cols"
 
     def __post_init__(self):
         self.shape = Shaper(self.env)
@@ -148,6 +149,9 @@ class Sweep:
         shape = self.shape(e)
         if shape is not None and shape.is_tensor:
             raise Underivable(say("derive-tensor"))
+        if self.stacked and shape is not None and not shape.is_one_by_one \
+                and not (shape.is_row if self.stacked == "rows" else shape.is_col):
+            raise Underivable(say("derive-mixed-vectors", y=self.y, x=self.x))
         match e:
             case Name(id=name):
                 self._deliver(name, g)
@@ -313,6 +317,8 @@ class Sweep:
             return g
         if so.is_tensor or sn.is_tensor:
             raise Underivable(say("derive-tensor"))
+        if so.is_one_by_one and self.stacked:      # one row (column) of g per entry of Y
+            return self.alg.call("sum", g, axis=1 if self.stacked == "rows" else 0)
         if so.is_one_by_one:
             return self.alg.call("sum", g)
         if so.rank == 2 and sn.rank == 2:

@@ -68,8 +68,12 @@ def derive(program: Program, env, y: str, x: str, *, steps: bool = False, verify
     why) or ``checking.Inconsistent`` (a defect: the form did not verify).
     ``before``: only names defined above this line stand for sub-expressions."""
     for name in (y, x):
-        if env.names.get(name) is None or env.names[name].shape is None:
+        info = env.names.get(name)
+        if info is None:
             raise Underivable(say("derive-not-a-value", name=name))
+        if info.shape is None or not info.ok:
+            raise Underivable(say("derive-has-errors", name=name))
+
     try:
         return _derive(program, env, y, x, steps, verify, seed, before)
     except RecursionError:
@@ -80,6 +84,9 @@ def _derive(program, env, y, x, steps, verify, seed, before) -> Derivation:
     sweep = Sweep(program, env, y, x)
     alg = sweep.alg
     kind, seed_expr, transpose = _kind(sweep, y, x)
+    if kind == "jacobian":
+        ys = sweep.shape.name(y)
+        sweep.stacked = "rows" if ys is not None and ys.is_row else "cols"
     found = sweep.run(seed_expr)
     names = _names(program, sweep, before)
     expr = _finish(alg, found, transpose, x, y, sweep, names)

@@ -15,6 +15,7 @@ DERIVE: dict[str, str] = {
     "derive-higher-order": "{deriv} is a higher-order tensor: derive the gradient of a scalar loss instead",
     "derive-mixed-vectors": "the values between {y} and {x} are not all vectors of one orientation, "
                             "so the Jacobian has no matrix spelling here",
+    "derive-has-errors": "'{name}' has errors; fix them first",
     "derive-not-a-value": "'{name}' is not a declared or defined name",
     "derive-unchecked": "the derived form could not be checked: {why}",
     "derive-failed": "the derived form {expr} does not verify: {detail}",
