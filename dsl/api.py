@@ -104,6 +104,11 @@ class Derived:
     def steps(self) -> tuple[Step, ...]:
         return self.derivation.steps
 
+    @property
+    def index(self) -> str | None:
+        """A Jacobian entry by entry (``dy[i]/dx[j] = ...``), verified; None otherwise."""
+        return self.derivation.index_line
+
 
 def derive(text: str, y: str, x: str | None = None, *, steps: bool = False, seed: int = 0,
            name: str = "<input>", spell: Callable[[str, str, Expr, str], str] | None = None) -> Derived:

@@ -135,6 +135,24 @@ def test_jacobians_verify(text, y, x):
     assert pipeline.verify_claim_text(text, claim, seed=5).status is Status.VERIFIED
 
 
+@pytest.mark.parametrize(("path", "y", "x", "expected"), [
+    ("examples/mlp_column.deriv", "h", "a", "dh[i]/da[j] = sigma'(a[i]) * delta(i, j)"),
+    ("examples/mlp_column.deriv", "theta", "h", "dtheta[i]/dh[j] = W2[j, i]"),
+    ("examples/layout_denominator.deriv", "a", "x", "da[i]/dx[j] = W1[j, i]"),
+    ("examples/rnn_step.deriv", "h1", "h0", "dh1[i]/dh0[j] = tanh'(z[i]) * Wh[j, i]"),
+    ("examples/mistakes/wrong_diagonal.deriv", "s", "theta", "ds[i]/dtheta[j] = s[i] * delta(i, j) - s[i] * s[j]"),
+])
+def test_jacobians_also_entry_by_entry(path, y, x, expected):
+    d = _derive(path, y, x)
+    assert d.index_line == expected
+    text = (ROOT / path).read_text(encoding="utf-8")
+    assert pipeline.verify_claim_text(text, expected, seed=4).status is Status.VERIFIED
+
+
+def test_a_gradient_has_no_index_form():
+    assert _derive("examples/mlp.deriv", "L", "x").index is None
+
+
 def test_names_as_in_claims():
     assert split_names("dL/dW1", None) == ("L", "W1")
     assert split_names("∂L/∂x", None) == ("L", "x")

@@ -70,6 +70,13 @@ def test_json_carries_every_notation(capsys):
     assert data["steps"][0] == {"claim": "dL/dtheta", "expr": "yhat - y"}
 
 
+def test_json_of_a_jacobian_carries_its_index_form(capsys):
+    code, out, _ = run(capsys, str(ROOT / "examples" / "mlp_column.deriv"), "h", "a", "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["expr"]["ascii"] == "diag(sigma'(a))"
+    assert data["index"] == "dh[i]/da[j] = sigma'(a[i]) * delta(i, j)"
+
+
 def test_bad_names_are_diagnostics_with_exit_1(capsys):
     code, out, _ = run(capsys, MLP, "L", "nothere")
     assert code == 1 and "error[E510]" in out and "'nothere' is not a declared or defined name" in out

@@ -43,6 +43,8 @@ def as_json(path: str, derivation, diagnostics, steps: bool) -> str:
                      for to in NOTATIONS},
             "assumptions": list(derivation.assumptions), "verified": True,
         })
+        if derivation.index is not None:         # a Jacobian entry by entry, verified too
+            data["index"] = derivation.index_line
         if steps:
             data["steps"] = [{"claim": s.name, "expr": s.text} for s in derivation.steps]
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

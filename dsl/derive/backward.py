@@ -73,7 +73,10 @@ class Sweep:
         self.defs: dict[str, Expr] = {}
         self.order: list[str] = []
         self.index_defs: set[str] = set()
+        self.twice: set[str] = set()     # names defined more than once (an error the checker reports)
         for stmt in self.program.statements:
+            if isinstance(stmt, Define) and stmt.name in self.defs:
+                self.twice.add(stmt.name)
             if isinstance(stmt, Define) and stmt.name not in self.defs:
                 if stmt.indices:
                     self.index_defs.add(stmt.name)

@@ -26,15 +26,16 @@ class Inconsistent(Exception):
     """A derived form failed verification: a defect, reported as ``E511``."""
 
 
-def claim_of(y: str, x: str, expr: Expr) -> Claim:
-    return Claim(Deriv(Name(y, NOSPAN), Name(x, NOSPAN), NOSPAN), expr, NOSPAN)
+def claim_of(y: str, x: str, expr: Expr, indices: tuple = ((), ())) -> Claim:
+    """The claim ``dY/dX = expr`` (``dY[i]/dX[j] = expr`` with ``indices``)."""
+    return Claim(Deriv(Name(y, NOSPAN), Name(x, NOSPAN), NOSPAN, *indices), expr, NOSPAN)
 
 
 def verify_form(program: Program, env, y: str, x: str, expr: Expr, *, seed: int = 0,
-                draws: int = DERIVED_DRAWS) -> None:
+                draws: int = DERIVED_DRAWS, indices: tuple = ((), ())) -> None:
     """Raise :class:`Inconsistent` unless ``dY/dX = expr`` verifies; raise
     ``Underivable`` when it cannot be checked at all (say why)."""
-    claim = claim_of(y, x, expr)
+    claim = claim_of(y, x, expr, indices)
     kept = len(env.claims)
     sink = Sink()
     try:

@@ -19,10 +19,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from dsl.builtins.symbolic import NOSPAN, Algebra, number
-from dsl.core.ast import Define, Expr, Name, Number, Program, deriv_text
+from dsl.core.ast import Claim, Define, Expr, IndexVar, Name, Number, Program, deriv_text
 from dsl.core.wording import say
 from dsl.derive import checking
 from dsl.derive.backward import Sweep, Underivable, seed_for
+from dsl.derive.entries import NoIndexForm, entry
 from dsl.derive.simplify import normal, simplify
 from dsl.language.printer import to_source
 
@@ -52,6 +53,11 @@ class Derivation:
     kind: str
     assumptions: tuple[str, ...] = ()
     steps: tuple[Step, ...] = field(default=())
+    index: Claim | None = None          # a Jacobian entry by entry: dy[i]/dx[j] = ..., verified
+
+    @property
+    def index_line(self) -> str | None:
+        return None if self.index is None else to_source(self.index)
 
     @property
     def name(self) -> str:
@@ -82,6 +88,9 @@ def derive(program: Program, env, y: str, x: str, *, steps: bool = False, verify
 
 def _derive(program, env, y, x, steps, verify, seed, before) -> Derivation:
     sweep = Sweep(program, env, y, x)
+    for name in (y, x):
+        if name in sweep.twice:
+            raise Underivable(say("derive-has-errors", name=name))
     alg = sweep.alg
     kind, seed_expr, transpose = _kind(sweep, y, x)
     if kind == "jacobian":
@@ -95,8 +104,24 @@ def _derive(program, env, y, x, steps, verify, seed, before) -> Derivation:
     chain: tuple[Step, ...] = ()
     if steps and kind == "gradient":
         chain = _steps(program, env, y, x, alg, names, seed, verify)
+    denominator = getattr(env, "layout", "numerator") == "denominator"
+    index = _index_form(program, env, y, x, alg, expr, denominator, seed, verify) if kind == "jacobian" else None
     used = [*sweep.assumptions, *(say("derive-using", name=n, attr=a) for n, a in alg.used)]
-    return Derivation(y, x, expr, to_source(expr), kind, tuple(dict.fromkeys(used)), chain)
+    return Derivation(y, x, expr, to_source(expr), kind, tuple(dict.fromkeys(used)), chain, index)
+
+
+def _index_form(program, env, y, x, alg, expr, transposed: bool, seed: int, verify: bool) -> Claim | None:
+    """``dy[i]/dx[j] = ...`` for a Jacobian (None when it has no index form here); ``transposed``:
+    ``expr`` is in the denominator layout, entries of X by entries of Y."""
+    i, j = IndexVar("i", NOSPAN), IndexVar("j", NOSPAN)
+    try:
+        body = entry(alg, expr, j, i) if transposed else entry(alg, expr, i, j)
+    except NoIndexForm:
+        return None
+    indices = ((i,), (j,))
+    if verify:
+        checking.verify_form(program, env, y, x, body, seed=seed, indices=indices)
+    return checking.claim_of(y, x, body, indices)
 
 
 def _kind(sweep: Sweep, y: str, x: str) -> tuple[str, Expr, bool]:
