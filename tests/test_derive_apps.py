@@ -159,3 +159,19 @@ def test_python_api_refusal():
     with pytest.raises(DeriveError) as err:
         dsl.derive("dims n\nx : 1 x n\nL = sum(x)", "L", "q")
     assert err.value.diagnostics[0].code == "E510"
+
+
+def test_lint_writes_the_derived_fix_in_latex(capsys, tmp_path):
+    note = tmp_path / "hw.md"
+    note.write_text(
+        "# Homework 3, question 2\n\n"
+        "<!-- deriv: dims m, d\nX : m x d\nw : d x 1\ny : m x 1 -->\n\n"
+        "The residual is $r = X w - y$ and the loss is $L = \\operatorname{sum}(r \\odot r)$.\n\n"
+        "My answer:\n\n$$\\frac{\\partial L}{\\partial w} = 2 X r$$\n", encoding="utf-8")
+    main(["lint", "--format", "json", str(note)])
+    data = json.loads(capsys.readouterr().out)
+    fixes = [d["fix"] for f in data["files"] for d in f["diagnostics"] if d.get("fix", {}).get("claim")]
+    assert fixes, data
+    assert fixes[0]["claim"] == "dL/dw"
+    latex = fixes[0]["replacement"]         # re-spelled by the front end: LaTeX, not chainrule source
+    assert "X^\\top" in latex and "@" not in latex and ".T" not in latex
