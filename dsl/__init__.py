@@ -10,6 +10,7 @@ The stages, one package each, imported only downward::
     frontends  Markdown, LaTeX and notebooks -> derivation text
     compute    AST -> NumPy values; reverse-mode derivatives
     verify     claimed derivatives vs true ones, with a diagnosis
+    derive     symbolic derivatives in the file's notation, verified
     render     diagnostics and verdicts as text / JSON / SARIF
     pipeline   strings the stages together for every application
     apps       cli, repl, magics, lint, fmt, explain, pytest plugin
@@ -28,6 +29,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import numpy as np  # annotations only: NumPy loads when a value is computed
 
+    from dsl.api import Derived
     from dsl.core.ast import Program
     from dsl.core.diagnostics import Diagnostic
     from dsl.core.dims import Shape
@@ -36,7 +38,7 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "check", "evaluate_expr", "parse", "shape_of", "verify_claim"]
+__all__ = ["__version__", "check", "derive", "evaluate_expr", "parse", "shape_of", "verify_claim"]
 
 
 def parse(text: str, name: str = "<input>") -> tuple[Program, list[Diagnostic]]:
@@ -74,6 +76,25 @@ def verify_claim(program_text: str, claim_text: str, seed: int = 0) -> ClaimResu
     """Verify one claim (``"dL/dx = ..."``) against a program's definitions."""
     from dsl.pipeline import verify_claim_text
     return verify_claim_text(program_text, claim_text, seed=seed)
+
+
+def _derive_api(text: str, y: str, x: str | None = None, *, steps: bool = False, seed: int = 0) -> Derived:
+    """``dY/dX`` derived from the definitions in ``text`` and verified: ``.expr``
+    (an AST), ``.text``, ``.texts`` (the claim in ASCII, Unicode and LaTeX),
+    ``.assumptions`` and ``.steps``; raises ``dsl.api.DeriveError`` when none.
+
+    >>> dsl_text = "dims n\\nx : 1 x n\\nW : n x n\\nL = sum(tanh(x @ W))"
+    >>> _derive_api(dsl_text, "dL/dW").texts["ascii"]
+    "dL/dW = x.T @ tanh'(x @ W)"
+    """
+    from dsl import api
+    from dsl.apps.derive_text import claim_text
+    return api.derive(text, y, x, steps=steps, seed=seed, spell=claim_text)
+
+
+# ``dsl.derive`` is also the name of the stage package: importing it binds the
+# package here, and the package forwards a call to ``_derive_api`` (dsl/derive/__init__.py).
+derive = _derive_api
 
 
 def load_ipython_extension(ipython):  # pragma: no cover - exercised through IPython

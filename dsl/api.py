@@ -7,7 +7,8 @@ errors into :class:`ShapeError`.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from dsl import pipeline
@@ -19,7 +20,11 @@ from dsl.pipeline import Checked, check_expr, env_from_arrays
 if TYPE_CHECKING:
     import numpy as np  # annotations only: NumPy loads when a value is computed
 
-__all__ = ["Checked", "ShapeError", "check_expr", "env_from_arrays", "evaluate_expr", "shape_of_expr"]
+    from dsl.core.ast import Expr
+    from dsl.derive import Derivation, Step
+
+__all__ = ["Checked", "DeriveError", "Derived", "ShapeError", "check_expr", "derive", "env_from_arrays",
+           "evaluate_expr", "shape_of_expr"]
 
 
 class ShapeError(ValueError):
@@ -64,3 +69,67 @@ def shape_of_expr(text: str, arrays: Mapping[str, object]) -> Shape | None:
     if not checked.ok:
         raise ShapeError(text, checked.errors)
     return checked.shape
+
+
+class DeriveError(ValueError):
+    """Raised by :func:`derive` when there is no derived form; the message
+    says why, ``.diagnostics`` holds the diagnostics (``E510``, ``E511``...)."""
+
+    def __init__(self, message: str, diagnostics: list[Diagnostic]):
+        super().__init__(message)
+        self.diagnostics = diagnostics
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A derived and verified ``dY/dX``: ``expr`` (the AST), ``text`` (ASCII),
+    ``texts`` (``"dY/dX = ..."`` in each notation), ``assumptions`` and ``steps``."""
+
+    derivation: Derivation
+    texts: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def expr(self) -> Expr:
+        return self.derivation.expr
+
+    @property
+    def text(self) -> str:
+        return self.derivation.text
+
+    @property
+    def assumptions(self) -> tuple[str, ...]:
+        return self.derivation.assumptions
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        return self.derivation.steps
+
+    @property
+    def index(self) -> str | None:
+        """A Jacobian entry by entry (``dy[i]/dx[j] = ...``), verified; None otherwise."""
+        return self.derivation.index_line
+
+
+def derive(text: str, y: str, x: str | None = None, *, steps: bool = False, seed: int = 0,
+           name: str = "<input>", spell: Callable[[str, str, Expr, str], str] | None = None) -> Derived:
+    """``dY/dX`` derived from the definitions of ``text`` (``x`` may be left
+    out when ``y`` is ``"dL/dx"``); ``spell(y, x, expr, notation)`` writes
+    the claim in a notation (``dsl.derive`` passes ``fmt``'s).  Raises
+    :class:`DeriveError` when there is none.
+
+    >>> derive("dims n\\nx : 1 x n\\nL = sum(x * x)", "L", "x").text
+    '2 * x'
+    """
+    from dsl.pipeline.derived import split_names
+    from dsl.pipeline.deriving import derive_source
+    names = split_names(y, x)
+    if names is None:
+        raise DeriveError(f"give Y and X ('L', 'x') or a derivative ('dL/dx'), not {y!r}", [])
+    out = derive_source(Source(name, text), *names, steps=steps, seed=seed)
+    if out.derivation is None:
+        raise DeriveError("; ".join(d.message for d in out.diagnostics), out.diagnostics)
+    d = out.derivation
+    texts = {"ascii": d.line}
+    if spell is not None:
+        texts.update({to: spell(d.y, d.x, d.expr, to) for to in ("unicode", "latex")})
+    return Derived(d, texts)

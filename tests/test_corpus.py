@@ -51,6 +51,8 @@ NOT_FROM_DERIV_FILES = {
     "E900": "input errors: unreadable, binary or non-UTF-8 files (driver and CLI tests)",
     "E901": "internal error: a defect in chainrule, no input should cause it",
     "E502": "internal cross-check of the reference derivative against finite differences",
+    "E510": "`chainrule derive` of a derivative with no symbolic form (derive tests)",
+    "E511": "a derived form that fails verification: a defect, no input should cause it (derive tests)",
     "E600": "evaluation memory budget (`chainrule eval`, evaluator tests)",
     "W601": "NaN or infinity during evaluation (`chainrule eval`, evaluator tests)",
     "E602": "arrays given with --data (`chainrule eval`, data tests)",

@@ -12,7 +12,7 @@ import pytest
 DSL = Path(__file__).resolve().parent.parent / "dsl"
 
 # lowest first; a module may import from its own stage and the ones before it
-ORDER = ["core", "builtins", "language", "shapes", "frontends", "compute", "verify", "render",
+ORDER = ["core", "builtins", "language", "shapes", "frontends", "compute", "verify", "derive", "render",
          "pipeline", "api", "apps"]
 
 # the stage modules an application must reach through dsl.pipeline

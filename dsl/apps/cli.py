@@ -96,6 +96,16 @@ def _parser() -> argparse.ArgumentParser:
     ru.add_argument("--output-format", "--format", dest="output_format", choices=("text", "json"),
                     default="text")
 
+    d = sub.add_parser("derive", help="derive dY/dX symbolically from the definitions, verified")
+    d.add_argument("file", metavar="FILE")
+    d.add_argument("y", metavar="Y", help="the value differentiated (L), or the claim's left side (dL/dx)")
+    d.add_argument("x", nargs="?", metavar="X", help="the variable (x)")
+    d.add_argument("--to", choices=("ascii", "unicode", "latex"), default="ascii")
+    d.add_argument("--steps", action="store_true", help="also the chain of intermediates, one claim each")
+    d.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    d.add_argument("--seed", type=options.seed, default=0)
+    d.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+
     f = sub.add_parser("fmt", help="print a derivation as LaTeX, Unicode or canonical ASCII")
     f.add_argument("file", nargs="?", metavar="FILE")
     f.add_argument("-e", "--expr", metavar="EXPR")
@@ -257,13 +267,19 @@ def _rule(args) -> int:
     return rule.run(args.codes, every=args.all, fmt=args.output_format)
 
 
+def _derive(args) -> int:
+    from dsl.apps import derive_cmd
+    return derive_cmd.main(args.file, args.y, args.x, to=args.to, steps=args.steps, fmt=args.format,
+                           seed=args.seed, color=args.color)
+
+
 def _fmt(args) -> int:
     from dsl.apps import fmt
     return fmt.main(args.file, args.expr, to=args.to, hadamard=args.hadamard)
 
 
 _COMMANDS = {"check": _check, "eval": _eval, "explain": _explain, "repl": _repl,
-             "lint": _lint, "rule": _rule, "fmt": _fmt}
+             "lint": _lint, "rule": _rule, "fmt": _fmt, "derive": _derive}
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -14,6 +14,11 @@
     traceback), so "run all" stops and a notebook run in CI fails;
     ``--no-raise`` shows the report only.
 
+``%derive Y X [--steps] [--to NOTATION]``
+    The symbolic derivative ``dY/dX`` from the definitions of the cells run
+    so far, verified before it is shown (as ``chainrule derive``); returns
+    the derivation (its ``expr``, ``text``, ``assumptions`` and ``steps``).
+
 ``%deriv [--no-raise] EXPR``
     Checks EXPR with the notebook's own NumPy arrays as bindings (shapes
     taken from the arrays; a 1-d array is a row vector) and, when it checks,
@@ -249,7 +254,12 @@ def failure(result) -> DerivationError | None:
 # -------------------------------------------------------------- %deriv EXPR
 
 class ExprResult:
-    """What ``%deriv EXPR`` shows: diagnostics, the shape, notes."""
+    """What ``%derive Y X [--steps] [--to NOTATION]``
+    The symbolic derivative ``dY/dX`` from the definitions of the cells run
+    so far, verified before it is shown (as ``chainrule derive``); returns
+    the derivation (its ``expr``, ``text``, ``assumptions`` and ``steps``).
+
+``%deriv EXPR`` shows: diagnostics, the shape, notes."""
 
     def __init__(self, text: str, diagnostics, shape, notes: list[str], value=None):
         self.text = text
@@ -287,11 +297,19 @@ def check_with_arrays(text: str, namespace) -> ExprResult:
     return ExprResult(text, result.diagnostics, result.shape, result.checked.notes, result.value)
 
 
+def derive_line(notebook: NotebookSession, line: str):
+    """``%derive``: print the derived ``dY/dX`` (or why there is none); return the derivation."""
+    from dsl.apps import derive_text
+    text, _, derivation = derive_text.in_session(notebook.session, line, CELL_NAME)
+    print(text)
+    return derivation
+
+
 # ---------------------------------------------------------------- IPython
 
 def load_ipython_extension(ipython) -> None:
     """Register ``%deriv``/``%%deriv`` on ``ipython`` with one session per kernel."""
-    from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
+    from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class, no_var_expand
 
     @magics_class
     class DerivMagics(Magics):
@@ -326,5 +344,10 @@ def load_ipython_extension(ipython) -> None:
             if problem is not None:
                 raise problem
             return result.value
+
+        @no_var_expand
+        @line_magic
+        def derive(self, line):
+            return derive_line(self.notebook, line)
 
     ipython.register_magics(DerivMagics)

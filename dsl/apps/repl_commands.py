@@ -31,7 +31,7 @@ from argparse import ArgumentTypeError
 from dataclasses import dataclass
 
 from dsl import pipeline as driver
-from dsl.apps import options
+from dsl.apps import derive_text, options
 from dsl.core.ast import Claim, Define
 from dsl.core.dims import fmt
 from dsl.core.span import Source, Span
@@ -51,6 +51,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ":timeout": ("[SECONDS]", "show or set the time budget per claim (default 10 s)"),
     ":load": ("FILE", "run a .deriv file (.md/.tex: its derivations; .npz: values for inputs)"),
     ":save": ("FILE", "write the session as a derivation file"),
+    ":derive": ("Y X", "dY/dX derived from the definitions, verified (--steps, --to latex)"),
     ":reset": ("", "forget every name, size and claim"),
     ":help": ("", "this list"),
     ":quit": ("", "leave (Ctrl-D also leaves)"),
@@ -212,6 +213,9 @@ class Engine:
         if problem:
             return Outcome(f"nothing evaluated: {problem}", errors=1)
         return Outcome(format_values(ev, None))
+
+    def cmd_derive(self, arg: str) -> Outcome:
+        return Outcome(*derive_text.in_session(self.session, arg, REPL_NAME, self.color)[:2])
 
     def cmd_dims(self, arg: str) -> Outcome:
         env = self.session.env

@@ -10,6 +10,7 @@ derivative; a comparison in it (``x > 0``) carries its own kink.
 """
 from __future__ import annotations
 
+from dsl.builtins import symbolic as sym
 from dsl.builtins.table import Builtin, broadcast_shapes, np, register
 
 
@@ -34,11 +35,11 @@ def _difference(a, b):
 register(Builtin(
     "maximum", "maximum(a, b)", "the broadcast shape", "the larger of `a` and `b`, entry by entry",
     _shapes, lambda a, b: np.maximum(a, b), arity=(2, 2),
-    vjp=(_chosen(True, True), _chosen(False, True)), kink=True, kink_at=_difference))
+    vjp=(_chosen(True, True), _chosen(False, True)), symbolic=sym.chosen_rule(True), kink=True, kink_at=_difference))
 register(Builtin(
     "minimum", "minimum(a, b)", "the broadcast shape", "the smaller of `a` and `b`, entry by entry",
     _shapes, lambda a, b: np.minimum(a, b), arity=(2, 2),
-    vjp=(_chosen(True, False), _chosen(False, False)), kink=True, kink_at=_difference))
+    vjp=(_chosen(True, False), _chosen(False, False)), symbolic=sym.chosen_rule(False), kink=True, kink_at=_difference))
 
 
 # ---------------------------------------------------------------------- clip
@@ -61,7 +62,7 @@ def _clip_rule(which: int):
 register(Builtin(
     "clip", "clip(x, lo, hi)", "the broadcast shape", "`x` limited to `[lo, hi]` entry by entry",
     _shapes, lambda x, lo, hi: np.minimum(np.maximum(x, lo), hi), arity=(3, 3),
-    vjp=(_clip_rule(0), _clip_rule(1), _clip_rule(2)), kink=True,
+    vjp=(_clip_rule(0), _clip_rule(1), _clip_rule(2)), symbolic=sym.clip_rule, kink=True,
     kink_at=lambda x, lo, hi: (np.asarray(x, dtype=np.float64) - lo) * (x - hi)))
 
 
@@ -80,4 +81,4 @@ register(Builtin(
     "where", "where(c, a, b)", "the broadcast shape",
     "`a` where `c` is nonzero (a comparison such as `x > 0`, or a 0/1 mask), else `b`",
     _shapes, lambda c, a, b: np.where(c != 0, a, b), arity=(3, 3),
-    vjp=(_where_rule(0), _where_rule(1), _where_rule(2))))
+    vjp=(_where_rule(0), _where_rule(1), _where_rule(2)), symbolic=sym.where_rule))

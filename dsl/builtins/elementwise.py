@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 
+from dsl.builtins import symbolic as sym
 from dsl.builtins.table import elementwise, np, register
 
 
@@ -70,34 +71,36 @@ register(elementwise(
     kink=True))
 register(elementwise(
     "exp", "exponential", lambda x: np.exp(x), lambda x: np.exp(x), lambda x: np.exp(x),
-    prime_of_output=lambda out: out,
+    prime_of_output=lambda out: out, symbolic=sym.exp_rule,
     nonfinite=lambda prime, operands: ("exp overflowed (arguments above 709)", None),
     latex=r"\exp"))
 register(elementwise(
     "log", "natural logarithm", lambda x: np.log(x), lambda x: 1.0 / x, lambda x: -1.0 / (x * x),
-    domain="x > 0", nonfinite=_root_domain("log"), latex=r"\log", latex_names=(r"\ln", "ln")))
+    domain="x > 0", nonfinite=_root_domain("log"), symbolic=sym.log_rule, latex=r"\log", latex_names=(r"\ln", "ln")))
 register(elementwise(
     "sqrt", "square root", lambda x: np.sqrt(x), lambda x: 0.5 / np.sqrt(x),
     lambda x: -0.25 / (x * np.sqrt(x)),
-    domain="x >= 0", nonfinite=_root_domain("sqrt")))
+    domain="x >= 0", nonfinite=_root_domain("sqrt"), symbolic=sym.sqrt_rule))
 register(elementwise(
     "abs", "absolute value; `abs'` is the sign, 0 at 0", lambda x: np.abs(x), lambda x: np.sign(x),
     _zero,                                   # the sign is flat away from 0
-    kink=True))
+    kink=True, symbolic=sym.abs_rule))
 register(elementwise(
     "softplus", "`log(1 + exp(x))`; `softplus'` is `sigma`", lambda x: np.logaddexp(0.0, x), _sigma,
     _sigma_prime))
 register(elementwise(
     "sign", "the sign, -1, 0 or 1; `sign'` is 0 (it jumps at 0)", lambda x: np.sign(x), _zero, _zero,
-    kink=True))
+    kink=True, symbolic=sym.flat_rule))
 register(elementwise(
     "log1p", "`log(1 + x)`, accurate for small `x`", lambda x: np.log1p(x), lambda x: 1.0 / (1.0 + x),
     lambda x: -1.0 / ((1.0 + x) * (1.0 + x)),
-    domain="x > -1", nonfinite=_log1p_domain))
+    domain="x > -1", nonfinite=_log1p_domain, symbolic=sym.log1p_rule))
 register(elementwise(
-    "sin", "sine", lambda x: np.sin(x), lambda x: np.cos(x), lambda x: -np.sin(x), latex=r"\sin"))
+    "sin", "sine", lambda x: np.sin(x), lambda x: np.cos(x), lambda x: -np.sin(x), latex=r"\sin",
+    symbolic=sym.sin_rule))
 register(elementwise(
-    "cos", "cosine", lambda x: np.cos(x), lambda x: -np.sin(x), lambda x: -np.cos(x), latex=r"\cos"))
+    "cos", "cosine", lambda x: np.cos(x), lambda x: -np.sin(x), lambda x: -np.cos(x), latex=r"\cos",
+    symbolic=sym.cos_rule))
 
 
 # erf without SciPy: math.erf and math.erfc entry by entry (correctly rounded

@@ -1,6 +1,7 @@
 """Rows of the matrix functions: diag, trace, the constant matrices, inv, det, outer."""
 from __future__ import annotations
 
+from dsl.builtins import symbolic as sym
 from dsl.builtins.table import Builtin, DomainError, Problem, got, is_square, is_vector, np, register, shape_text
 from dsl.core.dims import SCALAR, Shape
 from dsl.core.wording import say
@@ -52,7 +53,8 @@ def _diag_vjp(g, out, x):
 register(Builtin(
     "diag", "diag(v); diag(M)", "vector of `n` -> `n x n`; `n x n` -> `n x 1`",
     "the diagonal matrix of a vector; the diagonal of a square matrix",
-    _diag_shape, _diag, allocates=lambda x: x.size * x.size if is_vector(x) else 0, vjp=(_diag_vjp,)))
+    _diag_shape, _diag, allocates=lambda x: x.size * x.size if is_vector(x) else 0, vjp=(_diag_vjp,),
+    symbolic=sym.diag_rule))
 
 
 # ------------------------------------------------------------- trace (and eye)
@@ -67,7 +69,7 @@ def _trace(x):
 register(Builtin(
     "trace", "trace(M)", "scalar", "the sum of the diagonal; `M` square",
     _square(lambda s: SCALAR), _trace, scalar=True,
-    vjp=(lambda g, out, x: g * np.eye(x.shape[0]) if x.ndim else g,),
+    vjp=(lambda g, out, x: g * np.eye(x.shape[0]) if x.ndim else g,), symbolic=sym.trace_rule,
     aliases=("tr",), latex_names=(r"\tr", r"\Tr")))
 
 
@@ -127,11 +129,11 @@ def _det(x):
 register(Builtin(
     "inv", "inv(M)", "`n x n`", "the inverse; `M` square",
     _square(lambda s: s), _inv, domain="det(M) != 0",
-    vjp=(lambda g, out, x: -(out.T @ g @ out.T) if x.ndim else -g * out * out,)))
+    vjp=(lambda g, out, x: -(out.T @ g @ out.T) if x.ndim else -g * out * out,), symbolic=sym.inv_rule))
 register(Builtin(
     "det", "det(M)", "scalar", "the determinant; `M` square",
     _square(lambda s: SCALAR), _det, scalar=True, latex=r"\det",
-    vjp=(lambda g, out, x: g * out * np.linalg.inv(x).T if x.ndim else g,)))
+    vjp=(lambda g, out, x: g * out * np.linalg.inv(x).T if x.ndim else g,), symbolic=sym.det_rule))
 
 
 def _logdet(x):
@@ -151,7 +153,7 @@ def _logdet_nonfinite(prime: bool, operands):
 register(Builtin(
     "logdet", "logdet(M)", "scalar", "`log(det(M))`, computed without overflow; `M` square",
     _square(lambda s: SCALAR), _logdet, scalar=True, domain="det(M) > 0", nonfinite=_logdet_nonfinite,
-    vjp=(lambda g, out, x: g * np.linalg.inv(x).T if x.ndim else g / x,)))
+    vjp=(lambda g, out, x: g * np.linalg.inv(x).T if x.ndim else g / x,), symbolic=sym.logdet_rule))
 
 
 # --------------------------------------------------------------------- outer
@@ -168,4 +170,4 @@ register(Builtin(
     _outer_shape, lambda u, v: np.outer(u.ravel(), v.ravel()), arity=(2, 2),
     allocates=lambda u, v: u.size * v.size,
     vjp=(lambda g, out, u, v: (g @ v.ravel()).reshape(u.shape),
-         lambda g, out, u, v: (u.ravel() @ g).reshape(v.shape))))
+         lambda g, out, u, v: (u.ravel() @ g).reshape(v.shape)), symbolic=sym.outer_rule))

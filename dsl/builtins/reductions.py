@@ -1,6 +1,7 @@
 """Rows of softmax and logsumexp, the reductions and the losses."""
 from __future__ import annotations
 
+from dsl.builtins import symbolic as sym
 from dsl.builtins.axes import along_axis, array_axis, axis_problem, keep_axis, reduced_shape
 from dsl.builtins.table import Builtin, Problem, got, is_vector, np, register
 from dsl.core.dims import SCALAR
@@ -66,13 +67,13 @@ def _softmax_vjp(g, out, x, axis=None):
 register(Builtin(
     "softmax", "softmax(X); softmax(X, axis=-1)", "same",
     "over all entries of a vector (row or column); along the last axis otherwise (row by row on a matrix)",
-    _softmax_shape, _softmax, keywords=("axis",), vjp=(_softmax_vjp,)))
+    _softmax_shape, _softmax, keywords=("axis",), vjp=(_softmax_vjp,), symbolic=sym.softmax_rule))
 register(Builtin(
     "logsumexp", "logsumexp(X); logsumexp(X, axis=-1)",
     "vector -> scalar, `r x c` -> `r x 1`; with `axis`: that axis of size 1",
     "`log(sum(exp(X)))`, along the last axis as `softmax` (row by row on a matrix)",
     _logsumexp_shape, _logsumexp, keywords=("axis",),
-    vjp=(lambda g, out, x, axis=None: g * _softmax(x, axis),)))
+    vjp=(lambda g, out, x, axis=None: g * _softmax(x, axis),), symbolic=sym.logsumexp_rule))
 
 # ---------------------------------------------------------------- reductions
 
@@ -83,11 +84,11 @@ register(Builtin(
     "sum", "sum(X); sum(X, axis=0)", _AXIS_SHAPES,
     "over all entries; along one axis (`axis=0` down the columns, `axis=1` or `-1` along the rows)",
     reduced_shape, along_axis(lambda x, **kw: np.sum(x, **kw), "sum"), keywords=("axis",), scalar=True,
-    vjp=(lambda g, out, x, axis=None: np.broadcast_to(g, x.shape),)))
+    vjp=(lambda g, out, x, axis=None: np.broadcast_to(g, x.shape),), symbolic=sym.sum_rule))
 register(Builtin(
     "mean", "mean(X); mean(X, axis=0)", _AXIS_SHAPES, "the mean, over the entries as for `sum`",
     reduced_shape, along_axis(lambda x, **kw: np.mean(x, **kw), "mean"), keywords=("axis",), scalar=True,
-    vjp=(lambda g, out, x, axis=None: np.broadcast_to(g, x.shape) * (out.size / x.size),)))
+    vjp=(lambda g, out, x, axis=None: np.broadcast_to(g, x.shape) * (out.size / x.size),), symbolic=sym.mean_rule))
 
 
 
@@ -119,11 +120,11 @@ def _tie_gap(sign: float):
 register(Builtin(
     "max", "max(X); max(X, axis=0)", _AXIS_SHAPES, "the largest entry, over the entries as for `sum`",
     reduced_shape, along_axis(lambda x, **kw: np.max(x, **kw), "max"), keywords=("axis",), scalar=True,
-    vjp=(_extreme_vjp,), kink=True, kink_at=_tie_gap(1.0), latex=r"\max"))
+    vjp=(_extreme_vjp,), symbolic=sym.extreme_rule(True), kink=True, kink_at=_tie_gap(1.0), latex=r"\max"))
 register(Builtin(
     "min", "min(X); min(X, axis=0)", _AXIS_SHAPES, "the smallest entry, over the entries as for `sum`",
     reduced_shape, along_axis(lambda x, **kw: np.min(x, **kw), "min"), keywords=("axis",), scalar=True,
-    vjp=(_extreme_vjp,), kink=True, kink_at=_tie_gap(-1.0), latex=r"\min"))
+    vjp=(_extreme_vjp,), symbolic=sym.extreme_rule(False), kink=True, kink_at=_tie_gap(-1.0), latex=r"\min"))
 
 
 def _norm(x):
@@ -136,7 +137,7 @@ def _norm_vjp(g, out, x):
 
 register(Builtin(
     "norm", "norm(x)", "scalar", "the 2-norm of a vector, the Frobenius norm of a matrix",
-    lambda a, axis: SCALAR, _norm, scalar=True, vjp=(_norm_vjp,),
+    lambda a, axis: SCALAR, _norm, scalar=True, vjp=(_norm_vjp,), symbolic=sym.norm_rule,
     kink=True, kink_at=lambda x: _norm(x)))
 
 # -------------------------------------------------------------------- losses
@@ -173,8 +174,8 @@ register(Builtin(
     "xent", "xent(y, p)", "scalar", "cross-entropy `-sum(y * log(p))`; `y` and `p` of one shape",
     _loss_shape, _xent, arity=(2, 2), scalar=True, domain="p > 0 where y is nonzero",
     nonfinite=_xent_nonfinite,
-    vjp=(lambda g, out, y, p: -g * np.log(p), lambda g, out, y, p: -g * y / p)))
+    vjp=(lambda g, out, y, p: -g * np.log(p), lambda g, out, y, p: -g * y / p), symbolic=sym.xent_rule))
 register(Builtin(
     "mse", "mse(y, p)", "scalar", "`mean((y - p) ** 2)`; `y` and `p` of one shape",
     _loss_shape, lambda y, p: np.asarray(np.mean((y - p) ** 2)), arity=(2, 2), scalar=True,
-    vjp=(_mse_vjp(1.0), _mse_vjp(-1.0))))
+    vjp=(_mse_vjp(1.0), _mse_vjp(-1.0)), symbolic=sym.mse_rule))

@@ -92,6 +92,7 @@ class Builtin:
     second: Callable | None = None            # f'' (elementwise), for f'(x) in definitions
     prime_of_output: Callable | None = None   # f' from f(x): the activations are not recomputed
     vjp: tuple[Callable, ...] = ()            # one per argument (not elementwise)
+    symbolic: Callable | None = None          # the same rule on expressions (``builtins.symbolic``)
     kink: bool = False                        # not differentiable where the argument is 0
     kink_at: Callable | None = None           # (*args, **kw) -> 0 at the kinks, changing sign across them
                                               # (default: the first argument)

@@ -41,7 +41,9 @@ class Fix:
 
     ``expr`` is the replacement as a tree when it is an expression (front ends
     re-spell it in their own notation, e.g. LaTeX); it takes no part in
-    equality.
+    equality.  ``claim`` names the derivative (``dL/dK``) when the
+    replacement is a claim's whole right side derived from the definitions
+    (rendered "= fix: dL/dK = ...").
 
         >>> from dsl.core.span import Span
         >>> Fix(Span("f", 1, 5, 1, 6, 4, 5), "W.T", "transpose").apply("g = W @ x")
@@ -52,6 +54,7 @@ class Fix:
     replacement: str
     title: str
     expr: Expr | None = field(default=None, compare=False, repr=False)
+    claim: str | None = None
 
     def apply(self, text: str) -> str:
         """``text`` (the source the span points into) with the fix made."""

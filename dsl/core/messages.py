@@ -212,6 +212,20 @@ _ENTRIES = [
           "The reference derivative is cross-checked against central finite differences.",
           "A disagreement means the reference cannot be trusted for this claim; it is reported, never swallowed.",
           "(reported by the verifier)", "Report it with the file; the claim is left unverified."),
+    # ----------------------------------------------------- derivation (51x)
+    Entry("E510", "cannot-derive", "cannot derive {deriv}: {why}",
+          "chainrule derive finds a symbolic form of the derivative from the definitions.",
+          "Some derivatives have no symbolic rule here (a function without one, index notation, "
+          "a Jacobian of tensors); no partial answer is shown as complete.",
+          "L = max(x)\n# chainrule derive f.deriv L x", "Derive the gradient of a scalar loss, or write the claim by hand and let check verify it."),
+    Entry("E511", "derived-form-wrong", "internal check failed deriving {deriv}: {detail}",
+          "Every derived form is verified numerically, like a claim, before it is shown.",
+          "A derived form that does not verify is a defect of a symbolic rule; it is never shown as an answer.",
+          "(reported by chainrule derive)", "Report it with the file."),
+    Entry("N510", "derived-right-side", "{deriv} derived from the definitions: {expr}",
+          "A claim whose right side has an error is given the derived right side, verified numerically.",
+          "The claim as written cannot be verified; the derived form shows what it should be.",
+          "dL/dx = (yhat - y) @ W2.T * sigma'(a) @ W1", "Use the derived right side (the fix)."),
     # ------------------------------------------------------- evaluation (6xx)
     Entry("E600", "memory-budget", "evaluating {name} needs {need}, more than the budget of {budget}",
           "Arrays are not allocated past a memory budget (--memory, default 4 GiB).",
@@ -316,9 +330,11 @@ FIXES: dict[str, str] = {
     "W303": "the broadcast written out with diag(...) or ones(...)",
     "W304": "the transposed operand",
     "E305": "'*'",
-    "E400": "the transposed right side",
+    "E400": "the right side derived from the definitions and verified; else the transposed right side",
     "W402": "the Jacobian written with diag(...)",
-    "E500": "the right side the diagnosis names (negated, transposed, a term added or removed)",
+    "E500": "the right side derived from the definitions and verified; else the one the diagnosis names "
+            "(negated, transposed, a term added or removed)",
+    "N510": "the right side derived from the definitions and verified",
 }
 
 

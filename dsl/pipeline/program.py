@@ -70,6 +70,9 @@ def check_source(source: Source, *, verify: bool = True, seed: int = DEFAULT_SEE
     claims = verify_claims(whole_program, env, verify=verify, seed=seed, draws=draws,
                            diagnostics=diagnostics, whole=whole(source),
                            claims=env.claims[known_claims:], plan=plan, timeout=timeout)
+    if verify and any(d.is_error for d in diagnostics):
+        from dsl.pipeline.derived import attach_fixes
+        attach_fixes(whole_program, env, diagnostics, claims, source, seed)
     diagnostics.sort(key=lambda d: (d.span.line, d.span.column))
     return Report(source, program, env, diagnostics, claims, seed=seed)
 

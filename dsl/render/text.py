@@ -69,6 +69,8 @@ def render_diagnostic(d: Diagnostic, source=None, env=None, color: bool = False)
         out += [f"  = {label.span}: {label.text}" for label in d.labels]
     if d.hint:
         out.append("  " + paint("hint", "= hint:") + f" {d.hint}")
+    if d.fix is not None and d.fix.claim:
+        out.append("  " + paint("hint", "= fix:") + f" {d.fix.claim} = {d.fix.replacement}")
     if d.code.startswith(_SHAPE_CODES):
         note = _sizes_note(env)
         if note:
@@ -178,8 +180,11 @@ def fix_json(f: Fix) -> dict:
     """A fix as JSON: its title, the replacement text and the span it
     replaces (1-based, end exclusive, like the diagnostic's own keys)."""
     s = f.span
-    return {"title": f.title, "replacement": f.replacement, "line": s.line, "column": s.column,
-            "end_line": s.end_line, "end_column": s.end_column}
+    out = {"title": f.title, "replacement": f.replacement, "line": s.line, "column": s.column,
+           "end_line": s.end_line, "end_column": s.end_column}
+    if f.claim:
+        out["claim"] = f.claim
+    return out
 
 
 def claim_json(result) -> dict:

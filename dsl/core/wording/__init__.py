@@ -19,6 +19,7 @@ them and a test keeps every key and every text unique across them.
 from __future__ import annotations
 
 from dsl.core.wording.compute import COMPUTE
+from dsl.core.wording.derive import DERIVE
 from dsl.core.wording.documents import LATEX
 from dsl.core.wording.indices import INDICES
 from dsl.core.wording.inputs import INPUT, OPTIONS
@@ -27,10 +28,10 @@ from dsl.core.wording.tensors import TENSORS
 from dsl.core.wording.terms import TERMINALS, TITLES
 from dsl.core.wording.verify import VERIFY
 
-__all__ = ["COMPUTE", "DETAILS", "HINTS", "INDICES", "INPUT", "LATEX", "OPTIONS", "TABLES", "TENSORS", "TERMINALS",
+__all__ = ["COMPUTE", "DERIVE", "DETAILS", "HINTS", "INDICES", "INPUT", "LATEX", "OPTIONS", "TABLES", "TENSORS", "TERMINALS",
            "TITLES", "VERIFY", "say", "title"]
 
-TABLES = (HINTS, DETAILS, INPUT, OPTIONS, VERIFY, COMPUTE, LATEX, TENSORS, INDICES)
+TABLES = (HINTS, DETAILS, INPUT, OPTIONS, VERIFY, COMPUTE, LATEX, TENSORS, INDICES, DERIVE)
 """Every table of sentences :func:`say` looks up (fix titles are apart)."""
 _ALL = {key: text for table in TABLES for key, text in table.items()}
 

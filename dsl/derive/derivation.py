@@ -1,0 +1,186 @@
+"""``derive``: the symbolic derivative ``dY/dX`` of a checked program.
+
+The steps, in order: the kind of the derivative (SPEC section 5: a
+gradient of a scalar, or a Jacobian of vectors in the file's layout), the
+symbolic backward sweep (``backward``), simplification to the most readable
+form with the file's own names (``simplify``), and numerical verification
+of the result (``checking``) before it is returned.  With ``steps`` the
+chain of intermediates is derived too, one verified claim per name.
+
+>>> from dsl.language import syntax
+>>> from dsl.shapes import checker as shapes
+>>> program, _ = syntax.parse_text("dims n\\nx : 1 x n\\nW : n x n\\nL = sum(sigma(x @ W))", "t.deriv")
+>>> env, _ = shapes.check_program(program)
+>>> derive(program, env, "L", "x").text
+"sigma'(x @ W) @ W.T"
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from dsl.builtins.symbolic import NOSPAN, Algebra, number
+from dsl.core.ast import Claim, Define, Expr, IndexVar, Name, Number, Program, deriv_text
+from dsl.core.wording import say
+from dsl.derive import checking
+from dsl.derive.backward import Sweep, Underivable, seed_for
+from dsl.derive.entries import NoIndexForm, entry
+from dsl.derive.simplify import normal, simplify
+from dsl.language.printer import to_source
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of ``--steps``: ``dY/dname = expr``, itself a verified claim."""
+
+    name: str
+    expr: Expr
+    text: str
+
+    @property
+    def line(self) -> str:
+        return f"{self.name} = {self.text}"
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """A derived, verified ``dY/dX``: the expression (an AST), its ASCII text,
+    the assumptions used ("y is onehot") and, when asked for, the steps."""
+
+    y: str
+    x: str
+    expr: Expr
+    text: str
+    kind: str
+    assumptions: tuple[str, ...] = ()
+    steps: tuple[Step, ...] = field(default=())
+    index: Claim | None = None          # a Jacobian entry by entry: dy[i]/dx[j] = ..., verified
+
+    @property
+    def index_line(self) -> str | None:
+        return None if self.index is None else to_source(self.index)
+
+    @property
+    def name(self) -> str:
+        return deriv_text(self.y, self.x)
+
+    @property
+    def line(self) -> str:
+        return f"{self.name} = {self.text}"
+
+
+def derive(program: Program, env, y: str, x: str, *, steps: bool = False, verify: bool = True,
+           seed: int = 0, before: int | None = None) -> Derivation:
+    """``dY/dX`` derived, simplified and verified; raises ``Underivable`` (say
+    why) or ``checking.Inconsistent`` (a defect: the form did not verify).
+    ``before``: only names defined above this line stand for sub-expressions."""
+    for name in (y, x):
+        info = env.names.get(name)
+        if info is None:
+            raise Underivable(say("derive-not-a-value", name=name))
+        if info.shape is None or not info.ok:
+            raise Underivable(say("derive-has-errors", name=name))
+
+    try:
+        return _derive(program, env, y, x, steps, verify, seed, before)
+    except RecursionError:
+        raise Underivable(say("derive-too-deep")) from None
+
+
+def _derive(program, env, y, x, steps, verify, seed, before) -> Derivation:
+    sweep = Sweep(program, env, y, x)
+    for name in (y, x):
+        if name in sweep.twice:
+            raise Underivable(say("derive-has-errors", name=name))
+    alg = sweep.alg
+    kind, seed_expr, transpose = _kind(sweep, y, x)
+    if kind == "jacobian":
+        ys = sweep.shape.name(y)
+        sweep.stacked = "rows" if ys is not None and ys.is_row else "cols"
+    found = sweep.run(seed_expr)
+    names = _names(program, sweep, before)
+    expr = _finish(alg, found, transpose, x, y, sweep, names)
+    if verify:
+        checking.verify_form(program, env, y, x, expr, seed=seed)
+    chain: tuple[Step, ...] = ()
+    if steps and kind == "gradient":
+        chain = _steps(program, env, y, x, alg, names, seed, verify)
+    denominator = getattr(env, "layout", "numerator") == "denominator"
+    index = _index_form(program, env, y, x, alg, expr, denominator, seed, verify) if kind == "jacobian" else None
+    used = [*sweep.assumptions, *(say("derive-using", name=n, attr=a) for n, a in alg.used)]
+    return Derivation(y, x, expr, to_source(expr), kind, tuple(dict.fromkeys(used)), chain, index)
+
+
+def _index_form(program, env, y, x, alg, expr, transposed: bool, seed: int, verify: bool) -> Claim | None:
+    """``dy[i]/dx[j] = ...`` for a Jacobian (None when it has no index form here); ``transposed``:
+    ``expr`` is in the denominator layout, entries of X by entries of Y."""
+    i, j = IndexVar("i", NOSPAN), IndexVar("j", NOSPAN)
+    try:
+        body = entry(alg, expr, j, i) if transposed else entry(alg, expr, i, j)
+    except NoIndexForm:
+        return None
+    indices = ((i,), (j,))
+    if verify:
+        checking.verify_form(program, env, y, x, body, seed=seed, indices=indices)
+    return checking.claim_of(y, x, body, indices)
+
+
+def _kind(sweep: Sweep, y: str, x: str) -> tuple[str, Expr, bool]:
+    """The kind of ``dY/dX``, the seed of the sweep, and whether the result is transposed."""
+    ys, xs = sweep.shape.name(y), sweep.shape.name(x)
+    assert ys is not None and xs is not None
+    if ys.is_one_by_one:
+        return "gradient", number(1), False
+    if xs.is_one_by_one:
+        raise Underivable(say("derive-by-scalar"))
+    if not (ys.is_vector and xs.is_vector):
+        raise Underivable(say("derive-higher-order", deriv=deriv_text(y, x)))
+    rows = ys.is_row
+    for name in sweep.needed():
+        s = sweep.shape.name(name)
+        if s is None or not (s.is_row if rows else s.is_col):
+            raise Underivable(say("derive-mixed-vectors", y=y, x=x))
+    if xs.is_row != rows:
+        raise Underivable(say("derive-mixed-vectors", y=y, x=x))
+    denominator = getattr(sweep.env, "layout", "numerator") == "denominator"
+    # rows: the sweep gives the numerator Jacobian; columns: its transpose
+    return "jacobian", seed_for(ys, sweep.alg), rows == denominator
+
+
+def _finish(alg: Algebra, found: Expr | None, transpose: bool, x: str, y: str, sweep: Sweep,
+            names: dict[Expr, Expr]) -> Expr:
+    if found is None:                      # Y does not depend on X: the literal 0 (claims accept it)
+        return number(0)
+    if transpose:
+        found = alg.T(found)
+    return simplify(alg, found, names)
+
+
+def _names(program: Program, sweep: Sweep, before: int | None) -> dict[Expr, Expr]:
+    """Normal form of each definition's right side -> its name (the file's own names)."""
+    names: dict[Expr, Expr] = {}
+    for stmt in program.statements:
+        if not isinstance(stmt, Define) or stmt.indices or (before is not None and stmt.span.line >= before):
+            continue
+        expr = sweep.defs.get(stmt.name)
+        if expr is None or isinstance(expr, Name | Number):
+            continue
+        key = normal(sweep.alg, expr)
+        if not isinstance(key, Name | Number):
+            names.setdefault(key, Name(stmt.name, NOSPAN))
+    sweep.alg.used.clear()          # normalising the definitions assumed nothing about the result
+    return names
+
+
+def _steps(program, env, y, x, alg, names, seed, verify) -> tuple[Step, ...]:
+    """The chain ``dY/dname = ...`` from ``Y`` back to ``X``, each in terms of the one before."""
+    sweep = Sweep(program, env, y, x, steps=True)
+    found = sweep.run(number(1))
+    out = []
+    for name, adjoint in [*sweep.chain, (x, found)]:
+        if adjoint is None:
+            continue
+        expr = simplify(alg, adjoint, names)
+        if verify:
+            checking.verify_form(program, env, y, name, expr, seed=seed)
+        out.append(Step(deriv_text(y, name), expr, to_source(expr)))
+    return tuple(out)

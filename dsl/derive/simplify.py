@@ -1,0 +1,149 @@
+"""Simplification: the normal form, then the most readable candidate.
+
+:func:`normal` applies the rules of ``rewrite.ALWAYS`` bottom-up until
+nothing changes and puts the file's names in place of the expressions they
+are defined as (``yhat`` for ``softmax(theta)``).  :func:`simplify` then
+tries each rule of ``rewrite.CHOICES`` at each node and keeps a rewrite
+when it lowers :func:`score`, until none does (a bounded greedy search:
+each kept step lowers the score, so it ends).
+
+The readability score counts the tokens of the printed form (a name, a
+number, an operator, a bracket, a ``.T``) and adds a little for depth and
+for each transpose, so that of two forms of one size the flatter one with
+fewer transposes wins.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import replace
+
+from dsl.builtins.symbolic import Algebra
+from dsl.core.ast import BinOp, Call, Expr, Keyword, Neg, Transpose, walk
+from dsl.derive.rewrite import ALWAYS, CHOICES
+from dsl.language.printer import to_source
+
+TOKEN = re.compile(r"\.T|\*\*|[A-Za-z_][A-Za-z_0-9]*'?|\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\S")
+"""One token of chainrule text: ``.T`` and ``**`` count once, as do names with their prime."""
+
+MAX_STEPS = 200
+"""Rewrites tried at most per expression (a guard; the examples need a few dozen)."""
+
+
+def tokens(text: str) -> int:
+    """The number of tokens of chainrule text.
+
+    >>> tokens("(yhat - y) @ W2.T * sigma'(a)")
+    13
+    """
+    return len(TOKEN.findall(text))
+
+
+def depth(e: Expr) -> int:
+    kids = _kids(e)
+    return 1 + max((depth(k) for k in kids), default=0)
+
+
+def score(e: Expr) -> float:
+    """Readability: printed tokens, plus 0.1 per level of depth, 0.5 per transpose, 0.05 per node."""
+    transposes = sum(isinstance(n, Transpose) for n in walk(e))
+    nodes = sum(1 for _ in walk(e))
+    return tokens(to_source(e)) + 0.1 * depth(e) + 0.5 * transposes + 0.05 * nodes
+
+
+# ------------------------------------------------------------------ trees
+
+def _kids(e: Expr) -> tuple[Expr, ...]:
+    match e:
+        case BinOp(left=a, right=b):
+            return (a, b)
+        case Neg(operand=a) | Transpose(operand=a):
+            return (a,)
+        case Call(args=args):
+            return args
+    return ()
+
+
+def _with(e: Expr, kids: tuple[Expr, ...]) -> Expr:
+    match e:
+        case BinOp():
+            return replace(e, left=kids[0], right=kids[1])
+        case Neg() | Transpose():
+            return replace(e, operand=kids[0])
+        case Call():
+            return replace(e, args=kids)
+    return e
+
+
+def _rewrite_once(alg: Algebra, e: Expr) -> Expr:
+    """``e`` with its operands in normal form, then its own node rewritten until no rule applies."""
+    kids = _kids(e)
+    if kids:
+        new = tuple(_rewrite_once(alg, k) for k in kids)
+        if new != kids:
+            e = _with(e, new)
+    for _ in range(MAX_STEPS):
+        for rule in ALWAYS:
+            found = rule(alg, e)
+            if found is not None and found != e:
+                e = _rewrite_once(alg, found)
+                break
+        else:
+            return e
+    return e
+
+
+def normal(alg: Algebra, e: Expr, names: Mapping[Expr, Expr] | None = None) -> Expr:
+    """The normal form of ``e``: the rules of ``ALWAYS`` to a fixed point, then names."""
+    e = _rewrite_once(alg, e)
+    return with_names(e, names) if names else e
+
+
+def with_names(e: Expr, names: Mapping[Expr, Expr]) -> Expr:
+    """``e`` with every sub-expression that a definition defines replaced by its name."""
+    if e in names:
+        return names[e]
+    kids = _kids(e)
+    if not kids:
+        return e
+    new = tuple(with_names(k, names) for k in kids)
+    if isinstance(e, Call) and e.keywords:
+        e = replace(e, keywords=tuple(Keyword(k.name, k.value, k.span) for k in e.keywords))
+    return _with(e, new) if new != kids else e
+
+
+def _positions(e: Expr, path: tuple[int, ...] = ()):
+    yield path, e
+    for i, k in enumerate(_kids(e)):
+        yield from _positions(k, (*path, i))
+
+
+def _put(e: Expr, path: tuple[int, ...], new: Expr) -> Expr:
+    if not path:
+        return new
+    kids = list(_kids(e))
+    kids[path[0]] = _put(kids[path[0]], path[1:], new)
+    return _with(e, tuple(kids))
+
+
+def simplify(alg: Algebra, e: Expr, names: Mapping[Expr, Expr] | None = None) -> Expr:
+    """The most readable form found: the normal form, improved rewrite by rewrite."""
+    best = normal(alg, e, names)
+    best_score = score(best)
+    for _ in range(MAX_STEPS):
+        improved = False
+        for path, node in list(_positions(best)):
+            for rule in CHOICES:
+                found = rule(alg, node)
+                if found is None or found == node:
+                    continue
+                candidate = normal(alg, _put(best, path, found), names)
+                s = score(candidate)
+                if s < best_score - 1e-9:
+                    best, best_score, improved = candidate, s, True
+                    break
+            if improved:
+                break
+        if not improved:
+            return best
+    return best

@@ -1,0 +1,147 @@
+"""The rewrite rules of ``dsl.derive.rewrite``, one by one: each fires on an
+expression written for it, and the rewritten form has the same value as the
+original on drawn inputs (the identity the rule states, checked numerically
+over several seeds).  A rule without a case here fails the last test."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from dsl.builtins.symbolic import Algebra
+from dsl.core.span import Source
+from dsl.derive.backward import SUMS_TO_ONE, SYMMETRIC
+from dsl.derive.rewrite import ALWAYS, CHOICES, IDENTITIES
+from dsl.derive.shapes import Shaper, strip
+from dsl.language.printer import to_source
+from dsl.language.syntax import parse_expr
+from dsl.pipeline import check_source, evaluate_source
+
+DECLS = """dims n, k, m
+x : 1 x n
+u : n x 1
+v : 1 x n
+w : 1 x n
+c : 1 x 1
+s : scalar
+p : 1 x n positive
+q : 1 x n
+r : 1 x n
+A : n x n
+B : n x k
+C : k x n
+M : n x k
+S : n x n symmetric
+b : 1 x n binary
+z : 1 x n pm1
+R : n x n orthogonal
+y : 1 x n onehot
+Y : m x k onehot
+"""
+
+# rule name -> (expression the rule rewrites at its top node, text the result must contain or None)
+CASES = {
+    "fold_rule": ("1 * x", "x"),
+    "transpose_rule": ("ones(n, k).T", "ones(k, n)"),
+    "identity_rule": ("eye(n) * v", "diag(v)"),
+    "one_by_one": ("c @ v", "c * v"),
+    "outer_rule": ("u * v", "u @ v"),
+    "neg_out": ("A @ (-B)", "-(A @ B)"),
+    "cancel_rule": ("q / p * p", "q"),
+    "label_sum": ("sum(Y, axis=1)", "ones(m, 1)"),
+    "diag_sum": ("sum(diag(v), axis=1)", "v.T"),
+    "symmetric_rule": ("S.T", "S"),
+    "where_rule": ("where(x > 0, x, 0) + where(x > 0, 0, 2 * x)", "where(x > 0, x, 2 * x)"),
+    "product_rule": ("A @ (2 * B) / m", "2 * A @ B / m"),
+    "linear_rule": ("sum(3 * x / m)", "3 * sum(x) / m"),
+    "sum_rule": ("x + x - x / 2", None),
+    "push_transpose": ("(A @ B).T", "B.T @ A.T"),
+    "push_transpose_twice": ("(A @ B / m).T", "B.T @ A.T / m"),
+    "push_transpose_all": ("(A @ (B + M)).T", "(B.T + M.T) @ A.T"),
+    "diag_product": ("diag(v) @ B", "v.T * B"),
+    "factor_rule": ("A @ u + A.T @ u", "(A + A.T) @ u"),
+    "sum_of_product": ("sum(v * w)", "v @ w.T"),
+    "distribute": ("p * (q - r)", "p * q - p * r"),
+    "attribute_rule": ("R.T @ R", "eye(n)"),
+    "reassociate": ("A @ (B @ C)", "A @ B @ C"),
+}
+
+# more cases of the same rules: the other forms their identities name
+MORE = [
+    ("diag_product", "C @ diag(v)", "C * v"),
+    ("diag_product", "diag(u) @ B", "u * B"),
+    ("identity_rule", "A @ eye(n)", "A"),
+    ("identity_rule", "B * ones(n, k)", "B"),
+    ("transpose_rule", "x.T.T", "x"),
+    ("transpose_rule", "diag(v).T", "diag(v)"),
+    ("push_transpose", "(A + S).T", "A.T + S.T"),
+    ("factor_rule", "v @ A + v @ A.T", "v @ (A + A.T)"),
+    ("label_sum", "sum(y)", "1"),
+    ("sum_of_product", "sum(u * u)", "u.T @ u"),
+    ("fold_rule", "2 * 3", "6"),
+    ("cancel_rule", "p * q / p", "q"),
+    ("symmetric_rule", "inv(S).T", "inv(S)"),
+    ("attribute_rule", "b * b", "b"),
+    ("attribute_rule", "z * z", "ones(1, n)"),
+    ("attribute_rule", "R @ R.T", "eye(n)"),
+]
+
+
+def _algebra():
+    report = check_source(Source("rules.deriv", DECLS), verify=False)
+    assert not report.has_errors, [d.message for d in report.diagnostics]
+    env = report.env
+    labels = {n: a for n, i in env.names.items() for a in SUMS_TO_ONE if a in i.attrs}
+    symmetric = {n: a for n, i in env.names.items() for a in SYMMETRIC if a in i.attrs}
+    return Algebra(Shaper(env), labels, symmetric, {n: i.attrs for n, i in env.names.items() if i.attrs})
+
+
+def _values(before: str, after: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    text = f"{DECLS}before = {before}\nafter = {after}\n"
+    ev = evaluate_source(Source("rules.deriv", text), seed=seed)
+    errors = [d.message for d in ev.report.diagnostics + ev.diagnostics if d.is_error]
+    assert not errors, errors
+    return ev.values["before"], ev.values["after"]
+
+
+def _rewrite(name: str, text: str) -> str:
+    expr, problems = parse_expr(text)
+    assert expr is not None and not problems
+    found = IDENTITIES[name](_algebra(), strip(expr))
+    assert found is not None, f"{name} does not rewrite {text}"
+    return to_source(found)
+
+
+@pytest.mark.parametrize(("name", "text", "expected"),
+                         [(n, t, e) for n, (t, e) in CASES.items()] + MORE, ids=lambda v: str(v))
+def test_rule_states_an_identity(name, text, expected):
+    out = _rewrite(name, text)
+    assert out != text
+    if expected is not None:
+        assert out == expected
+    for seed in range(3):
+        before, after = _values(text, out, seed)
+        if np.size(before) == 1 and np.size(after) == 1:   # a 1 x 1 value counts as a scalar
+            before, after = np.reshape(before, ()), np.reshape(after, ())
+        np.testing.assert_allclose(np.broadcast_to(after, np.shape(before)), before, rtol=1e-9, atol=1e-12)
+        assert np.shape(after) == np.shape(before) or np.size(after) == 1
+
+
+def test_side_conditions_hold_the_rules_back():
+    alg = _algebra()
+    # ones(n, k) is not dropped beside a row that it broadcasts to n x k
+    expr, _ = parse_expr("v.T * ones(n, n)")
+    assert IDENTITIES["identity_rule"](alg, strip(expr)) is None
+    # sum(x * y) of a row and a column is not a dot product
+    expr, _ = parse_expr("sum(v * u)")
+    assert IDENTITIES["sum_of_product"](alg, strip(expr)) is None
+    # a transpose of a name not declared symmetric stays
+    expr, _ = parse_expr("A.T")
+    assert IDENTITIES["symmetric_rule"](alg, strip(expr)) is None
+    # sum(q) of a row that is not a label is not 1
+    expr, _ = parse_expr("sum(q)")
+    assert IDENTITIES["label_sum"](alg, strip(expr)) is None
+
+
+def test_every_rule_has_a_case():
+    assert set(IDENTITIES) == set(CASES)
+    assert len(IDENTITIES) == len(ALWAYS) + len(CHOICES)
