@@ -95,6 +95,15 @@ async def test_seed002_underlined_hovered_fixed(client: LanguageClient):
     after = await diagnostics_until(client, uri, lambda ds: not any(d.code == "E300" for d in ds))
     assert not any(d.severity is types.DiagnosticSeverity.Error for d in after)
 
+    async def verdict() -> str:          # the claim, verified in the background once the shapes are right
+        while True:
+            shown = await client.text_document_hover_async(types.HoverParams(
+                text_document=types.TextDocumentIdentifier(uri=uri), position=position_of(fixed, "dL/dx")))
+            if "not verified yet" not in shown.contents.value:
+                return shown.contents.value
+            await asyncio.sleep(0.05)
+    assert "claim dL/dx: verified" in await asyncio.wait_for(verdict(), WAIT)
+
 
 WRONG = """\
 # Cross-entropy through a softmax, the gradient written the wrong way round.
@@ -229,3 +238,22 @@ async def test_malformed_document_keeps_the_server(client: LanguageClient):
     open_doc(client, good, "dims n\nx : 1 x n\ny = x @ x\n")
     found = await diagnostics_until(client, good, lambda ds: any(d.code == "E300" for d in ds))
     assert found[0].range.start.line == 2
+
+
+LATEX = "% deriv: dims n\n% deriv: x : 1 x n\nFor the row 𝑥 we get $y = x x$ here.\n"
+
+
+async def test_latex_columns_past_an_astral_character(client: LanguageClient):
+    """In a LaTeX note whose prose has 𝑥 (two UTF-16 units) before the
+    formula, the underline and the quick fix land on `x x` itself."""
+    uri = uri_of("note.tex")
+    open_doc(client, uri, LATEX, language="latex")
+    found = await diagnostics_until(client, uri, lambda ds: any(d.code == "E300" for d in ds))
+    e300 = next(d for d in found if d.code == "E300")
+    line = LATEX.split("\n")[2].encode("utf-16-le")
+    assert line[2 * e300.range.start.character:2 * e300.range.end.character].decode("utf-16-le") == "x x"
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), range=e300.range,
+        context=types.CodeActionContext(diagnostics=[e300])))
+    (edit,) = actions[0].edit.changes[uri]
+    assert edit.range == e300.range and edit.new_text == r"x \odot x"
