@@ -43,6 +43,7 @@ class Analysis:
     claims: list[driver.ClaimResult]           # in the document's coordinates, one per claim
     index: LineIndex = field(repr=False)
     verified: bool = False                     # every claim's verification has run
+    version: int | None = None                 # the editor's version of the text checked
     host_order: list | None = field(default=None, repr=False)   # the segments by document offset
 
     @property

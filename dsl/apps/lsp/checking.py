@@ -103,8 +103,9 @@ class Checker:
         if delay > 0:
             await asyncio.sleep(delay)
         try:
-            path, text, _version = self.text_of(uri)
+            path, text, version = self.text_of(uri)
             analysis = analyse(path, text)
+            analysis.version = version
         except Exception as exc:  # noqa: BLE001  (a defect while checking is logged; the last diagnostics stay)
             self._defect(uri, exc)
             return

@@ -41,7 +41,8 @@ class ChainruleServer(LanguageServer):
 
     def _publish(self, uri: str, analysis: Analysis, diagnostics: list[Diagnostic]) -> None:
         found = [lsp_diagnostic(uri, analysis.index, d) for d in diagnostics]
-        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=found))
+        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=found,
+                                                                              version=analysis.version))
 
     def _log(self, message: str) -> None:
         self.window_log_message(types.LogMessageParams(type=types.MessageType.Error, message=message))
