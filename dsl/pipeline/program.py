@@ -43,7 +43,8 @@ def parse_source(source: Source) -> tuple[Program, list[Diagnostic]]:
 def check_source(source: Source, *, verify: bool = True, seed: int = DEFAULT_SEED,
                  env: Env | None = None, prior: Sequence[Stmt] = (),
                  draws: int | None = None, plan: Plan | None = None,
-                 timeout: float | None = None) -> Report:
+                 timeout: float | None = None,
+                 parsed: tuple[Program, list[Diagnostic]] | None = None) -> Report:
     """Parse, check shapes and (unless ``verify=False``) verify every claim.
 
     ``env`` and ``prior`` continue an earlier check (a REPL or notebook
@@ -51,14 +52,16 @@ def check_source(source: Source, *, verify: bool = True, seed: int = DEFAULT_SEE
     claims they add are verified, against all definitions so far; ``plan``,
     the dependency graph of ``prior`` kept by the session, is extended with
     the new statements rather than rebuilt.  Each claim has ``timeout``
-    seconds (default 10); past them it is unchecked (``W501``).
+    seconds (default 10); past them it is unchecked (``W501``).  ``parsed``
+    is the source already parsed (``reparse``: an editor's text after an
+    edit), its program and syntax diagnostics, used instead of parsing it.
 
     >>> r = check_source(Source("t.deriv", "x : 1 x 3\\ny = x @ x"))
     >>> [d.code for d in r.diagnostics]
     ['E300']
     """
     with collector_paused():
-        program, diagnostics = parse_source(source)
+        program, diagnostics = parse_source(source) if parsed is None else (parsed[0], list(parsed[1]))
         known_claims = len(env.claims) if env is not None else 0
         try:
             env, shape_diags = shapes.check_program(program, env)

@@ -44,6 +44,7 @@ class Analysis:
     index: LineIndex = field(repr=False)
     verified: bool = False                     # every claim's verification has run
     version: int | None = None                 # the editor's version of the text checked
+    parsed: driver.Parsed | None = field(default=None, repr=False)   # a .deriv text's statements, for reparse
     host_order: list | None = field(default=None, repr=False)   # the segments by document offset
 
     @property
@@ -80,17 +81,25 @@ def document_kind(path: str) -> str:
     return kind if kind in KINDS else "deriv"
 
 
-def analyse(path: str, text: str) -> Analysis:
-    """Check ``text`` (the document at ``path``) for syntax and shapes.
+def analyse(path: str, text: str, previous: Analysis | None = None) -> Analysis:
+    """Check ``text`` (the document at ``path``) for syntax and shapes;
+    ``previous``, the analysis of an earlier text of the same document, lends
+    the statements the edit did not touch (``driver.reparse``).
 
     Never raises for any input: a defect inside a stage is the pipeline's
     ``E901`` diagnostic.  Claims are ``unchecked`` until verified."""
     kind = document_kind(path)
     index = LineIndex(text)
     if kind == "deriv":
-        report = driver.check_source(Source(path, text), verify=False, seed=SEED)
+        source = Source(path, text)
+        try:
+            parsed = driver.reparse(source, previous.parsed if previous is not None else None)
+        except Exception:  # noqa: BLE001  (a defect in reparsing: the pipeline parses it whole and reports it)
+            parsed = None
+        report = driver.check_source(source, verify=False, seed=SEED,
+                                     parsed=None if parsed is None else (parsed.program, parsed.diagnostics))
         claims = [_pending(c) for c in report.claims]
-        return Analysis(path, text, kind, report, None, list(report.diagnostics), claims, index)
+        return Analysis(path, text, kind, report, None, list(report.diagnostics), claims, index, parsed=parsed)
     from dsl.apps import lint
     ex = extract(path, text)
     report = driver.check_source(ex.source, verify=False, seed=SEED)

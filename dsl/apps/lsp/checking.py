@@ -74,7 +74,7 @@ class Checker:
         if last is not None and last.text == text:
             return last
         try:
-            return analyse(path, text)
+            return analyse(path, text, last)
         except Exception as exc:  # noqa: BLE001  (a defect while checking is logged; the last analysis stays)
             self._defect(uri, exc)
             return last
@@ -104,7 +104,7 @@ class Checker:
             await asyncio.sleep(delay)
         try:
             path, text, version = self.text_of(uri)
-            analysis = analyse(path, text)
+            analysis = analyse(path, text, state.analysis)
             analysis.version = version
         except Exception as exc:  # noqa: BLE001  (a defect while checking is logged; the last diagnostics stay)
             self._defect(uri, exc)

@@ -1,0 +1,138 @@
+"""Parsing a text again after an edit, reusing the statements it left alone.
+
+An editor sends a new text on every keystroke, and most of it is the text
+parsed a moment ago.  :func:`reparse` parses a source as ``syntax.parse``
+does (the same statement ranges, each parsed by itself), but takes each
+statement that lies wholly before the edit from the previous parse as it
+was, and each that lies wholly after it from the previous parse with its
+spans moved by the edit's length (lines moved by the lines it added);
+only the statements the edit touched are parsed.  The result is equal to a
+fresh parse of the new text (``tests/test_lsp_reparse.py`` compares them).
+
+    >>> from dsl.core.span import Source
+    >>> old = reparse(Source("f", "x : 1 x 3\\ny = x @ x\\n"))
+    >>> new = reparse(Source("f", "x : 1 x 3\\ny = x @ x\\nz = y\\n"), old)
+    >>> new.parsed, new.program.statements[0] is old.program.statements[0]
+    (1, True)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, is_dataclass
+from typing import Any
+
+from dsl.core.ast import Program, Stmt, gc_paused
+from dsl.core.diagnostics import Diagnostic
+from dsl.core.span import Source, Span
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A source parsed statement by statement, kept for the next :func:`reparse`."""
+
+    source: Source
+    ranges: tuple[tuple[int, int], ...]
+    results: tuple[tuple[Stmt | None, tuple[Diagnostic, ...]], ...]    # one per range
+    parsed: int = 0             # how many ranges were parsed rather than reused
+
+    @property
+    def program(self) -> Program:
+        return Program(tuple(s for s, _ in self.results if s is not None), self.source.name)
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return [d for _, found in self.results for d in found]
+
+
+def reparse(source: Source, previous: Parsed | None = None) -> Parsed:
+    """``source`` parsed, reusing what ``previous`` (an earlier text of the same file) still holds."""
+    from dsl.language import syntax
+    from dsl.language.statements import split_statements
+    text = source.text
+    ranges = tuple(split_statements(text))
+    old: dict[tuple[int, int], tuple[Stmt | None, tuple[Diagnostic, ...]]] = {}
+    head = tail = 0
+    if previous is not None and previous.source.name == source.name:
+        old = dict(zip(previous.ranges, previous.results, strict=True))
+        head, tail = _common_ends(previous.source.text, text)
+    before = previous.source.text if previous is not None else ""
+    shift = len(text) - len(before)
+    lines = text.count("\n", 0, len(text) - tail) - before.count("\n", 0, len(before) - tail)
+    results = []
+    parsed = 0
+    with gc_paused():
+        for start, end in ranges:
+            hit = None
+            if end <= head:
+                hit = old.get((start, end))
+            elif text.rfind("\n", 0, start) + 1 >= len(text) - tail:
+                moved = old.get((start - shift, end - shift))
+                if moved is not None:
+                    hit = _moved(moved, shift, lines) if shift or lines else moved
+            if hit is None:
+                node, found = syntax._parse_range(source, start, end, "statement")
+                hit = (node, tuple(found))
+                parsed += 1
+            results.append(hit)
+    return Parsed(source, ranges, tuple(results), parsed)
+
+
+def _common_ends(a: str, b: str) -> tuple[int, int]:
+    """The lengths of the longest common prefix and (not overlapping it) suffix of two texts."""
+    limit = min(len(a), len(b))
+    lo, hi = 0, limit
+    while lo < hi:                              # the prefix, by halving (slices compare in C)
+        mid = (lo + hi + 1) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    head = lo
+    lo, hi = 0, limit - head
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[len(a) - mid:] == b[len(b) - mid:]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return head, lo
+
+
+def _moved(result: tuple[Stmt | None, tuple[Diagnostic, ...]], chars: int, lines: int):
+    node, found = result
+
+    def move(span: Span) -> Span:
+        return Span(span.file, span.line + lines, span.column, span.end_line + lines, span.end_column,
+                    span.start + chars, span.end + chars, span.cell)
+
+    return (None if node is None else _respan(node, move)), tuple(d.moved(move) for d in found)
+
+
+_UNSEEN, _PLAIN = object(), object()      # _PLAIN: a type with no spans inside (str, int, an Enum...)
+_FIELDS: dict[type, Any] = {Span: None, tuple: None}
+_NO_SPANS = frozenset({"str", "int", "float", "bool", "Op", "int | None", "str | None", "int | str"})
+"""Field annotations of AST nodes that never hold a span: copied as they are."""
+
+
+def _respan(value: Any, move) -> Any:
+    """``value`` (an AST node, a tuple of them, a span, or a plain value) with every span moved."""
+    kind = type(value)
+    names = _FIELDS.get(kind, _UNSEEN)
+    if names is _UNSEEN:
+        names = _FIELDS[kind] = _spanned_fields(kind)
+    if names is _PLAIN:
+        return value
+    if names is None:
+        return move(value) if kind is Span else tuple([_respan(v, move) for v in value])
+    copy = object.__new__(kind)
+    slots = copy.__dict__
+    slots.update(value.__dict__)
+    for name in names:
+        slots[name] = _respan(slots[name], move)
+    return copy
+
+
+def _spanned_fields(kind: type) -> Any:
+    """The fields of a dataclass that may hold spans; _PLAIN for any other type."""
+    if not is_dataclass(kind):
+        return _PLAIN
+    return tuple(f.name for f in fields(kind) if str(f.type) not in _NO_SPANS)
