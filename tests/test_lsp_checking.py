@@ -74,16 +74,16 @@ async def test_a_newer_edit_cancels_the_verification(monkeypatch):
     """The edit lands while the wrong claim is being verified: its verdict is
     never published, and the newer text's verdict is."""
     started = asyncio.Event()
-    real = checking.verify_claim
+    real = checking.verify_claims
 
-    def slow(analysis, i):
+    def slow(analysis, first, stop, plan):
         loop.call_soon_threadsafe(started.set)
         import time
         time.sleep(0.3)
-        return real(analysis, i)
+        return real(analysis, first, stop, plan)
 
     loop = asyncio.get_running_loop()
-    monkeypatch.setattr(checking, "verify_claim", slow)
+    monkeypatch.setattr(checking, "verify_claims", slow)
     ed = Editor(WRONG, debounce=0.0)
     ed.checker.changed("u", at_once=True)
     await asyncio.wait_for(started.wait(), 30)
@@ -120,3 +120,10 @@ async def test_closing_forgets_the_document():
     await ed.settle()
     ed.checker.closed("u")
     assert ed.checker.analysis("u") is None
+
+
+async def test_documents_by_kind():
+    from dsl.apps.lsp.analysis import analyse
+    assert analyse("nb.ipynb", '{"cells": [}').diagnostics == []          # not read here: no noise
+    assert [d.code for d in analyse("untitled:1", "x : 1 x 3\ny = x @ x\n").diagnostics] == ["E300"]
+    assert analyse("notes.md", "x = y @ z, prose\n").diagnostics == []

@@ -25,6 +25,7 @@ from dsl.pipeline.program import (
     evaluate_source,
     load_npz,
     parse_source,
+    plan_of,
     true_derivatives,
     verify_claim_text,
     verify_claims,
@@ -36,8 +37,8 @@ from dsl.shapes.checker import Env
 
 __all__ = [
     "DEFAULT_SEED", "Checked", "ClaimResult", "DerivativeKind", "Env", "Evaluation", "ExprEvaluation",
-    "LayoutKind", "NameKind", "Parsed", "Report", "Session", "Status", "check_expr", "check_file", "check_source",
-    "decode_source", "env_from_arrays", "evaluate_expr", "evaluate_source", "internal_error", "load_npz",
-    "parse_source", "read_source", "reparse", "true_derivatives", "unreadable", "value_of", "verify_claim_text",
-    "verify_claims", "whole",
+    "LayoutKind", "NameKind", "Parsed", "Report", "Session", "Status", "check_expr", "check_file",
+    "check_source", "decode_source", "env_from_arrays", "evaluate_expr", "evaluate_source", "internal_error",
+    "load_npz", "parse_source", "plan_of", "read_source", "reparse", "true_derivatives", "unreadable",
+    "value_of", "verify_claim_text", "verify_claims", "whole",
 ]

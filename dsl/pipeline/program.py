@@ -130,6 +130,14 @@ def verify_claims(program: Program, env: Env, *, verify: bool, seed: int, draws:
     return results
 
 
+def plan_of(program: Program) -> Plan:
+    """The dependency graph of ``program``'s definitions, built once for
+    ``verify_claims(plan=...)`` when the claims are verified a few at a time
+    (a language server between two edits); without it each call builds its own."""
+    from dsl.compute.plan import Plan
+    return Plan(program.statements)
+
+
 def verify_claim_text(program_text: str, claim_text: str, seed: int = DEFAULT_SEED) -> ClaimResult:
     """Verify one claim, given as text, against a program's definitions.
 

@@ -4,10 +4,10 @@ Contract: :func:`analyse` checks a ``.deriv``, Markdown or LaTeX text as
 ``check`` and ``lint`` do (the same pipeline, shapes and syntax only) and
 returns an :class:`Analysis`: the report in the coordinates of the checked
 chainrule text, the diagnostics and claim verdicts in the coordinates of the
-document, and the maps between the two.  :func:`verify_claim` then verifies
-one claim of it (the server runs them one by one in the background, so a
-newer edit can stop the sequence between two claims).  Nothing here knows
-about the protocol.
+document, and the maps between the two.  :func:`verify_claims` then
+verifies a run of its claims (the server runs them a few at a time in the
+background, so a newer edit can stop the sequence between two steps).
+Nothing here knows about the protocol.
 
     >>> a = analyse("t.deriv", "dims n\\nx : 1 x n\\ny = x @ x\\n")
     >>> [d.code for d in a.diagnostics], a.kind
@@ -36,7 +36,7 @@ class Analysis:
 
     path: str
     text: str
-    kind: str                                  # "deriv", "markdown" or "latex"
+    kind: str                                  # "deriv", "markdown", "latex" or "other" (not checked)
     report: driver.Report                      # in the checked text's coordinates
     extracted: Extracted | None                # None for a .deriv file (the text is checked as it is)
     diagnostics: list[Diagnostic]              # in the document's coordinates
@@ -75,10 +75,14 @@ class Analysis:
 
 
 def document_kind(path: str) -> str:
-    """How a document is read: by its extension, ``.deriv`` for any other
-    (an editor decides which files it sends; an unnamed buffer is chainrule)."""
+    """How a document is read: by its extension; ``other`` for a kind the
+    server does not check (a notebook's JSON: editors show its cells instead),
+    ``deriv`` for any other name (an editor decides which files it sends; an
+    unnamed buffer is chainrule)."""
     kind = kind_of(path)
-    return kind if kind in KINDS else "deriv"
+    if kind is None:
+        return "deriv"
+    return kind if kind in KINDS else "other"
 
 
 def analyse(path: str, text: str, previous: Analysis | None = None) -> Analysis:
@@ -90,6 +94,9 @@ def analyse(path: str, text: str, previous: Analysis | None = None) -> Analysis:
     ``E901`` diagnostic.  Claims are ``unchecked`` until verified."""
     kind = document_kind(path)
     index = LineIndex(text)
+    if kind == "other":
+        report = driver.check_source(Source(path, ""), verify=False, seed=SEED)
+        return Analysis(path, text, kind, report, None, [], [], index)
     if kind == "deriv":
         source = Source(path, text)
         try:
@@ -122,18 +129,21 @@ def claim_count(analysis: Analysis) -> int:
     return 0 if env is None else len(env.claims)
 
 
-def verify_claim(analysis: Analysis, i: int) -> tuple[driver.ClaimResult, list[Diagnostic]]:
-    """Verify the ``i``-th claim of ``analysis``: its verdict and its
-    diagnostics (``E500`` wrong, ``W501`` timed out...), in document coordinates."""
+def verify_claims(analysis: Analysis, first: int, stop: int,
+                  plan: object | None = None) -> tuple[list[driver.ClaimResult], list[Diagnostic]]:
+    """Verify claims ``first`` to ``stop - 1`` of ``analysis``: their verdicts
+    and diagnostics (``E500`` wrong, ``W501`` timed out...), in document
+    coordinates.  ``plan`` (``driver.plan_of`` the program) is shared by the
+    calls for one analysis."""
     report = analysis.report
     assert report.env is not None, "check_source always returns an environment"
     found: list[Diagnostic] = []
     results = driver.verify_claims(report.program, report.env, verify=True, seed=SEED, draws=None,
                                    diagnostics=found, whole=driver.whole(report.source),
-                                   claims=[report.env.claims[i]])
+                                   claims=report.env.claims[first:stop], plan=plan)  # type: ignore[arg-type]
     ex = analysis.extracted
     if ex is None:
-        return results[0], found
+        return results, found
     from dsl.apps import lint
     moved = [lint._in_host(ex, d) for d in found]
-    return results[0].moved(ex.span_map), [d for d in moved if not ex.suppressed(d)]
+    return [r.moved(ex.span_map) for r in results], [d for d in moved if not ex.suppressed(d)]
