@@ -257,3 +257,49 @@ async def test_latex_columns_past_an_astral_character(client: LanguageClient):
         context=types.CodeActionContext(diagnostics=[e300])))
     (edit,) = actions[0].edit.changes[uri]
     assert edit.range == e300.range and edit.new_text == r"x \odot x"
+
+
+def _utf16_position(text: str, offset: int) -> types.Position:
+    """An independent conversion (by encoding) of a code point offset to an LSP position."""
+    line = text.count("\n", 0, offset)
+    start = text.rfind("\n", 0, offset) + 1
+    return types.Position(line=line, character=len(text[start:offset].encode("utf-16-le")) // 2)
+
+
+async def test_random_edits_end_as_a_fresh_check(client: LanguageClient):
+    """Thirty incremental edits at random places (astral characters among them),
+    sent without waiting: the diagnostics of the last version are those a
+    fresh check of the final text gives, at the same places."""
+    import random
+
+    from dsl.core.span import Source
+    from dsl.pipeline import check_source
+
+    r = random.Random(13)
+    text = (ROOT / "examples" / "mlp.deriv").read_text(encoding="utf-8")
+    uri = uri_of("edited.deriv")
+    open_doc(client, uri, text)
+    pieces = ["x", " ", "\n", "@ W1.T", "(", ")", "𝑥", "ŷ", "ᵀ", "∂", "# c\n", "zz = a * 2\n", "+\n"]
+    for version in range(2, 32):
+        at = r.randrange(len(text) + 1)
+        end = min(len(text), at + (r.randint(1, 6) if r.random() < 0.4 else 0))
+        new = "" if end > at and r.random() < 0.5 else r.choice(pieces)
+        change = types.TextDocumentContentChangePartial(
+            range=types.Range(start=_utf16_position(text, at), end=_utf16_position(text, end)), text=new)
+        text = text[:at] + new + text[end:]
+        client.text_document_did_change(types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[change]))
+    final: list = []
+
+    async def last_version():
+        while True:
+            params = await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+            if params.uri == uri and params.version == 31:
+                final.extend(params.diagnostics)
+                return
+    await asyncio.wait_for(last_version(), WAIT)
+    expected = check_source(Source("edited.deriv", text), verify=False).diagnostics
+    got = [(d.code, d.range.start.line, d.range.start.character, d.range.end.character) for d in final]
+    assert got == [(d.code, d.span.line - 1, _utf16_position(text, d.span.start).character,
+                    _utf16_position(text, d.span.end).character) for d in expected]
