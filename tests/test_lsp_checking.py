@@ -127,3 +127,11 @@ async def test_documents_by_kind():
     assert analyse("nb.ipynb", '{"cells": [}').diagnostics == []          # not read here: no noise
     assert [d.code for d in analyse("untitled:1", "x : 1 x 3\ny = x @ x\n").diagnostics] == ["E300"]
     assert analyse("notes.md", "x = y @ z, prose\n").diagnostics == []
+
+
+async def test_inlay_hints_in_documents_stand_after_the_name():
+    from dsl.apps.lsp.analysis import analyse
+    from dsl.apps.lsp.inlay import inlay_hints
+    text = "Notes.\n\n```deriv\ndims n\nx : 1 x n\nh = x.T @ x\n```\n\n<!-- deriv: W : n x n -->\n$$ g = W x^T $$\n"
+    hints = inlay_hints(analyse("notes.md", text), 0, 20)
+    assert [(h.position.line, h.position.character, h.label) for h in hints] == [(5, 1, ": n x n"), (9, 4, ": n x 1")]

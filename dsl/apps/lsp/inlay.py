@@ -22,6 +22,8 @@ def inlay_hints(analysis: Analysis, first_line: int, last_line: int) -> list[typ
         span = analysis.to_document(stmt.name_span)
         if not first_line <= span.line - 1 <= last_line or span.end <= span.start:
             continue
+        if analysis.extracted is not None and analysis.text[span.start:span.end] != stmt.name:
+            continue                          # math read as a whole (W^{(l)}): no place to put it
         info = env.names.get(stmt.name)
         if info is None or info.span != stmt.name_span:
             continue                          # a redefinition: its shape is not the name's
