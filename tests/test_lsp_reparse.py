@@ -54,3 +54,41 @@ def test_only_the_edited_statement_is_parsed():
 def test_another_file_is_parsed_whole():
     first = reparse(Source("a.deriv", "x : 1 x 3\n"))
     assert reparse(Source("b.deriv", "x : 1 x 3\n"), first).parsed == 1
+
+
+@pytest.mark.parametrize("path", EXAMPLES[:6], ids=lambda p: p.name)
+def test_checking_again_agrees_with_a_fresh_check(path, monkeypatch):
+    """The language server's analysis after each edit (reparsed, its shape
+    check resumed from a saved environment) has the diagnostics, shapes and
+    claims of a fresh check of the same text."""
+    from dsl.apps.lsp.analysis import analyse
+    from dsl.pipeline import check_source, incremental
+    monkeypatch.setattr(incremental, "SNAPSHOT_EVERY", 2)         # resume often, from every other statement
+    r = random.Random(path.name + "check")
+    text = path.read_text(encoding="utf-8")
+    analysis = analyse(path.name, text)
+    resumed = 0
+    for _ in range(25):
+        text = _edit(r, text)
+        analysis = analyse(path.name, text, analysis)
+        fresh = check_source(Source(path.name, text), verify=False)
+        assert analysis.diagnostics == fresh.diagnostics
+        assert {n: i.shape for n, i in analysis.report.env.names.items()} == {
+            n: i.shape for n, i in fresh.env.names.items()}
+        assert [(c.claim.span, c.expected, c.got, c.ok) for c in analysis.report.env.claims] == [
+            (c.claim.span, c.expected, c.got, c.ok) for c in fresh.env.claims]
+        resumed += analysis.shapes.resumed_at > 0
+    assert resumed >= 1
+
+
+def test_an_edit_near_the_end_checks_only_the_end(monkeypatch):
+    from dsl.apps.lsp.analysis import analyse
+    from dsl.pipeline import incremental
+    monkeypatch.setattr(incremental, "SNAPSHOT_EVERY", 10)
+    text = "dims n\nx : 1 x n\n" + "".join(f"a{i} = x * {i}\n" for i in range(60))
+    first = analyse("f.deriv", text)
+    edited = analyse("f.deriv", text.replace("a55 = x * 55", "a55 = x @ x"), first)
+    assert edited.shapes.resumed_at == 50
+    assert [(d.code, d.span.line) for d in edited.diagnostics] == [("E300", 58)]
+    undone = analyse("f.deriv", text, edited)
+    assert undone.shapes.resumed_at == 50 and undone.diagnostics == []

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dsl.core.kinds import DerivativeKind, LayoutKind, NameKind, Status
 from dsl.core.verdicts import ClaimResult
 from dsl.pipeline.expr import Checked, ExprEvaluation, check_expr, env_from_arrays, evaluate_expr, value_of
-from dsl.pipeline.incremental import Parsed, reparse
+from dsl.pipeline.incremental import Parsed, Shapes, reparse
 from dsl.pipeline.program import (
     check_file,
     check_source,
@@ -37,7 +37,7 @@ from dsl.shapes.checker import Env
 
 __all__ = [
     "DEFAULT_SEED", "Checked", "ClaimResult", "DerivativeKind", "Env", "Evaluation", "ExprEvaluation",
-    "LayoutKind", "NameKind", "Parsed", "Report", "Session", "Status", "check_expr", "check_file",
+    "LayoutKind", "NameKind", "Parsed", "Report", "Session", "Shapes", "Status", "check_expr", "check_file",
     "check_source", "decode_source", "env_from_arrays", "evaluate_expr", "evaluate_source", "internal_error",
     "load_npz", "parse_source", "plan_of", "read_source", "reparse", "true_derivatives", "unreadable",
     "value_of", "verify_claim_text", "verify_claims", "whole",

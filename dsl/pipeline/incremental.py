@@ -8,6 +8,8 @@ was, and each that lies wholly after it from the previous parse with its
 spans moved by the edit's length (lines moved by the lines it added);
 only the statements the edit touched are parsed.  The result is equal to a
 fresh parse of the new text (``tests/test_lsp_reparse.py`` compares them).
+:class:`Shapes` does the same for the shape check: it resumes from an
+environment saved before the first statement the edit changed.
 
     >>> from dsl.core.span import Source
     >>> old = reparse(Source("f", "x : 1 x 3\\ny = x @ x\\n"))
@@ -17,12 +19,15 @@ fresh parse of the new text (``tests/test_lsp_reparse.py`` compares them).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, is_dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
 from dsl.core.ast import Program, Stmt, gc_paused
-from dsl.core.diagnostics import Diagnostic
+from dsl.core.diagnostics import Diagnostic, Sink
 from dsl.core.span import Source, Span
+from dsl.shapes import checker as shapes
+from dsl.shapes.env import Env
 
 
 @dataclass(frozen=True)
@@ -136,3 +141,62 @@ def _spanned_fields(kind: type) -> Any:
     if not is_dataclass(kind):
         return _PLAIN
     return tuple(f.name for f in fields(kind) if str(f.type) not in _NO_SPANS)
+
+
+# ------------------------------------------------------------ checking again
+
+SNAPSHOT_EVERY = 200
+"""Statements between two saved environments of :class:`Shapes` (each a
+copy of the tables so far: more often costs memory, less often re-checks)."""
+_ASKS_AHEAD = frozenset({"E200", "E206"})
+"""Codes whose hints look at the names given further down (``Env.ahead``)."""
+
+
+@dataclass
+class Shapes:
+    """A program's shape check, kept so that the next one can resume it:
+    the statements, the checker's diagnostics in statement order, and the
+    environment saved before every :data:`SNAPSHOT_EVERY`-th statement."""
+
+    statements: tuple[Stmt, ...] = ()
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    snapshots: list[tuple[int, Env, int]] = field(default_factory=list)   # (statement, env, diagnostics)
+    resumed_at: int = 0           # the statement the last check started from (0: it checked them all)
+
+    def checker(self, previous: Shapes | None) -> Callable[[Program, Env | None], tuple[Env, list[Diagnostic]]]:
+        """A ``check_program`` for ``check_source(check_shapes=...)`` that
+        resumes ``previous`` (None: checks whole) and fills this record."""
+        return lambda program, env: self._check(program, previous)
+
+    def _check(self, program: Program, previous: Shapes | None) -> tuple[Env, list[Diagnostic]]:
+        """The result of ``check_program(program)``: statements before the
+        first that changed since ``previous`` are taken from a saved
+        environment when no diagnostic before it depended on the names
+        further down (those hints would have to be worded again)."""
+        statements = program.statements
+        start, env, found = 0, Env(), []
+        snapshots: list[tuple[int, Env, int]] = []
+        if previous is not None:
+            same = 0
+            for old, new in zip(previous.statements, statements, strict=False):
+                if old is not new:
+                    break
+                same += 1
+            usable = [s for s in previous.snapshots if s[0] <= same]
+            if usable:
+                start, saved, count = usable[-1]
+                if not any(d.code in _ASKS_AHEAD for d in previous.diagnostics[:count]):
+                    env, found = saved.copy(), list(previous.diagnostics[:count])
+                    snapshots = [s for s in previous.snapshots if s[0] <= start]
+                else:
+                    start = 0
+        sink = Sink(found)
+        env.ahead = shapes.ahead_of(program)
+        for i in range(start, len(statements)):
+            if i % SNAPSHOT_EVERY == 0 and (not snapshots or snapshots[-1][0] != i):
+                snapshots.append((i, env.copy(), len(sink.items)))
+            shapes.check_statement(env, statements[i], sink)
+        env.ahead = {}
+        self.statements, self.diagnostics, self.snapshots = statements, list(sink.items), snapshots
+        self.resumed_at = start
+        return env, sink.items

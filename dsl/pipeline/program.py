@@ -44,7 +44,9 @@ def check_source(source: Source, *, verify: bool = True, seed: int = DEFAULT_SEE
                  env: Env | None = None, prior: Sequence[Stmt] = (),
                  draws: int | None = None, plan: Plan | None = None,
                  timeout: float | None = None,
-                 parsed: tuple[Program, list[Diagnostic]] | None = None) -> Report:
+                 parsed: tuple[Program, list[Diagnostic]] | None = None,
+                 check_shapes: Callable[[Program, Env | None], tuple[Env, list[Diagnostic]]] | None = None,
+                 ) -> Report:
     """Parse, check shapes and (unless ``verify=False``) verify every claim.
 
     ``env`` and ``prior`` continue an earlier check (a REPL or notebook
@@ -54,7 +56,9 @@ def check_source(source: Source, *, verify: bool = True, seed: int = DEFAULT_SEE
     the new statements rather than rebuilt.  Each claim has ``timeout``
     seconds (default 10); past them it is unchecked (``W501``).  ``parsed``
     is the source already parsed (``reparse``: an editor's text after an
-    edit), its program and syntax diagnostics, used instead of parsing it.
+    edit), its program and syntax diagnostics, used instead of parsing it;
+    ``check_shapes`` replaces the shape checker's ``check_program`` (the
+    same result, reached by checking again only what an edit changed).
 
     >>> r = check_source(Source("t.deriv", "x : 1 x 3\\ny = x @ x"))
     >>> [d.code for d in r.diagnostics]
@@ -64,7 +68,7 @@ def check_source(source: Source, *, verify: bool = True, seed: int = DEFAULT_SEE
         program, diagnostics = parse_source(source) if parsed is None else (parsed[0], list(parsed[1]))
         known_claims = len(env.claims) if env is not None else 0
         try:
-            env, shape_diags = shapes.check_program(program, env)
+            env, shape_diags = (check_shapes or shapes.check_program)(program, env)
         except Exception as exc:  # noqa: BLE001  (a defect in shape checking, reported as an E901 diagnostic)
             env = Env() if env is None else env
             shape_diags = [internal_error("checking shapes", exc, whole(source))]

@@ -45,6 +45,7 @@ class Analysis:
     verified: bool = False                     # every claim's verification has run
     version: int | None = None                 # the editor's version of the text checked
     parsed: driver.Parsed | None = field(default=None, repr=False)   # a .deriv text's statements, for reparse
+    shapes: driver.Shapes | None = field(default=None, repr=False)   # its shape check, to resume
     host_order: list | None = field(default=None, repr=False)   # the segments by document offset
 
     @property
@@ -88,7 +89,8 @@ def document_kind(path: str) -> str:
 def analyse(path: str, text: str, previous: Analysis | None = None) -> Analysis:
     """Check ``text`` (the document at ``path``) for syntax and shapes;
     ``previous``, the analysis of an earlier text of the same document, lends
-    the statements the edit did not touch (``driver.reparse``).
+    the statements the edit did not touch (``driver.reparse``) and the shape
+    check of those before it (``driver.Shapes``).
 
     Never raises for any input: a defect inside a stage is the pipeline's
     ``E901`` diagnostic.  Claims are ``unchecked`` until verified."""
@@ -103,10 +105,13 @@ def analyse(path: str, text: str, previous: Analysis | None = None) -> Analysis:
             parsed = driver.reparse(source, previous.parsed if previous is not None else None)
         except Exception:  # noqa: BLE001  (a defect in reparsing: the pipeline parses it whole and reports it)
             parsed = None
+        shapes = driver.Shapes()
         report = driver.check_source(source, verify=False, seed=SEED,
-                                     parsed=None if parsed is None else (parsed.program, parsed.diagnostics))
+                                     parsed=None if parsed is None else (parsed.program, parsed.diagnostics),
+                                     check_shapes=shapes.checker(previous.shapes if previous is not None else None))
         claims = [_pending(c) for c in report.claims]
-        return Analysis(path, text, kind, report, None, list(report.diagnostics), claims, index, parsed=parsed)
+        return Analysis(path, text, kind, report, None, list(report.diagnostics), claims, index,
+                        parsed=parsed, shapes=shapes)
     from dsl.apps import lint
     ex = extract(path, text)
     report = driver.check_source(ex.source, verify=False, seed=SEED)
