@@ -106,12 +106,15 @@ def _moved(result: tuple[Stmt | None, tuple[Diagnostic, ...]], chars: int, lines
     node, found = result
 
     def move(span: Span) -> Span:
-        return Span(span.file, span.line + lines, span.column, span.end_line + lines, span.end_column,
-                    span.start + chars, span.end + chars, span.cell)
+        # tuple.__new__: a Span built without the named tuple's keyword handling (a third of the time)
+        file, line, column, end_line, end_column, start, end, cell = span
+        return _make_span(Span, (file, line + lines, column, end_line + lines, end_column,
+                                 start + chars, end + chars, cell))
 
     return (None if node is None else _respan(node, move)), tuple(d.moved(move) for d in found)
 
 
+_make_span = tuple.__new__
 _UNSEEN, _PLAIN = object(), object()      # _PLAIN: a type with no spans inside (str, int, an Enum...)
 _FIELDS: dict[type, Any] = {Span: None, tuple: None}
 _NO_SPANS = frozenset({"str", "int", "float", "bool", "Op", "int | None", "str | None", "int | str"})
