@@ -94,9 +94,12 @@ class Checker:
         state.task = asyncio.get_running_loop().create_task(self._run(uri, state, state.generation, delay))
 
     def closed(self, uri: str) -> None:
+        """The document was closed: its checks stop and publish nothing more."""
         state = self.states.pop(uri, None)
-        if state is not None and state.task is not None:
-            state.task.cancel()
+        if state is not None:
+            state.generation += 1
+            if state.task is not None:
+                state.task.cancel()
 
     def shutdown(self) -> None:
         for state in self.states.values():
