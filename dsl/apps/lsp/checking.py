@@ -81,7 +81,7 @@ class Checker:
         try:
             return analyse(path, text, last)
         except Exception as exc:  # noqa: BLE001  (a defect while checking is logged; the last analysis stays)
-            self._defect(uri, exc)
+            self.report_defect(uri, exc)
             return last
 
     def changed(self, uri: str, at_once: bool = False) -> None:
@@ -115,7 +115,7 @@ class Checker:
             analysis = analyse(path, text, state.analysis)
             analysis.version = version
         except Exception as exc:  # noqa: BLE001  (a defect while checking is logged; the last diagnostics stay)
-            self._defect(uri, exc)
+            self.report_defect(uri, exc)
             return
         if generation != state.generation:
             return
@@ -140,7 +140,7 @@ class Checker:
                 found += diags
                 first, size = stop, min(size * 2, CHUNK)
         except Exception as exc:  # noqa: BLE001  (a defect while verifying is logged; the shape diagnostics stay)
-            self._defect(uri, exc)
+            self.report_defect(uri, exc)
             return
         if generation != state.generation:
             return
@@ -150,6 +150,7 @@ class Checker:
         analysis.diagnostics = everything
         self.publish(uri, analysis, everything)
 
-    def _defect(self, uri: str, exc: BaseException) -> None:
+    def report_defect(self, uri: str, exc: BaseException) -> None:
+        """Log a failure met while checking or answering for ``uri`` (its traceback for the log)."""
         what = f"{type(exc).__name__}: {exc}"
         self.log(say("lsp-defect", uri=uri, what=what) + "\n" + "".join(traceback.format_exception(exc)))

@@ -41,9 +41,6 @@ def formatting(analysis: Analysis) -> list[types.TextEdit] | None:
         return None
     if text == analysis.text:
         return []
-    index = analysis.index
-    last = len(index.starts) - 1
-    end = types.Position(line=last, character=len(index.line(last).encode("utf-16-le")) // 2)
-    if analysis.text.endswith("\n"):
-        end = types.Position(line=last, character=0)
+    line, character = analysis.index.lsp_position_of(len(analysis.text))
+    end = types.Position(line=line, character=character)
     return [types.TextEdit(range=types.Range(start=types.Position(line=0, character=0), end=end), new_text=text)]

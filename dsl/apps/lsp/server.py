@@ -24,7 +24,6 @@ from dsl.apps.lsp.analysis import Analysis
 from dsl.apps.lsp.checking import Checker, Options
 from dsl.apps.lsp.convert import lsp_diagnostic, lsp_range
 from dsl.core.diagnostics import Diagnostic
-from dsl.core.wording import say
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -59,7 +58,7 @@ def guarded(default: Any = None) -> Callable[[F], F]:
             try:
                 return fn(ls, params)
             except Exception as exc:  # noqa: BLE001  (a defect in a request is logged, never fatal)
-                ls.checker._defect(getattr(getattr(params, "text_document", None), "uri", "?"), exc)
+                ls.checker.report_defect(getattr(getattr(params, "text_document", None), "uri", "?"), exc)
                 return default
         return run  # type: ignore[return-value]
     return wrap
@@ -186,12 +185,8 @@ def on_completion(ls: ChainruleServer, params: types.CompletionParams) -> types.
     analysis = _analysis(ls, params.text_document.uri)
     if analysis is None:
         return None
-    doc = ls.workspace.get_text_document(params.text_document.uri)
-    lines = doc.lines
-    line = lines[params.position.line] if params.position.line < len(lines) else ""
-    index_line = line.rstrip("\r\n")
-    from dsl.apps.lsp.positions import utf16_to_codepoints
-    before = index_line[:utf16_to_codepoints(index_line, params.position.character)]
+    line, column = analysis.index.span_point(params.position.line, params.position.character)
+    before = analysis.index.line(line - 1)[:column - 1]
     return types.CompletionList(is_incomplete=False, items=completion.completions(analysis, before))
 
 
@@ -208,4 +203,4 @@ def main() -> int:
     return 0
 
 
-__all__ = ["ChainruleServer", "main", "say", "server"]
+__all__ = ["ChainruleServer", "main", "server"]
