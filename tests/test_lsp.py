@@ -303,3 +303,31 @@ async def test_random_edits_end_as_a_fresh_check(client: LanguageClient):
     got = [(d.code, d.range.start.line, d.range.start.character, d.range.end.character) for d in final]
     assert got == [(d.code, d.span.line - 1, _utf16_position(text, d.span.start).character,
                     _utf16_position(text, d.span.end).character) for d in expected]
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "dsl", "lsp"]))
+async def client_utf8(lsp_client: LanguageClient):
+    """A client that prefers UTF-8 positions, as Neovim does."""
+    capabilities = pytest_lsp.client_capabilities("visual-studio-code")
+    capabilities.general = types.GeneralClientCapabilities(
+        position_encodings=[types.PositionEncodingKind.Utf8, types.PositionEncodingKind.Utf16])
+    result = await lsp_client.initialize_session(types.InitializeParams(
+        capabilities=capabilities, initialization_options={"debounce": 0.05}))
+    assert result.capabilities.position_encoding == types.PositionEncodingKind.Utf8
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_utf8_positions_when_the_client_prefers_them(client_utf8: LanguageClient):
+    uri = uri_of("note8.tex")
+    open_doc(client_utf8, uri, LATEX, language="latex")
+    found = await diagnostics_until(client_utf8, uri, lambda ds: any(d.code == "E300" for d in ds))
+    e300 = next(d for d in found if d.code == "E300")
+    line = LATEX.split("\n")[2].encode("utf-8")
+    assert line[e300.range.start.character:e300.range.end.character] == b"x x"
+    # an incremental edit in UTF-8 units: `x x` becomes `x x^T`, which is shape-correct
+    client_utf8.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+        content_changes=[types.TextDocumentContentChangePartial(
+            range=types.Range(start=e300.range.end, end=e300.range.end), text="^T")]))
+    await diagnostics_until(client_utf8, uri, lambda ds: not any(d.code == "E300" for d in ds))

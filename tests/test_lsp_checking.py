@@ -101,7 +101,7 @@ async def test_a_failure_keeps_the_last_good_diagnostics(monkeypatch):
     await ed.settle()
     good = ed.checker.analysis("u")
 
-    def broken(path, text, previous=None):
+    def broken(path, text, previous=None, encoding="utf-16"):
         raise RuntimeError("a defect")
 
     monkeypatch.setattr(checking, "analyse", broken)

@@ -80,3 +80,24 @@ def test_a_span_of_a_real_diagnostic():
     assert (start, end) == ((2, 27), (2, 30))
     line = text.split("\n")[2].encode("utf-16-le")
     assert line[2 * start[1]:2 * end[1]].decode("utf-16-le") == "x x"
+
+
+@pytest.mark.parametrize(("encoding", "column", "units"), [
+    ("utf-8", 5, 9),       # ∂ ŷ / ∂: 3 + 2 + 1 + 3 bytes
+    ("utf-8", 6, 13),      # after 𝑥: four bytes
+    ("utf-8", 11, 23),     # after " = 𝑥ᵀ": 3 + 4 + 3 bytes
+    ("utf-32", 6, 5),      # code points
+    ("utf-16", 6, 6),
+])
+def test_the_negotiated_encodings(encoding, column, units):
+    ix = LineIndex(TEXT, encoding)
+    assert ix.lsp_position(2, column) == (1, units)
+    assert ix.span_point(1, units) == (2, column)
+
+
+def test_inside_a_utf8_sequence_moves_to_the_next_character():
+    assert LineIndex(TEXT, "utf-8").span_point(1, 10) == (2, 6)     # inside the bytes of 𝑥
+
+
+def test_an_unknown_encoding_is_utf16():
+    assert LineIndex(TEXT, "utf-7").encoding == "utf-16"

@@ -86,16 +86,17 @@ def document_kind(path: str) -> str:
     return kind if kind in KINDS else "other"
 
 
-def analyse(path: str, text: str, previous: Analysis | None = None) -> Analysis:
+def analyse(path: str, text: str, previous: Analysis | None = None, encoding: str = "utf-16") -> Analysis:
     """Check ``text`` (the document at ``path``) for syntax and shapes;
     ``previous``, the analysis of an earlier text of the same document, lends
     the statements the edit did not touch (``driver.reparse``) and the shape
-    check of those before it (``driver.Shapes``).
+    check of those before it (``driver.Shapes``).  ``encoding`` is the
+    position encoding the client negotiated (``positions.ENCODINGS``).
 
     Never raises for any input: a defect inside a stage is the pipeline's
     ``E901`` diagnostic.  Claims are ``unchecked`` until verified."""
     kind = document_kind(path)
-    index = LineIndex(text)
+    index = LineIndex(text, encoding)
     if kind == "other":
         report = driver.check_source(Source(path, ""), verify=False, seed=SEED)
         return Analysis(path, text, kind, report, None, [], [], index)

@@ -35,6 +35,7 @@ speed of one whole ``check``."""
 class Options:
     debounce: float = DEBOUNCE
     verify: bool = True
+    encoding: str = "utf-16"      # the position encoding negotiated with the client
 
 
 @dataclass
@@ -79,7 +80,7 @@ class Checker:
         if last is not None and last.text == text:
             return last
         try:
-            return analyse(path, text, last)
+            return analyse(path, text, last, self.options.encoding)
         except Exception as exc:  # noqa: BLE001  (a defect while checking is logged; the last analysis stays)
             self.report_defect(uri, exc)
             return last
@@ -112,7 +113,7 @@ class Checker:
             await asyncio.sleep(delay)
         try:
             path, text, version = self.text_of(uri)
-            analysis = analyse(path, text, state.analysis)
+            analysis = analyse(path, text, state.analysis, self.options.encoding)
             analysis.version = version
         except Exception as exc:  # noqa: BLE001  (a defect while checking is logged; the last diagnostics stay)
             self.report_defect(uri, exc)

@@ -84,6 +84,8 @@ def initialize(ls: ChainruleServer, params: types.InitializeParams) -> None:
         options.debounce = float(debounce)
     if isinstance(given.get("verify"), bool):
         options.verify = given["verify"]
+    chosen = ls.workspace.position_encoding        # negotiated by pygls from the client's preference
+    options.encoding = str(getattr(chosen, "value", chosen) or "utf-16")
     ls.checker.options = options
 
 
