@@ -111,6 +111,7 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("-e", "--expr", metavar="EXPR")
     f.add_argument("--to", choices=("latex", "unicode", "ascii"), default="ascii")
     f.add_argument("--hadamard", default="\\odot", help="LaTeX for '*' (default \\odot)")
+    sub.add_parser("lsp", help="language server over standard input and output (editors)")
     return p
 
 
@@ -278,8 +279,19 @@ def _fmt(args) -> int:
     return fmt.main(args.file, args.expr, to=args.to, hadamard=args.hadamard)
 
 
+def _lsp(args) -> int:
+    import importlib.util
+    missing = [m for m in ("pygls", "lsprotocol") if importlib.util.find_spec(m) is None]
+    if missing:                       # the optional packages of the ``lsp`` extra
+        from dsl.core.wording import say
+        print(say("lsp-needs-extra", what=", ".join(missing) + " not installed"), file=sys.stderr)
+        return 2
+    from dsl.apps.lsp.server import main as serve
+    return serve()
+
+
 _COMMANDS = {"check": _check, "eval": _eval, "explain": _explain, "repl": _repl,
-             "lint": _lint, "rule": _rule, "fmt": _fmt, "derive": _derive}
+             "lint": _lint, "rule": _rule, "fmt": _fmt, "derive": _derive, "lsp": _lsp}
 
 
 if __name__ == "__main__":  # pragma: no cover

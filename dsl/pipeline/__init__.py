@@ -6,6 +6,7 @@
     check_expr       one expression against arrays or a session (expr)
     evaluate_expr    ... and its value                      (expr)
     Session          a derivation fed piece by piece        (session)
+    reparse          a text parsed again after an edit      (incremental)
 
 The command line, the REPL, the notebook magics, the linter, the pytest
 plugin and the Python API call these; none of them runs a stage sequence of
@@ -17,12 +18,14 @@ from __future__ import annotations
 from dsl.core.kinds import DerivativeKind, LayoutKind, NameKind, Status
 from dsl.core.verdicts import ClaimResult
 from dsl.pipeline.expr import Checked, ExprEvaluation, check_expr, env_from_arrays, evaluate_expr, value_of
+from dsl.pipeline.incremental import Parsed, Shapes, reparse
 from dsl.pipeline.program import (
     check_file,
     check_source,
     evaluate_source,
     load_npz,
     parse_source,
+    plan_of,
     true_derivatives,
     verify_claim_text,
     verify_claims,
@@ -34,8 +37,8 @@ from dsl.shapes.checker import Env
 
 __all__ = [
     "DEFAULT_SEED", "Checked", "ClaimResult", "DerivativeKind", "Env", "Evaluation", "ExprEvaluation",
-    "LayoutKind", "NameKind", "Report", "Session", "Status", "check_expr", "check_file", "check_source",
-    "decode_source", "env_from_arrays", "evaluate_expr", "evaluate_source", "internal_error", "load_npz",
-    "parse_source", "read_source", "read_stream", "true_derivatives", "unreadable", "value_of", "verify_claim_text",
-    "verify_claims", "whole",
+    "LayoutKind", "NameKind", "Parsed", "Report", "Session", "Shapes", "Status", "check_expr", "check_file",
+    "check_source", "decode_source", "env_from_arrays", "evaluate_expr", "evaluate_source", "internal_error",
+    "load_npz", "parse_source", "plan_of", "read_source", "read_stream", "reparse", "true_derivatives",
+    "unreadable", "value_of", "verify_claim_text", "verify_claims", "whole",
 ]

@@ -43,7 +43,10 @@ def parse_source(source: Source) -> tuple[Program, list[Diagnostic]]:
 def check_source(source: Source, *, verify: bool = True, seed: int = DEFAULT_SEED,
                  env: Env | None = None, prior: Sequence[Stmt] = (),
                  draws: int | None = None, plan: Plan | None = None,
-                 timeout: float | None = None) -> Report:
+                 timeout: float | None = None,
+                 parsed: tuple[Program, list[Diagnostic]] | None = None,
+                 check_shapes: Callable[[Program, Env | None], tuple[Env, list[Diagnostic]]] | None = None,
+                 ) -> Report:
     """Parse, check shapes and (unless ``verify=False``) verify every claim.
 
     ``env`` and ``prior`` continue an earlier check (a REPL or notebook
@@ -51,17 +54,21 @@ def check_source(source: Source, *, verify: bool = True, seed: int = DEFAULT_SEE
     claims they add are verified, against all definitions so far; ``plan``,
     the dependency graph of ``prior`` kept by the session, is extended with
     the new statements rather than rebuilt.  Each claim has ``timeout``
-    seconds (default 10); past them it is unchecked (``W501``).
+    seconds (default 10); past them it is unchecked (``W501``).  ``parsed``
+    is the source already parsed (``reparse``: an editor's text after an
+    edit), its program and syntax diagnostics, used instead of parsing it;
+    ``check_shapes`` replaces the shape checker's ``check_program`` (the
+    same result, reached by checking again only what an edit changed).
 
     >>> r = check_source(Source("t.deriv", "x : 1 x 3\\ny = x @ x"))
     >>> [d.code for d in r.diagnostics]
     ['E300']
     """
     with collector_paused():
-        program, diagnostics = parse_source(source)
+        program, diagnostics = parse_source(source) if parsed is None else (parsed[0], list(parsed[1]))
         known_claims = len(env.claims) if env is not None else 0
         try:
-            env, shape_diags = shapes.check_program(program, env)
+            env, shape_diags = (check_shapes or shapes.check_program)(program, env)
         except Exception as exc:  # noqa: BLE001  (a defect in shape checking, reported as an E901 diagnostic)
             env = Env() if env is None else env
             shape_diags = [internal_error("checking shapes", exc, whole(source))]
@@ -128,6 +135,14 @@ def verify_claims(program: Program, env: Env, *, verify: bool, seed: int, draws:
                 for ci in infos]
     diagnostics.extend(r.diagnostic for r in results if r.diagnostic is not None)
     return results
+
+
+def plan_of(program: Program) -> Plan:
+    """The dependency graph of ``program``'s definitions, built once for
+    ``verify_claims(plan=...)`` when the claims are verified a few at a time
+    (a language server between two edits); without it each call builds its own."""
+    from dsl.compute.plan import Plan
+    return Plan(program.statements)
 
 
 def verify_claim_text(program_text: str, claim_text: str, seed: int = DEFAULT_SEED) -> ClaimResult:

@@ -70,20 +70,27 @@ def check_program(program: Program, env: Env | None = None) -> tuple[Env, list]:
     """Check every statement in order; returns the environment and diagnostics."""
     env = Env() if env is None else env
     sink = Sink()
-    env.ahead = {}
-    for stmt in program.statements:
-        match stmt:
-            case Dims(items=items):
-                for item in items:
-                    env.ahead.setdefault(item.name, (item.span, _HOW_SIZE))
-            case Decl(name=name, name_span=span):
-                env.ahead.setdefault(name, (span, _HOW_DECLARED))
-            case Define(name=name, name_span=span):
-                env.ahead.setdefault(name, (span, _HOW_DEFINED))
+    env.ahead = ahead_of(program)
     for stmt in program.statements:
         check_statement(env, stmt, sink)
     env.ahead = {}
     return env, sink.items
+
+
+def ahead_of(program: Program) -> dict[str, tuple[Span, str]]:
+    """Where each name of ``program`` is first given (a size, a declaration, a
+    definition): what the hints of a name used too early point to (``Env.ahead``)."""
+    ahead: dict[str, tuple[Span, str]] = {}
+    for stmt in program.statements:
+        match stmt:
+            case Dims(items=items):
+                for item in items:
+                    ahead.setdefault(item.name, (item.span, _HOW_SIZE))
+            case Decl(name=name, name_span=span):
+                ahead.setdefault(name, (span, _HOW_DECLARED))
+            case Define(name=name, name_span=span):
+                ahead.setdefault(name, (span, _HOW_DEFINED))
+    return ahead
 
 
 def check_statement(env: Env, stmt: Stmt, sink: Sink) -> None:
