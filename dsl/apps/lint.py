@@ -31,22 +31,20 @@ from __future__ import annotations
 import fnmatch
 import multiprocessing
 import os
-import re
 import sys
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import partial
 
 from dsl import pipeline as driver
-from dsl.apps.fmt import format_expr
+from dsl.apps.coverage import coverage_lines, inferred
+from dsl.apps.hosted import in_host
 from dsl.core import messages
 from dsl.core.ast import Program
 from dsl.core.diagnostics import Diagnostic, Severity
 from dsl.core.span import Source, Span
 from dsl.core.wording import say
 from dsl.frontends import Extracted, Host, extract, kind_of
-from dsl.language.printer import to_source
-from dsl.language.syntax import parse_expr
 from dsl.pipeline import reading
 from dsl.render import text as render
 
@@ -62,6 +60,7 @@ class FileResult:
     report: driver.Report
     host: Host | None = None
     skipped: list[Diagnostic] = field(default_factory=list)   # N702/N700 listed with --verbose
+    coverage: list[str] = field(default_factory=list)         # what reading covered (--verbose)
 
     def source_for(self, cell: int | None) -> Source:
         return self.host.source(cell) if self.host is not None else self.report.source
@@ -237,45 +236,17 @@ def _check(ex: Extracted, *, verify: bool, seed: int, timeout: float | None = No
     if ex.source.text.strip():
         report = driver.check_source(ex.source, verify=verify, seed=seed, timeout=timeout)
         dims = dict(getattr(report.env, "dims", None) or {})
-        diagnostics += [_in_host(ex, d) for d in report.diagnostics]
+        diagnostics += [in_host(ex, d) for d in report.diagnostics]
         diagnostics += _grouping_notes(ex, report, seed)
         claims = [c.moved(ex.span_map) for c in report.claims]
     kept = [d for d in diagnostics if not ex.suppressed(d)]
     kept.sort(key=_order)
     host_source = Source(path, ex.host.text)
     result = driver.Report(host_source, Program((), path), driver.Env(dims=dims), kept, claims, seed=seed)
-    return FileResult(result, ex.host, [d for d in ex.verbose if not ex.suppressed(d)])
-
-
-_CODE = re.compile(r"`([^`]+)`")
-
-
-def _in_host(ex: Extracted, d: Diagnostic) -> Diagnostic:
-    """A diagnostic of the generated text, placed in the host document (its
-    fix's span too).  When it came from math, its fix's replacement is written
-    in LaTeX from the fix's expression, and so is that expression where the
-    hint quotes it; other quoted source in the hint is re-spelled likewise."""
-    moved = d.moved(ex.span_map)
-    if ex.formula_at(d.span.start) is None:
-        return moved
-    fix, quoted = moved.fix, {}
-    if fix is not None and fix.expr is not None:
-        latex = format_expr(fix.expr, "latex")
-        quoted[to_source(fix.expr)] = latex
-        bracketed = fix.replacement.startswith("(") and not to_source(fix.expr).startswith("(")
-        fix = replace(fix, replacement=rf"\left({latex}\right)" if bracketed else latex)
-    hint = moved.hint and _CODE.sub(partial(_latex_code, quoted), moved.hint)
-    return replace(moved, hint=hint, fix=fix)
-
-
-def _latex_code(quoted: dict, match: re.Match) -> str:
-    ascii_ = match.group(1)
-    if ascii_ in quoted:
-        return f"`{quoted[ascii_]}`"
-    expr, problems = parse_expr(ascii_)
-    if expr is None or problems:
-        return match.group(0)
-    return f"`{format_expr(expr, 'latex')}`"
+    skipped = [d for d in ex.verbose if not ex.suppressed(d)]
+    summary = (coverage_lines(path, ex.coverage, ex.skipped, inferred(kept + skipped))
+               if kind_of(path) != "deriv" else [])
+    return FileResult(result, ex.host, skipped, summary)
 
 
 def _order(d: Diagnostic) -> tuple:
@@ -375,6 +346,8 @@ def render_lint_text(results: list[FileResult], *, color: bool = False, verbose:
         if r.claims:
             blocks.append("\n".join(render.claim_line(c, _where(r.source.name, c.claim.span.cell), color)
                                     for c in r.claims))
+        if verbose and fr.coverage:
+            blocks.append("\n".join(fr.coverage))
     reports = [fr.report for fr in results]
     errors, warnings = render.severity_counts(reports)
     summary = render.summary_line(reports, errors, warnings)

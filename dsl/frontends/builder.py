@@ -27,23 +27,41 @@ a definition that cannot be read, once something checked depends on it.
 """
 from __future__ import annotations
 
+import re
+from collections import Counter
+from collections.abc import Callable
+
 from dsl.core import messages
 from dsl.core.ast import Decl, Define, Dims, ShapeSpec
 from dsl.core.diagnostics import Diagnostic
 from dsl.core.span import Source, Span
 from dsl.core.wording import say
+from dsl.frontends.declarations import Stated, name_of
 from dsl.frontends.document import Extracted, Formula, Host, Slice, suppressions
 from dsl.frontends.forms import scalar_like
 from dsl.frontends.latex_math import Translation, Unreadable, translate
+from dsl.frontends.renaming import renamed
+from dsl.frontends.scopes import SETTINGS, Plan
 from dsl.language.syntax import needs_more, parse_text, split_statements
+
+_DIRECTIVE = re.compile(r"[ \t]*(vectors|cdot|layout)[ \t]+([A-Za-z]+)[ \t]*(?:#[^\n]*)?")
+_LATEX_DECL = re.compile(r"([ \t]*)([^:\n#=]*[\\_^{][^:\n#=]*?)([ \t]*:[^\n]*)")
+_COUNT = re.compile(r"\s*\d+\s*")
 
 
 class Builder:
     """Collects the chainrule text of one document, in order, and decides
     which equations are checked."""
 
-    def __init__(self, host: Host):
+    def __init__(self, host: Host, plan: Plan | None = None):
         self.host = host
+        self.scanning = plan is None   # the first pass: only gather what the document states
+        self.plan = Plan() if plan is None else plan
+        self.section = 0
+        self.counts: Counter = Counter()      # formulas found, read, checked; declarations used
+        self.skips: Counter = Counter()       # reason -> formulas not checked
+        self._was_read = False                # the last side translated
+        self._why = "side-unreadable"         # why the last side was not checked
         self.parts: list[str] = []
         self.segments: list = []
         self.size = 0
@@ -64,7 +82,33 @@ class Builder:
 
     # ---- chainrule written as such: deriv blocks and comments
     def statements(self, sl: Slice) -> None:
-        """Verbatim chainrule lines, mapped character for character."""
+        """Chainrule lines, mapped character for character; the settings
+        ``vectors row|column`` and ``cdot elementwise|matmul`` are taken out,
+        and a declaration of a name spelled in LaTeX (``\\mathbf{W}^{(1)} : h x d``)
+        declares the name the formulas use (``W1``)."""
+        pos = run = 0
+        for line in sl.text.splitlines(keepends=True):
+            body = line.rstrip("\n")
+            d = _DIRECTIVE.fullmatch(body)
+            latex = None if d else _LATEX_DECL.fullmatch(body)
+            name = name_of(latex.group(2)) if latex else None
+            if (d and d.group(2) in SETTINGS[d.group(1)]) or name:
+                if pos > run:
+                    self._verbatim(sl.sub(run, pos))
+                if d:
+                    self.plan.setting(d.group(1), d.group(2), sl.at(pos))
+                    if d.group(1) == "layout":
+                        self._verbatim(sl.sub(pos, pos + len(line)))
+                elif latex:
+                    text = f"{latex.group(1)}{name}{latex.group(3)}\n"
+                    self._emit(text, sl.at(pos), sl.host_end(pos + len(body)), False)
+                    self._learn(text)
+                run = pos + len(line)
+            pos += len(line)
+        if run < len(sl.text) or not sl.text:
+            self._verbatim(sl.sub(run))
+
+    def _verbatim(self, sl: Slice) -> None:
         run = 0
         for i in range(1, len(sl.text) + 1):
             if i == len(sl.text) or sl.offs[i] != sl.offs[i - 1] + 1:
@@ -104,31 +148,136 @@ class Builder:
     # ---- math: one equation, split at its relations
     def equation(self, parts: list[Slice]) -> None:
         """``parts`` are the sides of ``A = B = C`` (at least two)."""
+        if self.scanning:
+            self._gather(parts)
+            return
+        self.counts["found"] += 1
         whole = self.host.span(parts[0].at(0), parts[-1].host_end(len(parts[-1].text)))
+        if self._size(parts):
+            self.counts["read"] += 1
+            return
         lhs = self._read(parts[0])
         if isinstance(lhs, Unreadable):
-            self._skip(whole, say("left-side-unreadable", what=lhs.what))
+            self._skip(whole, "left-side-unreadable", what=lhs.what)
             return
         if lhs.deriv:
             needed, rhs = set(lhs.deriv), parts[1:]
+            self._supply(needed)
         elif lhs.name and lhs.name not in self.known:
             needed, rhs = set(), parts[1:2]
         else:
-            why = (f"'{lhs.name}' is already declared or defined" if lhs.name
-                   else "its left side is neither a name nor a derivative")
-            self._skip(whole, why)
+            self.counts["read"] += 1
+            if lhs.name:
+                self._skip(whole, "already-known", name=lhs.name)
+            else:
+                self._skip(whole, "not-name-or-derivative")
             return
+        done = read = 0
         for part in rhs:
-            done = self._side(lhs, needed, parts[0], part, whole)
+            ok = self._side(lhs, needed, parts[0], part, whole)
+            done, read = done + ok, read or ok or self._was_read
             if done and lhs.name:
-                return
+                break
+        self.counts["read"] += 1 if read else 0
+        self.counts["claims" if lhs.deriv else "definitions"] += done
+        self.counts["checked"] += 1 if done else 0
+        if not done:
+            self.skips[self._why] += 1
+
+    def stated(self, st: Stated) -> None:
+        """A shape the document states (``declarations``); gathered in the first pass."""
+        if self.scanning:
+            self.plan.state(self.section, st)
+
+    def new_section(self) -> None:
+        """A heading or ``\\section``: a name restated after it starts a new scope."""
+        self.section += 1
+        self.plan.sections = max(self.plan.sections, self.section)
+
+    def _gather(self, parts: list[Slice]) -> None:
+        name = name_of(parts[0].text)
+        if name and len(parts) == 2 and _COUNT.fullmatch(parts[1].text) and int(parts[1].text) > 0:
+            self.plan.size(self.section, name, int(parts[1].text), parts[0].at(0),
+                           parts[1].host_end(len(parts[1].text)))
+        elif name:
+            self.plan.defined.add(name)
+
+    def _size(self, parts: list[Slice]) -> bool:
+        """``m = 750``: a size the document states, not a definition (emitted where needed)."""
+        if len(parts) != 2 or not _COUNT.fullmatch(parts[1].text):
+            return False
+        name = name_of(parts[0].text)
+        return name is not None and name in self.plan.sizes and name not in self.plan.hand
 
     def _read(self, sl: Slice):
-        return translate(sl.text, known=self.known, scalars=self.scalars)
+        known = self.known | self.plan.scopes.keys() | self.plan.sizes.keys()
+        scalars = self.scalars | self.plan.sizes.keys() | self._stated_scalars()
+        r = translate(sl.text, known=known, scalars=scalars)
+        self._was_read = not isinstance(r, Unreadable)
+        aliases = self.plan.aliases(self.section)
+        if isinstance(r, Translation) and aliases and (r.names & aliases.keys()):
+            return renamed(r, aliases)
+        return r
+
+    def _stated_scalars(self) -> set[str]:
+        return {n for n, scopes in self.plan.scopes.items() if not scopes[0].stated.sizes}
+
+    # ---- the document's statements, declared where an equation needs them
+    def _supply(self, names) -> None:
+        for name in sorted(set(names) - self.known):
+            if name in self.plan.hand:
+                continue                  # a hand statement gives it, where it stands
+            base = self._base(name)
+            if base is None or base in self.plan.defined:
+                if name in self.plan.sizes and name not in self.plan.size_alias:
+                    self._supply_size(name, None)
+                continue
+            st = self.plan.in_force(base, self.section)
+            if st is not None and all(self._supply_size(s, st) for s in st.symbols()):
+                shape = st.shape(self.plan.vectors)
+                self._emit(f"{name} : {shape}\n", st.start, st.end, False)
+                self._declared(st.start, st.end, say("reading-declared", name=st.written or name, shape=shape))
+                self.known.add(name)
+                if not st.sizes:
+                    self.scalars.add(name)
+
+    def _base(self, name: str) -> str | None:
+        """The document's name of a name in the program (``W_2`` in a second scope is ``W``)."""
+        for base, scopes in self.plan.scopes.items():
+            if any(s.alias == name for s in scopes):
+                held = self.plan.scope(base, self.section)
+                return base if held is not None and held.alias == name else None
+        return None
+
+    def _supply_size(self, symbol: str, st: Stated | None) -> bool:
+        if symbol in self.known:
+            return symbol in self.scalars
+        written = next((k for k, v in self.plan.size_alias.items() if v == symbol), symbol)
+        if written in self.plan.hand:
+            return False
+        value = self.plan.size_value(written)
+        if value is not None:
+            start, end = value[1], value[2]
+            text = f"dims {symbol} = {value[0]}\n"
+        elif st is not None:
+            start, end, text = st.start, st.end, f"dims {symbol}\n"
+        else:
+            return False
+        self._emit(text, start, end, False)
+        if value is not None:
+            self._declared(start, end, say("reading-size", name=symbol, value=value[0]), "sizes used")
+        self.known.add(symbol)
+        self.scalars.add(symbol)
+        return True
+
+    def _declared(self, start: int, end: int, what: str, kind: str = "declarations") -> None:
+        self.counts[kind] += 1
+        self.verbose.append(messages.make("N720", self.host.span(start, end), what=what))
 
     def _side(self, lhs: Translation, needed: set, left: Slice, part: Slice, whole: Span) -> bool:
         r = self._read(part)
         if isinstance(r, Unreadable):
+            self._why = "side-unreadable"
             note = messages.make("N700", self.host.span(part.at(r.start), part.host_end(r.end)), what=r.what)
             if lhs.name:
                 self.unreadable[lhs.name] = note
@@ -138,6 +287,7 @@ class Builder:
             else:
                 self.verbose.append(note)
             return False
+        self._supply(r.names - {lhs.name})
         missing = (r.names | needed) - self.known
         if missing:
             blocked = sorted(m for m in missing if m in self.unreadable)
@@ -146,10 +296,11 @@ class Builder:
                 if id(first) not in self.shown:
                     self.shown.add(id(first))
                     self.notes.append(first)
+                self._why = "uses-unreadable"
                 self.notes.append(messages.make(
                     "N702", whole, why=say("uses-unreadable", blocked=blocked[0], line=first.span.line)))
             else:
-                self._skip(whole, say("names-unknown", names=", ".join(sorted(missing))))
+                self._skip(whole, "names-unknown", count=False, names=", ".join(sorted(missing)))
             return False
         start = self.size
         self.open = ""             # an equation line ends whatever statement was open
@@ -172,13 +323,33 @@ class Builder:
             host_start = sl.at(ss)
             self._emit(t.text[gs:ge], host_start, max(host_start, sl.host_end(se)), False)
 
-    def _skip(self, where: Span, why: str) -> None:
-        self.verbose.append(messages.make("N702", where, why=why))
+    def _skip(self, where: Span, reason: str, count: bool = True, **values) -> None:
+        self._why = reason
+        if count:
+            self.skips[reason] += 1
+        self.verbose.append(messages.make("N702", where, why=say(reason, **values)))
 
     # ---- result
     def finish(self) -> Extracted:
+        verbose = [d for d in self.verbose if id(d) not in self.shown]   # shown once, as a note
+        coverage = dict(self.counts, stated=len(self.plan.statements),
+                        sizes=sum(len(v) for v in self.plan.sizes.values()))
         return Extracted(self.host, Source(self.host.path, "".join(self.parts)), self.segments,
-                         self.notes, self.verbose, suppressions(self.host), self.formulas)
+                         self.notes, verbose, suppressions(self.host), self.formulas,
+                         coverage, dict(self.skips))
+
+
+def two_passes(host: Host, feed: Callable[[Builder], None]) -> Extracted:
+    """Read a document twice with ``feed`` (its front end): first what it
+    states (``scopes.Plan``), then its equations, with those statements."""
+    scan = Builder(host)
+    feed(scan)
+    scan.plan.hand = set(scan.known)
+    notes = scan.plan.settle(host.span)
+    builder = Builder(host, scan.plan)
+    builder.notes += notes
+    feed(builder)
+    return builder.finish()
 
 
 def _scalar_shape(shape: ShapeSpec) -> bool:

@@ -119,6 +119,8 @@ class Extracted:
     verbose: list[Diagnostic]           # skipped equations (--verbose)
     suppressions: dict                  # (cell, line) -> frozenset of codes, or None for all
     formulas: list[Formula]
+    coverage: dict = field(default_factory=dict)   # formulas found, read, checked; declarations used
+    skipped: dict = field(default_factory=dict)    # reason key -> formulas not checked
 
     def host_offset(self, gen: int, end: bool = False) -> int:
         if not self.segments:

@@ -1,0 +1,177 @@
+"""What a whole document states, gathered before its equations are read.
+
+Contract: a first pass over the document (the front end feeding a scanning
+:class:`~dsl.frontends.builder.Builder`) fills a :class:`Plan`: the names the
+hand statements (``deriv`` blocks and comments) declare, the shapes and
+sizes the document states (``declarations``), its settings (``vectors``,
+``cdot``, ``layout``) and where its sections start.  :meth:`Plan.settle`
+then merges the statements of each name: within a section a second,
+different statement is a conflict (``W720``, naming both places); in a later
+section it starts a new scope (``N721``).  The second pass asks
+:meth:`Plan.in_force` for the statement that holds where an equation stands,
+so a statement may follow the formula it explains ("where $W \\in ...$").
+
+Size symbols that are also the name of a value (d2l's $\\mathbf{h} \\in
+\\mathbb{R}^h$) are renamed ``dim_h`` in the program (:attr:`Plan.size_alias`).
+
+    >>> from dsl.frontends.declarations import Stated
+    >>> p = Plan()
+    >>> p.state(0, Stated("x", ("d",), None, 0, 5)); p.state(0, Stated("x", (), "row", 9, 20))
+    >>> p.settle(lambda s, e: None) == [] and p.in_force("x", 0).shape()
+    '1 x d'
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from dsl.core import messages
+from dsl.core.wording import say
+from dsl.frontends.declarations import Stated
+
+SETTINGS = {"vectors": ("column", "row"), "cdot": ("elementwise", "matmul"),
+            "layout": ("numerator", "denominator")}
+
+
+@dataclass
+class Scope:
+    section: int                  # the first section it holds in
+    stated: Stated                # the statements of the name, merged
+    alias: str                    # the name in the program
+
+
+@dataclass
+class Plan:
+    hand: set[str] = field(default_factory=set)          # names the hand statements give
+    defined: set[str] = field(default_factory=set)       # names the equations define
+    statements: list[tuple[int, Stated]] = field(default_factory=list)
+    sizes: dict[str, list[tuple[int, int, int, int]]] = field(default_factory=dict)  # (section, value, start, end)
+    settings: dict[str, tuple[str, int]] = field(default_factory=dict)
+    scopes: dict[str, list[Scope]] = field(default_factory=dict)
+    size_alias: dict[str, str] = field(default_factory=dict)
+    orientation: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # "y is a row vector"
+    sections: int = 0
+
+    # ---- the first pass
+    def state(self, section: int, st: Stated) -> None:
+        self.statements.append((section, st))
+
+    def size(self, section: int, name: str, value: int, start: int, end: int) -> None:
+        self.sizes.setdefault(name, []).append((section, value, start, end))
+
+    def setting(self, key: str, value: str, at: int) -> None:
+        self.settings.setdefault(key, (value, at))
+
+    @property
+    def vectors(self) -> str:
+        return self.settings.get("vectors", ("column", 0))[0]
+
+    # ---- between the passes
+    def settle(self, span) -> list:
+        """Merge the statements; ``span(start, end)`` makes a host span.
+        Returns the conflict warnings and scope notes, in document order."""
+        out: list = []
+        for section, st in self.statements:
+            scopes = self.scopes.get(st.name, [])
+            if not scopes:
+                if st.sizes:
+                    self.scopes[st.name] = [Scope(section, st, st.name)]
+                elif st.orientation:
+                    self._orient(st, span, out)
+                continue
+            cur = scopes[-1]
+            merged = _merge(cur.stated, st)
+            if merged is not None:
+                cur.stated = merged
+                continue
+            if not st.sizes and st.orientation:
+                self._orient(st, span, out)
+                continue
+            first = span(cur.stated.start, cur.stated.end)
+            if section > cur.section:
+                alias = f"{st.name}_{len(scopes) + 1}"
+                scopes.append(Scope(section, st, alias))
+                out.append(messages.make("N721", span(st.start, st.end), name=st.written or st.name,
+                                         shape=st.shape(self.vectors), line=first.line))
+            else:
+                out.append(messages.make("W720", span(st.start, st.end), name=st.written or st.name,
+                                         shape=st.shape(self.vectors), other=cur.stated.shape(self.vectors),
+                                         line=first.line, hint=say("reading-conflict-first")))
+        for name, values in self.sizes.items():
+            first = values[0]
+            for section, value, start, end in values[1:]:
+                if value != first[1] and section == first[0]:
+                    out.append(messages.make("W720", span(start, end), name=name, shape=str(value),
+                                             other=str(first[1]), line=span(first[2], first[3]).line,
+                                             hint=say("reading-conflict-first")))
+        used = {sym for scopes in self.scopes.values() for sc in scopes for sym in sc.stated.symbols()}
+        for name in list(self.sizes):         # a value's name, or "y = 1" of a label, is no size
+            if name in self.scopes or (name not in used and self.sizes[name][0][1] < 2):
+                del self.sizes[name]
+        names = set(self.scopes) | self.defined | self.hand
+        for name in self._symbols():
+            if name in names:
+                self.size_alias[name] = f"dim_{name}"
+        return sorted(out, key=lambda d: (d.span.cell or 0, d.span.line, d.span.column))
+
+    def _orient(self, st: Stated, span, out: list) -> None:
+        way = st.orientation or "column"
+        old, start, end = self.orientation.setdefault(st.name, (way, st.start, st.end))
+        if old != way:
+            out.append(messages.make("W720", span(st.start, st.end), name=st.written or st.name,
+                                     shape=say("reading-vector", way=way), other=say("reading-vector", way=old),
+                                     line=span(start, end).line, hint=say("reading-conflict-first")))
+
+    def _symbols(self) -> set[str]:
+        found = set(self.sizes)
+        for scopes in self.scopes.values():
+            for s in scopes:
+                found.update(s.stated.symbols())
+        return found
+
+    # ---- the second pass
+    def in_force(self, name: str, section: int) -> Stated | None:
+        """The merged statement of ``name`` that holds in ``section``, sizes
+        renamed as in the program; the first scope also holds before it."""
+        scope = self.scope(name, section)
+        if scope is None:
+            return None
+        st = scope.stated
+        if st.orientation is None and len(st.sizes) == 1 and name in self.orientation:
+            st = replace(st, orientation=self.orientation[name][0])
+        return replace(st, sizes=tuple(self.size_alias.get(s, s) for s in st.sizes))
+
+    def scope(self, name: str, section: int) -> Scope | None:
+        scopes = self.scopes.get(name) or []
+        held = [s for s in scopes if s.section <= section]
+        return held[-1] if held else (scopes[0] if scopes else None)
+
+    def aliases(self, section: int) -> dict[str, str]:
+        """Names renamed in ``section`` (a name restated in a later section)."""
+        out = {}
+        for name in self.scopes:
+            s = self.scope(name, section)
+            if s is not None and s.alias != name:
+                out[name] = s.alias
+        return out
+
+    def size_value(self, name: str) -> tuple[int, int, int] | None:
+        values = self.sizes.get(name)
+        return (values[0][1], values[0][2], values[0][3]) if values else None
+
+
+def _merge(a: Stated, b: Stated) -> Stated | None:
+    """One statement from two that agree (an orientation filling in a vector), else None."""
+    if not b.sizes and b.orientation:
+        if len(a.sizes) == 1 and a.orientation in (None, b.orientation):
+            return replace(a, orientation=b.orientation)
+        if len(a.sizes) == 2 and "1" in a.sizes:
+            want = ("1", a.sizes[1]) if b.orientation == "row" else (a.sizes[0], "1")
+            return a if a.sizes == want else None
+        return None
+    if a.sizes == b.sizes and (a.orientation is None or b.orientation is None or a.orientation == b.orientation):
+        return replace(a, orientation=a.orientation or b.orientation)
+    if len(a.sizes) + len(b.sizes) == 3:               # d vs 1 x d, d vs d x 1
+        vec, mat = (a, b) if len(a.sizes) == 1 else (b, a)
+        if vec.orientation is None and "1" in mat.sizes and vec.sizes[0] in mat.sizes:
+            return mat
+    return None
