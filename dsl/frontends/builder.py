@@ -36,6 +36,7 @@ from dsl.core.ast import Decl, Define, Dims, ShapeSpec
 from dsl.core.diagnostics import Diagnostic
 from dsl.core.span import Source, Span
 from dsl.core.wording import say
+from dsl.frontends.conventions import Conventions, has_cdot
 from dsl.frontends.declarations import Stated, name_of
 from dsl.frontends.document import Extracted, Formula, Host, Slice, suppressions
 from dsl.frontends.forms import scalar_like
@@ -43,6 +44,7 @@ from dsl.frontends.latex_math import Translation, Unreadable, translate
 from dsl.frontends.renaming import renamed
 from dsl.frontends.scopes import SETTINGS, Plan
 from dsl.language.syntax import needs_more, parse_text, split_statements
+from dsl.shapes.checker import check_program
 
 _DIRECTIVE = re.compile(r"[ \t]*(vectors|cdot|layout)[ \t]+([A-Za-z]+)[ \t]*(?:#[^\n]*)?")
 _LATEX_DECL = re.compile(r"([ \t]*)([^:\n#=]*[\\_^{][^:\n#=]*?)([ \t]*:[^\n]*)")
@@ -62,6 +64,7 @@ class Builder:
         self.skips: Counter = Counter()       # reason -> formulas not checked
         self._was_read = False                # the last side translated
         self._why = "side-unreadable"         # why the last side was not checked
+        self.conventions = Conventions(self._fits, self.plan.settings.get("cdot", (None,))[0])
         self.parts: list[str] = []
         self.segments: list = []
         self.size = 0
@@ -209,10 +212,11 @@ class Builder:
         name = name_of(parts[0].text)
         return name is not None and name in self.plan.sizes and name not in self.plan.hand
 
-    def _read(self, sl: Slice):
+    def _read(self, sl: Slice, cdot: str | None = None):
         known = self.known | self.plan.scopes.keys() | self.plan.sizes.keys()
         scalars = self.scalars | self.plan.sizes.keys() | self._stated_scalars()
-        r = translate(sl.text, known=known, scalars=scalars)
+        cdot = cdot or self.plan.settings.get("cdot", (None,))[0]
+        r = translate(sl.text, known=known, scalars=scalars, cdot=cdot)
         self._was_read = not isinstance(r, Unreadable)
         aliases = self.plan.aliases(self.section)
         if isinstance(r, Translation) and aliases and (r.names & aliases.keys()):
@@ -302,13 +306,14 @@ class Builder:
             else:
                 self._skip(whole, "names-unknown", count=False, names=", ".join(sorted(missing)))
             return False
+        r, rows = self._convention(lhs, part, r, whole)
         start = self.size
         self.open = ""             # an equation line ends whatever statement was open
         self._pieces(lhs, left)
         eq_at = left.host_end(len(left.text))
-        self._emit(" = ", eq_at, part.at(0), False)
+        self._emit(" = (" if rows else " = ", eq_at, part.at(0), False)
         self._pieces(r, part)
-        self._emit("\n", part.end, part.end, False)
+        self._emit(").T\n" if rows else "\n", part.end, part.end, False)
         alt = f"{lhs.text} = {r.alt}" if r.alt else None
         self.formulas.append(Formula(start, self.size, left.at(0), part.end, r.grouping, alt))
         if lhs.name:
@@ -317,6 +322,29 @@ class Builder:
             if r.scalar:
                 self.scalars.add(lhs.name)
         return True
+
+    def _convention(self, lhs: Translation, part: Slice, r: Translation, whole: Span) -> tuple[Translation, bool]:
+        """The reading the document's conventions call for (``conventions``),
+        and whether a gradient is written as a row; a note names the reading."""
+        note, rows = None, False
+        if self.plan.settings.get("cdot") is None and has_cdot(part.text):
+            alt = self._read(part, cdot="elementwise")
+            if isinstance(alt, Translation) and alt.text != r.text:
+                pick = self.conventions.choose_cdot([f"{lhs.text} = {r.text}", f"{lhs.text} = {alt.text}"])
+                r, note = (alt if pick else r), self.conventions.note
+        if lhs.deriv and self.plan.settings.get("layout", ("",))[0] == "numerator":
+            rows = self.conventions.gradient_rows(f"{lhs.text} = {r.text}", f"{lhs.text} = ({r.text}).T")
+            note = "rows-gradient" if rows else note
+        if note:
+            self.notes.append(messages.make("N722", whole, what=say(note)))
+        return r, rows
+
+    def _fits(self, line: str) -> bool:
+        """Whether ``line`` checks after the program assembled so far."""
+        prefix = "".join(self.parts)
+        program, problems = parse_text(prefix + line + "\n")
+        _, found = check_program(program)
+        return not any(d.is_error and d.span.start >= len(prefix) for d in [*problems, *found])
 
     def _pieces(self, t: Translation, sl: Slice) -> None:
         for gs, ge, ss, se in t.pieces:

@@ -20,7 +20,8 @@ READING: dict[str, str] = {
                         "between values of the same shape",
     "cdot-matmul": "'\\cdot' is read as the matrix product here: the document uses it where "
                    "only a matrix product fits",
-    "cdot-declared": "'\\cdot' is read as the {reading} product, as the document declares",
+    "cdot-both": "'\\cdot' is read as the matrix product; the elementwise product checks here too "
+                 "(declare '% deriv: cdot elementwise' if it is meant)",
     "rows-gradient": "the gradient of a scalar is written as a row here (numerator layout): "
                      "its claims are checked transposed",
     # the --verbose summary of a document
