@@ -16,6 +16,7 @@ from dsl.apps.fmt import format_expr
 from dsl.core.diagnostics import Diagnostic
 from dsl.core.wording import say
 from dsl.frontends import Extracted
+from dsl.frontends.renaming import rename
 from dsl.language.printer import to_source
 from dsl.language.syntax import parse_expr
 
@@ -31,8 +32,10 @@ def in_host(ex: Extracted, d: Diagnostic) -> Diagnostic:
     in LaTeX from the fix's expression, and so is that expression where the
     hint quotes it; other quoted source in the hint is re-spelled likewise."""
     moved = d.moved(ex.span_map)
-    moved = replace(moved, message=host_lines(ex, moved.span.cell, moved.message) or moved.message,
-                    hint=host_lines(ex, moved.span.cell, moved.hint))
+    moved = replace(moved, message=_named(ex, host_lines(ex, moved.span.cell, moved.message)) or moved.message,
+                    hint=_named(ex, host_lines(ex, moved.span.cell, moved.hint)))
+    if moved.fix is not None and moved.fix.expr is not None and ex.aliases:
+        moved = replace(moved, fix=replace(moved.fix, expr=rename(moved.fix.expr, ex.aliases)))
     if ex.formula_at(d.span.start) is None:
         return moved
     fix, quoted = moved.fix, {}
@@ -53,6 +56,13 @@ def _latex_code(quoted: dict, match: re.Match) -> str:
     if expr is None or problems:
         return match.group(0)
     return f"`{format_expr(expr, 'latex')}`"
+
+
+def _named(ex: Extracted, text: str | None) -> str | None:
+    """``text`` with the names of later scopes (``W_2``) as the document writes them."""
+    for alias, name in ex.aliases.items():
+        text = text and re.sub(rf"(?<![A-Za-z0-9_']){re.escape(alias)}(?![A-Za-z0-9_])", name, text)
+    return text
 
 
 def host_lines(ex: Extracted, cell: int | None, text: str | None) -> str | None:

@@ -137,6 +137,7 @@ class Builder:
             match stmt:
                 case Dims(items=items):
                     self.known |= {i.name for i in items}
+                    self.plan.hand_sizes |= {i.name for i in items}
                     self.scalars |= {i.name for i in items}
                 case Decl(name=name, shape=shape):
                     self.known.add(name)
@@ -364,7 +365,8 @@ class Builder:
                         sizes=sum(len(v) for v in self.plan.sizes.values()))
         return Extracted(self.host, Source(self.host.path, "".join(self.parts)), self.segments,
                          self.notes, verbose, suppressions(self.host), self.formulas,
-                         coverage, dict(self.skips))
+                         coverage, dict(self.skips),
+                         {s.alias: n for n, scopes in self.plan.scopes.items() for s in scopes if s.alias != n})
 
 
 def two_passes(host: Host, feed: Callable[[Builder], None]) -> Extracted:

@@ -157,13 +157,16 @@ def name_of(text: str) -> str | None:
 
 _SUBJECT = r"(?:\$(?P<m>[^$\n]{1,40})\$|`(?P<c>[^`\n]{1,30})`|(?P<w>(?<![\w\\])[A-Za-z][A-Za-z0-9_]*))"
 _TUPLE = r"[`$]?\s*\((?P<t>[^()\n]{1,60})\)\s*[`$]?"
+_VERB = r",?(?:\s*which|\s*that)?\s+(?:is|are|be|as|has|have|with|of|having|is\s+of)"
 _PROSE = [
     ("tuple", re.compile(_SUBJECT + r"(?:\.shape|\s+shape)\s*[:=]\s*" + _TUPLE)),
-    ("tuple", re.compile(_SUBJECT + r",?\s+(?:has|with|of|having|is\s+of)\s+(?:the\s+|a\s+)?"
+    ("tuple", re.compile(_SUBJECT + _VERB + r"\s+(?:the\s+|a\s+)?"
                          r"(?:shape|size|dimensions?)\s*:?\s*" + _TUPLE)),
-    ("matrix", re.compile(_SUBJECT + r",?\s+(?:is|be|as)\s+an?\s+(?:\$(?P<d>[^$\n]{1,40})\$|(?P<e>[\w{}]+"
+    ("tuple", re.compile(r"(?:\$(?P<m>[^$\n]{1,40})\$|`(?P<c>[^`\n]{1,30})`)(?P<w>)[^.;$`]{1,60}?"
+                         r"\b(?:with|of|has|have)\s+shape\s*:?\s*" + _TUPLE)),
+    ("matrix", re.compile(_SUBJECT + _VERB + r"\s+an?\s+(?:\$(?P<d>[^$\n]{1,40})\$|(?P<e>[\w{}]+"
                           r"\s*(?:x|×|-by-|\\times)\s*[\w{}]+))\s*(?:real\s+)?(?:matrix|matrices|array)")),
-    ("vector", re.compile(_SUBJECT + r",?\s+(?:is|be|as)\s+an?\s+(?P<o>column|row)[- ]vector")),
+    ("vector", re.compile(_SUBJECT + _VERB + r"\s+(?:an?\s+)?(?P<o>column|row)[- ]vectors?")),
     ("where", re.compile(r"(?m)^[ \t>*-]*(?P<n>[A-Za-z][A-Za-z0-9_]*(?:\s*,\s*[A-Za-z][A-Za-z0-9_]*)*)"
                          r"\s*(?:∈|:)\s*(?P<s>ℝ[^\n]*?)\s*$")),
 ]
@@ -209,5 +212,7 @@ def prose(text: str, base: int) -> list[Stated]:
                     out.append(Stated(name, sizes, None, *where, written))
             else:
                 out.append(Stated(name, (), m.group("o"), *where, written))
-    out.sort(key=lambda s: s.start)
-    return out
+    seen: dict = {}
+    for st in sorted(out, key=lambda s: s.start):       # two forms reading one statement
+        seen.setdefault((st.name, st.sizes, st.orientation, st.end), st)
+    return list(seen.values())

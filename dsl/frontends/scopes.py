@@ -42,6 +42,7 @@ class Scope:
 @dataclass
 class Plan:
     hand: set[str] = field(default_factory=set)          # names the hand statements give
+    hand_sizes: set[str] = field(default_factory=set)    # the size symbols among them
     defined: set[str] = field(default_factory=set)       # names the equations define
     statements: list[tuple[int, Stated]] = field(default_factory=list)
     sizes: dict[str, list[tuple[int, int, int, int]]] = field(default_factory=dict)  # (section, value, start, end)
@@ -73,9 +74,9 @@ class Plan:
         for section, st in self.statements:
             scopes = self.scopes.get(st.name, [])
             if not scopes:
-                if st.sizes:
+                if st.sizes or not st.orientation:
                     self.scopes[st.name] = [Scope(section, st, st.name)]
-                elif st.orientation:
+                else:
                     self._orient(st, span, out)
                 continue
             cur = scopes[-1]
@@ -107,7 +108,7 @@ class Plan:
         for name in list(self.sizes):         # a value's name, or "y = 1" of a label, is no size
             if name in self.scopes or (name not in used and self.sizes[name][0][1] < 2):
                 del self.sizes[name]
-        names = set(self.scopes) | self.defined | self.hand
+        names = set(self.scopes) | self.defined | (self.hand - self.hand_sizes)
         for name in self._symbols():
             if name in names:
                 self.size_alias[name] = f"dim_{name}"
@@ -173,5 +174,5 @@ def _merge(a: Stated, b: Stated) -> Stated | None:
     if len(a.sizes) + len(b.sizes) == 3:               # d vs 1 x d, d vs d x 1
         vec, mat = (a, b) if len(a.sizes) == 1 else (b, a)
         if vec.orientation is None and "1" in mat.sizes and vec.sizes[0] in mat.sizes:
-            return mat
+            return replace(mat, start=a.start, end=a.end, written=a.written)
     return None
