@@ -173,14 +173,16 @@ _PROSE = [
 
 
 def _subject(m: re.Match) -> tuple[str | None, str]:
+    """The name a statement is about: math read as the formulas read it; a word
+    or code identifier as its formula would spell it (``X_train`` is ``Xtrain``)."""
     written = m.group("m") or m.group("c") or m.group("w") or ""
     if m.group("w") and (written.lower() in _STOP or (len(written) > 3 and "_" not in written
                                                          and not any(ch.isdigit() for ch in written))):
         return None, written
-    if m.group("c"):
-        ident = written.strip()
-        return (ident if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", ident) else None), written
-    return name_of(written), written
+    if m.group("m"):
+        return name_of(written), written
+    ident = written.strip()
+    return (ident.replace("_", "") if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", ident) else None), written
 
 
 def prose(text: str, base: int) -> list[Stated]:
