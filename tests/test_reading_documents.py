@@ -198,6 +198,15 @@ def test_latex_spelling_in_hand_declarations(tmp_path):
     assert "yhat : 1 x n" in extract("a.md", md).source.text
 
 
+def test_an_underscore_name_the_hand_statements_use_is_kept(tmp_path):
+    md = ("```deriv\ndims n\nW_out : n x n\nx : 1 x n\nh = x @ W_out\n```\n"
+          "<!-- deriv: W_1 : n x n -->\n$$ a = x W_1 $$\n")
+    assert extract("a.md", md).source.text.splitlines()[1:] == [
+        "W_out : n x n", "x : 1 x n", "h = x @ W_out", "W1 : n x n", "a = x @ W1"]
+    _, report = lint(tmp_path, "a.md", md)
+    assert report["diagnostics"] == []
+
+
 def test_homework_with_settings_and_hand_names_finds_the_planted_slips():
     path = FIXTURES / "reading_homework.tex"
     code, data = _lint_fixture(path)

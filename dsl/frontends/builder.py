@@ -17,8 +17,12 @@ declared or defined is a definition; one whose left side is a derivative
 row of an align, is another claim about it); an equation using a name that
 is not declared or defined is skipped, as is everything else, so prose math
 makes no noise.  Skipped equations are listed as ``N702`` notes (shown with
-``--verbose``).  A claim that cannot be read gets an ``N700`` note; so does
-a definition that cannot be read, once something checked depends on it.
+``--verbose``).  A document is read twice (:func:`two_passes`): first for
+what it states (``scopes.Plan``), then for its equations, where a stated
+shape is declared before the first equation that uses it (``supply``) and
+the document's conventions choose between readings (``conventions``).
+A claim that cannot be read gets an ``N700`` note; so does a definition
+that cannot be read, once something checked depends on it.
 
     >>> b = Builder(Host("notes.md", "dims n\\nx : 1 x n"))
     >>> b.statements(Slice.of(b.host.text, 0, len(b.host.text)))
@@ -32,26 +36,25 @@ from collections import Counter
 from collections.abc import Callable
 
 from dsl.core import messages
-from dsl.core.ast import Decl, Define, Dims, ShapeSpec
+from dsl.core.ast import Claim, Decl, Define, Dims, ShapeSpec
 from dsl.core.diagnostics import Diagnostic
 from dsl.core.span import Source, Span
 from dsl.core.wording import say
 from dsl.frontends.conventions import Conventions, has_cdot
-from dsl.frontends.declarations import Stated, name_of
+from dsl.frontends.declarations import name_of
 from dsl.frontends.document import Extracted, Formula, Host, Slice, suppressions
-from dsl.frontends.forms import scalar_like
-from dsl.frontends.latex_math import Translation, Unreadable, translate
-from dsl.frontends.renaming import renamed
+from dsl.frontends.forms import names, scalar_like
+from dsl.frontends.latex_math import Translation, Unreadable
 from dsl.frontends.scopes import SETTINGS, Plan
+from dsl.frontends.supply import StatedShapes
 from dsl.language.syntax import needs_more, parse_text, split_statements
 from dsl.shapes.checker import check_program
 
 _DIRECTIVE = re.compile(r"[ \t]*(vectors|cdot|layout)[ \t]+([A-Za-z]+)[ \t]*(?:#[^\n]*)?")
 _LATEX_DECL = re.compile(r"([ \t]*)([^:\n#=]*[\\_^{][^:\n#=]*?)([ \t]*:[^\n]*)")
-_COUNT = re.compile(r"\s*\d+\s*")
 
 
-class Builder:
+class Builder(StatedShapes):
     """Collects the chainrule text of one document, in order, and decides
     which equations are checked."""
 
@@ -94,7 +97,7 @@ class Builder:
             body = line.rstrip("\n")
             d = _DIRECTIVE.fullmatch(body)
             latex = None if d else _LATEX_DECL.fullmatch(body)
-            name = name_of(latex.group(2)) if latex else None
+            name = name_of(latex.group(2)) if latex and not self._chainrule_name(latex.group(2)) else None
             if (d and d.group(2) in SETTINGS[d.group(1)]) or name:
                 if pos > run:
                     self._verbatim(sl.sub(run, pos))
@@ -110,6 +113,10 @@ class Builder:
             pos += len(line)
         if run < len(sl.text) or not sl.text:
             self._verbatim(sl.sub(run))
+
+    def _chainrule_name(self, text: str) -> bool:
+        """``W_out``, used by name in the hand statements, is the language's name, not LaTeX."""
+        return text.strip() in self.plan.hand_used
 
     def _verbatim(self, sl: Slice) -> None:
         run = 0
@@ -144,10 +151,13 @@ class Builder:
                     if _scalar_shape(shape):
                         self.scalars.add(name)
                 case Define(name=name, expr=expr):
+                    self.plan.hand_used |= names(expr)
                     self.known.add(name)
                     self.unreadable.pop(name, None)
                     if scalar_like(expr, frozenset(self.scalars)):
                         self.scalars.add(name)
+                case Claim(deriv=deriv, expr=expr):
+                    self.plan.hand_used |= names(expr) | {deriv.num.id, deriv.den.id}
 
     # ---- math: one equation, split at its relations
     def equation(self, parts: list[Slice]) -> None:
@@ -187,97 +197,6 @@ class Builder:
         self.counts["checked"] += 1 if done else 0
         if not done:
             self.skips[self._why] += 1
-
-    def stated(self, st: Stated) -> None:
-        """A shape the document states (``declarations``); gathered in the first pass."""
-        if self.scanning:
-            self.plan.state(self.section, st)
-
-    def new_section(self) -> None:
-        """A heading or ``\\section``: a name restated after it starts a new scope."""
-        self.section += 1
-        self.plan.sections = max(self.plan.sections, self.section)
-
-    def _gather(self, parts: list[Slice]) -> None:
-        name = name_of(parts[0].text)
-        if name and len(parts) == 2 and _COUNT.fullmatch(parts[1].text) and int(parts[1].text) > 0:
-            self.plan.size(self.section, name, int(parts[1].text), parts[0].at(0),
-                           parts[1].host_end(len(parts[1].text)))
-        elif name:
-            self.plan.defined.add(name)
-
-    def _size(self, parts: list[Slice]) -> bool:
-        """``m = 750``: a size the document states, not a definition (emitted where needed)."""
-        if len(parts) != 2 or not _COUNT.fullmatch(parts[1].text):
-            return False
-        name = name_of(parts[0].text)
-        return name is not None and name in self.plan.sizes and name not in self.plan.hand
-
-    def _read(self, sl: Slice, cdot: str | None = None):
-        known = self.known | self.plan.scopes.keys() | self.plan.sizes.keys()
-        scalars = self.scalars | self.plan.sizes.keys() | self._stated_scalars()
-        cdot = cdot or self.plan.settings.get("cdot", (None,))[0]
-        r = translate(sl.text, known=known, scalars=scalars, cdot=cdot)
-        self._was_read = not isinstance(r, Unreadable)
-        aliases = self.plan.aliases(self.section)
-        if isinstance(r, Translation) and aliases and (r.names & aliases.keys()):
-            return renamed(r, aliases)
-        return r
-
-    def _stated_scalars(self) -> set[str]:
-        return {n for n, scopes in self.plan.scopes.items() if not scopes[0].stated.sizes}
-
-    # ---- the document's statements, declared where an equation needs them
-    def _supply(self, names) -> None:
-        for name in sorted(set(names) - self.known):
-            if name in self.plan.hand:
-                continue                  # a hand statement gives it, where it stands
-            base = self._base(name)
-            if base is None or base in self.plan.defined:
-                if name in self.plan.sizes and name not in self.plan.size_alias:
-                    self._supply_size(name, None)
-                continue
-            st = self.plan.in_force(base, self.section)
-            if st is not None and all(self._supply_size(s, st) for s in st.symbols()):
-                shape = st.shape(self.plan.vectors)
-                self._emit(f"{name} : {shape}\n", st.start, st.end, False)
-                self._declared(st.start, st.end, say("reading-declared", name=st.written or name, shape=shape))
-                self.known.add(name)
-                if not st.sizes:
-                    self.scalars.add(name)
-
-    def _base(self, name: str) -> str | None:
-        """The document's name of a name in the program (``W_2`` in a second scope is ``W``)."""
-        for base, scopes in self.plan.scopes.items():
-            if any(s.alias == name for s in scopes):
-                held = self.plan.scope(base, self.section)
-                return base if held is not None and held.alias == name else None
-        return None
-
-    def _supply_size(self, symbol: str, st: Stated | None) -> bool:
-        if symbol in self.known:
-            return symbol in self.scalars
-        written = next((k for k, v in self.plan.size_alias.items() if v == symbol), symbol)
-        if written in self.plan.hand:
-            return False
-        value = self.plan.size_value(written)
-        if value is not None:
-            start, end = value[1], value[2]
-            text = f"dims {symbol} = {value[0]}\n"
-        elif st is not None:
-            start, end, text = st.start, st.end, f"dims {symbol}\n"
-        else:
-            return False
-        self._emit(text, start, end, False)
-        if value is not None:
-            self._declared(start, end, say("reading-size", name=symbol, value=value[0]), "sizes used")
-        self.known.add(symbol)
-        self.scalars.add(symbol)
-        return True
-
-    def _declared(self, start: int, end: int, what: str, kind: str = "declarations") -> None:
-        self.counts[kind] += 1
-        self.verbose.append(messages.make("N720", self.host.span(start, end), what=what))
 
     def _side(self, lhs: Translation, needed: set, left: Slice, part: Slice, whole: Span) -> bool:
         r = self._read(part)

@@ -43,6 +43,7 @@ class Scope:
 class Plan:
     hand: set[str] = field(default_factory=set)          # names the hand statements give
     hand_sizes: set[str] = field(default_factory=set)    # the size symbols among them
+    hand_used: set[str] = field(default_factory=set)     # names the hand definitions and claims use
     defined: set[str] = field(default_factory=set)       # names the equations define
     statements: list[tuple[int, Stated]] = field(default_factory=list)
     sizes: dict[str, list[tuple[int, int, int, int]]] = field(default_factory=dict)  # (section, value, start, end)
