@@ -306,6 +306,23 @@ def test_gradients_as_rows_under_a_declared_numerator_layout(tmp_path):
     assert [d["code"] for d in plain["diagnostics"]] == ["E400"]             # the default: a column
 
 
+ROWS = ("Let $\\mathbf{x}, \\mathbf{w}, \\mathbf{y} \\in \\mathbb{R}^{n}$.\n\n$$ J = \\mathbf{w}^T \\mathbf{x} $$\n\n"
+        "$$ \\frac{\\partial J}{\\partial \\mathbf{x}} = \\mathbf{w}^T $$\n\n$$ K = \\mathbf{y}^T \\mathbf{x} $$\n\n"
+        "$$ \\frac{\\partial K}{\\partial \\mathbf{x}} = \\mathbf{y}^T $$\n")
+
+
+def test_gradients_written_as_rows_throughout_are_read_so_with_a_note(tmp_path):
+    _, report = lint(tmp_path, "a.md", ROWS)
+    assert [(d["code"], d["line"]) for d in report["diagnostics"]] == [("N722", 5), ("N722", 9)]
+    assert [c["status"] for c in report["claims"]] == ["verified", "verified"]
+
+
+def test_one_gradient_as_a_row_among_columns_is_still_an_error(tmp_path):
+    mixed = ROWS.replace("= \\mathbf{y}^T $$", "= \\mathbf{y} $$")
+    _, report = lint(tmp_path, "a.md", mixed)
+    assert [(d["code"], d["line"]) for d in report["diagnostics"]] == [("E400", 5)]
+
+
 # ------------------------------------------------------------ blocks
 
 def test_several_equations_in_one_display_separated_by_row_breaks():
@@ -371,3 +388,4 @@ def test_verbose_ends_with_what_was_read_per_document(tmp_path):
                           "1 a side unreadable)")
     _, quiet = lint(tmp_path, "a.md", md, fmt="text")
     assert "formulas found" not in quiet
+    assert quiet.endswith("; 3 formulas not checked (--verbose lists them)\n")     # not the N720 notes

@@ -254,7 +254,8 @@ class Builder(StatedShapes):
                 r, note = (alt if pick else r), self.conventions.note
         if lhs.deriv and self.plan.settings.get("layout", ("",))[0] == "numerator":
             rows = self.conventions.gradient_rows(f"{lhs.text} = {r.text}", f"{lhs.text} = ({r.text}).T")
-            note = "rows-gradient" if rows else note
+            inferred = self.plan.settings["layout"][1] < 0
+            note = ("rows-inferred" if inferred else "rows-gradient") if rows else note
         if note:
             self.notes.append(messages.make("N722", whole, what=say(note)))
         return r, rows
@@ -290,15 +291,34 @@ class Builder(StatedShapes):
 
 def two_passes(host: Host, feed: Callable[[Builder], None]) -> Extracted:
     """Read a document twice with ``feed`` (its front end): first what it
-    states (``scopes.Plan``), then its equations, with those statements."""
+    states (``scopes.Plan``), then its equations, with those statements.  A
+    document declaring no layout whose claims all write their derivatives
+    transposed (two at least) is read once more with gradients as rows."""
     scan = Builder(host)
     feed(scan)
     scan.plan.hand = set(scan.known)
     notes = scan.plan.settle(host.span)
-    builder = Builder(host, scan.plan)
-    builder.notes += notes
-    feed(builder)
+    for again in (False, True):
+        builder = Builder(host, scan.plan)
+        builder.notes += notes
+        feed(builder)
+        if again or "layout" in scan.plan.settings or not _rows_throughout("".join(builder.parts)):
+            break
+        scan.plan.settings["layout"] = ("numerator", -1)          # -1: inferred, not declared
     return builder.finish()
+
+
+def _rows_throughout(text: str) -> bool:
+    """Whether every claim whose layout shows has the transposed shape (two at least)."""
+    program, _ = parse_text(text)
+    env, _ = check_program(program)
+    rows = direct = 0
+    for c in env.claims:
+        if c.expected is None or c.got is None or c.expected == c.expected.T:
+            continue
+        rows += c.got == c.expected.T
+        direct += c.got == c.expected
+    return rows >= 2 and not direct
 
 
 def _scalar_shape(shape: ShapeSpec) -> bool:

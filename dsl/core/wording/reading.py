@@ -24,6 +24,9 @@ READING: dict[str, str] = {
                  "(declare '% deriv: cdot elementwise' if it is meant)",
     "rows-gradient": "the gradient of a scalar is written as a row here (numerator layout): "
                      "its claims are checked transposed",
+    "rows-inferred": "this claim is read transposed: every claim of the document writes its "
+                     "derivative in the other layout (gradients as rows, numerator layout); declare "
+                     "'% deriv: layout numerator' to say so",
     # the --verbose summary of a document
     "coverage-head": "{path}: {found} formula{s} found, {read} read, {checked} checked "
                      "({definitions} definition{ds}, {claims} claim{cs} about derivatives)",
