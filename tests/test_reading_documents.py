@@ -236,6 +236,21 @@ def test_notebook_prose_shapes_and_bare_equation_environments():
     assert code == 1
 
 
+def test_shapes_a_notebook_cell_prints_are_statements_on_that_cell(tmp_path):
+    cells = [
+        {"cell_type": "code", "metadata": {}, "execution_count": 1,
+         "source": ["X = np.loadtxt('data.csv')\n", "print('X shape:', X.shape, 'w shape:', w.shape)"],
+         "outputs": [{"output_type": "stream", "name": "stdout",
+                      "text": ["X shape: (750, 6)\n", "w shape: (6, 1)\n"]}]},
+        {"cell_type": "markdown", "metadata": {},
+         "source": ["Predictions $\\hat{y} = X w$; the slip:\n", "$$ g = w X $$"]},
+    ]
+    nb = json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    _, report = lint(tmp_path, "a.ipynb", nb)
+    (e300,) = report["diagnostics"]
+    assert (e300["code"], e300["cell"], e300["line"]) == ("E300", 2, 2) and "6 x 1 @ 750 x 6" in e300["message"]
+
+
 def _lint_fixture(path: Path):
     out = io.StringIO()
     code = run_lint([str(path)], fmt="json", out=out)
