@@ -278,6 +278,19 @@ def test_latex_sections_are_scopes_too(tmp_path):
     assert [(d["code"], d["line"]) for d in report["diagnostics"]] == [("N721", 6), ("E300", 7)]
 
 
+def test_vectors_stated_before_a_switch_to_column_vectors_hold_no_more(tmp_path):
+    md = ("Here $\\mathbf{x}$ is (1x5) and $W$ is (5x3), so $\\mathbf{a} = \\mathbf{x} W$ is a row.\n\n"
+          "Let me restate this in terms of column vectors:\n\n$$ \\mathbf{c} = W^T \\mathbf{x} $$\n")
+    _, report = lint(tmp_path, "a.md", md)
+    assert report["diagnostics"] == []                 # no E300 from the question's row x
+    ex = extract("a.md", md)
+    assert ex.source.text.splitlines()[-1] == "a = x @ W"
+    assert any("not declared or defined: x" in d.message for d in ex.verbose)
+    restated = md + "\nwith $\\mathbf{x} \\in \\mathbb{R}^{5}$ now.\n\n$$ \\mathbf{e} = W \\mathbf{x} $$\n"
+    _, report = lint(tmp_path, "a.md", restated)
+    assert [(d["code"], d["line"]) for d in report["diagnostics"]] == [("N721", 7), ("E300", 9)]
+
+
 # ------------------------------------------------------------ conventions
 
 CDOT = ("Let $\\mathbf{a}, \\mathbf{g} \\in \\mathbb{R}^{1 \\times k}$, "

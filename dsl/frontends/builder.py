@@ -166,6 +166,7 @@ class Builder(StatedShapes):
             self._gather(parts)
             return
         self.counts["found"] += 1
+        self.section = self.plan.section_at(parts[0].at(0))
         whole = self.host.span(parts[0].at(0), parts[-1].host_end(len(parts[-1].text)))
         if self._size(parts):
             self.counts["read"] += 1
@@ -224,7 +225,8 @@ class Builder(StatedShapes):
                 self.notes.append(messages.make(
                     "N702", whole, why=say("uses-unreadable", blocked=blocked[0], line=first.span.line)))
             else:
-                self._skip(whole, "names-unknown", count=False, names=", ".join(sorted(missing)))
+                self._skip(whole, "names-unknown", count=False,
+                           names=", ".join(sorted({self.plan.base(m) for m in missing})))
             return False
         r, rows = self._convention(lhs, part, r, whole)
         start = self.size

@@ -11,7 +11,9 @@ checked (``builder`` does, and emits the statements as declarations).
 - I♥LA-style ``where`` lines outside math: ``x ∈ ℝ^n``, ``A ∈ ℝ^(m×n)``
   (:func:`prose`, as the rest of this list);
 - prose: "``X`` shape: (750, 6)", "$X$ of shape $(n, d)$", "has shape
-  `(2, 6)`", "is a 750 x 6 matrix", "$y$ is a column vector" / "row vector".
+  `(2, 6)`", "is a 750 x 6 matrix", "$y$ is a column vector" / "row vector";
+  and, with no name (:attr:`Stated.name` empty), a switch of the whole
+  document's vectors: "restated in terms of column vectors".
 
 A vector read from ``\\mathbb{R}^d`` or ``(n,)`` has no stated orientation:
 its :attr:`Stated.orientation` is None, and the document's setting (or the
@@ -164,9 +166,12 @@ _PROSE = [
                          r"(?:shape|size|dimensions?)\s*:?\s*" + _TUPLE)),
     ("tuple", re.compile(r"(?:\$(?P<m>[^$\n]{1,40})\$|`(?P<c>[^`\n]{1,30})`)(?P<w>)[^.;$`]{1,60}?"
                          r"\b(?:with|of|has|have)\s+shape\s*:?\s*" + _TUPLE)),
+    ("tuple", re.compile(_SUBJECT + r",?\s+(?:is|are)\s+(?:of\s+)?(?:(?:the\s+)?(?:shape|size|dimensions?)\s*:?\s*)?"
+                         + r"\((?P<t>[^()\n]{1,40}(?:,|x|×|\\times)[^()\n]{0,40})\)")),
     ("matrix", re.compile(_SUBJECT + _VERB + r"\s+an?\s+(?:\$(?P<d>[^$\n]{1,40})\$|(?P<e>[\w{}]+"
                           r"\s*(?:x|×|-by-|\\times)\s*[\w{}]+))\s*(?:real\s+)?(?:matrix|matrices|array)")),
     ("vector", re.compile(_SUBJECT + _VERB + r"\s+(?:an?\s+)?(?P<o>column|row)[- ]vectors?")),
+    ("switch", re.compile(r"\b(?:in terms of|as|to|using|use|with|into|for|of)\s+(?P<o>column|row)[- ]vectors\b")),
     ("where", re.compile(r"(?m)^[ \t>*-]*(?P<n>[A-Za-z][A-Za-z0-9_]*(?:\s*,\s*[A-Za-z][A-Za-z0-9_]*)*)"
                          r"\s*(?:∈|:)\s*(?P<s>ℝ[^\n]*?)\s*$")),
 ]
@@ -199,6 +204,9 @@ def prose(text: str, base: int) -> list[Stated]:
                     name = name_of(n)
                     if name:
                         out.append(Stated(name, sizes, None, *where, n))
+                continue
+            if kind == "switch":            # "restated in terms of column vectors": no name
+                out.append(Stated("", (), m.group("o"), *where))
                 continue
             name, written = _subject(m)
             if name is None:

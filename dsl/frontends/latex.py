@@ -265,7 +265,7 @@ def extract_latex(text: str, builder: Builder) -> None:
         if kind == "deriv":
             builder.statements(Slice.of(text, start, end))
         elif kind == "section":
-            builder.new_section()
+            builder.new_section(start)
         else:
             read_math(Slice.of(masked, start, end), env, builder)
 

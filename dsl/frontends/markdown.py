@@ -47,7 +47,7 @@ def extract_markdown(doc: Slice, builder: Builder) -> None:
                 fence = (m.group(2), len(m.group(1)), m.group(3).lower(), pos)
             elif _HEADING.match(line):
                 _prose(doc, prose_start, start, builder)
-                builder.new_section()
+                builder.new_section(doc.at(start))
                 prose_start = start
         else:
             marker, indent, info, body = fence

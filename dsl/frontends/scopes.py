@@ -22,6 +22,7 @@ Size symbols that are also the name of a value (d2l's $\\mathbf{h} \\in
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field, replace
 
 from dsl.core import messages
@@ -35,7 +36,7 @@ SETTINGS = {"vectors": ("column", "row"), "cdot": ("elementwise", "matmul"),
 @dataclass
 class Scope:
     section: int                  # the first section it holds in
-    stated: Stated                # the statements of the name, merged
+    stated: Stated | None         # the statements of the name, merged; None: no shape holds
     alias: str                    # the name in the program
 
 
@@ -51,7 +52,8 @@ class Plan:
     scopes: dict[str, list[Scope]] = field(default_factory=dict)
     size_alias: dict[str, str] = field(default_factory=dict)
     orientation: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # "y is a row vector"
-    sections: int = 0
+    starts: list[int] = field(default_factory=list)     # host offsets where sections start
+    switches: dict[int, str] = field(default_factory=dict)  # section start -> the vectors from there
 
     # ---- the first pass
     def state(self, section: int, st: Stated) -> None:
@@ -72,6 +74,9 @@ class Plan:
         """Merge the statements; ``span(start, end)`` makes a host span.
         Returns the conflict warnings and scope notes, in document order."""
         out: list = []
+        self.starts.sort()
+        self.statements = [(self.section_at(st.start), self._oriented(st)) for _, st in self.statements]
+        self.sizes = {n: [(self.section_at(v[2]), *v[1:]) for v in vs] for n, vs in self.sizes.items()}
         for section, st in self.statements:
             scopes = self.scopes.get(st.name, [])
             if not scopes:
@@ -81,14 +86,17 @@ class Plan:
                     self._orient(st, span, out)
                 continue
             cur = scopes[-1]
-            merged = _merge(cur.stated, st)
+            before = cur.stated
+            if before is None:                       # (no shape holds: added after this loop)
+                continue
+            merged = _merge(before, st)
             if merged is not None:
                 cur.stated = merged
                 continue
             if not st.sizes and st.orientation:
                 self._orient(st, span, out)
                 continue
-            first = span(cur.stated.start, cur.stated.end)
+            first = span(before.start, before.end)
             if section > cur.section:
                 alias = f"{st.name}_{len(scopes) + 1}"
                 scopes.append(Scope(section, st, alias))
@@ -96,7 +104,7 @@ class Plan:
                                          shape=st.shape(self.vectors), line=first.line))
             else:
                 out.append(messages.make("W720", span(st.start, st.end), name=st.written or st.name,
-                                         shape=st.shape(self.vectors), other=cur.stated.shape(self.vectors),
+                                         shape=st.shape(self.vectors), other=before.shape(self.vectors),
                                          line=first.line, hint=say("reading-conflict-first")))
         for name, values in self.sizes.items():
             first = values[0]
@@ -105,7 +113,8 @@ class Plan:
                     out.append(messages.make("W720", span(start, end), name=name, shape=str(value),
                                              other=str(first[1]), line=span(first[2], first[3]).line,
                                              hint=say("reading-conflict-first")))
-        used = {sym for scopes in self.scopes.values() for sc in scopes for sym in sc.stated.symbols()}
+        self._switch()
+        used = {sym for scopes in self.scopes.values() for sc in scopes if sc.stated for sym in sc.stated.symbols()}
         for name in list(self.sizes):         # a value's name, or "y = 1" of a label, is no size
             if name in self.scopes or (name not in used and self.sizes[name][0][1] < 2):
                 del self.sizes[name]
@@ -127,15 +136,36 @@ class Plan:
         found = set(self.sizes)
         for scopes in self.scopes.values():
             for s in scopes:
-                found.update(s.stated.symbols())
+                found.update(s.stated.symbols() if s.stated else ())
         return found
+
+    def _switch(self) -> None:
+        """Where the document switches to column (or row) vectors, the vectors
+        stated before hold no more unless stated again: they get no shape there."""
+        for at, _way in sorted(self.switches.items()):
+            section = self.section_at(at)
+            for name, scopes in self.scopes.items():
+                held = [s for s in scopes if s.section < section]
+                later = any(sec >= section for sec, st in self.statements if st.name == name)
+                if held and held[-1].stated and _vector(held[-1].stated) and not later:
+                    scopes.append(Scope(section, None, f"{name}_{len(scopes) + 1}"))
+
+    def _oriented(self, st: Stated) -> Stated:
+        """An unoriented vector stated after a switch ("in terms of column vectors") takes its orientation."""
+        ways = [way for at, way in sorted(self.switches.items()) if at <= st.start]
+        if ways and st.orientation is None and len(st.sizes) == 1:
+            return replace(st, orientation=ways[-1])
+        return st
+
+    def section_at(self, offset: int) -> int:
+        return bisect.bisect_right(self.starts, offset)
 
     # ---- the second pass
     def in_force(self, name: str, section: int) -> Stated | None:
         """The merged statement of ``name`` that holds in ``section``, sizes
         renamed as in the program; the first scope also holds before it."""
         scope = self.scope(name, section)
-        if scope is None:
+        if scope is None or scope.stated is None:
             return None
         st = scope.stated
         if st.orientation is None and len(st.sizes) == 1 and name in self.orientation:
@@ -156,9 +186,17 @@ class Plan:
                 out[name] = s.alias
         return out
 
+    def base(self, name: str) -> str:
+        """The document's name of a name in the program (``x_2`` of a later scope is ``x``)."""
+        return next((n for n, scopes in self.scopes.items() if any(s.alias == name for s in scopes)), name)
+
     def size_value(self, name: str) -> tuple[int, int, int] | None:
         values = self.sizes.get(name)
         return (values[0][1], values[0][2], values[0][3]) if values else None
+
+
+def _vector(st: Stated) -> bool:
+    return len(st.sizes) == 1 or (len(st.sizes) == 2 and "1" in st.sizes)
 
 
 def _merge(a: Stated, b: Stated) -> Stated | None:

@@ -43,19 +43,28 @@ class StatedShapes:
         raise NotImplementedError
 
     def stated(self, st: Stated) -> None:
-        """A shape the document states (``declarations``); gathered in the first pass."""
-        if self.scanning:
-            self.plan.state(self.section, st)
+        """A shape the document states (``declarations``); gathered in the first
+        pass.  A statement with no name ("in terms of column vectors") switches
+        the document's vectors: a section starts there."""
+        if not self.scanning:
+            return
+        if st.name:
+            self.plan.state(0, st)
+        else:
+            self.new_section(st.start, st.orientation)
 
-    def new_section(self) -> None:
-        """A heading or ``\\section``: a name restated after it starts a new scope."""
-        self.section += 1
-        self.plan.sections = max(self.plan.sections, self.section)
+    def new_section(self, at: int, switch: str | None = None) -> None:
+        """A heading or ``\\section`` at host offset ``at``: a name restated
+        after it starts a new scope."""
+        if self.scanning:
+            self.plan.starts.append(at)
+            if switch:
+                self.plan.switches[at] = switch
 
     def _gather(self, parts: list[Slice]) -> None:
         name = name_of(parts[0].text)
         if name and len(parts) == 2 and _COUNT.fullmatch(parts[1].text) and int(parts[1].text) > 0:
-            self.plan.size(self.section, name, int(parts[1].text), parts[0].at(0),
+            self.plan.size(0, name, int(parts[1].text), parts[0].at(0),
                            parts[1].host_end(len(parts[1].text)))
         elif name:
             self.plan.defined.add(name)
@@ -79,7 +88,8 @@ class StatedShapes:
         return r
 
     def _stated_scalars(self) -> set[str]:
-        return {n for n, scopes in self.plan.scopes.items() if not scopes[0].stated.sizes}
+        return {n for n, scopes in self.plan.scopes.items()
+                if scopes[0].stated is not None and not scopes[0].stated.sizes}
 
     # ---- the document's statements, declared where an equation needs them
     def _supply(self, names) -> None:
