@@ -271,18 +271,6 @@ def test_a_later_section_restating_a_name_starts_a_scope(tmp_path):
     assert "w_2" not in e300["message"] + e300["hint"] and "`X w`" in e300["hint"]
 
 
-def test_a_name_defined_again_in_a_later_section_is_a_new_scope(tmp_path):
-    md = ("<!-- deriv: dims n, k\nx : 1 x n\nW : n x k\nV : k x n -->\n## One\n\n$$ h = x W $$\n\n"
-          "## Two\n\n$$ h = x W V $$\n\n$$ g = h V $$\n\n$$ h = x $$\n")
-    ex = extract("a.md", md)
-    assert ex.source.text.splitlines()[-3:] == ["h = x @ W", "h_3 = x @ W @ V", "g = h_3 @ V"]
-    _, report = lint(tmp_path, "a.md", md)
-    codes = [(d["code"], d["line"]) for d in report["diagnostics"]]
-    assert codes == [("N721", 11), ("E300", 13)]               # g uses the h of section Two (1 x n)
-    assert "on line 7" in report["diagnostics"][0]["message"]
-    assert "h_3" not in report["diagnostics"][1]["message"] + report["diagnostics"][1]["hint"]
-
-
 def test_latex_sections_are_scopes_too(tmp_path):
     tex = ("\\begin{document}\n\\section{One}\n$x \\in \\mathbb{R}^n$, $W \\in \\mathbb{R}^{k \\times n}$\n"
            "$$ a = W x $$\n\\section{Two}\n$x \\in \\mathbb{R}^{k}$\n$$ b = W x $$\n\\end{document}\n")

@@ -45,7 +45,6 @@ from dsl.frontends.declarations import name_of
 from dsl.frontends.document import Extracted, Formula, Host, Slice, suppressions
 from dsl.frontends.forms import names, scalar_like
 from dsl.frontends.latex_math import Translation, Unreadable
-from dsl.frontends.renaming import renamed
 from dsl.frontends.scopes import SETTINGS, Plan
 from dsl.frontends.supply import StatedShapes
 from dsl.language.syntax import needs_more, parse_text, split_statements
@@ -67,9 +66,6 @@ class Builder(StatedShapes):
         self.counts: Counter = Counter()      # formulas found, read, checked; declarations used
         self.skips: Counter = Counter()       # reason -> formulas not checked
         self._was_read = False                # the last side translated
-        self.defined_in: dict[str, tuple[int, int]] = {}   # name -> (section, line) of its definition
-        self.redefined: dict[str, str] = {}   # name -> its name since its definition in a later section
-        self.base_of: dict[str, str] = {}     # and back
         self._why = "side-unreadable"         # why the last side was not checked
         self.conventions = Conventions(self._fits, self.plan.settings.get("cdot", (None,))[0])
         self.parts: list[str] = []
@@ -184,9 +180,6 @@ class Builder(StatedShapes):
             self._supply(needed)
         elif lhs.name and lhs.name not in self.known:
             needed, rhs = set(), parts[1:2]
-        elif lhs.name and self.defined_in.get(lhs.name, (self.section,))[0] < self.section:
-            lhs = self._redefine(lhs, whole)           # defined again in a later section
-            needed, rhs = set(), parts[1:2]
         else:
             self.counts["read"] += 1
             if lhs.name:
@@ -247,23 +240,10 @@ class Builder(StatedShapes):
         self.formulas.append(Formula(start, self.size, left.at(0), part.end, r.grouping, alt))
         if lhs.name:
             self.known.add(lhs.name)
-            self.defined_in[lhs.name] = (self.section, self.host.span(left.at(0), left.at(0)).line)
             self.unreadable.pop(lhs.name, None)
             if r.scalar:
                 self.scalars.add(lhs.name)
         return True
-
-    def _redefine(self, lhs: Translation, whole: Span) -> Translation:
-        """A name defined in an earlier section and defined again: a new scope
-        (``N721``), the name read as a new one (``yhat_3``) from here on."""
-        name = lhs.name or ""
-        base = self.base_of.get(name, name)
-        alias = f"{base}_{self.section + 1}"
-        self.base_of[alias] = base
-        self.redefined[base] = alias
-        first = self.defined_in[name][1]
-        self.notes.append(messages.make("N721", whole, name=base, shape=say("reading-new-definition"), line=first))
-        return renamed(lhs, {name: alias})
 
     def _convention(self, lhs: Translation, part: Slice, r: Translation, whole: Span) -> tuple[Translation, bool]:
         """The reading the document's conventions call for (``conventions``),
@@ -308,8 +288,7 @@ class Builder(StatedShapes):
         return Extracted(self.host, Source(self.host.path, "".join(self.parts)), self.segments,
                          self.notes, verbose, suppressions(self.host), self.formulas,
                          coverage, dict(self.skips),
-                         {**self.base_of,
-                          **{s.alias: n for n, scopes in self.plan.scopes.items() for s in scopes if s.alias != n}})
+                         {s.alias: n for n, scopes in self.plan.scopes.items() for s in scopes if s.alias != n})
 
 
 def two_passes(host: Host, feed: Callable[[Builder], None]) -> Extracted:

@@ -38,7 +38,6 @@ class StatedShapes:
     counts: Counter
     verbose: list
     _was_read: bool
-    redefined: dict[str, str]
 
     def _emit(self, text: str, host_start: int, host_end: int, exact: bool) -> None:
         raise NotImplementedError
@@ -83,7 +82,7 @@ class StatedShapes:
         cdot = cdot or self.plan.settings.get("cdot", (None,))[0]
         r = translate(sl.text, known=known, scalars=scalars, cdot=cdot)
         self._was_read = not isinstance(r, Unreadable)
-        aliases = {**self.plan.aliases(self.section), **self.redefined}
+        aliases = self.plan.aliases(self.section)
         if isinstance(r, Translation) and aliases and (r.names & aliases.keys()):
             return renamed(r, aliases)
         return r

@@ -12,7 +12,6 @@ READING: dict[str, str] = {
     "reading-vector": "a {way} vector",
     "reading-declared": "'{name}' : {shape}",
     "reading-size": "size {name} = {value}",
-    "reading-new-definition": "a new definition",
     # a line of the generated program quoted in a message, as the document's
     "line-of-document": "line {line}",
     "line-in-cell": "line {line} of cell {cell}",
