@@ -36,7 +36,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from dsl.core import messages
-from dsl.core.ast import Claim, Decl, Define, Dims, ShapeSpec
+from dsl.core.ast import Claim, Decl, Define, Dims, Program, ShapeSpec
 from dsl.core.diagnostics import Diagnostic
 from dsl.core.span import Source, Span
 from dsl.core.wording import say
@@ -66,6 +66,7 @@ class Builder(StatedShapes):
         self.counts: Counter = Counter()      # formulas found, read, checked; declarations used
         self.skips: Counter = Counter()       # reason -> formulas not checked
         self._was_read = False                # the last side translated
+        self._prefix: tuple | None = None     # (size, program, errors) of the text assembled so far
         self._why = "side-unreadable"         # why the last side was not checked
         self.conventions = Conventions(self._fits, self.plan.settings.get("cdot", (None,))[0])
         self.parts: list[str] = []
@@ -263,11 +264,17 @@ class Builder(StatedShapes):
         return r, rows
 
     def _fits(self, line: str) -> bool:
-        """Whether ``line`` checks after the program assembled so far."""
-        prefix = "".join(self.parts)
-        program, problems = parse_text(prefix + line + "\n")
-        _, found = check_program(program)
-        return not any(d.is_error and d.span.start >= len(prefix) for d in [*problems, *found])
+        """Whether ``line`` checks after the program assembled so far (the
+        program parsed and checked once per length, the line on its own)."""
+        if self._prefix is None or self._prefix[0] != self.size:
+            program, _ = parse_text("".join(self.parts))
+            self._prefix = (self.size, program, _count_errors(check_program(program)[1]))
+        _, program, before = self._prefix
+        candidate, problems = parse_text(line + "\n")
+        if any(d.is_error for d in problems):
+            return False
+        joined = Program(program.statements + candidate.statements, program.source_name)
+        return _count_errors(check_program(joined)[1]) == before
 
     def _pieces(self, t: Translation, sl: Slice) -> None:
         for gs, ge, ss, se in t.pieces:
@@ -304,10 +311,15 @@ def two_passes(host: Host, feed: Callable[[Builder], None]) -> Extracted:
         builder = Builder(host, scan.plan)
         builder.notes += notes
         feed(builder)
-        if again or "layout" in scan.plan.settings or not _rows_throughout("".join(builder.parts)):
+        if (again or "layout" in scan.plan.settings or builder.counts["claims"] < 2
+                or not _rows_throughout("".join(builder.parts))):
             break
         scan.plan.settings["layout"] = ("numerator", -1)          # -1: inferred, not declared
     return builder.finish()
+
+
+def _count_errors(diagnostics: list) -> int:
+    return sum(1 for d in diagnostics if d.is_error)
 
 
 def _rows_throughout(text: str) -> bool:

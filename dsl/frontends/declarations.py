@@ -24,6 +24,7 @@ default, column) orients it when it is declared.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -70,10 +71,7 @@ def size_name(text: str) -> str | None:
     text = text.strip().strip("{}").strip()
     if _INT.fullmatch(text):
         return str(int(text)) if int(text) > 0 else None
-    if not text or len(text) > 30:
-        return None
-    t = translate(text)
-    return None if isinstance(t, Unreadable) or t.name is None else t.name
+    return name_of(text) if text and len(text) <= 30 else None
 
 
 def sizes_of(text: str) -> tuple[str, ...] | None:
@@ -146,10 +144,11 @@ def in_width(text: str, at: int) -> int:
     return len(m.group(0)) if m else 0
 
 
+@functools.lru_cache(maxsize=4096)
 def name_of(text: str) -> str | None:
     """The chainrule name a LaTeX name is read as (``\\mathbf{W}^{(1)}`` is ``W1``)."""
     text = text.strip()
-    if not text or len(text) > 60:
+    if not text or len(text) > 40 or "\\frac" in text or ("(" in text and "^{(" not in text):
         return None
     t = translate(text)
     return None if isinstance(t, Unreadable) else t.name
