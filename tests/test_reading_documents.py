@@ -51,6 +51,9 @@ def line_of(path: Path, needle: str) -> int:
     (r"\mathbb{R}^{n}", ("n",)),
     (r"\mathbb{R}^{d_h \times 10}", ("dh", "10")),
     (r"\mathbb{R}", ()),
+    (r"\mathbb{R}^{|V| \times d}", ("V", "d")),
+    (r"\mathbb{R}^{D_x}", ("Dx",)),
+    ("R^D", ("D",)),
 ])
 def test_real_spaces_are_read_with_their_sizes(text, sizes):
     assert space(text) == sizes
@@ -79,6 +82,9 @@ def test_tuples_and_products_of_sizes():
     ("Suppose $y$ is a column vector.", "y", (), "column"),
     ("the scores `s`, which are a row vector", "s", (), "row"),
     ("x ∈ ℝ^n", "x", ("n",), None),
+    ("the weight matrix **W** (of size [K x D]) holds", "W", ("K", "D"), None),
+    ("where x is dimension (1x5), and", "x", ("1", "5"), None),
+    ("and $W_1$ is (5x3)", "W1", ("5", "3"), None),
 ])
 def test_prose_statements(text, name, sizes, orientation):
     (st,) = prose(text, 0)

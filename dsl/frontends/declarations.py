@@ -69,6 +69,9 @@ class Stated:
 def size_name(text: str) -> str | None:
     """One size: an integer, or a name as the formulas spell it (``d_h`` is ``dh``)."""
     text = text.strip().strip("{}").strip()
+    bars = re.fullmatch(r"(?:\||\\lvert|\\vert)\s*(.+?)\s*(?:\||\\rvert|\\vert)", text)
+    if bars:                                  # |V|, the size of a set: a size symbol
+        text = bars.group(1)
     if _INT.fullmatch(text):
         return str(int(text)) if int(text) > 0 else None
     return name_of(text) if text and len(text) <= 30 else None
@@ -156,9 +159,10 @@ def name_of(text: str) -> str | None:
 
 # ---------------------------------------------------------------- prose
 
-_SUBJECT = r"(?:\$(?P<m>[^$\n]{1,40})\$|`(?P<c>[^`\n]{1,30})`|(?P<w>(?<![\w\\])[A-Za-z][A-Za-z0-9_]*))"
-_TUPLE = r"[`$]?\s*\((?P<t>[^()\n]{1,60})\)\s*[`$]?"
-_VERB = r",?(?:\s*which|\s*that)?\s+(?:is|are|be|as|has|have|with|of|having|is\s+of)"
+_SUBJECT = (r"(?:\$(?P<m>[^$\n]{1,40})\$|`(?P<c>[^`\n]{1,30})`|(?:\*\*|__)(?P<b>[A-Za-z][A-Za-z0-9_]*)(?:\*\*|__)"
+            r"|(?P<w>(?<![\w\\])[A-Za-z][A-Za-z0-9_]*))")
+_TUPLE = r"[`$]?\s*[(\[](?P<t>[^()\[\]\n]{1,60})[)\]]\s*[`$]?"
+_VERB = r",?(?:\s*which|\s*that)?\s+\(?(?:is|are|be|as|has|have|with|of|having|is\s+of)"
 _PROSE = [
     ("tuple", re.compile(_SUBJECT + r"(?:\.shape|\s+shape)\s*[:=]\s*" + _TUPLE)),
     ("tuple", re.compile(_SUBJECT + _VERB + r"\s+(?:the\s+|a\s+)?"
@@ -179,7 +183,7 @@ _PROSE = [
 def _subject(m: re.Match) -> tuple[str | None, str]:
     """The name a statement is about: math read as the formulas read it; a word
     or code identifier as its formula would spell it (``X_train`` is ``Xtrain``)."""
-    written = m.group("m") or m.group("c") or m.group("w") or ""
+    written = m.group("m") or m.group("c") or m.group("b") or m.group("w") or ""
     if m.group("w") and (written.lower() in _STOP or (len(written) > 3 and "_" not in written
                                                          and not any(ch.isdigit() for ch in written))):
         return None, written
