@@ -423,3 +423,26 @@ def test_verbose_ends_with_what_was_read_per_document(tmp_path):
     _, quiet = lint(tmp_path, "a.md", md, fmt="text")
     assert "formulas found" not in quiet
     assert quiet.endswith("; 3 formulas not checked (--verbose lists them)\n")     # not the N720 notes
+
+
+def test_the_summary_counts_the_shapes_inferred_from_their_notes():
+    from dsl.apps.coverage import coverage_lines, inferred
+    from dsl.core.diagnostics import Diagnostic, Severity
+    from dsl.core.span import Span
+
+    def note(code):
+        return Diagnostic(code, Severity.NOTE, Span("a.md", 1, 1, 1, 2), "m")
+    count = inferred([note("N740"), note("N749"), note("N702"), note("N720")])
+    assert count == 2
+    lines = coverage_lines("a.md", {"found": 2, "read": 2, "checked": 1, "definitions": 1}, {}, count)
+    assert lines[1] == "  shapes inferred: 2"
+
+
+def test_a_line_quoted_in_a_message_names_its_notebook_cell(tmp_path):
+    cells = [{"cell_type": "markdown", "metadata": {}, "source": "<!-- deriv: dims n\nx : 1 x n -->\n$$ a = x + x $$"},
+             {"cell_type": "markdown", "metadata": {}, "source": "Again:\n<!-- deriv: a : 1 x n -->"}]
+    nb = json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    _, report = lint(tmp_path, "a.ipynb", nb)
+    (e201,) = report["diagnostics"]
+    assert (e201["code"], e201["cell"], e201["line"]) == ("E201", 2, 2)
+    assert "on line 3 of cell 1" in e201["message"]
