@@ -382,6 +382,12 @@ def test_kramdown_escaped_math_is_read_at_its_place(tmp_path):
     assert (e300["line"], e300["column"]) == (5, 9)
 
 
+def test_spaced_inline_math_is_read_when_it_is_math_not_money():
+    md = ("<!-- deriv: dims n\nx : 1 x n -->\nDefine $ a = x \\circ x $ and $ b = a^T $; "
+          "it costs $ 5 and $ 6 = 6 $ dollars.\n")
+    assert extract("a.md", md).source.text.splitlines()[2:] == ["a = x * x", "b = a.T"]
+
+
 def test_bare_environments_in_markdown(tmp_path):
     md = ("<!-- deriv: dims n\nx : 1 x n\nW : n x n -->\n\\begin{equation}\na = x W\n\\end{equation}\n"
           "\\begin{align}\nb &= W x\n\\end{align}\n")

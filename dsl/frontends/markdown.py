@@ -9,8 +9,10 @@ in document order, with
   statement) or a block ``<!-- deriv`` ... ``-->``;
 - math: ``$$…$$``, ``\\[…\\]``, ``\\(…\\)``, inline ``$…$`` (pandoc's rule:
   no space after the opening or before the closing ``$``, no digit right
-  after it, within one paragraph) and fenced blocks with info string
-  ``math``; read by the LaTeX front end (:func:`~dsl.frontends.latex.read_math`).
+  after it, within one paragraph; with spaces, as MathJax reads
+  ``$ a = b $``, when what is inside is math: a macro, ``=``, ``^`` or
+  ``_``) and fenced blocks with info string ``math``; read by the LaTeX
+  front end (:func:`~dsl.frontends.latex.read_math`).
 
 Other code blocks, inline code spans and other comments are not read, and
 ``\\$`` is a dollar sign.  The same function reads a notebook's markdown
@@ -27,6 +29,7 @@ from dsl.frontends.document import Slice
 from dsl.frontends.latex import BEGIN, MATH_ENVS, read_math
 
 _FENCE = re.compile(r"^([ \t]*)(`{3,}|~{3,})[ \t]*\{?\.?([^\s`{}]*)")
+_MATHLIKE = re.compile(r"^\s*[^\d\s].*(?:\\[A-Za-z]|[=^_])")   # spaced $ … $ that is math, not money
 _HEADING = re.compile(r"[ ]{0,3}#{1,6}(?:[ \t]|$)")
 _PLAIN = ("", "text", "txt", "iheartla", "output")     # fences whose prose states shapes
 
@@ -151,8 +154,9 @@ def _dollar(doc: Slice, i: int, end: int, builder: Builder) -> int:
             return i + 2
         read_math(doc.sub(i + 2, close), None, builder)
         return close + 2
-    if i + 1 >= end or text[i + 1].isspace():
+    if i + 1 >= end:
         return i + 1
+    spaced = text[i + 1].isspace()          # "$ a = b $", as MathJax reads it: only for math
     j = i + 1
     while j < end:
         ch = text[j]
@@ -162,7 +166,9 @@ def _dollar(doc: Slice, i: int, end: int, builder: Builder) -> int:
         if ch == "\n" and text[j + 1:j + 2] in ("\n", ""):
             return i + 1                    # a paragraph ended: not math
         if ch == "$":
-            if text[j - 1].isspace() or text[j + 1:j + 2].isdigit():
+            inner = text[i + 1:j]
+            if text[j + 1:j + 2].isdigit() or (
+                    (spaced or text[j - 1].isspace()) and not _MATHLIKE.search(inner)):
                 return i + 1
             read_math(doc.sub(i + 1, j), None, builder)
             return j + 1
