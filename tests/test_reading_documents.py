@@ -168,6 +168,25 @@ def test_sizes_are_size_values_and_never_collide_with_a_hand_dims(tmp_path):
     assert report["diagnostics"] == []                 # no E201 for m, no definition of m
 
 
+def test_a_one_hot_label_is_drawn_one_hot(tmp_path):
+    md = ("The scores come from $\\mathbf{U} \\in \\mathbb{R}^{|V| \\times d}$ and "
+          "$\\mathbf{v} \\in \\mathbb{R}^d$, and\n"
+          "$\\mathbf{y} \\in \\mathbb{R}^{|V|}$ is the one-hot true distribution.\n\n"
+          "$$\\hat{\\mathbf{y}} = \\operatorname{softmax}(\\mathbf{U} \\mathbf{v})$$\n\n"
+          "$$J = -\\mathbf{y}^\\top \\log \\hat{\\mathbf{y}}$$\n\n"
+          "$$\\frac{\\partial J}{\\partial \\mathbf{v}} = \\mathbf{U}^\\top (\\hat{\\mathbf{y}} - \\mathbf{y})$$\n")
+    assert "y : V x 1 onehot" in extract("a.md", md).source.text
+    _, report = lint(tmp_path, "a.md", md)
+    assert report["diagnostics"] == [] and [c["status"] for c in report["claims"]] == ["verified"]
+
+
+def test_latex_prose_states_shapes_too(tmp_path):
+    tex = ("\\begin{document}\nThe inputs $X$ have shape $(n, d)$ and $w$ is of size $(d, 1)$.\n"
+           "$$ r = X w $$\n$$ s = w X $$\n\\end{document}\n")
+    _, report = lint(tmp_path, "a.tex", tex)
+    assert [(d["code"], d["line"]) for d in report["diagnostics"]] == [("E300", 4)]
+
+
 def test_a_label_value_is_not_a_size(tmp_path):
     md = ("<!-- deriv: dims n\nx : 1 x n\ny : 1 x n -->\nWhen $y = 1$ the loss is small.\n\n"
           "$$ \\mathbf{d} = \\mathbf{x} - \\mathbf{y} $$\n")

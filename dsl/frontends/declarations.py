@@ -10,6 +10,8 @@ checked (``builder`` does, and emits the statements as declarations).
   ``\\in`` off an equation, :func:`space` reads the size part);
 - I♥LA-style ``where`` lines outside math: ``x ∈ ℝ^n``, ``A ∈ ℝ^(m×n)``
   (:func:`prose`, as the rest of this list);
+- how a value's test data is drawn: "$y$ is the one-hot label" (``onehot``),
+  "a probability distribution" (``prob``);
 - prose: "``X`` shape: (750, 6)", "$X$ of shape $(n, d)$", "has shape
   `(2, 6)`", "is a 750 x 6 matrix", "$y$ is a column vector" / "row vector";
   and, with no name (:attr:`Stated.name` empty), a switch of the whole
@@ -50,6 +52,7 @@ class Stated:
     start: int                    # host offsets of the statement
     end: int
     written: str = ""             # the name as the document writes it
+    attrs: tuple[str, ...] = ()   # how test data is drawn ("the one-hot label"): onehot, prob
 
     def shape(self, vectors: str = "column") -> str:
         """The chainrule shape, a vector oriented by the statement or else by ``vectors``."""
@@ -174,6 +177,8 @@ _PROSE = [
     ("matrix", re.compile(_SUBJECT + _VERB + r"\s+an?\s+(?:\$(?P<d>[^$\n]{1,40})\$|(?P<e>[\w{}]+"
                           r"\s*(?:x|×|-by-|\\times)\s*[\w{}]+))\s*(?:real\s+)?(?:matrix|matrices|array)")),
     ("vector", re.compile(_SUBJECT + _VERB + r"\s+(?:an?\s+)?(?P<o>column|row)[- ]vectors?")),
+    ("attr", re.compile(_SUBJECT + r"[^.;$`\n]{0,60}?\b"
+                        r"(?P<a>one-hot|onehot|one hot|probabilit(?:y|ies)|distribution)\b")),
     ("switch", re.compile(r"\b(?:in terms of|as|to|using|use|with|into|for|of)\s+(?P<o>column|row)[- ]vectors\b")),
     ("where", re.compile(r"(?m)^[ \t>*-]*(?P<n>[A-Za-z][A-Za-z0-9_]*(?:\s*,\s*[A-Za-z][A-Za-z0-9_]*)*)"
                          r"\s*(?:∈|:)\s*(?P<s>ℝ[^\n]*?)\s*$")),
@@ -188,7 +193,8 @@ def _subject(m: re.Match) -> tuple[str | None, str]:
                                                          and not any(ch.isdigit() for ch in written))):
         return None, written
     if m.group("m"):
-        return name_of(written), written
+        at = split_in(written)              # "$y \in \mathbb{R}^n$ is one-hot": about y
+        return name_of(written if at is None else written[:at]), written
     ident = written.strip()
     return (ident.replace("_", "") if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", ident) else None), written
 
@@ -212,6 +218,10 @@ def prose(text: str, base: int) -> list[Stated]:
                 out.append(Stated("", (), m.group("o"), *where))
                 continue
             name, written = _subject(m)
+            if kind == "attr" and name:
+                attr = "onehot" if m.group("a").startswith("one") else "prob"
+                out.append(Stated(name, (), None, *where, written, (attr,)))
+                continue
             if name is None:
                 continue
             if kind == "tuple":

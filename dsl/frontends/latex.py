@@ -30,7 +30,7 @@ import re
 
 from dsl.builtins import function_name
 from dsl.frontends.builder import Builder
-from dsl.frontends.declarations import Stated, in_width, name_of, space, split_in
+from dsl.frontends.declarations import Stated, in_width, name_of, prose, space, split_in
 from dsl.frontends.document import Slice
 
 _WORD = re.compile(r"\\([A-Za-z]+\*?|.)", re.S)
@@ -257,6 +257,10 @@ def extract_latex(text: str, builder: Builder) -> None:
     masked, statements = _mask_comments(text)
     begin = masked.find(r"\begin{document}")
     stop = masked.find(r"\end{document}")
+    if builder.scanning:                  # shapes stated in the prose ("of shape $(n, d)$")
+        body = (begin + len(r"\begin{document}") if begin >= 0 else 0, stop if stop >= 0 else len(masked))
+        for st in prose(masked[body[0]:body[1]], body[0]):
+            builder.stated(st)
     events = [(s, "deriv", e, None) for s, e in statements]
     events += [(m.start(), "section", m.end(), None) for m in _SECTION.finditer(masked)]
     events += _math_regions(masked, begin + len(r"\begin{document}") if begin >= 0 else 0,

@@ -50,6 +50,7 @@ class Plan:
     sizes: dict[str, list[tuple[int, int, int, int]]] = field(default_factory=dict)  # (section, value, start, end)
     settings: dict[str, tuple[str, int]] = field(default_factory=dict)
     scopes: dict[str, list[Scope]] = field(default_factory=dict)
+    attrs: dict[str, set[str]] = field(default_factory=dict)   # name -> attributes of its test data
     size_alias: dict[str, str] = field(default_factory=dict)
     orientation: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # "y is a row vector"
     starts: list[int] = field(default_factory=list)     # host offsets where sections start
@@ -78,6 +79,11 @@ class Plan:
         self.statements = [(self.section_at(st.start), self._oriented(st)) for _, st in self.statements]
         self.sizes = {n: [(self.section_at(v[2]), *v[1:]) for v in vs] for n, vs in self.sizes.items()}
         for section, st in self.statements:
+            if st.name in self.hand:                # hand declarations win
+                continue
+            if st.attrs and not st.sizes:          # "the one-hot label y": how y is drawn
+                self.attrs.setdefault(st.name, set()).update(st.attrs)
+                continue
             scopes = self.scopes.get(st.name, [])
             if not scopes:
                 if st.sizes or not st.orientation:
