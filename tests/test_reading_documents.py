@@ -203,6 +203,14 @@ def test_conflicting_statements_name_both_places(tmp_path):
     assert "on line 1" in w["message"] and "m x n" in w["message"]
 
 
+def test_an_example_with_numbers_for_the_symbols_is_no_conflict(tmp_path):
+    md = ("The design matrix `X` has shape `(n, d)`.\n\nFor MNIST, `X` has shape `(60000, 784)`.\n\n"
+          "$w \\in \\mathbb{R}^d$\n\n$$ r = X w $$\n")
+    _, report = lint(tmp_path, "a.md", md)
+    assert report["diagnostics"] == []
+    assert "X : n x d" in extract("a.md", md).source.text
+
+
 def test_agreeing_statements_are_one(tmp_path):
     md = ("Let $\\mathbf{x} \\in \\mathbb{R}^n$ be a row vector; "
           "$\\mathbf{x} \\in \\mathbb{R}^{1 \\times n}$ again.\n")

@@ -216,6 +216,9 @@ def _merge(a: Stated, b: Stated) -> Stated | None:
         return None
     if a.sizes == b.sizes and (a.orientation is None or b.orientation is None or a.orientation == b.orientation):
         return replace(a, orientation=a.orientation or b.orientation)
+    if len(a.sizes) == len(b.sizes) and a.orientation == b.orientation and all(
+            x == y or x.isdigit() != y.isdigit() for x, y in zip(a.sizes, b.sizes, strict=True)):
+        return a          # an example's sizes (n x d, then 60000 x 784 for MNIST): the symbols are kept
     if len(a.sizes) + len(b.sizes) == 3:               # d vs 1 x d, d vs d x 1
         vec, mat = (a, b) if len(a.sizes) == 1 else (b, a)
         if vec.orientation is None and "1" in mat.sizes and vec.sizes[0] in mat.sizes:
