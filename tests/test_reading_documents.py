@@ -140,6 +140,15 @@ def test_a_trailing_statement_is_cut_off_and_the_equation_read(tmp_path):
     assert [d["code"] for d in report["diagnostics"]] == ["E300"]
 
 
+def test_statements_in_commentary_after_where_are_read(tmp_path):
+    md = ("$$ \\mathbf{h} = \\mathbf{W} \\mathbf{x} \\quad \\text{where } \\mathbf{W} \\in \\mathbb{R}^{h \\times d}, "
+          "\\mathbf{x} \\in \\mathbb{R}^{d}, d = 784 $$\n$$ \\mathbf{g} = \\mathbf{x} \\mathbf{W} $$\n")
+    text = extract("a.md", md).source.text
+    assert "dims d = 784" in text and "W : dim_h x d" in text        # h is also a value: the size is renamed
+    _, report = lint(tmp_path, "a.md", md)
+    assert [(d["code"], d["line"]) for d in report["diagnostics"]] == [("E300", 2)]
+
+
 def test_vector_orientation_from_the_document_setting(tmp_path):
     body = ("$\\mathbf{x} \\in \\mathbb{R}^n$, $\\mathbf{W} \\in \\mathbb{R}^{n \\times k}$\n\n"
             "$$ \\mathbf{a} = \\mathbf{x} \\mathbf{W} $$\n")

@@ -123,7 +123,15 @@ def equations(row: Slice, builder: Builder | None = None) -> list[Slice]:
     """The equations of one row: commentary dropped, a final full stop
     removed, a statement ``… \\in \\mathbb{R}^{…}`` cut off (and given to
     ``builder``: the equation before it is still read)."""
-    chunks = [(piece.strip(), sep) for piece, sep in split_top(row, _chunk_sep)]
+    split = split_top(row, _chunk_sep)
+    chunks = [(piece.strip(), sep) for piece, sep in split]
+    pos = 0
+    for piece, sep in split:
+        pos += len(piece.text)
+        words = _WORDY.match(sep)
+        if words and builder is not None:   # "\text{ where } W \in \mathbb{R}^{h \times d}, d = 784"
+            _commentary(row.sub(pos + words.end()), builder)
+        pos += len(sep)
     out = []
     for i, (piece, _) in enumerate(chunks):
         at = split_in(piece.text)
@@ -137,6 +145,17 @@ def equations(row: Slice, builder: Builder | None = None) -> list[Slice]:
         if piece.text:
             out.append(piece)
     return out
+
+
+_WORDY = re.compile(r"\\(?:text|mbox|textrm|hbox|intertext|shortintertext)\s*\{[^{}]*\}")
+
+
+def _commentary(rest: Slice, builder: Builder) -> None:
+    """The statements in commentary (after ``\\text{where}``): shapes and sizes, no other equation."""
+    for eq in equations(rest, builder):
+        parts = sides(eq)
+        if len(parts) == 2 and parts[1].text.strip().isdigit():
+            builder.equation(parts)
 
 
 def _membership(chunks: list, i: int, left: Slice, right: Slice, builder: Builder) -> None:
