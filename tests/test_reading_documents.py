@@ -333,6 +333,19 @@ def test_vectors_stated_before_a_switch_to_column_vectors_hold_no_more(tmp_path)
     assert [(d["code"], d["line"]) for d in report["diagnostics"]] == [("N721", 7), ("E300", 9)]
 
 
+def test_a_claim_through_a_definition_that_was_not_read_is_not_verified(tmp_path):
+    md = ("Let $\\mathbf{x} \\in \\mathbb{R}^{1 \\times n}$, $\\mathbf{W} \\in \\mathbb{R}^{n \\times k}$, "
+          "$\\mathbf{V} \\in \\mathbb{R}^{k \\times n}$ and the hidden $\\mathbf{h} \\in \\mathbb{R}^{1 \\times k}$, "
+          "the activation of $\\mathbf{x} \\mathbf{W}$.\n\n"
+          "$$ L = \\operatorname{sum}(\\mathbf{h} \\mathbf{V}) $$\n\n"
+          "$$ \\frac{\\partial L}{\\partial \\mathbf{W}} = \\mathbf{x}^T \\mathbf{1} $$\n")
+    ex = extract("a.md", md)
+    assert "dL/dW" not in ex.source.text
+    assert any("'L' does not depend on 'W'" in d.message for d in ex.verbose)
+    _, report = lint(tmp_path, "a.md", md)
+    assert [d["code"] for d in report["diagnostics"] if d["severity"] != "note"] == []
+
+
 # ------------------------------------------------------------ conventions
 
 CDOT = ("Let $\\mathbf{a}, \\mathbf{g} \\in \\mathbb{R}^{1 \\times k}$, "

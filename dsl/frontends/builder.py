@@ -66,6 +66,7 @@ class Builder(StatedShapes):
         self.counts: Counter = Counter()      # formulas found, read, checked; declarations used
         self.skips: Counter = Counter()       # reason -> formulas not checked
         self._was_read = False                # the last side translated
+        self.deps: dict[str, set[str]] = {}   # a defined name -> the names it depends on
         self._prefix: tuple | None = None     # (size, program, errors) of the text assembled so far
         self._why = "side-unreadable"         # why the last side was not checked
         self.conventions = Conventions(self._fits, self.plan.settings.get("cdot", (None,))[0])
@@ -153,6 +154,7 @@ class Builder(StatedShapes):
                         self.scalars.add(name)
                 case Define(name=name, expr=expr):
                     self.plan.hand_used |= names(expr)
+                    self._depends(name, names(expr))
                     self.known.add(name)
                     self.unreadable.pop(name, None)
                     if scalar_like(expr, frozenset(self.scalars)):
@@ -179,6 +181,11 @@ class Builder(StatedShapes):
         if lhs.deriv:
             needed, rhs = set(lhs.deriv), parts[1:]
             self._supply(needed)
+            num, den = lhs.deriv
+            if needed <= self.known and num != den and den not in self.deps.get(num, ()):
+                self.counts["read"] += 1               # what was read of the document does not tie them
+                self._skip(whole, "claim-independent", num=num, den=den)
+                return
         elif lhs.name and lhs.name not in self.known:
             needed, rhs = set(), parts[1:2]
         else:
@@ -241,6 +248,7 @@ class Builder(StatedShapes):
         self.formulas.append(Formula(start, self.size, left.at(0), part.end, r.grouping, alt))
         if lhs.name:
             self.known.add(lhs.name)
+            self._depends(lhs.name, r.names)
             self.unreadable.pop(lhs.name, None)
             if r.scalar:
                 self.scalars.add(lhs.name)
@@ -280,6 +288,10 @@ class Builder(StatedShapes):
         for gs, ge, ss, se in t.pieces:
             host_start = sl.at(ss)
             self._emit(t.text[gs:ge], host_start, max(host_start, sl.host_end(se)), False)
+
+    def _depends(self, name: str, uses) -> None:
+        """``name`` is defined from ``uses``: what it depends on, through the definitions."""
+        self.deps[name] = set(uses).union(*(self.deps.get(n, set()) for n in uses))
 
     def _skip(self, where: Span, reason: str, count: bool = True, **values) -> None:
         self._why = reason

@@ -7,6 +7,8 @@ READING: dict[str, str] = {
     "already-known": "'{name}' is already declared or defined",
     "not-name-or-derivative": "its left side is neither a name nor a derivative",
     "side-unreadable": "a side cannot be read",
+    "claim-independent": "'{num}' does not depend on '{den}' in what was read of the document "
+                         "(a definition between them is not read)",
     # statements and scopes (W720, N721)
     "reading-conflict-first": "the first statement is used; correct or remove one of them",
     "reading-vector": "a {way} vector",
@@ -44,5 +46,6 @@ REASONS: dict[str, str] = {
     "names-unknown": "names not declared",
     "uses-unreadable": "using an unreadable definition",
     "side-unreadable": "a side unreadable",
+    "claim-independent": "claims about values not tied by what was read",
 }
 """The short name of each reason a formula is skipped, as the summary counts them."""
