@@ -274,6 +274,13 @@ _ENTRIES = [
           "the machine, and a FIFO or device could block the linter or never end.",
           "chainrule lint docs/   # docs/loop -> docs, docs/passwd.md -> /etc/passwd",
           "Remove the loop, fix the permissions, or lint the files directly."),
+    Entry("W705", "unused-suppression", "this suppression comment silences nothing: {codes}",
+          "With --warn-unused-ignores, every 'chainrule: ignore[...]' comment silences a "
+          "diagnostic on its line (or the next line, when it stands alone).",
+          "A suppression left behind after the problem was fixed hides the next problem "
+          "on that line without anyone noticing.",
+          "a = x @ W  # chainrule: ignore[E300]   (no E300 here any more)",
+          "Remove the comment, or the codes in it that no longer occur."),
     Entry("N720", "shape-read", "declared from the document: {what}",
           "Shapes and sizes a document states (x \\in \\mathbb{R}^d, \"X has shape (n, d)\", "
           "m = 750) are read as declarations where an equation uses them; --verbose lists each.",
@@ -356,14 +363,20 @@ def catalogue_markdown() -> str:
            "`fixes`; `chainrule lint` writes the replacement of a formula in LaTeX. The entries "
            "below say which codes carry one.", ""]
     for e in _ENTRIES:
-        out += [f"## {e.code} `{e.name}`", "",
-                f"**Checks:** {e.checks}", "",
-                f"**Why:** {e.why}", "",
-                "**Example:**", "", "```deriv", e.example, "```", "",
-                f"**Instead:** {e.fix}", ""]
-        if e.code in FIXES:
-            out += [f"**Fix:** {FIXES[e.code]}.", ""]
+        out += entry_markdown(e, level="##")
     return "\n".join(out)
+
+
+def entry_markdown(e: Entry, level: str = "#") -> list[str]:
+    """One catalogue entry as Markdown lines (``chainrule rule`` prints it)."""
+    out = [f"{level} {e.code} `{e.name}`", "",
+           f"**Checks:** {e.checks}", "",
+           f"**Why:** {e.why}", "",
+           "**Example:**", "", "```deriv", e.example, "```", "",
+           f"**Instead:** {e.fix}", ""]
+    if e.code in FIXES:
+        out += [f"**Fix:** {FIXES[e.code]}.", ""]
+    return out
 
 
 if __name__ == "__main__":  # pragma: no cover
