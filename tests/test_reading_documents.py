@@ -220,6 +220,14 @@ def test_an_example_with_numbers_for_the_symbols_is_no_conflict(tmp_path):
     assert "X : n x d" in extract("a.md", md).source.text
 
 
+def test_two_spellings_of_one_name_with_two_shapes_give_it_no_shape(tmp_path):
+    md = ("For a scalar $x \\in \\mathbb{R}$ the function is applied entrywise to "
+          "$\\mathbf{x} \\in \\mathbb{R}^n$.\n\n$$ \\mathbf{y} = \\mathbf{x} + \\mathbf{x} $$\n")
+    _, report = lint(tmp_path, "a.md", md)
+    assert report["diagnostics"] == []
+    assert "x :" not in extract("a.md", md).source.text
+
+
 def test_agreeing_statements_are_one(tmp_path):
     md = ("Let $\\mathbf{x} \\in \\mathbb{R}^n$ be a row vector; "
           "$\\mathbf{x} \\in \\mathbb{R}^{1 \\times n}$ again.\n")

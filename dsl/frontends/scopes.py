@@ -103,6 +103,9 @@ class Plan:
                 self._orient(st, span, out)
                 continue
             first = span(before.start, before.end)
+            if _spelling(st.written) != _spelling(before.written):
+                cur.stated = None      # x and \mathbf{x}, one name here: neither shape is taken
+                continue
             if section > cur.section:
                 alias = f"{st.name}_{len(scopes) + 1}"
                 scopes.append(Scope(section, st, alias))
@@ -199,6 +202,11 @@ class Plan:
     def size_value(self, name: str) -> tuple[int, int, int] | None:
         values = self.sizes.get(name)
         return (values[0][1], values[0][2], values[0][3]) if values else None
+
+
+def _spelling(written: str) -> str:
+    """How a name is written, spaces and braces aside (``\\mathbf x`` is ``\\mathbf{x}``)."""
+    return "".join(ch for ch in written if ch not in " {}")
 
 
 def _vector(st: Stated) -> bool:
