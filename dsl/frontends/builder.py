@@ -275,7 +275,9 @@ class Builder(StatedShapes):
         """Whether ``line`` checks after the program assembled so far (the
         program parsed and checked once per length, the line on its own)."""
         if self._prefix is None or self._prefix[0] != self.size:
-            program, _ = parse_text("".join(self.parts))
+            done, statements = (0, ()) if self._prefix is None else (self._prefix[0], self._prefix[1].statements)
+            added, _ = parse_text("".join(self.parts)[done:])      # whole lines: only what was added
+            program = Program(statements + added.statements, added.source_name)
             self._prefix = (self.size, program, _count_errors(check_program(program)[1]))
         _, program, before = self._prefix
         candidate, problems = parse_text(line + "\n")
