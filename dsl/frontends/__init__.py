@@ -14,8 +14,10 @@ their format; ``latex_math`` (with ``latex_tree``, ``latex_read`` and
 ``builder`` decides which equations are checked and assembles the program;
 ``document`` holds the host, the slices and the position maps;
 ``declarations`` reads the shapes a document states, ``scopes`` gathers them
-in a first pass (so a statement may follow the formula it explains) and
-``renaming`` renames a name restated in a later section.  This module only
+in a first pass (so a statement may follow the formula it explains),
+``supply`` declares them where an equation needs them, ``renaming`` renames a
+name restated in a later section and ``conventions`` chooses between the
+readings of ``\\cdot`` and of gradients written as rows.  This module only
 dispatches on the kind of file.
 
     >>> ex = extract("notes.md", "<!-- deriv: x : 1 x 3 -->\\n$$ y = x x^T $$\\n")
