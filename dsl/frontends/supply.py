@@ -20,7 +20,7 @@ from dsl.core.wording import say
 from dsl.frontends.declarations import Stated, name_of
 from dsl.frontends.document import Host, Slice
 from dsl.frontends.latex_math import Translation, Unreadable, translate
-from dsl.frontends.renaming import renamed
+from dsl.frontends.renaming import entrywise_pairs, renamed
 from dsl.frontends.scopes import Plan
 
 _COUNT = re.compile(r"\s*\d+\s*")
@@ -83,8 +83,8 @@ class StatedShapes:
         r = translate(sl.text, known=known, scalars=scalars, cdot=cdot)
         self._was_read = not isinstance(r, Unreadable)
         aliases = self.plan.aliases(self.section)
-        if isinstance(r, Translation) and aliases and (r.names & aliases.keys()):
-            return renamed(r, aliases)
+        if isinstance(r, Translation) and ((aliases and r.names & aliases.keys()) or entrywise_pairs(r.node)):
+            return renamed(r, aliases, frozenset(scalars))
         return r
 
     def _stated_scalars(self) -> set[str]:
