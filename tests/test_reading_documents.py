@@ -91,6 +91,23 @@ def test_prose_statements(text, name, sizes, orientation):
     assert (st.name, st.sizes, st.orientation) == (name, sizes, orientation)
 
 
+@pytest.mark.parametrize("text, name", [
+    ("With the penalty and hyperparameter $\\lambda$, the objective", "lambda"),
+    ("plus an L2 penalty of strength $\\lambda$ on the weights", "lambda"),
+    ("with learning rate $\\eta$ we update", "eta"),
+    ("for a scalar $c$ the rule", "c"),
+])
+def test_scalars_named_in_prose(text, name):
+    (st,) = prose(text, 0)
+    assert (st.name, st.sizes, st.only_attrs) == (name, (), False)
+
+
+def test_a_positive_scalar_stated_in_math(tmp_path):
+    tex = ("\\begin{document}\nLet $X \\in \\mathbb{R}^{n \\times d}$ and a penalty with $\\lambda > 0$:\n"
+           "$$ A = X^T X + \\lambda I_d $$\n\\end{document}\n")
+    assert "lambda : scalar positive" in extract("a.tex", tex).source.text
+
+
 @pytest.mark.parametrize("text", ["The output has shape (n, k).", "It is a column vector.",
                                   "This matrix has shape (n, d) too."])
 def test_prose_without_a_name_states_nothing(text):

@@ -12,6 +12,8 @@ checked (``builder`` does, and emits the statements as declarations).
   (:func:`prose`, as the rest of this list);
 - how a value's test data is drawn: "$y$ is the one-hot label" (``onehot``),
   "a probability distribution" (``prob``);
+- scalars named so: "hyperparameter $\\lambda$", "learning rate $\\eta$", "a
+  scalar $c$", "a penalty of strength $\\lambda$", and ``\\lambda > 0`` in math;
 - prose: "``X`` shape: (750, 6)", "$X$ of shape $(n, d)$", "has shape
   `(2, 6)`", "is a 750 x 6 matrix", "$y$ is a column vector" / "row vector";
   and, with no name (:attr:`Stated.name` empty), a switch of the whole
@@ -53,6 +55,7 @@ class Stated:
     end: int
     written: str = ""             # the name as the document writes it
     attrs: tuple[str, ...] = ()   # how test data is drawn ("the one-hot label"): onehot, prob
+    only_attrs: bool = False      # a statement of how its data is drawn, not of its shape
 
     def shape(self, vectors: str = "column") -> str:
         """The chainrule shape, a vector oriented by the statement or else by ``vectors``."""
@@ -145,6 +148,15 @@ def split_in(text: str) -> int | None:
     return None
 
 
+_POSITIVE = re.compile(r"\s*(?P<n>[^<>=]{1,30}?)\s*(?:>|\\gt|\\geq|\\ge|≥|\\geqslant)\s*0\s*$")
+
+
+def positive_scalar(text: str) -> str | None:
+    """``\\lambda > 0``, ``\\eta \\geq 0``: the name of a scalar so stated."""
+    m = _POSITIVE.match(text)
+    return name_of(m.group("n")) if m else None
+
+
 def in_width(text: str, at: int) -> int:
     m = _IN.match(text, at)
     return len(m.group(0)) if m else 0
@@ -179,6 +191,10 @@ _PROSE = [
     ("vector", re.compile(_SUBJECT + _VERB + r"\s+(?:an?\s+)?(?P<o>column|row)[- ]vectors?")),
     ("attr", re.compile(_SUBJECT + r"[^.;$`\n]{0,60}?\b"
                         r"(?P<a>one-hot|onehot|one hot|probabilit(?:y|ies)|distribution)\b")),
+    ("scalar", re.compile(r"\b(?:a\s+scalar|hyperparameter|learning\s+rate|step\s+size|"
+                          r"(?:penalty|regulari[sz]ation)(?:\s+(?:constant|strength|parameter|coefficient|weight))?"
+                          r"(?:\s+of)?\s+strength|(?:penalty|regulari[sz]ation)\s+(?:constant|parameter|coefficient|weight))"
+                          r",?\s+(?:\$(?P<m>[^$\n]{1,20})\$)(?P<c>)(?P<b>)(?P<w>)")),
     ("switch", re.compile(r"\b(?:in terms of|as|to|using|use|with|into|for|of)\s+(?P<o>column|row)[- ]vectors\b")),
     ("where", re.compile(r"(?m)^[ \t>*-]*(?P<n>[A-Za-z][A-Za-z0-9_]*(?:\s*,\s*[A-Za-z][A-Za-z0-9_]*)*)"
                          r"\s*(?:∈|:)\s*(?P<s>ℝ[^\n]*?)\s*$")),
@@ -218,9 +234,12 @@ def prose(text: str, base: int) -> list[Stated]:
                 out.append(Stated("", (), m.group("o"), *where))
                 continue
             name, written = _subject(m)
+            if kind == "scalar" and name:   # "hyperparameter $\\lambda$", "a scalar $c$"
+                out.append(Stated(name, (), None, *where, written))
+                continue
             if kind == "attr" and name:
                 attr = "onehot" if m.group("a").startswith("one") else "prob"
-                out.append(Stated(name, (), None, *where, written, (attr,)))
+                out.append(Stated(name, (), None, *where, written, (attr,), True))
                 continue
             if name is None:
                 continue

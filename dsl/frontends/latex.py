@@ -30,7 +30,7 @@ import re
 
 from dsl.builtins import function_name
 from dsl.frontends.builder import Builder
-from dsl.frontends.declarations import Stated, in_width, name_of, prose, space, split_in
+from dsl.frontends.declarations import Stated, in_width, name_of, positive_scalar, prose, space, split_in
 from dsl.frontends.document import Slice
 
 _WORD = re.compile(r"\\([A-Za-z]+\*?|.)", re.S)
@@ -134,6 +134,11 @@ def equations(row: Slice, builder: Builder | None = None) -> list[Slice]:
         pos += len(sep)
     out = []
     for i, (piece, _) in enumerate(chunks):
+        scalar = positive_scalar(piece.text)
+        if scalar and builder is not None:          # "\lambda > 0": a scalar
+            builder.stated(Stated(scalar, (), None, piece.at(0), piece.host_end(len(piece.text)), piece.text,
+                                  ("positive",)))
+            continue
         at = split_in(piece.text)
         if at is not None:
             left = piece.sub(0, at).strip()

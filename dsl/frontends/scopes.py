@@ -81,7 +81,7 @@ class Plan:
         for section, st in self.statements:
             if st.name in self.hand:                # hand declarations win
                 continue
-            if st.attrs and not st.sizes:          # "the one-hot label y": how y is drawn
+            if st.only_attrs:                      # "the one-hot label y": how y is drawn
                 self.attrs.setdefault(st.name, set()).update(st.attrs)
                 continue
             scopes = self.scopes.get(st.name, [])

@@ -104,7 +104,8 @@ class StatedShapes:
             st = self.plan.in_force(base, self.section)
             if st is not None and all(self._supply_size(s, st) for s in st.symbols()):
                 shape = st.shape(self.plan.vectors)
-                attrs = "".join(f" {a}" for a in sorted(self.plan.attrs.get(base, ())) if st.sizes)
+                drawn = set(st.attrs) | (self.plan.attrs.get(base, set()) if st.sizes else set())
+                attrs = "".join(f" {a}" for a in sorted(drawn))
                 self._emit(f"{name} : {shape}{attrs}\n", st.start, st.end, False)
                 self._declared(st.start, st.end, say("reading-declared", name=st.written or name, shape=shape))
                 self.known.add(name)
