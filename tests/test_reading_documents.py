@@ -431,6 +431,24 @@ def test_one_gradient_as_a_row_among_columns_is_still_an_error(tmp_path):
     assert [(d["code"], d["line"]) for d in report["diagnostics"]] == [("E400", 5)]
 
 
+def test_a_document_saying_numerator_layout_has_its_gradients_checked_as_rows(tmp_path):
+    tex = ("% deriv: dims n\n% deriv: x : n x 1\n% deriv: w : n x 1\n\\begin{document}\n"
+           "Here gradients are rows (numerator layout).\n$$ z = w^T x $$\n"
+           "$$ \\frac{\\partial z}{\\partial w} = x^T $$\n"
+           "$$ \\frac{\\partial z}{\\partial x} = w $$\n\\end{document}\n")
+    _, report = lint(tmp_path, "a.tex", tex)
+    assert [(d["code"], d["line"]) for d in report["diagnostics"] if d["code"] != "N722"] == [("E400", 8)]
+    assert [c["status"] for c in report["claims"]] == ["verified", "unchecked"]
+
+
+def test_a_one_by_one_value_beside_a_vector_scales_it(tmp_path):
+    md = ("<!-- deriv: dims n\nx : n x 1\nw : n x 1\ny : scalar -->\n$$ a = \\sigma(w^T x) $$\n\n"
+          "$$ g = (a - y) x $$\n")
+    assert extract("a.md", md).source.text.splitlines()[-1] == "g = (a - y) * x"
+    _, report = lint(tmp_path, "a.md", md)
+    assert report["diagnostics"] == []
+
+
 # ------------------------------------------------------------ blocks
 
 def test_several_equations_in_one_display_separated_by_row_breaks():

@@ -66,6 +66,7 @@ class Builder(StatedShapes):
         self.counts: Counter = Counter()      # formulas found, read, checked; declarations used
         self.skips: Counter = Counter()       # reason -> formulas not checked
         self._was_read = False                # the last side translated
+        self._noted: set = set()              # (formula, convention) already named
         self.deps: dict[str, set[str]] = {}   # a defined name -> the names it depends on
         self._prefix: tuple | None = None     # (size, program, errors) of the text assembled so far
         self._why = "side-unreadable"         # why the last side was not checked
@@ -250,7 +251,7 @@ class Builder(StatedShapes):
             self.known.add(lhs.name)
             self._depends(lhs.name, r.names)
             self.unreadable.pop(lhs.name, None)
-            if r.scalar:
+            if r.scalar or self._one_by_one(lhs.name):
                 self.scalars.add(lhs.name)
         return True
 
@@ -264,27 +265,46 @@ class Builder(StatedShapes):
                 pick = self.conventions.choose_cdot([f"{lhs.text} = {r.text}", f"{lhs.text} = {alt.text}"])
                 r, note = (alt if pick else r), self.conventions.note
         if lhs.deriv and self.plan.settings.get("layout", ("",))[0] == "numerator":
-            rows = self.conventions.gradient_rows(f"{lhs.text} = {r.text}", f"{lhs.text} = ({r.text}).T")
+            rows = self._gradient(*lhs.deriv)       # in numerator layout: the transposed shape
             inferred = self.plan.settings["layout"][1] < 0
             note = ("rows-inferred" if inferred else "rows-gradient") if rows else note
-        if note:
+        if note and (whole, note) not in self._noted:      # once per formula
+            self._noted.add((whole, note))
             self.notes.append(messages.make("N722", whole, what=say(note)))
         return r, rows
 
-    def _fits(self, line: str) -> bool:
-        """Whether ``line`` checks after the program assembled so far (the
-        program parsed and checked once per length, the line on its own)."""
+    def _so_far(self) -> tuple:
+        """The program assembled so far, its error count and checked environment
+        (parsed once per length: only what was added since)."""
         if self._prefix is None or self._prefix[0] != self.size:
             done, statements = (0, ()) if self._prefix is None else (self._prefix[0], self._prefix[1].statements)
             added, _ = parse_text("".join(self.parts)[done:])      # whole lines: only what was added
             program = Program(statements + added.statements, added.source_name)
-            self._prefix = (self.size, program, _count_errors(check_program(program)[1]))
-        _, program, before = self._prefix
+            env, found = check_program(program)
+            self._prefix = (self.size, program, _count_errors(found), env)
+        return self._prefix[1:]
+
+    def _fits(self, line: str) -> bool:
+        """Whether ``line`` checks after the program assembled so far."""
+        program, before, _ = self._so_far()
         candidate, problems = parse_text(line + "\n")
         if any(d.is_error for d in problems):
             return False
         joined = Program(program.statements + candidate.statements, program.source_name)
         return _count_errors(check_program(joined)[1]) == before
+
+    def _gradient(self, num: str, den: str) -> bool:
+        """Whether ``d num / d den`` is the gradient of a 1 x 1 value by a vector or matrix."""
+        names = self._so_far()[2].names
+        y, x = names.get(num), names.get(den)
+        return (y is not None and x is not None and y.shape is not None and x.shape is not None
+                and y.shape.is_one_by_one and not x.shape.is_one_by_one)
+
+    def _one_by_one(self, name: str) -> bool:
+        """Whether the value just defined is 1 x 1 (``a = \\sigma(w^T x)``): then a
+        product written beside it is a scaling, as its author means."""
+        info = self._so_far()[2].names.get(name)
+        return info is not None and info.shape is not None and info.shape.is_one_by_one
 
     def _pieces(self, t: Translation, sl: Slice) -> None:
         for gs, ge, ss, se in t.pieces:

@@ -9,9 +9,10 @@ the readings a convention allows, and says which was taken (``N722``):
   the reading the document used so far wherever only one fitted is taken,
   with a note; with no such use yet, the matrix product, with a note saying
   both readings check (never a silent guess).
-- gradients written as rows (``% deriv: layout numerator`` in a document):
-  a claim about the gradient of a scalar whose right side has the shape of
-  the transposed variable, and only that, is checked transposed, with a note.
+- gradients written as rows (``% deriv: layout numerator`` in a document, or
+  "numerator layout" in its prose, or every claim written so): a claim about
+  the gradient of a scalar is checked transposed, with a note (the builder
+  does it, knowing the shapes).
 
 Whether a reading checks is asked of the shape checker on the program
 assembled so far plus the candidate line (``fits``).
@@ -59,8 +60,3 @@ class Conventions:
                 return pick
             self.note = "cdot-both"
         return 0
-
-    def gradient_rows(self, direct: str, transposed: str) -> bool:
-        """Whether a gradient claim is read as a row (numerator layout): only
-        when the direct reading does not check and the transposed one does."""
-        return not self.fits(direct) and self.fits(transposed)

@@ -201,6 +201,16 @@ _PROSE = [
 ]
 
 
+_LAYOUT = re.compile(r"\b(numerator|denominator)[- ]layout\b", re.I)
+
+
+def layout_said(text: str) -> tuple[str, int] | None:
+    """The layout a document's prose says it uses ("numerator layout"), and
+    where, when it names one only."""
+    found = {m.group(1).lower(): m.start() for m in _LAYOUT.finditer(text)}
+    return next(iter(found.items())) if len(found) == 1 else None
+
+
 def _subject(m: re.Match) -> tuple[str | None, str]:
     """The name a statement is about: math read as the formulas read it; a word
     or code identifier as its formula would spell it (``X_train`` is ``Xtrain``)."""

@@ -283,6 +283,7 @@ def extract_latex(text: str, builder: Builder) -> None:
     stop = masked.find(r"\end{document}")
     if builder.scanning:                  # shapes stated in the prose ("of shape $(n, d)$")
         body = (begin + len(r"\begin{document}") if begin >= 0 else 0, stop if stop >= 0 else len(masked))
+        builder.plan.said(masked[body[0]:body[1]], body[0])
         for st in prose(masked[body[0]:body[1]], body[0]):
             builder.stated(st)
     events = [(s, "deriv", e, None) for s, e in statements]

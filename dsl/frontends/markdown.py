@@ -87,6 +87,7 @@ def _fenced(doc: Slice, start: int, end: int, indent: int, info: str, builder: B
 def _statements(doc: Slice, start: int, end: int, builder: Builder) -> None:
     """Shapes stated in prose ("X has shape (n, d)", ``x ∈ ℝ^n`` lines), in the first pass."""
     if builder.scanning:
+        builder.plan.said(doc.text[start:end], doc.at(start))
         for st in prose(doc.text[start:end], start):
             builder.stated(replace(st, start=doc.at(st.start), end=doc.host_end(st.end)))
 

@@ -14,7 +14,7 @@ so a statement may follow the formula it explains ("where $W \\in ...$").
 Size symbols that are also the name of a value (d2l's $\\mathbf{h} \\in
 \\mathbb{R}^h$) are renamed ``dim_h`` in the program (:attr:`Plan.size_alias`).
 
-    >>> from dsl.frontends.declarations import Stated
+    >>> from dsl.frontends.declarations import Stated, layout_said
     >>> p = Plan()
     >>> p.state(0, Stated("x", ("d",), None, 0, 5)); p.state(0, Stated("x", (), "row", 9, 20))
     >>> p.settle(lambda s, e: None) == [] and p.in_force("x", 0).shape()
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 
 from dsl.core import messages
 from dsl.core.wording import say
-from dsl.frontends.declarations import Stated
+from dsl.frontends.declarations import Stated, layout_said
 
 SETTINGS = {"vectors": ("column", "row"), "cdot": ("elementwise", "matmul"),
             "layout": ("numerator", "denominator")}
@@ -55,6 +55,7 @@ class Plan:
     orientation: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # "y is a row vector"
     starts: list[int] = field(default_factory=list)     # host offsets where sections start
     switches: dict[int, str] = field(default_factory=dict)  # section start -> the vectors from there
+    prose_layout: int | None = None      # where the prose says "numerator layout"
 
     # ---- the first pass
     def state(self, section: int, st: Stated) -> None:
@@ -66,6 +67,12 @@ class Plan:
     def setting(self, key: str, value: str, at: int) -> None:
         self.settings.setdefault(key, (value, at))
 
+    def said(self, text: str, base: int) -> None:
+        """Prose naming the layout ("numerator layout"): gradients as rows, unless declared."""
+        layout = layout_said(text)
+        if layout and layout[0] == "numerator":
+            self.prose_layout = layout[1] + base
+
     @property
     def vectors(self) -> str:
         return self.settings.get("vectors", ("column", 0))[0]
@@ -75,6 +82,8 @@ class Plan:
         """Merge the statements; ``span(start, end)`` makes a host span.
         Returns the conflict warnings and scope notes, in document order."""
         out: list = []
+        if self.prose_layout is not None:
+            self.settings.setdefault("layout", ("numerator", self.prose_layout))
         self.starts.sort()
         self.statements = [(self.section_at(st.start), self._oriented(st)) for _, st in self.statements]
         self.sizes = {n: [(self.section_at(v[2]), *v[1:]) for v in vs] for n, vs in self.sizes.items()}
