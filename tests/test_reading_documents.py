@@ -85,6 +85,9 @@ def test_tuples_and_products_of_sizes():
     ("the weight matrix **W** (of size [K x D]) holds", "W", ("K", "D"), None),
     ("where x is dimension (1x5), and", "x", ("1", "5"), None),
     ("and $W_1$ is (5x3)", "W1", ("5", "3"), None),
+    ("Here \\\\(\\boldsymbol{v}_c\\\\) is the center vector, of length \\\\(d\\\\), and", "vc", ("d",), None),
+    ("the matrix \\(U\\), which therefore has \\(d\\) rows and \\(|V|\\) columns.", "U", ("d", "V"), None),
+    ("the inputs form a vector $x$ of length n here", "x", ("n",), None),
 ])
 def test_prose_statements(text, name, sizes, orientation):
     (st,) = prose(text, 0)

@@ -176,6 +176,9 @@ def name_of(text: str) -> str | None:
 
 _SUBJECT = (r"(?:\$(?P<m>[^$\n]{1,40})\$|`(?P<c>[^`\n]{1,30})`|(?:\*\*|__)(?P<b>[A-Za-z][A-Za-z0-9_]*)(?:\*\*|__)"
             r"|(?P<w>(?<![\w\\])[A-Za-z][A-Za-z0-9_]*))")
+_MATH_SUBJECT = (r"(?:\$(?P<m>[^$\n]{1,40})\$|`(?P<c>[^`\n]{1,30})`"
+                 r"|(?:\*\*|__)(?P<b>[A-Za-z][A-Za-z0-9_]*)(?:\*\*|__))(?P<w>)")
+"""A subject that is math, code or bold: what a statement with a gap after its subject may be about."""
 _TUPLE = r"[`$]?\s*[(\[](?P<t>[^()\[\]\n]{1,60})[)\]]\s*[`$]?"
 _VERB = r",?(?:\s*which|\s*that)?\s+\(?(?:is|are|be|as|has|have|with|of|having|is\s+of)"
 _PROSE = [
@@ -189,8 +192,12 @@ _PROSE = [
     ("matrix", re.compile(_SUBJECT + _VERB + r"\s+an?\s+(?:\$(?P<d>[^$\n]{1,40})\$|(?P<e>[\w{}]+"
                           r"\s*(?:x|×|-by-|\\times)\s*[\w{}]+))\s*(?:real\s+)?(?:matrix|matrices|array)")),
     ("vector", re.compile(_SUBJECT + _VERB + r"\s+(?:an?\s+)?(?P<o>column|row)[- ]vectors?")),
-    ("attr", re.compile(_SUBJECT + r"[^.;$`\n]{0,60}?\b"
+    ("attr", re.compile(_MATH_SUBJECT + r"[^.;$`\n]{0,60}?\b"
                         r"(?P<a>one-hot|onehot|one hot|probabilit(?:y|ies)|distribution)\b")),
+    ("length", re.compile(_MATH_SUBJECT + r"[^.;\n]{0,40}?\bof\s+(?:length|size|dimension)\s+"
+                          r"(?P<v>\$[^$\n]{1,20}\$|[A-Za-z0-9]\w*)")),
+    ("rows", re.compile(_MATH_SUBJECT + r"[^.;]{0,60}?\bhas\s+(?P<r>\$[^$\n]{1,20}\$|\w+)\s+rows\s+and\s+"
+                        r"(?P<k>\$[^$\n]{1,20}\$|\w+)\s+columns")),
     ("scalar", re.compile(r"\b(?:a\s+scalar|hyperparameter|learning\s+rate|step\s+size|"
                           r"(?:penalty|regulari[sz]ation)(?:\s+(?:constant|strength|parameter|coefficient|weight))?"
                           r"(?:\s+of)?\s+strength|(?:penalty|regulari[sz]ation)\s+(?:constant|parameter|coefficient|weight))"
@@ -225,9 +232,21 @@ def _subject(m: re.Match) -> tuple[str | None, str]:
     return (ident.replace("_", "") if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", ident) else None), written
 
 
+_ESCAPED = re.compile(r"\\{1,2}\((.{1,60}?)\\{1,2}\)")
+
+
+def _dollars(text: str) -> str:
+    """``\\(x\\)`` and kramdown's ``\\\\(x\\\\)`` written as ``$x$``, offsets kept."""
+    def one(m: re.Match) -> str:
+        pad = (len(m.group(0)) - len(m.group(1)) - 2) // 2
+        return " " * pad + "$" + m.group(1) + "$" + " " * pad
+    return _ESCAPED.sub(one, text)
+
+
 def prose(text: str, base: int) -> list[Stated]:
     """The statements of shape in a piece of prose (offsets ``base`` + index)."""
     out: list[Stated] = []
+    text = _dollars(text)
     for kind, pattern in _PROSE:
         for m in pattern.finditer(text):
             where = (base + m.start(), base + m.end())
@@ -244,6 +263,12 @@ def prose(text: str, base: int) -> list[Stated]:
                 out.append(Stated("", (), m.group("o"), *where))
                 continue
             name, written = _subject(m)
+            if kind in ("length", "rows") and name:   # "of length $d$", "has $d$ rows and $n$ columns"
+                groups = ("v",) if kind == "length" else ("r", "k")
+                sizes = tuple(size_name(m.group(g).strip("$ ")) or "" for g in groups)
+                if all(sizes):
+                    out.append(Stated(name, sizes, None, *where, written))
+                continue
             if kind == "scalar" and name:   # "hyperparameter $\\lambda$", "a scalar $c$"
                 out.append(Stated(name, (), None, *where, written))
                 continue
