@@ -25,15 +25,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import re
 import sys
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import replace
 from functools import partial
 
 from dsl import pipeline as driver
+from dsl.apps.coverage import coverage_lines, inferred
 from dsl.apps.discovery import collect
-from dsl.apps.fmt import format_expr
+from dsl.apps.hosted import in_host
 from dsl.apps.output import FORMATS as OUTPUT_FORMATS, Output, finish
 from dsl.apps.results import FileResult
 from dsl.apps.selection import matches
@@ -41,10 +40,8 @@ from dsl.core import messages
 from dsl.core.ast import Program
 from dsl.core.diagnostics import Diagnostic, Severity
 from dsl.core.span import Source, Span
-from dsl.frontends import Extracted, extract
+from dsl.frontends import Extracted, extract, kind_of
 from dsl.frontends.suppress import Suppressions
-from dsl.language.printer import to_source
-from dsl.language.syntax import parse_expr
 from dsl.render import text as render
 
 FORMATS = OUTPUT_FORMATS
@@ -89,8 +86,8 @@ def _check(ex: Extracted, *, verify: bool, seed: int, timeout: float | None = No
     if ex.source.text.strip():
         report = driver.check_source(ex.source, verify=verify, seed=seed, timeout=timeout)
         dims = dict(getattr(report.env, "dims", None) or {})
-        diagnostics += [_in_host(ex, d) for d in report.diagnostics]
-        diagnostics += _grouping_notes(ex, report, seed)
+        diagnostics += [in_host(ex, d) for d in report.diagnostics]
+        diagnostics += grouping_notes(ex, report, seed)
         claims = [c.moved(ex.span_map) for c in report.claims]
     found = Suppressions.scan(ex.host)
     kept = [d for d in diagnostics if not found.silences(d)]
@@ -99,38 +96,10 @@ def _check(ex: Extracted, *, verify: bool, seed: int, timeout: float | None = No
     if found.whole_file is not None:
         claims = []
     result = driver.Report(host_source, Program((), path), driver.Env(dims=dims), kept, claims, seed=seed)
-    return FileResult(result, ex.host, [d for d in ex.verbose if not ex.suppressed(d)], found.unused())
-
-
-_CODE = re.compile(r"`([^`]+)`")
-
-
-def _in_host(ex: Extracted, d: Diagnostic) -> Diagnostic:
-    """A diagnostic of the generated text, placed in the host document (its
-    fix's span too).  When it came from math, its fix's replacement is written
-    in LaTeX from the fix's expression, and so is that expression where the
-    hint quotes it; other quoted source in the hint is re-spelled likewise."""
-    moved = d.moved(ex.span_map)
-    if ex.formula_at(d.span.start) is None:
-        return moved
-    fix, quoted = moved.fix, {}
-    if fix is not None and fix.expr is not None:
-        latex = format_expr(fix.expr, "latex")
-        quoted[to_source(fix.expr)] = latex
-        bracketed = fix.replacement.startswith("(") and not to_source(fix.expr).startswith("(")
-        fix = replace(fix, replacement=rf"\left({latex}\right)" if bracketed else latex)
-    hint = moved.hint and _CODE.sub(partial(_latex_code, quoted), moved.hint)
-    return replace(moved, hint=hint, fix=fix)
-
-
-def _latex_code(quoted: dict, match: re.Match) -> str:
-    ascii_ = match.group(1)
-    if ascii_ in quoted:
-        return f"`{quoted[ascii_]}`"
-    expr, problems = parse_expr(ascii_)
-    if expr is None or problems:
-        return match.group(0)
-    return f"`{format_expr(expr, 'latex')}`"
+    skipped = [d for d in ex.verbose if not ex.suppressed(d)]
+    summary = (coverage_lines(path, ex.coverage, ex.skipped, inferred(kept + skipped))
+               if kind_of(path) != "deriv" else [])
+    return FileResult(result, ex.host, skipped, found.unused(), summary)
 
 
 def _order(d: Diagnostic) -> tuple:
@@ -138,7 +107,7 @@ def _order(d: Diagnostic) -> tuple:
     return (d.span.cell or 0, d.span.line, d.code in ("N701", "N703"), d.span.column)
 
 
-def _grouping_notes(ex: Extracted, report, seed: int) -> list[Diagnostic]:
+def grouping_notes(ex: Extracted, report, seed: int) -> list[Diagnostic]:
     """For a formula with a problem whose juxtaposition grouping mattered:
     the grouping used (N701) and, if the other grouping is shape-correct, that (N703)."""
     out, done = [], set()
@@ -239,10 +208,12 @@ def render_lint_text(results: list[FileResult], *, color: bool = False, verbose:
         if r.claims:
             blocks.append("\n".join(render.claim_line(c, _where(r.source.name, c.claim.span.cell), color)
                                     for c in r.claims))
+        if verbose and fr.coverage:
+            blocks.append("\n".join(fr.coverage))
     reports = [fr.report for fr in results]
     errors, warnings = render.severity_counts(reports)
     summary = render.summary_line(reports, errors, warnings)
-    skipped = sum(len(fr.skipped) for fr in results)
+    skipped = sum(1 for fr in results for d in fr.skipped if d.code in ("N700", "N702"))
     if skipped and not verbose:
         summary += f"; {skipped} formula{'s' if skipped != 1 else ''} not checked (--verbose lists them)"
     blocks.append(summary)

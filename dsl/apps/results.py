@@ -19,6 +19,7 @@ class FileResult:
     host: Host | None = None
     skipped: list[Diagnostic] = field(default_factory=list)   # N702/N700 listed with --verbose
     unused: list = field(default_factory=list)                  # suppression comments that silenced nothing
+    coverage: list[str] = field(default_factory=list)           # what reading covered (lint --verbose)
 
     def source_for(self, cell: int | None) -> Source:
         return self.host.source(cell) if self.host is not None else self.report.source

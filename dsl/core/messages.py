@@ -295,6 +295,26 @@ _ENTRIES = [
           "on that line without anyone noticing.",
           "a = x @ W  # chainrule: ignore[E300]   (no E300 here any more)",
           "Remove the comment, or the codes in it that no longer occur."),
+    Entry("N720", "shape-read", "declared from the document: {what}",
+          "Shapes and sizes a document states (x \\in \\mathbb{R}^d, \"X has shape (n, d)\", "
+          "m = 750) are read as declarations where an equation uses them; --verbose lists each.",
+          "A reader takes them as declarations; so does the linter, and says where it found them.",
+          r"$\mathbf{W} \in \mathbb{R}^{h \times d}$", "Nothing to change; a hand declaration wins."),
+    Entry("W720", "conflicting-statement", "'{name}' is stated as {shape} here but as {other} on line {line}",
+          "Within one section, each name's shape is stated once, or consistently.",
+          "Two statements of one name disagree: one of them is a slip, and formulas using the "
+          "name may be read with the wrong one.",
+          r"$x \in \mathbb{R}^n$ ... $x \in \mathbb{R}^{m \times n}$", "Correct one of the statements."),
+    Entry("N721", "new-scope", "'{name}' is restated as {shape} in a new section: a new scope "
+                               "starts here (the earlier statement is on line {line})",
+          "A section that restates a name with a new shape reads the name afresh from there on.",
+          "Notes reuse letters from one section to the next; single assignment holds per scope.",
+          "## Section 2\n" r"$W \in \mathbb{R}^{k \times n}$", "Nothing to change."),
+    Entry("N722", "convention-read", "{what}",
+          "A convention the document declares (% deriv: cdot elementwise) or uses consistently "
+          "is named when it decides how formulas are read.",
+          "\\cdot and the orientation of gradients mean different things in different notes.",
+          "% deriv: cdot elementwise", "Declare the convention to make the reading explicit."),
     # ------------------------------------------------------------ input (9xx)
     Entry("E900", "input", "{what}",
           "Input files exist, are regular files (not a directory, FIFO, device or socket) "

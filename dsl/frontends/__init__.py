@@ -12,8 +12,13 @@ The stages: ``markdown``, ``latex`` and ``notebook`` find what to read in
 their format; ``latex_math`` (with ``latex_tree``, ``latex_read`` and
 ``latex_words``) reads one side of an equation into the language's AST;
 ``builder`` decides which equations are checked and assembles the program;
-``document`` holds the host, the slices and the position maps.  This module
-only dispatches on the kind of file.
+``document`` holds the host, the slices and the position maps;
+``declarations`` reads the shapes a document states, ``scopes`` gathers them
+in a first pass (so a statement may follow the formula it explains),
+``supply`` declares them where an equation needs them, ``renaming`` renames a
+name restated in a later section and ``conventions`` chooses between the
+readings of ``\\cdot`` and of gradients written as rows.  This module only
+dispatches on the kind of file.
 
     >>> ex = extract("notes.md", "<!-- deriv: x : 1 x 3 -->\\n$$ y = x x^T $$\\n")
     >>> ex.source.text
@@ -23,7 +28,7 @@ from __future__ import annotations
 
 import os
 
-from dsl.frontends.builder import Builder
+from dsl.frontends.builder import Builder, two_passes
 from dsl.frontends.document import Extracted, Formula, Host, Slice, suppressions
 from dsl.frontends.latex import extract_latex
 from dsl.frontends.markdown import extract_markdown
@@ -49,14 +54,9 @@ def extract(path: str, text: str) -> Extracted:
     """
     kind = kind_of(path)
     if kind == "markdown":
-        host = Host(path, text)
-        builder = Builder(host)
-        extract_markdown(Slice.of(text, 0, len(text)), builder)
-        return builder.finish()
+        return two_passes(Host(path, text), lambda b: extract_markdown(Slice.of(text, 0, len(text)), b))
     if kind == "latex":
-        builder = Builder(Host(path, text))
-        extract_latex(text, builder)
-        return builder.finish()
+        return two_passes(Host(path, text), lambda b: extract_latex(text, b))
     if kind == "notebook":
         return extract_notebook(path, text)
     builder = Builder(Host(path, text))

@@ -17,8 +17,12 @@ declared or defined is a definition; one whose left side is a derivative
 row of an align, is another claim about it); an equation using a name that
 is not declared or defined is skipped, as is everything else, so prose math
 makes no noise.  Skipped equations are listed as ``N702`` notes (shown with
-``--verbose``).  A claim that cannot be read gets an ``N700`` note; so does
-a definition that cannot be read, once something checked depends on it.
+``--verbose``).  A document is read twice (:func:`two_passes`): first for
+what it states (``scopes.Plan``), then for its equations, where a stated
+shape is declared before the first equation that uses it (``supply``) and
+the document's conventions choose between readings (``conventions``).
+A claim that cannot be read gets an ``N700`` note; so does a definition
+that cannot be read, once something checked depends on it.
 
     >>> b = Builder(Host("notes.md", "dims n\\nx : 1 x n"))
     >>> b.statements(Slice.of(b.host.text, 0, len(b.host.text)))
@@ -27,23 +31,46 @@ a definition that cannot be read, once something checked depends on it.
 """
 from __future__ import annotations
 
+import re
+from collections import Counter
+from collections.abc import Callable
+
 from dsl.core import messages
-from dsl.core.ast import Decl, Define, Dims, ShapeSpec
+from dsl.core.ast import Claim, Decl, Define, Dims, Program, ShapeSpec
 from dsl.core.diagnostics import Diagnostic
 from dsl.core.span import Source, Span
 from dsl.core.wording import say
+from dsl.frontends.conventions import Conventions, has_cdot
+from dsl.frontends.declarations import name_of
 from dsl.frontends.document import Extracted, Formula, Host, Slice, suppressions
-from dsl.frontends.forms import scalar_like
-from dsl.frontends.latex_math import Translation, Unreadable, translate
+from dsl.frontends.forms import names, scalar_like
+from dsl.frontends.latex_math import Translation, Unreadable
+from dsl.frontends.scopes import SETTINGS, Plan
+from dsl.frontends.supply import StatedShapes
 from dsl.language.syntax import needs_more, parse_text, split_statements
+from dsl.shapes.checker import check_program
+
+_DIRECTIVE = re.compile(r"[ \t]*(vectors|cdot|layout)[ \t]+([A-Za-z]+)[ \t]*(?:#[^\n]*)?")
+_LATEX_DECL = re.compile(r"([ \t]*)([^:\n#=]*[\\_^{][^:\n#=]*?)([ \t]*:[^\n]*)")
 
 
-class Builder:
+class Builder(StatedShapes):
     """Collects the chainrule text of one document, in order, and decides
     which equations are checked."""
 
-    def __init__(self, host: Host):
+    def __init__(self, host: Host, plan: Plan | None = None):
         self.host = host
+        self.scanning = plan is None   # the first pass: only gather what the document states
+        self.plan = Plan() if plan is None else plan
+        self.section = 0
+        self.counts: Counter = Counter()      # formulas found, read, checked; declarations used
+        self.skips: Counter = Counter()       # reason -> formulas not checked
+        self._was_read = False                # the last side translated
+        self._noted: set = set()              # (formula, convention) already named
+        self.deps: dict[str, set[str]] = {}   # a defined name -> the names it depends on
+        self._prefix: tuple | None = None     # (size, program, errors) of the text assembled so far
+        self._why = "side-unreadable"         # why the last side was not checked
+        self.conventions = Conventions(self._fits, self.plan.settings.get("cdot", (None,))[0])
         self.parts: list[str] = []
         self.segments: list = []
         self.size = 0
@@ -64,7 +91,37 @@ class Builder:
 
     # ---- chainrule written as such: deriv blocks and comments
     def statements(self, sl: Slice) -> None:
-        """Verbatim chainrule lines, mapped character for character."""
+        """Chainrule lines, mapped character for character; the settings
+        ``vectors row|column`` and ``cdot elementwise|matmul`` are taken out,
+        and a declaration of a name spelled in LaTeX (``\\mathbf{W}^{(1)} : h x d``)
+        declares the name the formulas use (``W1``)."""
+        pos = run = 0
+        for line in sl.text.splitlines(keepends=True):
+            body = line.rstrip("\n")
+            d = _DIRECTIVE.fullmatch(body)
+            latex = None if d else _LATEX_DECL.fullmatch(body)
+            name = name_of(latex.group(2)) if latex and not self._chainrule_name(latex.group(2)) else None
+            if (d and d.group(2) in SETTINGS[d.group(1)]) or name:
+                if pos > run:
+                    self._verbatim(sl.sub(run, pos))
+                if d:
+                    self.plan.setting(d.group(1), d.group(2), sl.at(pos))
+                    if d.group(1) == "layout":
+                        self._verbatim(sl.sub(pos, pos + len(line)))
+                elif latex:
+                    text = f"{latex.group(1)}{name}{latex.group(3)}\n"
+                    self._emit(text, sl.at(pos), sl.host_end(pos + len(body)), False)
+                    self._learn(text)
+                run = pos + len(line)
+            pos += len(line)
+        if run < len(sl.text) or not sl.text:
+            self._verbatim(sl.sub(run))
+
+    def _chainrule_name(self, text: str) -> bool:
+        """``W_out``, used by name in the hand statements, is the language's name, not LaTeX."""
+        return text.strip() in self.plan.hand_used
+
+    def _verbatim(self, sl: Slice) -> None:
         run = 0
         for i in range(1, len(sl.text) + 1):
             if i == len(sl.text) or sl.offs[i] != sl.offs[i - 1] + 1:
@@ -90,45 +147,71 @@ class Builder:
             match stmt:
                 case Dims(items=items):
                     self.known |= {i.name for i in items}
+                    self.plan.hand_sizes |= {i.name for i in items}
                     self.scalars |= {i.name for i in items}
                 case Decl(name=name, shape=shape):
                     self.known.add(name)
                     if _scalar_shape(shape):
                         self.scalars.add(name)
                 case Define(name=name, expr=expr):
+                    self.plan.hand_used |= names(expr)
+                    self._depends(name, names(expr))
                     self.known.add(name)
                     self.unreadable.pop(name, None)
                     if scalar_like(expr, frozenset(self.scalars)):
                         self.scalars.add(name)
+                case Claim(deriv=deriv, expr=expr):
+                    self.plan.hand_used |= names(expr) | {deriv.num.id, deriv.den.id}
 
     # ---- math: one equation, split at its relations
     def equation(self, parts: list[Slice]) -> None:
         """``parts`` are the sides of ``A = B = C`` (at least two)."""
+        if self.scanning:
+            self._gather(parts)
+            return
+        self.counts["found"] += 1
+        self.section = self.plan.section_at(parts[0].at(0))
         whole = self.host.span(parts[0].at(0), parts[-1].host_end(len(parts[-1].text)))
+        if self._size(parts):
+            self.counts["read"] += 1
+            return
         lhs = self._read(parts[0])
         if isinstance(lhs, Unreadable):
-            self._skip(whole, say("left-side-unreadable", what=lhs.what))
+            self._skip(whole, "left-side-unreadable", what=lhs.what)
             return
         if lhs.deriv:
             needed, rhs = set(lhs.deriv), parts[1:]
+            self._supply(needed)
+            num, den = lhs.deriv
+            if needed <= self.known and num != den and den not in self.deps.get(num, ()):
+                self.counts["read"] += 1               # what was read of the document does not tie them
+                self._skip(whole, "claim-independent", num=num, den=den)
+                return
         elif lhs.name and lhs.name not in self.known:
             needed, rhs = set(), parts[1:2]
         else:
-            why = (f"'{lhs.name}' is already declared or defined" if lhs.name
-                   else "its left side is neither a name nor a derivative")
-            self._skip(whole, why)
+            self.counts["read"] += 1
+            if lhs.name:
+                self._skip(whole, "already-known", name=lhs.name)
+            else:
+                self._skip(whole, "not-name-or-derivative")
             return
+        done = read = 0
         for part in rhs:
-            done = self._side(lhs, needed, parts[0], part, whole)
+            ok = self._side(lhs, needed, parts[0], part, whole)
+            done, read = done + ok, read or ok or self._was_read
             if done and lhs.name:
-                return
-
-    def _read(self, sl: Slice):
-        return translate(sl.text, known=self.known, scalars=self.scalars)
+                break
+        self.counts["read"] += 1 if read else 0
+        self.counts["claims" if lhs.deriv else "definitions"] += done
+        self.counts["checked"] += 1 if done else 0
+        if not done:
+            self.skips[self._why] += 1
 
     def _side(self, lhs: Translation, needed: set, left: Slice, part: Slice, whole: Span) -> bool:
         r = self._read(part)
         if isinstance(r, Unreadable):
+            self._why = "side-unreadable"
             note = messages.make("N700", self.host.span(part.at(r.start), part.host_end(r.end)), what=r.what)
             if lhs.name:
                 self.unreadable[lhs.name] = note
@@ -138,6 +221,7 @@ class Builder:
             else:
                 self.verbose.append(note)
             return False
+        self._supply(r.names - {lhs.name})
         missing = (r.names | needed) - self.known
         if missing:
             blocked = sorted(m for m in missing if m in self.unreadable)
@@ -146,39 +230,143 @@ class Builder:
                 if id(first) not in self.shown:
                     self.shown.add(id(first))
                     self.notes.append(first)
+                self._why = "uses-unreadable"
                 self.notes.append(messages.make(
                     "N702", whole, why=say("uses-unreadable", blocked=blocked[0], line=first.span.line)))
             else:
-                self._skip(whole, say("names-unknown", names=", ".join(sorted(missing))))
+                self._skip(whole, "names-unknown", count=False,
+                           names=", ".join(sorted({self.plan.base(m) for m in missing})))
             return False
+        r, rows = self._convention(lhs, part, r, whole)
         start = self.size
         self.open = ""             # an equation line ends whatever statement was open
         self._pieces(lhs, left)
         eq_at = left.host_end(len(left.text))
-        self._emit(" = ", eq_at, part.at(0), False)
+        self._emit(" = (" if rows else " = ", eq_at, part.at(0), False)
         self._pieces(r, part)
-        self._emit("\n", part.end, part.end, False)
+        self._emit(").T\n" if rows else "\n", part.end, part.end, False)
         alt = f"{lhs.text} = {r.alt}" if r.alt else None
         self.formulas.append(Formula(start, self.size, left.at(0), part.end, r.grouping, alt))
         if lhs.name:
             self.known.add(lhs.name)
+            self._depends(lhs.name, r.names)
             self.unreadable.pop(lhs.name, None)
-            if r.scalar:
+            if r.scalar or self._one_by_one(lhs.name):
                 self.scalars.add(lhs.name)
         return True
+
+    def _convention(self, lhs: Translation, part: Slice, r: Translation, whole: Span) -> tuple[Translation, bool]:
+        """The reading the document's conventions call for (``conventions``),
+        and whether a gradient is written as a row; a note names the reading."""
+        note, rows = None, False
+        if self.plan.settings.get("cdot") is None and has_cdot(part.text):
+            alt = self._read(part, cdot="elementwise")
+            if isinstance(alt, Translation) and alt.text != r.text:
+                pick = self.conventions.choose_cdot([f"{lhs.text} = {r.text}", f"{lhs.text} = {alt.text}"])
+                r, note = (alt if pick else r), self.conventions.note
+        if lhs.deriv and self.plan.settings.get("layout", ("",))[0] == "numerator":
+            rows = self._gradient(*lhs.deriv)       # in numerator layout: the transposed shape
+            inferred = self.plan.settings["layout"][1] < 0
+            note = ("rows-inferred" if inferred else "rows-gradient") if rows else note
+        if note and (whole, note) not in self._noted:      # once per formula
+            self._noted.add((whole, note))
+            self.notes.append(messages.make("N722", whole, what=say(note)))
+        return r, rows
+
+    def _so_far(self) -> tuple:
+        """The program assembled so far, its error count and checked environment
+        (parsed once per length: only what was added since)."""
+        if self._prefix is None or self._prefix[0] != self.size:
+            done, statements = (0, ()) if self._prefix is None else (self._prefix[0], self._prefix[1].statements)
+            added, _ = parse_text("".join(self.parts)[done:])      # whole lines: only what was added
+            program = Program(statements + added.statements, added.source_name)
+            env, found = check_program(program)
+            self._prefix = (self.size, program, _count_errors(found), env)
+        return self._prefix[1:]
+
+    def _fits(self, line: str) -> bool:
+        """Whether ``line`` checks after the program assembled so far."""
+        program, before, _ = self._so_far()
+        candidate, problems = parse_text(line + "\n")
+        if any(d.is_error for d in problems):
+            return False
+        joined = Program(program.statements + candidate.statements, program.source_name)
+        return _count_errors(check_program(joined)[1]) == before
+
+    def _gradient(self, num: str, den: str) -> bool:
+        """Whether ``d num / d den`` is the gradient of a 1 x 1 value by a vector or matrix."""
+        names = self._so_far()[2].names
+        y, x = names.get(num), names.get(den)
+        return (y is not None and x is not None and y.shape is not None and x.shape is not None
+                and y.shape.is_one_by_one and not x.shape.is_one_by_one)
+
+    def _one_by_one(self, name: str) -> bool:
+        """Whether the value just defined is 1 x 1 (``a = \\sigma(w^T x)``): then a
+        product written beside it is a scaling, as its author means."""
+        info = self._so_far()[2].names.get(name)
+        return info is not None and info.shape is not None and info.shape.is_one_by_one
 
     def _pieces(self, t: Translation, sl: Slice) -> None:
         for gs, ge, ss, se in t.pieces:
             host_start = sl.at(ss)
             self._emit(t.text[gs:ge], host_start, max(host_start, sl.host_end(se)), False)
 
-    def _skip(self, where: Span, why: str) -> None:
-        self.verbose.append(messages.make("N702", where, why=why))
+    def _depends(self, name: str, uses) -> None:
+        """``name`` is defined from ``uses``: what it depends on, through the definitions."""
+        self.deps[name] = set(uses).union(*(self.deps.get(n, set()) for n in uses))
+
+    def _skip(self, where: Span, reason: str, count: bool = True, **values) -> None:
+        self._why = reason
+        if count:
+            self.skips[reason] += 1
+        self.verbose.append(messages.make("N702", where, why=say(reason, **values)))
 
     # ---- result
     def finish(self) -> Extracted:
+        verbose = [d for d in self.verbose if id(d) not in self.shown]   # shown once, as a note
+        coverage = dict(self.counts, stated=len(self.plan.statements),
+                        sizes=sum(len(v) for v in self.plan.sizes.values()))
         return Extracted(self.host, Source(self.host.path, "".join(self.parts)), self.segments,
-                         self.notes, self.verbose, suppressions(self.host), self.formulas)
+                         self.notes, verbose, suppressions(self.host), self.formulas,
+                         coverage, dict(self.skips),
+                         {s.alias: n for n, scopes in self.plan.scopes.items() for s in scopes if s.alias != n})
+
+
+def two_passes(host: Host, feed: Callable[[Builder], None]) -> Extracted:
+    """Read a document twice with ``feed`` (its front end): first what it
+    states (``scopes.Plan``), then its equations, with those statements.  A
+    document declaring no layout whose claims all write their derivatives
+    transposed (two at least) is read once more with gradients as rows."""
+    scan = Builder(host)
+    feed(scan)
+    scan.plan.hand = set(scan.known)
+    notes = scan.plan.settle(host.span)
+    for again in (False, True):
+        builder = Builder(host, scan.plan)
+        builder.notes += notes
+        feed(builder)
+        if (again or "layout" in scan.plan.settings or builder.counts["claims"] < 2
+                or not _rows_throughout("".join(builder.parts))):
+            break
+        scan.plan.settings["layout"] = ("numerator", -1)          # -1: inferred, not declared
+    return builder.finish()
+
+
+def _count_errors(diagnostics: list) -> int:
+    return sum(1 for d in diagnostics if d.is_error)
+
+
+def _rows_throughout(text: str) -> bool:
+    """Whether every claim whose layout shows has the transposed shape (two at least)."""
+    program, _ = parse_text(text)
+    env, _ = check_program(program)
+    rows = direct = 0
+    for c in env.claims:
+        if c.expected is None or c.got is None or c.expected == c.expected.T:
+            continue
+        rows += c.got == c.expected.T
+        direct += c.got == c.expected
+    return rows >= 2 and not direct
 
 
 def _scalar_shape(shape: ShapeSpec) -> bool:

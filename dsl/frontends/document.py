@@ -117,6 +117,9 @@ class Extracted:
     verbose: list[Diagnostic]           # skipped equations (--verbose)
     suppressions: dict                  # (cell, line) -> frozenset of codes, or None for all
     formulas: list[Formula]
+    coverage: dict = field(default_factory=dict)   # formulas found, read, checked; declarations used
+    skipped: dict = field(default_factory=dict)    # reason key -> formulas not checked
+    aliases: dict = field(default_factory=dict)    # a name in a later scope -> the document's name
 
     def host_offset(self, gen: int, end: bool = False) -> int:
         if not self.segments:

@@ -41,8 +41,8 @@ def scalar_like(node: Expr, scalars: frozenset) -> bool:
                 continue
             case Call(func=func, keywords=()) if returns_scalar(func):
                 continue
-            case Call(func=func, args=(arg, *_)) if (sig := FUNCTIONS.get(func)) and sig.elementwise:
-                stack.append(arg)
+            case Call(func=func, args=args) if args and (sig := FUNCTIONS.get(func)) and sig.elementwise:
+                stack += list(args)              # maximum(0, z) is as scalar as all its arguments
             case Neg(operand=o) | Transpose(operand=o):
                 stack.append(o)
             case BinOp(op=Op.POW, left=left):

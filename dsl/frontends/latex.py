@@ -30,10 +30,11 @@ import re
 
 from dsl.builtins import function_name
 from dsl.frontends.builder import Builder
+from dsl.frontends.declarations import Stated, in_width, name_of, positive_scalar, prose, space, split_in
 from dsl.frontends.document import Slice
 
 _WORD = re.compile(r"\\([A-Za-z]+\*?|.)", re.S)
-_BEGIN = re.compile(r"\\begin\s*\{([A-Za-z]+\*?)\}")
+BEGIN = re.compile(r"\\begin\s*\{([A-Za-z]+\*?)\}")
 MATH_ENVS = {"equation", "align", "gather", "multline", "eqnarray", "flalign", "alignat",
              "displaymath", "math"}
 VERBATIM_ENVS = {"verbatim", "lstlisting", "minted", "comment", "Verbatim", "filecontents"}
@@ -45,6 +46,7 @@ _COMMENTARY = {r"\quad", r"\qquad", r"\implies", r"\Rightarrow", r"\Longrightarr
                r"\Leftrightarrow", r"\forall", r"\text", r"\mbox", r"\textrm", r"\hbox",
                r"\intertext", r"\shortintertext"}
 _ARG = re.compile(r"\s*\{[^{}]*\}")
+_SECTION = re.compile(r"\\(?:chapter|section|subsection)\*?\s*[\[{]")
 
 
 # ------------------------------------------------------------- top level
@@ -117,16 +119,67 @@ def sides(chunk: Slice) -> list[Slice]:
     return [piece for piece, _ in split_top(chunk, _relation_sep)]
 
 
-def equations(row: Slice) -> list[Slice]:
-    """The equations of one row: commentary dropped, a final full stop removed."""
+def equations(row: Slice, builder: Builder | None = None) -> list[Slice]:
+    """The equations of one row: commentary dropped, a final full stop
+    removed, a statement ``… \\in \\mathbb{R}^{…}`` cut off (and given to
+    ``builder``: the equation before it is still read)."""
+    split = split_top(row, _chunk_sep)
+    chunks = [(piece.strip(), sep) for piece, sep in split]
+    pos = 0
+    for piece, sep in split:
+        pos += len(piece.text)
+        words = _WORDY.match(sep)
+        if words and builder is not None:   # "\text{ where } W \in \mathbb{R}^{h \times d}, d = 784"
+            _commentary(row.sub(pos + words.end()), builder)
+        pos += len(sep)
     out = []
-    for piece, _ in split_top(row, _chunk_sep):
-        piece = piece.strip()
+    for i, (piece, _) in enumerate(chunks):
+        scalar = positive_scalar(piece.text)
+        if scalar and builder is not None:          # "\lambda > 0": a scalar
+            builder.stated(Stated(scalar, (), None, piece.at(0), piece.host_end(len(piece.text)), piece.text,
+                                  ("positive",)))
+            continue
+        at = split_in(piece.text)
+        if at is not None:
+            left = piece.sub(0, at).strip()
+            if builder is not None:
+                _membership(chunks, i, left, piece.sub(at + in_width(piece.text, at)).strip(), builder)
+            piece = left
         if piece.text.endswith("."):
             piece = piece.sub(0, len(piece.text) - 1).strip()
         if piece.text:
             out.append(piece)
     return out
+
+
+_WORDY = re.compile(r"\\(?:text|mbox|textrm|hbox|intertext|shortintertext)\s*\{[^{}]*\}")
+
+
+def _commentary(rest: Slice, builder: Builder) -> None:
+    """The statements in commentary (after ``\\text{where}``): shapes and sizes, no other equation."""
+    for eq in equations(rest, builder):
+        parts = sides(eq)
+        if len(parts) == 2 and parts[1].text.strip().isdigit():
+            builder.equation(parts)
+
+
+def _membership(chunks: list, i: int, left: Slice, right: Slice, builder: Builder) -> None:
+    """``x, y \\in \\mathbb{R}^d`` or ``o = W h \\in \\mathbb{R}^q`` (about ``o``)."""
+    sizes = space(right.text)
+    if sizes is None:
+        return
+    parts = sides(left)
+    names = [parts[0].strip()]
+    if len(parts) == 1:
+        j = i - 1
+        while j >= 0 and chunks[j][1] == "," and name_of(chunks[j][0].text) and split_in(chunks[j][0].text) is None:
+            names.insert(0, chunks[j][0])
+            j -= 1
+    end = right.host_end(len(right.text))
+    for n in names:
+        name = name_of(n.text)
+        if name:
+            builder.stated(Stated(name, sizes, None, n.at(0), end, n.text))
 
 
 # ------------------------------------------------------------------ math
@@ -141,13 +194,16 @@ def read_math(content: Slice, env: str | None, builder: Builder) -> None:
         rows = _align_rows(content, env)
     elif env in _GATHERED:
         rows = [r for r, _ in split_top(content, _row_sep)]
+    elif not env and len(split_top(content, _row_sep)) > 1:       # $$ a = b \\ c = d $$
+        rows = (_align_rows(content, "align") if split_top(content, _column_sep)[1:]
+                else [r for r, _ in split_top(content, _row_sep)])
     else:
         rows = [content]
         if env == "multline":
             pieces = [r for r, _ in split_top(content, _row_sep)]
             rows = [sum(pieces[1:], pieces[0])]
     for row in rows:
-        for eq in equations(row):
+        for eq in equations(row, builder):
             parts = sides(eq)
             if len(parts) >= 2:
                 builder.equation(parts)
@@ -225,12 +281,20 @@ def extract_latex(text: str, builder: Builder) -> None:
     masked, statements = _mask_comments(text)
     begin = masked.find(r"\begin{document}")
     stop = masked.find(r"\end{document}")
+    if builder.scanning:                  # shapes stated in the prose ("of shape $(n, d)$")
+        body = (begin + len(r"\begin{document}") if begin >= 0 else 0, stop if stop >= 0 else len(masked))
+        builder.plan.said(masked[body[0]:body[1]], body[0])
+        for st in prose(masked[body[0]:body[1]], body[0]):
+            builder.stated(st)
     events = [(s, "deriv", e, None) for s, e in statements]
+    events += [(m.start(), "section", m.end(), None) for m in _SECTION.finditer(masked)]
     events += _math_regions(masked, begin + len(r"\begin{document}") if begin >= 0 else 0,
                             stop if stop >= 0 else len(masked))
     for start, kind, end, env in sorted(events):
         if kind == "deriv":
             builder.statements(Slice.of(text, start, end))
+        elif kind == "section":
+            builder.new_section(start)
         else:
             read_math(Slice.of(masked, start, end), env, builder)
 
@@ -241,7 +305,7 @@ def _math_regions(text: str, start: int, end: int) -> list:
     while i < end:
         c = text[i]
         if c == "\\":
-            m = _BEGIN.match(text, i)
+            m = BEGIN.match(text, i)
             if m:
                 name = m.group(1)
                 close = text.find(r"\end{" + name + "}", m.end())

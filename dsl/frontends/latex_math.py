@@ -163,8 +163,11 @@ def _nesting(text: str) -> int:
 
 # ------------------------------------------------------------------ public
 
-def translate(side: str, *, known=frozenset(), scalars=frozenset()) -> Translation | Unreadable:
-    """One side of an equation as chainrule text, or what stops reading it."""
+def translate(side: str, *, known=frozenset(), scalars=frozenset(), cdot=None) -> Translation | Unreadable:
+    """One side of an equation as chainrule text, or what stops reading it;
+    ``cdot="elementwise"`` reads ``\\cdot`` as ``\\circ`` (the default, and "matmul": ``@``)."""
+    if cdot == "elementwise":               # same length: every position is kept
+        side = re.sub(r"\\cdot(?![A-Za-z])", r"\\circ", side).replace("⋅", "∘").replace("·", "∘")
     if not side.strip():
         return Unreadable(say("latex-empty-side"), 0, len(side))
     if len(side) > MAX_LENGTH or _nesting(side) > MAX_NESTING:

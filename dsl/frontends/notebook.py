@@ -3,7 +3,8 @@
 Contract: :func:`extract_notebook` reads an ``.ipynb`` (JSON, nbformat 4, or
 3 with worksheets) into an :class:`~dsl.frontends.document.Extracted`: markdown cells
 are read as Markdown, code cells whose first line is ``%%deriv`` as the
-language itself, all in cell order as one program.  Positions carry the cell:
+language itself, all in cell order as one program; the shapes a code cell
+prints ("X shape: (750, 6)") are statements placed on that cell.  Positions carry the cell:
 cells are numbered from 1 over ALL cells (code, markdown and raw), so
 ``notes.ipynb:cell_3:2:5`` is line 2, column 5 of the third cell as the
 notebook shows it.  For annotations on the ``.ipynb`` file itself (SARIF,
@@ -17,9 +18,11 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 from dsl.core.wording import say
-from dsl.frontends.builder import Builder
+from dsl.frontends.builder import Builder, two_passes
+from dsl.frontends.declarations import prose
 from dsl.frontends.document import Extracted, Host, Slice
 from dsl.frontends.markdown import extract_markdown
 
@@ -61,16 +64,37 @@ def extract_notebook(path: str, text: str) -> Extracted:
         at += len(src) + 1
     host = Host(path, "\n".join(sources), tuple((s, i + 1) for i, s in enumerate(starts)),
                 _json_lines(text, cells))
-    builder = Builder(host)
-    for cell, src, start in zip(cells, sources, starts, strict=False):
-        kind = cell.get("cell_type")
-        if kind == "markdown":
-            extract_markdown(Slice.of(host.text, start, start + len(src)), builder)
-        elif kind == "code":
-            magic = _MAGIC.match(src)
-            if magic and magic.end() < len(src):
-                builder.statements(Slice.of(host.text, start + magic.end(), start + len(src)))
-    return builder.finish()
+
+    def feed(builder: Builder) -> None:
+        for cell, src, start in zip(cells, sources, starts, strict=False):
+            kind = cell.get("cell_type")
+            if kind == "markdown":
+                extract_markdown(Slice.of(host.text, start, start + len(src)), builder)
+            elif kind == "code":
+                magic = _MAGIC.match(src)
+                if magic and magic.end() < len(src):
+                    builder.statements(Slice.of(host.text, start + magic.end(), start + len(src)))
+                if builder.scanning:          # "X shape: (750, 6)" printed by the cell
+                    for st in prose(_printed(cell), 0):
+                        builder.stated(replace(st, start=start, end=start + len(src)))
+
+    return two_passes(host, feed)
+
+
+def _printed(cell: dict) -> str:
+    """The text a code cell printed (its stream and plain-text outputs)."""
+    out = []
+    outputs = cell.get("outputs")
+    for o in outputs if isinstance(outputs, list) else []:
+        if not isinstance(o, dict):
+            continue
+        data = o.get("data")
+        for text in (o.get("text"), data.get("text/plain") if isinstance(data, dict) else None):
+            if isinstance(text, list):
+                text = "".join(t for t in text if isinstance(t, str))
+            if isinstance(text, str):
+                out.append(text)
+    return "\n".join(out)
 
 
 def _json_lines(text: str, cells: list[dict]) -> dict:

@@ -19,6 +19,7 @@ import bisect
 from dataclasses import dataclass, field, replace
 
 from dsl import pipeline as driver
+from dsl.apps.hosted import in_host
 from dsl.apps.lsp.positions import LineIndex
 from dsl.core.diagnostics import Diagnostic
 from dsl.core.kinds import Status
@@ -118,8 +119,8 @@ def analyse(path: str, text: str, previous: Analysis | None = None, encoding: st
     report = driver.check_source(ex.source, verify=False, seed=SEED)
     found = list(ex.notes)
     if ex.source.text.strip():
-        found += [lint._in_host(ex, d) for d in report.diagnostics]
-        found += lint._grouping_notes(ex, report, SEED)
+        found += [in_host(ex, d) for d in report.diagnostics]
+        found += lint.grouping_notes(ex, report, SEED)
     kept = sorted((d for d in found if not ex.suppressed(d)), key=lambda d: (d.span.line, d.span.column))
     claims = [_pending(c).moved(ex.span_map) for c in report.claims]
     return Analysis(path, text, kind, report, ex, kept, claims, index)
@@ -150,6 +151,5 @@ def verify_claims(analysis: Analysis, first: int, stop: int,
     ex = analysis.extracted
     if ex is None:
         return results, found
-    from dsl.apps import lint
-    moved = [lint._in_host(ex, d) for d in found]
+    moved = [in_host(ex, d) for d in found]
     return [r.moved(ex.span_map) for r in results], [d for d in moved if not ex.suppressed(d)]

@@ -24,15 +24,16 @@ from dsl.core.wording.documents import LATEX
 from dsl.core.wording.indices import INDICES
 from dsl.core.wording.inputs import INPUT, OPTIONS
 from dsl.core.wording.lsp import LSP
+from dsl.core.wording.reading import READING
 from dsl.core.wording.shapes import DETAILS, HINTS
 from dsl.core.wording.tensors import TENSORS
 from dsl.core.wording.terms import TERMINALS, TITLES
 from dsl.core.wording.verify import VERIFY
 
-__all__ = ["COMPUTE", "DERIVE", "DETAILS", "HINTS", "INDICES", "INPUT", "LATEX", "LSP", "OPTIONS", "TABLES", "TENSORS",
-           "TERMINALS", "TITLES", "VERIFY", "say", "title"]
+__all__ = ["COMPUTE", "DERIVE", "DETAILS", "HINTS", "INDICES", "INPUT", "LATEX", "LSP", "OPTIONS", "READING", "TABLES",
+           "TENSORS", "TERMINALS", "TITLES", "VERIFY", "say", "title"]
 
-TABLES = (HINTS, DETAILS, INPUT, OPTIONS, VERIFY, COMPUTE, LATEX, TENSORS, INDICES, DERIVE, LSP)
+TABLES = (HINTS, DETAILS, INPUT, OPTIONS, VERIFY, COMPUTE, LATEX, TENSORS, INDICES, DERIVE, LSP, READING)
 """Every table of sentences :func:`say` looks up (fix titles are apart)."""
 _ALL = {key: text for table in TABLES for key, text in table.items()}
 

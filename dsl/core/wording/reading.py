@@ -1,0 +1,51 @@
+"""Sentences of reading a document's own statements, settings and coverage,
+in the registry of :mod:`dsl.core.wording`."""
+from __future__ import annotations
+
+READING: dict[str, str] = {
+    # why an equation is not checked (N702), one key per reason the summary counts
+    "already-known": "'{name}' is already declared or defined",
+    "not-name-or-derivative": "its left side is neither a name nor a derivative",
+    "side-unreadable": "a side cannot be read",
+    "claim-independent": "'{num}' does not depend on '{den}' in what was read of the document "
+                         "(a definition between them is not read)",
+    # statements and scopes (W720, N721)
+    "reading-conflict-first": "the first statement is used; correct or remove one of them",
+    "reading-vector": "a {way} vector",
+    "reading-declared": "'{name}' : {shape}",
+    "reading-size": "size {name} = {value}",
+    # a line of the generated program quoted in a message, as the document's
+    "line-of-document": "line {line}",
+    "line-in-cell": "line {line} of cell {cell}",
+    # conventions (N722)
+    "cdot-elementwise": "'\\cdot' is read as the elementwise product here: the document uses it "
+                        "between values of the same shape",
+    "cdot-matmul": "'\\cdot' is read as the matrix product here: the document uses it where "
+                   "only a matrix product fits",
+    "cdot-both": "'\\cdot' is read as the matrix product; the elementwise product checks here too "
+                 "(declare '% deriv: cdot elementwise' if it is meant)",
+    "rows-gradient": "the gradient of a scalar is written as a row here (numerator layout): "
+                     "its claims are checked transposed",
+    "rows-inferred": "this claim is read transposed: every claim of the document writes its "
+                     "derivative in the other layout (gradients as rows, numerator layout); declare "
+                     "'% deriv: layout numerator' to say so",
+    # the --verbose summary of a document
+    "coverage-head": "{path}: {found} formula{s} found, {read} read, {checked} checked "
+                     "({definitions} definition{ds}, {claims} claim{cs} about derivatives)",
+    "coverage-declared": "  shapes read from the document: {stated} statement{s}, {used} used as "
+                         "declarations; sizes: {sizes}",
+    "coverage-inferred": "  shapes inferred: {inferred}",
+    "coverage-skipped": "  not checked: {count} ({reasons})",
+    "coverage-reason": "{count} {reason}",
+}
+
+REASONS: dict[str, str] = {
+    "left-side-unreadable": "left side unreadable",
+    "already-known": "left side already declared or defined",
+    "not-name-or-derivative": "left side neither a name nor a derivative",
+    "names-unknown": "names not declared",
+    "uses-unreadable": "using an unreadable definition",
+    "side-unreadable": "a side unreadable",
+    "claim-independent": "claims about values not tied by what was read",
+}
+"""The short name of each reason a formula is skipped, as the summary counts them."""

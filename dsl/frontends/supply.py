@@ -1,0 +1,146 @@
+"""The shapes a document states, declared where its equations need them.
+
+Contract: :class:`StatedShapes` is the part of the
+:class:`~dsl.frontends.builder.Builder` that speaks for the document's own
+statements (``declarations``, gathered by ``scopes.Plan`` in the first
+pass): it records them in the first pass, reads ``m = 750`` as a size, and
+in the second pass emits a declaration (and the ``dims`` it needs) just
+before the first equation that uses a stated name, mapped to the
+statement's place in the document, so every diagnostic about it points
+there.  A name the hand statements give, or the document defines, is never
+declared from a statement: hand declarations win.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from dsl.core import messages
+from dsl.core.wording import say
+from dsl.frontends.declarations import Stated, name_of
+from dsl.frontends.document import Host, Slice
+from dsl.frontends.latex_math import Translation, Unreadable, translate
+from dsl.frontends.renaming import entrywise_pairs, renamed
+from dsl.frontends.scopes import Plan
+
+_COUNT = re.compile(r"\s*\d+\s*")
+
+
+class StatedShapes:
+    """Statements, sizes and sections of the document (mixed into ``Builder``)."""
+
+    host: Host
+    plan: Plan
+    scanning: bool
+    section: int
+    known: set[str]
+    scalars: set[str]
+    counts: Counter
+    verbose: list
+    _was_read: bool
+
+    def _emit(self, text: str, host_start: int, host_end: int, exact: bool) -> None:
+        raise NotImplementedError
+
+    def stated(self, st: Stated) -> None:
+        """A shape the document states (``declarations``); gathered in the first
+        pass.  A statement with no name ("in terms of column vectors") switches
+        the document's vectors: a section starts there."""
+        if not self.scanning:
+            return
+        if st.name:
+            self.plan.state(0, st)
+        else:
+            self.new_section(st.start, st.orientation)
+
+    def new_section(self, at: int, switch: str | None = None) -> None:
+        """A heading or ``\\section`` at host offset ``at``: a name restated
+        after it starts a new scope."""
+        if self.scanning:
+            self.plan.starts.append(at)
+            if switch:
+                self.plan.switches[at] = switch
+
+    def _gather(self, parts: list[Slice]) -> None:
+        name = name_of(parts[0].text)
+        if name and len(parts) == 2 and _COUNT.fullmatch(parts[1].text) and int(parts[1].text) > 0:
+            self.plan.size(0, name, int(parts[1].text), parts[0].at(0),
+                           parts[1].host_end(len(parts[1].text)))
+        elif name:
+            self.plan.defined.add(name)
+
+    def _size(self, parts: list[Slice]) -> bool:
+        """``m = 750``: a size the document states, not a definition (emitted where needed)."""
+        if len(parts) != 2 or not _COUNT.fullmatch(parts[1].text):
+            return False
+        name = name_of(parts[0].text)
+        return name is not None and name in self.plan.sizes and name not in self.plan.hand
+
+    def _read(self, sl: Slice, cdot: str | None = None):
+        known = self.known | self.plan.scopes.keys() | self.plan.sizes.keys()
+        scalars = self.scalars | self.plan.sizes.keys() | self._stated_scalars()
+        cdot = cdot or self.plan.settings.get("cdot", (None,))[0]
+        r = translate(sl.text, known=known, scalars=scalars, cdot=cdot)
+        self._was_read = not isinstance(r, Unreadable)
+        aliases = self.plan.aliases(self.section)
+        if isinstance(r, Translation) and ((aliases and r.names & aliases.keys()) or entrywise_pairs(r.node)):
+            return renamed(r, aliases, frozenset(scalars))
+        return r
+
+    def _stated_scalars(self) -> set[str]:
+        return {n for n, scopes in self.plan.scopes.items()
+                if scopes[0].stated is not None and not scopes[0].stated.sizes}
+
+    # ---- the document's statements, declared where an equation needs them
+    def _supply(self, names) -> None:
+        for name in sorted(set(names) - self.known):
+            if name in self.plan.hand:
+                continue                  # a hand statement gives it, where it stands
+            base = self._base(name)
+            if base is None or base in self.plan.defined:
+                if name in self.plan.sizes and name not in self.plan.size_alias:
+                    self._supply_size(name, None)
+                continue
+            st = self.plan.in_force(base, self.section)
+            if st is not None and all(self._supply_size(s, st) for s in st.symbols()):
+                shape = st.shape(self.plan.vectors)
+                drawn = set(st.attrs) | (self.plan.attrs.get(base, set()) if st.sizes else set())
+                attrs = "".join(f" {a}" for a in sorted(drawn))
+                self._emit(f"{name} : {shape}{attrs}\n", st.start, st.end, False)
+                self._declared(st.start, st.end, say("reading-declared", name=st.written or name, shape=shape))
+                self.known.add(name)
+                if not st.sizes:
+                    self.scalars.add(name)
+
+    def _base(self, name: str) -> str | None:
+        """The document's name of a name in the program (``W_2`` in a second scope is ``W``)."""
+        for base, scopes in self.plan.scopes.items():
+            if any(s.alias == name for s in scopes):
+                held = self.plan.scope(base, self.section)
+                return base if held is not None and held.alias == name else None
+        return None
+
+    def _supply_size(self, symbol: str, st: Stated | None) -> bool:
+        if symbol in self.known:
+            return symbol in self.scalars
+        written = next((k for k, v in self.plan.size_alias.items() if v == symbol), symbol)
+        if written in self.plan.hand:
+            return False
+        value = self.plan.size_value(written)
+        if value is not None:
+            start, end = value[1], value[2]
+            text = f"dims {symbol} = {value[0]}\n"
+        elif st is not None:
+            start, end, text = st.start, st.end, f"dims {symbol}\n"
+        else:
+            return False
+        self._emit(text, start, end, False)
+        if value is not None:
+            self._declared(start, end, say("reading-size", name=symbol, value=value[0]), "sizes used")
+        self.known.add(symbol)
+        self.scalars.add(symbol)
+        return True
+
+    def _declared(self, start: int, end: int, what: str, kind: str = "declarations") -> None:
+        self.counts[kind] += 1
+        self.verbose.append(messages.make("N720", self.host.span(start, end), what=what))
