@@ -356,3 +356,10 @@ def test_the_readme_ci_recipes_use_real_options(project, capsys):
             assert ET.fromstring(out).get("failures") == "1" and code == 0
         else:
             assert out.startswith("::error ")
+
+
+@pytest.mark.slow
+def test_the_projects_own_readme_and_docs_lint_clean_with_its_configuration(capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)                        # the [tool.chainrule] of this repository's pyproject.toml
+    code, out, _ = run(["lint", "README.md", "docs/", "--output-format", "concise"], capsys)
+    assert (code, out) == (0, "")
