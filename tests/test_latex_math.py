@@ -116,12 +116,12 @@ def test_offset_map_points_at_the_latex_tokens():
 
 
 @pytest.mark.parametrize("latex, what, at", [
-    (r"\mathcal{L}", r"'\mathcal' is not part of the LaTeX", r"\mathcal"),
-    (r"x + \mathcal{J}^T g", r"'\mathcal' is not part", r"\mathcal"),
+    (r"\mathds{L}", r"'\mathds' is not part of the LaTeX", r"\mathds"),
+    (r"x + \mathds{J}^T g", r"'\mathds' is not part", r"\mathds"),
     (r"\sup(0, x)", r"'\sup' is not a chainrule function", r"\sup"),
     (r"\frac{\partial}{\partial h}[h W]", "derivative operator", r"\frac"),
-    (r"W'", "a prime is read only on a function", "'"),
-    (r"W^{n}", "the superscript '^{n}' is not read", "^{n}"),
+    (r"(a + b)'", "a prime is read only on a function", "'"),
+    (r"W^{\alpha}", r"the superscript '^{\alpha}' is not read", r"^{\alpha}"),
     (r"x_{t-1}", "subscript", "_{t-1}"),
     (r"A \times B", r"'\times' between two matrices", r"\times"),
     (r"\mathbf{1}^T x", "vector of ones", r"\mathbf{1}"),

@@ -241,7 +241,7 @@ _ENTRIES = [
           "that falls outside it is reported.",
           "A formula that cannot be read is not checked; guessing its meaning could report "
           "errors the author did not make.",
-          r"$$\frac{\partial L}{\partial x} = \mathcal{J}^T g$$",
+          r"$$\frac{\partial L}{\partial x} = \langle J, g \rangle$$",
           "Write the formula with the macros listed in grammar/latex_math.lark, or state it "
           "in a deriv block or comment."),
     Entry("N701", "latex-grouping", "the formula was read as {grouping}",

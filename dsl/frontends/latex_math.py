@@ -121,6 +121,7 @@ def parser() -> Lark:
     return built
 
 
+_EMPTY_GROUP = re.compile(r"(?<!\\)\{\s*\}")   # X{}^T: an empty group is a base for scripts only
 _CONTROL = re.compile(r"\\([A-Za-z]+|.)", re.S)
 _DELIMS = {r"\|": "norm", r"\Vert": "norm", "‖": "norm", "|": "abs", r"\vert": "abs",
            r"\lVert": "norm+", r"\rVert": "norm-", r"\lvert": "abs+", r"\rvert": "abs-"}
@@ -169,7 +170,7 @@ def translate(side: str, *, known=frozenset(), scalars=frozenset()) -> Translati
         return Unreadable(say("latex-empty-side"), 0, len(side))
     if len(side) > MAX_LENGTH or _nesting(side) > MAX_NESTING:
         return Unreadable(say("latex-too-big"), 0, len(side))
-    text, back = _delimit(side)
+    text, back = _delimit(_EMPTY_GROUP.sub(lambda m: " " * len(m.group(0)), side))
 
     def orig(span: Range) -> Range:
         s = max(0, min(span[0], len(back) - 1))

@@ -29,6 +29,7 @@ from dsl.core.ast import BinOp, Call, Deriv, Expr, Name, Neg, Number, Op, Transp
 from dsl.core.span import Source, Span
 from dsl.core.wording import say
 from dsl.frontends.forms import scalar_like
+from dsl.frontends.latex_names import PRIME_PART, sup_part
 from dsl.frontends.latex_tree import Range, letter, peel, rebuild, subscript_word, to_raw, tspan
 from dsl.frontends.latex_words import ACCENTS, PRODUCTS, TEXTUAL, TRANSPOSES, greek_name
 
@@ -255,9 +256,15 @@ class Reader:
                 return Head(x.func, span, True, x.power)
             if isinstance(x, Word) and not x.sub and (fn := function_name(x.id)):
                 return Head(fn, span, True)
+            if isinstance(x, Word):
+                return self.primed(x, span)
             raise Stop(say("latex-prime"), p.span)
         if isinstance(x, Word) and x.id == "e" and "e" not in self.known:
             return self.call("exp", (self.value(self.expr(p.kids[2], flat)),), span, x.span)
+        if isinstance(x, Word) and (part := self.sup_name(x, sup)):
+            return Word(x.stem, span, x.sub + part)
+        if isinstance(x, Word) and sup in self.scalars and x.id in self.known:
+            return self.bin(Op.POW, self.value(x), Name(sup, self.at(tspan(p.kids[2]))), span, tspan(p.kids[1]))
         if re.fullmatch(r"[0-9]+", sup) and int(sup) >= 1:      # x^{1} too, as fmt writes x ** 1
             if isinstance(x, Head):
                 return Head(x.func, span, x.prime, sup)
@@ -268,10 +275,31 @@ class Reader:
             return Transpose(self.value(x), self.at(span))
         if sup == "-1":
             return self.call("inv", (self.value(x),), span, mark)
-        m = re.fullmatch(r"[(\[]([A-Za-z0-9]+)[)\]]", sup)
-        if m and isinstance(x, Word):
-            return Word(x.stem, span, x.sub + m.group(1))
         raise Stop(say("latex-superscript", sup=sup), p.span)
+
+    def sup_name(self, x: Word, sup: str) -> str | None:
+        """A superscript that is part of a name, as the name spells it:
+        ``W^{(l)}`` and ``W^{[l]}`` are ``Wl``, ``a^{L-1}`` is ``aLm1``,
+        ``w^*`` is ``wstar`` (see ``latex_names``).  A bare letter is a name
+        part (``W^L``) unless the base is a known name and the letter a
+        known scalar (``x^n``, a power); a bare number is a power."""
+        if sup in TRANSPOSES or sup == "-1":
+            return None
+        part = sup_part(sup)
+        bracketed = sup[0] in "(["
+        if part is None or (part.isdigit() and not bracketed):
+            return None
+        if not bracketed and part in self.scalars and x.id in self.known and x.id + part not in self.known:
+            return None
+        return part
+
+    def primed(self, x: Word, span: Range):
+        """``x'``: the name ``xprime``, or the transpose of a known matrix
+        or vector (``X'X``) when ``xprime`` is not a name of the document."""
+        name = x.id + PRIME_PART
+        if name not in self.known and x.id in self.known and x.id not in self.scalars:
+            return Transpose(self.value(x), self.at(span))
+        return Word(x.stem, span, x.sub + PRIME_PART)
 
     def norm(self, base, posts, flat: bool):
         inner = self.value(self.expr(base.kids[1], flat))
