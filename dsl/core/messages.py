@@ -274,6 +274,14 @@ _ENTRIES = [
           "the machine, and a FIFO or device could block the linter or never end.",
           "chainrule lint docs/   # docs/loop -> docs, docs/passwd.md -> /etc/passwd",
           "Remove the loop, fix the permissions, or lint the files directly."),
+    Entry("N710", "macro-stopped", "macro expansion stopped here: {why}",
+          "Macros the document defines (\\newcommand, \\def, \\DeclareMathOperator, MathJax "
+          "and KaTeX macro blocks) are expanded in its math before it is read; expansion is "
+          "bounded in nesting depth and in length.",
+          "A macro that expands into itself would never end; the formula is read as far as "
+          "the expansion got, which usually makes it unreadable.",
+          r"\def\x{\x + 1}   $$ y = \x $$",
+          "Fix the macro so that its expansion ends."),
     # ------------------------------------------------------------ input (9xx)
     Entry("E900", "input", "{what}",
           "Input files exist, are regular files (not a directory, FIFO, device or socket) "

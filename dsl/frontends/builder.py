@@ -35,6 +35,7 @@ from dsl.core.wording import say
 from dsl.frontends.document import Extracted, Formula, Host, Slice, suppressions
 from dsl.frontends.forms import scalar_like
 from dsl.frontends.latex_math import Translation, Unreadable, translate
+from dsl.frontends.macros import Macros
 from dsl.language.syntax import needs_more, parse_text, split_statements
 
 
@@ -55,6 +56,7 @@ class Builder:
         self.verbose: list[Diagnostic] = []
         self.formulas: list[Formula] = []
         self.open = ""             # a verbatim statement still open at the end of its lines
+        self.macros = Macros.scan(host.text)
 
     def _emit(self, text: str, host_start: int, host_end: int, exact: bool) -> None:
         if text:
@@ -104,6 +106,7 @@ class Builder:
     # ---- math: one equation, split at its relations
     def equation(self, parts: list[Slice]) -> None:
         """``parts`` are the sides of ``A = B = C`` (at least two)."""
+        parts = [self._expand(p) for p in parts]
         whole = self.host.span(parts[0].at(0), parts[-1].host_end(len(parts[-1].text)))
         lhs = self._read(parts[0])
         if isinstance(lhs, Unreadable):
@@ -122,6 +125,15 @@ class Builder:
             done = self._side(lhs, needed, parts[0], part, whole)
             if done and lhs.name:
                 return
+
+    def _expand(self, sl: Slice) -> Slice:
+        """The side with the document's macros expanded (``macros``)."""
+        if not self.macros:
+            return sl
+        out, why = self.macros.expand(sl)
+        if why:
+            self.notes.append(messages.make("N710", self.host.span(sl.at(0), sl.end), why=why))
+        return out
 
     def _read(self, sl: Slice):
         return translate(sl.text, known=self.known, scalars=self.scalars)

@@ -1,0 +1,10 @@
+"""Sentences of the LaTeX constructs the reader takes: macros, index
+notation, opaque functions, derivatives of expressions, in the registry of
+:mod:`dsl.core.wording`."""
+from __future__ import annotations
+
+CONSTRUCTS: dict[str, str] = {
+    # ------------------------------------------------------- macros (N710)
+    "macro-too-deep": "macros nested more than {depth} deep (a macro that expands into itself?)",
+    "macro-too-long": "the expanded formula is longer than {length} characters",
+}
