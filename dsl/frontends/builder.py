@@ -135,11 +135,11 @@ class Builder:
             self.notes.append(messages.make("N710", self.host.span(sl.at(0), sl.end), why=why))
         return out
 
-    def _read(self, sl: Slice):
-        return translate(sl.text, known=self.known, scalars=self.scalars)
+    def _read(self, sl: Slice, left: Translation | None = None):
+        return translate(sl.text, known=self.known, scalars=self.scalars, left=left)
 
     def _side(self, lhs: Translation, needed: set, left: Slice, part: Slice, whole: Span) -> bool:
-        r = self._read(part)
+        r = self._read(part, lhs)
         if isinstance(r, Unreadable):
             note = messages.make("N700", self.host.span(part.at(r.start), part.host_end(r.end)), what=r.what)
             if lhs.name:
@@ -163,6 +163,7 @@ class Builder:
             else:
                 self._skip(whole, say("names-unknown", names=", ".join(sorted(missing))))
             return False
+        lhs = r.left or lhs        # z_i read as the entry z[i] when the right side uses i
         start = self.size
         self.open = ""             # an equation line ends whatever statement was open
         self._pieces(lhs, left)

@@ -13,7 +13,7 @@ alike.
 from __future__ import annotations
 
 from dsl.builtins import FUNCTIONS, returns_scalar
-from dsl.core.ast import BinOp, Call, Deriv, Expr, Name, Neg, Number, Op, Transpose, walk
+from dsl.core.ast import BinOp, Call, Delta, Deriv, Expr, Index, IndexSum, Name, Neg, Number, Op, Transpose, walk
 
 
 def names(node: Expr) -> frozenset[str]:
@@ -35,8 +35,8 @@ def scalar_like(node: Expr, scalars: frozenset) -> bool:
     while stack:
         x = stack.pop()
         match x:
-            case Number():
-                continue
+            case Number() | Index() | Delta() | IndexSum():
+                continue        # an entry, a delta, a sum of entries: numbers
             case Name(id=name) if name in scalars:
                 continue
             case Call(func=func, keywords=()) if returns_scalar(func):

@@ -34,17 +34,17 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from lark import Lark, logger as lark_logger
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from dsl.builtins import function_name
-from dsl.core.ast import Deriv, Expr, Name
+from dsl.core.ast import Deriv, Expr, Index, Name
 from dsl.core.wording import say
 from dsl.frontends.forms import names, scalar_like
-from dsl.frontends.latex_read import Stop, read
+from dsl.frontends.latex_read import Stop, candidates, free_of, read
 from dsl.frontends.latex_tree import Range
 from dsl.frontends.latex_words import greek_name
 from dsl.language.printer import to_source, to_source_map
@@ -71,6 +71,9 @@ class Translation:
     grouping: str | None = None     # fully parenthesised, when juxtaposition grouping matters
     alt: str | None = None          # juxtaposition read at the level of '*', when different
     node: Expr | None = field(default=None, compare=False, repr=False)  # the AST read (spans in the side)
+    indices: tuple[str, ...] = ()   # as a left side: the index letters it binds (z_i, dL/dW_{ij})
+    indexed: Translation | None = field(default=None, compare=False, repr=False)  # z_i read as z[i]
+    left: Translation | None = field(default=None, compare=False, repr=False)     # the left side to use
 
 
 @dataclass(frozen=True)
@@ -164,8 +167,25 @@ def _nesting(text: str) -> int:
 
 # ------------------------------------------------------------------ public
 
-def translate(side: str, *, known=frozenset(), scalars=frozenset()) -> Translation | Unreadable:
-    """One side of an equation as chainrule text, or what stops reading it."""
+def translate(side: str, *, known=frozenset(), scalars=frozenset(),
+              left: Translation | None = None) -> Translation | Unreadable:
+    """One side of an equation as chainrule text, or what stops reading it.
+
+    ``left`` is the equation's left side, already translated, when ``side``
+    is a right side: the indices it binds are bound here (``z_i = \\sum_j
+    W_{ij} x_j``), and when they are used the result's ``left`` is the left
+    side read as an entry (``z[i]``)."""
+    bound = frozenset(left.indices) if left else frozenset()
+    result = _translate(side, known, scalars, bound)
+    if not bound or isinstance(result, Unreadable) or left is None or left.deriv:
+        return result
+    free = free_of(result.node) if result.node is not None else frozenset()
+    if free and left.indexed is not None:
+        return replace(result, left=left.indexed)
+    return _translate(side, known, scalars, frozenset())
+
+
+def _translate(side: str, known, scalars, bound: frozenset) -> Translation | Unreadable:
     if not side.strip():
         return Unreadable(say("latex-empty-side"), 0, len(side))
     if len(side) > MAX_LENGTH or _nesting(side) > MAX_NESTING:
@@ -178,8 +198,9 @@ def translate(side: str, *, known=frozenset(), scalars=frozenset()) -> Translati
         return (back[s], back[e - 1] + 1) if e > s else (back[s], back[s])
 
     try:
-        node, alt = read(parser().parse(text), side, lambda s, e: orig((s, e)),
-                         frozenset(known), frozenset(scalars))
+        tree = parser().parse(text)
+        node, alt = read(tree, side, lambda s, e: orig((s, e)), frozenset(known), frozenset(scalars), bound)
+        letters = () if bound else candidates(tree, side, lambda s, e: orig((s, e)), frozenset(known))
     except UnexpectedInput as err:
         return _syntax_problem(err, text, orig)
     except Stop as stop:
@@ -189,11 +210,25 @@ def translate(side: str, *, known=frozenset(), scalars=frozenset()) -> Translati
     out, pieces = to_source_map(node)
     alt_text = to_source(alt)
     grouping = to_source(node, parens="products") if alt_text != out else None
-    return Translation(out, tuple(pieces), names(node),
-                       name=node.id if isinstance(node, Name) else None,
+    free = free_of(node)
+    bound_here: tuple[str, ...] = ()
+    if isinstance(node, Deriv):
+        bound_here = tuple(dict.fromkeys(ix.name for ix in (*node.num_indices, *node.den_indices)))
+    elif letters:
+        bound_here = letters
+    indexed = None
+    if letters and not bound:
+        entry = _translate(side, known, scalars, frozenset(letters))
+        if isinstance(entry, Translation) and isinstance(entry.node, Index) and isinstance(entry.node.base, Name):
+            indexed = entry
+    name = node.id if isinstance(node, Name) else None
+    if isinstance(node, Index) and isinstance(node.base, Name):
+        name = node.base.id
+    return Translation(out, tuple(pieces), names(node), name=name,
                        deriv=(node.num.id, node.den.id) if isinstance(node, Deriv) else None,
-                       scalar=scalar_like(node, frozenset(scalars)), node=node,
-                       grouping=grouping, alt=alt_text if grouping else None)
+                       scalar=not free and scalar_like(node, frozenset(scalars)), node=node,
+                       grouping=grouping, alt=alt_text if grouping else None,
+                       indices=bound_here, indexed=indexed)
 
 
 def _syntax_problem(err: UnexpectedInput, text: str, orig) -> Unreadable:

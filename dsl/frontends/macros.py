@@ -18,7 +18,7 @@ block at the end of a page).  Expansion is bounded (nesting depth, length):
 past a bound the slice is left as far as it got and the reason returned.
 
     >>> m = Macros.scan(r"\\newcommand{\\yhat}{\\hat{y}} \\def\\matr#1{\\mathbf{#1}}")
-    >>> m.expand(Slice.of(r"\\yhat - \\matr{W}", 0, 15))[0].text
+    >>> m.expand(Slice.of(r"\\yhat - \\matr{W}", 0, 16))[0].text
     '\\\\hat{y} - \\\\mathbf{W}'
 """
 from __future__ import annotations
