@@ -75,6 +75,7 @@ class Base:
     def __init__(self, text: str, known: frozenset, scalars: frozenset, bound: frozenset = frozenset()):
         self.text, self.known, self.scalars = text, known, scalars
         self.bound = frozenset(bound)
+        self.cdot: str | None = None      # "elementwise": \cdot is always *
         self.source = Source("<latex>", text)
         self.one_line = "\n" not in text
 

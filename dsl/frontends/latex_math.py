@@ -168,24 +168,28 @@ def _nesting(text: str) -> int:
 # ------------------------------------------------------------------ public
 
 def translate(side: str, *, known=frozenset(), scalars=frozenset(),
-              left: Translation | None = None) -> Translation | Unreadable:
+              left: Translation | None = None, cdot: str | None = None) -> Translation | Unreadable:
     """One side of an equation as chainrule text, or what stops reading it.
 
     ``left`` is the equation's left side, already translated, when ``side``
     is a right side: the indices it binds are bound here (``z_i = \\sum_j
     W_{ij} x_j``), and when they are used the result's ``left`` is the left
-    side read as an entry (``z[i]``)."""
+    side read as an entry (``z[i]``).  ``cdot`` is the document's reading of
+    ``\\cdot``: None or ``"matmul"`` (the matrix product, a scaling when a
+    side is a scalar) or ``"elementwise"`` (``*``)."""
+    if cdot not in (None, "matmul", "elementwise"):
+        raise ValueError(f"cdot must be None, 'matmul' or 'elementwise', not {cdot!r}")
     bound = frozenset(left.indices) if left else frozenset()
-    result = _translate(side, known, scalars, bound)
+    result = _translate(side, known, scalars, bound, cdot)
     if not bound or isinstance(result, Unreadable) or left is None or left.deriv:
         return result
     free = free_of(result.node) if result.node is not None else frozenset()
     if free and left.indexed is not None:
         return replace(result, left=left.indexed)
-    return _translate(side, known, scalars, frozenset())
+    return _translate(side, known, scalars, frozenset(), cdot)
 
 
-def _translate(side: str, known, scalars, bound: frozenset) -> Translation | Unreadable:
+def _translate(side: str, known, scalars, bound: frozenset, cdot: str | None = None) -> Translation | Unreadable:
     if not side.strip():
         return Unreadable(say("latex-empty-side"), 0, len(side))
     if len(side) > MAX_LENGTH or _nesting(side) > MAX_NESTING:
@@ -199,7 +203,7 @@ def _translate(side: str, known, scalars, bound: frozenset) -> Translation | Unr
 
     try:
         tree = parser().parse(text)
-        node, alt = read(tree, side, lambda s, e: orig((s, e)), frozenset(known), frozenset(scalars), bound)
+        node, alt = read(tree, side, lambda s, e: orig((s, e)), frozenset(known), frozenset(scalars), bound, cdot)
         letters = () if bound else candidates(tree, side, lambda s, e: orig((s, e)), frozenset(known))
     except UnexpectedInput as err:
         return _syntax_problem(err, text, orig)
@@ -218,7 +222,7 @@ def _translate(side: str, known, scalars, bound: frozenset) -> Translation | Unr
         bound_here = letters
     indexed = None
     if letters and not bound:
-        entry = _translate(side, known, scalars, frozenset(letters))
+        entry = _translate(side, known, scalars, frozenset(letters), cdot)
         if isinstance(entry, Translation) and isinstance(entry.node, Index) and isinstance(entry.node.base, Name):
             indexed = entry
     name = node.id if isinstance(node, Name) else None

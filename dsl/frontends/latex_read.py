@@ -32,16 +32,17 @@ from dsl.frontends.latex_index import free_of, index_letters, sum_indices
 from dsl.frontends.latex_items import Head, Partial, Stop, Word, _range
 from dsl.frontends.latex_scripts import Scripts
 from dsl.frontends.latex_tree import Range, Raw, letter, peel, rebuild, subscript_word, to_raw, tspan
-from dsl.frontends.latex_words import ACCENTS, PRODUCTS, TEXTUAL, greek_name
+from dsl.frontends.latex_words import ACCENTS, GREEK_SCALARS, PRODUCTS, TEXTUAL, greek_name
 
 
 def read(tree, side: str, position: Callable[[int, int], Range], known: frozenset, scalars: frozenset,
-         bound: frozenset = frozenset()):
+         bound: frozenset = frozenset(), cdot: str | None = None):
     """The tree of a side read grouped and read flat: ``(node, alt)``.
     ``position`` maps a range of the parsed text to the side's text;
     ``bound`` are the index letters the equation's left side binds."""
     raw = to_raw(tree, position)
     reader = Reader(side, known, scalars, bound)
+    reader.cdot = cdot
     node = reader.value(reader.expr(raw, flat=False))
     reader.bound = frozenset(bound)
     return node, reader.value(reader.expr(raw, flat=True))
@@ -118,10 +119,13 @@ class Reader(Scripts, Derivatives):
     def binary(self, kind, tok, left, right):
         left, right = self.value(left), self.value(right)
         opspan = tspan(tok) if tok is not None else (left.span.end, right.span.start)
-        scaling = scalar_like(left, self.scalars) or scalar_like(right, self.scalars)
+        scalars = self.scalars | (GREEK_SCALARS - self.known)
+        scaling = scalar_like(left, scalars) or scalar_like(right, scalars)
         if kind == "times" and not scaling:
             raise Stop(say("latex-times"), opspan)
         op = Op.MATMUL if kind == "juxt" else PRODUCTS[kind]
+        if kind == "cdot" and self.cdot == "elementwise":
+            op = Op.MUL
         if op is Op.MATMUL and scaling:
             op = Op.MUL
         return self.bin(op, left, right, (left.span.start, right.span.end), opspan)
@@ -179,14 +183,24 @@ class Reader(Scripts, Derivatives):
             units += self.split_letters(u)
         out, i = [], 0
         while i < len(units):
-            x = self.unit(units[i], flat)
-            if isinstance(x, Head) and i + 1 < len(units):
-                out.append(self.apply(x, units[i + 1], flat))
-                i += 2
-            else:
-                out.append(x)
-                i += 1
+            node, i = self.applied(units, i, flat)
+            out.append(node)
         return out
+
+    def applied(self, units: list, i: int, flat: bool):
+        """The unit at ``i`` with a function applied to what follows it;
+        ``\\log \\sigma(x)`` is ``log(sigma(x))``.  Returns the next index."""
+        x = self.unit(units[i], flat)
+        if not isinstance(x, Head) or i + 1 >= len(units):
+            return x, i + 1
+        if i + 2 < len(units) and isinstance(self.unit(units[i + 1], flat), Head):
+            inner, j = self.applied(units, i + 1, flat)
+            inner = self.value(inner)
+            node: Expr = self.call(x.func, (inner,), (x.span[0], _range(inner)[1]), x.span, x.prime)
+            if x.power:
+                node = self.bin(Op.POW, node, self.num(x.power, x.span), _range(node), x.span)
+            return node, j
+        return self.apply(x, units[i + 1], flat), i + 2
 
     def split_letters(self, u) -> list:
         base, posts = peel(u)
@@ -217,6 +231,8 @@ class Reader(Scripts, Derivatives):
     # ---- units: a primary with sub- and superscripts and primes
     def unit(self, u, flat: bool):
         base, posts = peel(u)
+        if base.kind == "underbrace":       # \underbrace{...}_{label}: the label is not read
+            posts = [p for k, p in enumerate(posts) if k > 0 or p.kind == "prime"]
         if base.kind == "norm":
             return self.norm(base, posts, flat)
         x = self.primary(base, flat)
@@ -271,6 +287,11 @@ class Reader(Scripts, Derivatives):
             return inner if isinstance(inner, (Head, Partial)) else self.respan(inner, r.span)
         if k == "abs":
             return self.call("abs", (self.value(self.expr(r.kids[1], flat)),), r.span, tspan(tok))
+        if k == "underbrace":
+            inner = self.expr(r.kids[1], flat)
+            return inner if isinstance(inner, (Head, Partial)) else self.respan(inner, r.span)
+        if k == "ellipsis":
+            raise Stop(say("latex-ellipsis"), r.span)
         if k in ("top", "primemacro"):
             raise Stop(say("latex-only-superscript", tok=tok), r.span)
         return self.expr(r, flat)

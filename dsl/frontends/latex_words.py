@@ -24,6 +24,9 @@ ACCENTS = {"hat": "hat", "widehat": "hat", "bar": "bar", "overline": "bar",
 # The written products of the grammar (juxtaposition is @, or * for a scaling).
 PRODUCTS = {"cdot": Op.MATMUL, "hadamard": Op.MUL, "star": Op.MUL, "times": Op.MUL,
             "slash": Op.DIV}
+# Greek letters that name a scalar in the notes unless the document says
+# otherwise (a step size, a weight, a rate): \lambda w is a scaling.
+GREEK_SCALARS = frozenset({"alpha", "beta", "gamma", "eta", "lambda", "rho", "tau", "kappa"})
 _VARIANTS = {"varepsilon": "epsilon", "vartheta": "theta", "varphi": "phi", "varpi": "pi",
              "varrho": "rho", "varsigma": "sigma"}
 

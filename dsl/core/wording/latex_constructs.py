@@ -7,4 +7,6 @@ CONSTRUCTS: dict[str, str] = {
     # ------------------------------------------------------- macros (N710)
     "macro-too-deep": "macros nested more than {depth} deep (a macro that expands into itself?)",
     "macro-too-long": "the expanded formula is longer than {length} characters",
+    # ------------------------------------------------------- decoration
+    "latex-ellipsis": "'\\cdots' stands for terms that are not written; the formula is not read",
 }
