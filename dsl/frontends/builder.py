@@ -164,8 +164,10 @@ class Builder:
                 self._skip(whole, say("names-unknown", names=", ".join(sorted(missing))))
             return False
         lhs = r.left or lhs        # z_i read as the entry z[i] when the right side uses i
-        start = self.size
         self.open = ""             # an equation line ends whatever statement was open
+        self._aux(lhs, left)
+        self._aux(r, part)
+        start = self.size
         self._pieces(lhs, left)
         eq_at = left.host_end(len(left.text))
         self._emit(" = ", eq_at, part.at(0), False)
@@ -179,6 +181,14 @@ class Builder:
             if r.scalar:
                 self.scalars.add(lhs.name)
         return True
+
+    def _aux(self, t: Translation, sl: Slice) -> None:
+        """The statements a reading needs before its equation (an opaque
+        function's declaration), each mapped to the range it comes from."""
+        for text, s, e in t.aux:
+            if text.split(maxsplit=1)[0] not in self.known:
+                self._emit(text + "\n", sl.at(s), sl.host_end(e), False)
+                self._learn(text + "\n")
 
     def _pieces(self, t: Translation, sl: Slice) -> None:
         for gs, ge, ss, se in t.pieces:

@@ -76,6 +76,7 @@ class Base:
         self.text, self.known, self.scalars = text, known, scalars
         self.bound = frozenset(bound)
         self.cdot: str | None = None      # "elementwise": \cdot is always *
+        self.opaque: dict[str, Range] = {}  # functions called that the document does not define
         self.source = Source("<latex>", text)
         self.one_line = "\n" not in text
 

@@ -44,7 +44,7 @@ from dsl.builtins import function_name
 from dsl.core.ast import Deriv, Expr, Index, Name
 from dsl.core.wording import say
 from dsl.frontends.forms import names, scalar_like
-from dsl.frontends.latex_read import Stop, candidates, free_of, read
+from dsl.frontends.latex_read import Stop, candidates, defined_call, free_of, read
 from dsl.frontends.latex_tree import Range
 from dsl.frontends.latex_words import greek_name
 from dsl.language.printer import to_source, to_source_map
@@ -73,6 +73,7 @@ class Translation:
     node: Expr | None = field(default=None, compare=False, repr=False)  # the AST read (spans in the side)
     indices: tuple[str, ...] = ()   # as a left side: the index letters it binds (z_i, dL/dW_{ij})
     indexed: Translation | None = field(default=None, compare=False, repr=False)  # z_i read as z[i]
+    aux: tuple[tuple[str, int, int], ...] = ()   # statements to emit before the equation, with side ranges
     left: Translation | None = field(default=None, compare=False, repr=False)     # the left side to use
 
 
@@ -180,6 +181,10 @@ def translate(side: str, *, known=frozenset(), scalars=frozenset(),
     if cdot not in (None, "matmul", "elementwise"):
         raise ValueError(f"cdot must be None, 'matmul' or 'elementwise', not {cdot!r}")
     bound = frozenset(left.indices) if left else frozenset()
+    if left is None:
+        defined = _defined_call(side, known, scalars, cdot)
+        if defined is not None:
+            return defined
     result = _translate(side, known, scalars, bound, cdot)
     if not bound or isinstance(result, Unreadable) or left is None or left.deriv:
         return result
@@ -203,7 +208,8 @@ def _translate(side: str, known, scalars, bound: frozenset, cdot: str | None = N
 
     try:
         tree = parser().parse(text)
-        node, alt = read(tree, side, lambda s, e: orig((s, e)), frozenset(known), frozenset(scalars), bound, cdot)
+        node, alt, opaque = read(tree, side, lambda s, e: orig((s, e)), frozenset(known), frozenset(scalars),
+                                 bound, cdot)
         letters = () if bound else candidates(tree, side, lambda s, e: orig((s, e)), frozenset(known))
     except UnexpectedInput as err:
         return _syntax_problem(err, text, orig)
@@ -232,7 +238,25 @@ def _translate(side: str, known, scalars, bound: frozenset, cdot: str | None = N
                        deriv=(node.num.id, node.den.id) if isinstance(node, Deriv) else None,
                        scalar=not free and scalar_like(node, frozenset(scalars)), node=node,
                        grouping=grouping, alt=alt_text if grouping else None,
-                       indices=bound_here, indexed=indexed)
+                       indices=bound_here, indexed=indexed,
+                       aux=tuple((f"{f} : scalar opaque", *at) for f, at in opaque.items()))
+
+
+def _defined_call(side: str, known, scalars, cdot) -> Translation | None:
+    """A left side ``J(\\theta)`` or ``f(x, y)`` of a function not defined
+    yet: the definition of the name ``J`` (its arguments are the document's
+    own names), or None."""
+    try:
+        text, back = _delimit(side)
+        at = defined_call(parser().parse(text), lambda s, e: (back[s], back[max(s, e - 1)] + 1))
+    except (UnexpectedInput, Stop, RecursionError, IndexError):
+        return None
+    if at is None:
+        return None
+    head = _translate(side[:at[1]], known, scalars, frozenset(), cdot)
+    if not isinstance(head, Translation) or head.name is None or head.name in known or function_name(head.name):
+        return None
+    return head
 
 
 def _syntax_problem(err: UnexpectedInput, text: str, orig) -> Unreadable:

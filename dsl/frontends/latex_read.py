@@ -14,7 +14,7 @@ names, macros) are in ``latex_words``.
 
     >>> from dsl.frontends.latex_math import parser
     >>> side = r"x W_1^T"
-    >>> node, alt = read(parser().parse(side), side, lambda s, e: (s, e), frozenset(), frozenset())
+    >>> node, alt, _ = read(parser().parse(side), side, lambda s, e: (s, e), frozenset(), frozenset())
     >>> type(node).__name__, node.op, node.right.operand.id, side[node.right.span.start:node.right.span.end]
     ('BinOp', <Op.MATMUL: '@'>, 'W1', 'W_1^T')
 """
@@ -37,7 +37,8 @@ from dsl.frontends.latex_words import ACCENTS, GREEK_SCALARS, PRODUCTS, TEXTUAL,
 
 def read(tree, side: str, position: Callable[[int, int], Range], known: frozenset, scalars: frozenset,
          bound: frozenset = frozenset(), cdot: str | None = None):
-    """The tree of a side read grouped and read flat: ``(node, alt)``.
+    """The tree of a side read grouped and read flat, and the functions it
+    calls that the document does not define (name -> range): ``(node, alt, opaque)``.
     ``position`` maps a range of the parsed text to the side's text;
     ``bound`` are the index letters the equation's left side binds."""
     raw = to_raw(tree, position)
@@ -45,7 +46,7 @@ def read(tree, side: str, position: Callable[[int, int], Range], known: frozense
     reader.cdot = cdot
     node = reader.value(reader.expr(raw, flat=False))
     reader.bound = frozenset(bound)
-    return node, reader.value(reader.expr(raw, flat=True))
+    return node, reader.value(reader.expr(raw, flat=True)), reader.opaque
 
 
 def candidates(tree, side: str, position: Callable[[int, int], Range], known: frozenset) -> tuple[str, ...]:
@@ -191,6 +192,9 @@ class Reader(Scripts, Derivatives):
         """The unit at ``i`` with a function applied to what follows it;
         ``\\log \\sigma(x)`` is ``log(sigma(x))``.  Returns the next index."""
         x = self.unit(units[i], flat)
+        if isinstance(x, Word) and i + 1 < len(units) and _arguments(units[i + 1]) >= 2 and not function_name(x.id):
+            self.opaque.setdefault(x.id, x.span)      # l(o, y): a function the document does not define
+            return self.apply(Head(x.id, x.span), units[i + 1], flat), i + 2
         if not isinstance(x, Head) or i + 1 >= len(units):
             return x, i + 1
         if i + 2 < len(units) and isinstance(self.unit(units[i + 1], flat), Head):
@@ -313,3 +317,21 @@ class Reader(Scripts, Derivatives):
             raise Stop(say("latex-ones-vector", tok=tok, word=word), r.span)
         inner = self.expr(r.kids[1], flat)
         return inner if isinstance(inner, (Head, Partial)) else self.respan(inner, r.span)
+
+
+def _arguments(u) -> int:
+    """How many arguments a bracketed list holds (0 if ``u`` is not one)."""
+    base, posts = peel(u)
+    return len(base.kids[1].kids[::2]) if base.kind == "parens" and not posts else 0
+
+
+def defined_call(tree, position: Callable[[int, int], Range]) -> Range | None:
+    """A left side written as a function of its arguments, ``J(\\theta)`` or
+    ``f(x, y)``: the range of the function's name (the side defines it)."""
+    raw = to_raw(tree, position)
+    if raw.kind != "juxt" or len(raw.kids) != 2:
+        return None
+    name, args = raw.kids
+    if name.kind not in ("letters", "font", "greek", "subscript", "accent") or _arguments(args) < 1:
+        return None
+    return name.span

@@ -7,6 +7,8 @@ CONSTRUCTS: dict[str, str] = {
     # ------------------------------------------------------- macros (N710)
     "macro-too-deep": "macros nested more than {depth} deep (a macro that expands into itself?)",
     "macro-too-long": "the expanded formula is longer than {length} characters",
+    # ------------------------------------------------------- opaque functions
+    "why-opaque": "'{name}' is a function the document does not define",
     # ------------------------------------------------------- decoration
     "latex-ellipsis": "'\\cdots' stands for terms that are not written; the formula is not read",
 }
