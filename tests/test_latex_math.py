@@ -119,7 +119,7 @@ def test_offset_map_points_at_the_latex_tokens():
     (r"\mathds{L}", r"'\mathds' is not part of the LaTeX", r"\mathds"),
     (r"x + \mathds{J}^T g", r"'\mathds' is not part", r"\mathds"),
     (r"\sup(0, x)", r"'\sup' is not a chainrule function", r"\sup"),
-    (r"\frac{\partial}{\partial h}[h W]", "derivative operator", r"\frac"),
+    (r"\frac{\partial}{\partial h}", "derivative operator", r"\frac"),
     (r"(a + b)'", "a prime is read only on a function", "'"),
     (r"W^{\alpha}", r"the superscript '^{\alpha}' is not read", r"^{\alpha}"),
     (r"x_{t-1}", "subscript", "_{t-1}"),

@@ -150,7 +150,8 @@ class Builder:
             else:
                 self.verbose.append(note)
             return False
-        missing = (r.names | needed) - self.known
+        ahead = {text.split(maxsplit=1)[0] for text, _, _ in (*lhs.aux, *r.aux)}   # defined just before
+        missing = (r.names | needed) - self.known - ahead
         if missing:
             blocked = sorted(m for m in missing if m in self.unreadable)
             if blocked:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from dsl.core.ast import BinOp, Call, Number, Op
+from dsl.core.ast import BinOp, Call, Expr, Name, Number, Op
 from dsl.core.span import Source, Span
 from dsl.frontends.latex_tree import Range, tspan
+from dsl.language.printer import to_source
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,14 @@ class Partial:
     span: Range
 
 
+@dataclass(frozen=True)
+class DOp:
+    """A derivative operator waiting for what it applies to:
+    ``\\frac{\\partial}{\\partial W}``, ``\\nabla_{\\mathbf{w}}``, ``\\partial_x``."""
+    den: Word
+    span: Range
+
+
 class Stop(Exception):
     def __init__(self, what: str, span: Range):
         super().__init__(what)
@@ -77,6 +86,7 @@ class Base:
         self.bound = frozenset(bound)
         self.cdot: str | None = None      # "elementwise": \cdot is always *
         self.opaque: dict[str, Range] = {}  # functions called that the document does not define
+        self.defs: dict[str, tuple[Expr, Range]] = {}   # intermediates named for a derivative of an expression
         self.source = Source("<latex>", text)
         self.one_line = "\n" not in text
 
@@ -124,3 +134,12 @@ class Base:
     def base_range(self, x: Word) -> Range:
         raise NotImplementedError
 
+    def binary(self, kind, tok, left, right):
+        raise NotImplementedError
+
+    def intermediate(self, node: Expr, span: Range) -> Name:
+        """A name for the expression ``node`` (``U.T @ vc`` is ``_U_T_vc``),
+        defined before the equation, so that its derivative can be claimed."""
+        name = "_" + (re.sub(r"[^A-Za-z0-9]+", "_", to_source(node)).strip("_")[:40] or "expr")
+        self.defs.setdefault(name, (node, span))
+        return Name(name, self.at(span))

@@ -208,8 +208,8 @@ def _translate(side: str, known, scalars, bound: frozenset, cdot: str | None = N
 
     try:
         tree = parser().parse(text)
-        node, alt, opaque = read(tree, side, lambda s, e: orig((s, e)), frozenset(known), frozenset(scalars),
-                                 bound, cdot)
+        node, alt, (opaque, defs) = read(tree, side, lambda s, e: orig((s, e)), frozenset(known),
+                                         frozenset(scalars), bound, cdot)
         letters = () if bound else candidates(tree, side, lambda s, e: orig((s, e)), frozenset(known))
     except UnexpectedInput as err:
         return _syntax_problem(err, text, orig)
@@ -234,12 +234,15 @@ def _translate(side: str, known, scalars, bound: frozenset, cdot: str | None = N
     name = node.id if isinstance(node, Name) else None
     if isinstance(node, Index) and isinstance(node.base, Name):
         name = node.base.id
-    return Translation(out, tuple(pieces), names(node), name=name,
+    used = (names(node) | {n for expr, _ in defs.values() for n in names(expr)}) - set(defs)
+    aux = [(f"{f} : scalar opaque", *at) for f, at in opaque.items()]
+    aux += [(f"{d} = {to_source(expr)}", *at) for d, (expr, at) in defs.items()]
+    return Translation(out, tuple(pieces), frozenset(used), name=name,
                        deriv=(node.num.id, node.den.id) if isinstance(node, Deriv) else None,
                        scalar=not free and scalar_like(node, frozenset(scalars)), node=node,
                        grouping=grouping, alt=alt_text if grouping else None,
                        indices=bound_here, indexed=indexed,
-                       aux=tuple((f"{f} : scalar opaque", *at) for f, at in opaque.items()))
+                       aux=tuple(aux))
 
 
 def _defined_call(side: str, known, scalars, cdot) -> Translation | None:

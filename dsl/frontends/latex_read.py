@@ -29,7 +29,7 @@ from dsl.core.wording import say
 from dsl.frontends.forms import scalar_like
 from dsl.frontends.latex_deriv import Derivatives
 from dsl.frontends.latex_index import free_of, index_letters, sum_indices
-from dsl.frontends.latex_items import Head, Partial, Stop, Word, _range
+from dsl.frontends.latex_items import DOp, Head, Partial, Stop, Word, _range
 from dsl.frontends.latex_scripts import Scripts
 from dsl.frontends.latex_tree import Range, Raw, letter, peel, rebuild, subscript_word, to_raw, tspan
 from dsl.frontends.latex_words import ACCENTS, GREEK_SCALARS, PRODUCTS, TEXTUAL, greek_name
@@ -46,7 +46,7 @@ def read(tree, side: str, position: Callable[[int, int], Range], known: frozense
     reader.cdot = cdot
     node = reader.value(reader.expr(raw, flat=False))
     reader.bound = frozenset(bound)
-    return node, reader.value(reader.expr(raw, flat=True)), reader.opaque
+    return node, reader.value(reader.expr(raw, flat=True)), (reader.opaque, reader.defs)
 
 
 def candidates(tree, side: str, position: Callable[[int, int], Range], known: frozenset) -> tuple[str, ...]:
@@ -140,6 +140,8 @@ class Reader(Scripts, Derivatives):
             raise Stop(say("latex-no-argument", func=x.func), x.span)
         if isinstance(x, Partial):
             raise Stop(say("latex-partial"), x.span)
+        if isinstance(x, DOp):
+            raise Stop(say("latex-derivative-operator"), x.span)
         return x
 
     def value(self, x):
@@ -192,7 +194,14 @@ class Reader(Scripts, Derivatives):
         """The unit at ``i`` with a function applied to what follows it;
         ``\\log \\sigma(x)`` is ``log(sigma(x))``.  Returns the next index."""
         x = self.unit(units[i], flat)
+        if isinstance(x, DOp) and i + 1 < len(units):
+            target, j = self.applied(units, i + 1, flat)
+            if isinstance(target, Word) and j < len(units) and _arguments(units[j]) >= 1:
+                j += 1                              # \frac{d}{dx} f(x): the derivative of f
+            return self.operate(x, target, (x.span[0], _range(target)[1])), j
         if isinstance(x, Word) and i + 1 < len(units) and _arguments(units[i + 1]) >= 2 and not function_name(x.id):
+            if x.id == "prod":
+                raise Stop(say("latex-prod"), (x.span[0], units[i + 1].span[1]))
             self.opaque.setdefault(x.id, x.span)      # l(o, y): a function the document does not define
             return self.apply(Head(x.id, x.span), units[i + 1], flat), i + 2
         if not isinstance(x, Head) or i + 1 >= len(units):
@@ -237,6 +246,13 @@ class Reader(Scripts, Derivatives):
         base, posts = peel(u)
         if base.kind == "underbrace":       # \underbrace{...}_{label}: the label is not read
             posts = [p for k, p in enumerate(posts) if k > 0 or p.kind == "prime"]
+        if base.kind in ("nabla", "partial") and posts and posts[0].kind == "subscript":
+            den = self.settle(self.expr(posts[0].kids[2], flat))     # \nabla_{w}, \partial_x
+            if not isinstance(den, Word) or len(posts) > 1:
+                raise Stop(say("latex-derivative-operator"), u.span)
+            return DOp(den, u.span)
+        if base.kind == "nabla":
+            raise Stop(say("latex-nabla"), u.span)
         if base.kind == "norm":
             return self.norm(base, posts, flat)
         x = self.primary(base, flat)
