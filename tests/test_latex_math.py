@@ -122,7 +122,7 @@ def test_offset_map_points_at_the_latex_tokens():
     (r"\frac{\partial}{\partial h}", "derivative operator", r"\frac"),
     (r"(a + b)'", "a prime is read only on a function", "'"),
     (r"W^{\alpha}", r"the superscript '^{\alpha}' is not read", r"^{\alpha}"),
-    (r"x_{t-1}", "subscript", "_{t-1}"),
+    (r"x_{a+b}", "subscript", "_{a+b}"),
     (r"A \times B", r"'\times' between two matrices", r"\times"),
     (r"\mathbf{1}^T x", "vector of ones", r"\mathbf{1}"),
     (r"p:Y", "':' is not part", ":"),

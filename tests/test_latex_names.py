@@ -12,6 +12,7 @@ NAMES = [
     (r"h^{(k)}", "hk"), (r"\mathbf{W}^{(2)}", "W2"), (r"\mathcal{L}", "L"), (r"\mathscr{J}", "J"),
     (r"\mathbf{w}^*", "wstar"), (r"w^{*}", "wstar"), (r"\theta^\star", "thetastar"),
     (r"\tilde{x}", "xtilde"), (r"x'", "xprime"), (r"W_1^{(l)}", "W1l"),
+    (r"h_{t-1}", "htm1"), (r"x_{t+1}", "xtp1"),           # a shifted subscript, as a layer superscript
 ]
 
 
@@ -21,6 +22,12 @@ def test_a_decorated_name_is_one_identifier(latex, name):
     assert isinstance(t, Translation), t
     assert t.name == name
     assert parse_expr(t.text)[0].id == name          # a valid chainrule identifier
+
+
+@pytest.mark.parametrize("latex, name", NAMES)
+def test_fmt_latex_of_the_name_reads_back_to_it(latex, name):
+    from dsl.apps.fmt_names import latex_name
+    assert translate(latex_name(name)).name == name
 
 
 @pytest.mark.parametrize("latex, known, scalars, text", [

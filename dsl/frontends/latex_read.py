@@ -30,6 +30,7 @@ from dsl.frontends.forms import scalar_like
 from dsl.frontends.latex_deriv import Derivatives
 from dsl.frontends.latex_index import free_of, index_letters, sum_indices
 from dsl.frontends.latex_items import DOp, Head, Partial, Stop, Word, _range
+from dsl.frontends.latex_names import sup_part
 from dsl.frontends.latex_scripts import Scripts
 from dsl.frontends.latex_tree import Range, Raw, letter, peel, rebuild, subscript_word, to_raw, tspan
 from dsl.frontends.latex_words import ACCENTS, GREEK_SCALARS, PRODUCTS, TEXTUAL, greek_name
@@ -262,6 +263,8 @@ class Reader(Scripts, Derivatives):
                 x = Word(x.stem, (x.span[0], p.span[1]), x.sub, letters)
                 continue
             sub = subscript_word(p.kids[2])
+            if sub is None and isinstance(x, Word) and (part := sup_part(self.word(p.kids[2]))):
+                sub = part                           # h_{t-1} is htm1, as a^{L-1} is aLm1
             if not isinstance(x, Word) or sub is None:
                 raise Stop(say("latex-subscript-word", word=self.word(p.kids[2])), p.span)
             x = Word(x.stem, (x.span[0], p.span[1]), x.id[len(x.stem):] + sub)
@@ -319,7 +322,7 @@ class Reader(Scripts, Derivatives):
     def font(self, r, flat: bool):
         """``\\mathbf{x}`` is x, ``\\operatorname{softmax}`` the function."""
         tok, word = r.kids[0], self.word(r.kids[1])
-        if str(tok) == r"\mathit" and re.fullmatch(r"[A-Za-z]{2,}", word):
+        if str(tok) == r"\mathit" and re.fullmatch(r"[A-Za-z][A-Za-z0-9]+", word):
             return Word(word, r.span)         # fmt's spelling of a name of several letters
         if re.fullmatch(r"[A-Za-z]{2,}[0-9][A-Za-z0-9]*", word) and (fn := function_name(word)):
             return Head(fn, r.span)           # \operatorname{log1p}
