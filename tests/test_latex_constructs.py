@@ -25,6 +25,15 @@ def test_decoration_is_skipped_and_the_formula_read(latex, text):
     assert t.text == text
 
 
+@pytest.mark.parametrize("latex, text", [
+    (r"-p:\log y", "-sum(p * log(y))"),
+    (r"A:B + 1", "sum(A * B) + 1"),
+    (r"G : (X W)", "sum(G * (X @ W))"),
+])
+def test_the_frobenius_product_of_matrix_calculus_answers(latex, text):
+    assert translate(latex).text == text
+
+
 def test_an_ellipsis_is_unreadable_with_its_reason_and_place():
     side = r"a_1 + \cdots + a_n"
     r = translate(side)

@@ -125,7 +125,7 @@ def test_offset_map_points_at_the_latex_tokens():
     (r"x_{a+b}", "subscript", "_{a+b}"),
     (r"A \times B", r"'\times' between two matrices", r"\times"),
     (r"\mathbf{1}^T x", "vector of ones", r"\mathbf{1}"),
-    (r"p:Y", "':' is not part", ":"),
+    (r"p;Y", "';' is not part", ";"),
     (r"(a + b", "ends too early", "b"),
     (r"\frac{\partial^2 L}{\partial x^2}", "partial", r"\partial"),
     (r"(a, b)", "a list in brackets", "(a, b)"),

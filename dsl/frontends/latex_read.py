@@ -130,7 +130,8 @@ class Reader(Scripts, Derivatives):
             op = Op.MUL
         if op is Op.MATMUL and scaling:
             op = Op.MUL
-        return self.bin(op, left, right, (left.span.start, right.span.end), opspan)
+        node = self.bin(op, left, right, (left.span.start, right.span.end), opspan)
+        return self.call("sum", (node,), (left.span.start, right.span.end), opspan) if kind == "frobenius" else node
 
     def settle(self, x):
         """A function left without argument is its fallback name or an error;
