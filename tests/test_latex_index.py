@@ -20,7 +20,8 @@ KNOWN = {"W", "x", "y", "yhat", "b", "A", "S", "L", "W1"}
     (r"\sum_i S_{ii}", "sum[i](S[i, i])"),
     (r"\frac{1}{m} \sum_i x_i", "1 / m * sum[i](x[i])"),
     (r"\sum_i y \circ \log \hat y", "sum(y * log(yhat))"),       # no entry of i: the sum of all entries
-    (r"\sum_j \delta_{ij} x_j", "sum[j](deltaij * x[j])"),      # i is not bound: a name
+    (r"\sum_i y \log \hat{y}_i", "sum(y * log(yhat))"),          # an entry beside a whole vector: likewise
+    (r"\sum_j \delta_{ij} x_j", "sum(deltaij * x)"),     # i is not bound: a name, so the sum is of every entry
     (r"\sum_{i,j} \delta_{ij} A_{ij}", "sum[i, j](delta(i, j) * A[i, j])"),
     (r"\frac{\partial L}{\partial W_{ij}}", "dL/dW[i, j]"),   # W is known, Wij is not
     (r"\frac{\partial L}{\partial W_1}", "dL/dW1"),           # a digit is a name part

@@ -21,7 +21,7 @@ import re
 
 from lark import Token
 
-from dsl.core.ast import Expr
+from dsl.core.ast import Expr, Index, Name, walk
 from dsl.frontends.latex_tree import Range, tokens, tspan
 from dsl.shapes.indices import free_sets
 
@@ -82,3 +82,11 @@ def index_letters(r) -> tuple[tuple[str, Range], ...]:
 def free_of(node: Expr) -> frozenset[str]:
     """The free indices of an expression read."""
     return free_sets(node)[id(node)]
+
+
+def mixed(body: Expr, scalars: frozenset) -> bool:
+    """Whether a sum's body multiplies entries with whole values that are
+    not known scalars (``y \\log \\hat y_i``): then the sum is read as the sum
+    of every entry, as its author means, not as index notation."""
+    bases = {id(n.base) for n in walk(body) if isinstance(n, Index)}
+    return any(isinstance(n, Name) and id(n) not in bases and n.id not in scalars for n in walk(body))

@@ -84,6 +84,7 @@ class Base:
     def __init__(self, text: str, known: frozenset, scalars: frozenset, bound: frozenset = frozenset()):
         self.text, self.known, self.scalars = text, known, scalars
         self.bound = frozenset(bound)
+        self.dropped: frozenset = frozenset()  # sum letters read as the whole vector (a sloppy sum)
         self.cdot: str | None = None      # "elementwise": \cdot is always *
         self.opaque: dict[str, Range] = {}  # functions called that the document does not define
         self.defs: dict[str, tuple[Expr, Range]] = {}   # intermediates named for a derivative of an expression

@@ -28,7 +28,7 @@ from dsl.core.ast import Delta, Expr, Index, IndexSum, IndexVar, Name, Neg, Op
 from dsl.core.wording import say
 from dsl.frontends.forms import scalar_like
 from dsl.frontends.latex_deriv import Derivatives
-from dsl.frontends.latex_index import free_of, index_letters, sum_indices
+from dsl.frontends.latex_index import free_of, index_letters, mixed, sum_indices
 from dsl.frontends.latex_items import DOp, Head, Partial, Stop, Word, _range
 from dsl.frontends.latex_names import sup_part
 from dsl.frontends.latex_scripts import Scripts
@@ -128,8 +128,8 @@ class Reader(Scripts, Derivatives):
         op = Op.MATMUL if kind == "juxt" else PRODUCTS[kind]
         if kind == "cdot" and self.cdot == "elementwise":
             op = Op.MUL
-        if op is Op.MATMUL and scaling:
-            op = Op.MUL
+        if op is Op.MATMUL and (scaling or (self.dropped and kind == "juxt")):
+            op = Op.MUL                  # a scaling, or entries side by side in a sum of every entry
         node = self.bin(op, left, right, (left.span.start, right.span.end), opspan)
         return self.call("sum", (node,), (left.span.start, right.span.end), opspan) if kind == "frobenius" else node
 
@@ -153,6 +153,8 @@ class Reader(Scripts, Derivatives):
         x = self.settle(x)
         if not isinstance(x, Word):
             return x
+        if x.isub and all(i in self.dropped for i, _ in x.isub):
+            return Name(x.base, self.at(x.span))
         if x.isub and all(i in self.bound for i, _ in x.isub):
             found = tuple(IndexVar(i, self.at(span)) for i, span in x.isub)
             if x.base == "delta" and "delta" not in self.known and len(found) == 2:
@@ -170,15 +172,23 @@ class Reader(Scripts, Derivatives):
         without an index, or when the body has no entry of it, the sum of
         every entry (``\\sum y``)."""
         found = sum_indices(r.kids[1])
+        letters = {i for i, _ in found}
         outer = self.bound
-        self.bound = outer | {i for i, _ in found}
+        self.bound = outer | letters
         try:
             body = self.value(self.expr(r.kids[2], flat))
         finally:
             self.bound = outer
-        if found and free_of(body) & {i for i, _ in found}:
-            ixs = tuple(IndexVar(i, self.at(span)) for i, span in found)
-            return IndexSum(ixs, body, self.at(r.span))
+        if found and free_of(body) & letters:
+            if not mixed(body, self.scalars | GREEK_SCALARS):
+                ixs = tuple(IndexVar(i, self.at(span)) for i, span in found)
+                return IndexSum(ixs, body, self.at(r.span))
+            # \sum_i y \log \hat y_i: entries beside whole vectors, the sum of every entry
+            outer_dropped, self.dropped = self.dropped, self.dropped | letters
+            try:
+                body = self.value(self.expr(r.kids[2], flat))
+            finally:
+                self.dropped = outer_dropped
         return self.call("sum", (body,), r.span, tspan(r.kids[0]))
 
     # ---- juxtaposition: split letter runs, apply functions to what follows
