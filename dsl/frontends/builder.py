@@ -33,6 +33,7 @@ from dsl.core.diagnostics import Diagnostic
 from dsl.core.span import Source, Span
 from dsl.core.wording import say
 from dsl.frontends.document import Extracted, Formula, Host, Slice, suppressions
+from dsl.frontends.fonts import bold_and_plain
 from dsl.frontends.forms import scalar_like
 from dsl.frontends.latex_math import Translation, Unreadable, translate
 from dsl.frontends.macros import Macros
@@ -57,6 +58,7 @@ class Builder:
         self.formulas: list[Formula] = []
         self.open = ""             # a verbatim statement still open at the end of its lines
         self.macros = Macros.scan(host.text)
+        self.plain = bold_and_plain(host.text)      # \hat y and \hat{\mathbf y}: two names
 
     def _emit(self, text: str, host_start: int, host_end: int, exact: bool) -> None:
         if text:
@@ -136,7 +138,7 @@ class Builder:
         return out
 
     def _read(self, sl: Slice, left: Translation | None = None):
-        return translate(sl.text, known=self.known, scalars=self.scalars, left=left)
+        return translate(sl.text, known=self.known, scalars=self.scalars, left=left, plain=self.plain)
 
     def _side(self, lhs: Translation, needed: set, left: Slice, part: Slice, whole: Span) -> bool:
         r = self._read(part, lhs)

@@ -48,7 +48,7 @@ class Derivatives(Base):
         ``dL/dW[i, j]`` when the letters are bound or ``W`` is a known name
         and ``Wij`` is not."""
         parts = []
-        for w in (num, den):
+        for w in (self.renamed(num), self.renamed(den)):
             entry = w.isub and (all(i in self.bound for i, _ in w.isub)
                                 or (w.base in self.known and w.id not in self.known))
             if entry:

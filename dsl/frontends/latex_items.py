@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 from dsl.core.ast import BinOp, Call, Expr, Name, Number, Op
 from dsl.core.span import Source, Span
+from dsl.frontends.latex_names import PLAIN_PART
 from dsl.frontends.latex_tree import Range, tspan
 from dsl.language.printer import to_source
 
@@ -26,6 +27,7 @@ class Word:
     span: Range
     sub: str = ""
     isub: tuple[tuple[str, Range], ...] = ()
+    bold: bool = False               # written in a bold font (\\mathbf, \\boldsymbol, \\bm, ...)
 
     @property
     def base(self) -> str:
@@ -85,6 +87,7 @@ class Base:
         self.text, self.known, self.scalars = text, known, scalars
         self.bound = frozenset(bound)
         self.dropped: frozenset = frozenset()  # sum letters read as the whole vector (a sloppy sum)
+        self.plain: frozenset = frozenset()    # accented names the document writes both bold and plain
         self.cdot: str | None = None      # "elementwise": \cdot is always *
         self.opaque: dict[str, Range] = {}  # functions called that the document does not define
         self.defs: dict[str, tuple[Expr, Range]] = {}   # intermediates named for a derivative of an expression
@@ -144,3 +147,10 @@ class Base:
         name = "_" + (re.sub(r"[^A-Za-z0-9]+", "_", to_source(node)).strip("_")[:40] or "expr")
         self.defs.setdefault(name, (node, span))
         return Name(name, self.at(span))
+
+    def renamed(self, x: Word) -> Word:
+        """``\\hat y`` in a document that also writes ``\\hat{\\mathbf y}``:
+        a name of its own (``yhatplain``); an entry ``\\hat y_i`` is not renamed."""
+        if x.base in self.plain and not x.bold and not x.isub:
+            return replace(x, stem=x.stem + PLAIN_PART)
+        return x

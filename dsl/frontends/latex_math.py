@@ -169,7 +169,8 @@ def _nesting(text: str) -> int:
 # ------------------------------------------------------------------ public
 
 def translate(side: str, *, known=frozenset(), scalars=frozenset(),
-              left: Translation | None = None, cdot: str | None = None) -> Translation | Unreadable:
+              left: Translation | None = None, cdot: str | None = None,
+              plain=frozenset()) -> Translation | Unreadable:
     """One side of an equation as chainrule text, or what stops reading it.
 
     ``left`` is the equation's left side, already translated, when ``side``
@@ -177,24 +178,27 @@ def translate(side: str, *, known=frozenset(), scalars=frozenset(),
     W_{ij} x_j``), and when they are used the result's ``left`` is the left
     side read as an entry (``z[i]``).  ``cdot`` is the document's reading of
     ``\\cdot``: None or ``"matmul"`` (the matrix product, a scaling when a
-    side is a scalar) or ``"elementwise"`` (``*``)."""
+    side is a scalar) or ``"elementwise"`` (``*``).  ``plain`` are the
+    accented names the document writes both bold and plain (``fonts``):
+    the plain ``\\hat y`` is then ``yhatplain``, apart from ``\\hat{\\mathbf y}``."""
     if cdot not in (None, "matmul", "elementwise"):
         raise ValueError(f"cdot must be None, 'matmul' or 'elementwise', not {cdot!r}")
     bound = frozenset(left.indices) if left else frozenset()
     if left is None:
-        defined = _defined_call(side, known, scalars, cdot)
+        defined = _defined_call(side, known, scalars, cdot, plain)
         if defined is not None:
             return defined
-    result = _translate(side, known, scalars, bound, cdot)
+    result = _translate(side, known, scalars, bound, cdot, plain)
     if not bound or isinstance(result, Unreadable) or left is None or left.deriv:
         return result
     free = free_of(result.node) if result.node is not None else frozenset()
     if free and left.indexed is not None:
         return replace(result, left=left.indexed)
-    return _translate(side, known, scalars, frozenset(), cdot)
+    return _translate(side, known, scalars, frozenset(), cdot, plain)
 
 
-def _translate(side: str, known, scalars, bound: frozenset, cdot: str | None = None) -> Translation | Unreadable:
+def _translate(side: str, known, scalars, bound: frozenset, cdot: str | None = None,
+               plain=frozenset()) -> Translation | Unreadable:
     if not side.strip():
         return Unreadable(say("latex-empty-side"), 0, len(side))
     if len(side) > MAX_LENGTH or _nesting(side) > MAX_NESTING:
@@ -209,7 +213,7 @@ def _translate(side: str, known, scalars, bound: frozenset, cdot: str | None = N
     try:
         tree = parser().parse(text)
         node, alt, (opaque, defs) = read(tree, side, lambda s, e: orig((s, e)), frozenset(known),
-                                         frozenset(scalars), bound, cdot)
+                                         frozenset(scalars), bound, cdot, frozenset(plain))
         letters = () if bound else candidates(tree, side, lambda s, e: orig((s, e)), frozenset(known))
     except UnexpectedInput as err:
         return _syntax_problem(err, text, orig)
@@ -228,7 +232,7 @@ def _translate(side: str, known, scalars, bound: frozenset, cdot: str | None = N
         bound_here = letters
     indexed = None
     if letters and not bound:
-        entry = _translate(side, known, scalars, frozenset(letters), cdot)
+        entry = _translate(side, known, scalars, frozenset(letters), cdot, plain)
         if isinstance(entry, Translation) and isinstance(entry.node, Index) and isinstance(entry.node.base, Name):
             indexed = entry
     name = node.id if isinstance(node, Name) else None
@@ -245,7 +249,7 @@ def _translate(side: str, known, scalars, bound: frozenset, cdot: str | None = N
                        aux=tuple(aux))
 
 
-def _defined_call(side: str, known, scalars, cdot) -> Translation | None:
+def _defined_call(side: str, known, scalars, cdot, plain) -> Translation | None:
     """A left side ``J(\\theta)`` or ``f(x, y)`` of a function not defined
     yet: the definition of the name ``J`` (its arguments are the document's
     own names), or None."""
@@ -256,7 +260,7 @@ def _defined_call(side: str, known, scalars, cdot) -> Translation | None:
         return None
     if at is None:
         return None
-    head = _translate(side[:at[1]], known, scalars, frozenset(), cdot)
+    head = _translate(side[:at[1]], known, scalars, frozenset(), cdot, plain)
     if not isinstance(head, Translation) or head.name is None or head.name in known or function_name(head.name):
         return None
     return head

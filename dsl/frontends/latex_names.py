@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 PRIME_PART = "prime"
+PLAIN_PART = "plain"     # \hat y in a document that also writes \hat{\mathbf y}: yhatplain
 STAR_PART = "star"
 _STARS = frozenset({"*", r"\ast", r"\star"})
 _SIGNS = {"+": "p", "-": "m"}

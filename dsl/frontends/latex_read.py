@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from dsl.builtins import function_name, latex_macro
 from dsl.core.ast import Delta, Expr, Index, IndexSum, IndexVar, Name, Neg, Op
@@ -33,18 +34,18 @@ from dsl.frontends.latex_items import DOp, Head, Partial, Stop, Word, _range
 from dsl.frontends.latex_names import sup_part
 from dsl.frontends.latex_scripts import Scripts
 from dsl.frontends.latex_tree import Range, Raw, letter, peel, rebuild, subscript_word, to_raw, tspan
-from dsl.frontends.latex_words import ACCENTS, GREEK_SCALARS, PRODUCTS, TEXTUAL, greek_name
+from dsl.frontends.latex_words import ACCENTS, BOLD, GREEK_SCALARS, PRODUCTS, TEXTUAL, greek_name
 
 
 def read(tree, side: str, position: Callable[[int, int], Range], known: frozenset, scalars: frozenset,
-         bound: frozenset = frozenset(), cdot: str | None = None):
+         bound: frozenset = frozenset(), cdot: str | None = None, plain: frozenset = frozenset()):
     """The tree of a side read grouped and read flat, and the functions it
     calls that the document does not define (name -> range): ``(node, alt, opaque)``.
     ``position`` maps a range of the parsed text to the side's text;
     ``bound`` are the index letters the equation's left side binds."""
     raw = to_raw(tree, position)
     reader = Reader(side, known, scalars, bound)
-    reader.cdot = cdot
+    reader.cdot, reader.plain = cdot, plain
     node = reader.value(reader.expr(raw, flat=False))
     reader.bound = frozenset(bound)
     return node, reader.value(reader.expr(raw, flat=True)), (reader.opaque, reader.defs)
@@ -153,6 +154,7 @@ class Reader(Scripts, Derivatives):
         x = self.settle(x)
         if not isinstance(x, Word):
             return x
+        x = self.renamed(x)
         if x.isub and all(i in self.dropped for i, _ in x.isub):
             return Name(x.base, self.at(x.span))
         if x.isub and all(i in self.bound for i, _ in x.isub):
@@ -308,7 +310,7 @@ class Reader(Scripts, Derivatives):
             inner = self.settle(self.expr(r.kids[1], flat))
             if not isinstance(inner, Word):
                 raise Stop(say("latex-accent", tok=tok), r.span)
-            return Word(inner.stem + ACCENTS[str(tok)[1:]], r.span, inner.sub, inner.isub)
+            return Word(inner.stem + ACCENTS[str(tok)[1:]], r.span, inner.sub, inner.isub, inner.bold)
         if k == "frac":
             return self.frac(r, flat)
         if k == "sqrt":
@@ -346,6 +348,8 @@ class Reader(Scripts, Derivatives):
         if re.fullmatch(r"[0-9]+", word) and str(tok) not in TEXTUAL:
             raise Stop(say("latex-ones-vector", tok=tok, word=word), r.span)
         inner = self.expr(r.kids[1], flat)
+        if isinstance(inner, Word) and str(tok) in BOLD:
+            inner = replace(inner, bold=True)
         return inner if isinstance(inner, (Head, Partial)) else self.respan(inner, r.span)
 
 

@@ -18,6 +18,7 @@ from dsl.language.spelling import SPELLED
 
 TRANSPOSES = frozenset({"T", r"\top", r"\intercal", r"\mathsfT", r"\mathrmT", r"\rmT", r"\sfT",
                         r"\textsfT", r"\textrmT", "ᵀ"})
+BOLD = frozenset({r"\mathbf", r"\boldsymbol", r"\bm", r"\textbf", r"\pmb", r"\mathbfit", r"\vec"})
 TEXTUAL = frozenset({r"\mathrm", r"\operatorname", r"\operatorname*", r"\text", r"\textrm", r"\mbox"})
 ACCENTS = {"hat": "hat", "widehat": "hat", "bar": "bar", "overline": "bar",
            "tilde": "tilde", "widetilde": "tilde"}
