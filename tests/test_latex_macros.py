@@ -3,6 +3,7 @@ positions kept, bounds, and documents that use them."""
 import time
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from dsl.frontends.document import Slice
 from dsl.frontends.macros import MAX_EXPANDED, Macros
@@ -134,3 +135,18 @@ def test_a_latex_preamble_defines_macros_for_the_body(tmp_path):
     assert codes_on(report, r"p = \softmax") == []
     assert codes_on(report, r"q = \softmax") == ["E300"]
     assert marked(report, "E300") == [r"\W \vx"]
+
+
+MACROISH = st.lists(st.sampled_from([
+    r"\newcommand", r"\renewcommand", r"\def", r"\DeclareMathOperator", "{", "}", "[1]", "[2]", "[x]",
+    r"\a", r"\b", "#1", "#2", "x", " ", "MathJax = {tex: {macros: {", "a: ['", "', 1]", "}}}", '"\\\\b"', ":",
+]), max_size=25).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(MACROISH, st.sampled_from([r"\a", r"\b{x}", r"\a\b", r"\b[y]{z} w"]))
+def test_random_definitions_never_crash_and_keep_positions(defs, math):
+    text = defs + " $" + math + "$"
+    start = text.rindex("$", 0, len(text) - 1) + 1
+    out, _ = Macros.scan(text).expand(Slice.of(text, start, len(text) - 1))
+    assert len(out.offs) == len(out.text) and all(0 <= o <= len(text) for o in out.offs)

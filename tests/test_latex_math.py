@@ -163,12 +163,16 @@ LATEXISH = st.lists(st.sampled_from([
     "(", ")", "[", "]", r"\left(", r"\right)", r"\|", "|", "+", "-", r"\circ", r"\cdot", "*", "/",
     r"\sigma", r"\log", r"\sum_i", r"\mathbf", r"\operatorname{tr}", r"\theta", " ", "2", ",", "=",
     r"\mathcal", r"\unknown", "\\", "&", r"\\", "$", "%", "ŷ", "θ", "∂", "^", "_", r"\top", r"\prime",
+    r"\nabla", r"\underbrace", r"\cdots", ":", r"\mid", r"\sum_{i,j}", "_{ij}", "_i", "^*", "^{(l)}",
+    r"\delta", r"\frac{d}{dx}", r"\text{prod}", "l(o, y)", r"\mathit{ab1}", "{}", r"\left.", r"\star",
 ]), max_size=30).map("".join)
 
 
 @settings(max_examples=200, deadline=None)
 @given(LATEXISH)
 def test_random_latexish_text_never_crashes(text):
+    result = translate(text, known={"xW", "W"}, scalars={"x"}, left=translate("z_{ij}"), plain={"yhat"})
+    assert isinstance(result, (Translation, Unreadable))
     result = translate(text, known={"xW"}, scalars={"x"})
     assert isinstance(result, (Translation, Unreadable))
     if isinstance(result, Unreadable):
