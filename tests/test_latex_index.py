@@ -9,7 +9,7 @@ from dsl.language.printer import to_source
 from dsl.language.syntax import parse_text
 from tests.latex_docs import claims_on, codes_on, lint_doc, marked
 
-KNOWN = {"W", "x", "y", "yhat", "b", "A", "S", "L", "W1"}
+KNOWN = {"W", "x", "y", "yhat", "b", "A", "S", "L", "W1", "vc"}
 
 
 @pytest.mark.parametrize("latex, text", [
@@ -26,6 +26,8 @@ KNOWN = {"W", "x", "y", "yhat", "b", "A", "S", "L", "W1"}
     (r"\frac{\partial L}{\partial W_{ij}}", "dL/dW[i, j]"),   # W is known, Wij is not
     (r"\frac{\partial L}{\partial W_1}", "dL/dW1"),           # a digit is a name part
     (r"\partial L / \partial b_j", "dL/db[j]"),
+    (r"\sum_i v_{c,i} x_i", "sum[i](vc[i] * x[i])"),             # a word, then the index
+    (r"\frac{\partial L}{\partial v_{c,i}}", "dL/dvc[i]"), (r"W_{out,i}", "Wouti"),
     (r"x_i", "xi"), (r"W_{out}", "Wout"), (r"W_i W_1", "Wi @ W1"),  # nothing binds i: names
 ])
 def test_index_notation_is_read_where_the_formula_binds_it(latex, text):

@@ -49,11 +49,14 @@ class Derivatives(Base):
         and ``Wij`` is not."""
         parts = []
         for w in (self.renamed(num), self.renamed(den)):
-            entry = w.isub and (all(i in self.bound for i, _ in w.isub)
-                                or (w.base in self.known and w.id not in self.known))
-            if entry:
-                parts.append((Name(w.base, self.at(self.base_range(w))),
-                              tuple(IndexVar(i, self.at(r)) for i, r in w.isub)))
+            entry = self.entry(w, self.bound)
+            if entry is None and w.isub and w.base in self.known and w.id not in self.known:
+                entry = (w.base, self.base_range(w), w.isub)
+            if entry is None and w.listed and len(w.isub) > 1 and w.base + w.isub[0][0] in self.known:
+                entry = self.entry(w, frozenset(i for i, _ in w.isub[1:]))       # dJ/dv_{c,i}
+            if entry is not None:
+                parts.append((Name(entry[0], self.at(entry[1])),
+                              tuple(IndexVar(i, self.at(r)) for i, r in entry[2])))
             else:
                 parts.append((Name(w.id, self.at(w.span)), ()))
         return Deriv(parts[0][0], parts[1][0], self.at(span), parts[0][1], parts[1][1])

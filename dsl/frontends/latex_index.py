@@ -50,16 +50,19 @@ def sum_indices(limits) -> list[tuple[str, Range]]:
 
 def index_letters(r) -> tuple[tuple[str, Range], ...]:
     """A subscript of index letters as (letter, range): ``ij``, ``i,j2``,
-    ``{i j}``; () for anything else (``_1``, ``_{out}`` is a name part when
+    ``{i j}``, ``c,i`` (whose first item may be a name part: ``v_{c,i}``
+    is the entry i of ``vc``); () for anything else (``_1``, ``_{out}`` is a name part when
     not every letter is bound, which :meth:`Reader.value` decides)."""
     toks = [t for t in tokens(r) if t.type not in ("LBRACE", "RBRACE")]
     if not toks or len(toks) > 7:
         return ()
     if any(t.type == "COMMA" for t in toks):
-        found, i = [], 0
+        found: list[tuple[str, Range]] = []
+        i = 0
         while i < len(toks):
             t = toks[i]
-            if t.type not in ("LETTERS", "LETTER") or not re.fullmatch(r"[a-z]", str(t)):
+            word = r"[A-Za-z][A-Za-z0-9]*" if not found else r"[a-z]"   # v_{c,i}: a name part first
+            if t.type not in ("LETTERS", "LETTER") or not re.fullmatch(word, str(t)):
                 return ()
             name, span = str(t), tspan(t)
             if i + 1 < len(toks) and toks[i + 1].type in ("NUMBER", "DIGIT") and str(toks[i + 1]).isdigit():
@@ -90,3 +93,8 @@ def mixed(body: Expr, scalars: frozenset) -> bool:
     of every entry, as its author means, not as index notation."""
     bases = {id(n.base) for n in walk(body) if isinstance(n, Index)}
     return any(isinstance(n, Name) and id(n) not in bases and n.id not in scalars for n in walk(body))
+
+
+def listed(r) -> bool:
+    """Whether a subscript separates its items with commas (``_{c,i}``)."""
+    return any(t.type == "COMMA" for t in tokens(r))

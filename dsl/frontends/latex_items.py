@@ -28,6 +28,7 @@ class Word:
     sub: str = ""
     isub: tuple[tuple[str, Range], ...] = ()
     bold: bool = False               # written in a bold font (\\mathbf, \\boldsymbol, \\bm, ...)
+    listed: bool = False             # the index subscript has commas: _{c,i}
 
     @property
     def base(self) -> str:
@@ -154,3 +155,16 @@ class Base:
         if x.base in self.plain and not x.bold and not x.isub:
             return replace(x, stem=x.stem + PLAIN_PART)
         return x
+
+    def entry(self, x: Word, bound: frozenset) -> tuple[str, Range, tuple[tuple[str, Range], ...]] | None:
+        """A word read as an entry: its name, the name's range and its
+        indices, when the letters are bound (``W_{ij}``); with commas, the
+        first item may stay part of the name (``v_{c,i}`` is ``vc[i]``)."""
+        if not x.isub:
+            return None
+        if all(i in bound for i, _ in x.isub):
+            return x.base, self.base_range(x), x.isub
+        if x.listed and len(x.isub) > 1 and all(i in bound for i, _ in x.isub[1:]):
+            first, span = x.isub[0]
+            return x.base + first, (x.span[0], span[1]), x.isub[1:]
+        return None

@@ -29,7 +29,7 @@ from dsl.core.ast import Delta, Expr, Index, IndexSum, IndexVar, Name, Neg, Op
 from dsl.core.wording import say
 from dsl.frontends.forms import scalar_like
 from dsl.frontends.latex_deriv import Derivatives
-from dsl.frontends.latex_index import free_of, index_letters, mixed, sum_indices
+from dsl.frontends.latex_index import free_of, index_letters, listed, mixed, sum_indices
 from dsl.frontends.latex_items import DOp, Head, Partial, Stop, Word, _range
 from dsl.frontends.latex_names import sup_part
 from dsl.frontends.latex_scripts import Scripts
@@ -157,11 +157,12 @@ class Reader(Scripts, Derivatives):
         x = self.renamed(x)
         if x.isub and all(i in self.dropped for i, _ in x.isub):
             return Name(x.base, self.at(x.span))
-        if x.isub and all(i in self.bound for i, _ in x.isub):
-            found = tuple(IndexVar(i, self.at(span)) for i, span in x.isub)
-            if x.base == "delta" and "delta" not in self.known and len(found) == 2:
+        if (entry := self.entry(x, self.bound)) is not None:
+            base, base_span, letters = entry
+            found = tuple(IndexVar(i, self.at(span)) for i, span in letters)
+            if base == "delta" and "delta" not in self.known and len(found) == 2:
                 return Delta(found[0], found[1], self.at(x.span))
-            return Index(Name(x.base, self.at(self.base_range(x))), found, self.at(x.span))
+            return Index(Name(base, self.at(base_span)), found, self.at(x.span))
         return Name(x.id, self.at(x.span))
 
     def base_range(self, x: Word) -> Range:
@@ -273,7 +274,7 @@ class Reader(Scripts, Derivatives):
         for p in [p for p in posts if p.kind == "subscript"]:
             letters = index_letters(p.kids[2])
             if isinstance(x, Word) and letters and not x.isub:
-                x = Word(x.stem, (x.span[0], p.span[1]), x.sub, letters)
+                x = Word(x.stem, (x.span[0], p.span[1]), x.sub, letters, x.bold, listed(p.kids[2]))
                 continue
             sub = subscript_word(p.kids[2])
             if sub is None and isinstance(x, Word) and (part := sup_part(self.word(p.kids[2]))):
@@ -310,7 +311,7 @@ class Reader(Scripts, Derivatives):
             inner = self.settle(self.expr(r.kids[1], flat))
             if not isinstance(inner, Word):
                 raise Stop(say("latex-accent", tok=tok), r.span)
-            return Word(inner.stem + ACCENTS[str(tok)[1:]], r.span, inner.sub, inner.isub, inner.bold)
+            return replace(inner, stem=inner.stem + ACCENTS[str(tok)[1:]], span=r.span)
         if k == "frac":
             return self.frac(r, flat)
         if k == "sqrt":
