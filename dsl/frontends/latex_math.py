@@ -26,8 +26,14 @@ functions, approximate for what LaTeX spells in several groups.
 
 This module owns the parser and the boundary (limits, ``|`` delimiters,
 syntax errors); ``latex_read`` gives each construct its meaning as an AST
-of ``dsl.core.ast``, and the language's printer spells that AST as chainrule
-text with the map of its pieces back to the side.
+of ``dsl.core.ast`` (with ``latex_items``, the items held while reading,
+``latex_scripts``, superscripts, ``latex_deriv``, derivatives,
+``latex_index``, index notation, and ``latex_names``, how decorated names
+are spelled), and the language's printer spells that AST as chainrule
+text with the map of its pieces back to the side.  What a reading needs
+declared or defined first (an opaque function, a named intermediate) is in
+``Translation.aux``.  The document's macros (``macros``) are expanded, and
+its bold-and-plain names found (``fonts``), by the caller.
 """
 from __future__ import annotations
 
