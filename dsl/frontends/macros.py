@@ -31,7 +31,7 @@ from dsl.core.wording import say
 from dsl.frontends.document import Slice
 
 MAX_DEPTH = 20            # macros expanding into macros
-MAX_EXPANDED = 20000      # characters of one expanded slice
+MAX_EXPANDED = 8000       # characters of one expanded slice (twice what one side may hold)
 
 
 @dataclass(frozen=True)
