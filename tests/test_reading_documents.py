@@ -502,7 +502,7 @@ def test_a_line_quoted_in_a_message_is_the_documents(tmp_path):
 
 
 def test_an_unreadable_definition_is_listed_once_under_verbose(tmp_path):
-    md = "<!-- deriv: dims n\nx : 1 x n -->\n$$ a = \\mathcal{F}(x) $$\n$$ b = a + x $$\n"
+    md = "<!-- deriv: dims n\nx : 1 x n -->\n$$ a = \\langle x, x \\rangle $$\n$$ b = a + x $$\n"
     _, text = lint(tmp_path, "a.md", md, verbose=True, fmt="text")
     assert text.count("N700") == 1
 
@@ -513,7 +513,7 @@ def test_verbose_ends_with_what_was_read_per_document(tmp_path):
     md = ("We use $m = 750$, $\\mathbf{X} \\in \\mathbb{R}^{m \\times n}$, $\\mathbf{w} \\in \\mathbb{R}^n$.\n\n"
           "$$ \\mathbf{r} = \\mathbf{X} \\mathbf{w} $$\n\n$$ J = \\frac{1}{m} \\mathbf{r}^T \\mathbf{r} $$\n\n"
           "$$ \\frac{\\partial J}{\\partial \\mathbf{w}} = \\frac{2}{m} \\mathbf{X}^T \\mathbf{r} $$\n\n"
-          "$$ q = \\mathcal{F}(\\mathbf{r}) $$\n\n$$ s = t + u $$\n\n$$ \\mathbf{r} = 0 $$\n")
+          "$$ q = \\langle \\mathbf{r}, \\mathbf{r} \\rangle $$\n\n$$ s = t + u $$\n\n$$ \\mathbf{r} = 0 $$\n")
     _, text = lint(tmp_path, "a.md", md, verbose=True, fmt="text")
     summary = text[text.index("a.md: "):].splitlines()
     assert summary[0].endswith("a.md: 7 formulas found, 6 read, 3 checked (2 definitions, "

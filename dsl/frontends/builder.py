@@ -43,8 +43,10 @@ from dsl.core.wording import say
 from dsl.frontends.conventions import Conventions, has_cdot
 from dsl.frontends.declarations import name_of
 from dsl.frontends.document import Extracted, Formula, Host, Slice, suppressions
+from dsl.frontends.fonts import bold_and_plain
 from dsl.frontends.forms import names, scalar_like
 from dsl.frontends.latex_math import Translation, Unreadable
+from dsl.frontends.macros import Macros
 from dsl.frontends.scopes import SETTINGS, Plan
 from dsl.frontends.supply import StatedShapes
 from dsl.language.syntax import needs_more, parse_text, split_statements
@@ -82,6 +84,8 @@ class Builder(StatedShapes):
         self.verbose: list[Diagnostic] = []
         self.formulas: list[Formula] = []
         self.open = ""             # a verbatim statement still open at the end of its lines
+        self.macros = Macros.scan(host.text)
+        self.plain = bold_and_plain(host.text)      # \hat y and \hat{\mathbf y}: two names
 
     def _emit(self, text: str, host_start: int, host_end: int, exact: bool) -> None:
         if text:
@@ -166,6 +170,7 @@ class Builder(StatedShapes):
     # ---- math: one equation, split at its relations
     def equation(self, parts: list[Slice]) -> None:
         """``parts`` are the sides of ``A = B = C`` (at least two)."""
+        parts = [self._expand(p) for p in parts]
         if self.scanning:
             self._gather(parts)
             return
@@ -208,8 +213,17 @@ class Builder(StatedShapes):
         if not done:
             self.skips[self._why] += 1
 
+    def _expand(self, sl: Slice) -> Slice:
+        """The side with the document's macros expanded (``macros``)."""
+        if not self.macros:
+            return sl
+        out, why = self.macros.expand(sl)
+        if why:
+            self.notes.append(messages.make("N710", self.host.span(sl.at(0), sl.end), why=why))
+        return out
+
     def _side(self, lhs: Translation, needed: set, left: Slice, part: Slice, whole: Span) -> bool:
-        r = self._read(part)
+        r = self._read(part, lhs)
         if isinstance(r, Unreadable):
             self._why = "side-unreadable"
             note = messages.make("N700", self.host.span(part.at(r.start), part.host_end(r.end)), what=r.what)
@@ -222,7 +236,8 @@ class Builder(StatedShapes):
                 self.verbose.append(note)
             return False
         self._supply(r.names - {lhs.name})
-        missing = (r.names | needed) - self.known
+        ahead = {text.split(maxsplit=1)[0] for text, _, _ in (*lhs.aux, *r.aux)}   # defined just before
+        missing = (r.names | needed) - self.known - ahead
         if missing:
             blocked = sorted(m for m in missing if m in self.unreadable)
             if blocked:
@@ -238,8 +253,11 @@ class Builder(StatedShapes):
                            names=", ".join(sorted({self.plan.base(m) for m in missing})))
             return False
         r, rows = self._convention(lhs, part, r, whole)
-        start = self.size
+        lhs = r.left or lhs        # z_i read as the entry z[i] when the right side uses i
         self.open = ""             # an equation line ends whatever statement was open
+        self._aux(lhs, left)
+        self._aux(r, part)
+        start = self.size
         self._pieces(lhs, left)
         eq_at = left.host_end(len(left.text))
         self._emit(" = (" if rows else " = ", eq_at, part.at(0), False)
@@ -305,6 +323,14 @@ class Builder(StatedShapes):
         product written beside it is a scaling, as its author means."""
         info = self._so_far()[2].names.get(name)
         return info is not None and info.shape is not None and info.shape.is_one_by_one
+
+    def _aux(self, t: Translation, sl: Slice) -> None:
+        """The statements a reading needs before its equation (an opaque
+        function's declaration), each mapped to the range it comes from."""
+        for text, s, e in t.aux:
+            if text.split(maxsplit=1)[0] not in self.known:
+                self._emit(text + "\n", sl.at(s), sl.host_end(e), False)
+                self._learn(text + "\n")
 
     def _pieces(self, t: Translation, sl: Slice) -> None:
         for gs, ge, ss, se in t.pieces:

@@ -38,6 +38,7 @@ class StatedShapes:
     counts: Counter
     verbose: list
     _was_read: bool
+    plain: frozenset
 
     def _emit(self, text: str, host_start: int, host_end: int, exact: bool) -> None:
         raise NotImplementedError
@@ -76,11 +77,13 @@ class StatedShapes:
         name = name_of(parts[0].text)
         return name is not None and name in self.plan.sizes and name not in self.plan.hand
 
-    def _read(self, sl: Slice, cdot: str | None = None):
+    def _read(self, sl: Slice, left: Translation | None = None, cdot: str | None = None):
+        """One side read with what the document has settled so far; ``left``
+        is the equation's left side when ``sl`` is a right side."""
         known = self.known | self.plan.scopes.keys() | self.plan.sizes.keys()
         scalars = self.scalars | self.plan.sizes.keys() | self._stated_scalars()
         cdot = cdot or self.plan.settings.get("cdot", (None,))[0]
-        r = translate(sl.text, known=known, scalars=scalars, cdot=cdot)
+        r = translate(sl.text, known=known, scalars=scalars, cdot=cdot, left=left, plain=self.plain)
         self._was_read = not isinstance(r, Unreadable)
         aliases = self.plan.aliases(self.section)
         if isinstance(r, Translation) and ((aliases and r.names & aliases.keys()) or entrywise_pairs(r.node)):
