@@ -12,7 +12,9 @@ The stages: ``markdown``, ``latex`` and ``notebook`` find what to read in
 their format; ``latex_math`` (with ``latex_tree``, ``latex_read`` and
 ``latex_words``) reads one side of an equation into the language's AST;
 ``builder`` decides which equations are checked and assembles the program;
-``document`` holds the host, the slices and the position maps.  This module
+``document`` holds the host, the slices and the position maps;
+``infer_pass`` reads a Markdown or LaTeX document a second time with the
+shapes ``infer`` finds in its equations, when some names have none.  This module
 only dispatches on the kind of file.
 
     >>> ex = extract("notes.md", "<!-- deriv: x : 1 x 3 -->\\n$$ y = x x^T $$\\n")
@@ -25,6 +27,7 @@ import os
 
 from dsl.frontends.builder import Builder
 from dsl.frontends.document import Extracted, Formula, Host, Slice, suppressions
+from dsl.frontends.infer_pass import read_inferring
 from dsl.frontends.latex import extract_latex
 from dsl.frontends.markdown import extract_markdown
 from dsl.frontends.notebook import extract_notebook
@@ -49,14 +52,9 @@ def extract(path: str, text: str) -> Extracted:
     """
     kind = kind_of(path)
     if kind == "markdown":
-        host = Host(path, text)
-        builder = Builder(host)
-        extract_markdown(Slice.of(text, 0, len(text)), builder)
-        return builder.finish()
+        return read_inferring(Host(path, text), lambda b: extract_markdown(Slice.of(text, 0, len(text)), b))
     if kind == "latex":
-        builder = Builder(Host(path, text))
-        extract_latex(text, builder)
-        return builder.finish()
+        return read_inferring(Host(path, text), lambda b: extract_latex(text, b))
     if kind == "notebook":
         return extract_notebook(path, text)
     builder = Builder(Host(path, text))

@@ -138,7 +138,9 @@ class Builder:
             else:
                 self.verbose.append(note)
             return False
-        missing = (r.names | needed) - self.known
+        missing = self._vet(lhs, r, (r.names | needed) - self.known, part, whole)
+        if missing is None:
+            return False
         if missing:
             blocked = sorted(m for m in missing if m in self.unreadable)
             if blocked:
@@ -166,6 +168,12 @@ class Builder:
             if r.scalar:
                 self.scalars.add(lhs.name)
         return True
+
+    def _vet(self, lhs: Translation, r: Translation, missing: set, part: Slice, whole: Span) -> set | None:
+        """The names an equation side still lacks (None: skip it, a note said why).
+        A hook for the shape inference of documents (``infer_pass``): its first
+        pass records the sides skipped here, its second declares what it inferred."""
+        return missing
 
     def _pieces(self, t: Translation, sl: Slice) -> None:
         for gs, ge, ss, se in t.pieces:

@@ -21,6 +21,7 @@ import re
 from dsl.core.wording import say
 from dsl.frontends.builder import Builder
 from dsl.frontends.document import Extracted, Host, Slice
+from dsl.frontends.infer_pass import read_inferring
 from dsl.frontends.markdown import extract_markdown
 
 _MAGIC = re.compile(r"[ \t]*%%deriv\b[^\n]*(\n|$)")
@@ -61,16 +62,17 @@ def extract_notebook(path: str, text: str) -> Extracted:
         at += len(src) + 1
     host = Host(path, "\n".join(sources), tuple((s, i + 1) for i, s in enumerate(starts)),
                 _json_lines(text, cells))
-    builder = Builder(host)
-    for cell, src, start in zip(cells, sources, starts, strict=False):
-        kind = cell.get("cell_type")
-        if kind == "markdown":
-            extract_markdown(Slice.of(host.text, start, start + len(src)), builder)
-        elif kind == "code":
-            magic = _MAGIC.match(src)
-            if magic and magic.end() < len(src):
-                builder.statements(Slice.of(host.text, start + magic.end(), start + len(src)))
-    return builder.finish()
+
+    def feed(builder: Builder) -> None:
+        for cell, src, start in zip(cells, sources, starts, strict=False):
+            kind = cell.get("cell_type")
+            if kind == "markdown":
+                extract_markdown(Slice.of(host.text, start, start + len(src)), builder)
+            elif kind == "code":
+                magic = _MAGIC.match(src)
+                if magic and magic.end() < len(src):
+                    builder.statements(Slice.of(host.text, start + magic.end(), start + len(src)))
+    return read_inferring(host, feed)
 
 
 def _json_lines(text: str, cells: list[dict]) -> dict:

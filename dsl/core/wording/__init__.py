@@ -21,16 +21,17 @@ from __future__ import annotations
 from dsl.core.wording.compute import COMPUTE
 from dsl.core.wording.documents import LATEX
 from dsl.core.wording.indices import INDICES
+from dsl.core.wording.inference import INFERENCE
 from dsl.core.wording.inputs import INPUT, OPTIONS
 from dsl.core.wording.shapes import DETAILS, HINTS
 from dsl.core.wording.tensors import TENSORS
 from dsl.core.wording.terms import TERMINALS, TITLES
 from dsl.core.wording.verify import VERIFY
 
-__all__ = ["COMPUTE", "DETAILS", "HINTS", "INDICES", "INPUT", "LATEX", "OPTIONS", "TABLES", "TENSORS", "TERMINALS",
+__all__ = ["COMPUTE", "DETAILS", "HINTS", "INDICES", "INFERENCE", "INPUT", "LATEX", "OPTIONS", "TABLES", "TENSORS", "TERMINALS",
            "TITLES", "VERIFY", "say", "title"]
 
-TABLES = (HINTS, DETAILS, INPUT, OPTIONS, VERIFY, COMPUTE, LATEX, TENSORS, INDICES)
+TABLES = (HINTS, DETAILS, INPUT, OPTIONS, VERIFY, COMPUTE, LATEX, TENSORS, INDICES, INFERENCE)
 """Every table of sentences :func:`say` looks up (fix titles are apart)."""
 _ALL = {key: text for table in TABLES for key, text in table.items()}
 

@@ -1,0 +1,289 @@
+"""Shapes no statement gives, inferred from a document's own equations.
+
+Contract: :func:`solve` takes the shapes already fixed (names the document
+states, read by the checker; None for a name whose statement has an error),
+the size symbols, the equations the builder skipped because some names were
+unknown (:class:`Equation`, in document order) and the file's layout, and
+returns a :class:`Solution`: for every name it can determine, a rank-2 (or
+scalar) shape over the document's sizes and fresh sizes ``?1``, ``?2``...;
+the equations it refused; and the names it could not determine.  What each
+node of an equation says is in ``infer_terms``; this module strings the
+equations together:
+
+- the definitions first, then the claims: a claim only gives shapes to
+  names the definitions leave open, so a wrong claim (a missing transpose)
+  cannot bend the shapes it is checked against.  A claim ``dA/dB = E``
+  whose numerator is neither a scalar nor a vector can only be about a
+  scalar ``A``;
+- each equation is a trial: one whose sizes cannot fit the others is undone
+  and refused (``"conflict"``), unless the sizes at odds are ones the
+  document states or the definitions settled (``"stated"``): that equation
+  is left to the checker, which reports the real error;
+- where the equations leave a choice, one preference, tried and dropped
+  again if any equation then conflicts: a name written in lower case
+  (``x``, ``yhat``, ``theta``) is a vector, with one of its sizes that no
+  upper-case name (a matrix, by the same convention) uses as its 1, the
+  columns when both could be (column vectors, the mathematician's
+  default); so is a value written with one index (``x_i``);
+- not determined, so never declared: a name only claims use (its values
+  would mean nothing to the definitions), a name whose sizes nothing
+  constrains (inside a function the document does not define), a lower-case
+  name that would be a matrix, and a name juxtaposed with a vector across
+  an inner size of 1 (``m x`` with ``x`` a row, ``\\eta g``), where a
+  scaling reads as well as an outer product.
+
+    >>> from dsl.language.syntax import parse_expr
+    >>> eqs = [Equation("z", None, parse_expr("W @ x + b")[0], 0, 1)]
+    >>> sol = solve({}, set(), eqs)
+    >>> [(n, str(s)) for n, s in sorted(sol.shapes.items())]
+    [('W', '?1 x ?2'), ('b', '?1 x 1'), ('x', '?2 x 1')]
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from dsl.core.ast import BinOp, Call, Expr, Index, Name, Op, Transpose, walk
+from dsl.core.dims import Shape, Sym
+from dsl.frontends.infer_terms import Terms, is_zero
+from dsl.frontends.unify import Conflict, ShapeT, Var
+
+MAX_ROUNDS = 8          # propagation sweeps before giving up on a fixpoint
+
+
+@dataclass(frozen=True)
+class Equation:
+    """One skipped equation: ``lhs = node`` (a definition) or ``dA/dB = node``
+    (a claim, ``deriv`` set); ``key`` identifies it to the second pass."""
+
+    lhs: str | None
+    deriv: tuple[str, str] | None
+    node: Expr
+    key: int
+    line: int
+
+
+@dataclass
+class Solution:
+    shapes: dict[str, Shape] = field(default_factory=dict)     # inferred names (sizes: Sym of "?N")
+    refused: dict[int, str] = field(default_factory=dict)      # equation key -> "conflict" | "stated"
+    undetermined: set[str] = field(default_factory=set)
+    lines: dict[str, list[int]] = field(default_factory=dict)  # name -> lines of the equations using it
+    attrs: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    defined: dict[str, Shape] = field(default_factory=dict)   # shapes of the names the equations define
+
+
+def solve(fixed: dict[str, Shape | None], sizes: set[str], equations: list[Equation], *,
+          denominator: bool = False) -> Solution:
+    """Infer the shapes of the names of ``equations`` not in ``fixed`` (see the module docstring)."""
+    solver = _Solver(fixed, sizes, equations, denominator)
+    return solver.run()
+
+
+class _Solver(Terms):
+    def __init__(self, fixed, sizes, equations, denominator):
+        super().__init__(fixed, sizes, denominator)
+        self.equations = equations
+        self.defined = {eq.lhs for eq in equations if eq.lhs}
+        self.refused: dict[int, str] = {}
+
+    # ---- equations
+    def equation(self, eq: Equation) -> None:
+        self.key = eq.key
+        st = self.store
+        if eq.deriv is None:
+            assert eq.lhs is not None, "a definition names what it defines"
+            rhs = self.expr(eq.node)
+            mine = self.name(Name(eq.lhs, eq.node.span))
+            if rhs is not None and mine is not None:
+                self.bind(mine, rhs)
+            return
+        num, den = (self.name(Name(n, eq.node.span)) for n in eq.deriv)
+        rhs = self.expr(eq.node)
+        if rhs is None or num is None or den is None or is_zero(eq.node):
+            return
+        want = self.derivative(num, den)
+        if want is not None:
+            self.bind(want, rhs)
+            return
+        if not rhs:
+            return
+        if all(isinstance(st.resolve(t), Var) for t in num) and not self.final:
+            return                                   # scalar or vector numerator: not known yet
+        if self.final and self.length(num) is None and len(num) == 2:
+            st.unify(num[0], 1, stated=False)        # neither vector nor scalar: only a scalar fits
+            st.unify(num[1], 1, stated=False)
+            self.bind(den, rhs)
+
+    def bind(self, mine: ShapeT, rhs: ShapeT) -> None:
+        if len(mine) == len(rhs):
+            self.store.unify_shapes(mine, rhs)
+        elif not rhs:
+            for t in mine:
+                self.store.unify(t, 1)
+        elif not mine:
+            for t in rhs:
+                self.store.unify(t, 1)
+        else:
+            raise Conflict(mine, rhs, False)
+
+    def sweep(self) -> bool:
+        """Every equation once, each undone if it conflicts; whether anything changed."""
+        before = self.store.snapshot()
+        for eq in self.equations:
+            if eq.key in self.refused:
+                continue
+            snap = self.store.snapshot()
+            mark = len(self.vectors)
+            try:
+                self.equation(eq)
+            except Conflict as c:
+                self.store.restore(snap)
+                del self.vectors[mark:]
+                self.refused[eq.key] = "stated" if c.stated else "conflict"
+        return self.store.snapshot()[:2] != before[:2]
+
+    def settle(self) -> None:
+        for _ in range(MAX_ROUNDS):
+            self.vectors.clear()
+            if not self.sweep():
+                break
+
+    def prefer(self, shape: ShapeT, upper: set) -> None:
+        """Make ``shape`` a vector if every equation still fits, with a size not in
+        ``upper`` as its 1 (the columns when both could be; see the module docstring)."""
+        st = self.store
+        if len(shape) != 2 or any(st.is_one(t) for t in shape):
+            return
+        open_ = [t for t in shape if isinstance(st.resolve(t), Var) and st.resolve(t) not in upper]
+        if not open_:
+            return
+        pick = shape[1] if shape[1] in open_ else open_[0]
+        snap, refused = st.snapshot(), dict(self.refused)
+        try:
+            st.unify(pick, 1, stated=False)
+        except Conflict:
+            return
+        self.settle()
+        if self.refused != refused:
+            st.restore(snap)
+            self.refused = refused
+            self.settle()
+
+    def run(self) -> Solution:
+        """The definitions first, then the claims: a claim only gives shapes to
+        names the definitions leave open, so a wrong claim cannot bend the
+        shapes it is checked against (the checker reports it)."""
+        claims = self.equations
+        self.equations = [eq for eq in claims if eq.deriv is None]
+        self.phase()
+        self.store.seal()
+        self.equations = claims
+        self.phase()
+        return self.solution()
+
+    def phase(self) -> None:
+        self.final = False
+        self.settle()
+        for _ in range(2):
+            upper = {self.store.resolve(t) for n, s in self.names.items()
+                     if n[:1].isupper() and n not in self.defined for t in s}
+            for name in sorted(self.names, key=self.first.__getitem__):
+                if name[:1].islower() and name not in self.defined:
+                    self.prefer(self.names[name], upper)
+            for base, key in list(self.vectors):        # x_i: a vector, whatever its case
+                if key not in self.refused:
+                    self.prefer(base, upper)
+                    self.prefer(base, set())
+            self.final = True
+            self.settle()
+
+    def ambiguous(self) -> set[str]:
+        """Names juxtaposed with a vector across an inner size of 1 (``m x``
+        with ``x`` a row, ``\\eta g``): a scaling reads as well as an outer
+        product, so neither is taken (``u v^T`` is an outer product)."""
+        found: set[str] = set()
+        for eq in self.equations:
+            if eq.key in self.refused:
+                continue
+            self.key = eq.key
+            for x in walk(eq.node):
+                if not (isinstance(x, BinOp) and x.op is Op.MATMUL):
+                    continue
+                try:
+                    left = self.expr(x.left)
+                except Conflict:
+                    continue
+                if not left or len(left) != 2 or not self.store.is_one(left[1]):
+                    continue
+                for side, other in ((x.left, x.right), (x.right, x.left)):
+                    if isinstance(side, Name) and side.id in self.names and not isinstance(other, Transpose):
+                        found.add(side.id)
+        return found
+
+    # ---- result
+    def solution(self) -> Solution:
+        st = self.store
+        sol = Solution(refused=dict(self.refused))
+        for base, key in self.vectors:              # x_i of a value that stayed a matrix
+            if not any(st.is_one(t) for t in base):
+                sol.refused.setdefault(key, "conflict")
+        for eq in self.equations:
+            used = {x.id for x in walk(eq.node) if isinstance(x, Name)} | set(eq.deriv or ())
+            for n in sorted(used):
+                sol.lines.setdefault(n, [])
+                if eq.line not in sol.lines[n]:
+                    sol.lines[n].append(eq.line)
+            _targets(eq.node, sol.attrs)
+        in_definitions = {x.id for eq in self.equations if eq.deriv is None
+                          for x in walk(eq.node) if isinstance(x, Name)}
+        loose = self.ambiguous()
+        for n, s in self.names.items():
+            terms = st.shape(s)
+            shape = Shape(()) if all(t == 1 for t in terms) else Shape(
+                tuple(Sym(f"?{t.id}") if isinstance(t, Var) else t for t in terms))
+            if n in self.defined:
+                sol.defined[n] = shape
+            elif n not in in_definitions or n in loose:
+                sol.undetermined.add(n)           # a claim alone says nothing of an input's values
+            elif not all(not isinstance(t, Var) or t.id in st.joined for t in terms):
+                sol.undetermined.add(n)
+            elif n[:1].islower() and not (shape.is_one_by_one or shape.is_vector):
+                sol.undetermined.add(n)           # a scaling or a matrix product? (``\eta G``)
+            else:
+                sol.shapes[n] = shape
+        _renumber(sol)
+        return sol
+
+
+def _renumber(sol: Solution) -> None:
+    """Fresh sizes numbered ?1, ?2, ... in the order they first appear."""
+    order: dict[str, Sym] = {}
+    for s in sol.shapes.values():
+        for t in s.dims:
+            if isinstance(t, Sym) and t.name.startswith("?") and t.name not in order:
+                order[t.name] = Sym(f"?{len(order) + 1}")
+    for table in (sol.shapes, sol.defined):
+        for n, s in table.items():
+            table[n] = Shape(tuple(order.get(t.name, t) if isinstance(t, Sym) else t for t in s.dims))
+
+
+def _targets(node: Expr, attrs: dict) -> None:
+    """The targets of a cross-entropy (``xent(y, p)``, ``y * log(p)``, ``y^T log(p)``,
+    ``y_i log p_i``) are drawn one-hot: the identities written for it assume
+    its entries sum to 1."""
+    def base(x):
+        while isinstance(x, (Transpose, Index)):
+            x = x.operand if isinstance(x, Transpose) else x.base
+        return x.id if isinstance(x, Name) else None
+
+    for x in walk(node):
+        if isinstance(x, Call) and x.func == "xent" and x.args:
+            found = [base(x.args[0])]
+        elif isinstance(x, BinOp) and x.op in (Op.MUL, Op.MATMUL):
+            found = [base(side) for side, other in ((x.left, x.right), (x.right, x.left))
+                     if isinstance(other, Call) and other.func == "log"]
+        else:
+            continue
+        for name in found:
+            if name is not None:
+                attrs[name] = ("onehot",)
