@@ -285,3 +285,21 @@ def test_an_equation_no_inferred_shape_fits_is_refused_with_a_note(tmp_path):
     (refused,) = [d for d in ex.verbose if d.code == "N741"]
     assert refused.span.line == 3 and "do not fit" in refused.message
     assert "c = trace(x)" not in ex.source.text
+
+
+def test_a_lower_case_name_before_a_bracket_may_be_a_function_and_is_not_inferred():
+    md = ("$$ h = \\phi(W x + b) $$\n\n$$ o = V h $$\n\n"
+          "$$ \\frac{\\partial o}{\\partial h} = V $$\n")
+    ex = extract("a.md", md)
+    lines = ex.source.text.splitlines()
+    assert not any(line.startswith(("phi :", "h = ")) for line in lines)
+    assert "o = V @ h" in ex.source.text                 # the rest reads h as an input
+    assert any(d.code == "N702" and "shape of phi" in d.message for d in ex.verbose)
+    node, _ = parse_expr("phi @ (W @ x)")
+    side = "\\phi(W x)"
+    sol = solve({}, set(), [Equation("h", None, node, 1, 1, "")])
+    assert "phi" in sol.shapes                        # without the text, a product like any other
+    from dsl.frontends.latex_math import translate
+    read = translate(side)
+    sol = solve({}, set(), [Equation("h", None, read.node, 1, 1, side)])
+    assert "phi" in sol.undetermined

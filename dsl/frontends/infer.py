@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from dsl.core.ast import BinOp, Call, Expr, Index, Name, Op, Transpose, walk
 from dsl.core.dims import Shape, Sym
 from dsl.frontends.infer_terms import Terms, is_zero
-from dsl.frontends.unify import Conflict, ShapeT, Var
+from dsl.frontends.unify import Conflict, ShapeT, Term, Var
 
 MAX_ROUNDS = 8          # propagation sweeps before giving up on a fixpoint
 
@@ -60,6 +60,7 @@ class Equation:
     node: Expr
     key: int
     line: int
+    text: str = ""          # the side as written (the node's spans are offsets into it)
 
 
 @dataclass
@@ -74,9 +75,23 @@ class Solution:
 
 def solve(fixed: dict[str, Shape | None], sizes: set[str], equations: list[Equation], *,
           denominator: bool = False) -> Solution:
-    """Infer the shapes of the names of ``equations`` not in ``fixed`` (see the module docstring)."""
-    solver = _Solver(fixed, sizes, equations, denominator)
-    return solver.run()
+    """Infer the shapes of the names of ``equations`` not in ``fixed`` (see
+    the module docstring).  The equations of a name that may be a scaling or
+    a function are set aside and the rest solved again without them: what
+    they said of the other names is not to be trusted either."""
+    loose: set[str] = set()
+    for _ in range(MAX_ROUNDS):
+        kept = [eq for eq in equations if not loose & {x.id for x in walk(eq.node) if isinstance(x, Name)}]
+        solver = _Solver(fixed, sizes, kept, denominator)
+        sol = solver.run()
+        found = solver.ambiguous() - loose
+        if not found:
+            break
+        loose |= found
+    sol.undetermined |= loose
+    for eq in equations:
+        _uses(eq, sol)
+    return sol
 
 
 class _Solver(Terms):
@@ -128,7 +143,7 @@ class _Solver(Terms):
 
     def sweep(self) -> bool:
         """Every equation once, each undone if it conflicts; whether anything changed."""
-        before = self.store.snapshot()
+        before = (self.store.snapshot(), len(self.store.parent))
         for eq in self.equations:
             if eq.key in self.refused:
                 continue
@@ -140,7 +155,7 @@ class _Solver(Terms):
                 self.store.restore(snap)
                 del self.vectors[mark:]
                 self.refused[eq.key] = "stated" if c.stated else "conflict"
-        return self.store.snapshot()[:2] != before[:2]
+        return (self.store.snapshot(), len(self.store.parent)) != before
 
     def settle(self) -> None:
         for _ in range(MAX_ROUNDS):
@@ -148,26 +163,39 @@ class _Solver(Terms):
             if not self.sweep():
                 break
 
-    def prefer(self, shape: ShapeT, upper: set) -> None:
-        """Make ``shape`` a vector if every equation still fits, with a size not in
-        ``upper`` as its 1 (the columns when both could be; see the module docstring)."""
+    def pick(self, shape: ShapeT, upper: set) -> Term | None:
+        """The size of ``shape`` to make 1 so that it is a vector: one not in
+        ``upper``, the columns when both could be; None if it is one already
+        or no size may be 1."""
         st = self.store
         if len(shape) != 2 or any(st.is_one(t) for t in shape):
-            return
+            return None
         open_ = [t for t in shape if isinstance(st.resolve(t), Var) and st.resolve(t) not in upper]
         if not open_:
-            return
-        pick = shape[1] if shape[1] in open_ else open_[0]
+            return None
+        return shape[1] if shape[1] in open_ else open_[0]
+
+    def prefer(self, shapes: list[ShapeT], upper: set) -> None:
+        """Make each of ``shapes`` a vector where every equation still fits
+        (see the module docstring): all at once when that fits, else one by one."""
+        st = self.store
         snap, refused = st.snapshot(), dict(self.refused)
         try:
-            st.unify(pick, 1, stated=False)
-        except Conflict:
-            return
-        self.settle()
-        if self.refused != refused:
-            st.restore(snap)
-            self.refused = refused
+            for shape in shapes:
+                term = self.pick(shape, upper)
+                if term is not None:
+                    st.unify(term, 1, stated=False)
             self.settle()
+            if self.refused == refused:
+                return
+        except Conflict:
+            pass
+        st.restore(snap)
+        self.refused = dict(refused)
+        self.settle()
+        if len(shapes) > 1:
+            for shape in shapes:
+                self.prefer([shape], upper)
 
     def run(self) -> Solution:
         """The definitions first, then the claims: a claim only gives shapes to
@@ -187,20 +215,20 @@ class _Solver(Terms):
         for _ in range(2):
             upper = {self.store.resolve(t) for n, s in self.names.items()
                      if n[:1].isupper() and n not in self.defined for t in s}
-            for name in sorted(self.names, key=self.first.__getitem__):
-                if name[:1].islower() and name not in self.defined:
-                    self.prefer(self.names[name], upper)
-            for base, key in list(self.vectors):        # x_i: a vector, whatever its case
-                if key not in self.refused:
-                    self.prefer(base, upper)
-                    self.prefer(base, set())
+            self.prefer([self.names[n] for n in sorted(self.names, key=self.first.__getitem__)
+                         if n[:1].islower() and n not in self.defined], upper)
+            indexed = [base for base, key in self.vectors if key not in self.refused]
+            self.prefer(indexed, upper)                # x_i: a vector, whatever its case
+            self.prefer(indexed, set())
             self.final = True
             self.settle()
 
     def ambiguous(self) -> set[str]:
         """Names juxtaposed with a vector across an inner size of 1 (``m x``
         with ``x`` a row, ``\\eta g``): a scaling reads as well as an outer
-        product, so neither is taken (``u v^T`` is an outer product)."""
+        product, so neither is taken (``u v^T`` is an outer product); and a
+        lower-case name written right before a bracket (``f(x)``,
+        ``\\phi(W x)``), which may be a function applied rather than a factor."""
         found: set[str] = set()
         for eq in self.equations:
             if eq.key in self.refused:
@@ -208,6 +236,9 @@ class _Solver(Terms):
             self.key = eq.key
             for x in walk(eq.node):
                 if not (isinstance(x, BinOp) and x.op is Op.MATMUL):
+                    continue
+                if isinstance(x.left, Name) and x.left.id in self.names and _applied(x.left, eq.text):
+                    found.add(x.left.id)              # f(x), \\phi(Wx): a function the document names?
                     continue
                 try:
                     left = self.expr(x.left)
@@ -227,23 +258,15 @@ class _Solver(Terms):
         for base, key in self.vectors:              # x_i of a value that stayed a matrix
             if not any(st.is_one(t) for t in base):
                 sol.refused.setdefault(key, "conflict")
-        for eq in self.equations:
-            used = {x.id for x in walk(eq.node) if isinstance(x, Name)} | set(eq.deriv or ())
-            for n in sorted(used):
-                sol.lines.setdefault(n, [])
-                if eq.line not in sol.lines[n]:
-                    sol.lines[n].append(eq.line)
-            _targets(eq.node, sol.attrs)
-        in_definitions = {x.id for eq in self.equations if eq.deriv is None
+        in_definitions = {x.id for eq in self.equations if eq.deriv is None and eq.key not in self.refused
                           for x in walk(eq.node) if isinstance(x, Name)}
-        loose = self.ambiguous()
         for n, s in self.names.items():
             terms = st.shape(s)
             shape = Shape(()) if all(t == 1 for t in terms) else Shape(
                 tuple(Sym(f"?{t.id}") if isinstance(t, Var) else t for t in terms))
             if n in self.defined:
                 sol.defined[n] = shape
-            elif n not in in_definitions or n in loose:
+            elif n not in in_definitions:
                 sol.undetermined.add(n)           # a claim alone says nothing of an input's values
             elif not all(not isinstance(t, Var) or t.id in st.joined for t in terms):
                 sol.undetermined.add(n)
@@ -253,6 +276,24 @@ class _Solver(Terms):
                 sol.shapes[n] = shape
         _renumber(sol)
         return sol
+
+
+def _uses(eq: Equation, sol: Solution) -> None:
+    """The lines of the equations each name appears in, and the attributes its uses give it."""
+    used = {x.id for x in walk(eq.node) if isinstance(x, Name)} | set(eq.deriv or ())
+    for n in sorted(used):
+        sol.lines.setdefault(n, [])
+        if eq.line not in sol.lines[n]:
+            sol.lines[n].append(eq.line)
+    _targets(eq.node, sol.attrs)
+
+
+def _applied(node: Name, text: str) -> bool:
+    """A lower-case name the side writes right before an opening bracket."""
+    if not node.id[:1].islower() or not text:
+        return False
+    rest = text[node.span.end:].lstrip()
+    return rest.startswith(("(", "\\left(", "\\big(", "\\Big(", "\\bigl(", "\\Bigl("))
 
 
 def _renumber(sol: Solution) -> None:

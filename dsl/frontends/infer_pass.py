@@ -50,11 +50,11 @@ class Recording(Builder):
 
     def __init__(self, host: Host):
         super().__init__(host)
-        self.skipped: list[tuple[Translation, Translation, int, Span]] = []
+        self.skipped: list[tuple[Translation, Translation, int, Span, str]] = []
 
     def _vet(self, lhs, r, missing, part, whole):
         if missing and not any(m in self.unreadable for m in missing) and r.node is not None:
-            self.skipped.append((lhs, r, part.at(0), whole))
+            self.skipped.append((lhs, r, part.at(0), whole, part.text))
         return missing
 
 
@@ -120,12 +120,12 @@ def _plan(first: Recording) -> Plan:
     env, _ = check_program(program)
     fixed = {name: info.shape for name, info in env.names.items()}
     equations = []
-    for lhs, r, key, whole in first.skipped:
+    for lhs, r, key, whole, text in first.skipped:
         assert r.node is not None, "recorded sides have their AST"
         if lhs.deriv:
-            equations.append(Equation(None, lhs.deriv, r.node, key, whole.line))
+            equations.append(Equation(None, lhs.deriv, r.node, key, whole.line, text))
         elif lhs.name:
-            equations.append(Equation(lhs.name, None, r.node, key, whole.line))
+            equations.append(Equation(lhs.name, None, r.node, key, whole.line, text))
     sol = solve(fixed, set(env.dims), equations, denominator=env.layout is LayoutKind.DENOMINATOR)
     names = _size_names(sol, equations, set(env.dims) | set(env.names) | set(sol.lines))
     plan = Plan(undetermined=set(sol.undetermined))

@@ -47,22 +47,22 @@ class Store:
 
     def __init__(self) -> None:
         self.parent: list[int] = []
+        self.size: list[int] = []
         self.fixed: dict[int, int | Sym] = {}
         self.stated: set[int] = set()       # roots fixed by a size the document states
         self.joined: set[int] = set()       # roots of classes that met another term
         self.sealed: set[int] = set()       # roots of free classes that may no longer meet each other
+        self.trail: list[tuple] = []        # every change, so a trial is undone in its own time
 
     def fresh(self) -> Var:
         self.parent.append(len(self.parent))
+        self.size.append(1)
         return Var(len(self.parent) - 1)
 
     def find(self, i: int) -> int:
-        root = i
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[i] != root:           # path compression
-            self.parent[i], i = root, self.parent[i]
-        return root
+        while self.parent[i] != i:
+            i = self.parent[i]
+        return i
 
     def resolve(self, t: Term) -> Term:
         """The size a term stands for now: its fixed size, or its class's root variable."""
@@ -78,21 +78,28 @@ class Store:
             return self.find(t.id) in self.stated
         return True
 
+    def _mark(self, table: set[int], i: int) -> None:
+        if i not in table:
+            table.add(i)
+            self.trail.append((table, i))
+
     def unify(self, a: Term, b: Term, *, stated: bool = True) -> None:
         """Make ``a`` and ``b`` the same size (``stated``: a literal term counts
         as stated by the document; inference's own choices pass False)."""
         ra, rb = self.resolve(a), self.resolve(b)
         if ra == rb:
             if isinstance(ra, Var):
-                self.joined.add(ra.id)
+                self._mark(self.joined, ra.id)
             return
         if isinstance(ra, Var) and isinstance(rb, Var):
             if ra.id in self.sealed and rb.id in self.sealed:
                 raise Conflict(ra, rb, True)
-            if ra.id in self.sealed:
-                ra, rb = rb, ra
+            if ra.id in self.sealed or (rb.id not in self.sealed and self.size[ra.id] > self.size[rb.id]):
+                ra, rb = rb, ra                  # the sealed root, else the larger class, stays the root
             self.parent[ra.id] = rb.id
-            self.joined.add(rb.id)
+            self.size[rb.id] += self.size[ra.id]
+            self.trail.append((None, ra.id, rb.id))
+            self._mark(self.joined, rb.id)
             return
         if isinstance(ra, Var) or isinstance(rb, Var):
             var, size, other = (ra, rb, b) if isinstance(ra, Var) else (rb, ra, a)
@@ -100,9 +107,10 @@ class Store:
             if var.id in self.sealed:
                 raise Conflict(ra, rb, True)
             self.fixed[var.id] = size        # type: ignore[assignment]
-            self.joined.add(var.id)
+            self.trail.append((self.fixed, var.id))
+            self._mark(self.joined, var.id)
             if stated and self.is_stated(other):
-                self.stated.add(var.id)
+                self._mark(self.stated, var.id)
             return
         raise Conflict(ra, rb, self.is_stated(a) and self.is_stated(b))
 
@@ -126,14 +134,22 @@ class Store:
         that needs otherwise is left to the checker (``Conflict.stated``)."""
         self.sealed = {self.find(i) for i in range(len(self.parent))}
 
-    def snapshot(self) -> tuple:
-        return list(self.parent), dict(self.fixed), set(self.stated), set(self.joined)
+    def snapshot(self) -> int:
+        return len(self.trail)
 
-    def restore(self, snap: tuple) -> None:
-        parent, fixed, stated, joined = snap
-        # variables made since the snapshot stay, each a class of its own again
-        self.parent = list(parent) + list(range(len(parent), len(self.parent)))
-        self.fixed, self.stated, self.joined = dict(fixed), set(stated), set(joined)
+    def restore(self, mark: int) -> None:
+        """Undo every change since ``snapshot`` returned ``mark`` (variables
+        made since then stay, each a class of its own again)."""
+        while len(self.trail) > mark:
+            entry = self.trail.pop()
+            if entry[0] is None:
+                _, child, root = entry
+                self.parent[child] = child
+                self.size[root] -= self.size[child]
+            elif isinstance(entry[0], dict):
+                del entry[0][entry[1]]
+            else:
+                entry[0].discard(entry[1])
 
     def shape(self, s: ShapeT) -> ShapeT:
         return tuple(self.resolve(t) for t in s)
