@@ -174,8 +174,9 @@ def test_declarations_are_placed_before_their_first_use():
     ex = extract(str(COLUMNS), text)
     lines = ex.source.text.splitlines()
     first_eq = next(i for i, line in enumerate(lines) if line.startswith("z ="))
-    assert lines[first_eq - 1].startswith("b : ") and any(line.startswith("W : ") for line in lines[:first_eq])
     assert lines[0].startswith("dims ")
+    assert sorted(line.split(" :")[0] for line in lines[1:first_eq] if not line.startswith("dims ")) \
+        == ["W", "b", "x"]
     y_decl = next(i for i, line in enumerate(lines) if line.startswith("y : "))
     assert lines[y_decl].endswith("onehot") and lines[y_decl + 1].startswith("L =")
     start = ex.source.text.index("W : ")
@@ -303,3 +304,39 @@ def test_a_lower_case_name_before_a_bracket_may_be_a_function_and_is_not_inferre
     read = translate(side)
     sol = solve({}, set(), [Equation("h", None, read.node, 1, 1, side)])
     assert "phi" in sol.undetermined
+
+
+BATCH = FIXTURES / "infer_batch.md"
+
+
+def test_a_minibatch_in_rows_gets_a_bias_row_broadcast_over_it():
+    report = lint_json(BATCH)
+    claims = {c["line"]: c["status"] for c in report["claims"]}
+    assert claims[line_of(BATCH, "= P - Y $$")] == "verified"
+    assert claims[line_of(BATCH, "= X^T (P - Y) $$")] == "verified"
+    assert claims[line_of(BATCH, "= (P - Y) W^T $$")] == "verified"
+    assert codes_by_line(report) == {line_of(BATCH, "= (P - Y) X^T $$"): ["E300"]}   # the order slipped
+    swap = report["diagnostics"][0]
+    assert "swap the operands" in swap["hint"]
+    decls = ex_decls(BATCH)
+    rows, cols = decls["Y"].removesuffix(" onehot").split(" x ")
+    assert decls["b"] == f"1 x {cols}" and decls["X"].startswith(f"{rows} x ")
+
+
+def ex_decls(path: Path) -> dict[str, str]:
+    ex = extract(str(path), path.read_text(encoding="utf-8"))
+    return {line.split(" : ")[0]: line.split(" : ")[1] for line in ex.source.text.splitlines() if " : " in line}
+
+
+def test_scalars_found_by_inference_make_products_scalings(tmp_path):
+    doc = tmp_path / "logistic.md"
+    doc.write_text("$$ z = w^T x + b $$\n\n$$ \\hat{y} = \\sigma(z) $$\n\n"
+                   "$$ L = -\\left(y \\log \\hat{y} + (1 - y) \\log (1 - \\hat{y})\\right) $$\n\n"
+                   "$$ \\frac{\\partial L}{\\partial w} = (\\hat{y} - y) x $$\n\n"
+                   "$$ \\frac{\\partial L}{\\partial b} = y - \\hat{y} $$\n", encoding="utf-8")
+    decls = ex_decls(doc)
+    assert decls["b"] == "scalar" and decls["y"] == "scalar binary"       # y log yhat: a scaling
+    assert decls["w"] == decls["x"] and decls["w"].endswith(" x 1")
+    report = lint_json(doc)
+    assert [c["status"] for c in report["claims"]] == ["verified", "wrong"]
+    assert codes_by_line(report) == {9: ["E500"]}

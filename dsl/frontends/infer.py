@@ -215,6 +215,8 @@ class _Solver(Terms):
         for _ in range(2):
             upper = {self.store.resolve(t) for n, s in self.names.items()
                      if n[:1].isupper() and n not in self.defined for t in s}
+            self.decide_biases(upper)
+            self.settle()
             self.prefer([self.names[n] for n in sorted(self.names, key=self.first.__getitem__)
                          if n[:1].islower() and n not in self.defined], upper)
             indexed = [base for base, key in self.vectors if key not in self.refused]

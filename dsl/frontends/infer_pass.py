@@ -11,6 +11,8 @@ declarations an equation needs right before it, mapped to the equation (so
 a diagnostic about a declaration points at the use it came from), with an
 ``N740`` note each; an equation inference refused is skipped with an ``N741`` note, one that
 needs a name whose shape stayed open with an ``N702`` note that says so.
+Names found to be scalars change how products read (``c W`` is a
+scaling), so the first pass runs again with them before the second.
 Names a document states are never declared again: hand declarations win.
 
     >>> from dsl.frontends.document import Host, Slice
@@ -43,13 +45,15 @@ from dsl.language.syntax import parse_text
 from dsl.shapes.checker import check_program
 
 _IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+MAX_READINGS = 2        # first readings again, with the scalars inference found
 
 
 class Recording(Builder):
     """The first pass: the builder as always, keeping the sides skipped for unknown names."""
 
-    def __init__(self, host: Host):
+    def __init__(self, host: Host, scalars: frozenset = frozenset()):
         super().__init__(host)
+        self.scalars |= scalars
         self.skipped: list[tuple[Translation, Translation, int, Span, str]] = []
 
     def _vet(self, lhs, r, missing, part, whole):
@@ -67,6 +71,7 @@ class Plan:
     notes: dict[str, str] = field(default_factory=dict)
     refused: dict[int, str] = field(default_factory=dict)      # side offset -> why
     undetermined: set[str] = field(default_factory=set)
+    scalars: frozenset = frozenset()    # names inferred scalar: a product with one is a scaling
 
 
 class Supplying(Builder):
@@ -74,6 +79,7 @@ class Supplying(Builder):
 
     def __init__(self, host: Host, plan: Plan):
         super().__init__(host)
+        self.scalars |= plan.scalars
         self.plan = plan
         self.sized: set[str] = set()
 
@@ -108,6 +114,12 @@ def read_inferring(host: Host, feed: Callable[[Builder], None]) -> Extracted:
     if not first.skipped:
         return first.finish()
     plan = _plan(first)
+    for _ in range(MAX_READINGS):
+        if plan.scalars <= first.scalars:
+            break
+        first = Recording(host, plan.scalars | first.scalars)    # read again: c W is a scaling
+        feed(first)
+        plan = _plan(first)
     if not plan.decls and not plan.refused and not plan.undetermined:
         return first.finish()
     second = Supplying(host, plan)
@@ -128,12 +140,15 @@ def _plan(first: Recording) -> Plan:
             equations.append(Equation(lhs.name, None, r.node, key, whole.line, text))
     sol = solve(fixed, set(env.dims), equations, denominator=env.layout is LayoutKind.DENOMINATOR)
     names = _size_names(sol, equations, set(env.dims) | set(env.names) | set(sol.lines))
-    plan = Plan(undetermined=set(sol.undetermined))
+    scalars = {n for table in (sol.shapes, sol.defined) for n, s in table.items() if s.is_scalar}
+    plan = Plan(undetermined=set(sol.undetermined), scalars=frozenset(scalars))
     why = say("not-inferred-conflict")
     plan.refused = {key: why for key, kind in sol.refused.items() if kind == "conflict"}
     for name in sorted(sol.shapes, key=lambda n: sol.lines.get(n, [0])[0]):
         shape = Shape(tuple(names.get(t.name, t) if isinstance(t, Sym) else t for t in sol.shapes[name].dims))
         attrs = "".join(f" {a}" for a in sol.attrs.get(name, ()))
+        if attrs and shape.is_scalar:
+            attrs = " binary"              # the target of a binary cross-entropy: 0 or 1
         plan.decls[name] = f"{name} : {shape}{attrs}"
         plan.sizes[name] = tuple(dict.fromkeys(t.name for t in shape.dims if isinstance(t, Sym)
                                                and t.name not in env.dims))
@@ -146,13 +161,9 @@ def _plan(first: Recording) -> Plan:
 
 def _size_names(sol: Solution, equations: list[Equation], taken: set[str]) -> dict[str, Sym]:
     """Readable names for the fresh sizes ``?1``, ``?2``...: ``n_x`` for the
-    length of a vector ``x`` (defined names first, in document order, then
-    the others), ``m_W`` and ``n_W`` for the rows and columns of a matrix."""
-    order: list[str] = []
-    for eq in equations:
-        for n in ([eq.lhs] if eq.lhs else []) + [n for n in sol.lines if eq.line in sol.lines[n]]:
-            if n not in order and (n in sol.shapes or n in sol.defined):
-                order.append(n)
+    length of a vector ``x``, ``m_W`` and ``n_W`` for the rows and columns of
+    a matrix ``W``; equation by equation in document order, the name it
+    defines first, then its vectors, then its matrices."""
     shapes = {**sol.defined, **sol.shapes}
     out: dict[str, Sym] = {}
     used = set(taken)
@@ -167,13 +178,18 @@ def _size_names(sol: Solution, equations: list[Equation], taken: set[str]) -> di
         used.add(pick)
         out[t.name] = Sym(pick)
 
-    for n in order:
+    def name_sizes(n: str) -> None:
         s = shapes[n]
         if s.is_vector:
             give(s.dims[0] if s.is_col else s.dims[1], f"n_{n}")
-    for n in order:
-        s = shapes[n]
-        if s.rank == 2:
+        elif s.rank == 2:
             give(s.dims[0], f"m_{n}")
             give(s.dims[1], f"n_{n}")
+
+    for eq in equations:
+        names = [n for n in sol.lines if eq.line in sol.lines[n] and n in shapes]
+        if eq.lhs in shapes:
+            name_sizes(eq.lhs)
+        for n in sorted(names, key=lambda n: not shapes[n].is_vector):
+            name_sizes(n)
     return out

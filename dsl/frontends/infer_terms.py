@@ -96,6 +96,9 @@ class Terms:
         self.vectors: list[tuple[ShapeT, int]] = []   # x_i: one of the sizes is 1 (and the equation)
         self.final = False
         self.key = 0                                  # the equation being read (its index variables)
+        self.defined: set[str] = set()                # names the equations define (never inputs)
+        self.biases: dict[str, str | None] = {}       # a lower-case input added to a matrix: how
+        self.added: dict[str, ShapeT] = {}            # ... and the shape it is added to, when undecided
 
     # ---- names
     def name(self, node: Name) -> ShapeT | None:
@@ -132,6 +135,8 @@ class Terms:
             case BinOp(op=Op.POW, left=a, right=b):
                 self.expr(b)
                 return self.expr(a)
+            case BinOp(op=Op.ADD | Op.SUB, left=a, right=b) if self.bias_leaf(a) != self.bias_leaf(b):
+                return self.bias(a, b) if self.bias_leaf(a) else self.bias(b, a)
             case BinOp(left=a, right=b):
                 return self.elementwise(self.expr(a), self.expr(b))
             case Call():
@@ -154,6 +159,40 @@ class Terms:
         for kid in children(node):
             self.expr(kid)
         return None
+
+    def bias_leaf(self, node: Expr) -> bool:
+        """A lower-case input of unknown shape: ``b`` in ``X W + b``."""
+        return (isinstance(node, Name) and node.id[:1].islower() and node.id not in self.fixed
+                and node.id not in self.sizes and node.id not in self.defined)
+
+    def bias(self, leaf: Expr, other: Expr) -> ShapeT | None:
+        """``other + leaf`` with ``leaf`` a lower-case input: the same shape, or a
+        row (``"row"``) or column (``"col"``) broadcast over ``other``, as
+        ``decide_biases`` chose; undecided, it constrains nothing yet."""
+        mine, theirs = self.expr(leaf), self.expr(other)
+        assert isinstance(leaf, Name) and mine is not None, "a bias is a name not fixed"
+        how = self.biases.setdefault(leaf.id, None)
+        if theirs is None or len(theirs) != 2:
+            return self.elementwise(mine, theirs)
+        if how is None:
+            self.added.setdefault(leaf.id, theirs)
+            return theirs
+        if how == "same":
+            return self.elementwise(mine, theirs)
+        along = 0 if how == "row" else 1
+        self.store.unify(mine[along], 1, stated=False)
+        self.store.unify(mine[1 - along], theirs[1 - along])
+        return theirs
+
+    def decide_biases(self, upper: set) -> None:
+        """A lower-case input added to a value whose both sizes belong to
+        upper-case names (``X W + b``: a batch) is a bias row broadcast over
+        it, as NumPy adds it; added to anything else it has that shape."""
+        for name, theirs in self.added.items():
+            if self.biases.get(name) is None:
+                both = all(self.store.resolve(t) in upper for t in theirs)
+                self.biases[name] = "row" if both else "same"
+        self.added = {}
 
     def matmul(self, a: ShapeT | None, b: ShapeT | None) -> ShapeT | None:
         if a is None or b is None:
