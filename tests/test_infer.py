@@ -18,7 +18,7 @@ from dsl.frontends.infer import Equation, solve
 from dsl.frontends.latex import extract_latex
 from dsl.frontends.markdown import extract_markdown
 from dsl.frontends.unify import Conflict, Store
-from dsl.language.syntax import parse_expr
+from dsl.language.syntax import parse_expr, parse_text
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "lint"
@@ -90,7 +90,7 @@ def test_column_convention_from_a_matrix_times_a_vector():
     assert got["x"] == f"{w_cols} x 1" and got["b"] == f"{w_rows} x 1" and got["y"] == f"{w_rows} x 1"
     assert w_rows != w_cols and "1" not in (w_rows, w_cols)   # distinct, never 1 unless forced
     assert sol.attrs["y"] == ("onehot",)                     # the target of a cross-entropy
-    assert str(sol.defined["L"]) == "scalar"
+    assert str(sol.defined["L"]) == "1 x 1"
 
 
 def test_row_convention_from_a_vector_times_a_matrix():
@@ -335,8 +335,50 @@ def test_scalars_found_by_inference_make_products_scalings(tmp_path):
                    "$$ \\frac{\\partial L}{\\partial w} = (\\hat{y} - y) x $$\n\n"
                    "$$ \\frac{\\partial L}{\\partial b} = y - \\hat{y} $$\n", encoding="utf-8")
     decls = ex_decls(doc)
-    assert decls["b"] == "scalar" and decls["y"] == "scalar binary"       # y log yhat: a scaling
+    assert decls["b"] == "1 x 1" and decls["y"] == "1 x 1 binary"       # y log yhat: a scaling
     assert decls["w"] == decls["x"] and decls["w"].endswith(" x 1")
     report = lint_json(doc)
     assert [c["status"] for c in report["claims"]] == ["verified", "wrong"]
     assert codes_by_line(report) == {9: ["E500"]}
+
+
+# ------------------------------------------- no false alarm from inference
+
+ATOMS = ["x", "W", "b", "y", "\\hat y", "z", "h", "A", "v", "\\eta", "X", "Y", "1", "2", "m", "x_i"]
+FUNCS = ["\\sigma", "\\tanh", "\\log", "\\mathrm{softmax}", "\\operatorname{diag}", "\\mathrm{tr}", "f", "\\sum"]
+OPS = [" + ", " - ", " ", " \\circ ", "^T ", "/"]
+
+
+def random_side(rng, depth=0) -> str:
+    r = rng.random()
+    if depth > 3 or r < 0.35:
+        return rng.choice(ATOMS)
+    if r < 0.55:
+        return rng.choice(FUNCS) + "(" + random_side(rng, depth + 1) + ")"
+    if r < 0.65:
+        return "\\frac{" + random_side(rng, depth + 1) + "}{" + random_side(rng, depth + 1) + "}"
+    return random_side(rng, depth + 1) + rng.choice(OPS) + random_side(rng, depth + 1)
+
+
+def test_definitions_read_with_inferred_shapes_never_have_shape_errors():
+    """Every definition inference declared names for checks cleanly: the
+    declarations fit every equation they were inferred from."""
+    import random
+
+    from dsl.core.ast import Define
+    from dsl.shapes.checker import check_program
+
+    rng = random.Random(11)
+    for _ in range(60):
+        doc = "\n".join(f"$$ {rng.choice(['z', 'h', 'a', 'L', 'o', 'p', 'Z', 'H'])} = {random_side(rng)} $$\n"
+                        for _ in range(rng.randint(1, 6)))
+        once = Builder(Host("r.md", doc))
+        extract_markdown(Slice.of(doc, 0, len(doc)), once)
+        before = set(once.finish().source.text.splitlines())
+        ex = extract("r.md", doc)
+        program, _ = parse_text(ex.source.text)
+        _, diags = check_program(program)
+        lines = ex.source.text.splitlines()
+        new_defs = {s.span.line for s in program.statements
+                    if isinstance(s, Define) and lines[s.span.line - 1] not in before}
+        assert not [d for d in diags if d.is_error and d.span.line in new_defs], doc

@@ -4,8 +4,8 @@ Contract: :func:`solve` takes the shapes already fixed (names the document
 states, read by the checker; None for a name whose statement has an error),
 the size symbols, the equations the builder skipped because some names were
 unknown (:class:`Equation`, in document order) and the file's layout, and
-returns a :class:`Solution`: for every name it can determine, a rank-2 (or
-scalar) shape over the document's sizes and fresh sizes ``?1``, ``?2``...;
+returns a :class:`Solution`: for every name it can determine, a rank-2 shape (1 x 1 for a
+scalar) over the document's sizes and fresh sizes ``?1``, ``?2``...;
 the equations it refused; and the names it could not determine.  What each
 node of an equation says is in ``infer_terms``; this module strings the
 equations together:
@@ -239,8 +239,11 @@ class _Solver(Terms):
             for x in walk(eq.node):
                 if not (isinstance(x, BinOp) and x.op is Op.MATMUL):
                     continue
-                if isinstance(x.left, Name) and x.left.id in self.names and _applied(x.left, eq.text):
-                    found.add(x.left.id)              # f(x), \\phi(Wx): a function the document names?
+                near = x.left                         # the factor written right before the right one
+                while isinstance(near, BinOp) and near.op is Op.MATMUL:
+                    near = near.right
+                if isinstance(near, Name) and near.id in self.names and _applied(near, eq.text):
+                    found.add(near.id)                # f(x), \\phi(Wx): a function the document names?
                     continue
                 try:
                     left = self.expr(x.left)
@@ -264,8 +267,7 @@ class _Solver(Terms):
                           for x in walk(eq.node) if isinstance(x, Name)}
         for n, s in self.names.items():
             terms = st.shape(s)
-            shape = Shape(()) if all(t == 1 for t in terms) else Shape(
-                tuple(Sym(f"?{t.id}") if isinstance(t, Var) else t for t in terms))
+            shape = Shape(tuple(Sym(f"?{t.id}") if isinstance(t, Var) else t for t in terms))
             if n in self.defined:
                 sol.defined[n] = shape
             elif n not in in_definitions:

@@ -53,6 +53,7 @@ class Recording(Builder):
 
     def __init__(self, host: Host, scalars: frozenset = frozenset()):
         super().__init__(host)
+        self.seed = scalars
         self.scalars |= scalars
         self.skipped: list[tuple[Translation, Translation, int, Span, str]] = []
 
@@ -77,9 +78,9 @@ class Plan:
 class Supplying(Builder):
     """The second pass: inferred declarations placed before the first equation that needs them."""
 
-    def __init__(self, host: Host, plan: Plan):
+    def __init__(self, host: Host, plan: Plan, scalars: frozenset):
         super().__init__(host)
-        self.scalars |= plan.scalars
+        self.scalars |= scalars            # read as the last first pass read (inference saw that)
         self.plan = plan
         self.sized: set[str] = set()
 
@@ -117,12 +118,12 @@ def read_inferring(host: Host, feed: Callable[[Builder], None]) -> Extracted:
     for _ in range(MAX_READINGS):
         if plan.scalars <= first.scalars:
             break
-        first = Recording(host, plan.scalars | first.scalars)    # read again: c W is a scaling
+        first = Recording(host, plan.scalars | first.seed)       # read again: c W is a scaling
         feed(first)
         plan = _plan(first)
     if not plan.decls and not plan.refused and not plan.undetermined:
         return first.finish()
-    second = Supplying(host, plan)
+    second = Supplying(host, plan, first.seed)
     feed(second)
     return second.finish()
 
@@ -140,14 +141,14 @@ def _plan(first: Recording) -> Plan:
             equations.append(Equation(lhs.name, None, r.node, key, whole.line, text))
     sol = solve(fixed, set(env.dims), equations, denominator=env.layout is LayoutKind.DENOMINATOR)
     names = _size_names(sol, equations, set(env.dims) | set(env.names) | set(sol.lines))
-    scalars = {n for table in (sol.shapes, sol.defined) for n, s in table.items() if s.is_scalar}
+    scalars = {n for table in (sol.shapes, sol.defined) for n, s in table.items() if s.is_one_by_one}
     plan = Plan(undetermined=set(sol.undetermined), scalars=frozenset(scalars))
     why = say("not-inferred-conflict")
     plan.refused = {key: why for key, kind in sol.refused.items() if kind == "conflict"}
     for name in sorted(sol.shapes, key=lambda n: sol.lines.get(n, [0])[0]):
         shape = Shape(tuple(names.get(t.name, t) if isinstance(t, Sym) else t for t in sol.shapes[name].dims))
         attrs = "".join(f" {a}" for a in sol.attrs.get(name, ()))
-        if attrs and shape.is_scalar:
+        if attrs and shape.is_one_by_one:
             attrs = " binary"              # the target of a binary cross-entropy: 0 or 1
         plan.decls[name] = f"{name} : {shape}{attrs}"
         plan.sizes[name] = tuple(dict.fromkeys(t.name for t in shape.dims if isinstance(t, Sym)

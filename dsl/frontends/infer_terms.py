@@ -317,7 +317,7 @@ class Terms:
 
         result = _rule(node.func, [Shape(tuple(sym(t) for t in s)) for s in resolved], axis)
         if isinstance(result, Problem):
-            stated = not free and all(self.store.is_stated(t) for s in args for t in s)
+            stated = not free and all(len(s) == 2 and all(self.store.is_stated(t) for t in s) for s in args)
             raise Conflict(node.func, result.what, stated)
         if not isinstance(result, Shape) or result.rank > 2:
             return None
