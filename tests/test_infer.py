@@ -382,3 +382,9 @@ def test_definitions_read_with_inferred_shapes_never_have_shape_errors():
         new_defs = {s.span.line for s in program.statements
                     if isinstance(s, Define) and lines[s.span.line - 1] not in before}
         assert not [d for d in diags if d.is_error and d.span.line in new_defs], doc
+
+
+def test_inputs_a_function_takes_only_in_its_domain_are_drawn_there():
+    sol = solve({}, set(), [eq("u", "A @ x", 1), eq("L", "sum(log(x)) + sum(u)", 2),
+                            eq("M", "inv(B) @ A", 3), eq("c", "xent(t, softmax(u))", 4)])
+    assert sol.attrs == {"x": ("positive",), "B": ("invertible",), "t": ("onehot",)}

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from dsl.builtins import FUNCTIONS
 from dsl.core.ast import BinOp, Call, Expr, Index, Name, Op, Transpose, walk
 from dsl.core.dims import Shape, Sym
 from dsl.frontends.infer_terms import Terms, is_zero
@@ -289,7 +290,7 @@ def _uses(eq: Equation, sol: Solution) -> None:
         sol.lines.setdefault(n, [])
         if eq.line not in sol.lines[n]:
             sol.lines[n].append(eq.line)
-    _targets(eq.node, sol.attrs)
+    _attributes(eq.node, sol.attrs)
 
 
 def _applied(node: Name, text: str) -> bool:
@@ -312,16 +313,27 @@ def _renumber(sol: Solution) -> None:
             table[n] = Shape(tuple(order.get(t.name, t) if isinstance(t, Sym) else t for t in s.dims))
 
 
-def _targets(node: Expr, attrs: dict) -> None:
-    """The targets of a cross-entropy (``xent(y, p)``, ``y * log(p)``, ``y^T log(p)``,
-    ``y_i log p_i``) are drawn one-hot: the identities written for it assume
-    its entries sum to 1."""
+_DOMAINS = {"x > 0": "positive", "x >= 0": "positive", "det(M) != 0": "invertible", "det(M) > 0": "spd"}
+"""The attribute that draws an argument inside a function's domain (``Builtin.domain``)."""
+
+
+def _attributes(node: Expr, attrs: dict) -> None:
+    """How the inputs an equation uses are drawn when verifying.  The targets
+    of a cross-entropy (``xent(y, p)``, ``y * log(p)``, ``y^T log(p)``,
+    ``y_i log p_i``) are one-hot: the identities written for it assume its
+    entries sum to 1.  An input a function takes only inside its domain
+    (``log(x)``, ``\\sqrt{x}``, ``inv(A)``) is drawn there."""
     def base(x):
         while isinstance(x, (Transpose, Index)):
             x = x.operand if isinstance(x, Transpose) else x.base
         return x.id if isinstance(x, Name) else None
 
     for x in walk(node):
+        if isinstance(x, Call) and x.args and not x.prime and (row := FUNCTIONS.get(x.func)) is not None:
+            kind = _DOMAINS.get(row.domain)
+            name = base(x.args[0]) if isinstance(x.args[0], Name) else None
+            if kind is not None and name is not None and "onehot" not in attrs.get(name, ()):
+                attrs[name] = (kind,)
         if isinstance(x, Call) and x.func == "xent" and x.args:
             found = [base(x.args[0])]
         elif isinstance(x, BinOp) and x.op in (Op.MUL, Op.MATMUL):

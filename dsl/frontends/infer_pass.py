@@ -148,7 +148,7 @@ def _plan(first: Recording) -> Plan:
     for name in sorted(sol.shapes, key=lambda n: sol.lines.get(n, [0])[0]):
         shape = Shape(tuple(names.get(t.name, t) if isinstance(t, Sym) else t for t in sol.shapes[name].dims))
         attrs = "".join(f" {a}" for a in sol.attrs.get(name, ()))
-        if attrs and shape.is_one_by_one:
+        if attrs == " onehot" and shape.is_one_by_one:
             attrs = " binary"              # the target of a binary cross-entropy: 0 or 1
         plan.decls[name] = f"{name} : {shape}{attrs}"
         plan.sizes[name] = tuple(dict.fromkeys(t.name for t in shape.dims if isinstance(t, Sym)
