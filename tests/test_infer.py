@@ -157,9 +157,16 @@ def test_a_scaling_is_never_read_as_a_matrix_or_an_outer_product():
 
 
 def test_conflicts_among_inferred_shapes_refuse_the_equation():
-    sol = solve({}, set(), [eq("z", "W @ x", 1), eq("L", "sum(z) @ v", 2)])
-    assert sol.refused == {2: "conflict"}           # a scalar in '@' fits no shape of v
+    sol = solve({}, set(), [eq("z", "W @ x", 1), eq("c", "trace(x) + sum(v)", 2)])
+    assert sol.refused == {2: "conflict"}           # x is a vector by preference: no trace
     assert "v" in sol.undetermined and {"W", "x"} <= set(sol.shapes)
+
+
+def test_a_scalar_times_a_name_makes_it_one_entry_and_a_claimed_numerator_a_loss():
+    sol = solve({}, set(), [eq("r", "X @ w - y", 1), eq("L", "1 / N * sum(r * r)", 2),
+                            eq(None, "2 / N * (X.T @ r)", 3, ("L", "w")), eq("s", "c @ sum(r)", 4)])
+    assert str(sol.shapes["N"]) == "1 x 1" and str(sol.defined["L"]) == "1 x 1"
+    assert str(sol.shapes["c"]) == "1 x 1" and sol.refused == {}
 
 
 # ----------------------------------------------------------- reading twice
@@ -388,3 +395,28 @@ def test_inputs_a_function_takes_only_in_its_domain_are_drawn_there():
     sol = solve({}, set(), [eq("u", "A @ x", 1), eq("L", "sum(log(x)) + sum(u)", 2),
                             eq("M", "inv(B) @ A", 3), eq("c", "xent(t, softmax(u))", 4)])
     assert sol.attrs == {"x": ("positive",), "B": ("invertible",), "t": ("onehot",)}
+
+
+REGULARISED = FIXTURES / "infer_regularised.md"
+
+
+def test_a_penalty_strength_is_a_scalar_because_the_loss_is_one():
+    decls = ex_decls(REGULARISED)
+    assert decls["lambda"] == "1 x 1"                      # J = L + s, and dJ/do is a gradient
+    report = lint_json(REGULARISED)
+    claims = {c["line"]: c["status"] for c in report["claims"]}
+    assert [claims[line_of(REGULARISED, s)] for s in ("= \\mathbf{o} - \\mathbf{y}$$", "\\mathbf{h}^\\top + \\lambda",
+                                                       "= {\\mathbf{W}^{(2)}}^\\top")] == ["verified"] * 3
+    assert codes_by_line(report) == {line_of(REGULARISED, "\\mathbf{o}} {\\mathbf{W}^{(2)}}^\\top$$"): ["E300"],
+                                     line_of(REGULARISED, "+ 2 \\lambda"): ["E500"]}
+
+
+def test_a_mean_over_an_unknown_count_divides_by_a_scalar(tmp_path):
+    doc = tmp_path / "mean.md"
+    doc.write_text("$$ r = X w - y $$\n\n$$ L = \\frac{1}{N} \\mathrm{sum}(r \\circ r) $$\n\n"
+                   "$$ \\frac{\\partial L}{\\partial w} = \\frac{2}{N} X^T r $$\n\n"
+                   "$$ \\frac{\\partial L}{\\partial w} = \\frac{1}{N} X^T r $$\n", encoding="utf-8")
+    assert ex_decls(doc)["N"] == "1 x 1"
+    report = lint_json(doc)
+    assert [c["status"] for c in report["claims"]] == ["verified", "wrong"]
+    assert "factor" in report["diagnostics"][0]["message"]

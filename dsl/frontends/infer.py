@@ -135,10 +135,10 @@ class _Solver(Terms):
             self.store.unify_shapes(mine, rhs)
         elif not rhs:
             for t in mine:
-                self.store.unify(t, 1)
+                self.store.unify(t, 1, stated=False)
         elif not mine:
             for t in rhs:
-                self.store.unify(t, 1)
+                self.store.unify(t, 1, stated=False)
         else:
             raise Conflict(mine, rhs, False)
 
@@ -205,10 +205,33 @@ class _Solver(Terms):
         claims = self.equations
         self.equations = [eq for eq in claims if eq.deriv is None]
         self.phase()
+        self.losses([eq.deriv[0] for eq in claims if eq.deriv is not None])
         self.store.seal()
         self.equations = claims
         self.phase()
         return self.solution()
+
+    def losses(self, numerators: list[str]) -> None:
+        """A claimed derivative's numerator is a scalar or a vector (SPEC section
+        5); one the definitions leave neither (``L = \\frac{1}{N} \\ldots`` with
+        ``N`` unknown) is taken as the scalar loss, where every definition still fits."""
+        st = self.store
+        for name in dict.fromkeys(numerators):
+            shape = self.names.get(name)
+            if shape is None or len(shape) != 2 or self.length(shape) is not None or st.scalar_like(shape):
+                continue
+            snap, refused = st.snapshot(), dict(self.refused)
+            try:
+                for t in shape:
+                    st.unify(t, 1, stated=False)
+                self.settle()
+                if self.refused == refused:
+                    continue
+            except Conflict:
+                pass
+            st.restore(snap)
+            self.refused = refused
+            self.settle()
 
     def phase(self) -> None:
         self.final = False
@@ -225,6 +248,12 @@ class _Solver(Terms):
             self.prefer(indexed, set())
             self.final = True
             self.settle()
+
+    def shape_or_none(self, node: Expr) -> ShapeT | None:
+        try:
+            return self.expr(node)
+        except Conflict:
+            return None
 
     def ambiguous(self) -> set[str]:
         """Names juxtaposed with a vector across an inner size of 1 (``m x``
@@ -253,7 +282,8 @@ class _Solver(Terms):
                 if not left or len(left) != 2 or not self.store.is_one(left[1]):
                     continue
                 for side, other in ((x.left, x.right), (x.right, x.left)):
-                    if isinstance(side, Name) and side.id in self.names and not isinstance(other, Transpose):
+                    if isinstance(side, Name) and side.id in self.names and not isinstance(other, Transpose) \
+                            and not self.store.scalar_like(self.shape_or_none(other)):
                         found.add(side.id)
         return found
 

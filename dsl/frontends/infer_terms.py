@@ -198,8 +198,14 @@ class Terms:
         if a is None or b is None:
             return None
         if len(a) != 2 or len(b) != 2:
+            other = a or b
+            if other and len(other) == 2 and not any(self.store.is_stated(t) and not self.store.is_one(t)
+                                                     for t in other):
+                for t in other:                  # a scalar times something: only a 1 x 1 fits
+                    self.store.unify(t, 1, stated=False)
+                return other                     # (and read again, it is a scaling: 1/N sum ...)
             if not a or not b:
-                raise Conflict(a, b, False)      # a scalar in '@': read otherwise once its shape is known
+                raise Conflict(a, b, False)      # a scalar in '@' with a matrix: read otherwise
             return None
         self.store.unify(a[1], b[0])
         return (a[0], b[1])
@@ -209,6 +215,14 @@ class Terms:
             return None
         if not a or not b:
             return b or a
+        if len(a) == len(b) and (self.store.scalar_like(a) or self.store.scalar_like(b)):
+            snap = self.store.snapshot()
+            try:
+                self.store.unify_shapes(a, b)
+                return a
+            except Conflict:                     # nothing else fits: a 1 x 1 broadcasts as a scalar
+                self.store.restore(snap)
+                return b if self.store.scalar_like(a) else a
         if len(a) != len(b):
             return None
         out = []
@@ -317,8 +331,7 @@ class Terms:
 
         result = _rule(node.func, [Shape(tuple(sym(t) for t in s)) for s in resolved], axis)
         if isinstance(result, Problem):
-            stated = not free and all(len(s) == 2 and all(self.store.is_stated(t) for t in s) for s in args)
-            raise Conflict(node.func, result.what, stated)
+            raise Conflict(node.func, result.what, False)     # the arguments' shapes are inferred ones
         if not isinstance(result, Shape) or result.rank > 2:
             return None
         return tuple(back.get(t, t) if isinstance(t, Sym) else t for t in result.dims)
