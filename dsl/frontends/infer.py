@@ -4,17 +4,20 @@ Contract: :func:`solve` takes the shapes already fixed (names the document
 states, read by the checker; None for a name whose statement has an error),
 the size symbols, the equations the builder skipped because some names were
 unknown (:class:`Equation`, in document order) and the file's layout, and
-returns a :class:`Solution`: for every name it can determine, a rank-2 shape (1 x 1 for a
-scalar) over the document's sizes and fresh sizes ``?1``, ``?2``...;
-the equations it refused; and the names it could not determine.  What each
+returns a :class:`Solution`: for every name it can determine, a rank-2
+shape (1 x 1 for a scalar) over the document's sizes and fresh sizes
+``?1``, ``?2``...; the equations it refused; and the names it could not
+determine.  What each
 node of an equation says is in ``infer_terms``; this module strings the
 equations together:
 
 - the definitions first, then the claims: a claim only gives shapes to
   names the definitions leave open, so a wrong claim (a missing transpose)
-  cannot bend the shapes it is checked against.  A claim ``dA/dB = E``
-  whose numerator is neither a scalar nor a vector can only be about a
-  scalar ``A``;
+  cannot bend the shapes it is checked against.  Before the claims are
+  read, a claimed derivative's numerator that the definitions leave
+  neither a scalar nor a vector (``J = L + s`` with ``s`` scaled by an
+  unknown ``\\lambda``) is taken as the scalar loss, where every
+  definition still fits;
 - each equation is a trial: one whose sizes cannot fit the others is undone
   and refused (``"conflict"``), unless the sizes at odds are ones the
   document states or the definitions settled (``"stated"``): that equation
@@ -25,6 +28,8 @@ equations together:
   upper-case name (a matrix, by the same convention) uses as its 1, the
   columns when both could be (column vectors, the mathematician's
   default); so is a value written with one index (``x_i``);
+- a bias ``b`` in ``X W + b``, with both sizes of ``X W`` those of
+  upper-case names (a batch), is a row broadcast over it, as NumPy adds it;
 - not determined, so never declared: a name only claims use (its values
   would mean nothing to the definitions), a name whose sizes nothing
   constrains (inside a function the document does not define), a lower-case

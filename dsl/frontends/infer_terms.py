@@ -6,18 +6,22 @@ as it goes (raising :class:`~dsl.frontends.unify.Conflict` where they
 cannot be equal); None is a shape it cannot tell (an unknown function, a
 tensor).  Names the document fixes have their stated shapes, size symbols
 are scalars, every other name a pair of fresh sizes made at first sight.
-The rules: ``@`` makes inner sizes equal; ``+ - * /`` make shapes equal,
-where a stated 1 broadcasts over a stated size; a transpose swaps; index
+The rules: ``@`` makes inner sizes equal, and a scalar times a value
+makes that value 1 x 1 (read again, the product is a scaling); ``+ - * /``
+make shapes equal, where a stated 1 broadcasts over a stated size and a
+1 x 1 over anything equal shapes do not fit (a lower-case input added to a
+value waits for ``decide_biases``); a transpose swaps; index
 notation makes ``x_i`` a vector (along its side that is not 1) and
 ``W_{ij}`` a matrix; ``dA/dB`` has the derivative's shape (SPEC section 5)
 once A or B is known to be a scalar or both vectors.  Built-in functions
 follow their rows in ``dsl.builtins``: elementwise rows keep the shape,
-scalar-valued rows give a scalar, and the others are probed through their
-own shape rule (one that gives back a matrix, a row and a column unchanged
-keeps the shape; one that takes two arguments of one shape and refuses two
-of different shapes makes them equal) or, failing that, applied to the
-arguments' sizes once they are known (in the last sweep, ``final``, sizes
-still free count as not 1).
+scalar-valued rows give a scalar (their rule still checks the
+arguments), and the others are probed through their own shape rule (one
+that gives back a matrix, a row and a column unchanged keeps the shape;
+one that takes two arguments of one shape and refuses two of different
+shapes makes them equal) or, failing that, applied to the arguments' sizes
+once they are known (in the last sweep, ``final``, sizes still free count
+as not 1).
 
     >>> from dsl.language.syntax import parse_expr
     >>> t = Terms({}, set())
