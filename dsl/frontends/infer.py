@@ -183,7 +183,7 @@ class _Solver(Terms):
 
     def prefer(self, shapes: list[ShapeT], upper: set) -> None:
         """Make each of ``shapes`` a vector where every equation still fits
-        (see the module docstring): all at once when that fits, else one by one."""
+        (see the module docstring): all at once when that fits, else each half so."""
         st = self.store
         snap, refused = st.snapshot(), dict(self.refused)
         try:
@@ -199,9 +199,10 @@ class _Solver(Terms):
         st.restore(snap)
         self.refused = dict(refused)
         self.settle()
-        if len(shapes) > 1:
-            for shape in shapes:
-                self.prefer([shape], upper)
+        if len(shapes) > 1:                      # halves, so a few misfits cost a few trials each
+            half = len(shapes) // 2
+            self.prefer(shapes[:half], upper)
+            self.prefer(shapes[half:], upper)
 
     def run(self) -> Solution:
         """The definitions first, then the claims: a claim only gives shapes to
