@@ -420,3 +420,13 @@ def test_a_mean_over_an_unknown_count_divides_by_a_scalar(tmp_path):
     report = lint_json(doc)
     assert [c["status"] for c in report["claims"]] == ["verified", "wrong"]
     assert "factor" in report["diagnostics"][0]["message"]
+
+
+def test_explain_of_a_document_reports_a_defect_in_reading_as_a_diagnostic(capsys, monkeypatch):
+    def broken(path, text):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(explain, "extract", broken)
+    assert explain.main(str(COLUMNS), None, color="never") == 1
+    out = capsys.readouterr().out
+    assert "E901" in out and "boom" in out

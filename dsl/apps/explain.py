@@ -105,6 +105,10 @@ def _document(path: str) -> int:
     except ValueError as exc:                     # a notebook that is not one
         print(f"chainrule explain: {path}: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # noqa: BLE001  (a defect in reading, reported as an E901 diagnostic)
+        defect = driver.internal_error("reading the document", exc, driver.whole(source))
+        sys.stdout.write(render.render_text([driver.unreadable(path, defect)], claims=False))
+        return 1
     inferred = [f"{path}:{d.span.line}: {d.message}" for d in ex.verbose if d.code == "N740"]
     if inferred:
         sys.stdout.write(say("explain-inferred") + "\n" + _indent("\n".join(inferred)) + "\n\n")
