@@ -430,3 +430,16 @@ def test_explain_of_a_document_reports_a_defect_in_reading_as_a_diagnostic(capsy
     assert explain.main(str(COLUMNS), None, color="never") == 1
     out = capsys.readouterr().out
     assert "E901" in out and "boom" in out
+
+
+def test_a_chain_of_derivative_terms_in_another_layout_is_not_a_false_alarm(tmp_path):
+    doc = tmp_path / "chain.md"
+    doc.write_text("$$ z = W x + b $$\n\n$$ \\hat y = \\mathrm{softmax}(z) $$\n\n"
+                   "$$ L = -\\sum y \\circ \\log \\hat y $$\n\n"
+                   "$$ \\frac{\\partial L}{\\partial z} = \\frac{\\partial L}{\\partial \\hat y} "
+                   "\\frac{\\partial \\hat y}{\\partial z} = \\hat y - y $$\n", encoding="utf-8")
+    report = lint_json(doc)
+    assert report["diagnostics"] == []                      # gradients as rows: the chain step is skipped
+    assert [c["status"] for c in report["claims"]] == ["verified"]   # ... and its last step checked
+    ex = extract(str(doc), doc.read_text(encoding="utf-8"))
+    assert any(d.code == "N741" and d.span.line == 7 for d in ex.verbose)

@@ -48,7 +48,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from dsl.builtins import FUNCTIONS
-from dsl.core.ast import BinOp, Call, Expr, Index, Name, Op, Transpose, walk
+from dsl.core.ast import BinOp, Call, Deriv, Expr, Index, Name, Op, Transpose, walk
 from dsl.core.dims import Shape, Sym
 from dsl.frontends.infer_terms import Terms, is_zero
 from dsl.frontends.unify import Conflict, ShapeT, Term, Var
@@ -160,7 +160,10 @@ class _Solver(Terms):
             except Conflict as c:
                 self.store.restore(snap)
                 del self.vectors[mark:]
-                self.refused[eq.key] = "stated" if c.stated else "conflict"
+                # a Jacobian term is read in a layout the document may not use (gradients as rows)
+                stated = c.stated and not any(isinstance(x, Deriv) and not self.store.scalar_like(
+                    self.name(x.num)) for x in walk(eq.node))
+                self.refused[eq.key] = "stated" if stated else "conflict"
         return (self.store.snapshot(), len(self.store.parent)) != before
 
     def settle(self) -> None:
