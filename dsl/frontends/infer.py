@@ -21,7 +21,8 @@ equations together:
 - each equation is a trial: one whose sizes cannot fit the others is undone
   and refused (``"conflict"``), unless the sizes at odds are ones the
   document states or the definitions settled (``"stated"``): that equation
-  is left to the checker, which reports the real error;
+  is left to the checker, which reports the real error (unless it holds a
+  Jacobian term, whose layout the document may choose otherwise: refused);
 - where the equations leave a choice, one preference, tried and dropped
   again if any equation then conflicts: a name written in lower case
   (``x``, ``yhat``, ``theta``) is a vector, with one of its sizes that no
