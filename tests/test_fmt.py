@@ -264,10 +264,13 @@ def test_files_round_trip(path, to):
     assert all(c in text for c in comments)          # comments are kept
 
 
-def test_latex_file_is_one_align_block():
+def test_latex_file_is_its_declarations_then_one_align_block():
     source = Source("mlp.deriv", (ROOT / "examples" / "mlp.deriv").read_text(encoding="utf-8"))
     text, _ = fmt.format_source(source, "latex")
     lines = text.strip().splitlines()
+    preamble = [line for line in lines if line.startswith("% deriv: ")]
+    assert lines[:len(preamble)] == preamble and len(preamble) == 7    # dims and declarations, for lint
+    lines = lines[len(preamble):]
     assert lines[0] == r"\begin{align*}" and lines[-1] == r"\end{align*}"
     assert r"x &\in \mathbb{R}^{1 \times n} \\" in text
     assert r"y &\in \mathbb{R}^{1 \times n} \quad \text{onehot} \\" in text

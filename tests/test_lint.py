@@ -282,7 +282,7 @@ def test_deriv_files_are_linted_too():
 
 def test_pre_commit_hook_definition():
     (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
-    assert hook["id"] == "chainrule-lint" and hook["entry"] == "chainrule lint"
+    assert hook["id"] == "chainrule-lint" and hook["entry"] == "chainrule lint --quiet"   # problems only
     assert hook["language"] == "python"
     import re
     pattern = re.compile(hook["files"])
@@ -313,3 +313,23 @@ def test_other_grouping_is_named_when_it_is_shape_correct(tmp_path):
     assert [c for c, _, _ in found] == ["E301", "N701", "N703"]
     assert found[1][2] == "the formula was read as x * (h @ W)"
     assert "x * h @ W" in found[2][2] and all(line == 7 for _, line, _ in found)
+
+
+def test_the_readme_pre_commit_snippet_pins_a_commit_with_the_hook():
+    import re
+    import subprocess
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```yaml\n(repos:\n.*?)```", text, re.S)
+    assert block is not None, "the README shows a .pre-commit-config.yaml"
+    (repo,) = yaml.safe_load(block.group(1))["repos"]
+    assert repo["hooks"] == [{"id": "chainrule-lint"}]
+    assert re.fullmatch(r"[0-9a-f]{40}", repo["rev"]), "pre-commit needs a full hash (or a tag)"
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout: the pinned commit cannot be looked up")
+    shown = subprocess.run(["git", "show", f"{repo['rev']}:.pre-commit-hooks.yaml"], cwd=ROOT,
+                           capture_output=True, text=True)
+    if shown.returncode != 0 and "bad object" in shown.stderr + shown.stdout:
+        pytest.skip("a shallow checkout without the pinned commit's history")
+    assert shown.returncode == 0, shown.stderr
+    (hook,) = yaml.safe_load(shown.stdout)
+    assert hook["id"] == "chainrule-lint" and "--quiet" in hook["entry"]

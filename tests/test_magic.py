@@ -31,7 +31,7 @@ def test_load_ext_registers_both_magics(shell):
 
 
 def test_cell_result_text_and_html(shell):
-    result = cell(shell, LAYER + "b = x @ x\n", "--reset --no-verify")
+    result = cell(shell, LAYER + "b = x @ x\n", "--reset --no-verify --no-raise")
     assert isinstance(result, magic.CellResult) and not result.ok
     text = repr(result)
     assert "error[E300]" in text and "5 | b = x @ x" in text
@@ -67,7 +67,7 @@ def test_verdicts_are_coloured(shell):
     html = result._repr_html_()
     assert statuses == ["verified"]
     assert 'class="verdict-verified" style="color:#1b7f3b' in html
-    wrong = cell(shell, "dL/dx = x\n", "")
+    wrong = cell(shell, "dL/dx = x\n", "--no-raise")
     assert [c.status for c in wrong.report.claims] == ["wrong"]
     assert 'style="color:#c62828;font-weight:bold">wrong' in wrong._repr_html_()
 
@@ -86,7 +86,7 @@ def test_line_magic_uses_the_notebooks_arrays(shell, capsys):
 
 def test_line_magic_flags_star_for_at_on_real_data(shell, capsys):
     shell.user_ns.update(x=np.ones((1, 3)), W=np.arange(6.0).reshape(3, 2))
-    assert shell.run_line_magic("deriv", "x * W") is None
+    assert shell.run_line_magic("deriv", "--no-raise x * W") is None
     out = capsys.readouterr().out
     assert "error[E301]" in out and "1 x 3" in out and "3 x 2" in out
     assert "use '@'" in out
@@ -102,11 +102,11 @@ def test_line_magic_warns_on_a_silent_broadcast(shell, capsys):
 
 def test_line_magic_refuses_what_is_not_an_array(shell, capsys):
     shell.user_ns.update(s="text", T=np.ones((2, 2, 2, 2, 2)))
-    assert shell.run_line_magic("deriv", "s + T") is None
+    assert shell.run_line_magic("deriv", "--no-raise s + T") is None
     out = capsys.readouterr().out
     assert "'s' is a str, not an array" in out
     assert "'T' is 5-dimensional" in out
-    assert shell.run_line_magic("deriv", "nothing_here + 1") is None
+    assert shell.run_line_magic("deriv", "--no-raise nothing_here + 1") is None
     assert "E200" in capsys.readouterr().out
 
 
@@ -141,3 +141,30 @@ def test_the_timeout_bounds_the_claims_of_its_cell_only(shell):
     assert [c.status for c in later.report.claims] == ["verified"]
     generous = cell(shell, "dL/dx = x + x\n", "--timeout=30")
     assert [c.status for c in generous.report.claims] == ["verified"]
+
+
+def test_a_cell_with_errors_fails_after_its_report_without_a_traceback(shell, capsys):
+    run = shell.run_cell("%%deriv --reset --no-verify\nx : 1 x 3\nb = x @ x\n")
+    assert isinstance(run.error_in_exec, magic.DerivationError)
+    out = capsys.readouterr()
+    shown = out.out + out.err
+    assert "error[E300]" in shown, "the report comes first"
+    assert "DerivationError: E300 on line 2" in shown and "Traceback" not in shown
+    ok = shell.run_cell("%%deriv --reset --no-verify\nx : 1 x 3\nb = x @ x.T\n")
+    assert ok.error_in_exec is None and ok.result.ok
+
+
+def test_a_wrong_claim_fails_the_cell_and_no_raise_keeps_it_quiet(shell, capsys):
+    text = "x : 1 x 3\nL = sum(x * x)\ndL/dx = x\n"
+    failed = shell.run_cell("%%deriv --reset\n" + text)
+    assert isinstance(failed.error_in_exec, magic.DerivationError) and "E500" in str(failed.error_in_exec)
+    kept = shell.run_cell("%%deriv --reset --no-raise\n" + text)
+    assert kept.error_in_exec is None and not kept.result.ok
+    capsys.readouterr()
+
+
+def test_the_line_magic_fails_on_errors_too(shell, capsys):
+    shell.user_ns.update(x=np.ones((1, 3)), W=np.ones((3, 2)))
+    run = shell.run_cell("%deriv x * W")
+    assert isinstance(run.error_in_exec, magic.DerivationError)
+    assert "error[E301]" in capsys.readouterr().out

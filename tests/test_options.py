@@ -114,7 +114,8 @@ def test_the_repl_seed_command_uses_the_same_rule():
     ("--seed=", "%%deriv: --seed needs a value (a seed from 0 to 4294967295)"),
     ("--seed -1", f"%%deriv: argument --seed: {SEED_WORDS}, got '-1'"),
     ("--seed 99999999999", f"%%deriv: argument --seed: {SEED_WORDS}, got '99999999999'"),
-    ("--colour", "%%deriv: unknown option '--colour' (options: --reset, --no-verify, --seed N, --timeout SECONDS)"),
+    ("--colour", "%%deriv: unknown option '--colour' "
+                 "(options: --reset, --no-verify, --no-raise, --seed N, --timeout SECONDS)"),
     ("--seed '3", "%%deriv: cannot read the options (No closing quotation)"),
 ])
 def test_magic_options_are_checked_before_anything_runs(line, words):

@@ -25,15 +25,35 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--timeout", type=options.seconds, default=None, metavar="SECONDS",
                         help="time budget per claim in seconds, a positive number (default 10)")
 
-    def common(sp, fmt=("text", "json")):
-        sp.add_argument("--format", choices=fmt, default="text", help="output format")
-        sp.add_argument("--strict", action="store_true", help="warnings also give exit code 1")
+    def common(sp):
+        sp.add_argument("--output-format", "--format", dest="output_format", choices=options.FORMATS,
+                        default=None, help="output format (default full; --format is the same option)")
+        sp.add_argument("--strict", action="store_true", default=None, help="warnings also give exit code 1")
         sp.add_argument("--no-verify", dest="verify", action="store_false",
                         help="check shapes only; do not verify claims numerically")
-        sp.add_argument("--seed", type=options.seed, default=0,
+        sp.add_argument("--seed", type=options.seed, default=None,
                         help="seed for drawn test data, 0 to 2**32-1 (default 0)")
         timeout(sp)
         sp.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+        sp.add_argument("--select", type=options.selectors, default=None, metavar="CODES",
+                        help="show only these codes or prefixes, comma-separated (E3,W303; default ALL)")
+        sp.add_argument("--extend-select", type=options.selectors, default=None, metavar="CODES",
+                        help="show these codes too")
+        sp.add_argument("--ignore", type=options.selectors, default=None, metavar="CODES",
+                        help="do not show these codes or prefixes")
+        sp.add_argument("--statistics", action="store_true", help="print a count per code instead")
+        sp.add_argument("-q", "--quiet", action="store_true", help="print problems only")
+        sp.add_argument("--exit-zero", action="store_true",
+                        help="exit 0 even when errors are found (an input error is still 2)")
+        sp.add_argument("--warn-unused-ignores", action="store_true",
+                        help="report suppression comments that silence nothing (W705)")
+        sp.add_argument("--stdin-filename", metavar="NAME",
+                        help="the name of the file read from standard input ('-'), which picks its front end")
+        sp.add_argument("--config", metavar="PATH", help="the configuration file (default: the nearest "
+                        "chainrule.toml or pyproject.toml with [tool.chainrule])")
+        sp.add_argument("--isolated", action="store_true", help="ignore every configuration file")
+        sp.add_argument("--watch", action="store_true",
+                        help="check again on every change (needs the watchfiles extra)")
 
     c = sub.add_parser("check", help="check shapes and verify claims in .deriv files")
     c.add_argument("files", nargs="+", metavar="FILE")
@@ -62,9 +82,19 @@ def _parser() -> argparse.ArgumentParser:
 
     lint = sub.add_parser("lint", help="check derivations inside .deriv, .md, .tex and .ipynb files")
     lint.add_argument("paths", nargs="+", metavar="PATH")
-    common(lint, fmt=("text", "json", "sarif", "github"))
+    common(lint)
+    lint.add_argument("--exclude", type=options.patterns, default=None, metavar="PATTERNS",
+                      help="paths not to walk into, comma-separated gitignore patterns (replaces the configured ones)")
+    lint.add_argument("--extend-exclude", type=options.patterns, default=None, metavar="PATTERNS",
+                      help="paths not to walk into, besides the configured ones")
     lint.add_argument("--jobs", type=options.jobs, default=None, help="processes, 1 to 256 (default: all cores)")
     lint.add_argument("--verbose", action="store_true", help="also list math that was skipped")
+
+    ru = sub.add_parser("rule", help="explain a diagnostic code: what it checks, why, an example, the fix")
+    ru.add_argument("codes", nargs="*", metavar="CODE")
+    ru.add_argument("--all", action="store_true", help="every code")
+    ru.add_argument("--output-format", "--format", dest="output_format", choices=("text", "json"),
+                    default="text")
 
     f = sub.add_parser("fmt", help="print a derivation as LaTeX, Unicode or canonical ASCII")
     f.add_argument("file", nargs="?", metavar="FILE")
@@ -76,6 +106,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    args.argv = tuple(sys.argv[1:] if argv is None else argv)
     if args.command is None:
         _parser().print_help()
         return 2
@@ -88,21 +119,70 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
-def _check(args) -> int:
+def _settings(args):
+    """The run's settings, or (None, exit code) after a configuration problem."""
+    from dsl.apps import config, invocation
+    from dsl.render import text as render
+    try:
+        return invocation.resolve(args, color=render.use_color(args.color)), 0
+    except config.ConfigError as exc:
+        print(f"chainrule {args.command}: {exc}", file=sys.stderr)
+        return None, 2
+
+
+def _stdin(args):
     from dsl import pipeline as driver
+    name = args.stdin_filename or "-"
+    return driver.read_stream(name, sys.stdin.buffer)
+
+
+def _watched(args, once, paths) -> int:
+    if not getattr(args, "watch", False):
+        return once()
+    if "-" in paths:
+        print(f"chainrule {args.command}: --watch cannot watch standard input", file=sys.stderr)
+        return 2
+    from dsl.apps import watch
+    return watch.run(once, paths)
+
+
+def _check(args) -> int:
+    return _watched(args, lambda: _check_once(args), args.files)
+
+
+def _check_once(args) -> int:
+    from dsl import pipeline as driver
+    from dsl.apps import output
+    from dsl.apps.results import FileResult
     from dsl.render import text as render
 
-    reports = [driver.check_file(path, verify=args.verify, seed=args.seed, timeout=args.timeout)
-               for path in args.files]
-    if args.format == "json":
-        sys.stdout.write(render.render_json(reports))
-    else:
-        sys.stdout.write(render.render_text(reports, color=render.use_color(args.color)))
+    run, code = _settings(args)
+    if run is None:
+        return code
+    layout = driver.LayoutKind(run.layout) if run.layout else None
+    reports = []
+    for path in args.files:
+        source = None
+        if path == "-":
+            source, problem = _stdin(args)
+            path = args.stdin_filename or "-"
+            if source is None:
+                reports.append(driver.unreadable(path, problem))
+                continue
+        reports.append(driver.check_file(path, verify=args.verify, seed=run.seed, timeout=run.timeout,
+                                         layout=layout, source=source))
+    results = []
+    for r in reports:
+        unused = output.suppress(r) if not r.input_error else []
+        results.append(FileResult(r, unused=unused))
+
+    def text(rs) -> str:
+        out = render.render_text([r.report for r in rs], color=run.output.color)
         if args.explain:
             from dsl.apps.explain import explain_report
-            sys.stdout.write("".join("\n" + explain_report(r) + "\n" for r in reports
-                                     if not r.input_error))
-    return max(r.exit_code(args.strict) for r in reports)
+            out += "".join("\n" + explain_report(r.report) + "\n" for r in rs if not r.report.input_error)
+        return out
+    return output.finish(results, run.output, sys.stdout, text=text)
 
 
 def _eval(args) -> int:
@@ -135,6 +215,11 @@ def _eval(args) -> int:
 
 
 def _explain(args) -> int:
+    import os
+    import re
+    if args.file and args.expr is None and re.fullmatch(r"[ENWenw]\d{3}", args.file) and not os.path.exists(args.file):
+        from dsl.apps import rule  # `chainrule explain E300`: the code's entry
+        return rule.run([args.file])
     from dsl.apps import explain
     return explain.main(args.file, args.expr, color=args.color)
 
@@ -145,11 +230,31 @@ def _repl(args) -> int:
 
 
 def _lint(args) -> int:
+    return _watched(args, lambda: _lint_once(args), args.paths)
+
+
+def _lint_once(args) -> int:
     from dsl.apps import lint
-    from dsl.render import text as render
-    return lint.run_lint(args.paths, fmt=args.format, strict=args.strict, verify=args.verify,
-                         jobs=args.jobs, verbose=args.verbose, seed=args.seed, timeout=args.timeout,
-                         color=render.use_color(args.color))
+    run, code = _settings(args)
+    if run is None:
+        return code
+    paths, stdin = list(args.paths), None
+    if "-" in paths:
+        paths.remove("-")
+        source, problem = _stdin(args)
+        if source is None:
+            from dsl import pipeline as driver
+            from dsl.apps.results import FileResult
+            return lint.finish([FileResult(driver.unreadable(args.stdin_filename or "-", problem))], run.output)
+        stdin = source if args.stdin_filename else type(source)("-.deriv", source.text)
+    return lint.run_lint(paths, verify=args.verify, jobs=args.jobs, verbose=args.verbose, seed=run.seed,
+                         timeout=run.timeout, output=run.output, exclude=run.exclude, root=run.root,
+                         stdin=stdin)
+
+
+def _rule(args) -> int:
+    from dsl.apps import rule
+    return rule.run(args.codes, every=args.all, fmt=args.output_format)
 
 
 def _fmt(args) -> int:
@@ -158,7 +263,7 @@ def _fmt(args) -> int:
 
 
 _COMMANDS = {"check": _check, "eval": _eval, "explain": _explain, "repl": _repl,
-             "lint": _lint, "fmt": _fmt}
+             "lint": _lint, "rule": _rule, "fmt": _fmt}
 
 
 if __name__ == "__main__":  # pragma: no cover

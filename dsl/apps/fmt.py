@@ -255,6 +255,7 @@ def format_source(source, to: str = "ascii", hadamard: str = r"\odot"):
     latex = to == "latex"
     out: list[str | tuple[str, str | None]] = []   # a statement: (its text, its comment)
     rows: list[int] = []       # LaTeX: the lines that are align* rows
+    preamble: list[str] = []   # LaTeX: the declarations as ``% deriv:`` lines, which lint reads
     line, last = 1, len(source.line_starts)
     while line <= last:
         text = source.line_text(line)
@@ -267,10 +268,15 @@ def format_source(source, to: str = "ascii", hadamard: str = r"\odot"):
                 out.append("")
             line += 1
             continue
+        _, comment = _split_comment(source.line_text(stmt.span.end_line))
+        if latex and isinstance(stmt, Dims | Layout | Decl):    # for lint to read back, before the math
+            preamble.append(f"% deriv: {to_source(stmt)}" + (f"  {comment}" if comment else ""))
+            if not isinstance(stmt, Decl):
+                line = stmt.span.end_line + 1
+                continue
         body = format_statement(stmt, to, hadamard)
         if latex and not body.startswith("%"):
             rows.append(len(out))
-        _, comment = _split_comment(source.line_text(stmt.span.end_line))
         out.append((body, comment))
         line = stmt.span.end_line + 1
     lines: list[str] = []
@@ -286,7 +292,7 @@ def format_source(source, to: str = "ascii", hadamard: str = r"\odot"):
     while lines and not lines[-1]:
         lines.pop()
     if latex:
-        lines = [r"\begin{align*}", *lines, r"\end{align*}"]
+        lines = [*preamble, r"\begin{align*}", *lines, r"\end{align*}"]
     return "\n".join(lines) + "\n", diagnostics
 
 

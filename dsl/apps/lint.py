@@ -15,196 +15,40 @@ it reads.
     >>> run_lint(["examples/mlp.deriv"], fmt="json", verify=False, out=io.StringIO())
     0
 
-Walking: directories are walked in name order (hidden directories,
-``node_modules`` and ``__pycache__`` skipped, ``.gitignore`` patterns of the
-walked tree respected in their simple forms), files of other types ignored;
-a symlink loop, a directory that cannot be listed, a symlink that leaves
-the tree being walked (to a file or a directory; links inside it are
-followed) and a document that is not a regular file (a FIFO, a device) are
-each a ``W704`` warning naming the path, and the walk goes on.  With many
+Which files are read is ``discovery``'s part (``.gitignore`` semantics, links, FIFOs); what
+is shown and the exit code, ``output``'s (selection, formats).  With many
 files (:data:`PARALLEL_THRESHOLD`) the files are checked in worker
 processes, one per core by default; results come back in the walk order, so
 the output does not depend on scheduling.
 """
 from __future__ import annotations
 
-import fnmatch
 import multiprocessing
 import os
 import re
 import sys
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from functools import partial
 
 from dsl import pipeline as driver
+from dsl.apps.discovery import collect
 from dsl.apps.fmt import format_expr
+from dsl.apps.output import FORMATS as OUTPUT_FORMATS, Output, finish
+from dsl.apps.results import FileResult
+from dsl.apps.selection import matches
 from dsl.core import messages
 from dsl.core.ast import Program
 from dsl.core.diagnostics import Diagnostic, Severity
 from dsl.core.span import Source, Span
-from dsl.core.wording import say
-from dsl.frontends import Extracted, Host, extract, kind_of
+from dsl.frontends import Extracted, extract
+from dsl.frontends.suppress import Suppressions
 from dsl.language.printer import to_source
 from dsl.language.syntax import parse_expr
-from dsl.pipeline import reading
 from dsl.render import text as render
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = OUTPUT_FORMATS
 PARALLEL_THRESHOLD = 16          # files; below this, processes cost more than they save
-_SKIP_DIRS = {"node_modules", "__pycache__", "site-packages"}
-
-
-@dataclass
-class FileResult:
-    """One linted file: a report in host coordinates and the host to show lines from."""
-
-    report: driver.Report
-    host: Host | None = None
-    skipped: list[Diagnostic] = field(default_factory=list)   # N702/N700 listed with --verbose
-
-    def source_for(self, cell: int | None) -> Source:
-        return self.host.source(cell) if self.host is not None else self.report.source
-
-
-# ------------------------------------------------------------------ walking
-
-def collect(paths: list[str]) -> tuple[list[str], list[FileResult]]:
-    """The files to lint, in a stable order, and reports for paths that are
-    missing, of an unknown type, or could not be walked."""
-    files: list[str] = []
-    problems: list[FileResult] = []
-    seen: set[str] = set()
-    for path in paths:
-        if os.path.isdir(path):
-            _walk(path, files, problems)
-        elif not os.path.exists(path):
-            what = say("no-such-path", path=path)
-            problems.append(_input_problem(path, "E900", what=what))
-        elif kind_of(path) is None:
-            what = say("not-a-document", path=path)
-            problems.append(_input_problem(path, "E900", what=what))
-        else:
-            files.append(path)
-    unique = []
-    for f in files:
-        key = os.path.normpath(f)
-        if key not in seen:
-            seen.add(key)
-            unique.append(f)
-    return unique, problems
-
-
-def _input_problem(where: str, code: str, **values) -> FileResult:
-    diag = messages.make(code, Span(where, 1, 1, 1, 1), **values)
-    if diag.is_error:
-        return FileResult(driver.unreadable(where, diag))
-    return FileResult(driver.Report(Source(where, ""), Program((), where), None, [diag], []))
-
-
-def _walk(root: str, files: list[str], problems: list[FileResult]) -> None:
-    # (directory, ignore rules, real paths of ancestors)
-    stack: list[tuple[str, tuple, tuple[str, ...]]] = [(root, (), ())]
-    visited: set[str] = set()
-    tree = os.path.realpath(root)
-    while stack:
-        directory, rules, ancestors = stack.pop()
-        real = os.path.realpath(directory)
-        if real in ancestors:
-            problems.append(_input_problem(directory, "W704", path=directory,
-                                           why=say("symlink-loop-up")))
-            continue
-        if real in visited:
-            continue                    # the same directory reached through a link
-        visited.add(real)
-        try:
-            entries = sorted(os.scandir(directory), key=lambda e: e.name)
-        except OSError as exc:
-            problems.append(_input_problem(directory, "W704", path=directory,
-                                           why=say("cannot-list", why=exc.strerror or exc)))
-            continue
-        rules = rules + _gitignore(directory)
-        subdirs = []
-        for entry in entries:
-            path = os.path.join(directory, entry.name) if directory != "." else entry.name
-            is_dir = _is_dir(entry)
-            if _ignored(path, is_dir, rules):
-                continue
-            if is_dir:
-                if entry.name.startswith(".") or entry.name in _SKIP_DIRS:
-                    continue
-            elif kind_of(entry.name) is None:
-                continue
-            why = _not_followed(entry, path, tree)
-            if why is not None:
-                problems.append(_input_problem(path, "W704", path=path, why=why))
-            elif is_dir:
-                subdirs.append(path)
-            else:
-                files.append(path)
-        stack += [(d, rules, (*ancestors, real)) for d in reversed(subdirs)]
-
-
-def _not_followed(entry: os.DirEntry, path: str, tree: str) -> str | None:
-    """Why a directory or document met in the walk is skipped, or None: a
-    symlink that is broken or leaves the tree being walked (``tree``, a real
-    path), or a file that is not a regular one (a FIFO would block the read,
-    a device never end)."""
-    if entry.is_symlink():
-        if not os.path.exists(path):
-            return say("broken-symlink")
-        if not _inside(os.path.realpath(path), tree):
-            return say("link-out-of-tree")
-    if _is_dir(entry):
-        return None
-    try:
-        if entry.is_file():
-            return None
-        mode = entry.stat().st_mode
-    except OSError:
-        return say("broken-symlink")
-    return say("skipped-special", kind=say(reading.kind_of_mode(mode)))
-
-
-def _inside(path: str, tree: str) -> bool:
-    try:
-        return os.path.commonpath([tree, path]) == tree
-    except ValueError:                            # another drive
-        return False
-
-
-def _is_dir(entry) -> bool:
-    try:
-        return entry.is_dir()
-    except OSError:
-        return False
-
-
-def _gitignore(directory: str) -> tuple:
-    """Simple ``.gitignore`` rules: globs, ``dir/``, ``/anchored``; no ``!``."""
-    source, _ = reading.read_source(os.path.join(directory, ".gitignore"))
-    if source is None:                            # none, or not a readable text file
-        return ()
-    rules = []
-    for line in source.text.splitlines():
-        line = line.strip()
-        if not line or line.startswith(("#", "!")):
-            continue
-        dir_only = line.endswith("/")
-        line = line.strip("/")
-        anchored = "/" in line
-        rules.append((directory, line.removeprefix("**/"), dir_only, anchored))
-    return tuple(rules)
-
-
-def _ignored(path: str, is_dir: bool, rules) -> bool:
-    for base, pattern, dir_only, anchored in rules:
-        if dir_only and not is_dir:
-            continue
-        rel = os.path.relpath(path, base).replace(os.sep, "/")
-        if fnmatch.fnmatch(rel if anchored else os.path.basename(path), pattern):
-            return True
-    return False
 
 
 # ------------------------------------------------------------------ checking
@@ -216,6 +60,14 @@ def lint_file(path: str, *, verify: bool = True, seed: int = driver.DEFAULT_SEED
     if source is None:
         assert problem is not None, "no source: read_source says why"
         return FileResult(driver.unreadable(path, problem))
+    return lint_source(source, verify=verify, seed=seed, timeout=timeout)
+
+
+def lint_source(source: Source, *, verify: bool = True, seed: int = driver.DEFAULT_SEED,
+                timeout: float | None = None) -> FileResult:
+    """Extract, check and map back one document already read (its name
+    picks the front end); never raises."""
+    path = source.name
     where = Span(path, 1, 1, 1, 1)
     try:
         ex = extract(path, source.text)
@@ -240,11 +92,14 @@ def _check(ex: Extracted, *, verify: bool, seed: int, timeout: float | None = No
         diagnostics += [_in_host(ex, d) for d in report.diagnostics]
         diagnostics += _grouping_notes(ex, report, seed)
         claims = [c.moved(ex.span_map) for c in report.claims]
-    kept = [d for d in diagnostics if not ex.suppressed(d)]
+    found = Suppressions.scan(ex.host)
+    kept = [d for d in diagnostics if not found.silences(d)]
     kept.sort(key=_order)
     host_source = Source(path, ex.host.text)
+    if found.whole_file is not None:
+        claims = []
     result = driver.Report(host_source, Program((), path), driver.Env(dims=dims), kept, claims, seed=seed)
-    return FileResult(result, ex.host, [d for d in ex.verbose if not ex.suppressed(d)])
+    return FileResult(result, ex.host, [d for d in ex.verbose if not ex.suppressed(d)], found.unused())
 
 
 _CODE = re.compile(r"`([^`]+)`")
@@ -331,33 +186,42 @@ def lint_files(files: list[str], *, verify: bool = True, seed: int = driver.DEFA
 
 def run_lint(paths: list[str], *, fmt: str = "text", strict: bool = False, verify: bool = True,
              jobs: int | None = None, verbose: bool = False, out=None,
-             seed: int = driver.DEFAULT_SEED, color: bool = False, timeout: float | None = None) -> int:
+             seed: int = driver.DEFAULT_SEED, color: bool = False, timeout: float | None = None,
+             output: Output | None = None, exclude: tuple[str, ...] = (), root: str = ".",
+             stdin: Source | None = None) -> int:
     """Lint ``paths`` and write the report to ``out`` (default: the current
-    ``sys.stdout``); returns the exit code."""
+    ``sys.stdout``); returns the exit code.  ``output`` carries the output
+    options (format, selection, ``--quiet``...; by default ``fmt``, ``strict``
+    and ``color``); files met walking a directory that match ``exclude``
+    (patterns relative to ``root``) are left out, a file named is always
+    linted; ``stdin`` is a document read from standard input (for ``-``)."""
     out = sys.stdout if out is None else out
-    if fmt not in FORMATS:
-        out.write(f"chainrule lint: unknown format '{fmt}' (choose from {', '.join(FORMATS)})\n")
-        return 2
-    if not paths:
+    if output is None:
+        if fmt not in FORMATS:
+            out.write(f"chainrule lint: unknown format '{fmt}' (choose from {', '.join(FORMATS)})\n")
+            return 2
+        output = Output(fmt=fmt, strict=strict, color=color)
+    if not paths and stdin is None:
         out.write("chainrule lint: no paths given\n")
         return 2
     files, problems = collect(paths)
+    if exclude:
+        named = {os.path.normpath(p) for p in paths}
+        files = [f for f in files if os.path.normpath(f) in named or not excluded(f, exclude, root)]
     results = problems + lint_files(files, verify=verify, seed=seed, jobs=jobs, timeout=timeout)
+    if stdin is not None:
+        results.append(lint_source(stdin, verify=verify, seed=seed, timeout=timeout))
     if verbose:
         for r in results:
             r.report.diagnostics = sorted(r.report.diagnostics + r.skipped, key=_order)
-    reports = [r.report for r in results]
-    if fmt == "json":
-        out.write(render.render_json(reports))
-    elif fmt == "sarif":
-        from dsl.render.sarif import render_sarif
-        out.write(render_sarif(results))
-    elif fmt == "github":
-        from dsl.render.sarif import render_github
-        out.write(render_github(results))
-    else:
-        out.write(render_lint_text(results, color=color, verbose=verbose))
-    return exit_code(reports, strict)
+    return finish(results, output, out,
+                  text=lambda rs: render_lint_text(rs, color=output.color, verbose=verbose))
+
+
+def excluded(path: str, patterns: tuple[str, ...], root: str) -> bool:
+    """Whether ``path`` matches one of the ``exclude`` patterns (relative to ``root``)."""
+    rel = os.path.relpath(os.path.abspath(path), os.path.abspath(root)).replace(os.sep, "/")
+    return any(matches(p, rel) for p in patterns)
 
 
 def exit_code(reports, strict: bool) -> int:

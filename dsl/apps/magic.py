@@ -1,6 +1,6 @@
 """Notebook magics, registered by ``%load_ext dsl``.
 
-``%%deriv [--reset] [--no-verify] [--seed N] [--timeout SECONDS]``
+``%%deriv [--reset] [--no-verify] [--no-raise] [--seed N] [--timeout SECONDS]``
     The cell is a derivation.  Cells share one ``pipeline.Session`` per kernel,
     like REPL entries: a later cell sees the names of earlier ones.  Running
     a cell again replaces its earlier run (as does any cell that declares or
@@ -9,9 +9,12 @@
     cell introduced with their shapes, and the claim verdicts: coloured HTML
     in Jupyter, text elsewhere.  ``--seed`` sets the session's seed from this
     cell on; ``--timeout`` is the time budget of each claim of this cell, as
-    in ``chainrule check --timeout`` (default 10 s).
+    in ``chainrule check --timeout`` (default 10 s).  A cell with errors
+    shows its report, then raises a one-line ``DerivationError`` (no
+    traceback), so "run all" stops and a notebook run in CI fails;
+    ``--no-raise`` shows the report only.
 
-``%deriv EXPR``
+``%deriv [--no-raise] EXPR``
     Checks EXPR with the notebook's own NumPy arrays as bindings (shapes
     taken from the arrays; a 1-d array is a row vector) and, when it checks,
     returns its value.  This is where ``*`` written for ``@`` shows on real
@@ -38,7 +41,7 @@ from dsl.render import text as render
 
 CELL_NAME = "<cell>"
 EXPR_NAME = "<deriv>"
-_CELL_OPTIONS = "--reset, --no-verify, --seed N, --timeout SECONDS"
+_CELL_OPTIONS = "--reset, --no-verify, --no-raise, --seed N, --timeout SECONDS"
 # options with a value: the function that validates it (apps.options) and what it is, for a missing value
 _VALUED = {"--seed": (options.seed, lambda: say("what-seed", top=options.SEED_MAX)),
            "--timeout": (options.seconds, lambda: say("what-seconds"))}
@@ -106,6 +109,7 @@ class CellResult:
     def __init__(self, report, names: list[tuple[str, str, str]]):
         self.report = report
         self.names = names          # (name, kind, shape) for what the cell introduced
+        self.no_raise = False       # --no-raise: shown, never raised
 
     @property
     def ok(self) -> bool:
@@ -165,13 +169,15 @@ def run_cell(nb: NotebookSession, line: str, cell: str) -> CellResult:
         args = shlex.split(line)
     except ValueError as exc:
         raise UsageError("%%deriv: " + say("option-unreadable", why=exc)) from None
-    verify, reset = True, False
+    verify, reset, no_raise = True, False, False
     values: dict[str, object] = {}
     while args:
         opt = args.pop(0)
         name = opt.partition("=")[0]
         if opt == "--reset":
             reset = True
+        elif opt == "--no-raise":
+            no_raise = True
         elif opt == "--no-verify":
             verify = False
         elif name in _VALUED:
@@ -202,7 +208,9 @@ def run_cell(nb: NotebookSession, line: str, cell: str) -> CellResult:
         if isinstance(stmt, (Decl, Define)) and env is not None and stmt.name in env.names:
             info = env.names[stmt.name]
             names.append((stmt.name, info.kind.value, _shape(info.shape)))
-    return CellResult(report, names)
+    result = CellResult(report, names)
+    result.no_raise = no_raise
+    return result
 
 
 def _shape(shape) -> str:
@@ -212,6 +220,30 @@ def _shape(shape) -> str:
 
 class UsageError(ValueError):
     """A bad option on the magic line (shown by IPython as a one-line error)."""
+
+
+class DerivationError(Exception):
+    """Raised after the report of a cell or expression with errors is shown,
+    so that "run all" stops there and a notebook run in CI (nbclient, nbval)
+    fails.  IPython shows it as one line, without a traceback
+    (``_render_traceback_``); ``--no-raise`` keeps the cell from raising."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"DerivationError: {self}"]
+
+
+def failure(result) -> DerivationError | None:
+    """The error to raise after showing ``result`` (a cell's or an expression's), or None."""
+    diagnostics = list(getattr(getattr(result, "report", None), "diagnostics", None) or [])
+    diagnostics += list(getattr(result, "diagnostics", None) or [])
+    errors = [d for d in diagnostics if d.is_error]
+    if not errors and getattr(result, "ok", True):
+        return None
+    if not errors:
+        return DerivationError("the expression could not be checked")
+    first = errors[0]
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return DerivationError(f"{first.code} on line {first.span.line}: {first.message}{more}")
 
 
 # -------------------------------------------------------------- %deriv EXPR
@@ -273,16 +305,26 @@ def load_ipython_extension(ipython) -> None:
             from IPython.display import display
             if cell is not None:
                 try:
-                    return run_cell(self.notebook, line, cell)
+                    cell_result = run_cell(self.notebook, line, cell)
                 except UsageError as exc:
                     from IPython.core.error import UsageError as IPythonUsageError
                     raise IPythonUsageError(str(exc)) from None
+                problem = None if cell_result.no_raise else failure(cell_result)
+                if problem is None:
+                    return cell_result
+                display(cell_result)          # the report first, then the cell fails
+                raise problem
+            no_raise = line.lstrip().startswith("--no-raise")
+            line = line.lstrip().removeprefix("--no-raise") if no_raise else line
             if not line.strip():
-                print("usage: %deriv EXPR   (names are the notebook's NumPy arrays)")
+                print("usage: %deriv [--no-raise] EXPR   (names are the notebook's NumPy arrays)")
                 return None
             assert self.shell is not None, "magics are registered on a shell"
             result = check_with_arrays(line, self.shell.user_ns)
             display(result)
+            problem = None if no_raise else failure(result)
+            if problem is not None:
+                raise problem
             return result.value
 
     ipython.register_magics(DerivMagics)

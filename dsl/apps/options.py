@@ -75,3 +75,20 @@ def _whole(text: str) -> int | None:
     if not digits.isascii() or not digits.isdigit() or len(digits) > 30:
         return None
     return int(text)
+
+
+FORMATS = ("full", "text", "concise", "json", "sarif", "github", "gitlab", "junit")
+
+
+def selectors(text: str) -> tuple[str, ...]:
+    """Codes or prefixes, comma-separated: ``E3,W303``; each names at least one code."""
+    from dsl.apps.selection import SelectorError, check_selectors
+    try:
+        return check_selectors(s for s in text.split(",") if s.strip())
+    except SelectorError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def patterns(text: str) -> tuple[str, ...]:
+    """Path patterns, comma-separated, as in ``.gitignore``."""
+    return tuple(p.strip() for p in text.split(",") if p.strip())

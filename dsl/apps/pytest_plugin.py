@@ -5,8 +5,9 @@ Contract: with ``pytest --chainrule docs/`` (or ``chainrule = true`` under
 ``.deriv`` file pytest walks is read by the same front ends and driver as
 ``chainrule lint``, and becomes
 
-- one test per claim, named ``dL/dx (line 41)`` (``cell 5, line 3`` in a
-  notebook): it passes when the claim is verified and fails with the
+- one test per claim, with an id ``-k`` accepts: ``notes.md::line41``
+  (``notebook.ipynb::cell5_line3``; ``line41_2`` for a second claim on the
+  line), reported as ``dL/dx (line 41)``: it passes when the claim is verified and fails with the
   rendered diagnostics of its line otherwise;
 - one test ``shapes`` per file: it fails on any other error (a shape error in
   a definition, an unreadable file), with the diagnostics as the report.
@@ -64,11 +65,14 @@ class DocumentFile(pytest.File):
         result = lint_file(str(self.path), verify=verify)
         report = result.report
         claim_lines = set()
+        seen: dict[str, int] = {}
         for verdict in report.claims:
             span = verdict.claim.span
             claim_lines.add((span.cell, span.line))
-            where = f"cell {span.cell}, line {span.line}" if span.cell is not None else f"line {span.line}"
-            name = f"{verdict.claim.deriv.text} ({where})"
+            name = f"cell{span.cell}_line{span.line}" if span.cell is not None else f"line{span.line}"
+            seen[name] = seen.get(name, 0) + 1
+            if seen[name] > 1:                     # several claims on one line: line23_2, line23_3
+                name += f"_{seen[name]}"
             yield ClaimItem.from_parent(self, name=name, result=result, verdict=verdict)
         yield ShapesItem.from_parent(self, name="shapes", result=result, claim_lines=claim_lines)
 
@@ -108,7 +112,9 @@ class ClaimItem(_Item):
         raise DocumentFailure(text)
 
     def reportinfo(self):
-        return self.path, self.verdict.claim.span.line - 1, self.name
+        span = self.verdict.claim.span
+        where = f"cell {span.cell}, line {span.line}" if span.cell is not None else f"line {span.line}"
+        return self.path, span.line - 1, f"{self.verdict.claim.deriv.text} ({where})"
 
 
 class ShapesItem(_Item):

@@ -295,6 +295,13 @@ _ENTRIES = [
           "alone; reporting one could be a false alarm.",
           r"$$z = W x$$ then $$L = \mathrm{sum}(z) v$$   % a scalar times v by '@'",
           "Declare the names of the formula to have it checked against those shapes."),
+    Entry("W705", "unused-suppression", "this suppression comment silences nothing: {codes}",
+          "With --warn-unused-ignores, every 'chainrule: ignore[...]' comment silences a "
+          "diagnostic on its line (or the next line, when it stands alone).",
+          "A suppression left behind after the problem was fixed hides the next problem "
+          "on that line without anyone noticing.",
+          "a = x @ W  # chainrule: ignore[E300]   (no E300 here any more)",
+          "Remove the comment, or the codes in it that no longer occur."),
     # ------------------------------------------------------------ input (9xx)
     Entry("E900", "input", "{what}",
           "Input files exist, are regular files (not a directory, FIFO, device or socket) "
@@ -357,14 +364,20 @@ def catalogue_markdown() -> str:
            "`fixes`; `chainrule lint` writes the replacement of a formula in LaTeX. The entries "
            "below say which codes carry one.", ""]
     for e in _ENTRIES:
-        out += [f"## {e.code} `{e.name}`", "",
-                f"**Checks:** {e.checks}", "",
-                f"**Why:** {e.why}", "",
-                "**Example:**", "", "```deriv", e.example, "```", "",
-                f"**Instead:** {e.fix}", ""]
-        if e.code in FIXES:
-            out += [f"**Fix:** {FIXES[e.code]}.", ""]
+        out += entry_markdown(e, level="##")
     return "\n".join(out)
+
+
+def entry_markdown(e: Entry, level: str = "#") -> list[str]:
+    """One catalogue entry as Markdown lines (``chainrule rule`` prints it)."""
+    out = [f"{level} {e.code} `{e.name}`", "",
+           f"**Checks:** {e.checks}", "",
+           f"**Why:** {e.why}", "",
+           "**Example:**", "", "```deriv", e.example, "```", "",
+           f"**Instead:** {e.fix}", ""]
+    if e.code in FIXES:
+        out += [f"**Fix:** {FIXES[e.code]}.", ""]
+    return out
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -17,13 +17,11 @@ from __future__ import annotations
 
 import bisect
 import functools
-import re
 from dataclasses import dataclass, field
 
 from dsl.core.diagnostics import Diagnostic
 from dsl.core.span import Source, Span
-
-_SUPPRESS = re.compile(r"(?:%|<!--|#)\s*chainrule:\s*ignore(?:\[([A-Za-z0-9_,\s]*)\])?")
+from dsl.frontends.suppress import Suppressions
 
 
 @dataclass(frozen=True)
@@ -154,17 +152,6 @@ class Extracted:
 def suppressions(host: Host) -> dict:
     """``chainrule: ignore[CODE, ...]`` comments (after ``%``, ``<!--`` or
     ``#``): they silence those codes (all codes without a list) on their own
-    line, and on the next line when the comment stands alone on its line."""
-    found: dict = {}
-    for m in _SUPPRESS.finditer(host.text):
-        codes = None if m.group(1) is None else frozenset(
-            c.strip().upper() for c in m.group(1).split(",") if c.strip())
-        span = host.span(m.start(), m.start())
-        keys = [(span.cell, span.line)]
-        line_start = host.text.rfind("\n", 0, m.start()) + 1
-        if not host.text[line_start:m.start()].strip():
-            keys.append((span.cell, span.line + 1))
-        for key in keys:
-            old = found.get(key, frozenset())
-            found[key] = None if codes is None or old is None else old | codes
-    return found
+    line, and on the next line when the comment stands alone on its line
+    (read by ``suppress.Suppressions``, which also tracks their use)."""
+    return Suppressions.scan(host).table()

@@ -22,7 +22,8 @@ equations together:
   and refused (``"conflict"``), unless the sizes at odds are ones the
   document states or the definitions settled (``"stated"``): that equation
   is left to the checker, which reports the real error (unless it holds a
-  Jacobian term, whose layout the document may choose otherwise: refused);
+  derivative term, or states a vector's gradient as its transpose: the
+  document may write gradients as rows, so it is refused);
 - where the equations leave a choice, one preference, tried and dropped
   again if any equation then conflicts: a name written in lower case
   (``x``, ``yhat``, ``theta``) is a vector, with one of its sizes that no
@@ -125,6 +126,9 @@ class _Solver(Terms):
             return
         want = self.derivative(num, den)
         if want is not None:
+            if len(want) == len(rhs) == 2 and self.length(want) is not None and not st.scalar_like(want) \
+                    and st.shape(rhs) == st.shape(want)[::-1]:
+                raise Conflict(want, rhs, False)     # a gradient written as a row: the document's layout?
             self.bind(want, rhs)
             return
         if not rhs:
@@ -161,9 +165,8 @@ class _Solver(Terms):
             except Conflict as c:
                 self.store.restore(snap)
                 del self.vectors[mark:]
-                # a Jacobian term is read in a layout the document may not use (gradients as rows)
-                stated = c.stated and not any(isinstance(x, Deriv) and not self.store.scalar_like(
-                    self.name(x.num)) for x in walk(eq.node))
+                # a derivative term is read in a layout the document may not use (gradients as rows)
+                stated = c.stated and not any(isinstance(x, Deriv) for x in walk(eq.node))
                 self.refused[eq.key] = "stated" if stated else "conflict"
         return (self.store.snapshot(), len(self.store.parent)) != before
 
@@ -178,8 +181,8 @@ class _Solver(Terms):
         ``upper``, the columns when both could be; None if it is one already
         or no size may be 1."""
         st = self.store
-        if len(shape) != 2 or any(st.is_one(t) for t in shape):
-            return None
+        if len(shape) != 2 or any(st.is_one(t) for t in shape) or st.resolve(shape[0]) == st.resolve(shape[1]):
+            return None                          # a vector already, or square: a 1 would make it a scalar
         open_ = [t for t in shape if isinstance(st.resolve(t), Var) and st.resolve(t) not in upper]
         if not open_:
             return None

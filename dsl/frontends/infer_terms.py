@@ -290,6 +290,8 @@ class Terms:
         row = FUNCTIONS.get(node.func)
         if row is None or not args:
             return None
+        if not row.arity[0] <= len(args) <= row.arity[1] or any(k.name not in row.keywords for k in node.keywords):
+            raise Conflict(node.func, len(args), False)   # max(0, z): not this function as the table has it
         if node.prime or row.elementwise:
             return args[0]
         if row.sizes:

@@ -27,7 +27,7 @@ from dsl.pipeline.program import (
     verify_claim_text,
     verify_claims,
 )
-from dsl.pipeline.reading import decode_source, read_source
+from dsl.pipeline.reading import decode_source, read_source, read_stream
 from dsl.pipeline.report import DEFAULT_SEED, Evaluation, Report, internal_error, unreadable, whole
 from dsl.pipeline.session import Session
 from dsl.shapes.checker import Env
@@ -36,6 +36,6 @@ __all__ = [
     "DEFAULT_SEED", "Checked", "ClaimResult", "DerivativeKind", "Env", "Evaluation", "ExprEvaluation",
     "LayoutKind", "NameKind", "Report", "Session", "Status", "check_expr", "check_file", "check_source",
     "decode_source", "env_from_arrays", "evaluate_expr", "evaluate_source", "internal_error", "load_npz",
-    "parse_source", "read_source", "true_derivatives", "unreadable", "value_of", "verify_claim_text",
+    "parse_source", "read_source", "read_stream", "true_derivatives", "unreadable", "value_of", "verify_claim_text",
     "verify_claims", "whole",
 ]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from dsl.core import messages
 from dsl.core.ast import Deriv, Program, Stmt, gc_paused
 from dsl.core.diagnostics import Diagnostic
-from dsl.core.kinds import Status
+from dsl.core.kinds import LayoutKind, Status
 from dsl.core.span import Source, Span
 from dsl.core.verdicts import ClaimResult
 from dsl.core.wording import say
@@ -159,19 +159,25 @@ _HOST_DOCUMENTS = {".md": "a Markdown", ".markdown": "a Markdown", ".tex": "a La
 
 
 def check_file(path: str, *, verify: bool = True, seed: int = DEFAULT_SEED,
-               draws: int | None = None, timeout: float | None = None) -> Report:
+               draws: int | None = None, timeout: float | None = None,
+               layout: LayoutKind | None = None, source: Source | None = None) -> Report:
     """``check_source`` on a file; unreadable files give an input-error report,
-    and so do documents that hold derivations (those are for ``lint``)."""
+    and so do documents that hold derivations (those are for ``lint``).
+    ``layout`` is the derivative layout unless the file says otherwise (a
+    project's configured default); ``source`` is the file's text when it has
+    already been read (standard input)."""
     kind = _HOST_DOCUMENTS.get(os.path.splitext(path)[1].lower())
     if kind is not None:
         return unreadable(path, messages.make(
             "E900", Span(path, 1, 1, 1, 1), what=say("host-document", path=path, kind=kind),
             hint=say("host-document-hint", path=path)))
-    source, problem = read_source(path)
     if source is None:
-        assert problem is not None
-        return unreadable(path, problem)
-    return check_source(source, verify=verify, seed=seed, draws=draws, timeout=timeout)
+        source, problem = read_source(path)
+        if source is None:
+            assert problem is not None
+            return unreadable(path, problem)
+    env = Env(layout=layout) if layout is not None else None
+    return check_source(source, verify=verify, seed=seed, draws=draws, timeout=timeout, env=env)
 
 
 # --------------------------------------------------------------- evaluating

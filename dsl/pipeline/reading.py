@@ -57,6 +57,18 @@ def read_source(path: str, limit: int = MAX_SOURCE_BYTES) -> tuple[Source | None
     return decode_source(path, raw)
 
 
+def read_stream(name: str, stream, limit: int = MAX_SOURCE_BYTES) -> tuple[Source | None, Diagnostic | None]:
+    """A binary stream (standard input) read as the source ``name``, under
+    the same limit and decoding as a file: ``(source, None)`` or ``(None, problem)``."""
+    try:
+        raw = stream.read(limit + 1)
+    except OSError as exc:
+        return None, _input(name, "cannot-read", path=name, why=exc.strerror or type(exc).__name__)
+    if len(raw) > limit:
+        return None, _input(name, "grew-too-large", path=name, limit=mib(limit))
+    return decode_source(name, raw)
+
+
 def check_regular(path: str, limit: int) -> Diagnostic | None:
     """``E900`` unless ``path`` names a regular file of at most ``limit``
     bytes (symbolic links followed); nothing is opened."""

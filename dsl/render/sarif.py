@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 from urllib.parse import quote
 
 from dsl.core import messages
@@ -83,8 +84,9 @@ def _text(d: Diagnostic) -> str:
     return d.message + (f"\nhint: {d.hint}" if d.hint else "")
 
 
-def render_sarif(results) -> str:
-    """One SARIF 2.1.0 log for all lint results (``lint.FileResult``)."""
+def render_sarif(results, command_line: tuple[str, ...] | list[str] = ()) -> str:
+    """One SARIF 2.1.0 log for all results (``lint.FileResult``); ``command_line``
+    (the invocation's arguments) is recorded as the run's invocation."""
     diags = [(r, d) for r in results for d in r.report.diagnostics]
     codes = sorted({d.code for _, d in diags})
     rules, index = [], {}
@@ -115,11 +117,15 @@ def render_sarif(results) -> str:
         elif d.fix is not None:
             item["fixes"] = [_fix(d.fix, location)]
         sarif_results.append(item)
-    log = {"$schema": SARIF_SCHEMA, "version": "2.1.0",
-           "runs": [{"tool": {"driver": {"name": "chainrule", "version": _version(),
-                                         "rules": rules}},
-                     "columnKind": "unicodeCodePoints",
-                     "results": sarif_results}]}
+    run: dict = {"tool": {"driver": {"name": "chainrule", "version": _version(), "rules": rules}},
+                 "columnKind": "unicodeCodePoints",
+                 "results": sarif_results}
+    log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+    if command_line:
+        failed = any(getattr(r.report, "input_error", False) for r in results)
+        run["invocations"] = [{"commandLine": shlex.join(command_line),
+                               "arguments": list(command_line[1:]),
+                               "executionSuccessful": not failed}]
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
 
 

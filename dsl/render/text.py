@@ -97,8 +97,17 @@ def _underline(span, text: str, mark: str, label: str, paint, style: str, shift:
     end = span.end_column - 1 - shift if span.end_line == span.line else limit
     end = min(end, limit)
     end = max(end, start + 1)
-    prefix = "".join("\t" if ch == "\t" else " " for ch in text[:start])
-    return prefix + paint(style, mark * (end - start) + (f" {label}" if label else ""))
+    prefix = "".join("\t" if ch == "\t" else " " * _width(ch) for ch in text[:start])
+    marks = max(1, sum(_width(ch) for ch in text[start:end]))
+    return prefix + paint(style, mark * marks + (f" {label}" if label else ""))
+
+
+def _width(ch: str) -> int:
+    """Terminal columns of one character: 2 for CJK and emoji, 0 for a
+    combining mark (``wcwidth``, which prompt_toolkit already needs)."""
+    from wcwidth import wcwidth
+    w = wcwidth(ch)
+    return 1 if w < 0 else w
 
 
 def claim_line(result, source_name: str, color: bool = False) -> str:
