@@ -79,4 +79,25 @@ DOCUMENT_ENTRIES = [
           "the expansion got, which usually makes it unreadable.",
           r"\def\x{\x + 1}   $$ y = \x $$",
           "Fix the macro so that its expansion ends."),
+    Entry("N740", "shape-inferred", "{decl}, inferred from {where}",
+          "A name of a Markdown, LaTeX or notebook document whose shape no statement gives is "
+          "declared from the document's own equations, where they determine it: the products, "
+          "sums, functions and claims it appears in.  Sizes nobody named get names of their own "
+          "(n_x: the length of x), distinct, and 1 only where the equations force it; a name "
+          "written in lower case is a vector where the equations allow it.  The declaration is "
+          "placed before the name's first use and shown with --verbose and by explain.",
+          "A forward pass written without declarations is still checked, and the claims about "
+          "it verified.",
+          r"$$z = W x + b$$   % W : n_z x n_x, x : n_x x 1, b : n_z x 1",
+          "Nothing to fix; declare the name (<!-- deriv: x : n x 1 --> or % deriv: ...) to "
+          "choose its shape yourself."),
+    Entry("N741", "shape-not-inferred", "formula not checked: {why}",
+          "When a document's names have no declared shapes, an equation whose shapes cannot fit "
+          "the ones its other equations give (a scalar in a matrix product, a value used with "
+          "two ranks) is not used to infer shapes, and is not checked.  (Where the equations "
+          "leave a name's shape open, its equations are listed as N702 with the reason.)",
+          "Which of the equations at odds is the mistake cannot be told from inferred shapes "
+          "alone; reporting one could be a false alarm.",
+          r"$$z = W x$$ then $$L = \mathrm{sum}(z) v$$   % a scalar times v by '@'",
+          "Declare the names of the formula to have it checked against those shapes."),
 ]

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
 
 from dsl.core import messages
 from dsl.core.ast import Claim, Decl, Define, Dims, Program, ShapeSpec
@@ -237,7 +236,9 @@ class Builder(StatedShapes):
             return False
         self._supply(r.names - {lhs.name})
         ahead = {text.split(maxsplit=1)[0] for text, _, _ in (*lhs.aux, *r.aux)}   # defined just before
-        missing = (r.names | needed) - self.known - ahead
+        missing = self._vet(lhs, r, (r.names | needed) - self.known - ahead, part, whole)
+        if missing is None:
+            return False
         if missing:
             blocked = sorted(m for m in missing if m in self.unreadable)
             if blocked:
@@ -332,6 +333,12 @@ class Builder(StatedShapes):
                 self._emit(text + "\n", sl.at(s), sl.host_end(e), False)
                 self._learn(text + "\n")
 
+    def _vet(self, lhs: Translation, r: Translation, missing: set, part: Slice, whole: Span) -> set | None:
+        """The names an equation side still lacks (None: skip it, a note said why).
+        A hook for the shape inference of documents (``infer_pass``): its first
+        pass records the sides skipped here, its second declares what it inferred."""
+        return missing
+
     def _pieces(self, t: Translation, sl: Slice) -> None:
         for gs, ge, ss, se in t.pieces:
             host_start = sl.at(ss)
@@ -358,41 +365,8 @@ class Builder(StatedShapes):
                          {s.alias: n for n, scopes in self.plan.scopes.items() for s in scopes if s.alias != n})
 
 
-def two_passes(host: Host, feed: Callable[[Builder], None]) -> Extracted:
-    """Read a document twice with ``feed`` (its front end): first what it
-    states (``scopes.Plan``), then its equations, with those statements.  A
-    document declaring no layout whose claims all write their derivatives
-    transposed (two at least) is read once more with gradients as rows."""
-    scan = Builder(host)
-    feed(scan)
-    scan.plan.hand = set(scan.known)
-    notes = scan.plan.settle(host.span)
-    for again in (False, True):
-        builder = Builder(host, scan.plan)
-        builder.notes += notes
-        feed(builder)
-        if (again or "layout" in scan.plan.settings or builder.counts["claims"] < 2
-                or not _rows_throughout("".join(builder.parts))):
-            break
-        scan.plan.settings["layout"] = ("numerator", -1)          # -1: inferred, not declared
-    return builder.finish()
-
-
 def _count_errors(diagnostics: list) -> int:
     return sum(1 for d in diagnostics if d.is_error)
-
-
-def _rows_throughout(text: str) -> bool:
-    """Whether every claim whose layout shows has the transposed shape (two at least)."""
-    program, _ = parse_text(text)
-    env, _ = check_program(program)
-    rows = direct = 0
-    for c in env.claims:
-        if c.expected is None or c.got is None or c.expected == c.expected.T:
-            continue
-        rows += c.got == c.expected.T
-        direct += c.got == c.expected
-    return rows >= 2 and not direct
 
 
 def _scalar_shape(shape: ShapeSpec) -> bool:
