@@ -516,14 +516,14 @@ def test_verbose_ends_with_what_was_read_per_document(tmp_path):
           "$$ q = \\langle \\mathbf{r}, \\mathbf{r} \\rangle $$\n\n$$ s = t + u $$\n\n$$ \\mathbf{r} = 0 $$\n")
     _, text = lint(tmp_path, "a.md", md, verbose=True, fmt="text")
     summary = text[text.index("a.md: "):].splitlines()
-    assert summary[0].endswith("a.md: 7 formulas found, 6 read, 3 checked (2 definitions, "
-                               "1 claim about derivatives)")
+    assert summary[0].endswith("a.md: 7 formulas found, 6 read, 4 checked (3 definitions, "
+                               "1 claim about derivatives)")        # s = t + u: t and u inferred
     assert summary[1] == "  shapes read from the document: 2 statements, 2 used as declarations; sizes: 1"
-    assert summary[2] == ("  not checked: 3 (1 left side already declared or defined, 1 names not declared, "
-                          "1 a side unreadable)")
+    assert summary[2] == "  shapes inferred: 2"
+    assert summary[3] == "  not checked: 2 (1 left side already declared or defined, 1 a side unreadable)"
     _, quiet = lint(tmp_path, "a.md", md, fmt="text")
     assert "formulas found" not in quiet
-    assert quiet.endswith("; 3 formulas not checked (--verbose lists them)\n")     # not the N720 notes
+    assert quiet.endswith("; 2 formulas not checked (--verbose lists them)\n")     # not the N720/N740 notes
 
 
 def test_the_summary_counts_the_shapes_inferred_from_their_notes():

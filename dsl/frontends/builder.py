@@ -64,6 +64,7 @@ class Builder(StatedShapes):
         self.scanning = plan is None   # the first pass: only gather what the document states
         self.plan = Plan() if plan is None else plan
         self.section = 0
+        self.shapeless: set[str] = set()      # names the document's statements leave without a shape
         self.counts: Counter = Counter()      # formulas found, read, checked; declarations used
         self.skips: Counter = Counter()       # reason -> formulas not checked
         self._was_read = False                # the last side translated

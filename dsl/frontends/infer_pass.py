@@ -42,6 +42,7 @@ from dsl.frontends.builder import Builder
 from dsl.frontends.document import Extracted, Host
 from dsl.frontends.infer import Equation, Solution, solve
 from dsl.frontends.latex_math import Translation
+from dsl.frontends.latex_words import GREEK_SCALARS
 from dsl.frontends.passes import read_twice
 from dsl.frontends.scopes import Plan as StatedPlan
 from dsl.language.syntax import parse_text
@@ -139,6 +140,13 @@ def _plan(first: Recording) -> Plan:
     program, _ = parse_text("".join(first.parts))
     env, _ = check_program(program)
     fixed = {name: info.shape for name, info in env.names.items()}
+    # the letters the math reader takes for scalar factors when nothing declares them (\lambda W):
+    # inference takes them so too, or the second reading would turn their products around
+    letters: dict[str, int] = {}
+    for _lhs, r, _key, whole, _text in first.skipped:
+        for name in sorted((r.names & GREEK_SCALARS) - fixed.keys()):
+            letters.setdefault(name, whole.line)
+    fixed |= {name: Shape((1, 1)) for name in letters}
     equations = []
     for lhs, r, key, whole, text in first.skipped:
         assert r.node is not None, "recorded sides have their AST"
@@ -149,10 +157,12 @@ def _plan(first: Recording) -> Plan:
     sol = solve(fixed, set(env.dims), equations, denominator=env.layout is LayoutKind.DENOMINATOR)
     names = _size_names(sol, equations, set(env.dims) | set(env.names) | set(sol.lines))
     scalars = {n for table in (sol.shapes, sol.defined) for n, s in table.items() if s.is_one_by_one}
-    plan = Plan(undetermined=set(sol.undetermined), scalars=frozenset(scalars))
+    plan = Plan(undetermined=set(sol.undetermined) | first.shapeless, scalars=frozenset(scalars))
     why = say("not-inferred-conflict")
     plan.refused = {key: why for key, kind in sol.refused.items() if kind == "conflict"}
     for name in sorted(sol.shapes, key=lambda n: sol.lines.get(n, [0])[0]):
+        if name in first.shapeless:
+            continue                       # the document's statements leave it without a shape
         shape = Shape(tuple(names.get(t.name, t) if isinstance(t, Sym) else t for t in sol.shapes[name].dims))
         attrs = "".join(f" {a}" for a in sol.attrs.get(name, ()))
         if attrs == " onehot" and shape.is_one_by_one:
@@ -164,6 +174,10 @@ def _plan(first: Recording) -> Plan:
         where = (say("line-of-document", line=lines[0]) if len(lines) == 1
                  else say("inferred-lines", lines=", ".join(map(str, lines))))
         plan.notes[name] = say("inferred-from", where=where)
+    for name, line in letters.items():
+        plan.decls[name] = f"{name} : 1 x 1"
+        plan.sizes[name] = ()
+        plan.notes[name] = say("inferred-from", where=say("line-of-document", line=line))
     return plan
 
 

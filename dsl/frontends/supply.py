@@ -38,6 +38,7 @@ class StatedShapes:
     counts: Counter
     verbose: list
     _was_read: bool
+    shapeless: set[str]
     plain: frozenset
 
     def _emit(self, text: str, host_start: int, host_end: int, exact: bool) -> None:
@@ -105,6 +106,8 @@ class StatedShapes:
                     self._supply_size(name, None)
                 continue
             st = self.plan.in_force(base, self.section)
+            if st is None and base in self.plan.scopes:
+                self.shapeless.add(name)          # stated so that no shape holds here: none is guessed
             if st is not None and all(self._supply_size(s, st) for s in st.symbols()):
                 shape = st.shape(self.plan.vectors)
                 drawn = set(st.attrs) | (self.plan.attrs.get(base, set()) if st.sizes else set())
