@@ -333,3 +333,19 @@ def test_the_readme_pre_commit_snippet_pins_a_commit_with_the_hook():
     assert shown.returncode == 0, shown.stderr
     (hook,) = yaml.safe_load(shown.stdout)
     assert hook["id"] == "chainrule-lint" and "--quiet" in hook["entry"]
+
+
+def test_a_definition_restated_by_a_hand_statement_is_not_defined_twice(tmp_path):
+    """``L = \\ell(o, y)`` in the prose, then ``<!-- deriv: L = ... -->`` below it:
+    the hand statement wins, with no E201 and no claim left on the opaque ``ell``."""
+    doc = tmp_path / "hand.md"
+    doc.write_text("<!-- deriv\ndims q\no : q x 1\ny : q x 1 onehot\n-->\n"
+                   "Write $\\ell$ for the loss, so that $L = \\ell(\\mathbf{o}, y)$.\n"
+                   "<!-- deriv: L = xent(y, softmax(o)) -->\n"
+                   "$$\\frac{\\partial L}{\\partial \\mathbf{o}} = \\operatorname{softmax}(\\mathbf{o}) - y$$\n",
+                   encoding="utf-8")
+    code, data = lint_json(doc)
+    (report,) = data["files"]
+    assert [d["code"] for d in report["diagnostics"]] == []
+    assert [c["status"] for c in report["claims"]] == ["verified"]
+    assert code == 0

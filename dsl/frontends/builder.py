@@ -191,6 +191,10 @@ class Builder(StatedShapes):
                 self.counts["read"] += 1               # what was read of the document does not tie them
                 self._skip(whole, "claim-independent", num=num, den=den)
                 return
+        elif lhs.name and lhs.name in self.plan.hand - self.known:
+            self.counts["read"] += 1          # the hand statements define it, below: they win
+            self._skip(whole, "hand-given", name=lhs.name)
+            return
         elif lhs.name and lhs.name not in self.known:
             needed, rhs = set(), parts[1:2]
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 READING: dict[str, str] = {
     # why an equation is not checked (N702), one key per reason the summary counts
     "already-known": "'{name}' is already declared or defined",
+    "hand-given": "'{name}' is given by a hand statement (deriv) further on, which is used instead",
     "not-name-or-derivative": "its left side is neither a name nor a derivative",
     "side-unreadable": "a side cannot be read",
     "claim-independent": "'{num}' does not depend on '{den}' in what was read of the document "
@@ -42,6 +43,7 @@ READING: dict[str, str] = {
 REASONS: dict[str, str] = {
     "left-side-unreadable": "left side unreadable",
     "already-known": "left side already declared or defined",
+    "hand-given": "left side given by a hand statement",
     "not-name-or-derivative": "left side neither a name nor a derivative",
     "names-unknown": "names not declared",
     "uses-unreadable": "using an unreadable definition",
