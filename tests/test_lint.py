@@ -349,3 +349,22 @@ def test_a_definition_restated_by_a_hand_statement_is_not_defined_twice(tmp_path
     assert [d["code"] for d in report["diagnostics"]] == []
     assert [c["status"] for c in report["claims"]] == ["verified"]
     assert code == 0
+
+
+def test_entry_claims_on_the_diagonal_or_under_a_condition_are_skipped_with_the_reason(tmp_path):
+    """``ds_i/dz_i`` (one entry of a diagonal) and "for $i \\ne j$, $ds_i/dz_j = ...$"
+    cannot be checked over every entry: a note says why, and no E212 or E500."""
+    doc = tmp_path / "jac.md"
+    doc.write_text("<!-- deriv\ndims K\nz : K x 1\n-->\n"
+                   "The softmax is $s = \\operatorname{softmax}(z)$, and\n"
+                   "$\\partial s_i / \\partial z_i = s_i (1 - s_i)$ on its own input.\n\n"
+                   "For $i \\ne j$, $\\partial s_i / \\partial z_j = -s_i s_j$, and so\n\n"
+                   "$$\\frac{\\partial s}{\\partial z} = s \\odot (1 - s)$$\n", encoding="utf-8")
+    _, data = lint_json(doc)
+    (report,) = data["files"]
+    assert sorted({d["code"] for d in report["diagnostics"]}) == ["E500", "W402"]
+    assert {d["line"] for d in report["diagnostics"]} == {10}
+    _, data = lint_json(doc, verbose=True)
+    why = [d["message"] for d in data["files"][0]["diagnostics"] if d["code"] == "N702"]
+    assert any("one entry of a diagonal" in w for w in why)
+    assert any("holds only where i \\ne j" in w for w in why)

@@ -42,6 +42,7 @@ from dsl.core.wording import say
 from dsl.frontends.conventions import Conventions, has_cdot
 from dsl.frontends.declarations import name_of
 from dsl.frontends.document import Extracted, Formula, Host, Slice, suppressions
+from dsl.frontends.entries import unchecked_entry
 from dsl.frontends.fonts import bold_and_plain
 from dsl.frontends.forms import names, scalar_like
 from dsl.frontends.latex_math import Translation, Unreadable
@@ -184,6 +185,11 @@ class Builder(StatedShapes):
             self._skip(whole, "left-side-unreadable", what=lhs.what)
             return
         if lhs.deriv:
+            entry = unchecked_entry(lhs.node, self.host.text, parts[0].at(0), parts[-1].end)
+            if entry:
+                self.counts["read"] += 1
+                self._skip(whole, entry[0], **entry[1])
+                return
             needed, rhs = set(lhs.deriv), parts[1:]
             self._supply(needed)
             num, den = lhs.deriv

@@ -7,6 +7,10 @@ READING: dict[str, str] = {
     "already-known": "'{name}' is already declared or defined",
     "hand-given": "'{name}' is given by a hand statement (deriv) further on, which is used instead",
     "not-name-or-derivative": "its left side is neither a name nor a derivative",
+    "entry-diagonal": "'{claim}' is one entry of a diagonal (index '{index}' on both sides of the "
+                      "derivative), which index notation cannot state",
+    "entry-condition": "'{claim}' holds only where {condition}, as its sentence says; a check covers "
+                       "every entry",
     "side-unreadable": "a side cannot be read",
     "claim-independent": "'{num}' does not depend on '{den}' in what was read of the document "
                          "(a definition between them is not read)",
@@ -45,6 +49,8 @@ REASONS: dict[str, str] = {
     "already-known": "left side already declared or defined",
     "hand-given": "left side given by a hand statement",
     "not-name-or-derivative": "left side neither a name nor a derivative",
+    "entry-diagonal": "an entry of a diagonal",
+    "entry-condition": "an entry claim under a condition",
     "names-unknown": "names not declared",
     "uses-unreadable": "using an unreadable definition",
     "side-unreadable": "a side unreadable",
