@@ -368,3 +368,17 @@ def test_entry_claims_on_the_diagonal_or_under_a_condition_are_skipped_with_the_
     why = [d["message"] for d in data["files"][0]["diagnostics"] if d["code"] == "N702"]
     assert any("one entry of a diagonal" in w for w in why)
     assert any("holds only where i \\ne j" in w for w in why)
+
+
+def test_a_formula_per_entry_about_vectors_is_skipped_with_the_reason(tmp_path):
+    """``z_i = y_i \\mathbf{x}_i^\\top \\mathbf{w}``: the entry y_i beside the i-th
+    example and the whole w; not index notation the checker can hold (no E214)."""
+    doc = tmp_path / "margins.tex"
+    doc.write_text("% deriv: dims m, n\n% deriv: y : m x 1\n% deriv: w : n x 1\n"
+                   "With the margins $z_i = y_i \\mathbf{x}_i^\\top \\mathbf{w}$ the objective is\n",
+                   encoding="utf-8")
+    code, data = lint_json(doc)
+    assert data["files"][0]["diagnostics"] == [] and code == 0
+    _, data = lint_json(doc, verbose=True)
+    why = [d["message"] for d in data["files"][0]["diagnostics"] if d["code"] == "N702"]
+    assert any("entries beside whole vectors" in w for w in why)

@@ -42,7 +42,7 @@ from dsl.core.wording import say
 from dsl.frontends.conventions import Conventions, has_cdot
 from dsl.frontends.declarations import name_of
 from dsl.frontends.document import Extracted, Formula, Host, Slice, suppressions
-from dsl.frontends.entries import unchecked_entry
+from dsl.frontends.entries import entries_beside_wholes, unchecked_entry
 from dsl.frontends.fonts import bold_and_plain
 from dsl.frontends.forms import names, scalar_like
 from dsl.frontends.latex_math import Translation, Unreadable
@@ -245,6 +245,10 @@ class Builder(StatedShapes):
                 self.verbose.append(note)
             return False
         self._supply(r.names - {lhs.name})
+        if entries_beside_wholes(r.node, frozenset(self.scalars)):
+            self._skip(whole, "entries-and-wholes", count=False)      # x_i^T w: per entry, vectors
+            self._why = "entries-and-wholes"
+            return False
         ahead = {text.split(maxsplit=1)[0] for text, _, _ in (*lhs.aux, *r.aux)}   # defined just before
         missing = self._vet(lhs, r, (r.names | needed) - self.known - ahead, part, whole)
         if missing is None:

@@ -6,9 +6,10 @@ claim is not checked, or None.  Two cases, both common where a Jacobian is
 derived by hand: the same index on both sides of the derivative
 (``\\partial s_i / \\partial z_i``, one entry of the diagonal, which the
 language's ``ds[i]/dz[i]`` cannot state: an index appears once on the left),
-and a claim the sentence around it restricts to part of the entries
+a claim the sentence around it restricts to part of the entries
 ("for $i \\ne j$, ..."): the formula holds only there, and a check over
-every entry would report the diagonal as wrong.
+every entry would report the diagonal as wrong.  :func:`entries_beside_wholes`
+says when a side mixes entries with whole vectors (``x_i^T w`` per ``i``).
 
     >>> text = "For $i \\\\ne j$, $a$. Next."
     >>> condition_near(text, text.index("$a"), text.index("$a") + 2, ("i", "j"))
@@ -18,7 +19,8 @@ from __future__ import annotations
 
 import re
 
-from dsl.core.ast import Deriv
+from dsl.core.ast import Deriv, Index, walk
+from dsl.frontends.latex_index import mixed
 
 _RELATION = r"(?:\\neq?|\\not\s*=|≠|!=|=|<|>|\\leq?|\\geq?)"
 _SENTENCE_END = re.compile(r"[.!?:](?=\s)|\n[ \t]*\n")
@@ -41,6 +43,14 @@ def unchecked_entry(node, text: str, start: int, end: int) -> tuple[str, dict] |
         if cond:
             return "entry-condition", {"claim": node.text, "condition": cond}
     return None
+
+
+def entries_beside_wholes(node, scalars: frozenset) -> bool:
+    """Whether a side read in index notation also uses whole values that
+    are not known scalars (``y_i \\mathbf{x}_i^\\top \\mathbf{w}``, an entry
+    beside the i-th vector): a formula per entry about vectors, which index
+    notation cannot check as written."""
+    return node is not None and any(isinstance(n, Index) for n in walk(node)) and mixed(node, scalars)
 
 
 def condition_near(text: str, start: int, end: int, letters: tuple[str, ...]) -> str | None:

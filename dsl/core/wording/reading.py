@@ -9,6 +9,8 @@ READING: dict[str, str] = {
     "not-name-or-derivative": "its left side is neither a name nor a derivative",
     "entry-diagonal": "'{claim}' is one entry of a diagonal (index '{index}' on both sides of the "
                       "derivative), which index notation cannot state",
+    "entries-and-wholes": "it uses entries beside whole vectors or matrices (a formula per entry about "
+                          "vectors), which index notation cannot check",
     "entry-condition": "'{claim}' holds only where {condition}, as its sentence says; a check covers "
                        "every entry",
     "side-unreadable": "a side cannot be read",
@@ -51,6 +53,7 @@ REASONS: dict[str, str] = {
     "not-name-or-derivative": "left side neither a name nor a derivative",
     "entry-diagonal": "an entry of a diagonal",
     "entry-condition": "an entry claim under a condition",
+    "entries-and-wholes": "entries beside whole values",
     "names-unknown": "names not declared",
     "uses-unreadable": "using an unreadable definition",
     "side-unreadable": "a side unreadable",
