@@ -42,6 +42,7 @@ from dsl.core.wording import say
 from dsl.frontends.conventions import Conventions, has_cdot
 from dsl.frontends.declarations import name_of
 from dsl.frontends.document import Extracted, Formula, Host, Slice, suppressions
+from dsl.frontends.entries import entries_beside_wholes, unchecked_entry
 from dsl.frontends.fonts import bold_and_plain
 from dsl.frontends.forms import names, scalar_like
 from dsl.frontends.latex_math import Translation, Unreadable
@@ -185,6 +186,11 @@ class Builder(StatedShapes):
             self._skip(whole, "left-side-unreadable", what=lhs.what)
             return
         if lhs.deriv:
+            entry = unchecked_entry(lhs.node, self.host.text, parts[0].at(0), parts[-1].end)
+            if entry:
+                self.counts["read"] += 1
+                self._skip(whole, entry[0], **entry[1])
+                return
             needed, rhs = set(lhs.deriv), parts[1:]
             self._supply(needed)
             num, den = lhs.deriv
@@ -192,6 +198,10 @@ class Builder(StatedShapes):
                 self.counts["read"] += 1               # what was read of the document does not tie them
                 self._skip(whole, "claim-independent", num=num, den=den)
                 return
+        elif lhs.name and lhs.name in self.plan.hand - self.known:
+            self.counts["read"] += 1          # the hand statements define it, below: they win
+            self._skip(whole, "hand-given", name=lhs.name)
+            return
         elif lhs.name and lhs.name not in self.known:
             needed, rhs = set(), parts[1:2]
         else:
@@ -236,6 +246,10 @@ class Builder(StatedShapes):
                 self.verbose.append(note)
             return False
         self._supply(r.names - {lhs.name})
+        if entries_beside_wholes(r.node, frozenset(self.scalars)):
+            self._skip(whole, "entries-and-wholes", count=False)      # x_i^T w: per entry, vectors
+            self._why = "entries-and-wholes"
+            return False
         ahead = {text.split(maxsplit=1)[0] for text, _, _ in (*lhs.aux, *r.aux)}   # defined just before
         missing = self._vet(lhs, r, (r.names | needed) - self.known - ahead, part, whole)
         if missing is None:
