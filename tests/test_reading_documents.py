@@ -493,7 +493,7 @@ def test_bare_environments_in_markdown(tmp_path):
 # ------------------------------------------------------------ positions and messages
 
 def test_a_line_quoted_in_a_message_is_the_documents(tmp_path):
-    md = ("# Notes\n\n" + "Some prose.\n\n" * 20 + "<!-- deriv: dims n\nx : 1 x n -->\n\n$$ a = x + x $$\n\n"
+    md = ("# Notes\n\n" + "Some prose.\n\n" * 20 + "<!-- deriv: dims n\nx : 1 x n -->\n\n<!-- deriv: a = x + x -->\n\n"
           + "More prose.\n\n" * 10 + "<!-- deriv: a : 1 x n -->\n")
     _, report = lint(tmp_path, "a.md", md)
     (e201,) = report["diagnostics"]
@@ -540,7 +540,7 @@ def test_the_summary_counts_the_shapes_inferred_from_their_notes():
 
 
 def test_a_line_quoted_in_a_message_names_its_notebook_cell(tmp_path):
-    cells = [{"cell_type": "markdown", "metadata": {}, "source": "<!-- deriv: dims n\nx : 1 x n -->\n$$ a = x + x $$"},
+    cells = [{"cell_type": "markdown", "metadata": {}, "source": "<!-- deriv: dims n\nx : 1 x n -->\n<!-- deriv: a = x + x -->"},
              {"cell_type": "markdown", "metadata": {}, "source": "Again:\n<!-- deriv: a : 1 x n -->"}]
     nb = json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
     _, report = lint(tmp_path, "a.ipynb", nb)
