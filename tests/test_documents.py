@@ -22,7 +22,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 # Planted mistakes caught, per variant, by today's reader (of 24).
-RECALL_FLOORS = {"published": 0, "declared": 17}
+RECALL_FLOORS = {"published": 7, "declared": 21}
 
 # False alarms of today's reader: (document, variant, place, code) -> why it is a false alarm.
 KNOWN_FALSE_ALARMS = {
@@ -39,6 +39,16 @@ KNOWN_FALSE_ALARMS = {
         "dJ/dz (1 x 1) beside dz/dw is read as '@'; in the exercise's row layout dz/dw is 1 x n",
     ("hw_logistic_numerator_layout", "declared", "30", "E400"):
         "the exercise states gradients as rows (numerator layout), which no declaration can say today",
+    ("se_logistic_gradient", "declared", "33", "E500"):
+        "the answer's corrected gradient for the maximised log-likelihood is read against the hand-declared cost",
+    ("hw_l2_logistic_regression", "published", "27", "W402"):
+        "d/dz log(1 + e^z), meant entry by entry, is read as the Jacobian of the auxiliary intermediate",
+    ("hw_l2_logistic_regression", "declared", "33", "W402"):
+        "d/dz log(1 + e^z), meant entry by entry, is read as the Jacobian of the auxiliary intermediate",
+    ("nb_backprop_four_equations", "declared", "cell 1, line 7", "E206"):
+        "the layer size n^3 of a later cell is read as a size symbol before the cell that declares it",
+    ("nb_backprop_four_equations", "declared", "cell 2, line 4", "E206"):
+        "the layer size n^3 of a later cell is read as a size symbol before the cell that declares it",
 }
 
 

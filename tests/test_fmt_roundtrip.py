@@ -22,8 +22,6 @@ READER_GAPS = {
     "affine.deriv": r"a keyword argument, sum(G, \mathrm{axis}=0), is split at its '='",
     "tanh_layer.deriv": r"a keyword argument, sum(..., \mathrm{axis}=0), is split at its '='",
     "softmax_regression.deriv": r"a keyword argument (axis=...) is split at its '='",
-    "relu_neuron.deriv": r"a name of several letters, \mathit{err}, is not read as one name",
-    "l2_penalty.deriv": r"a name of several letters, \mathit{lam}, is not read as one name",
 }
 
 

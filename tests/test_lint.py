@@ -333,3 +333,52 @@ def test_the_readme_pre_commit_snippet_pins_a_commit_with_the_hook():
     assert shown.returncode == 0, shown.stderr
     (hook,) = yaml.safe_load(shown.stdout)
     assert hook["id"] == "chainrule-lint" and "--quiet" in hook["entry"]
+
+
+def test_a_definition_restated_by_a_hand_statement_is_not_defined_twice(tmp_path):
+    """``L = \\ell(o, y)`` in the prose, then ``<!-- deriv: L = ... -->`` below it:
+    the hand statement wins, with no E201 and no claim left on the opaque ``ell``."""
+    doc = tmp_path / "hand.md"
+    doc.write_text("<!-- deriv\ndims q\no : q x 1\ny : q x 1 onehot\n-->\n"
+                   "Write $\\ell$ for the loss, so that $L = \\ell(\\mathbf{o}, y)$.\n"
+                   "<!-- deriv: L = xent(y, softmax(o)) -->\n"
+                   "$$\\frac{\\partial L}{\\partial \\mathbf{o}} = \\operatorname{softmax}(\\mathbf{o}) - y$$\n",
+                   encoding="utf-8")
+    code, data = lint_json(doc)
+    (report,) = data["files"]
+    assert [d["code"] for d in report["diagnostics"]] == []
+    assert [c["status"] for c in report["claims"]] == ["verified"]
+    assert code == 0
+
+
+def test_entry_claims_on_the_diagonal_or_under_a_condition_are_skipped_with_the_reason(tmp_path):
+    """``ds_i/dz_i`` (one entry of a diagonal) and "for $i \\ne j$, $ds_i/dz_j = ...$"
+    cannot be checked over every entry: a note says why, and no E212 or E500."""
+    doc = tmp_path / "jac.md"
+    doc.write_text("<!-- deriv\ndims K\nz : K x 1\n-->\n"
+                   "The softmax is $s = \\operatorname{softmax}(z)$, and\n"
+                   "$\\partial s_i / \\partial z_i = s_i (1 - s_i)$ on its own input.\n\n"
+                   "For $i \\ne j$, $\\partial s_i / \\partial z_j = -s_i s_j$, and so\n\n"
+                   "$$\\frac{\\partial s}{\\partial z} = s \\odot (1 - s)$$\n", encoding="utf-8")
+    _, data = lint_json(doc)
+    (report,) = data["files"]
+    assert sorted({d["code"] for d in report["diagnostics"]}) == ["E500", "W402"]
+    assert {d["line"] for d in report["diagnostics"]} == {10}
+    _, data = lint_json(doc, verbose=True)
+    why = [d["message"] for d in data["files"][0]["diagnostics"] if d["code"] == "N702"]
+    assert any("one entry of a diagonal" in w for w in why)
+    assert any("holds only where i \\ne j" in w for w in why)
+
+
+def test_a_formula_per_entry_about_vectors_is_skipped_with_the_reason(tmp_path):
+    """``z_i = y_i \\mathbf{x}_i^\\top \\mathbf{w}``: the entry y_i beside the i-th
+    example and the whole w; not index notation the checker can hold (no E214)."""
+    doc = tmp_path / "margins.tex"
+    doc.write_text("% deriv: dims m, n\n% deriv: y : m x 1\n% deriv: w : n x 1\n"
+                   "With the margins $z_i = y_i \\mathbf{x}_i^\\top \\mathbf{w}$ the objective is\n",
+                   encoding="utf-8")
+    code, data = lint_json(doc)
+    assert data["files"][0]["diagnostics"] == [] and code == 0
+    _, data = lint_json(doc, verbose=True)
+    why = [d["message"] for d in data["files"][0]["diagnostics"] if d["code"] == "N702"]
+    assert any("entries beside whole vectors" in w for w in why)

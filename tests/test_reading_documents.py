@@ -493,7 +493,7 @@ def test_bare_environments_in_markdown(tmp_path):
 # ------------------------------------------------------------ positions and messages
 
 def test_a_line_quoted_in_a_message_is_the_documents(tmp_path):
-    md = ("# Notes\n\n" + "Some prose.\n\n" * 20 + "<!-- deriv: dims n\nx : 1 x n -->\n\n$$ a = x + x $$\n\n"
+    md = ("# Notes\n\n" + "Some prose.\n\n" * 20 + "<!-- deriv: dims n\nx : 1 x n -->\n\n<!-- deriv: a = x + x -->\n\n"
           + "More prose.\n\n" * 10 + "<!-- deriv: a : 1 x n -->\n")
     _, report = lint(tmp_path, "a.md", md)
     (e201,) = report["diagnostics"]
@@ -502,7 +502,7 @@ def test_a_line_quoted_in_a_message_is_the_documents(tmp_path):
 
 
 def test_an_unreadable_definition_is_listed_once_under_verbose(tmp_path):
-    md = "<!-- deriv: dims n\nx : 1 x n -->\n$$ a = \\mathcal{F}(x) $$\n$$ b = a + x $$\n"
+    md = "<!-- deriv: dims n\nx : 1 x n -->\n$$ a = \\langle x, x \\rangle $$\n$$ b = a + x $$\n"
     _, text = lint(tmp_path, "a.md", md, verbose=True, fmt="text")
     assert text.count("N700") == 1
 
@@ -513,17 +513,17 @@ def test_verbose_ends_with_what_was_read_per_document(tmp_path):
     md = ("We use $m = 750$, $\\mathbf{X} \\in \\mathbb{R}^{m \\times n}$, $\\mathbf{w} \\in \\mathbb{R}^n$.\n\n"
           "$$ \\mathbf{r} = \\mathbf{X} \\mathbf{w} $$\n\n$$ J = \\frac{1}{m} \\mathbf{r}^T \\mathbf{r} $$\n\n"
           "$$ \\frac{\\partial J}{\\partial \\mathbf{w}} = \\frac{2}{m} \\mathbf{X}^T \\mathbf{r} $$\n\n"
-          "$$ q = \\mathcal{F}(\\mathbf{r}) $$\n\n$$ s = t + u $$\n\n$$ \\mathbf{r} = 0 $$\n")
+          "$$ q = \\langle \\mathbf{r}, \\mathbf{r} \\rangle $$\n\n$$ s = t + u $$\n\n$$ \\mathbf{r} = 0 $$\n")
     _, text = lint(tmp_path, "a.md", md, verbose=True, fmt="text")
     summary = text[text.index("a.md: "):].splitlines()
-    assert summary[0].endswith("a.md: 7 formulas found, 6 read, 3 checked (2 definitions, "
-                               "1 claim about derivatives)")
+    assert summary[0].endswith("a.md: 7 formulas found, 6 read, 4 checked (3 definitions, "
+                               "1 claim about derivatives)")        # s = t + u: t and u inferred
     assert summary[1] == "  shapes read from the document: 2 statements, 2 used as declarations; sizes: 1"
-    assert summary[2] == ("  not checked: 3 (1 left side already declared or defined, 1 names not declared, "
-                          "1 a side unreadable)")
+    assert summary[2] == "  shapes inferred: 2"
+    assert summary[3] == "  not checked: 2 (1 left side already declared or defined, 1 a side unreadable)"
     _, quiet = lint(tmp_path, "a.md", md, fmt="text")
     assert "formulas found" not in quiet
-    assert quiet.endswith("; 3 formulas not checked (--verbose lists them)\n")     # not the N720 notes
+    assert quiet.endswith("; 2 formulas not checked (--verbose lists them)\n")     # not the N720/N740 notes
 
 
 def test_the_summary_counts_the_shapes_inferred_from_their_notes():
@@ -540,7 +540,7 @@ def test_the_summary_counts_the_shapes_inferred_from_their_notes():
 
 
 def test_a_line_quoted_in_a_message_names_its_notebook_cell(tmp_path):
-    cells = [{"cell_type": "markdown", "metadata": {}, "source": "<!-- deriv: dims n\nx : 1 x n -->\n$$ a = x + x $$"},
+    cells = [{"cell_type": "markdown", "metadata": {}, "source": "<!-- deriv: dims n\nx : 1 x n -->\n<!-- deriv: a = x + x -->"},
              {"cell_type": "markdown", "metadata": {}, "source": "Again:\n<!-- deriv: a : 1 x n -->"}]
     nb = json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
     _, report = lint(tmp_path, "a.ipynb", nb)

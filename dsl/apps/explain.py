@@ -7,20 +7,24 @@ import sys
 
 from dsl.core.ast import Claim, Define, walk
 from dsl.core.wording import say
+from dsl.frontends import extract, kind_of
 from dsl.language.printer import explain, index_text, to_source
 
 
-def explain_report(report) -> str:
-    """Explain every definition and claim of a checked report."""
+def explain_report(report, line=None, where: str | None = None) -> str:
+    """Explain every definition and claim of a checked report (``line``: the
+    line to show for a statement's span, for a program lifted out of a document)."""
+    line = line or (lambda span: span.line)
+    where = where or report.source.name
     blocks = []
     forms = {id(info.claim): info.form for info in report.env.claims if info.form is not None}
     for stmt in report.program.statements:
         match stmt:
             case Define(name=name, expr=expr):
                 left = name + (index_text(stmt.indices) if stmt.indices else "")
-                head = f"{report.source.name}:{stmt.span.line}: {left} ="
+                head = f"{where}:{line(stmt.span)}: {left} ="
             case Claim(deriv=deriv, expr=expr):
-                head = f"{report.source.name}:{stmt.span.line}: {to_source(deriv)} ="
+                head = f"{where}:{line(stmt.span)}: {to_source(deriv)} ="
             case _:
                 continue
         body = with_ranges(explain(expr, report.env.shape_of), report.env, [forms.get(id(stmt), expr)])
@@ -56,6 +60,8 @@ def main(path: str | None, expr_text: str | None, color: str = "auto") -> int:
         print("chainrule explain: give a FILE, or -e EXPR", file=sys.stderr)
         return 2
     report = None
+    if path is not None and expr_text is None and kind_of(path) not in (None, "deriv"):
+        return _document(path)
     if path is not None:
         report = driver.check_file(path, verify=False)
         if report.input_error:
@@ -80,3 +86,32 @@ def main(path: str | None, expr_text: str | None, color: str = "auto") -> int:
     if checked.expr is not None:
         sys.stdout.write(with_ranges(explain(checked.expr, checked.env.shape_of), checked.env, [checked.expr]) + "\n")
     return 1 if any(d.is_error for d in diags) or checked.expr is None else 0
+
+
+def _document(path: str) -> int:
+    """A Markdown, LaTeX or notebook document: the shapes inferred for it
+    (its ``N740`` notes), then the explanation of the program read from it,
+    at the document's lines."""
+    from dsl import pipeline as driver
+    from dsl.render import text as render
+
+    source, problem = driver.read_source(path)
+    if source is None:
+        assert problem is not None, "no source: read_source says why"
+        sys.stdout.write(render.render_text([driver.unreadable(path, problem)], claims=False))
+        return 2
+    try:
+        ex = extract(path, source.text)
+    except ValueError as exc:                     # a notebook that is not one
+        print(f"chainrule explain: {path}: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # noqa: BLE001  (a defect in reading, reported as an E901 diagnostic)
+        defect = driver.internal_error("reading the document", exc, driver.whole(source))
+        sys.stdout.write(render.render_text([driver.unreadable(path, defect)], claims=False))
+        return 1
+    inferred = [f"{path}:{d.span.line}: {d.message}" for d in ex.verbose if d.code == "N740"]
+    if inferred:
+        sys.stdout.write(say("explain-inferred") + "\n" + _indent("\n".join(inferred)) + "\n\n")
+    report = driver.check_source(ex.source, verify=False)
+    sys.stdout.write(explain_report(report, line=lambda span: ex.span_map(span).line, where=path) + "\n")
+    return report.exit_code()

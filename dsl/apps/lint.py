@@ -213,7 +213,7 @@ def render_lint_text(results: list[FileResult], *, color: bool = False, verbose:
     reports = [fr.report for fr in results]
     errors, warnings = render.severity_counts(reports)
     summary = render.summary_line(reports, errors, warnings)
-    skipped = sum(1 for fr in results for d in fr.skipped if d.code in ("N700", "N702"))
+    skipped = sum(1 for fr in results for d in fr.skipped if d.code in ("N700", "N702", "N741"))
     if skipped and not verbose:
         summary += f"; {skipped} formula{'s' if skipped != 1 else ''} not checked (--verbose lists them)"
     blocks.append(summary)

@@ -9,27 +9,11 @@ test keeps the two in step.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from dsl.core.attributes import ATTRIBUTES
-from dsl.core.diagnostics import Diagnostic, Fix, Label, Severity
+from dsl.core.diagnostics import Diagnostic, Fix, Label
+from dsl.core.entries import Entry
+from dsl.core.entries_documents import DOCUMENT_ENTRIES
 from dsl.core.span import Span
-
-
-@dataclass(frozen=True)
-class Entry:
-    code: str
-    name: str
-    template: str      # str.format template for the message
-    checks: str        # what it checks
-    why: str           # why it is wrong
-    example: str       # a line that triggers it
-    fix: str           # what to write instead
-
-    @property
-    def severity(self) -> Severity:
-        return {"E": Severity.ERROR, "W": Severity.WARNING, "N": Severity.NOTE}[self.code[0]]
-
 
 _ENTRIES = [
     # ----------------------------------------------------------- syntax (1xx)
@@ -248,73 +232,7 @@ _ENTRIES = [
           "A derivative term inside a definition needs the true derivative, which verification computes.",
           "Plain evaluation does not differentiate, so the definition and what depends on it are skipped.",
           "g = dL/dtheta @ W2.T", "Evaluate through 'chainrule check' or 'chainrule eval', which supply true derivatives."),
-    # ---------------------------------------------- documents: chainrule lint (7xx)
-    Entry("N700", "cannot-read-latex", "cannot read this formula: {what}",
-          "Equations in Markdown, LaTeX and notebooks are read through a fixed LaTeX subset "
-          "(grammar/latex_math.lark); a claim, or a definition a checked equation depends on, "
-          "that falls outside it is reported.",
-          "A formula that cannot be read is not checked; guessing its meaning could report "
-          "errors the author did not make.",
-          r"$$\frac{\partial L}{\partial x} = \mathcal{J}^T g$$",
-          "Write the formula with the macros listed in grammar/latex_math.lark, or state it "
-          "in a deriv block or comment."),
-    Entry("N701", "latex-grouping", "the formula was read as {grouping}",
-          "When a formula mixes juxtaposition with \\circ, \\cdot, * or /, the grouping used "
-          "is shown beside its diagnostics: juxtaposition is a matrix product binding tighter "
-          "than \\circ, as in mathematics.",
-          "A diagnostic on a formula read with another grouping than the author meant would "
-          "be confusing.",
-          r"$$g = a \circ b W$$   % read as a * (b @ W)",
-          "Add brackets to say which grouping is meant."),
-    Entry("N702", "formula-skipped", "formula not checked: {why}",
-          "Equations that are neither a definition of a new name nor a claim about a "
-          "derivative, or that use names not declared, are skipped; they are listed with "
-          "--verbose.",
-          "Prose math (a definition in words, an example with other names) would otherwise "
-          "produce noise.",
-          r"$y = mx + b$   % m, b not declared",
-          "Declare the names in a deriv comment or block if the formula should be checked."),
-    Entry("N703", "latex-other-grouping", "read as {alt} instead, with juxtaposition at the level "
-                                          "of '*', the formula is shape-correct",
-          "When a formula with juxtaposition has a shape error, the other grouping is tried.",
-          "The author may have meant the product to be read left to right.",
-          r"$$g = a \circ b W$$",
-          "Add brackets to make the intended grouping explicit."),
-    Entry("W704", "path-skipped", "skipped {path}: {why}",
-          "Walking directories, a path that is not followed (a symlink loop, a directory "
-          "that cannot be listed, a symbolic link out of the linted tree, a document that "
-          "is not a regular file, such as a FIFO or a device) is reported and the walk goes on.",
-          "Files under it are not checked; a link out of the tree could read any file on "
-          "the machine, and a FIFO or device could block the linter or never end.",
-          "chainrule lint docs/   # docs/loop -> docs, docs/passwd.md -> /etc/passwd",
-          "Remove the loop, fix the permissions, or lint the files directly."),
-    Entry("W705", "unused-suppression", "this suppression comment silences nothing: {codes}",
-          "With --warn-unused-ignores, every 'chainrule: ignore[...]' comment silences a "
-          "diagnostic on its line (or the next line, when it stands alone).",
-          "A suppression left behind after the problem was fixed hides the next problem "
-          "on that line without anyone noticing.",
-          "a = x @ W  # chainrule: ignore[E300]   (no E300 here any more)",
-          "Remove the comment, or the codes in it that no longer occur."),
-    Entry("N720", "shape-read", "declared from the document: {what}",
-          "Shapes and sizes a document states (x \\in \\mathbb{R}^d, \"X has shape (n, d)\", "
-          "m = 750) are read as declarations where an equation uses them; --verbose lists each.",
-          "A reader takes them as declarations; so does the linter, and says where it found them.",
-          r"$\mathbf{W} \in \mathbb{R}^{h \times d}$", "Nothing to change; a hand declaration wins."),
-    Entry("W720", "conflicting-statement", "'{name}' is stated as {shape} here but as {other} on line {line}",
-          "Within one section, each name's shape is stated once, or consistently.",
-          "Two statements of one name disagree: one of them is a slip, and formulas using the "
-          "name may be read with the wrong one.",
-          r"$x \in \mathbb{R}^n$ ... $x \in \mathbb{R}^{m \times n}$", "Correct one of the statements."),
-    Entry("N721", "new-scope", "'{name}' is restated as {shape} in a new section: a new scope "
-                               "starts here (the earlier statement is on line {line})",
-          "A section that restates a name with a new shape reads the name afresh from there on.",
-          "Notes reuse letters from one section to the next; single assignment holds per scope.",
-          "## Section 2\n" r"$W \in \mathbb{R}^{k \times n}$", "Nothing to change."),
-    Entry("N722", "convention-read", "{what}",
-          "A convention the document declares (% deriv: cdot elementwise) or uses consistently "
-          "is named when it decides how formulas are read.",
-          "\\cdot and the orientation of gradients mean different things in different notes.",
-          "% deriv: cdot elementwise", "Declare the convention to make the reading explicit."),
+    *DOCUMENT_ENTRIES,
     # ------------------------------------------------------------ input (9xx)
     Entry("E900", "input", "{what}",
           "Input files exist, are regular files (not a directory, FIFO, device or socket) "

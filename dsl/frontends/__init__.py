@@ -17,7 +17,9 @@ their format; ``latex_math`` (with ``latex_tree``, ``latex_read`` and
 in a first pass (so a statement may follow the formula it explains),
 ``supply`` declares them where an equation needs them, ``renaming`` renames a
 name restated in a later section and ``conventions`` chooses between the
-readings of ``\\cdot`` and of gradients written as rows.  This module only
+readings of ``\\cdot`` and of gradients written as rows.  ``infer_pass``
+reads a Markdown or LaTeX document a second time with the shapes ``infer``
+finds in its equations, when some names have none.  This module only
 dispatches on the kind of file.
 
     >>> ex = extract("notes.md", "<!-- deriv: x : 1 x 3 -->\\n$$ y = x x^T $$\\n")
@@ -28,8 +30,9 @@ from __future__ import annotations
 
 import os
 
-from dsl.frontends.builder import Builder, two_passes
+from dsl.frontends.builder import Builder
 from dsl.frontends.document import Extracted, Formula, Host, Slice, suppressions
+from dsl.frontends.infer_pass import read_inferring
 from dsl.frontends.latex import extract_latex
 from dsl.frontends.markdown import extract_markdown
 from dsl.frontends.notebook import extract_notebook
@@ -54,9 +57,9 @@ def extract(path: str, text: str) -> Extracted:
     """
     kind = kind_of(path)
     if kind == "markdown":
-        return two_passes(Host(path, text), lambda b: extract_markdown(Slice.of(text, 0, len(text)), b))
+        return read_inferring(Host(path, text), lambda b: extract_markdown(Slice.of(text, 0, len(text)), b))
     if kind == "latex":
-        return two_passes(Host(path, text), lambda b: extract_latex(text, b))
+        return read_inferring(Host(path, text), lambda b: extract_latex(text, b))
     if kind == "notebook":
         return extract_notebook(path, text)
     builder = Builder(Host(path, text))

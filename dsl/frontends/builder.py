@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
 
 from dsl.core import messages
 from dsl.core.ast import Claim, Decl, Define, Dims, Program, ShapeSpec
@@ -43,8 +42,11 @@ from dsl.core.wording import say
 from dsl.frontends.conventions import Conventions, has_cdot
 from dsl.frontends.declarations import name_of
 from dsl.frontends.document import Extracted, Formula, Host, Slice, suppressions
+from dsl.frontends.entries import entries_beside_wholes, unchecked_entry
+from dsl.frontends.fonts import bold_and_plain
 from dsl.frontends.forms import names, scalar_like
 from dsl.frontends.latex_math import Translation, Unreadable
+from dsl.frontends.macros import Macros
 from dsl.frontends.scopes import SETTINGS, Plan
 from dsl.frontends.supply import StatedShapes
 from dsl.language.syntax import needs_more, parse_text, split_statements
@@ -63,6 +65,7 @@ class Builder(StatedShapes):
         self.scanning = plan is None   # the first pass: only gather what the document states
         self.plan = Plan() if plan is None else plan
         self.section = 0
+        self.shapeless: set[str] = set()      # names the document's statements leave without a shape
         self.counts: Counter = Counter()      # formulas found, read, checked; declarations used
         self.skips: Counter = Counter()       # reason -> formulas not checked
         self._was_read = False                # the last side translated
@@ -82,6 +85,8 @@ class Builder(StatedShapes):
         self.verbose: list[Diagnostic] = []
         self.formulas: list[Formula] = []
         self.open = ""             # a verbatim statement still open at the end of its lines
+        self.macros = Macros.scan(host.text)
+        self.plain = bold_and_plain(host.text)      # \hat y and \hat{\mathbf y}: two names
 
     def _emit(self, text: str, host_start: int, host_end: int, exact: bool) -> None:
         if text:
@@ -166,6 +171,7 @@ class Builder(StatedShapes):
     # ---- math: one equation, split at its relations
     def equation(self, parts: list[Slice]) -> None:
         """``parts`` are the sides of ``A = B = C`` (at least two)."""
+        parts = [self._expand(p) for p in parts]
         if self.scanning:
             self._gather(parts)
             return
@@ -180,6 +186,11 @@ class Builder(StatedShapes):
             self._skip(whole, "left-side-unreadable", what=lhs.what)
             return
         if lhs.deriv:
+            entry = unchecked_entry(lhs.node, self.host.text, parts[0].at(0), parts[-1].end)
+            if entry:
+                self.counts["read"] += 1
+                self._skip(whole, entry[0], **entry[1])
+                return
             needed, rhs = set(lhs.deriv), parts[1:]
             self._supply(needed)
             num, den = lhs.deriv
@@ -187,6 +198,10 @@ class Builder(StatedShapes):
                 self.counts["read"] += 1               # what was read of the document does not tie them
                 self._skip(whole, "claim-independent", num=num, den=den)
                 return
+        elif lhs.name and lhs.name in self.plan.hand - self.known:
+            self.counts["read"] += 1          # the hand statements define it, below: they win
+            self._skip(whole, "hand-given", name=lhs.name)
+            return
         elif lhs.name and lhs.name not in self.known:
             needed, rhs = set(), parts[1:2]
         else:
@@ -208,8 +223,17 @@ class Builder(StatedShapes):
         if not done:
             self.skips[self._why] += 1
 
+    def _expand(self, sl: Slice) -> Slice:
+        """The side with the document's macros expanded (``macros``)."""
+        if not self.macros:
+            return sl
+        out, why = self.macros.expand(sl)
+        if why:
+            self.notes.append(messages.make("N710", self.host.span(sl.at(0), sl.end), why=why))
+        return out
+
     def _side(self, lhs: Translation, needed: set, left: Slice, part: Slice, whole: Span) -> bool:
-        r = self._read(part)
+        r = self._read(part, lhs)
         if isinstance(r, Unreadable):
             self._why = "side-unreadable"
             note = messages.make("N700", self.host.span(part.at(r.start), part.host_end(r.end)), what=r.what)
@@ -222,7 +246,14 @@ class Builder(StatedShapes):
                 self.verbose.append(note)
             return False
         self._supply(r.names - {lhs.name})
-        missing = (r.names | needed) - self.known
+        if entries_beside_wholes(r.node, frozenset(self.scalars)):
+            self._skip(whole, "entries-and-wholes", count=False)      # x_i^T w: per entry, vectors
+            self._why = "entries-and-wholes"
+            return False
+        ahead = {text.split(maxsplit=1)[0] for text, _, _ in (*lhs.aux, *r.aux)}   # defined just before
+        missing = self._vet(lhs, r, (r.names | needed) - self.known - ahead, part, whole)
+        if missing is None:
+            return False
         if missing:
             blocked = sorted(m for m in missing if m in self.unreadable)
             if blocked:
@@ -238,8 +269,11 @@ class Builder(StatedShapes):
                            names=", ".join(sorted({self.plan.base(m) for m in missing})))
             return False
         r, rows = self._convention(lhs, part, r, whole)
-        start = self.size
+        lhs = r.left or lhs        # z_i read as the entry z[i] when the right side uses i
         self.open = ""             # an equation line ends whatever statement was open
+        self._aux(lhs, left)
+        self._aux(r, part)
+        start = self.size
         self._pieces(lhs, left)
         eq_at = left.host_end(len(left.text))
         self._emit(" = (" if rows else " = ", eq_at, part.at(0), False)
@@ -306,6 +340,20 @@ class Builder(StatedShapes):
         info = self._so_far()[2].names.get(name)
         return info is not None and info.shape is not None and info.shape.is_one_by_one
 
+    def _aux(self, t: Translation, sl: Slice) -> None:
+        """The statements a reading needs before its equation (an opaque
+        function's declaration), each mapped to the range it comes from."""
+        for text, s, e in t.aux:
+            if text.split(maxsplit=1)[0] not in self.known:
+                self._emit(text + "\n", sl.at(s), sl.host_end(e), False)
+                self._learn(text + "\n")
+
+    def _vet(self, lhs: Translation, r: Translation, missing: set, part: Slice, whole: Span) -> set | None:
+        """The names an equation side still lacks (None: skip it, a note said why).
+        A hook for the shape inference of documents (``infer_pass``): its first
+        pass records the sides skipped here, its second declares what it inferred."""
+        return missing
+
     def _pieces(self, t: Translation, sl: Slice) -> None:
         for gs, ge, ss, se in t.pieces:
             host_start = sl.at(ss)
@@ -332,41 +380,8 @@ class Builder(StatedShapes):
                          {s.alias: n for n, scopes in self.plan.scopes.items() for s in scopes if s.alias != n})
 
 
-def two_passes(host: Host, feed: Callable[[Builder], None]) -> Extracted:
-    """Read a document twice with ``feed`` (its front end): first what it
-    states (``scopes.Plan``), then its equations, with those statements.  A
-    document declaring no layout whose claims all write their derivatives
-    transposed (two at least) is read once more with gradients as rows."""
-    scan = Builder(host)
-    feed(scan)
-    scan.plan.hand = set(scan.known)
-    notes = scan.plan.settle(host.span)
-    for again in (False, True):
-        builder = Builder(host, scan.plan)
-        builder.notes += notes
-        feed(builder)
-        if (again or "layout" in scan.plan.settings or builder.counts["claims"] < 2
-                or not _rows_throughout("".join(builder.parts))):
-            break
-        scan.plan.settings["layout"] = ("numerator", -1)          # -1: inferred, not declared
-    return builder.finish()
-
-
 def _count_errors(diagnostics: list) -> int:
     return sum(1 for d in diagnostics if d.is_error)
-
-
-def _rows_throughout(text: str) -> bool:
-    """Whether every claim whose layout shows has the transposed shape (two at least)."""
-    program, _ = parse_text(text)
-    env, _ = check_program(program)
-    rows = direct = 0
-    for c in env.claims:
-        if c.expected is None or c.got is None or c.expected == c.expected.T:
-            continue
-        rows += c.got == c.expected.T
-        direct += c.got == c.expected
-    return rows >= 2 and not direct
 
 
 def _scalar_shape(shape: ShapeSpec) -> bool:

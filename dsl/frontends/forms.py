@@ -13,7 +13,7 @@ alike.
 from __future__ import annotations
 
 from dsl.builtins import FUNCTIONS, returns_scalar
-from dsl.core.ast import BinOp, Call, Deriv, Expr, Name, Neg, Number, Op, Transpose, walk
+from dsl.core.ast import BinOp, Call, Delta, Deriv, Expr, Index, IndexSum, Name, Neg, Number, Op, Transpose, walk
 
 
 def names(node: Expr) -> frozenset[str]:
@@ -29,14 +29,15 @@ def names(node: Expr) -> frozenset[str]:
 
 def scalar_like(node: Expr, scalars: frozenset) -> bool:
     """Whether the expression is certainly a scalar, read from its form:
-    numbers, the names in ``scalars``, calls of scalar-valued functions, and
-    what elementwise functions and operators other than ``@`` make of them."""
+    numbers, the names in ``scalars``, calls of scalar-valued functions, an
+    inner product ``u^T v`` of two vector names, and what elementwise
+    functions and operators other than ``@`` make of them."""
     stack = [node]
     while stack:
         x = stack.pop()
         match x:
-            case Number():
-                continue
+            case Number() | Index() | Delta() | IndexSum():
+                continue        # an entry, a delta, a sum of entries: numbers
             case Name(id=name) if name in scalars:
                 continue
             case Call(func=func, keywords=()) if returns_scalar(func):
@@ -47,8 +48,19 @@ def scalar_like(node: Expr, scalars: frozenset) -> bool:
                 stack.append(o)
             case BinOp(op=Op.POW, left=left):
                 stack.append(left)
+            case BinOp(op=Op.MATMUL, left=Transpose(operand=Name(id=a)), right=Name(id=b)) if (
+                    vector_name(a, scalars) and vector_name(b, scalars)):
+                continue        # u^T v: the inner product of two vectors
             case BinOp(op=op, left=left, right=right) if op is not Op.MATMUL:
                 stack += [left, right]
             case _:
                 return False
     return True
+
+
+def vector_name(name: str, scalars: frozenset) -> bool:
+    """A name that by the common convention of the notes is a vector: it
+    starts with a lowercase letter (``u``, ``v_c``, ``x1``, ``theta``), and
+    is not a known scalar.  Used only for ``u^T v``, which is a scalar when
+    both are vectors (columns) and does not fit shapes otherwise (rows)."""
+    return name[:1].islower() and name not in scalars

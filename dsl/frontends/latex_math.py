@@ -26,25 +26,31 @@ functions, approximate for what LaTeX spells in several groups.
 
 This module owns the parser and the boundary (limits, ``|`` delimiters,
 syntax errors); ``latex_read`` gives each construct its meaning as an AST
-of ``dsl.core.ast``, and the language's printer spells that AST as chainrule
-text with the map of its pieces back to the side.
+of ``dsl.core.ast`` (with ``latex_items``, the items held while reading,
+``latex_scripts``, superscripts, ``latex_deriv``, derivatives,
+``latex_index``, index notation, and ``latex_names``, how decorated names
+are spelled), and the language's printer spells that AST as chainrule
+text with the map of its pieces back to the side.  What a reading needs
+declared or defined first (an opaque function, a named intermediate) is in
+``Translation.aux``.  The document's macros (``macros``) are expanded, and
+its bold-and-plain names found (``fonts``), by the caller.
 """
 from __future__ import annotations
 
 import functools
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from lark import Lark, logger as lark_logger
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from dsl.builtins import function_name
-from dsl.core.ast import Deriv, Expr, Name
+from dsl.core.ast import Deriv, Expr, Index, Name
 from dsl.core.wording import say
 from dsl.frontends.forms import names, scalar_like
-from dsl.frontends.latex_read import Stop, read
+from dsl.frontends.latex_read import Stop, candidates, defined_call, free_of, read
 from dsl.frontends.latex_tree import Range
 from dsl.frontends.latex_words import greek_name
 from dsl.language.printer import to_source, to_source_map
@@ -71,6 +77,10 @@ class Translation:
     grouping: str | None = None     # fully parenthesised, when juxtaposition grouping matters
     alt: str | None = None          # juxtaposition read at the level of '*', when different
     node: Expr | None = field(default=None, compare=False, repr=False)  # the AST read (spans in the side)
+    indices: tuple[str, ...] = ()   # as a left side: the index letters it binds (z_i, dL/dW_{ij})
+    indexed: Translation | None = field(default=None, compare=False, repr=False)  # z_i read as z[i]
+    aux: tuple[tuple[str, int, int], ...] = ()   # statements to emit before the equation, with side ranges
+    left: Translation | None = field(default=None, compare=False, repr=False)     # the left side to use
 
 
 @dataclass(frozen=True)
@@ -121,6 +131,7 @@ def parser() -> Lark:
     return built
 
 
+_EMPTY_GROUP = re.compile(r"(?<!\\)\{\s*\}")   # X{}^T: an empty group is a base for scripts only
 _CONTROL = re.compile(r"\\([A-Za-z]+|.)", re.S)
 _DELIMS = {r"\|": "norm", r"\Vert": "norm", "‖": "norm", "|": "abs", r"\vert": "abs",
            r"\lVert": "norm+", r"\rVert": "norm-", r"\lvert": "abs+", r"\rvert": "abs-"}
@@ -163,16 +174,42 @@ def _nesting(text: str) -> int:
 
 # ------------------------------------------------------------------ public
 
-def translate(side: str, *, known=frozenset(), scalars=frozenset(), cdot=None) -> Translation | Unreadable:
-    """One side of an equation as chainrule text, or what stops reading it;
-    ``cdot="elementwise"`` reads ``\\cdot`` as ``\\circ`` (the default, and "matmul": ``@``)."""
-    if cdot == "elementwise":               # same length: every position is kept
-        side = re.sub(r"\\cdot(?![A-Za-z])", r"\\circ", side).replace("⋅", "∘").replace("·", "∘")
+def translate(side: str, *, known=frozenset(), scalars=frozenset(),
+              left: Translation | None = None, cdot: str | None = None,
+              plain=frozenset()) -> Translation | Unreadable:
+    """One side of an equation as chainrule text, or what stops reading it.
+
+    ``left`` is the equation's left side, already translated, when ``side``
+    is a right side: the indices it binds are bound here (``z_i = \\sum_j
+    W_{ij} x_j``), and when they are used the result's ``left`` is the left
+    side read as an entry (``z[i]``).  ``cdot`` is the document's reading of
+    ``\\cdot``: None or ``"matmul"`` (the matrix product, a scaling when a
+    side is a scalar) or ``"elementwise"`` (``*``).  ``plain`` are the
+    accented names the document writes both bold and plain (``fonts``):
+    the plain ``\\hat y`` is then ``yhatplain``, apart from ``\\hat{\\mathbf y}``."""
+    if cdot not in (None, "matmul", "elementwise"):
+        raise ValueError(f"cdot must be None, 'matmul' or 'elementwise', not {cdot!r}")
+    bound = frozenset(left.indices) if left else frozenset()
+    if left is None:
+        defined = _defined_call(side, known, scalars, cdot, plain)
+        if defined is not None:
+            return defined
+    result = _translate(side, known, scalars, bound, cdot, plain)
+    if not bound or isinstance(result, Unreadable) or left is None or left.deriv:
+        return result
+    free = free_of(result.node) if result.node is not None else frozenset()
+    if free and left.indexed is not None:
+        return replace(result, left=left.indexed)
+    return _translate(side, known, scalars, frozenset(), cdot, plain)
+
+
+def _translate(side: str, known, scalars, bound: frozenset, cdot: str | None = None,
+               plain=frozenset()) -> Translation | Unreadable:
     if not side.strip():
         return Unreadable(say("latex-empty-side"), 0, len(side))
     if len(side) > MAX_LENGTH or _nesting(side) > MAX_NESTING:
         return Unreadable(say("latex-too-big"), 0, len(side))
-    text, back = _delimit(side)
+    text, back = _delimit(_EMPTY_GROUP.sub(lambda m: " " * len(m.group(0)), side))
 
     def orig(span: Range) -> Range:
         s = max(0, min(span[0], len(back) - 1))
@@ -180,8 +217,10 @@ def translate(side: str, *, known=frozenset(), scalars=frozenset(), cdot=None) -
         return (back[s], back[e - 1] + 1) if e > s else (back[s], back[s])
 
     try:
-        node, alt = read(parser().parse(text), side, lambda s, e: orig((s, e)),
-                         frozenset(known), frozenset(scalars))
+        tree = parser().parse(text)
+        node, alt, (opaque, defs) = read(tree, side, lambda s, e: orig((s, e)), frozenset(known),
+                                         frozenset(scalars), bound, cdot, frozenset(plain))
+        letters = () if bound else candidates(tree, side, lambda s, e: orig((s, e)), frozenset(known))
     except UnexpectedInput as err:
         return _syntax_problem(err, text, orig)
     except Stop as stop:
@@ -191,11 +230,46 @@ def translate(side: str, *, known=frozenset(), scalars=frozenset(), cdot=None) -
     out, pieces = to_source_map(node)
     alt_text = to_source(alt)
     grouping = to_source(node, parens="products") if alt_text != out else None
-    return Translation(out, tuple(pieces), names(node),
-                       name=node.id if isinstance(node, Name) else None,
+    free = free_of(node)
+    bound_here: tuple[str, ...] = ()
+    if isinstance(node, Deriv):
+        bound_here = tuple(dict.fromkeys(ix.name for ix in (*node.num_indices, *node.den_indices)))
+    elif letters:
+        bound_here = letters
+    indexed = None
+    if letters and not bound:
+        entry = _translate(side, known, scalars, frozenset(letters), cdot, plain)
+        if isinstance(entry, Translation) and isinstance(entry.node, Index) and isinstance(entry.node.base, Name):
+            indexed = entry
+    name = node.id if isinstance(node, Name) else None
+    if isinstance(node, Index) and isinstance(node.base, Name):
+        name = node.base.id
+    used = (names(node) | {n for expr, _ in defs.values() for n in names(expr)}) - set(defs)
+    aux = [(f"{f} : scalar opaque", *at) for f, at in opaque.items()]
+    aux += [(f"{d} = {to_source(expr)}", *at) for d, (expr, at) in defs.items()]
+    return Translation(out, tuple(pieces), frozenset(used), name=name,
                        deriv=(node.num.id, node.den.id) if isinstance(node, Deriv) else None,
-                       scalar=scalar_like(node, frozenset(scalars)), node=node,
-                       grouping=grouping, alt=alt_text if grouping else None)
+                       scalar=not free and scalar_like(node, frozenset(scalars)), node=node,
+                       grouping=grouping, alt=alt_text if grouping else None,
+                       indices=bound_here, indexed=indexed,
+                       aux=tuple(aux))
+
+
+def _defined_call(side: str, known, scalars, cdot, plain) -> Translation | None:
+    """A left side ``J(\\theta)`` or ``f(x, y)`` of a function not defined
+    yet: the definition of the name ``J`` (its arguments are the document's
+    own names), or None."""
+    try:
+        text, back = _delimit(side)
+        at = defined_call(parser().parse(text), lambda s, e: (back[s], back[max(s, e - 1)] + 1))
+    except (UnexpectedInput, Stop, RecursionError, IndexError):
+        return None
+    if at is None:
+        return None
+    head = _translate(side[:at[1]], known, scalars, frozenset(), cdot, plain)
+    if not isinstance(head, Translation) or head.name is None or head.name in known or function_name(head.name):
+        return None
+    return head
 
 
 def _syntax_problem(err: UnexpectedInput, text: str, orig) -> Unreadable:

@@ -14,7 +14,7 @@ names, macros) are in ``latex_words``.
 
     >>> from dsl.frontends.latex_math import parser
     >>> side = r"x W_1^T"
-    >>> node, alt = read(parser().parse(side), side, lambda s, e: (s, e), frozenset(), frozenset())
+    >>> node, alt, _ = read(parser().parse(side), side, lambda s, e: (s, e), frozenset(), frozenset())
     >>> type(node).__name__, node.op, node.right.operand.id, side[node.right.span.start:node.right.span.end]
     ('BinOp', <Op.MATMUL: '@'>, 'W1', 'W_1^T')
 """
@@ -22,95 +22,51 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from dsl.builtins import function_name, latex_macro
-from dsl.core.ast import BinOp, Call, Deriv, Expr, Name, Neg, Number, Op, Transpose
-from dsl.core.span import Source, Span
+from dsl.core.ast import Delta, Expr, Index, IndexSum, IndexVar, Name, Neg, Op
 from dsl.core.wording import say
 from dsl.frontends.forms import scalar_like
-from dsl.frontends.latex_tree import Range, letter, peel, rebuild, subscript_word, to_raw, tspan
-from dsl.frontends.latex_words import ACCENTS, PRODUCTS, TEXTUAL, TRANSPOSES, greek_name
+from dsl.frontends.latex_deriv import Derivatives
+from dsl.frontends.latex_index import free_of, index_letters, listed, mixed, sum_indices
+from dsl.frontends.latex_items import DOp, Head, Partial, Stop, Word, _range
+from dsl.frontends.latex_names import sup_part
+from dsl.frontends.latex_scripts import Scripts
+from dsl.frontends.latex_tree import Range, Raw, letter, peel, rebuild, subscript_word, to_raw, tspan
+from dsl.frontends.latex_words import ACCENTS, BOLD, GREEK_SCALARS, PRODUCTS, TEXTUAL, greek_name
 
 
-@dataclass(frozen=True)
-class Word:
-    """A name being read: its stem and subscript stay apart until it is
-    used, so that ``\\hat{y_1}`` is ``yhat1``."""
-    stem: str
-    span: Range
-    sub: str = ""
-
-    @property
-    def id(self) -> str:
-        return self.stem + self.sub
-
-
-@dataclass(frozen=True)
-class Head:
-    """A function not yet applied: ``\\log``, ``\\sigma'``, ``\\tanh^2``."""
-    func: str
-    span: Range
-    prime: bool = False
-    power: str | None = None
-    fallback: str | None = None      # read as this name when nothing follows (\sigma)
-
-
-@dataclass(frozen=True)
-class Partial:
-    span: Range
-
-
-class Stop(Exception):
-    def __init__(self, what: str, span: Range):
-        super().__init__(what)
-        self.what, self.span = what, span
-
-
-def read(tree, side: str, position: Callable[[int, int], Range], known: frozenset, scalars: frozenset):
-    """The tree of a side read grouped and read flat: ``(node, alt)``.
-    ``position`` maps a range of the parsed text to the side's text."""
+def read(tree, side: str, position: Callable[[int, int], Range], known: frozenset, scalars: frozenset,
+         bound: frozenset = frozenset(), cdot: str | None = None, plain: frozenset = frozenset()):
+    """The tree of a side read grouped and read flat, and the functions it
+    calls that the document does not define (name -> range): ``(node, alt, opaque)``.
+    ``position`` maps a range of the parsed text to the side's text;
+    ``bound`` are the index letters the equation's left side binds."""
     raw = to_raw(tree, position)
-    reader = Reader(side, known, scalars)
-    return reader.value(reader.expr(raw, flat=False)), reader.value(reader.expr(raw, flat=True))
+    reader = Reader(side, known, scalars, bound)
+    reader.cdot, reader.plain = cdot, plain
+    node = reader.value(reader.expr(raw, flat=False))
+    reader.bound = frozenset(bound)
+    return node, reader.value(reader.expr(raw, flat=True)), (reader.opaque, reader.defs)
+
+
+def candidates(tree, side: str, position: Callable[[int, int], Range], known: frozenset) -> tuple[str, ...]:
+    """The index letters of a side that is one name with an index subscript
+    (``z_i``, ``C_{ij}``): what it binds if it is read as an entry."""
+    reader = Reader(side, known, frozenset())
+    x = reader.settle(reader.expr(to_raw(tree, position), flat=False))
+    if isinstance(x, Word) and x.isub and x.base not in known and x.id not in known:
+        return tuple(i for i, _ in x.isub)
+    return ()
 
 
 # ------------------------------------------------------------------ reading
 
-class Reader:
+class Reader(Scripts, Derivatives):
     """Parse tree (``latex_tree.Raw``) -> AST; raises ``Stop`` when a construct has no
     faithful reading.  ``flat`` reads juxtaposition at the level of
     ``\\circ`` (left to right, as chainrule reads ``@`` and ``*``)."""
-
-    def __init__(self, text: str, known: frozenset, scalars: frozenset):
-        self.text, self.known, self.scalars = text, known, scalars
-        self.source = Source("<latex>", text)
-        self.one_line = "\n" not in text
-
-    # ---- AST nodes, spans in the side's text
-    def at(self, span: Range) -> Span:
-        if self.one_line:                       # most sides: no line lookup
-            start, end = span[0], max(span)
-            return Span("<latex>", 1, start + 1, 1, end + 1, start, end)
-        return self.source.span(*span)
-
-    def call(self, func: str, args: tuple, span: Range, fspan: Range, prime: bool = False) -> Call:
-        return Call(func, args, (), prime, self.at(span), self.at(fspan))
-
-    def bin(self, op: Op, left, right, span: Range, opspan: Range) -> BinOp:
-        return BinOp(op, left, right, self.at(span), self.at(opspan))
-
-    def num(self, text: str, span: Range) -> Number:
-        return Number(float(text), text, self.at(span))
-
-    def respan(self, x, span: Range):
-        """``x`` as spanning ``span`` (the brackets or font written around it)."""
-        return replace(x, span=span if isinstance(x, Word) else self.at(span))
-
-    def word(self, r) -> str:
-        """A script as compact text: ``{\\mathsf T}`` -> ``\\mathsfT``."""
-        s, e = tspan(r)
-        return re.sub(r"[\s{}]", "", self.text[s:e])
 
     # ---- expressions
     def expr(self, r, flat: bool):
@@ -124,7 +80,11 @@ class Reader:
         if k == "pos":
             return self.expr(r.kids[1], flat)
         if k == "bigsum":
-            return self.call("sum", (self.value(self.expr(r.kids[2], flat)),), r.span, tspan(r.kids[0]))
+            return self.bigsum(r, flat)
+        if k == "scaledsum":
+            factor = self.expr(r.kids[0], flat)
+            total = self.bigsum(Raw("bigsum", (tspan(r.kids[1])[0], r.span[1]), r.kids[1:]), flat)
+            return self.binary("juxt", None, factor, total)
         if k in PRODUCTS or k == "juxt":
             return self.product(r, flat)
         if k == "braces":
@@ -162,13 +122,17 @@ class Reader:
     def binary(self, kind, tok, left, right):
         left, right = self.value(left), self.value(right)
         opspan = tspan(tok) if tok is not None else (left.span.end, right.span.start)
-        scaling = scalar_like(left, self.scalars) or scalar_like(right, self.scalars)
+        scalars = self.scalars | (GREEK_SCALARS - self.known)
+        scaling = scalar_like(left, scalars) or scalar_like(right, scalars)
         if kind == "times" and not scaling:
             raise Stop(say("latex-times"), opspan)
         op = Op.MATMUL if kind == "juxt" else PRODUCTS[kind]
-        if op is Op.MATMUL and scaling:
+        if kind == "cdot" and self.cdot == "elementwise":
             op = Op.MUL
-        return self.bin(op, left, right, (left.span.start, right.span.end), opspan)
+        if op is Op.MATMUL and (scaling or (self.dropped and kind == "juxt")):
+            op = Op.MUL                  # a scaling, or entries side by side in a sum of every entry
+        node = self.bin(op, left, right, (left.span.start, right.span.end), opspan)
+        return self.call("sum", (node,), (left.span.start, right.span.end), opspan) if kind == "frobenius" else node
 
     def settle(self, x):
         """A function left without argument is its fallback name or an error;
@@ -179,12 +143,56 @@ class Reader:
             raise Stop(say("latex-no-argument", func=x.func), x.span)
         if isinstance(x, Partial):
             raise Stop(say("latex-partial"), x.span)
+        if isinstance(x, DOp):
+            raise Stop(say("latex-derivative-operator"), x.span)
         return x
 
     def value(self, x):
-        """What is read, settled, as an AST expression."""
+        """What is read, settled, as an AST expression: a word whose index
+        subscript the formula binds is an entry (``W_{ij}`` is ``W[i, j]``,
+        ``\\delta_{ij}`` the Kronecker delta)."""
         x = self.settle(x)
-        return Name(x.id, self.at(x.span)) if isinstance(x, Word) else x
+        if not isinstance(x, Word):
+            return x
+        x = self.renamed(x)
+        if x.isub and all(i in self.dropped for i, _ in x.isub):
+            return Name(x.base, self.at(x.span))
+        if (entry := self.entry(x, self.bound)) is not None:
+            base, base_span, letters = entry
+            found = tuple(IndexVar(i, self.at(span)) for i, span in letters)
+            if base == "delta" and "delta" not in self.known and len(found) == 2:
+                return Delta(found[0], found[1], self.at(x.span))
+            return Index(Name(base, self.at(base_span)), found, self.at(x.span))
+        return Name(x.id, self.at(x.span))
+
+    def base_range(self, x: Word) -> Range:
+        """The range of a word without its index subscript (``W`` of ``W_{ij}``)."""
+        cut = self.text.rfind("_", x.span[0], x.isub[0][1][0]) if x.isub else -1
+        return (x.span[0], cut) if cut > x.span[0] else x.span
+
+    def bigsum(self, r, flat: bool):
+        """``\\sum_i body`` binds ``i`` in its body (index notation);
+        without an index, or when the body has no entry of it, the sum of
+        every entry (``\\sum y``)."""
+        found = sum_indices(r.kids[1])
+        letters = {i for i, _ in found}
+        outer = self.bound
+        self.bound = outer | letters
+        try:
+            body = self.value(self.expr(r.kids[2], flat))
+        finally:
+            self.bound = outer
+        if found and free_of(body) & letters:
+            if not mixed(body, self.scalars | GREEK_SCALARS):
+                ixs = tuple(IndexVar(i, self.at(span)) for i, span in found)
+                return IndexSum(ixs, body, self.at(r.span))
+            # \sum_i y \log \hat y_i: entries beside whole vectors, the sum of every entry
+            outer_dropped, self.dropped = self.dropped, self.dropped | letters
+            try:
+                body = self.value(self.expr(r.kids[2], flat))
+            finally:
+                self.dropped = outer_dropped
+        return self.call("sum", (body,), r.span, tspan(r.kids[0]))
 
     # ---- juxtaposition: split letter runs, apply functions to what follows
     def factors(self, juxt, flat: bool) -> list:
@@ -193,14 +201,34 @@ class Reader:
             units += self.split_letters(u)
         out, i = [], 0
         while i < len(units):
-            x = self.unit(units[i], flat)
-            if isinstance(x, Head) and i + 1 < len(units):
-                out.append(self.apply(x, units[i + 1], flat))
-                i += 2
-            else:
-                out.append(x)
-                i += 1
+            node, i = self.applied(units, i, flat)
+            out.append(node)
         return out
+
+    def applied(self, units: list, i: int, flat: bool):
+        """The unit at ``i`` with a function applied to what follows it;
+        ``\\log \\sigma(x)`` is ``log(sigma(x))``.  Returns the next index."""
+        x = self.unit(units[i], flat)
+        if isinstance(x, DOp) and i + 1 < len(units):
+            target, j = self.applied(units, i + 1, flat)
+            if isinstance(target, Word) and j < len(units) and _arguments(units[j]) >= 1:
+                j += 1                              # \frac{d}{dx} f(x): the derivative of f
+            return self.operate(x, target, (x.span[0], _range(target)[1])), j
+        if isinstance(x, Word) and i + 1 < len(units) and _arguments(units[i + 1]) >= 2 and not function_name(x.id):
+            if x.id == "prod":
+                raise Stop(say("latex-prod"), (x.span[0], units[i + 1].span[1]))
+            self.opaque.setdefault(x.id, x.span)      # l(o, y): a function the document does not define
+            return self.apply(Head(x.id, x.span), units[i + 1], flat), i + 2
+        if not isinstance(x, Head) or i + 1 >= len(units):
+            return x, i + 1
+        if i + 2 < len(units) and isinstance(self.unit(units[i + 1], flat), Head):
+            inner, j = self.applied(units, i + 1, flat)
+            inner = self.value(inner)
+            node: Expr = self.call(x.func, (inner,), (x.span[0], _range(inner)[1]), x.span, x.prime)
+            if x.power:
+                node = self.bin(Op.POW, node, self.num(x.power, x.span), _range(node), x.span)
+            return node, j
+        return self.apply(x, units[i + 1], flat), i + 2
 
     def split_letters(self, u) -> list:
         base, posts = peel(u)
@@ -231,61 +259,33 @@ class Reader:
     # ---- units: a primary with sub- and superscripts and primes
     def unit(self, u, flat: bool):
         base, posts = peel(u)
+        if base.kind == "underbrace":       # \underbrace{...}_{label}: the label is not read
+            posts = [p for k, p in enumerate(posts) if k > 0 or p.kind == "prime"]
+        if base.kind in ("nabla", "partial") and posts and posts[0].kind == "subscript":
+            den = self.settle(self.expr(posts[0].kids[2], flat))     # \nabla_{w}, \partial_x
+            if not isinstance(den, Word) or len(posts) > 1:
+                raise Stop(say("latex-derivative-operator"), u.span)
+            return DOp(den, u.span)
+        if base.kind == "nabla":
+            raise Stop(say("latex-nabla"), u.span)
         if base.kind == "norm":
             return self.norm(base, posts, flat)
         x = self.primary(base, flat)
         for p in [p for p in posts if p.kind == "subscript"]:
+            letters = index_letters(p.kids[2])
+            if isinstance(x, Word) and letters and not x.isub:
+                x = Word(x.stem, (x.span[0], p.span[1]), x.sub, letters, x.bold, listed(p.kids[2]))
+                continue
             sub = subscript_word(p.kids[2])
+            if sub is None and isinstance(x, Word) and (part := sup_part(self.word(p.kids[2]))):
+                sub = part                           # h_{t-1} is htm1, as a^{L-1} is aLm1
             if not isinstance(x, Word) or sub is None:
                 raise Stop(say("latex-subscript-word", word=self.word(p.kids[2])), p.span)
-            x = Word(x.stem, (x.span[0], p.span[1]), x.sub + sub)
+            x = Word(x.stem, (x.span[0], p.span[1]), x.id[len(x.stem):] + sub)
         for p in posts:
             if p.kind != "subscript":
                 x = self.post(x, p, flat)
         return x
-
-    def post(self, x, p, flat: bool):
-        span = (_range(x)[0], p.span[1])
-        mark = (tspan(p.kids[1])[0], p.span[1])          # the ^... or ' itself
-        if p.kind == "subscript":
-            raise Stop(say("latex-subscript"), p.span)
-        sup = "'" if p.kind == "prime" else self.word(p.kids[2])
-        if sup in ("'", r"\prime"):
-            if isinstance(x, Head):
-                return Head(x.func, span, True, x.power)
-            if isinstance(x, Word) and not x.sub and (fn := function_name(x.id)):
-                return Head(fn, span, True)
-            raise Stop(say("latex-prime"), p.span)
-        if isinstance(x, Word) and x.id == "e" and "e" not in self.known:
-            return self.call("exp", (self.value(self.expr(p.kids[2], flat)),), span, x.span)
-        if re.fullmatch(r"[0-9]+", sup) and int(sup) >= 1:      # x^{1} too, as fmt writes x ** 1
-            if isinstance(x, Head):
-                return Head(x.func, span, x.prime, sup)
-            return self.bin(Op.POW, self.value(x), self.num(sup, tspan(p.kids[2])), span, tspan(p.kids[1]))
-        if isinstance(x, Head):
-            raise Stop(say("latex-function-power", sup=sup), p.span)
-        if sup in TRANSPOSES:
-            return Transpose(self.value(x), self.at(span))
-        if sup == "-1":
-            return self.call("inv", (self.value(x),), span, mark)
-        m = re.fullmatch(r"[(\[]([A-Za-z0-9]+)[)\]]", sup)
-        if m and isinstance(x, Word):
-            return Word(x.stem, span, x.sub + m.group(1))
-        raise Stop(say("latex-superscript", sup=sup), p.span)
-
-    def norm(self, base, posts, flat: bool):
-        inner = self.value(self.expr(base.kids[1], flat))
-        squared = self.call("sum", (self.bin(Op.POW, inner, self.num("2", base.span), _range(inner),
-                                             base.span),), base.span, base.span)
-        sups = [self.word(p.kids[2]) for p in posts if p.kind == "superscript"]
-        for p in posts:
-            if p.kind == "prime" or (p.kind == "subscript" and self.word(p.kids[2]) not in ("2", "F")):
-                raise Stop(say("latex-norm-kind"), p.span)
-        if not sups:
-            return self.call("sqrt", (squared,), base.span, base.span)
-        if sups == ["2"]:
-            return self.call("sum", squared.args, (base.span[0], posts[-1].span[1]), base.span)
-        raise Stop(say("latex-norm-power"), posts[-1].span)
 
     def primary(self, r, flat: bool):
         k, tok = r.kind, r.kids[0]
@@ -311,7 +311,7 @@ class Reader:
             inner = self.settle(self.expr(r.kids[1], flat))
             if not isinstance(inner, Word):
                 raise Stop(say("latex-accent", tok=tok), r.span)
-            return Word(inner.stem + ACCENTS[str(tok)[1:]], r.span, inner.sub)
+            return replace(inner, stem=inner.stem + ACCENTS[str(tok)[1:]], span=r.span)
         if k == "frac":
             return self.frac(r, flat)
         if k == "sqrt":
@@ -324,6 +324,11 @@ class Reader:
             return inner if isinstance(inner, (Head, Partial)) else self.respan(inner, r.span)
         if k == "abs":
             return self.call("abs", (self.value(self.expr(r.kids[1], flat)),), r.span, tspan(tok))
+        if k == "underbrace":
+            inner = self.expr(r.kids[1], flat)
+            return inner if isinstance(inner, (Head, Partial)) else self.respan(inner, r.span)
+        if k == "ellipsis":
+            raise Stop(say("latex-ellipsis"), r.span)
         if k in ("top", "primemacro"):
             raise Stop(say("latex-only-superscript", tok=tok), r.span)
         return self.expr(r, flat)
@@ -331,6 +336,8 @@ class Reader:
     def font(self, r, flat: bool):
         """``\\mathbf{x}`` is x, ``\\operatorname{softmax}`` the function."""
         tok, word = r.kids[0], self.word(r.kids[1])
+        if str(tok) == r"\mathit" and re.fullmatch(r"[A-Za-z][A-Za-z0-9]+", word):
+            return Word(word, r.span)         # fmt's spelling of a name of several letters
         if re.fullmatch(r"[A-Za-z]{2,}[0-9][A-Za-z0-9]*", word) and (fn := function_name(word)):
             return Head(fn, r.span)           # \operatorname{log1p}
         if re.fullmatch(r"[A-Za-z]{2,}", word):
@@ -342,50 +349,24 @@ class Reader:
         if re.fullmatch(r"[0-9]+", word) and str(tok) not in TEXTUAL:
             raise Stop(say("latex-ones-vector", tok=tok, word=word), r.span)
         inner = self.expr(r.kids[1], flat)
+        if isinstance(inner, Word) and str(tok) in BOLD:
+            inner = replace(inner, bold=True)
         return inner if isinstance(inner, (Head, Partial)) else self.respan(inner, r.span)
 
-    # ---- derivatives
-    def frac(self, r, flat: bool):
-        num, den = self.leibniz(r.kids[1], flat), self.leibniz(r.kids[2], flat)
-        if isinstance(num, Word) and isinstance(den, Word):
-            return Deriv(self.value(num), self.value(den), self.at(r.span))
-        if num is not None and den is not None:
-            raise Stop(say("latex-derivative-operator"), r.span)
-        return self.bin(Op.DIV, self.value(self.expr(r.kids[1], flat)),
-                        self.value(self.expr(r.kids[2], flat)), r.span, tspan(r.kids[0]))
 
-    def leibniz(self, r, flat: bool):
-        """``\\partial A`` / ``dA`` -> the Word A; ``True`` for another ∂-form; else None."""
-        inner = r.kids[1] if r.kind == "braces" else r
-        if inner.kind != "juxt":
-            return True if inner.kind == "partial" else None
-        fs = self.factors(inner, flat)
-        if not fs or not _is_d(fs[0]):
-            return None
-        if len(fs) == 2 and isinstance(fs[1], (Word, Head)):
-            named = self.settle(fs[1])
-            return named if isinstance(named, Word) else True
-        return True
-
-    def merge_partials(self, groups):
-        out: list[tuple] = []
-        for k, tok, fs in groups:
-            if (k == "slash" and out and len(out[-1][2]) == 2 and _is_d(out[-1][2][0])
-                    and isinstance(out[-1][2][1], Word) and len(fs) >= 2 and _is_d(fs[0])
-                    and isinstance(fs[1], Word)):
-                pk, ptok, pfs = out.pop()
-                d = Deriv(self.value(pfs[1]), self.value(fs[1]), self.at((_range(pfs[0])[0], fs[1].span[1])))
-                out.append((pk, ptok, [d, *fs[2:]]))
-            else:
-                out.append((k, tok, fs))
-        return out
+def _arguments(u) -> int:
+    """How many arguments a bracketed list holds (0 if ``u`` is not one)."""
+    base, posts = peel(u)
+    return len(base.kids[1].kids[::2]) if base.kind == "parens" and not posts else 0
 
 
-def _is_d(f) -> bool:
-    return isinstance(f, Partial) or (isinstance(f, Word) and f.id == "d")
-
-
-def _range(x) -> Range:
-    """The range of what is being read: an AST node's span, or a pending item's range."""
-    span = x.span
-    return (span.start, span.end) if isinstance(span, Span) else span
+def defined_call(tree, position: Callable[[int, int], Range]) -> Range | None:
+    """A left side written as a function of its arguments, ``J(\\theta)`` or
+    ``f(x, y)``: the range of the function's name (the side defines it)."""
+    raw = to_raw(tree, position)
+    if raw.kind != "juxt" or len(raw.kids) != 2:
+        return None
+    name, args = raw.kids
+    if name.kind not in ("letters", "font", "greek", "subscript", "accent") or _arguments(args) < 1:
+        return None
+    return name.span

@@ -18,12 +18,16 @@ from dsl.language.spelling import SPELLED
 
 TRANSPOSES = frozenset({"T", r"\top", r"\intercal", r"\mathsfT", r"\mathrmT", r"\rmT", r"\sfT",
                         r"\textsfT", r"\textrmT", "ᵀ"})
+BOLD = frozenset({r"\mathbf", r"\boldsymbol", r"\bm", r"\textbf", r"\pmb", r"\mathbfit", r"\vec"})
 TEXTUAL = frozenset({r"\mathrm", r"\operatorname", r"\operatorname*", r"\text", r"\textrm", r"\mbox"})
 ACCENTS = {"hat": "hat", "widehat": "hat", "bar": "bar", "overline": "bar",
            "tilde": "tilde", "widetilde": "tilde"}
 # The written products of the grammar (juxtaposition is @, or * for a scaling).
 PRODUCTS = {"cdot": Op.MATMUL, "hadamard": Op.MUL, "star": Op.MUL, "times": Op.MUL,
-            "slash": Op.DIV}
+            "slash": Op.DIV, "frobenius": Op.MUL}     # A:B is sum(A * B)
+# Greek letters that name a scalar in the notes unless the document says
+# otherwise (a step size, a weight, a rate): \lambda w is a scaling.
+GREEK_SCALARS = frozenset({"alpha", "beta", "gamma", "eta", "lambda", "rho", "tau", "kappa"})
 _VARIANTS = {"varepsilon": "epsilon", "vartheta": "theta", "varphi": "phi", "varpi": "pi",
              "varrho": "rho", "varsigma": "sigma"}
 

@@ -21,9 +21,10 @@ import re
 from dataclasses import replace
 
 from dsl.core.wording import say
-from dsl.frontends.builder import Builder, two_passes
+from dsl.frontends.builder import Builder
 from dsl.frontends.declarations import prose
 from dsl.frontends.document import Extracted, Host, Slice
+from dsl.frontends.infer_pass import read_inferring
 from dsl.frontends.markdown import extract_markdown
 
 _MAGIC = re.compile(r"[ \t]*%%deriv\b[^\n]*(\n|$)")
@@ -78,7 +79,7 @@ def extract_notebook(path: str, text: str) -> Extracted:
                     for st in prose(_printed(cell), 0):
                         builder.stated(replace(st, start=start, end=start + len(src)))
 
-    return two_passes(host, feed)
+    return read_inferring(host, feed)
 
 
 def _printed(cell: dict) -> str:

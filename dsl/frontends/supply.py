@@ -38,6 +38,8 @@ class StatedShapes:
     counts: Counter
     verbose: list
     _was_read: bool
+    shapeless: set[str]
+    plain: frozenset
 
     def _emit(self, text: str, host_start: int, host_end: int, exact: bool) -> None:
         raise NotImplementedError
@@ -76,11 +78,13 @@ class StatedShapes:
         name = name_of(parts[0].text)
         return name is not None and name in self.plan.sizes and name not in self.plan.hand
 
-    def _read(self, sl: Slice, cdot: str | None = None):
+    def _read(self, sl: Slice, left: Translation | None = None, cdot: str | None = None):
+        """One side read with what the document has settled so far; ``left``
+        is the equation's left side when ``sl`` is a right side."""
         known = self.known | self.plan.scopes.keys() | self.plan.sizes.keys()
         scalars = self.scalars | self.plan.sizes.keys() | self._stated_scalars()
         cdot = cdot or self.plan.settings.get("cdot", (None,))[0]
-        r = translate(sl.text, known=known, scalars=scalars, cdot=cdot)
+        r = translate(sl.text, known=known, scalars=scalars, cdot=cdot, left=left, plain=self.plain)
         self._was_read = not isinstance(r, Unreadable)
         aliases = self.plan.aliases(self.section)
         if isinstance(r, Translation) and ((aliases and r.names & aliases.keys()) or entrywise_pairs(r.node)):
@@ -102,6 +106,8 @@ class StatedShapes:
                     self._supply_size(name, None)
                 continue
             st = self.plan.in_force(base, self.section)
+            if st is None and base in self.plan.scopes:
+                self.shapeless.add(name)          # stated so that no shape holds here: none is guessed
             if st is not None and all(self._supply_size(s, st) for s in st.symbols()):
                 shape = st.shape(self.plan.vectors)
                 drawn = set(st.attrs) | (self.plan.attrs.get(base, set()) if st.sizes else set())

@@ -12,6 +12,7 @@ from dsl.builtins import ALIASES, FUNCTIONS, Builtin, canonical
 from dsl.builtins.axes import AXIS_ARG
 from dsl.core import messages
 from dsl.core.ast import Call, Expr, Name, Neg, Number
+from dsl.core.attributes import OPAQUE
 from dsl.core.diagnostics import Label, Sink
 from dsl.core.dims import MAX_SIZE, SCALAR, Shape, Size, Sym
 from dsl.core.span import Span
@@ -31,6 +32,8 @@ def check_call(env, node: Call, sink: Sink, infer: Infer) -> Shape | None:
         shapes = [infer(env, a, sink) for a in node.args]
         for kw in node.keywords:
             infer(env, kw.value, sink)
+    if sig is None and (opaque := env.names.get(node.func)) is not None and OPAQUE in opaque.attrs:
+        return opaque.shape          # a function the document does not define: its declared shape
     if sig is None:
         rows = {**FUNCTIONS, **{a: FUNCTIONS[f] for a, f in ALIASES.items()}}
         hint, fix = hints.unknown_function_hint(node, rows)

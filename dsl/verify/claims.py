@@ -66,6 +66,7 @@ from dsl.verify.crosscheck import (  # noqa: F401
 )
 from dsl.verify.diagnose import TOL_ABS, TOL_REL, Sample, close, diagnose
 from dsl.verify.draws import Draws, Lazy, Unchecked as _Unchecked, named, scalars, sizes_of
+from dsl.verify.opaque import opaque_reason
 
 DRAWS = 3
 """Draws per claim; sizes change between them."""
@@ -159,6 +160,9 @@ def _verify(program: Program, env, info, seed: int, draws: int, inputs: Mapping 
         if on_claim:  # the checker reported the error on this claim: no second diagnostic
             return ClaimResult(claim, Status.UNCHECKED, why, None, seed)
         return _unchecked(claim, seed, why)
+    opaque = opaque_reason(program, env, claim)
+    if opaque is not None:       # a function the document does not define: nothing to compare with
+        return ClaimResult(claim, Status.UNCHECKED, opaque, None, seed)
     shared = shared or Draws(program, env, seed, inputs, sizes)
     samples: list[Sample] = []
     notes: set[str] = {note} if note else set()

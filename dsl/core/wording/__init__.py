@@ -22,7 +22,9 @@ from dsl.core.wording.compute import COMPUTE
 from dsl.core.wording.derive import DERIVE
 from dsl.core.wording.documents import LATEX
 from dsl.core.wording.indices import INDICES
+from dsl.core.wording.inference import INFERENCE
 from dsl.core.wording.inputs import INPUT, OPTIONS
+from dsl.core.wording.latex_constructs import CONSTRUCTS
 from dsl.core.wording.lsp import LSP
 from dsl.core.wording.reading import READING
 from dsl.core.wording.shapes import DETAILS, HINTS
@@ -30,10 +32,11 @@ from dsl.core.wording.tensors import TENSORS
 from dsl.core.wording.terms import TERMINALS, TITLES
 from dsl.core.wording.verify import VERIFY
 
-__all__ = ["COMPUTE", "DERIVE", "DETAILS", "HINTS", "INDICES", "INPUT", "LATEX", "LSP", "OPTIONS", "READING", "TABLES",
-           "TENSORS", "TERMINALS", "TITLES", "VERIFY", "say", "title"]
+__all__ = ["COMPUTE", "CONSTRUCTS", "DERIVE", "DETAILS", "HINTS", "INDICES", "INFERENCE", "INPUT", "LATEX", "LSP",
+           "OPTIONS", "READING", "TABLES", "TENSORS", "TERMINALS", "TITLES", "VERIFY", "say", "title"]
 
-TABLES = (HINTS, DETAILS, INPUT, OPTIONS, VERIFY, COMPUTE, LATEX, TENSORS, INDICES, DERIVE, LSP, READING)
+TABLES = (HINTS, DETAILS, INPUT, OPTIONS, VERIFY, COMPUTE, LATEX, TENSORS, INDICES, DERIVE, LSP, READING, CONSTRUCTS,
+          INFERENCE)
 """Every table of sentences :func:`say` looks up (fix titles are apart)."""
 _ALL = {key: text for table in TABLES for key, text in table.items()}
 

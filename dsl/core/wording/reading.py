@@ -5,7 +5,14 @@ from __future__ import annotations
 READING: dict[str, str] = {
     # why an equation is not checked (N702), one key per reason the summary counts
     "already-known": "'{name}' is already declared or defined",
+    "hand-given": "'{name}' is given by a hand statement (deriv) further on, which is used instead",
     "not-name-or-derivative": "its left side is neither a name nor a derivative",
+    "entry-diagonal": "'{claim}' is one entry of a diagonal (index '{index}' on both sides of the "
+                      "derivative), which index notation cannot state",
+    "entries-and-wholes": "it uses entries beside whole vectors or matrices (a formula per entry about "
+                          "vectors), which index notation cannot check",
+    "entry-condition": "'{claim}' holds only where {condition}, as its sentence says; a check covers "
+                       "every entry",
     "side-unreadable": "a side cannot be read",
     "claim-independent": "'{num}' does not depend on '{den}' in what was read of the document "
                          "(a definition between them is not read)",
@@ -42,7 +49,11 @@ READING: dict[str, str] = {
 REASONS: dict[str, str] = {
     "left-side-unreadable": "left side unreadable",
     "already-known": "left side already declared or defined",
+    "hand-given": "left side given by a hand statement",
     "not-name-or-derivative": "left side neither a name nor a derivative",
+    "entry-diagonal": "an entry of a diagonal",
+    "entry-condition": "an entry claim under a condition",
+    "entries-and-wholes": "entries beside whole values",
     "names-unknown": "names not declared",
     "uses-unreadable": "using an unreadable definition",
     "side-unreadable": "a side unreadable",

@@ -1,0 +1,11 @@
+"""Sentences of the shape inference of documents (N740, N741), in the registry of :mod:`dsl.core.wording`."""
+from __future__ import annotations
+
+INFERENCE: dict[str, str] = {
+    "inferred-from": "the equations on {where}",
+    "inferred-lines": "lines {lines}",
+    "inferred-attr": "{name} is the target of a cross-entropy: drawn {attr}",
+    "not-inferred-conflict": "its shapes do not fit the others the document's equations give",
+    "explain-inferred": "shapes inferred from the document's equations:",
+    "names-unknown-open": "not declared or defined: {names}; the equations do not determine the shape of {open}",
+}

@@ -1,0 +1,94 @@
+"""Superscripts, primes and norms in the LaTeX reader.
+
+Contract: :class:`Scripts` is the part of ``latex_read.Reader`` that gives a
+superscript or prime its meaning: a transpose (``^T``, ``^\\top``, ``'`` on
+a known matrix), a power (``^2``, ``x^n`` of a known scalar ``n``), an
+inverse (``^{-1}``), a derivative function (``\\sigma'``), ``e^{x}``, or a
+part of a name (``W^{(l)}``, ``w^*``, see ``latex_names``); and a norm its
+reading as a sum of squares.
+"""
+from __future__ import annotations
+
+import re
+
+from dsl.builtins import function_name
+from dsl.core.ast import Name, Op, Transpose
+from dsl.core.wording import say
+from dsl.frontends.latex_items import Base, Head, Stop, Word, _range
+from dsl.frontends.latex_names import PRIME_PART, sup_part
+from dsl.frontends.latex_tree import Range, tspan
+from dsl.frontends.latex_words import TRANSPOSES
+
+
+class Scripts(Base):
+    """Superscripts and primes (a mixin of ``latex_read.Reader``)."""
+
+    def post(self, x, p, flat: bool):
+        span = (_range(x)[0], p.span[1])
+        mark = (tspan(p.kids[1])[0], p.span[1])          # the ^... or ' itself
+        if p.kind == "subscript":
+            raise Stop(say("latex-subscript"), p.span)
+        sup = "'" if p.kind == "prime" else self.word(p.kids[2])
+        if sup in ("'", r"\prime"):
+            if isinstance(x, Head):
+                return Head(x.func, span, True, x.power)
+            if isinstance(x, Word) and not x.sub and (fn := function_name(x.id)):
+                return Head(fn, span, True)
+            if isinstance(x, Word):
+                return self.primed(x, span)
+            raise Stop(say("latex-prime"), p.span)
+        if isinstance(x, Word) and x.id == "e" and "e" not in self.known:
+            return self.call("exp", (self.value(self.expr(p.kids[2], flat)),), span, x.span)
+        if isinstance(x, Word) and (part := self.sup_name(x, sup)):
+            return Word(x.stem, span, x.sub + part)
+        if isinstance(x, Word) and sup in self.scalars and x.id in self.known:
+            return self.bin(Op.POW, self.value(x), Name(sup, self.at(tspan(p.kids[2]))), span, tspan(p.kids[1]))
+        if re.fullmatch(r"[0-9]+", sup) and int(sup) >= 1:      # x^{1} too, as fmt writes x ** 1
+            if isinstance(x, Head):
+                return Head(x.func, span, x.prime, sup)
+            return self.bin(Op.POW, self.value(x), self.num(sup, tspan(p.kids[2])), span, tspan(p.kids[1]))
+        if isinstance(x, Head):
+            raise Stop(say("latex-function-power", sup=sup), p.span)
+        if sup in TRANSPOSES:
+            return Transpose(self.value(x), self.at(span))
+        if sup == "-1":
+            return self.call("inv", (self.value(x),), span, mark)
+        raise Stop(say("latex-superscript", sup=sup), p.span)
+
+    def sup_name(self, x: Word, sup: str) -> str | None:
+        """A superscript that is part of a name, as the name spells it:
+        ``W^{(l)}`` and ``W^{[l]}`` are ``Wl``, ``a^{L-1}`` is ``aLm1``,
+        ``w^*`` is ``wstar`` (see ``latex_names``).  A bare letter is a name
+        part (``W^L``) unless the base is a known name and the letter a
+        known scalar (``x^n``, a power); a bare number is a power."""
+        if sup in TRANSPOSES or sup == "-1":
+            return None
+        part = sup_part(sup)
+        bracketed = sup[0] in "(["
+        if part is None or (part.isdigit() and not bracketed):
+            return None
+        if not bracketed and part in self.scalars and x.id in self.known and x.id + part not in self.known:
+            return None
+        return part
+
+    def primed(self, x: Word, span: Range):
+        """``x'``: the name ``xprime``, or the transpose of a known matrix
+        or vector (``X'X``) when ``xprime`` is not a name of the document."""
+        name = x.id + PRIME_PART
+        if name not in self.known and x.id in self.known and x.id not in self.scalars:
+            return Transpose(self.value(x), self.at(span))
+        return Word(x.stem, span, x.sub + PRIME_PART)
+
+    def norm(self, base, posts, flat: bool):
+        inner = self.value(self.expr(base.kids[1], flat))
+        squared = self.call("sum", (self.bin(Op.POW, inner, self.num("2", base.span), _range(inner),
+                                             base.span),), base.span, base.span)
+        sups = [self.word(p.kids[2]) for p in posts if p.kind == "superscript"]
+        for p in posts:
+            if p.kind == "prime" or (p.kind == "subscript" and self.word(p.kids[2]) not in ("2", "F")):
+                raise Stop(say("latex-norm-kind"), p.span)
+        if not sups:
+            return self.call("sqrt", (squared,), base.span, base.span)
+        if sups == ["2"]:
+            return self.call("sum", squared.args, (base.span[0], posts[-1].span[1]), base.span)
+        raise Stop(say("latex-norm-power"), posts[-1].span)
