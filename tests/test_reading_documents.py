@@ -540,7 +540,8 @@ def test_the_summary_counts_the_shapes_inferred_from_their_notes():
 
 
 def test_a_line_quoted_in_a_message_names_its_notebook_cell(tmp_path):
-    cells = [{"cell_type": "markdown", "metadata": {}, "source": "<!-- deriv: dims n\nx : 1 x n -->\n<!-- deriv: a = x + x -->"},
+    first = "<!-- deriv: dims n\nx : 1 x n -->\n<!-- deriv: a = x + x -->"
+    cells = [{"cell_type": "markdown", "metadata": {}, "source": first},
              {"cell_type": "markdown", "metadata": {}, "source": "Again:\n<!-- deriv: a : 1 x n -->"}]
     nb = json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
     _, report = lint(tmp_path, "a.ipynb", nb)
