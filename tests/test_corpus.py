@@ -66,6 +66,7 @@ NOT_FROM_DERIV_FILES = {
     "W720": "document reader: two statements of one name disagree (tests/test_reading_documents.py)",
     "N721": "document reader: a name restated in a new section (tests/test_reading_documents.py)",
     "N722": "document reader: a convention read (tests/test_reading_documents.py)",
+    "N723": "document reader: a hand-defined name defined again (tests/test_document_readings.py)",
     "N710": "LaTeX front end: document macros that do not finish expanding (macro tests)",
     "N740": "shapes inferred for documents (inference tests)",
     "N741": "equations inference refuses in documents (inference tests)",

@@ -66,6 +66,13 @@ DOCUMENT_ENTRIES = [
           "A section that restates a name with a new shape reads the name afresh from there on.",
           "Notes reuse letters from one section to the next; single assignment holds per scope.",
           "## Section 2\n" r"$W \in \mathbb{R}^{k \times n}$", "Nothing to change."),
+    Entry("N723", "defined-again", "'{name}' is defined again here: later formulas use this definition "
+                                   "(as {version}; the earlier one is on line {line})",
+          "A name a document defines a second time, with another right side, is a new version "
+          "from there on; its own right side still means the earlier value.",
+          "A question's cost and an answer's corrected cost share a letter; each claim is "
+          "checked against the definition in force where it stands.",
+          "$J = \\sum_i \\ell_i$ ... $J = -\\sum_i \\ell_i$", "Nothing to change."),
     Entry("N722", "convention-read", "{what}",
           "A convention the document declares (% deriv: cdot elementwise) or uses consistently "
           "is named when it decides how formulas are read.",

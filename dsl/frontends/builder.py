@@ -35,11 +35,11 @@ import re
 from collections import Counter
 
 from dsl.core import messages
-from dsl.core.ast import Claim, Decl, Define, Dims, Program, ShapeSpec
+from dsl.core.ast import Claim, Decl, Define, Dims, Number, ShapeSpec
 from dsl.core.diagnostics import Diagnostic
 from dsl.core.span import Source, Span
 from dsl.core.wording import say
-from dsl.frontends.conventions import Conventions, has_cdot
+from dsl.frontends.conventions import Conventions
 from dsl.frontends.declarations import name_of
 from dsl.frontends.document import Extracted, Formula, Host, Slice, suppressions
 from dsl.frontends.entries import entries_beside_wholes, unchecked_entry
@@ -47,16 +47,18 @@ from dsl.frontends.fonts import bold_and_plain
 from dsl.frontends.forms import names, scalar_like
 from dsl.frontends.latex_math import Translation, Unreadable
 from dsl.frontends.macros import Macros
+from dsl.frontends.readings import Readings
 from dsl.frontends.scopes import SETTINGS, Plan
 from dsl.frontends.supply import StatedShapes
+from dsl.frontends.versions import Versions
+from dsl.language.printer import to_source
 from dsl.language.syntax import needs_more, parse_text, split_statements
-from dsl.shapes.checker import check_program
 
 _DIRECTIVE = re.compile(r"[ \t]*(vectors|cdot|layout)[ \t]+([A-Za-z]+)[ \t]*(?:#[^\n]*)?")
 _LATEX_DECL = re.compile(r"([ \t]*)([^:\n#=]*[\\_^{][^:\n#=]*?)([ \t]*:[^\n]*)")
 
 
-class Builder(StatedShapes):
+class Builder(StatedShapes, Readings, Versions):
     """Collects the chainrule text of one document, in order, and decides
     which equations are checked."""
 
@@ -87,6 +89,7 @@ class Builder(StatedShapes):
         self.open = ""             # a verbatim statement still open at the end of its lines
         self.macros = Macros.scan(host.text)
         self.plain = bold_and_plain(host.text)      # \hat y and \hat{\mathbf y}: two names
+        self._versions_start()
 
     def _emit(self, text: str, host_start: int, host_end: int, exact: bool) -> None:
         if text:
@@ -159,6 +162,7 @@ class Builder(StatedShapes):
                     if _scalar_shape(shape):
                         self.scalars.add(name)
                 case Define(name=name, expr=expr):
+                    self._defined(name, to_source(expr), stmt.span.line, hand=True)
                     self.plan.hand_used |= names(expr)
                     self._depends(name, names(expr))
                     self.known.add(name)
@@ -181,10 +185,11 @@ class Builder(StatedShapes):
         if self._size(parts):
             self.counts["read"] += 1
             return
-        lhs = self._read(parts[0])
+        lhs, version = self._read(parts[0]), None
         if isinstance(lhs, Unreadable):
             self._skip(whole, "left-side-unreadable", what=lhs.what)
             return
+        before = self._count_definition(lhs)
         if lhs.deriv:
             entry = unchecked_entry(lhs.node, self.host.text, parts[0].at(0), parts[-1].end)
             if entry:
@@ -204,6 +209,8 @@ class Builder(StatedShapes):
             return
         elif lhs.name and lhs.name not in self.known:
             needed, rhs = set(), parts[1:2]
+        elif (version := self._new_version(lhs, parts[1], before)) is not None:
+            old, lhs, needed, rhs = lhs.name, version, set(), parts[1:2]
         else:
             self.counts["read"] += 1
             if lhs.name:
@@ -218,6 +225,8 @@ class Builder(StatedShapes):
             if done and lhs.name:
                 break
         self.counts["read"] += 1 if read else 0
+        if done and version is not None:
+            self._version_defined(old, lhs, whole)
         self.counts["claims" if lhs.deriv else "definitions"] += done
         self.counts["checked"] += 1 if done else 0
         if not done:
@@ -244,6 +253,9 @@ class Builder(StatedShapes):
                 self.notes.append(note)
             else:
                 self.verbose.append(note)
+            return False
+        if lhs.deriv and _zero(r.node):
+            self._skip(whole, "set-to-zero", count=False, claim=lhs.text)      # a condition: the minimiser
             return False
         self._supply(r.names - {lhs.name})
         if entries_beside_wholes(r.node, frozenset(self.scalars)):
@@ -283,62 +295,12 @@ class Builder(StatedShapes):
         self.formulas.append(Formula(start, self.size, left.at(0), part.end, r.grouping, alt))
         if lhs.name:
             self.known.add(lhs.name)
+            self._defined(lhs.name, r.text, whole.line)
             self._depends(lhs.name, r.names)
             self.unreadable.pop(lhs.name, None)
             if r.scalar or self._one_by_one(lhs.name):
                 self.scalars.add(lhs.name)
         return True
-
-    def _convention(self, lhs: Translation, part: Slice, r: Translation, whole: Span) -> tuple[Translation, bool]:
-        """The reading the document's conventions call for (``conventions``),
-        and whether a gradient is written as a row; a note names the reading."""
-        note, rows = None, False
-        if self.plan.settings.get("cdot") is None and has_cdot(part.text):
-            alt = self._read(part, cdot="elementwise")
-            if isinstance(alt, Translation) and alt.text != r.text:
-                pick = self.conventions.choose_cdot([f"{lhs.text} = {r.text}", f"{lhs.text} = {alt.text}"])
-                r, note = (alt if pick else r), self.conventions.note
-        if lhs.deriv and self.plan.settings.get("layout", ("",))[0] == "numerator":
-            rows = self._gradient(*lhs.deriv)       # in numerator layout: the transposed shape
-            inferred = self.plan.settings["layout"][1] < 0
-            note = ("rows-inferred" if inferred else "rows-gradient") if rows else note
-        if note and (whole, note) not in self._noted:      # once per formula
-            self._noted.add((whole, note))
-            self.notes.append(messages.make("N722", whole, what=say(note)))
-        return r, rows
-
-    def _so_far(self) -> tuple:
-        """The program assembled so far, its error count and checked environment
-        (parsed once per length: only what was added since)."""
-        if self._prefix is None or self._prefix[0] != self.size:
-            done, statements = (0, ()) if self._prefix is None else (self._prefix[0], self._prefix[1].statements)
-            added, _ = parse_text("".join(self.parts)[done:])      # whole lines: only what was added
-            program = Program(statements + added.statements, added.source_name)
-            env, found = check_program(program)
-            self._prefix = (self.size, program, _count_errors(found), env)
-        return self._prefix[1:]
-
-    def _fits(self, line: str) -> bool:
-        """Whether ``line`` checks after the program assembled so far."""
-        program, before, _ = self._so_far()
-        candidate, problems = parse_text(line + "\n")
-        if any(d.is_error for d in problems):
-            return False
-        joined = Program(program.statements + candidate.statements, program.source_name)
-        return _count_errors(check_program(joined)[1]) == before
-
-    def _gradient(self, num: str, den: str) -> bool:
-        """Whether ``d num / d den`` is the gradient of a 1 x 1 value by a vector or matrix."""
-        names = self._so_far()[2].names
-        y, x = names.get(num), names.get(den)
-        return (y is not None and x is not None and y.shape is not None and x.shape is not None
-                and y.shape.is_one_by_one and not x.shape.is_one_by_one)
-
-    def _one_by_one(self, name: str) -> bool:
-        """Whether the value just defined is 1 x 1 (``a = \\sigma(w^T x)``): then a
-        product written beside it is a scaling, as its author means."""
-        info = self._so_far()[2].names.get(name)
-        return info is not None and info.shape is not None and info.shape.is_one_by_one
 
     def _aux(self, t: Translation, sl: Slice) -> None:
         """The statements a reading needs before its equation (an opaque
@@ -380,8 +342,9 @@ class Builder(StatedShapes):
                          {s.alias: n for n, scopes in self.plan.scopes.items() for s in scopes if s.alias != n})
 
 
-def _count_errors(diagnostics: list) -> int:
-    return sum(1 for d in diagnostics if d.is_error)
+def _zero(node) -> bool:
+    """The number 0 (``\\mathbf{0}`` reads as it too): a derivative set to zero."""
+    return isinstance(node, Number) and node.value == 0
 
 
 def _scalar_shape(shape: ShapeSpec) -> bool:

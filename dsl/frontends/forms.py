@@ -40,6 +40,9 @@ def scalar_like(node: Expr, scalars: frozenset) -> bool:
                 continue        # an entry, a delta, a sum of entries: numbers
             case Name(id=name) if name in scalars:
                 continue
+            case Deriv(num=Name(id=a), den=Name(id=b), num_indices=(), den_indices=()) if (
+                    a in scalars and b in scalars):
+                continue        # dJ/dL of two scalars: a number
             case Call(func=func, keywords=()) if returns_scalar(func):
                 continue
             case Call(func=func, args=args) if args and (sig := FUNCTIONS.get(func)) and sig.elementwise:

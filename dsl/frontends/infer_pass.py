@@ -99,6 +99,11 @@ class Supplying(Builder):
             self.verbose.append(messages.make("N702", whole, why=why))
             return None
         supply = sorted((m for m in missing if m in self.inferred.decls), key=list(self.inferred.decls).index)
+        late = [(m, size) for m in supply for size in self._later_sizes(self.inferred.decls[m])]
+        if late:
+            why = say("sizes-later", name=late[0][0], size=late[0][1])
+            self.verbose.append(messages.make("N702", whole, why=why))
+            return None
         if supply:
             self.open = ""
             for name in supply:
@@ -110,6 +115,12 @@ class Supplying(Builder):
                 self.verbose.append(messages.make(
                     "N740", whole, decl=self.inferred.decls[name], where=self.inferred.notes[name]))
         return missing - set(supply)
+
+
+    def _later_sizes(self, decl: str) -> list[str]:
+        """The sizes of a hand ``dims`` line further on that an inferred declaration uses."""
+        words = _IDENT.findall(decl.partition(":")[2])
+        return [w for w in words if w in self.plan.hand_sizes and w not in self.known]
 
 
 def read_inferring(host: Host, feed: Callable[[Builder], None]) -> Extracted:

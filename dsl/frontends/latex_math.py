@@ -258,7 +258,8 @@ def _translate(side: str, known, scalars, bound: frozenset, cdot: str | None = N
 def _defined_call(side: str, known, scalars, cdot, plain) -> Translation | None:
     """A left side ``J(\\theta)`` or ``f(x, y)`` of a function not defined
     yet: the definition of the name ``J`` (its arguments are the document's
-    own names), or None."""
+    own names), or None.  A scalar the document already defined may be
+    written so again (``J(\\theta) = ...``, a definition read as of ``J``)."""
     try:
         text, back = _delimit(side)
         at = defined_call(parser().parse(text), lambda s, e: (back[s], back[max(s, e - 1)] + 1))
@@ -267,7 +268,9 @@ def _defined_call(side: str, known, scalars, cdot, plain) -> Translation | None:
     if at is None:
         return None
     head = _translate(side[:at[1]], known, scalars, frozenset(), cdot, plain)
-    if not isinstance(head, Translation) or head.name is None or head.name in known or function_name(head.name):
+    if not isinstance(head, Translation) or head.name is None or function_name(head.name):
+        return None
+    if head.name in known and head.name not in scalars:
         return None
     return head
 

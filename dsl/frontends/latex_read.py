@@ -346,6 +346,8 @@ class Reader(Scripts, Derivatives):
                 return Head(fn, r.span)
             if str(tok) in TEXTUAL:
                 return Word(word, r.span)
+        if word == "0" and str(tok) not in TEXTUAL:
+            return self.num("0", r.span)       # \mathbf{0}: the zero vector, 0 broadcast
         if re.fullmatch(r"[0-9]+", word) and str(tok) not in TEXTUAL:
             raise Stop(say("latex-ones-vector", tok=tok, word=word), r.span)
         inner = self.expr(r.kids[1], flat)

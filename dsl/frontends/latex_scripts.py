@@ -39,6 +39,9 @@ class Scripts(Base):
             raise Stop(say("latex-prime"), p.span)
         if isinstance(x, Word) and x.id == "e" and "e" not in self.known:
             return self.call("exp", (self.value(self.expr(p.kids[2], flat)),), span, x.span)
+        if isinstance(x, Word) and not x.isub and (m := re.fullmatch(r"\(([a-z])\)", sup)) and (
+                m.group(1) in self.bound and x.id in self.known):
+            return Word(x.stem, span, x.sub, ((m.group(1), tspan(p.kids[2])),), x.bold)   # y^{(i)}: entry i
         if isinstance(x, Word) and (part := self.sup_name(x, sup)):
             return Word(x.stem, span, x.sub + part)
         if isinstance(x, Word) and sup in self.scalars and x.id in self.known:

@@ -16,7 +16,7 @@ import dataclasses
 import re
 from dataclasses import replace
 
-from dsl.core.ast import Call, Deriv, Expr, Name, walk
+from dsl.core.ast import Call, Deriv, Expr, Name, Transpose, walk
 from dsl.frontends.forms import names, scalar_like
 from dsl.language.printer import to_source, to_source_map
 
@@ -65,6 +65,40 @@ def renamed(t, table: dict[str, str], scalars: frozenset = frozenset()):
                    name=node.id if isinstance(node, Name) else None,
                    deriv=(node.num.id, node.den.id) if isinstance(node, Deriv) else None,
                    grouping=to_source(node, parens="products") if t.grouping else None, alt=alt)
+
+
+def gradients_as_rows(t, is_gradient, scalars: frozenset = frozenset()):
+    """``t`` with every derivative term ``dA/dB`` that ``is_gradient(A, B)``
+    calls the gradient of a scalar written in numerator layout (a row)
+    taken as the transpose of the language's gradient: ``dJ/dz dz/dw`` in a
+    document whose gradients are rows is ``dJ/dz * (dz/dw).T``.  A side that
+    is itself the derivative (the left side) is not changed."""
+    if t.node is None or isinstance(t.node, Deriv):
+        return t
+
+    def flip(node):
+        if isinstance(node, Deriv):
+            if not node.num_indices and not node.den_indices and is_gradient(node.num.id, node.den.id):
+                return Transpose(node, node.span)
+            return node
+        if type(node) is tuple:
+            return tuple(flip(x) for x in node)
+        if not dataclasses.is_dataclass(node) or isinstance(node, type):
+            return node
+        changes = {}
+        for f in dataclasses.fields(node):
+            value = getattr(node, f.name)
+            new = flip(value) if dataclasses.is_dataclass(value) or type(value) is tuple else value
+            if new is not value:
+                changes[f.name] = new
+        return replace(node, **changes) if changes else node
+
+    node = flip(t.node)
+    if node is t.node:
+        return t
+    text, pieces = to_source_map(node)
+    return replace(t, text=text, pieces=tuple(pieces), node=node, scalar=scalar_like(node, frozenset(scalars)),
+                   grouping=to_source(node, parens="products") if t.grouping else None, alt=None)
 
 
 def _word(text: str, old: str, new: str) -> str:

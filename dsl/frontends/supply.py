@@ -38,6 +38,7 @@ class StatedShapes:
     counts: Counter
     verbose: list
     _was_read: bool
+    versions: dict[str, str]
     shapeless: set[str]
     plain: frozenset
 
@@ -86,7 +87,7 @@ class StatedShapes:
         cdot = cdot or self.plan.settings.get("cdot", (None,))[0]
         r = translate(sl.text, known=known, scalars=scalars, cdot=cdot, left=left, plain=self.plain)
         self._was_read = not isinstance(r, Unreadable)
-        aliases = self.plan.aliases(self.section)
+        aliases = {**self.plan.aliases(self.section), **self.versions}
         if isinstance(r, Translation) and ((aliases and r.names & aliases.keys()) or entrywise_pairs(r.node)):
             return renamed(r, aliases, frozenset(scalars))
         return r

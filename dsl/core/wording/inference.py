@@ -7,5 +7,6 @@ INFERENCE: dict[str, str] = {
     "inferred-attr": "{name} is the target of a cross-entropy: drawn {attr}",
     "not-inferred-conflict": "its shapes do not fit the others the document's equations give",
     "explain-inferred": "shapes inferred from the document's equations:",
+    "sizes-later": "the shape the equations give {name} uses the size '{size}' of a dims line further on",
     "names-unknown-open": "not declared or defined: {names}; the equations do not determine the shape of {open}",
 }

@@ -14,6 +14,8 @@ READING: dict[str, str] = {
     "entry-condition": "'{claim}' holds only where {condition}, as its sentence says; a check covers "
                        "every entry",
     "side-unreadable": "a side cannot be read",
+    "set-to-zero": "'{claim} = 0' is a condition (where the derivative vanishes), not a claim about "
+                   "every value",
     "claim-independent": "'{num}' does not depend on '{den}' in what was read of the document "
                          "(a definition between them is not read)",
     # statements and scopes (W720, N721)
@@ -36,6 +38,8 @@ READING: dict[str, str] = {
     "rows-inferred": "this claim is read transposed: every claim of the document writes its "
                      "derivative in the other layout (gradients as rows, numerator layout); declare "
                      "'% deriv: layout numerator' to say so",
+    "entrywise-derivative": "the derivative of an entrywise expression is read entry by entry: "
+                            "the right side is the diagonal of its Jacobian, checked as diag(...)",
     # the --verbose summary of a document
     "coverage-head": "{path}: {found} formula{s} found, {read} read, {checked} checked "
                      "({definitions} definition{ds}, {claims} claim{cs} about derivatives)",
@@ -57,6 +61,7 @@ REASONS: dict[str, str] = {
     "names-unknown": "names not declared",
     "uses-unreadable": "using an unreadable definition",
     "side-unreadable": "a side unreadable",
+    "set-to-zero": "a derivative set to zero",
     "claim-independent": "claims about values not tied by what was read",
 }
 """The short name of each reason a formula is skipped, as the summary counts them."""

@@ -1,0 +1,104 @@
+"""A name the document defines again: a new version from there on.
+
+Notes and answers define a quantity, then define it again differently:
+the question's cost without its minus sign and the answer's with it, a loss
+and then the loss with a penalty added (``L = L + \\lambda R``).  Single
+assignment holds per version: the second definition is read as a new name
+(``J_2``), later formulas use it, and its own right side still means the
+earlier value.  This holds for a name a hand statement defines: the hand
+statement says what the document's first definition means, so a second,
+different one is another value.  Without one, a second definition may as
+well restate the first in another form, and it is skipped as already
+defined; so is a restatement with the same right side.
+
+Contract: :class:`Versions` is the part of the
+:class:`~dsl.frontends.builder.Builder` that decides it: ``_new_version``
+is asked about a definition of a name already defined, and ``versions``
+maps a document's name to its version in force, for the reader's renaming.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+
+from dsl.core import messages
+from dsl.core.ast import Program
+from dsl.core.span import Span
+from dsl.frontends.document import Slice
+from dsl.frontends.latex_math import Translation, Unreadable
+from dsl.frontends.renaming import renamed
+from dsl.frontends.scopes import Plan
+from dsl.language.syntax import parse_text
+from dsl.shapes.checker import check_program
+
+
+class Versions:
+    """Versions of names defined twice (mixed into ``Builder``)."""
+
+    plan: Plan
+    known: set[str]
+    notes: list
+    deps: dict[str, set[str]]
+    _read: Callable[..., Translation | Unreadable]
+
+    _so_far: Callable[[], tuple]
+
+    def _versions_start(self) -> None:
+        self._math_defs: Counter = Counter()       # the document's name -> its definitions in the math so far
+        self.versions: dict[str, str] = {}        # the document's name -> its version in force
+        self.defined_as: dict[str, str] = {}      # a defined name -> its right side, as read
+        self._first_at: dict[str, int] = {}       # a defined name -> the line of its definition
+        self._by_hand: set[str] = set()           # names a hand statement defines
+
+    def _count_definition(self, lhs: Translation) -> int:
+        """Count a definition written in the math; returns how many came before it."""
+        if lhs.name is None or lhs.deriv:
+            return 0
+        base = self._base_of(lhs.name)
+        self._math_defs[base] += 1
+        return self._math_defs[base] - 1
+
+    def _new_version(self, lhs: Translation, right: Slice, before: int) -> Translation | None:
+        """``lhs`` (a name already defined) as a new version, when a hand
+        statement defines it, the math defined it ``before`` already (the
+        hand statement stands for that first definition), and ``right`` reads as a value of
+        the same shape that is not its definition; None otherwise."""
+        name = lhs.name
+        if (name is None or before < 1 or lhs.indices or lhs.indexed is not None
+                or self._base_of(name) not in self._by_hand):
+            return None
+        r = self._read(right, lhs)
+        if not isinstance(r, Translation) or r.aux or r.text == self.defined_as.get(name):
+            return None
+        base = self._base_of(name)
+        n = 2
+        while f"{base}_{n}" in self.known or f"{base}_{n}" in self.plan.scopes:
+            n += 1
+        version = f"{base}_{n}"
+        program, errors, env = self._so_far()
+        old = env.names.get(name)
+        added, problems = parse_text(f"{version} = {r.text}\n")
+        if old is None or old.shape is None or any(d.is_error for d in problems):
+            return None
+        new_env, found = check_program(Program(program.statements + added.statements, program.source_name))
+        new = new_env.names.get(version)
+        if sum(1 for d in found if d.is_error) != errors or new is None or new.shape != old.shape:
+            return None
+        return renamed(lhs, {name: version})
+
+    def _base_of(self, name: str) -> str:
+        return next((b for b, v in self.versions.items() if v == name), name)
+
+    def _version_defined(self, old: str, lhs: Translation, whole: Span) -> None:
+        """The new version ``lhs`` of ``old`` is defined: later formulas use it."""
+        base = self._base_of(old)
+        assert lhs.name is not None
+        self.versions[base] = lhs.name
+        self.notes.append(messages.make("N723", whole, name=base, version=lhs.name,
+                                        line=self._first_at.get(base, whole.line)))
+
+    def _defined(self, name: str, text: str, line: int, hand: bool = False) -> None:
+        self.defined_as[name] = text
+        if hand:
+            self._by_hand.add(name)
+        self._first_at.setdefault(name, line)

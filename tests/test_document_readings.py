@@ -1,0 +1,118 @@
+"""Readings of real-document habits that once raised false alarms: a scalar
+derivative beside a vector, gradient terms in numerator layout, a one-variable
+fact about an entrywise function, a derivative set to zero, a cost defined
+again in an answer, ``x^{(i)}`` as the i-th example, and an inferred shape
+that needs a size declared further on.  Each test also pins the real mistake
+of the same form, which must still be flagged."""
+from __future__ import annotations
+
+import io
+import json
+
+from dsl.apps.lint import run_lint
+from dsl.frontends import extract
+from dsl.frontends.latex_math import translate
+
+
+def lint(tmp_path, name, text, verbose=False):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    out = io.StringIO()
+    run_lint([str(path)], fmt="json", verbose=verbose, out=out)
+    return json.loads(out.getvalue())["files"][0]
+
+
+def codes(report) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    for d in report["diagnostics"]:
+        found.setdefault(d["line"], []).append(d["code"])
+    return found
+
+
+def problems(report) -> list[str]:
+    return [d["code"] for d in report["diagnostics"] if d["code"][0] in "EW"]
+
+
+HEAD = "<!-- deriv\ndims n\nu : n x 1\n-->\n"
+
+
+def test_a_derivative_of_a_scalar_by_a_scalar_scales_a_vector(tmp_path):
+    text = HEAD + ("$$a = \\sum u^2$$\n\n$$b = 3 a$$\n\n"
+                   "$$\\frac{\\partial b}{\\partial u} = \\frac{\\partial b}{\\partial a} "
+                   "\\frac{\\partial a}{\\partial u} = 6 u$$\n")
+    report = lint(tmp_path, "chain.md", text)
+    assert problems(report) == []
+    assert [c["status"] for c in report["claims"]] == ["verified", "verified"]
+
+
+def test_numerator_layout_transposes_the_gradients_on_the_right_too(tmp_path):
+    text = ("% deriv: dims n\n% deriv: w : n x 1\n% deriv: v : n x 1\n"
+            "We write gradients as rows (numerator layout).\n"
+            "\\[ s = w^\\top v \\]\n\\[ t = 2 s \\]\n"
+            "\\[ \\frac{\\partial t}{\\partial w} = \\frac{\\partial t}{\\partial s} "
+            "\\frac{\\partial s}{\\partial w} = 2 v^\\top \\]\n"
+            "\\[ \\frac{\\partial t}{\\partial v} = 2 w \\]\n")
+    report = lint(tmp_path, "rows.tex", text)
+    found = codes(report)
+    assert not any(c[0] in "EW" for line in (7,) for c in found.get(line, []))
+    assert "E400" in found.get(8, [])            # a column where the convention wants a row
+
+
+def test_a_one_variable_fact_about_an_entrywise_function_is_its_diagonal(tmp_path):
+    text = HEAD + ("$$g = \\tanh(u)$$\n\n"
+                   "Recall $\\frac{d}{du} \\log(1 + e^{u}) = \\sigma(u)$ for each entry.\n\n"
+                   "$$\\frac{\\partial g}{\\partial u} = 1 - g^2$$\n")
+    report = lint(tmp_path, "fact.md", text, verbose=True)
+    found = codes(report)
+    assert not any(c[0] in "EW" for c in found.get(7, []))
+    assert "N722" in found.get(7, [])
+    assert "W402" in found.get(9, [])            # a named Jacobian written as its diagonal is still flagged
+
+
+def test_a_derivative_set_to_zero_is_a_condition_not_a_claim(tmp_path):
+    text = HEAD + ("$$f = \\sum u^2$$\n\nAt the minimum $\\frac{\\partial f}{\\partial u} = 0$, "
+                   "that is $\\frac{\\partial f}{\\partial u} = \\mathbf{0}$.\n")
+    report = lint(tmp_path, "zero.md", text, verbose=True)
+    assert problems(report) == []
+    assert report["claims"] == []
+    assert [d["code"] for d in report["diagnostics"]].count("N702") >= 2     # each listed, with --verbose
+
+
+def test_the_bold_zero_reads_as_zero_and_the_bold_one_is_still_refused():
+    assert translate(r"u + \mathbf{0}").text == "u + 0"
+    assert not hasattr(translate(r"\mathbf{1}"), "text")
+
+
+def test_a_hand_defined_cost_defined_again_is_a_new_version(tmp_path):
+    text = ("<!-- deriv\ndims n\nu : n x 1\n-->\n"
+            "The question's cost is\n\n$$J = \\sum u^2$$\n<!-- deriv: J = sum(u ** 2) -->\n\n"
+            "and its gradient $\\frac{\\partial J}{\\partial u} = -2 u$ is wrong.\n\n"
+            "**Answer** The cost you meant is $J = -\\sum u^2$; for it "
+            "$\\frac{\\partial J}{\\partial u} = -2 u$.\n")
+    report = lint(tmp_path, "versions.md", text)
+    found = codes(report)
+    assert "E500" in found.get(10, [])                    # against the question's cost
+    assert not any(c[0] in "EW" for c in found.get(12, []))   # against the answer's
+    assert "N723" in found.get(12, [])
+
+
+def test_without_a_hand_definition_a_second_definition_is_skipped():
+    md = HEAD + "$$f = \\sum u^2$$\n\n$$f = \\sum u \\odot u$$\n"
+    source = extract("twice.md", md).source.text
+    assert "f_2" not in source and source.count("f = ") == 1
+
+
+def test_a_parenthesised_superscript_bound_by_a_sum_is_the_entry():
+    t = translate(r"\sum_{i=1}^m y^{(i)} \log h^{(i)}", known=frozenset({"y", "h", "m"}), scalars=frozenset({"m"}))
+    assert t.text == "sum[i](y[i] * log(h[i]))"
+    layer = translate(r"W^{(l)} a^{(l)}", known=frozenset({"W", "a"}))
+    assert layer.text == "Wl @ al"                        # not bound: a layer's name
+
+
+def test_an_inferred_shape_never_uses_a_size_declared_further_on(tmp_path):
+    text = ("The general layer: $c = \\frac{1}{2}\\|q - t\\|^2$.\n\n"
+            "```deriv\ndims k\nt : k x 1\nr : k x 1\n```\n\n$$p = \\tanh(r)$$\n")
+    report = lint(tmp_path, "later.md", text, verbose=True)
+    assert problems(report) == []
+    source = extract(str(tmp_path / "later.md"), text).source.text
+    assert source.index("dims k") < source.index("k x 1")
