@@ -43,8 +43,8 @@ __all__ = ["__version__", "check", "derive", "evaluate_expr", "parse", "shape_of
 
 def parse(text: str, name: str = "<input>") -> tuple[Program, list[Diagnostic]]:
     """Parse derivation text; returns ``(Program, diagnostics)``."""
-    from dsl.core.span import Source
-    from dsl.pipeline import parse_source
+    from dsl.core.span import Source  # deferred: the API loads on first use (fast start)
+    from dsl.pipeline import parse_source  # deferred: likewise
     return parse_source(Source(name, text))
 
 
@@ -53,8 +53,8 @@ def check(text: str, name: str = "<input>", *, verify: bool = True, seed: int = 
     """Check a derivation: shapes, then claims, each claim within ``timeout``
     seconds (default 10). Returns a ``pipeline.Report`` with ``.diagnostics``
     and ``.claims``."""
-    from dsl.core.span import Source
-    from dsl.pipeline import check_source
+    from dsl.core.span import Source  # deferred: likewise
+    from dsl.pipeline import check_source  # deferred: likewise
     return check_source(Source(name, text), verify=verify, seed=seed, timeout=timeout)
 
 
@@ -62,19 +62,19 @@ def evaluate_expr(expr: str, **arrays: object) -> np.ndarray:
     """Evaluate one expression on NumPy arrays given as keywords; shapes are
     taken from the arrays, so no declarations are needed.  Shape errors raise
     ``dsl.api.ShapeError`` carrying the diagnostics."""
-    from dsl import api
+    from dsl import api  # deferred: likewise
     return api.evaluate_expr(expr, arrays)
 
 
 def shape_of(expr: str, **arrays: object) -> Shape | None:
     """The inferred shape of an expression over the given arrays."""
-    from dsl.api import shape_of_expr
+    from dsl.api import shape_of_expr  # deferred: likewise
     return shape_of_expr(expr, arrays)
 
 
 def verify_claim(program_text: str, claim_text: str, seed: int = 0) -> ClaimResult:
     """Verify one claim (``"dL/dx = ..."``) against a program's definitions."""
-    from dsl.pipeline import verify_claim_text
+    from dsl.pipeline import verify_claim_text  # deferred: likewise
     return verify_claim_text(program_text, claim_text, seed=seed)
 
 
@@ -87,8 +87,8 @@ def _derive_api(text: str, y: str, x: str | None = None, *, steps: bool = False,
     >>> _derive_api(dsl_text, "dL/dW").texts["ascii"]
     "dL/dW = x.T @ tanh'(x @ W)"
     """
-    from dsl import api
-    from dsl.apps.derive_text import claim_text
+    from dsl import api  # deferred: likewise
+    from dsl.apps.derive_text import claim_text  # deferred: likewise
     return api.derive(text, y, x, steps=steps, seed=seed, spell=claim_text)
 
 
@@ -99,5 +99,5 @@ derive = _derive_api
 
 def load_ipython_extension(ipython):  # pragma: no cover - exercised through IPython
     """``%load_ext dsl``: registers the ``%%deriv`` and ``%deriv`` magics."""
-    from dsl.apps.magic import load_ipython_extension as _load
+    from dsl.apps.magic import load_ipython_extension as _load  # deferred: IPython only in a notebook
     _load(ipython)

@@ -32,7 +32,7 @@ class ShapeError(ValueError):
     message is the rendered diagnostics, ``.diagnostics`` the data."""
 
     def __init__(self, text: str, diagnostics: list[Diagnostic]):
-        from dsl.render.text import render_diagnostic
+        from dsl.render.text import render_diagnostic  # deferred: rendering only when a diagnostic is printed
         source = Source("<expr>", text)
         super().__init__("\n\n".join(render_diagnostic(d, source) for d in diagnostics))
         self.diagnostics = diagnostics
@@ -120,8 +120,8 @@ def derive(text: str, y: str, x: str | None = None, *, steps: bool = False, seed
     >>> derive("dims n\\nx : 1 x n\\nL = sum(x * x)", "L", "x").text
     '2 * x'
     """
-    from dsl.pipeline.derived import split_names
-    from dsl.pipeline.deriving import derive_source
+    from dsl.pipeline.derived import split_names  # deferred: derivation only when asked for
+    from dsl.pipeline.deriving import derive_source  # deferred: likewise
     names = split_names(y, x)
     if names is None:
         raise DeriveError(f"give Y and X ('L', 'x') or a derivative ('dL/dx'), not {y!r}", [])

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import tomllib
 from dataclasses import dataclass, field
 
 from dsl.apps import options
@@ -90,6 +89,7 @@ def _parse(path: str) -> dict:
     if source is None:
         assert problem is not None, "no source: read_source says why"
         raise ConfigError(problem.message)
+    import tomllib  # deferred: only when a configuration file is found
     try:
         return tomllib.loads(source.text)
     except tomllib.TOMLDecodeError as exc:

@@ -185,7 +185,7 @@ def names_used(expr: Expr) -> set[str]:
 def expr_text(expr: Expr, limit: int = 40) -> str:
     """Short source text of an expression for messages (the printer's
     canonical form, cut with '…' past ``limit`` characters)."""
-    from dsl.language.printer import to_source
+    from dsl.language.printer import to_source  # deferred: the printer only for a message
     text = to_source(expr)
     return text if len(text) <= limit else text[:limit - 1] + "…"
 

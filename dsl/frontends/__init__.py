@@ -30,12 +30,15 @@ from __future__ import annotations
 
 import os
 
-from dsl.frontends.builder import Builder
-from dsl.frontends.document import Extracted, Formula, Host, Slice, suppressions
-from dsl.frontends.infer_pass import read_inferring
-from dsl.frontends.latex import extract_latex
-from dsl.frontends.markdown import extract_markdown
-from dsl.frontends.notebook import extract_notebook
+# The stages load when first used (PEP 562 ``__getattr__`` below): checking a
+# .deriv file needs only ``document`` and ``suppress``, not the readers.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from dsl.frontends.builder import Builder
+    from dsl.frontends.document import Extracted, Formula, Host, Slice, suppressions
+
+_LAZY = {"Builder": "builder", "Extracted": "document", "Formula": "document", "Host": "document",
+         "Slice": "document", "suppressions": "document"}
 
 __all__ = ["EXTENSIONS", "Builder", "Extracted", "Formula", "Host", "Slice", "extract", "kind_of",
            "suppressions"]
@@ -55,6 +58,12 @@ def extract(path: str, text: str) -> Extracted:
     Raises ``ValueError`` with a message for a notebook that is not valid JSON;
     the caller reports it as an input error.
     """
+    from dsl.frontends.builder import Builder  # deferred: the readers load on the first document read
+    from dsl.frontends.document import Host, Slice  # deferred: likewise
+    from dsl.frontends.infer_pass import read_inferring  # deferred: likewise
+    from dsl.frontends.latex import extract_latex  # deferred: likewise
+    from dsl.frontends.markdown import extract_markdown  # deferred: likewise
+    from dsl.frontends.notebook import extract_notebook  # deferred: likewise
     kind = kind_of(path)
     if kind == "markdown":
         return read_inferring(Host(path, text), lambda b: extract_markdown(Slice.of(text, 0, len(text)), b))
@@ -66,3 +75,14 @@ def extract(path: str, text: str) -> Extracted:
     if text:
         builder.statements(Slice.of(text, 0, len(text)))
     return builder.finish()
+
+
+def __getattr__(name: str) -> object:
+    """``Builder``, ``Host``, ... from their modules, imported on first use."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib  # deferred: only when a stage is first asked for
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

@@ -45,6 +45,7 @@ from dsl.core.wording import say
 from dsl.language.spelling import SPELLED
 
 _INDEX = re.compile(r"[a-z][0-9]*'?")
+_new_span = tuple.__new__   # Span(...) without the named tuple's Python-level __new__
 MAX_DEPTH = 200          # deepest expression tree accepted (E104 beyond)
 LAYOUTS = ("numerator", "denominator")
 
@@ -85,14 +86,19 @@ class Builder:
 
     def span(self, start: int, end: int) -> Span:
         base = self.base
-        if self.one_line:  # fast path: no line lookup
+        if self.one_line:  # fast path: no line lookup, and the tuple built without Span's Python __new__
             line, shift = self.line, self.shift
-            return Span(self.source.name, line, base + start + shift, line, base + end + shift,
-                        base + start, base + end)
+            return _new_span(Span, (self.source.name, line, base + start + shift, line, base + end + shift,
+                                    base + start, base + end, None))
         return self.source.span(base + start, base + end)
 
     def tspan(self, tok: _Tok) -> Span:
-        return self.span(tok.start_pos, tok.end_pos)
+        base, start, end = self.base, tok.start_pos, tok.end_pos
+        if self.one_line:
+            line, shift = self.line, self.shift
+            return _new_span(Span, (self.source.name, line, base + start + shift, line, base + end + shift,
+                                    base + start, base + end, None))
+        return self.source.span(base + start, base + end)
 
     def reject(self, code: str, start: int, end: int, **values) -> NoReturn:
         raise Reject(messages.make(code, self.span(start, end), **values))

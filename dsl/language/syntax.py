@@ -33,6 +33,8 @@ import functools
 import os
 import sys
 import threading
+from collections.abc import Callable
+from operator import itemgetter
 from pathlib import Path
 from typing import cast
 
@@ -154,9 +156,9 @@ def _parse_range(source: Source, start: int, end: int, rule: str, fast: bool = T
     machine.builder.begin(source, start, text)
     # With a transformer a parse returns the start rule's callback result (Lark types it as a tree).
     try:
-        if fast and machine.fast is not None:
+        if fast and machine.fast_parse is not None:
             try:
-                return cast(tuple, machine.fast.parse(text, start=rule))[0], []
+                return cast(tuple, machine.fast_parse(text, rule))[0], []
             except Reject:
                 raise
             except Exception:  # noqa: BLE001  (any failure of the fast parser: Lark itself words the error below)
@@ -184,11 +186,14 @@ class _Machine:
                          "start": ["statement", "expr"]}
         self._lark: Lark | None = None
         self.fast = None
+        self.fast_parse: Callable[[str, str], object] | None = None
         try:
-            import lark_cython  # the optional accelerator (extra "fast"), tried when the parser is built
+            import lark_cython  # deferred: the optional accelerator (extra "fast"), tried when the parser is built
             self.fast = self._built("chainrule-cython", _plugins=lark_cython.plugins)
         except Exception:  # noqa: BLE001  (lark_cython not installed or not built for this platform: Lark alone)
             self.fast = None
+        if self.fast is not None:
+            self.fast_parse = direct_parse(self.fast)
 
     def _built(self, name: str, **plugins) -> Lark:
         return cached_lark(name, grammar_text(), **self._options, **plugins)
@@ -201,3 +206,53 @@ class _Machine:
             self._lark = self._built("chainrule")
         return self._lark
 
+
+
+# ------------------------------------------------------- the parse loop
+
+class _Reduction:
+    """A grammar rule as the parse table's reduce actions name it: the two
+    fields the LALR loop reads, and identity for hash and equality.  Lark's
+    own ``Rule`` hashes and compares in Python, and the table loaded from the
+    cache holds copies of the rules rather than the callbacks' keys, so every
+    reduction of a parse compared two rules field by field."""
+
+    __slots__ = ("expansion", "origin")
+
+    def __init__(self, rule) -> None:
+        self.origin, self.expansion = rule.origin, rule.expansion
+
+
+def direct_parse(parser: Lark) -> Callable[[str, str], object]:
+    """``parser.parse(text, start=rule)`` without Lark's per-call layers,
+    for a parser whose tables and callbacks this module built: the reduce
+    actions name :class:`_Reduction` keys (see there), a rule that only
+    passes its single child up (``?sum: product``) has ``itemgetter(0)`` as
+    its callback instead of a Python wrapper, and the parser is called
+    directly with a new lexer thread.  The statements, callbacks and results
+    are Lark's own; when Lark's internals are not as expected the parser is
+    left untouched and its ``parse`` is returned."""
+    from lark.parse_tree_builder import ExpandSingleChild  # deferred: only when an accelerated parser is built
+    from lark.parsers.lalr_analysis import Reduce  # deferred: likewise
+    try:
+        frontend = parser.parser
+        inner, lexer = frontend.parser.parser, frontend.lexer
+        thread = parser.options._plugins["LexerThread"]
+        callbacks = parser._callbacks
+        states = frontend.parser._parse_table.states
+        keys = {rule: _Reduction(rule) for rule in callbacks if not isinstance(rule, str)}
+        actions = [(row, token, keys[arg]) for row in states.values()
+                   for token, (action, arg) in row.items() if action is Reduce]
+    except (AttributeError, KeyError, TypeError):
+        return lambda text, start: parser.parse(text, start=start)
+    for rule, key in keys.items():
+        callback = callbacks[rule]
+        if type(callback) is ExpandSingleChild and len(rule.expansion) == 1:
+            callback = itemgetter(0)
+        callbacks[key] = callback
+    for row, token, key in actions:
+        row[token] = (Reduce, key)
+
+    def parse(text: str, start: str) -> object:
+        return inner.parse(thread.from_text(lexer, text), start)
+    return parse

@@ -60,7 +60,7 @@ class Derived:
 def derive_in(report: Report, y: str, x: str, *, steps: bool = False, seed: int = DEFAULT_SEED,
               span: Span | None = None, before: int | None = None) -> tuple[Derivation | None, Diagnostic | None]:
     """``dY/dX`` from a checked report, or the diagnostic saying why not."""
-    from dsl.derive import Inconsistent, Underivable, derive
+    from dsl.derive import Inconsistent, Underivable, derive  # deferred: derivation only when a check has errors
     span = span or whole(report.source)
     name = f"d{y}/d{x}"
     try:

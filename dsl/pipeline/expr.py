@@ -63,7 +63,7 @@ class Checked:
     @property
     def names(self) -> set[str]:
         """Every name the expression reads (derivative terms included)."""
-        from dsl.compute import evaluate
+        from dsl.compute import evaluate  # deferred: NumPy loads only when a value is computed
         return evaluate.names_used(self.expr) if self.expr is not None else set()
 
 
@@ -218,8 +218,8 @@ def value_of(checked: Checked, evaluation: Evaluation | None) -> ExprEvaluation:
 
 def _evaluate(checked: Checked, values: Mapping[str, np.ndarray], sizes: Mapping[str, int],
               deriv: Callable[[Deriv], np.ndarray] | None) -> ExprEvaluation:
-    from dsl.compute import evaluate
-    from dsl.compute.numeric import EvalError
+    from dsl.compute import evaluate  # deferred: likewise
+    from dsl.compute.numeric import EvalError  # deferred: likewise
     assert checked.expr is not None
     try:
         value = evaluate.eval_expr(checked.expr, values, sizes, deriv=deriv)

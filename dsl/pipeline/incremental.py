@@ -50,8 +50,8 @@ class Parsed:
 
 def reparse(source: Source, previous: Parsed | None = None) -> Parsed:
     """``source`` parsed, reusing what ``previous`` (an earlier text of the same file) still holds."""
-    from dsl.language import syntax
-    from dsl.language.statements import split_statements
+    from dsl.language import syntax  # deferred: Lark loads on the first parse
+    from dsl.language.statements import split_statements  # deferred: likewise
     text = source.text
     ranges = tuple(split_statements(text))
     old: dict[tuple[int, int], tuple[Stmt | None, tuple[Diagnostic, ...]]] = {}

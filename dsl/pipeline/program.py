@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 def parse_source(source: Source) -> tuple[Program, list[Diagnostic]]:
     """The language stage alone: the statements of ``source`` and the
     diagnostics of those that do not parse (a defect is ``E901``)."""
-    from dsl.language import syntax
+    from dsl.language import syntax  # deferred: Lark loads on the first parse
     try:
         program, diagnostics = syntax.parse(source)
     except Exception as exc:  # noqa: BLE001  (a defect in parsing, reported as an E901 diagnostic)
@@ -78,7 +78,7 @@ def check_source(source: Source, *, verify: bool = True, seed: int = DEFAULT_SEE
                            diagnostics=diagnostics, whole=whole(source),
                            claims=env.claims[known_claims:], plan=plan, timeout=timeout)
     if verify and any(d.is_error for d in diagnostics):
-        from dsl.pipeline.derived import attach_fixes
+        from dsl.pipeline.derived import attach_fixes  # deferred: derivation only when a check has errors
         attach_fixes(whole_program, env, diagnostics, claims, source, seed)
     diagnostics.sort(key=lambda d: (d.span.line, d.span.column))
     return Report(source, program, env, diagnostics, claims, seed=seed)
@@ -124,7 +124,7 @@ def verify_claims(program: Program, env: Env, *, verify: bool, seed: int, draws:
                 for ci in infos]
     if not infos:
         return []
-    from dsl.verify import claims as verifier
+    from dsl.verify import claims as verifier  # deferred: NumPy loads only when claims are verified
     try:
         results = verifier.verify_claims(program, env, seed=seed, claims=infos, plan=plan,
                                          draws=verifier.DRAWS if draws is None else draws,
@@ -141,7 +141,7 @@ def plan_of(program: Program) -> Plan:
     """The dependency graph of ``program``'s definitions, built once for
     ``verify_claims(plan=...)`` when the claims are verified a few at a time
     (a language server between two edits); without it each call builds its own."""
-    from dsl.compute.plan import Plan
+    from dsl.compute.plan import Plan  # deferred: NumPy loads only when claims are verified
     return Plan(program.statements)
 
 
@@ -213,7 +213,7 @@ def evaluate_source(source: Source, *, data: Mapping[str, np.ndarray] | None = N
     """
     import numpy as np  # here, not at the top: checking without evaluating never loads NumPy
 
-    from dsl.compute import evaluate, inputs as datamod
+    from dsl.compute import evaluate, inputs as datamod  # deferred: NumPy loads only when a program is evaluated
 
     report = _checked(source, seed)
     diags: list[Diagnostic] = []
@@ -275,7 +275,7 @@ def true_derivatives(report: Report, inputs: Mapping[str, np.ndarray],
                      sizes: Mapping[str, int]) -> Callable[[Deriv], np.ndarray]:
     """The value of a ``dA/dB`` term met while evaluating: the true derivative."""
     def deriv(node: Deriv) -> np.ndarray:
-        from dsl.compute import autodiff
+        from dsl.compute import autodiff  # deferred: NumPy loads only for gradients
         return autodiff.derivative(report.program, report.env, inputs, sizes,
                                    node.num.id, node.den.id)
     return deriv
@@ -286,7 +286,7 @@ def load_npz(path: str, *, budget: int | None = None) -> tuple[dict[str, np.ndar
     for ``evaluate_source(data=...)``; every failure is a diagnostic.  Like
     a source, the archive must be a regular file (a FIFO would block the
     reader), and no larger than the memory budget (default 4 GiB)."""
-    from dsl.compute import inputs as datamod
+    from dsl.compute import inputs as datamod  # deferred: NumPy loads only when data are read
     problem = check_regular(path, budget or datamod.DEFAULT_MEMORY_BUDGET)
     if problem is not None:
         return {}, [problem]

@@ -40,7 +40,7 @@ class Session:
         """Check ``text`` as the next piece of the session.  With
         ``keep_on_error=False`` a piece with errors leaves the session as it
         was, so the corrected piece can be entered again."""
-        from dsl.compute.plan import Plan
+        from dsl.compute.plan import Plan  # deferred: NumPy loads only when claims are verified
         source = Source(name, text)
         if self.plan is None:
             self.plan = Plan(self.statements)
