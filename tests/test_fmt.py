@@ -63,7 +63,7 @@ def test_latex_brackets_follow_how_a_reader_groups():
     assert latex("a @ -b") == "a (-b)"                      # not a subtraction
     assert latex("-a * b") == r"(-a) \odot b"               # not -(a \odot b)
     assert latex("x ** -1") == r"x^{\circ -1}"               # not the inverse
-    assert latex("1e-3 * x + 2.5e4") == r"10^{-3} \odot x + 2.5 \times 10^{4}"
+    assert latex("1e-3 * x + 2.5e4") == r"10^{-3} x + 2.5 \times 10^{4}"   # a scalar multiple: no \odot
     assert latex("x.T.T") == r"(x^\top)^\top"                # no double superscript
     assert latex("(a + b) / c * d") == r"\frac{a + b}{c} \odot d"
     assert latex("(dL/dx).T") == r"\left(\frac{\partial L}{\partial x}\right)^\top"

@@ -8,7 +8,10 @@ chainrule source (it parses back to the same AST)::
     dL/dx = (yhat - y) @ W2.T * sigma'(a) @ W1.T
     ∂L/∂x = (ŷ - y) @ W₂ᵀ ⊙ σ'(a) @ W₁ᵀ
 
-LaTeX writes ``@`` as juxtaposition, ``*`` as ``\\odot`` (``hadamard=``),
+LaTeX writes ``@`` as juxtaposition, ``*`` as ``\\odot`` (``hadamard=``) but a
+scalar multiple as juxtaposition too (``2 * X.T @ r`` is ``2 X^\\top r``; a
+number on the right is ``\\cdot 2``; the scalars are numbers, the file's sizes
+and its names declared ``scalar``),
 ``/`` as ``\\frac``, ``.T`` as ``^\\top``, ``dL/dx`` as
 ``\\frac{\\partial L}{\\partial x}``, ``W2`` as ``W_{2}``, ``yhat`` as
 ``\\hat{y}``, Greek names as letters, ``sigma`` as ``\\sigma`` and other
@@ -31,6 +34,7 @@ A file keeps its comments and blank lines (LaTeX: ``%`` comments inside an
 from __future__ import annotations
 
 import sys
+from collections.abc import Collection
 
 from dsl.apps import fmt_index
 from dsl.apps.fmt_names import latex_name, unicode_name
@@ -61,9 +65,31 @@ TARGETS = ("latex", "unicode", "ascii")
 class _Style:
     """How one target spells tokens; brackets come from ``printer``."""
 
-    def __init__(self, target: str, hadamard: str = r"\odot"):
+    def __init__(self, target: str, hadamard: str = r"\odot", scalars: Collection[str] = ()):
         self.target = target
         self.hadamard = hadamard
+        self.scalars = frozenset(scalars)     # names known to be scalars (sizes, scalar declarations)
+
+    def is_scalar(self, e: Expr) -> bool:
+        """A value that is a scalar whatever the declarations say: a number, a scalar
+        name, or arithmetic and elementwise functions of those (``2``, ``1 / m``, ``sqrt(d)``)."""
+        match e:
+            case Number():
+                return True
+            case Name(id=name):
+                return name in self.scalars
+            case Neg(operand=a) | Transpose(operand=a):
+                return self.is_scalar(a)
+            case BinOp(op=op, left=a, right=b) if not op.is_comparison:
+                return self.is_scalar(a) and self.is_scalar(b)
+            case Call(args=args, keywords=()) if args and (row := lookup(e.func)) is not None and row.elementwise:
+                return all(self.is_scalar(a) for a in args)
+        return False
+
+    def scaling(self, node: Expr) -> bool:
+        """``node`` is ``s * A`` (or ``A * s``) with ``s`` a scalar: a scalar multiple, not a Hadamard product."""
+        return isinstance(node, BinOp) and node.op is Op.MUL and (self.is_scalar(node.left)
+                                                                  or self.is_scalar(node.right))
 
     def name(self, name: str) -> str:
         return {"latex": latex_name, "unicode": unicode_name}.get(self.target, str)(name)
@@ -73,6 +99,10 @@ class _Style:
 
     def wrap(self, parent: Expr, child: Expr, side: str) -> bool:
         if self.target == "latex":
+            if isinstance(parent, BinOp) and parent.op is Op.MATMUL and side == "left" and self.scaling(child):
+                return needs_brackets(parent, child, side)     # (2 X^T) r is 2 X^T r: scaling commutes with products
+            if self.scaling(parent) and side == "left" and isinstance(child, Neg) and isinstance(child.operand, Number):
+                return False                                   # -2 X: the sign of a number, not -(2 X)
             return _latex_wraps(parent, child, side) or fmt_index.wraps(parent, child, side)
         if isinstance(child, Deriv) and isinstance(parent, (Transpose, BinOp)):
             return isinstance(parent, Transpose) or (parent.op is Op.POW and side == "left")
@@ -105,11 +135,12 @@ def _latex_wraps(parent: Expr, child: Expr, side: str) -> bool:
     return needs_brackets(parent, child, side)
 
 
-def format_expr(expr: Expr, to: str = "ascii", hadamard: str = r"\odot") -> str:
-    """One expression in the target notation (``to`` in :data:`TARGETS`)."""
+def format_expr(expr: Expr, to: str = "ascii", hadamard: str = r"\odot", scalars: Collection[str] = ()) -> str:
+    """One expression in the target notation (``to`` in :data:`TARGETS`); ``scalars``:
+    names known to be scalars, whose products LaTeX writes without ``\\odot``."""
     if to == "ascii":
         return to_source(expr)
-    return _expr(expr, _Style(to, hadamard))
+    return _expr(expr, _Style(to, hadamard, scalars))
 
 
 def _operand(parent: Expr, child: Expr, side: str, style: _Style) -> str:
@@ -131,6 +162,11 @@ def _expr(node: Expr, style: _Style) -> str:
                                        lambda p, c, side: _operand(p, c, side, style), style.bracket, style.name)
         case BinOp(op=Op.MUL, left=left, right=right) if latex and fmt_index.entry_product(node):
             return _operand(node, left, "left", style) + " " + _operand(node, right, "right", style)
+        case BinOp(op=Op.MUL, left=left, right=right) if latex and style.scaling(node):
+            # a scalar multiple: 2 X^T r (juxtaposition), A \cdot 2 with the number on the right
+            number = isinstance(right, Number) or (isinstance(right, Neg) and isinstance(right.operand, Number))
+            joint = r" \cdot " if number and not isinstance(left, Number) else " "
+            return _operand(node, left, "left", style) + joint + _operand(node, right, "right", style)
         case Deriv(num=num, den=den):
             if latex:
                 return rf"\frac{{\partial {style.name(num.id)}}}{{\partial {style.name(den.id)}}}"
@@ -201,11 +237,11 @@ def _latex_bracket(text: str) -> str:
 
 # ------------------------------------------------------------- statements
 
-def format_statement(stmt: Stmt, to: str = "ascii", hadamard: str = r"\odot") -> str:
+def format_statement(stmt: Stmt, to: str = "ascii", hadamard: str = r"\odot", scalars: Collection[str] = ()) -> str:
     """One statement; in LaTeX an ``align*`` row without its ``\\\\``."""
     if to == "ascii":
         return to_source(stmt)
-    style = _Style(to, hadamard)
+    style = _Style(to, hadamard, scalars)
     latex = to == "latex"
     match stmt:
         case Define(name=name, expr=expr, indices=found):
@@ -252,6 +288,7 @@ def format_source(source, to: str = "ascii", hadamard: str = r"\odot"):
     if any(d.is_error for d in diagnostics):
         return None, diagnostics
     starts = {s.span.line: s for s in program.statements}
+    scalars = scalar_names(program)
     latex = to == "latex"
     out: list[str | tuple[str, str | None]] = []   # a statement: (its text, its comment)
     rows: list[int] = []       # LaTeX: the lines that are align* rows
@@ -274,7 +311,7 @@ def format_source(source, to: str = "ascii", hadamard: str = r"\odot"):
             if not isinstance(stmt, Decl):
                 line = stmt.span.end_line + 1
                 continue
-        body = format_statement(stmt, to, hadamard)
+        body = format_statement(stmt, to, hadamard, scalars)
         if latex and not body.startswith("%"):
             rows.append(len(out))
         out.append((body, comment))
@@ -294,6 +331,17 @@ def format_source(source, to: str = "ascii", hadamard: str = r"\odot"):
     if latex:
         lines = [*preamble, r"\begin{align*}", *lines, r"\end{align*}"]
     return "\n".join(lines) + "\n", diagnostics
+
+
+def scalar_names(program) -> frozenset[str]:
+    """The sizes and the names declared ``scalar``: a product with one of them is a scalar multiple."""
+    names: set[str] = set()
+    for stmt in program.statements:
+        if isinstance(stmt, Dims):
+            names.update(item.name for item in stmt.items)
+        elif isinstance(stmt, Decl) and not stmt.shape.sizes:
+            names.add(stmt.name)
+    return frozenset(names)
 
 
 def _split_comment(line: str) -> tuple[str, str | None]:

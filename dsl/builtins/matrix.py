@@ -86,11 +86,12 @@ def _constant(g, out, *args):
 
 def _filled(name: str, fill: float) -> Builtin:
     return Builtin(
-        name, f"{name}(r, c)", "`r x c`", f"the matrix of {name}; sizes as for `eye`",
-        lambda sizes, axis: Shape((sizes[0], sizes[1])),
-        lambda r, c: np.full((_size(name, r), _size(name, c)), fill),
-        arity=(2, 2), sizes=True, allocates=lambda r, c: _size(name, r) * _size(name, c),
-        vjp=(_constant, _constant))
+        name, f"{name}(r, c)", "`r x c`",
+        f"the matrix of {name}; sizes as for `eye`; three or four sizes give a tensor (`{name}(b, r, c)`)",
+        lambda sizes, axis: Shape(tuple(sizes)),
+        lambda *sizes: np.full(tuple(_size(name, s) for s in sizes), fill),
+        arity=(2, 4), sizes=True, allocates=lambda *sizes: int(np.prod([_size(name, s) for s in sizes])),
+        vjp=(_constant,) * 4)
 
 
 register(Builtin(

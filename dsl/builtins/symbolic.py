@@ -70,14 +70,19 @@ class Algebra:
         return number(1) if out is None else out
 
     def call(self, func: str, *args: Expr, axis: int | None = None) -> Call:
-        kws = () if axis is None else (Keyword("axis", number(axis), NOSPAN),)
+        value = None if axis is None else number(axis) if axis >= 0 else Neg(number(-axis), NOSPAN)  # as parsed
+        kws = () if value is None else (Keyword("axis", value, NOSPAN),)
         return Call(func, tuple(args), kws, False, NOSPAN, NOSPAN)
 
     def prime(self, func: str, arg: Expr) -> Call:
         return Call(func, (arg,), (), True, NOSPAN, NOSPAN)
 
     def ones(self, shape: Shape) -> Expr:
-        return self.call("ones", self.size(shape.rows), self.size(shape.cols))
+        return self.filled("ones", shape)
+
+    def filled(self, func: str, shape: Shape) -> Expr:
+        """``ones(r, c)`` or ``zeros(r, c)`` of ``shape`` (every size of a tensor: ``ones(b, r, c)``)."""
+        return self.call(func, *(self.size(d) for d in shape.dims))
 
     def eye(self, size: Size) -> Expr:
         return self.call("eye", self.size(size))
@@ -184,6 +189,8 @@ def _group_axis(alg: Algebra, x: Expr, axis: int | None) -> int:
     s = alg.shape(x)
     if axis is not None:
         return axis % 2 if axis < 0 and s is not None and s.rank == 2 else axis
+    if s is not None and s.is_tensor:
+        return -1
     return 0 if s is not None and s.is_col else 1
 
 

@@ -150,8 +150,6 @@ class Sweep:
         out = e if out is None else out
         a = self.alg
         shape = self.shape(e)
-        if shape is not None and shape.is_tensor:
-            raise Underivable(say("derive-tensor"))
         if self.stacked and shape is not None and not shape.is_one_by_one \
                 and not (shape.is_row if self.stacked == "rows" else shape.is_col):
             raise Underivable(say("derive-mixed-vectors", y=self.y, x=self.x))
@@ -210,15 +208,22 @@ class Sweep:
         sl, sr = self.shape(left), self.shape(right)
         if sl is None or sr is None:
             raise Underivable(say("derive-unknown-shape"))
-        if sl.is_tensor or sr.is_tensor:
-            raise Underivable(say("derive-tensor"))
         if sl.is_scalar or sr.is_scalar:       # '@' with a scalar side scales
             self._binop(Op.MUL, left, right, g, node, node)
             return
+        # a batched product (NumPy: the last two axes multiplied, the leading ones broadcast):
+        # the same rules, a transposed operand a matrix, the batch axes summed away
+        batched = sl.is_tensor or sr.is_tensor
         if live_l:
-            self._back(left, a.matmul(g, a.T(right)))
+            if sr.is_tensor:
+                raise Underivable(say("derive-tensor"))
+            part = a.matmul(g, a.T(right))
+            self._back(left, self.unbroadcast(part, left, None) if batched else part)
         if live_r:
-            self._back(right, a.matmul(a.T(left), g))
+            if sl.is_tensor:
+                raise Underivable(say("derive-tensor"))
+            part = a.matmul(a.T(left), g)
+            self._back(right, self.unbroadcast(part, right, None) if batched else part)
 
     def _call(self, e: Call, g: Expr, out: Expr) -> None:
         a = self.alg
@@ -233,7 +238,7 @@ class Sweep:
             raise Underivable(say("derive-no-rule", func=e.func))
         for arg in e.args:
             s = self.shape(arg)
-            if self._is_live(arg) and (s is None or s.is_tensor):
+            if self._is_live(arg) and (s is None or (s.is_tensor and not (row.elementwise or e.func in TENSOR_RULES))):
                 raise Underivable(say("derive-tensor" if s is not None else "derive-unknown-shape"))
         if row.symbolic is not None:
             parts = row.symbolic(a, g, out, list(e.args), axis_of(e))
@@ -311,15 +316,16 @@ class Sweep:
         s = self.shape(e)
         return s is not None and s.is_scalar
 
-    def unbroadcast(self, g: Expr, operand: Expr, node: Expr) -> Expr:
-        """``g`` (shaped like ``node``) summed over the axes ``operand`` was broadcast along."""
-        so, sn = self.shape(operand), self.shape(node)
+    def unbroadcast(self, g: Expr, operand: Expr, node: Expr | None) -> Expr:
+        """``g`` (shaped like ``node``, or as it is when None) summed over the axes ``operand``
+        was broadcast along."""
+        so, sn = self.shape(operand), self.shape(g if node is None else node)
         if so is None or sn is None:
             raise Underivable(say("derive-unknown-shape"))
         if so.dims == sn.dims:
             return g
         if so.is_tensor or sn.is_tensor:
-            raise Underivable(say("derive-tensor"))
+            return self._unbroadcast_tensor(g, so, sn)
         if so.is_one_by_one and self.stacked:      # one row (column) of g per entry of Y
             return self.alg.call("sum", g, axis=1 if self.stacked == "rows" else 0)
         if so.is_one_by_one:
@@ -330,6 +336,26 @@ class Sweep:
             if so.cols == 1 and sn.cols != 1 and so.rows == sn.rows:
                 return self.alg.call("sum", g, axis=1)
         raise Underivable(say("derive-broadcast", got=str(so), to=str(sn)))
+
+
+    def _unbroadcast_tensor(self, g: Expr, so: Shape, sn: Shape) -> Expr:
+        """A tensor's adjoint summed over its broadcast axes, each kept with size 1 (as
+        ``sum(X, axis=k)`` keeps it); leading axes the operand lacks have no spelling."""
+        if so.is_scalar:
+            return self.alg.call("sum", g)
+        if so.rank != sn.rank:
+            raise Underivable(say("derive-broadcast", got=str(so), to=str(sn)))
+        for k, (a, b) in enumerate(zip(so.dims, sn.dims, strict=True)):
+            if a == 1 and b != 1:
+                g = self.alg.call("sum", g, axis=k)
+            elif a != b:
+                raise Underivable(say("derive-broadcast", got=str(so), to=str(sn)))
+        return g
+
+
+TENSOR_RULES = ("sum", "mean", "softmax", "logsumexp", "xent", "mse", "max", "min", "where", "maximum", "minimum",
+                "clip")
+"""Functions whose symbolic rule holds at every rank (along the axis they are given)."""
 
 
 def k_is_num(e: Expr) -> bool:

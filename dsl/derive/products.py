@@ -255,7 +255,7 @@ def sum_rule(alg: Algebra, e: Expr) -> Expr | None:
     if out is None:
         if whole is None or whole.is_scalar:
             return number(0)
-        return alg.call("zeros", alg.size(whole.rows), alg.size(whole.cols))
+        return alg.filled("zeros", whole)
     if alg.shape(out) != whole:
         return None
     return out
