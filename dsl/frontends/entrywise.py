@@ -24,11 +24,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from dsl.builtins import FUNCTIONS
-from dsl.core.ast import BinOp, Call, Expr, Name, Neg, Number, Op, Program
+from dsl.core.ast import BinOp, Call, Expr, Name, Neg, Number, Op
 from dsl.frontends.forms import names
 from dsl.language.printer import to_source, to_source_map
-from dsl.language.syntax import parse_expr, parse_text
-from dsl.shapes.checker import check_program
+from dsl.language.syntax import parse_expr
 
 
 def entrywise_in(node: Expr, var: str, scalars: frozenset) -> bool:
@@ -65,12 +64,13 @@ def as_diagonal(t):
                    grouping=to_source(node, parens="products") if t.grouping else None)
 
 
-def diagonal_claim(lhs, r, program, scalars: frozenset) -> bool:
+def diagonal_claim(lhs, r, after, scalars: frozenset) -> bool:
     """Whether the claim ``lhs = r`` (translations) is the derivative of an
     entrywise expression of a vector, written as the vector of its diagonal:
     ``lhs`` is ``d_e/dz`` of an intermediate ``_e`` defined by an entrywise
     expression of ``z``, ``z`` is a vector, and ``r`` has ``z``'s shape
-    (checked after ``program``, the statements read so far)."""
+    (``after(text)`` checks statements after those read so far, as the
+    builder's ``_after``)."""
     if lhs.deriv is None or not lhs.deriv[0].startswith("_"):
         return False
     num, den = lhs.deriv
@@ -81,18 +81,9 @@ def diagonal_claim(lhs, r, program, scalars: frozenset) -> bool:
     if problems or expr is None or not entrywise_in(expr, den, scalars):
         return False
     lines = "".join(text + "\n" for text, _, _ in (*lhs.aux, *r.aux))
-    shapes = _shapes_after(program, lines + f"_entrywise_probe = {r.text}\n", (den, "_entrywise_probe"))
-    var, right = shapes
-    return var is not None and var == right and var.is_vector
-
-
-def _shapes_after(program, text: str, wanted: tuple[str, ...]) -> tuple:
-    added, problems = parse_text(text)
-    if any(d.is_error for d in problems):
-        return tuple(None for _ in wanted)
-    env, _ = check_program(Program(program.statements + added.statements, program.source_name))
-    out = []
-    for name in wanted:
-        info = env.names.get(name)
-        out.append(None if info is None else info.shape)
-    return tuple(out)
+    checked = after(lines + f"_entrywise_probe = {r.text}\n")
+    if checked is None:
+        return False
+    var, right = (checked[0].names.get(n) for n in (den, "_entrywise_probe"))
+    return (var is not None and right is not None and var.shape is not None
+            and var.shape == right.shape and var.shape.is_vector)

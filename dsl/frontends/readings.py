@@ -56,7 +56,7 @@ class Readings:
                 r = gradients_as_rows(r, self._gradient, frozenset(self.scalars))
             inferred = self.plan.settings["layout"][1] < 0
             note = ("rows-inferred" if inferred else "rows-gradient") if rows else note
-        if lhs.deriv and diagonal_claim(lhs, r, self._so_far()[0], frozenset(self.scalars)):
+        if lhs.deriv and diagonal_claim(lhs, r, self._after, frozenset(self.scalars)):
             r, note = as_diagonal(r), "entrywise-derivative"     # d/dz f(z) = f'(z), entry by entry
         if note and (whole, note) not in self._noted:      # once per formula
             self._noted.add((whole, note))
@@ -74,14 +74,20 @@ class Readings:
             self._prefix = (self.size, program, _count_errors(found), env)
         return self._prefix[1:]
 
+    def _after(self, text: str) -> tuple | None:
+        """The checked environment of the program so far followed by
+        ``text``, and whether ``text`` added no error; None when it does not parse."""
+        program, before, _ = self._so_far()
+        added, problems = parse_text(text)
+        if any(d.is_error for d in problems):
+            return None
+        env, found = check_program(Program(program.statements + added.statements, program.source_name))
+        return env, _count_errors(found) == before
+
     def _fits(self, line: str) -> bool:
         """Whether ``line`` checks after the program assembled so far."""
-        program, before, _ = self._so_far()
-        candidate, problems = parse_text(line + "\n")
-        if any(d.is_error for d in problems):
-            return False
-        joined = Program(program.statements + candidate.statements, program.source_name)
-        return _count_errors(check_program(joined)[1]) == before
+        after = self._after(line + "\n")
+        return after is not None and after[1]
 
     def _gradient(self, num: str, den: str) -> bool:
         """Whether ``d num / d den`` is the gradient of a 1 x 1 value by a vector or matrix."""

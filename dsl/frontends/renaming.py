@@ -24,24 +24,35 @@ _ENTRYWISE = {"max": "maximum", "min": "minimum"}
 """``\\max(0, z)`` in mathematics is the larger of two values, entry by entry (the ReLU)."""
 
 
-def rename(node, table: dict[str, str]):
-    """``node`` with every ``Name`` in ``table`` renamed (index variables are
-    not names), and ``max``/``min`` of two values as ``maximum``/``minimum``."""
-    if isinstance(node, Name):
-        return replace(node, id=table[node.id]) if node.id in table else node
-    if isinstance(node, Call) and node.func in _ENTRYWISE and len(node.args) == 2 and not node.keywords:
-        node = replace(node, func=_ENTRYWISE[node.func])
+def rewrite(node, fn):
+    """``node`` rewritten top-down: where ``fn`` returns a node it replaces
+    the subtree, where it returns None the children are rewritten."""
+    new = fn(node)
+    if new is not None:
+        return new
     if type(node) is tuple:
-        return tuple(rename(x, table) for x in node)
+        return tuple(rewrite(x, fn) for x in node)
     if not dataclasses.is_dataclass(node) or isinstance(node, type):
         return node
     changes = {}
     for f in dataclasses.fields(node):
         value = getattr(node, f.name)
-        new = rename(value, table) if dataclasses.is_dataclass(value) or type(value) is tuple else value
+        new = rewrite(value, fn) if dataclasses.is_dataclass(value) or type(value) is tuple else value
         if new is not value:
             changes[f.name] = new
     return replace(node, **changes) if changes else node
+
+
+def rename(node, table: dict[str, str]):
+    """``node`` with every ``Name`` in ``table`` renamed (index variables are
+    not names), and ``max``/``min`` of two values as ``maximum``/``minimum``."""
+    def one(x):
+        if isinstance(x, Name):
+            return replace(x, id=table[x.id]) if x.id in table else x
+        if isinstance(x, Call) and x.func in _ENTRYWISE and len(x.args) == 2 and not x.keywords:
+            return rewrite(replace(x, func=_ENTRYWISE[x.func]), one)
+        return None
+    return rewrite(node, one)
 
 
 def entrywise_pairs(node) -> bool:
@@ -76,24 +87,14 @@ def gradients_as_rows(t, is_gradient, scalars: frozenset = frozenset()):
     if t.node is None or isinstance(t.node, Deriv):
         return t
 
-    def flip(node):
-        if isinstance(node, Deriv):
-            if not node.num_indices and not node.den_indices and is_gradient(node.num.id, node.den.id):
-                return Transpose(node, node.span)
-            return node
-        if type(node) is tuple:
-            return tuple(flip(x) for x in node)
-        if not dataclasses.is_dataclass(node) or isinstance(node, type):
-            return node
-        changes = {}
-        for f in dataclasses.fields(node):
-            value = getattr(node, f.name)
-            new = flip(value) if dataclasses.is_dataclass(value) or type(value) is tuple else value
-            if new is not value:
-                changes[f.name] = new
-        return replace(node, **changes) if changes else node
+    def flip(x):
+        if not isinstance(x, Deriv):
+            return None
+        if not x.num_indices and not x.den_indices and is_gradient(x.num.id, x.den.id):
+            return Transpose(x, x.span)
+        return x
 
-    node = flip(t.node)
+    node = rewrite(t.node, flip)
     if node is t.node:
         return t
     text, pieces = to_source_map(node)

@@ -22,14 +22,11 @@ from collections import Counter
 from collections.abc import Callable
 
 from dsl.core import messages
-from dsl.core.ast import Program
 from dsl.core.span import Span
 from dsl.frontends.document import Slice
 from dsl.frontends.latex_math import Translation, Unreadable
 from dsl.frontends.renaming import renamed
 from dsl.frontends.scopes import Plan
-from dsl.language.syntax import parse_text
-from dsl.shapes.checker import check_program
 
 
 class Versions:
@@ -42,6 +39,7 @@ class Versions:
     _read: Callable[..., Translation | Unreadable]
 
     _so_far: Callable[[], tuple]
+    _after: Callable[[str], tuple | None]
 
     def _versions_start(self) -> None:
         self._math_defs: Counter = Counter()       # the document's name -> its definitions in the math so far
@@ -75,14 +73,12 @@ class Versions:
         while f"{base}_{n}" in self.known or f"{base}_{n}" in self.plan.scopes:
             n += 1
         version = f"{base}_{n}"
-        program, errors, env = self._so_far()
-        old = env.names.get(name)
-        added, problems = parse_text(f"{version} = {r.text}\n")
-        if old is None or old.shape is None or any(d.is_error for d in problems):
+        old = self._so_far()[2].names.get(name)
+        checked = self._after(f"{version} = {r.text}\n")
+        if old is None or old.shape is None or checked is None or not checked[1]:
             return None
-        new_env, found = check_program(Program(program.statements + added.statements, program.source_name))
-        new = new_env.names.get(version)
-        if sum(1 for d in found if d.is_error) != errors or new is None or new.shape != old.shape:
+        new = checked[0].names.get(version)
+        if new is None or new.shape != old.shape:
             return None
         return renamed(lhs, {name: version})
 
