@@ -325,11 +325,11 @@ def test_the_readme_pre_commit_snippet_pins_a_commit_with_the_hook():
     assert repo["hooks"] == [{"id": "chainrule-lint"}]
     assert re.fullmatch(r"[0-9a-f]{40}", repo["rev"]), "pre-commit needs a full hash (or a tag)"
     if shutil.which("git") is None or not (ROOT / ".git").exists():
-        pytest.skip("not a git checkout: the pinned commit cannot be looked up")
+        pytest.skip(reason="not a git checkout: the pinned commit cannot be looked up")
     shown = subprocess.run(["git", "show", f"{repo['rev']}:.pre-commit-hooks.yaml"], cwd=ROOT,
                            capture_output=True, text=True)
     if shown.returncode != 0 and "bad object" in shown.stderr + shown.stdout:
-        pytest.skip("a shallow checkout without the pinned commit's history")
+        pytest.skip(reason="a shallow checkout without the pinned commit's history")
     assert shown.returncode == 0, shown.stderr
     (hook,) = yaml.safe_load(shown.stdout)
     assert hook["id"] == "chainrule-lint" and "--quiet" in hook["entry"]

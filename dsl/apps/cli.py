@@ -132,8 +132,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _settings(args):
     """The run's settings, or (None, exit code) after a configuration problem."""
-    from dsl.apps import config, invocation
-    from dsl.render import text as render
+    from dsl.apps import config, invocation  # deferred: start-up
+    from dsl.render import text as render  # deferred: start-up
     try:
         return invocation.resolve(args, color=render.use_color(args.color)), 0
     except config.ConfigError as exc:
@@ -142,7 +142,7 @@ def _settings(args):
 
 
 def _stdin(args):
-    from dsl import pipeline as driver
+    from dsl import pipeline as driver  # deferred: start-up
     name = args.stdin_filename or "-"
     return driver.read_stream(name, sys.stdin.buffer)
 
@@ -153,7 +153,7 @@ def _watched(args, once, paths) -> int:
     if "-" in paths:
         print(f"chainrule {args.command}: --watch cannot watch standard input", file=sys.stderr)
         return 2
-    from dsl.apps import watch
+    from dsl.apps import watch  # deferred: start-up
     return watch.run(once, paths)
 
 
@@ -162,10 +162,10 @@ def _check(args) -> int:
 
 
 def _check_once(args) -> int:
-    from dsl import pipeline as driver
-    from dsl.apps import output
-    from dsl.apps.results import FileResult
-    from dsl.render import text as render
+    from dsl import pipeline as driver  # deferred: start-up
+    from dsl.apps import output  # deferred: start-up
+    from dsl.apps.results import FileResult  # deferred: start-up
+    from dsl.render import text as render  # deferred: start-up
 
     run, code = _settings(args)
     if run is None:
@@ -190,15 +190,15 @@ def _check_once(args) -> int:
     def text(rs) -> str:
         out = render.render_text([r.report for r in rs], color=run.output.color)
         if args.explain:
-            from dsl.apps.explain import explain_report
+            from dsl.apps.explain import explain_report  # deferred: start-up
             out += "".join("\n" + explain_report(r.report) + "\n" for r in rs if not r.report.input_error)
         return out
     return output.finish(results, run.output, sys.stdout, text=text)
 
 
 def _eval(args) -> int:
-    from dsl import pipeline as driver
-    from dsl.render import text as render, values
+    from dsl import pipeline as driver  # deferred: start-up
+    from dsl.render import text as render, values  # deferred: start-up
 
     source, problem = driver.read_source(args.file)
     if source is None:
@@ -226,17 +226,17 @@ def _eval(args) -> int:
 
 
 def _explain(args) -> int:
-    import os
-    import re
+    import os  # deferred: start-up
+    import re  # deferred: start-up
     if args.file and args.expr is None and re.fullmatch(r"[ENWenw]\d{3}", args.file) and not os.path.exists(args.file):
         from dsl.apps import rule  # `chainrule explain E300`: the code's entry
         return rule.run([args.file])
-    from dsl.apps import explain
+    from dsl.apps import explain  # deferred: start-up
     return explain.main(args.file, args.expr, color=args.color)
 
 
 def _repl(args) -> int:
-    from dsl.apps import repl
+    from dsl.apps import repl  # deferred: start-up
     return repl.main(args.file, seed=args.seed, timeout=args.timeout)
 
 
@@ -245,7 +245,7 @@ def _lint(args) -> int:
 
 
 def _lint_once(args) -> int:
-    from dsl.apps import lint
+    from dsl.apps import lint  # deferred: start-up
     run, code = _settings(args)
     if run is None:
         return code
@@ -254,8 +254,8 @@ def _lint_once(args) -> int:
         paths.remove("-")
         source, problem = _stdin(args)
         if source is None:
-            from dsl import pipeline as driver
-            from dsl.apps.results import FileResult
+            from dsl import pipeline as driver  # deferred: start-up
+            from dsl.apps.results import FileResult  # deferred: start-up
             return lint.finish([FileResult(driver.unreadable(args.stdin_filename or "-", problem))], run.output)
         stdin = source if args.stdin_filename else type(source)("-.deriv", source.text)
     return lint.run_lint(paths, verify=args.verify, jobs=args.jobs, verbose=args.verbose, seed=run.seed,
@@ -264,29 +264,29 @@ def _lint_once(args) -> int:
 
 
 def _rule(args) -> int:
-    from dsl.apps import rule
+    from dsl.apps import rule  # deferred: start-up
     return rule.run(args.codes, every=args.all, fmt=args.output_format)
 
 
 def _derive(args) -> int:
-    from dsl.apps import derive_cmd
+    from dsl.apps import derive_cmd  # deferred: start-up
     return derive_cmd.main(args.file, args.y, args.x, to=args.to, steps=args.steps, fmt=args.format,
                            seed=args.seed, color=args.color)
 
 
 def _fmt(args) -> int:
-    from dsl.apps import fmt
+    from dsl.apps import fmt  # deferred: start-up
     return fmt.main(args.file, args.expr, to=args.to, hadamard=args.hadamard)
 
 
 def _lsp(args) -> int:
-    import importlib.util
+    import importlib.util  # deferred: start-up
     missing = [m for m in ("pygls", "lsprotocol") if importlib.util.find_spec(m) is None]
     if missing:                       # the optional packages of the ``lsp`` extra
-        from dsl.core.wording import say
+        from dsl.core.wording import say  # deferred: start-up
         print(say("lsp-needs-extra", what=", ".join(missing) + " not installed"), file=sys.stderr)
         return 2
-    from dsl.apps.lsp.server import main as serve
+    from dsl.apps.lsp.server import main as serve  # deferred: start-up
     return serve()
 
 

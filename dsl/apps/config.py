@@ -84,7 +84,7 @@ def _has_table(path: str) -> bool:
 
 
 def _parse(path: str) -> dict:
-    from dsl.pipeline.reading import read_source
+    from dsl.pipeline.reading import read_source  # deferred: start-up
     source, problem = read_source(path, limit=1 << 20)
     if source is None:
         assert problem is not None, "no source: read_source says why"
@@ -129,7 +129,7 @@ def _strings(value) -> tuple[str, ...]:
 
 
 def _codes(value) -> tuple[str, ...]:
-    from dsl.apps.selection import check_selectors
+    from dsl.apps.selection import check_selectors  # deferred: start-up
     return check_selectors(_strings(value))
 
 

@@ -34,7 +34,7 @@ def lines(derivation, to: str = "ascii", steps: bool = False) -> list[str]:
 
 def as_json(path: str, derivation, diagnostics, steps: bool) -> str:
     """The JSON of one derivation (or of why there is none)."""
-    from dsl.render.text import diagnostic_json
+    from dsl.render.text import diagnostic_json  # deferred: start-up
     data: dict[str, object] = {"file": path, "diagnostics": [diagnostic_json(d) for d in diagnostics]}
     if derivation is not None:
         data.update({
@@ -54,10 +54,10 @@ def in_session(session, arg: str, name: str, color: bool = False) -> tuple[str, 
     """``:derive`` and ``%derive``: ``arg`` is ``L x`` or ``dL/dx`` with
     ``--steps`` and ``--to NOTATION``; derived from the session's definitions.
     Returns the text to print, the number of errors and the derivation (or None)."""
-    from dsl import pipeline as driver
-    from dsl.core.span import Source
-    from dsl.pipeline.derived import derive_in, split_names
-    from dsl.render import text as render
+    from dsl import pipeline as driver  # deferred: start-up
+    from dsl.core.span import Source  # deferred: start-up
+    from dsl.pipeline.derived import derive_in, split_names  # deferred: start-up
+    from dsl.render import text as render  # deferred: start-up
     words = arg.split()
     steps = "--steps" in words
     to = "ascii"

@@ -134,7 +134,7 @@ def _rules(path: str, base: str) -> tuple:
     source, _ = reading.read_source(path)
     if source is None:                            # none, or not a readable text file
         return ()
-    import pathspec
+    import pathspec  # deferred: start-up
     return ((base, pathspec.GitIgnoreSpec.from_lines(source.text.splitlines())),)
 
 

@@ -53,8 +53,8 @@ def _indent(text: str) -> str:
 
 
 def main(path: str | None, expr_text: str | None, color: str = "auto") -> int:
-    from dsl import pipeline as driver
-    from dsl.render import text as render
+    from dsl import pipeline as driver  # deferred: start-up
+    from dsl.render import text as render  # deferred: start-up
 
     if path is None and expr_text is None:
         print("chainrule explain: give a FILE, or -e EXPR", file=sys.stderr)
@@ -79,7 +79,7 @@ def main(path: str | None, expr_text: str | None, color: str = "auto") -> int:
     if report is None:  # no declarations: undefined names are expected, shapes unknown
         diags = [d for d in diags if d.code != "E200"]
     if diags:
-        from dsl.core.span import Source
+        from dsl.core.span import Source  # deferred: start-up
         src = Source("<expr>", expr_text)
         sys.stdout.write("\n\n".join(render.render_diagnostic(d, src, checked.env, paint)
                                      for d in diags) + "\n\n")
@@ -92,8 +92,8 @@ def _document(path: str) -> int:
     """A Markdown, LaTeX or notebook document: the shapes inferred for it
     (its ``N740`` notes), then the explanation of the program read from it,
     at the document's lines."""
-    from dsl import pipeline as driver
-    from dsl.render import text as render
+    from dsl import pipeline as driver  # deferred: start-up
+    from dsl.render import text as render  # deferred: start-up
 
     source, problem = driver.read_source(path)
     if source is None:

@@ -283,7 +283,7 @@ def format_source(source, to: str = "ascii", hadamard: str = r"\odot"):
 
     Returns ``(text, diagnostics)``; the text is None when the source has
     syntax errors (formatting never drops a line silently)."""
-    from dsl.language.syntax import parse
+    from dsl.language.syntax import parse  # deferred: start-up
     program, diagnostics = parse(source)
     if any(d.is_error for d in diagnostics):
         return None, diagnostics
@@ -353,10 +353,10 @@ def _split_comment(line: str) -> tuple[str, str | None]:
 
 def main(file: str | None, expr: str | None, to: str = "ascii", hadamard: str = r"\odot") -> int:
     """``chainrule fmt [FILE] [-e EXPR] --to latex|unicode|ascii``."""
-    from dsl import pipeline as driver
-    from dsl.core.span import Source
-    from dsl.language.syntax import parse_expr
-    from dsl.render import text as render
+    from dsl import pipeline as driver  # deferred: start-up
+    from dsl.core.span import Source  # deferred: start-up
+    from dsl.language.syntax import parse_expr  # deferred: start-up
+    from dsl.render import text as render  # deferred: start-up
 
     if to not in TARGETS:
         print(f"chainrule fmt: --to must be one of {', '.join(TARGETS)}", file=sys.stderr)

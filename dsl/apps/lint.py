@@ -139,7 +139,7 @@ def lint_files(files: list[str], *, verify: bool = True, seed: int = driver.DEFA
     jobs = min(jobs or os.cpu_count() or 1, len(files))     # no idle workers
     if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
         return [work(f) for f in files]
-    from dsl.frontends import latex_math
+    from dsl.frontends import latex_math  # deferred: start-up
     latex_math.parser()                           # built once, inherited by forked workers
     driver.check_source(Source("<warm-up>", "x : 1 x 1\n"), verify=False)
     methods = multiprocessing.get_all_start_methods()

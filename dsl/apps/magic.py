@@ -219,7 +219,7 @@ def run_cell(nb: NotebookSession, line: str, cell: str) -> CellResult:
 
 
 def _shape(shape) -> str:
-    from dsl.core.dims import fmt
+    from dsl.core.dims import fmt  # deferred: start-up
     return fmt(shape)
 
 
@@ -299,7 +299,7 @@ def check_with_arrays(text: str, namespace) -> ExprResult:
 
 def derive_line(notebook: NotebookSession, line: str):
     """``%derive``: print the derived ``dY/dX`` (or why there is none); return the derivation."""
-    from dsl.apps import derive_text
+    from dsl.apps import derive_text  # deferred: start-up
     text, _, derivation = derive_text.in_session(notebook.session, line, CELL_NAME)
     print(text)
     return derivation
@@ -320,12 +320,12 @@ def load_ipython_extension(ipython) -> None:
         @no_var_expand
         @line_cell_magic
         def deriv(self, line, cell=None):
-            from IPython.display import display
+            from IPython.display import display  # deferred: start-up
             if cell is not None:
                 try:
                     cell_result = run_cell(self.notebook, line, cell)
                 except UsageError as exc:
-                    from IPython.core.error import UsageError as IPythonUsageError
+                    from IPython.core.error import UsageError as IPythonUsageError  # deferred: start-up
                     raise IPythonUsageError(str(exc)) from None
                 problem = None if cell_result.no_raise else failure(cell_result)
                 if problem is None:

@@ -22,7 +22,7 @@ import math
 def say(key: str, **values: object) -> str:
     """The registry's wording, loaded only when a value is refused (every
     command, ``--version`` included, builds its options from this module)."""
-    from dsl.core.wording import say as registry_say
+    from dsl.core.wording import say as registry_say  # deferred: start-up
     return registry_say(key, **values)
 
 
@@ -82,7 +82,7 @@ FORMATS = ("full", "text", "concise", "json", "sarif", "github", "gitlab", "juni
 
 def selectors(text: str) -> tuple[str, ...]:
     """Codes or prefixes, comma-separated: ``E3,W303``; each names at least one code."""
-    from dsl.apps.selection import SelectorError, check_selectors
+    from dsl.apps.selection import SelectorError, check_selectors  # deferred: start-up
     try:
         return check_selectors(s for s in text.split(",") if s.strip())
     except SelectorError as exc:

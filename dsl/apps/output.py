@@ -78,17 +78,17 @@ def finish(results: list, opts: Output, out=None, *, text: Callable[[list], str]
 
 
 def render(results: list, opts: Output, text: Callable[[list], str] | None = None) -> str:
-    from dsl.render import formats, text as plain
+    from dsl.render import formats, text as plain  # deferred: start-up
     if opts.statistics:
         return formats.render_statistics(results)
     fmt = opts.fmt
     if fmt == "json":
         return plain.render_json([r.report for r in results])
     if fmt == "sarif":
-        from dsl.render.sarif import render_sarif
+        from dsl.render.sarif import render_sarif  # deferred: start-up
         return render_sarif(results, command_line=opts.command_line)
     if fmt == "github":
-        from dsl.render.sarif import render_github
+        from dsl.render.sarif import render_github  # deferred: start-up
         return render_github(results)
     if fmt == "concise":
         return formats.render_concise(results)
@@ -105,7 +105,7 @@ def render(results: list, opts: Output, text: Callable[[list], str] | None = Non
 
 def quiet_text(results: list, color: bool) -> str:
     """Problems only: the errors and warnings, no notes, claim lines or summary."""
-    from dsl.render import text as plain
+    from dsl.render import text as plain  # deferred: start-up
     blocks = []
     for r in results:
         source_for = getattr(r, "source_for", None)

@@ -75,7 +75,7 @@ def history_path() -> str:
 
 
 def _history():
-    from prompt_toolkit.history import FileHistory, InMemoryHistory
+    from prompt_toolkit.history import FileHistory, InMemoryHistory  # deferred: start-up
     path = history_path()
     try:
         os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
@@ -88,8 +88,8 @@ def _history():
 
 def completion_words(engine: Engine) -> dict[str, list[str]]:
     """What completion offers, by kind: names, sizes, functions, keywords, commands."""
-    from dsl.builtins import ALIASES, FUNCTIONS
-    from dsl.core.attributes import ATTRIBUTES
+    from dsl.builtins import ALIASES, FUNCTIONS  # deferred: start-up
+    from dsl.core.attributes import ATTRIBUTES  # deferred: start-up
     env = engine.session.env
     return {"name": list(env.names) if env else [],
             "size": list(env.dims) if env else [],
@@ -99,7 +99,7 @@ def completion_words(engine: Engine) -> dict[str, list[str]]:
 
 
 def _completer(engine: Engine):
-    from prompt_toolkit.completion import Completer, Completion, PathCompleter
+    from prompt_toolkit.completion import Completer, Completion, PathCompleter  # deferred: start-up
 
     class DerivCompleter(Completer):
         """Words the session knows, each with its kind as the menu's meta text."""
@@ -111,7 +111,7 @@ def _completer(engine: Engine):
             stripped = line.lstrip()
             if stripped.startswith((":load ", ":save ")):
                 arg = stripped.split(None, 1)[1] if " " in stripped.strip() else ""
-                from prompt_toolkit.document import Document
+                from prompt_toolkit.document import Document  # deferred: start-up
                 yield from self.paths.get_completions(Document(arg, len(arg)), complete_event)
                 return
             if stripped.startswith(":") and " " not in stripped:
@@ -133,9 +133,9 @@ def _completer(engine: Engine):
 
 
 def _key_bindings():
-    from prompt_toolkit.key_binding import KeyBindings
+    from prompt_toolkit.key_binding import KeyBindings  # deferred: start-up
 
-    from dsl.language.syntax import needs_more
+    from dsl.language.syntax import needs_more  # deferred: start-up
     kb = KeyBindings()
 
     @kb.add("enter")
@@ -161,9 +161,9 @@ def _key_bindings():
 
 def prompt_session(engine: Engine, input=None, output=None):
     """The prompt_toolkit session for ``engine`` (``input``/``output`` for tests)."""
-    from prompt_toolkit import PromptSession
-    from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
-    from prompt_toolkit.lexers import PygmentsLexer
+    from prompt_toolkit import PromptSession  # deferred: start-up
+    from prompt_toolkit.auto_suggest import AutoSuggestFromHistory  # deferred: start-up
+    from prompt_toolkit.lexers import PygmentsLexer  # deferred: start-up
 
     width = len(PROMPT)
     return PromptSession(
@@ -204,7 +204,7 @@ def _run(engine: Engine, text: str, write) -> bool:
 
 def entries(lines: Iterable[str]) -> Iterable[str]:
     """Group lines into entries by the continuation rule; a command is one line."""
-    from dsl.language.syntax import needs_more
+    from dsl.language.syntax import needs_more  # deferred: start-up
     pending: list[str] = []
     for raw in lines:
         line = raw.rstrip("\r\n")
@@ -224,7 +224,7 @@ def run_piped(engine: Engine, stream, write: Callable[[str], object]) -> int:
     UTF-8): 1 if any had an error, 2 if the input itself could not be read
     (a line that is not UTF-8 or is too long ends it) or a ``:load`` could
     not read its file."""
-    from dsl.render import text as render
+    from dsl.render import text as render  # deferred: start-up
     failed = unreadable = False
     lines = PipedLines(stream)
     for text in entries(lines):
@@ -258,7 +258,7 @@ class PipedLines:
         self.problem: Diagnostic | None = None
 
     def __iter__(self) -> Iterator[str]:
-        from dsl.pipeline import reading
+        from dsl.pipeline import reading  # deferred: start-up
         limit = reading.MAX_SOURCE_BYTES
         number = 0
         while True:
@@ -282,7 +282,7 @@ class PipedLines:
 
 def main(file: str | None = None, seed: int = 0, timeout: float | None = None) -> int:
     """``chainrule repl [FILE] [--seed N] [--timeout SECONDS]``: load FILE, then read entries."""
-    from dsl.render import text as render
+    from dsl.render import text as render  # deferred: start-up
 
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     engine = Engine(seed=seed, color=interactive and render.use_color("auto"), timeout=timeout)

@@ -96,7 +96,7 @@ class Engine:
             return Outcome(render.render_diagnostic(diag, None, None, self.color), errors=1)
 
     def _dispatch(self, text: str) -> Outcome:
-        from dsl.language import syntax
+        from dsl.language import syntax  # deferred: start-up
         code = "\n".join(line for line in text.split("\n") if line.split("#", 1)[0].strip())
         if not code.strip():
             return Outcome()
@@ -196,7 +196,7 @@ class Engine:
 
     def cmd_explain(self, arg: str) -> Outcome:
         from dsl.apps.explain import with_ranges  # on first :explain, not at start-up
-        from dsl.language.printer import explain
+        from dsl.language.printer import explain  # deferred: start-up
         checked = driver.check_expr(arg, env=self.session.env, name=REPL_NAME)
         source = Source(REPL_NAME, arg)
         parts = [render.render_diagnostic(d, source, checked.env, self.color)
@@ -328,8 +328,8 @@ class Engine:
     def _load_document(self, path: str) -> Outcome:
         """The derivations of a Markdown, LaTeX or notebook file, read by the
         front ends of ``lint``; diagnostics point into the document."""
-        from dsl.core import messages
-        from dsl.frontends import extract
+        from dsl.core import messages  # deferred: start-up
+        from dsl.frontends import extract  # deferred: start-up
         source, problem = driver.read_source(path)
         if source is None:
             assert problem is not None, "no source: read_source says why"

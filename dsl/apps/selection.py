@@ -32,7 +32,7 @@ class SelectorError(ValueError):
 def check_selectors(selectors) -> tuple[str, ...]:
     """The selectors, upper-cased, each checked to name at least one code of
     the catalogue; a ``SelectorError`` names the first that does not."""
-    from dsl.core.messages import CATALOGUE
+    from dsl.core.messages import CATALOGUE  # deferred: start-up
     out = []
     for raw in selectors:
         sel = raw.strip().upper()
@@ -101,5 +101,5 @@ def matches(pattern: str, rel: str) -> bool:
 
 @functools.lru_cache(maxsize=256)
 def _spec(patterns: tuple[str, ...]):
-    import pathspec
+    import pathspec  # deferred: start-up
     return pathspec.GitIgnoreSpec.from_lines(patterns)

@@ -25,7 +25,7 @@ def run(once: Callable[[], int], paths: Iterable[str], *, out=None, watch=None) 
     out = sys.stdout if out is None else out
     if watch is None:
         try:
-            from watchfiles import watch as watch_changes
+            from watchfiles import watch as watch_changes  # deferred: start-up
         except ImportError:
             print('chainrule: --watch needs the watchfiles package: pip install "chainrule[watch]"',
                   file=sys.stderr)

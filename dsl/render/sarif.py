@@ -35,7 +35,7 @@ _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE:
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    from importlib.metadata import PackageNotFoundError, version  # deferred: start-up
     try:
         return version("chainrule")
     except PackageNotFoundError:  # not installed: running from the source tree

@@ -107,7 +107,7 @@ def _underline(span, text: str, mark: str, label: str, paint, style: str, shift:
 def _width(ch: str) -> int:
     """Terminal columns of one character: 2 for CJK and emoji, 0 for a
     combining mark (``wcwidth``, which prompt_toolkit already needs)."""
-    from wcwidth import wcwidth
+    from wcwidth import wcwidth  # deferred: start-up
     w = wcwidth(ch)
     return 1 if w < 0 else w
 

@@ -114,7 +114,7 @@ def analyse(path: str, text: str, previous: Analysis | None = None, encoding: st
         claims = [_pending(c) for c in report.claims]
         return Analysis(path, text, kind, report, None, list(report.diagnostics), claims, index,
                         parsed=parsed, shapes=shapes)
-    from dsl.apps import lint
+    from dsl.apps import lint  # deferred: start-up
     ex = extract(path, text)
     report = driver.check_source(ex.source, verify=False, seed=SEED)
     found = list(ex.notes)

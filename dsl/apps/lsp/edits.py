@@ -35,7 +35,7 @@ def formatting(analysis: Analysis) -> list[types.TextEdit] | None:
     """The whole file in canonical ASCII as one edit; [] when it is already, None when it cannot be formatted."""
     if analysis.kind != "deriv":
         return None
-    from dsl.apps.fmt import format_source
+    from dsl.apps.fmt import format_source  # deferred: start-up
     text, _ = format_source(analysis.source, "ascii")
     if text is None:
         return None
