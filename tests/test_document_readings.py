@@ -94,6 +94,8 @@ def test_a_hand_defined_cost_defined_again_is_a_new_version(tmp_path):
     assert "E500" in found.get(10, [])                    # against the question's cost
     assert not any(c[0] in "EW" for c in found.get(12, []))   # against the answer's
     assert "N723" in found.get(12, [])
+    note = next(d for d in report["diagnostics"] if d["code"] == "N723")
+    assert "line 7" in note["message"]                     # the question's formula, not the hand line
 
 
 def test_without_a_hand_definition_a_second_definition_is_skipped():

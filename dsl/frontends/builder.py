@@ -162,7 +162,7 @@ class Builder(StatedShapes, Readings, Versions):
                     if _scalar_shape(shape):
                         self.scalars.add(name)
                 case Define(name=name, expr=expr):
-                    self._defined(name, to_source(expr), stmt.span.line, hand=True)
+                    self._defined(name, to_source(expr), hand=True)
                     self.plan.hand_used |= names(expr)
                     self._depends(name, names(expr))
                     self.known.add(name)
@@ -189,7 +189,7 @@ class Builder(StatedShapes, Readings, Versions):
         if isinstance(lhs, Unreadable):
             self._skip(whole, "left-side-unreadable", what=lhs.what)
             return
-        before = self._count_definition(lhs)
+        before = self._count_definition(lhs, whole.line)
         if lhs.deriv:
             entry = unchecked_entry(lhs.node, self.host.text, parts[0].at(0), parts[-1].end)
             if entry:
@@ -295,7 +295,7 @@ class Builder(StatedShapes, Readings, Versions):
         self.formulas.append(Formula(start, self.size, left.at(0), part.end, r.grouping, alt))
         if lhs.name:
             self.known.add(lhs.name)
-            self._defined(lhs.name, r.text, whole.line)
+            self._defined(lhs.name, r.text)
             self._depends(lhs.name, r.names)
             self.unreadable.pop(lhs.name, None)
             if r.scalar or self._one_by_one(lhs.name):

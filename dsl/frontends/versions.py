@@ -35,9 +35,7 @@ class Versions:
     plan: Plan
     known: set[str]
     notes: list
-    deps: dict[str, set[str]]
     _read: Callable[..., Translation | Unreadable]
-
     _so_far: Callable[[], tuple]
     _after: Callable[[str], tuple | None]
 
@@ -45,22 +43,24 @@ class Versions:
         self._math_defs: Counter = Counter()       # the document's name -> its definitions in the math so far
         self.versions: dict[str, str] = {}        # the document's name -> its version in force
         self.defined_as: dict[str, str] = {}      # a defined name -> its right side, as read
-        self._first_at: dict[str, int] = {}       # a defined name -> the line of its definition
+        self._first_at: dict[str, int] = {}       # the document's name -> the line of its first definition in the math
         self._by_hand: set[str] = set()           # names a hand statement defines
 
-    def _count_definition(self, lhs: Translation) -> int:
-        """Count a definition written in the math; returns how many came before it."""
+    def _count_definition(self, lhs: Translation, line: int) -> int:
+        """Count a definition written in the math (on ``line``); returns how many came before it."""
         if lhs.name is None or lhs.deriv:
             return 0
         base = self._base_of(lhs.name)
+        self._first_at.setdefault(base, line)
         self._math_defs[base] += 1
         return self._math_defs[base] - 1
 
     def _new_version(self, lhs: Translation, right: Slice, before: int) -> Translation | None:
         """``lhs`` (a name already defined) as a new version, when a hand
         statement defines it, the math defined it ``before`` already (the
-        hand statement stands for that first definition), and ``right`` reads as a value of
-        the same shape that is not its definition; None otherwise."""
+        hand statement stands for that first definition), and ``right``
+        reads as a value of the same shape that is not its definition;
+        None otherwise."""
         name = lhs.name
         if (name is None or before < 1 or lhs.indices or lhs.indexed is not None
                 or self._base_of(name) not in self._by_hand):
@@ -93,8 +93,7 @@ class Versions:
         self.notes.append(messages.make("N723", whole, name=base, version=lhs.name,
                                         line=self._first_at.get(base, whole.line)))
 
-    def _defined(self, name: str, text: str, line: int, hand: bool = False) -> None:
+    def _defined(self, name: str, text: str, hand: bool = False) -> None:
         self.defined_as[name] = text
         if hand:
             self._by_hand.add(name)
-        self._first_at.setdefault(name, line)
