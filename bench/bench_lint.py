@@ -12,7 +12,9 @@ row shows files/s for each and the speedup (goal: two processes at least
 shows how much parallelism the shared machine gave at that moment, which is
 the ceiling for the lint speedup.  Output is captured, and the two outputs are
 compared (the order must be stable).  Until ``dsl/lint.py`` exists the row
-is skipped with the reason.
+is skipped with the reason.  A third row runs ``chainrule lint`` on 200
+of the pages as a user does and times its first byte of output against the
+whole run.
 """
 from __future__ import annotations
 
@@ -20,10 +22,13 @@ import contextlib
 import inspect
 import io
 import random
+import subprocess
+import sys
 import tempfile
+import time
 from pathlib import Path
 
-from timing import Row, Settings, measure_together
+from timing import Row, Settings, Timing, measure_together
 
 _ACT = (("sigma", r"\sigma"), ("tanh", r"\tanh"), ("softplus", r"\operatorname{softplus}"))
 
@@ -133,7 +138,40 @@ def run(s: Settings) -> list[Row]:
           f"with 2; spreads {t1.spread} and {t2.spread}")
     return [Row(f"lint {files:,} .md files: jobs=2 vs jobs=1", t2, t1, "jobs=1", goal=1.6, compare="speedup"),
             Row("  the machine now: 2 busy processes vs 1", t["spin 2"], t["spin 1"], "1 process",
-                compare="speedup")]
+                compare="speedup"),
+            *first_output(s)]
+
+
+def first_output(s: Settings, files: int = 200) -> list[Row]:
+    """``chainrule lint DIR`` on 200 pages of notes, as a user runs it (text
+    output into a pipe): the time until its first byte of output, against the
+    whole run, and against linting one page alone (process start, imports,
+    one file: the floor).  Results are written as files finish, so the first
+    should come about as soon as one page's would (goal: within 2x of it)."""
+    first, whole, single = [], [], []
+    with tempfile.TemporaryDirectory(prefix="chainrule-bench-first-") as tmp:
+        root = Path(tmp)
+        pages = write_tree(root, files, s.seed)
+        for _ in range(s.reps(3, 1)):
+            start = time.perf_counter()
+            proc = subprocess.Popen([sys.executable, "-m", "dsl", "lint", str(root)],
+                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            assert proc.stdout is not None
+            proc.stdout.read(1)
+            first.append(time.perf_counter() - start)
+            proc.stdout.read()
+            proc.wait()
+            whole.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "dsl", "lint", str(pages[0])],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+            single.append(time.perf_counter() - start)
+    t_first, t_whole, t_single = Timing(tuple(first)), Timing(tuple(whole)), Timing(tuple(single))
+    s.say(f"lint: first output after {t_first.median:.2f} s of {t_whole.median:.2f} s "
+          f"({files} files, text into a pipe); one page alone {t_single.median:.2f} s")
+    return [Row(f"lint {files} .md files: first output vs whole run", t_first, t_whole, "whole run"),
+            Row(f"lint {files} .md files: first output vs one page alone", t_first, t_single, "one page",
+                goal=2.0)]
 
 
 def _spin(n: int) -> int:

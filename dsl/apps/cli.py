@@ -164,6 +164,7 @@ def _check(args) -> int:
 def _check_once(args) -> int:
     from dsl import pipeline as driver  # deferred: start-up
     from dsl.apps import output  # deferred: start-up
+    from dsl.apps.progress import Progress  # deferred: start-up
     from dsl.apps.results import FileResult  # deferred: start-up
     from dsl.render import text as render  # deferred: start-up
 
@@ -171,29 +172,30 @@ def _check_once(args) -> int:
     if run is None:
         return code
     layout = driver.LayoutKind(run.layout) if run.layout else None
-    reports = []
-    for path in args.files:
-        source = None
-        if path == "-":
-            source, problem = _stdin(args)
-            path = args.stdin_filename or "-"
-            if source is None:
-                reports.append(driver.unreadable(path, problem))
-                continue
-        reports.append(driver.check_file(path, verify=args.verify, seed=run.seed, timeout=run.timeout,
-                                         layout=layout, source=source))
-    results = []
-    for r in reports:
-        unused = output.suppress(r) if not r.input_error else []
-        results.append(FileResult(r, unused=unused))
 
-    def text(rs) -> str:
-        out = render.render_text([r.report for r in rs], color=run.output.color)
+    def results():
+        for path in args.files:
+            source = None
+            if path == "-":
+                source, problem = _stdin(args)
+                path = args.stdin_filename or "-"
+                if source is None:
+                    yield FileResult(driver.unreadable(path, problem))
+                    continue
+            r = driver.check_file(path, verify=args.verify, seed=run.seed, timeout=run.timeout,
+                                  layout=layout, source=source)
+            yield FileResult(r, unused=output.suppress(r) if not r.input_error else [])
+
+    def closing(rs) -> list[str]:
+        reports = [r.report for r in rs]
+        blocks = [render.summary_line(reports, *render.severity_counts(reports))]
         if args.explain:
             from dsl.apps.explain import explain_report  # deferred: start-up
-            out += "".join("\n" + explain_report(r.report) + "\n" for r in rs if not r.report.input_error)
-        return out
-    return output.finish(results, run.output, sys.stdout, text=text)
+            blocks += [explain_report(r) for r in reports if not r.input_error]
+        return blocks
+    text = output.TextReport(lambda r: render.report_blocks(r.report, run.output.color), closing)
+    bar = Progress.on_terminal(len(args.files), quiet=run.output.quiet or run.output.fmt not in output.STREAMED)
+    return output.finish(results(), run.output, sys.stdout, text=text, progress=bar)
 
 
 def _eval(args) -> int:

@@ -19,13 +19,15 @@ Which files are read is ``discovery``'s part (``.gitignore`` semantics, links, F
 is shown and the exit code, ``output``'s (selection, formats).  With many
 files (:data:`PARALLEL_THRESHOLD`) the files are checked in worker
 processes, one per core by default; results come back in the walk order, so
-the output does not depend on scheduling.
+the output does not depend on scheduling, and the text formats are written
+as files finish (with a progress bar on a terminal's standard error).
 """
 from __future__ import annotations
 
 import multiprocessing
 import os
 import sys
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 
@@ -33,7 +35,8 @@ from dsl import pipeline as driver
 from dsl.apps.coverage import coverage_lines, inferred
 from dsl.apps.discovery import collect
 from dsl.apps.hosted import in_host
-from dsl.apps.output import FORMATS as OUTPUT_FORMATS, Output, finish
+from dsl.apps.output import FORMATS as OUTPUT_FORMATS, STREAMED, Output, TextReport, finish
+from dsl.apps.progress import Progress
 from dsl.apps.results import FileResult
 from dsl.apps.selection import matches
 from dsl.core import messages
@@ -135,20 +138,37 @@ def _shape_correct(ex: Extracted, f) -> bool:
 def lint_files(files: list[str], *, verify: bool = True, seed: int = driver.DEFAULT_SEED,
                jobs: int | None = None, timeout: float | None = None) -> list[FileResult]:
     """``lint_file`` over many files, in worker processes above the threshold."""
+    return list(iter_lint(files, verify=verify, seed=seed, jobs=jobs, timeout=timeout))
+
+
+def iter_lint(files: list[str], *, verify: bool = True, seed: int = driver.DEFAULT_SEED,
+              jobs: int | None = None, timeout: float | None = None) -> Iterator[FileResult]:
+    """The results of ``lint_files``, yielded in the order of ``files`` as
+    each is ready (so a report can be written while the rest are checked)."""
     work = partial(lint_file, verify=verify, seed=seed, timeout=timeout)
     jobs = min(jobs or os.cpu_count() or 1, len(files))     # no idle workers
     if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
-        return [work(f) for f in files]
+        yield from map(work, files)
+        return
     from dsl.frontends import latex_math  # deferred: start-up
     latex_math.parser()                           # built once, inherited by forked workers
     driver.check_source(Source("<warm-up>", "x : 1 x 1\n"), verify=False)
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    done = 0
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            return list(pool.map(work, files, chunksize=max(1, len(files) // (jobs * 8))))
-    except (OSError, RuntimeError):               # no processes here: check in this one
-        return [work(f) for f in files]
+            for result in pool.map(work, files, chunksize=_chunk(len(files), jobs)):
+                yield result
+                done += 1
+    except (OSError, RuntimeError):               # no processes here: check the rest in this one
+        yield from map(work, files[done:])
+
+
+def _chunk(files: int, jobs: int) -> int:
+    """Files per task: few enough that the first results come early, enough
+    that sending them costs little."""
+    return max(1, min(4, files // (jobs * 8)))
 
 
 # ------------------------------------------------------------------ output
@@ -177,14 +197,20 @@ def run_lint(paths: list[str], *, fmt: str = "text", strict: bool = False, verif
     if exclude:
         named = {os.path.normpath(p) for p in paths}
         files = [f for f in files if os.path.normpath(f) in named or not excluded(f, exclude, root)]
-    results = problems + lint_files(files, verify=verify, seed=seed, jobs=jobs, timeout=timeout)
-    if stdin is not None:
-        results.append(lint_source(stdin, verify=verify, seed=seed, timeout=timeout))
-    if verbose:
-        for r in results:
+    def results() -> Iterator[FileResult]:
+        yield from problems
+        yield from iter_lint(files, verify=verify, seed=seed, jobs=jobs, timeout=timeout)
+        if stdin is not None:
+            yield lint_source(stdin, verify=verify, seed=seed, timeout=timeout)
+
+    def listed(r: FileResult) -> FileResult:
+        if verbose:
             r.report.diagnostics = sorted(r.report.diagnostics + r.skipped, key=_order)
-    return finish(results, output, out,
-                  text=lambda rs: render_lint_text(rs, color=output.color, verbose=verbose))
+        return r
+    # the bar only where results stream; a document format shows nothing until the end anyway
+    bar = Progress.on_terminal(len(problems) + len(files) + (stdin is not None),
+                               quiet=output.quiet or output.fmt not in STREAMED)
+    return finish(map(listed, results()), output, out, text=text_report(output.color, verbose), progress=bar)
 
 
 def excluded(path: str, patterns: tuple[str, ...], root: str) -> bool:
@@ -198,26 +224,39 @@ def exit_code(reports, strict: bool) -> int:
     return max(codes, default=0)
 
 
+def text_report(color: bool = False, verbose: bool = False) -> TextReport:
+    """Lint's text: each file's diagnostics with their document lines and one
+    line per claim (and with ``verbose`` what reading covered), then a summary."""
+    return TextReport(partial(lint_blocks, color=color, verbose=verbose),
+                      partial(lint_closing, verbose=verbose))
+
+
 def render_lint_text(results: list[FileResult], *, color: bool = False, verbose: bool = False) -> str:
-    """Diagnostics with their document lines, one line per claim, a summary."""
-    blocks = []
-    for fr in results:
-        r = fr.report
-        for d in r.diagnostics:
-            blocks.append(render.render_diagnostic(d, fr.source_for(d.span.cell), r.env, color))
-        if r.claims:
-            blocks.append("\n".join(render.claim_line(c, _where(r.source.name, c.claim.span.cell), color)
-                                    for c in r.claims))
-        if verbose and fr.coverage:
-            blocks.append("\n".join(fr.coverage))
+    """The whole text report at once (what ``run_lint`` streams)."""
+    blocks = [b for fr in results for b in lint_blocks(fr, color=color, verbose=verbose)]
+    blocks += lint_closing(results, verbose=verbose)
+    return "\n\n".join(b for b in blocks if b) + "\n"
+
+
+def lint_blocks(fr: FileResult, *, color: bool = False, verbose: bool = False) -> list[str]:
+    r = fr.report
+    blocks = [render.render_diagnostic(d, fr.source_for(d.span.cell), r.env, color) for d in r.diagnostics]
+    if r.claims:
+        blocks.append("\n".join(render.claim_line(c, _where(r.source.name, c.claim.span.cell), color)
+                                for c in r.claims))
+    if verbose and fr.coverage:
+        blocks.append("\n".join(fr.coverage))
+    return blocks
+
+
+def lint_closing(results: list[FileResult], *, verbose: bool = False) -> list[str]:
     reports = [fr.report for fr in results]
     errors, warnings = render.severity_counts(reports)
     summary = render.summary_line(reports, errors, warnings)
     skipped = sum(1 for fr in results for d in fr.skipped if d.code in ("N700", "N702", "N741"))
     if skipped and not verbose:
         summary += f"; {skipped} formula{'s' if skipped != 1 else ''} not checked (--verbose lists them)"
-    blocks.append(summary)
-    return "\n\n".join(b for b in blocks if b) + "\n"
+    return [summary]
 
 
 def _where(name: str, cell: int | None) -> str:

@@ -4,17 +4,22 @@ reported (``--warn-unused-ignores``), the output format written, and the
 exit code computed.
 
 Contract: :func:`finish` takes the results (objects with a pipeline
-``report`` and, for documents, a ``host``), an :class:`Output` and a stream;
-it writes the report and returns the exit code: 0 clean, 1 errors (or
+``report`` and, for documents, a ``host``; a generator is consumed as it
+yields), an :class:`Output` and a stream; it writes the report and returns
+the exit code.  The line formats (full text, ``--quiet``, concise) are
+written file by file as results arrive, in their order, and flushed; the
+others are one document written at the end.  Exit codes: 0 clean, 1 errors (or
 warnings with ``strict``), 2 an input error.  ``exit_zero`` turns 1 into 0
 (an input error stays 2, as in ruff).
 """
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
+from dsl.apps.progress import Progress
 from dsl.apps.selection import Selection
 from dsl.core import messages
 from dsl.core.diagnostics import Severity
@@ -61,23 +66,101 @@ def unused_warnings(comments) -> list:
     return out
 
 
-def finish(results: list, opts: Output, out=None, *, text: Callable[[list], str] | None = None) -> int:
+@dataclass(frozen=True)
+class TextReport:
+    """How a command writes the full text format: the blocks of one result
+    (streamed as each file finishes), then the closing blocks (the summary)."""
+
+    blocks: Callable[[Any], list[str]]
+    closing: Callable[[list], list[str]]
+
+
+STREAMED = ("full", "text", "concise")     # formats written file by file; the others are one document
+
+
+def finish(results: Iterable, opts: Output, out=None, *, text: TextReport | None = None,
+           progress: Progress | None = None) -> int:
     """Apply the selection, write ``results`` as ``opts`` says, return the exit code.
-    ``text`` renders the full text format (each command has its own)."""
+    ``text`` renders the full text format (each command has its own).  The
+    line formats are written as each result arrives (``results`` may be a
+    generator), in its order; ``progress`` is advanced once per result."""
     out = sys.stdout if out is None else out
+    streamed = opts.fmt in STREAMED and not opts.statistics
+    writer = _Blocks(out, progress)
+    kept = []
     for r in results:
         if opts.warn_unused_ignores:
             r.report.diagnostics = r.report.diagnostics + unused_warnings(getattr(r, "unused", ()))
         opts.selection.apply(r.report)
-    out.write(render(results, opts, text))
-    reports = [r.report for r in results]
-    code = max((r.exit_code(opts.strict) for r in reports), default=0)
+        kept.append(r)
+        if streamed:
+            writer.write(_parts(r, opts, text), sep="\n" if opts.fmt == "concise" else "\n\n")
+        if progress is not None:
+            progress.advance()
+    if streamed:
+        if opts.fmt != "concise" and not opts.quiet:
+            writer.write(text.closing(kept) if text is not None else [_summary(kept)])
+        writer.end()
+    else:
+        writer.whole(render(kept, opts))
+    if progress is not None:
+        progress.close()
+    code = max((r.report.exit_code(opts.strict) for r in kept), default=0)
     if opts.exit_zero and code == 1:
         return 0
     return code
 
 
-def render(results: list, opts: Output, text: Callable[[list], str] | None = None) -> str:
+class _Blocks:
+    """Text blocks written as they come, a blank line between two, the bar
+    erased before each write; the same bytes as joining them at the end."""
+
+    def __init__(self, out, progress: Progress | None) -> None:
+        self.out, self.progress, self.any = out, progress, False
+
+    def write(self, blocks: list[str], sep: str = "\n\n") -> None:
+        pieces = []
+        for b in blocks:
+            if not b:
+                continue
+            pieces.append((sep if self.any else "") + b)
+            self.any = True
+        self.whole("".join(pieces))
+
+    def whole(self, text: str) -> None:
+        if not text:
+            return
+        if self.progress is not None:
+            self.progress.clear()
+        self.out.write(text)
+        flush = getattr(self.out, "flush", None)
+        if flush is not None:
+            flush()
+
+    def end(self) -> None:
+        if self.any:
+            self.whole("\n")
+
+
+def _parts(r, opts: Output, text: TextReport | None) -> list[str]:
+    from dsl.render import formats, text as plain  # deferred: start-up
+    if opts.fmt == "concise":
+        return [line for line in formats.render_concise([r]).split("\n") if line]
+    if opts.quiet:
+        return quiet_blocks(r, opts.color)
+    if text is not None:
+        return text.blocks(r)
+    return plain.report_blocks(r.report, opts.color)
+
+
+def _summary(results: list) -> str:
+    from dsl.render import text as plain  # deferred: start-up
+    reports = [r.report for r in results]
+    return plain.summary_line(reports, *plain.severity_counts(reports))
+
+
+def render(results: list, opts: Output) -> str:
+    """The formats written as one document: JSON, SARIF, GitHub, GitLab, JUnit, statistics."""
     from dsl.render import formats, text as plain  # deferred: start-up
     if opts.statistics:
         return formats.render_statistics(results)
@@ -90,28 +173,21 @@ def render(results: list, opts: Output, text: Callable[[list], str] | None = Non
     if fmt == "github":
         from dsl.render.sarif import render_github  # deferred: start-up
         return render_github(results)
-    if fmt == "concise":
-        return formats.render_concise(results)
     if fmt == "gitlab":
         return formats.render_gitlab(results)
     if fmt == "junit":
         return formats.render_junit(results)
-    if opts.quiet:
-        return quiet_text(results, opts.color)
-    if text is not None:
-        return text(results)
-    return plain.render_text([r.report for r in results], color=opts.color)
+    raise ValueError(f"not a document format: {fmt}")
 
 
-def quiet_text(results: list, color: bool) -> str:
+def quiet_blocks(r, color: bool) -> list[str]:
     """Problems only: the errors and warnings, no notes, claim lines or summary."""
     from dsl.render import text as plain  # deferred: start-up
+    source_for = getattr(r, "source_for", None)
     blocks = []
-    for r in results:
-        source_for = getattr(r, "source_for", None)
-        for d in r.report.diagnostics:
-            if d.severity is Severity.NOTE:
-                continue
-            source = source_for(d.span.cell) if source_for is not None else r.report.source
-            blocks.append(plain.render_diagnostic(d, source, r.report.env, color))
-    return "\n\n".join(blocks) + ("\n" if blocks else "")
+    for d in r.report.diagnostics:
+        if d.severity is Severity.NOTE:
+            continue
+        source = source_for(d.span.cell) if source_for is not None else r.report.source
+        blocks.append(plain.render_diagnostic(d, source, r.report.env, color))
+    return blocks

@@ -127,18 +127,18 @@ def render_text(reports: Iterable, color: bool = False, claims: bool = True,
                 summary: bool = True) -> str:
     """All reports as text: diagnostics, one line per claim, a summary."""
     reports = list(reports)
-    blocks: list[str] = []
-    errors = warnings = 0
-    for r in reports:
-        for d in r.diagnostics:
-            blocks.append(render_diagnostic(d, r.source, r.env, color))
-        if claims and r.claims:
-            blocks.append("\n".join(claim_line(c, r.source.name, color) for c in r.claims))
-        errors += r.errors
-        warnings += r.warnings
+    blocks = [b for r in reports for b in report_blocks(r, color, claims)]
     if summary:
-        blocks.append(summary_line(reports, errors, warnings))
+        blocks.append(summary_line(reports, *severity_counts(reports)))
     return "\n\n".join(b for b in blocks if b) + "\n"
+
+
+def report_blocks(report, color: bool = False, claims: bool = True) -> list[str]:
+    """One report's part of the text: each diagnostic, then its claim lines."""
+    blocks = [render_diagnostic(d, report.source, report.env, color) for d in report.diagnostics]
+    if claims and report.claims:
+        blocks.append("\n".join(claim_line(c, report.source.name, color) for c in report.claims))
+    return blocks
 
 
 def summary_line(reports: list, errors: int, warnings: int) -> str:
