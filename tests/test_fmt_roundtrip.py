@@ -15,16 +15,6 @@ from dsl.core.span import Source
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted(p for p in (ROOT / "examples").glob("**/*.deriv"))
 
-# Examples whose LaTeX the reader does not read whole yet, and why.  Each must
-# still fall short (the test says so when it no longer does, so the entry goes).
-READER_GAPS = {
-    "attention.deriv": r"a keyword argument, sum(..., \mathrm{axis}=1), is split at its '='",
-    "affine.deriv": r"a keyword argument, sum(G, \mathrm{axis}=0), is split at its '='",
-    "tanh_layer.deriv": r"a keyword argument, sum(..., \mathrm{axis}=0), is split at its '='",
-    "softmax_regression.deriv": r"a keyword argument (axis=...) is split at its '='",
-}
-
-
 def verdicts(report) -> list[tuple[str, str]]:
     return [(c.claim.deriv.text, c.status) for c in report.claims]
 
@@ -39,9 +29,6 @@ def test_latex_of_every_example_is_checked_again_by_lint(path: Path):
     linted = lint_source(Source(str(path.with_suffix(".tex")), latex)).report
     want, got = verdicts(checked), verdicts(linted)
     assert set(got) <= set(want), f"a claim read back got another verdict: {set(got) - set(want)}"
-    if path.name in READER_GAPS:
-        assert len(got) < len(want), f"{path.name} now round-trips: remove it from READER_GAPS"
-        return
     assert got == want
     errors = sorted(d.code for d in checked.diagnostics if d.is_error)
     assert sorted(d.code for d in linted.diagnostics if d.is_error) == errors
@@ -52,3 +39,14 @@ def test_the_declarations_keep_their_comments_as_chainrule_comments():
     latex, _ = format_source(source, "latex")
     assert latex.splitlines()[:2] == ["% deriv: dims n  # the width", "% deriv: x : 1 x n  # a row"]
     assert r"x &\in \mathbb{R}^{1 \times n} \\  % a row" in latex
+
+
+def test_a_keyword_argument_in_latex_is_read_as_one():
+    tex = ("% deriv: dims m, k\n% deriv: G : m x k\n% deriv: b : 1 x k\n"
+           "$$L = \\operatorname{sum}(G \\odot b)$$\n"
+           "$$\\frac{\\partial L}{\\partial b} = \\operatorname{sum}(G, \\mathrm{axis}=0)$$\n"
+           "$$\\frac{\\partial L}{\\partial b} = \\operatorname{sum}(G, \\mathrm{axis}=1)$$\n")
+    report = lint_source(Source("t.tex", tex)).report
+    assert [c.status.value for c in report.claims][:1] == ["verified"]
+    wrong = [d for d in report.diagnostics if d.is_error]
+    assert [d.span.line for d in wrong] == [6] and "m x 1" in wrong[0].message   # axis=1 sums the other way

@@ -102,8 +102,9 @@ class Base:
             return Span("<latex>", 1, start + 1, 1, end + 1, start, end)
         return self.source.span(*span)
 
-    def call(self, func: str, args: tuple, span: Range, fspan: Range, prime: bool = False) -> Call:
-        return Call(func, args, (), prime, self.at(span), self.at(fspan))
+    def call(self, func: str, args: tuple, span: Range, fspan: Range, prime: bool = False,
+             keywords: tuple = ()) -> Call:
+        return Call(func, args, keywords, prime, self.at(span), self.at(fspan))
 
     def bin(self, op: Op, left, right, span: Range, opspan: Range) -> BinOp:
         return BinOp(op, left, right, self.at(span), self.at(opspan))

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from dsl.builtins import function_name, latex_macro
-from dsl.core.ast import Delta, Expr, Index, IndexSum, IndexVar, Name, Neg, Op
+from dsl.core.ast import Delta, Expr, Index, IndexSum, IndexVar, Keyword, Name, Neg, Op
 from dsl.core.wording import say
 from dsl.frontends.forms import scalar_like
 from dsl.frontends.latex_deriv import Derivatives
@@ -244,8 +244,11 @@ class Reader(Scripts, Derivatives):
     def apply(self, head: Head, u, flat: bool):
         base, posts = peel(u)
         if base.kind == "parens":
-            args = tuple(self.value(self.expr(e, flat)) for e in base.kids[1].kids[::2])
-            node: Expr = self.call(head.func, args, (head.span[0], base.span[1]), head.span, head.prime)
+            items = base.kids[1].kids[::2]
+            args = tuple(self.value(self.expr(e, flat)) for e in items if e.kind != "keyword")
+            keywords = tuple(self.keyword(e, flat) for e in items if e.kind == "keyword")
+            node: Expr = self.call(head.func, args, (head.span[0], base.span[1]), head.span, head.prime,
+                                   keywords)
         else:
             posts = []
             node = self.call(head.func, (self.value(self.unit(u, flat)),), (head.span[0], u.span[1]),
@@ -255,6 +258,13 @@ class Reader(Scripts, Derivatives):
         for p in posts:
             node = self.post(node, p, flat)
         return node
+
+    def keyword(self, e, flat: bool) -> Keyword:
+        r"""``\mathrm{axis}=0`` in a call: the keyword argument ``axis=0``."""
+        name = self.settle(self.expr(e.kids[0], flat))
+        if not isinstance(name, Word) or str(e.kids[1]) != "=":
+            raise Stop(say("latex-list"), e.span)
+        return Keyword(name.id, self.value(self.expr(e.kids[2], flat)), self.at(e.span))
 
     # ---- units: a primary with sub- and superscripts and primes
     def unit(self, u, flat: bool):
@@ -318,7 +328,7 @@ class Reader(Scripts, Derivatives):
             return self.call("sqrt", (self.value(self.expr(r.kids[1], flat)),), r.span, tspan(tok))
         if k == "parens":
             items = r.kids[1].kids[::2]
-            if len(items) != 1:
+            if len(items) != 1 or items[0].kind == "keyword":
                 raise Stop(say("latex-list"), r.span)
             inner = self.expr(items[0], flat)
             return inner if isinstance(inner, (Head, Partial)) else self.respan(inner, r.span)

@@ -4,7 +4,9 @@ Contract: :func:`extract_markdown` feeds a :class:`~dsl.frontends.builder.Builde
 in document order, with
 
 - fenced code blocks (```` ``` ```` or ``~~~``) whose info string is
-  ``deriv``: the language itself, line for line;
+  ``deriv``: the language itself, line for line, also inside a block quote
+  or a list item (the block structure is CommonMark's, from markdown-it-py;
+  an indented code block is code and never read as math);
 - HTML comments, invisible when rendered: ``<!-- deriv: x : 1 x n -->`` (one
   statement) or a block ``<!-- deriv`` ... ``-->``;
 - math: ``$$…$$``, ``\\[…\\]``, ``\\(…\\)``, inline ``$…$`` (pandoc's rule:
@@ -23,57 +25,84 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from markdown_it import MarkdownIt
+
 from dsl.frontends.builder import Builder
 from dsl.frontends.declarations import prose
 from dsl.frontends.document import Slice
 from dsl.frontends.latex import BEGIN, MATH_ENVS, read_math
 
-_FENCE = re.compile(r"^([ \t]*)(`{3,}|~{3,})[ \t]*\{?\.?([^\s`{}]*)")
 _MATHLIKE = re.compile(r"^\s*[^\d\s].*(?:\\[A-Za-z]|[=^_])")   # spaced $ … $ that is math, not money
-_HEADING = re.compile(r"[ ]{0,3}#{1,6}(?:[ \t]|$)")
 _PLAIN = ("", "text", "txt", "iheartla", "output")     # fences whose prose states shapes
+_MARKDOWN = MarkdownIt("commonmark")
 
 
 def extract_markdown(doc: Slice, builder: Builder) -> None:
-    """Read ``doc`` (a whole file, or a notebook cell) into ``builder``."""
+    """Read ``doc`` (a whole file, or a notebook cell) into ``builder``.
+
+    The block structure is CommonMark's, from markdown-it-py: an indented
+    code block is code, not math; a fence inside a block quote or a list item
+    is read like any other; a heading starts a section.  Everything between
+    code blocks is prose, where math, comments and code spans are found."""
     text = doc.text
-    lines = text.splitlines(keepends=True)
-    pos = 0
+    starts = _line_starts(text)
     prose_start = 0
-    fence = None                 # (marker, indent, info, body start)
-    for line in lines:
-        start, pos = pos, pos + len(line)
-        if fence is None:
-            m = _FENCE.match(line)
-            if m and not (m.group(2)[0] == "`" and "`" in line[m.end(2):]):
-                _prose(doc, prose_start, start, builder)
-                fence = (m.group(2), len(m.group(1)), m.group(3).lower(), pos)
-            elif _HEADING.match(line):
-                _prose(doc, prose_start, start, builder)
-                builder.new_section(doc.at(start))
-                prose_start = start
-        else:
-            marker, indent, info, body = fence
-            stripped = line.strip()
-            if stripped.startswith(marker[0] * len(marker)) and set(stripped) == {marker[0]}:
-                _fenced(doc, body, start, indent, info, builder)
-                fence, prose_start = None, pos
-    if fence is None:
-        _prose(doc, prose_start, len(text), builder)
-    else:
-        _fenced(doc, fence[3], len(text), fence[1], fence[2], builder)
+    for kind, first, last, info, content in _blocks(text):
+        at = starts[first]
+        if kind == "heading":
+            _prose(doc, prose_start, at, builder)
+            builder.new_section(doc.at(at))
+            prose_start = at
+            continue
+        _prose(doc, prose_start, at, builder)
+        if kind == "fence":
+            _fenced(doc, starts[first + 1], starts[last], content, info, builder)
+        prose_start = starts[last]
+    _prose(doc, prose_start, len(text), builder)
 
 
-def _fenced(doc: Slice, start: int, end: int, indent: int, info: str, builder: Builder) -> None:
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    for line in text.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    return starts
+
+
+def _blocks(text: str) -> list[tuple[str, int, int, str, str]]:
+    """Headings, fences and indented code blocks: (kind, first line, line
+    after the last, fence info, fence body), in document order."""
+    out = []
+    lines = len(text.splitlines())
+    for tok in _MARKDOWN.parse(text):
+        if tok.map is None:
+            continue
+        first, last = tok.map[0], min(tok.map[1], lines)
+        if tok.type == "heading_open":
+            out.append(("heading", first, last, "", ""))
+        elif tok.type == "fence":
+            info = tok.info.strip().lstrip("{").lstrip(".").split()
+            out.append(("fence", first, max(last, first + 1), (info[0].rstrip("}") if info else "").lower(),
+                        tok.content))
+        elif tok.type == "code_block":
+            out.append(("code", first, last, "", ""))
+    return out
+
+
+def _fenced(doc: Slice, start: int, end: int, content: str, info: str, builder: Builder) -> None:
+    """A fence's body: the host lines from ``start`` (after the opening line)
+    to ``end``, each cut to the line markdown-it-py reads there (``content``,
+    less a block quote's ``>`` or a list item's indent), so every position
+    stays the document's own."""
     if info in _PLAIN:
         _statements(doc, start, end, builder)
     if info not in ("deriv", "math"):
         return
     body = None
     pos = start
-    for line in doc.text[start:end].splitlines(keepends=True):
-        cut = len(line) - len(line.lstrip(" \t")) if line.strip() else len(line.rstrip("\n"))
-        piece = doc.sub(pos + min(cut, indent), pos + len(line))
+    for line, inner in zip(doc.text[start:end].splitlines(keepends=True), content.splitlines(), strict=False):
+        bare = line.rstrip("\r\n")
+        cut = len(bare) - len(inner) if bare.endswith(inner) else len(bare) - len(bare.lstrip(" \t>"))
+        piece = doc.sub(pos + cut, pos + len(line))
         body = piece if body is None else body + piece
         pos += len(line)
     if body is None:
