@@ -240,3 +240,13 @@ def test_returns_scalar_reads_aliases():
     from dsl.builtins import returns_scalar
     assert returns_scalar("tr") and returns_scalar("xent")
     assert not returns_scalar("softmax") and not returns_scalar("sigma")
+
+
+def test_a_call_with_several_arguments_before_another_factor():
+    # the list after the function is its arguments, not a function of what follows
+    from dsl.frontends import latex_math
+    for text, want in [(r"\operatorname{xent}(x, x)^\top (2)^\top", "xent(x, x).T * (2).T"),
+                       (r"\operatorname{xent}(x, x) (x)", "xent(x, x) * x")]:
+        got = latex_math.translate(text, known=frozenset({"x"}))
+        assert isinstance(got, latex_math.Translation), got
+        assert got.text == want

@@ -187,11 +187,10 @@ def _check_once(args) -> int:
             yield FileResult(r, unused=output.suppress(r) if not r.input_error else [])
 
     def closing(rs) -> list[str]:
-        reports = [r.report for r in rs]
-        blocks = [render.summary_line(reports, *render.severity_counts(reports))]
+        blocks = [output.summary(rs)]
         if args.explain:
             from dsl.apps.explain import explain_report  # deferred: start-up
-            blocks += [explain_report(r) for r in reports if not r.input_error]
+            blocks += [explain_report(r.report) for r in rs if not r.report.input_error]
         return blocks
     text = output.TextReport(lambda r: render.report_blocks(r.report, run.output.color), closing)
     bar = Progress.on_terminal(len(args.files), quiet=run.output.quiet or run.output.fmt not in output.STREAMED)

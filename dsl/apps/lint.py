@@ -219,11 +219,6 @@ def excluded(path: str, patterns: tuple[str, ...], root: str) -> bool:
     return any(matches(p, rel) for p in patterns)
 
 
-def exit_code(reports, strict: bool) -> int:
-    codes = [r.exit_code(strict) for r in reports]
-    return max(codes, default=0)
-
-
 def text_report(color: bool = False, verbose: bool = False) -> TextReport:
     """Lint's text: each file's diagnostics with their document lines and one
     line per claim (and with ``verbose`` what reading covered), then a summary."""

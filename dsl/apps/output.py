@@ -99,7 +99,7 @@ def finish(results: Iterable, opts: Output, out=None, *, text: TextReport | None
             progress.advance()
     if streamed:
         if opts.fmt != "concise" and not opts.quiet:
-            writer.write(text.closing(kept) if text is not None else [_summary(kept)])
+            writer.write(text.closing(kept) if text is not None else [summary(kept)])
         writer.end()
     else:
         writer.whole(render(kept, opts))
@@ -153,7 +153,8 @@ def _parts(r, opts: Output, text: TextReport | None) -> list[str]:
     return plain.report_blocks(r.report, opts.color)
 
 
-def _summary(results: list) -> str:
+def summary(results: list) -> str:
+    """The closing line of the text formats: files, errors, warnings, claim verdicts."""
     from dsl.render import text as plain  # deferred: start-up
     reports = [r.report for r in results]
     return plain.summary_line(reports, *plain.severity_counts(reports))

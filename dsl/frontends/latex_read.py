@@ -205,6 +205,14 @@ class Reader(Scripts, Derivatives):
             out.append(node)
         return out
 
+    def is_function(self, u, flat: bool) -> bool:
+        """Whether the unit ``u`` names a function; a unit that cannot be read
+        alone (``(a, b)``, the arguments of the call before it) does not."""
+        try:
+            return isinstance(self.unit(u, flat), Head)
+        except Stop:
+            return False
+
     def applied(self, units: list, i: int, flat: bool):
         """The unit at ``i`` with a function applied to what follows it;
         ``\\log \\sigma(x)`` is ``log(sigma(x))``.  Returns the next index."""
@@ -221,7 +229,7 @@ class Reader(Scripts, Derivatives):
             return self.apply(Head(x.id, x.span), units[i + 1], flat), i + 2
         if not isinstance(x, Head) or i + 1 >= len(units):
             return x, i + 1
-        if i + 2 < len(units) and isinstance(self.unit(units[i + 1], flat), Head):
+        if i + 2 < len(units) and self.is_function(units[i + 1], flat):
             inner, j = self.applied(units, i + 1, flat)
             inner = self.value(inner)
             node: Expr = self.call(x.func, (inner,), (x.span[0], _range(inner)[1]), x.span, x.prime)
