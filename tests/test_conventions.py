@@ -182,6 +182,34 @@ def test_sarif_records_the_command_line(project, capsys):
     assert "--output-format sarif" in invocation["commandLine"]
 
 
+class _Metadata:
+    def __init__(self, urls):
+        self.urls = urls
+
+    def get_all(self, key):
+        return self.urls if key == "Project-URL" else None
+
+
+@pytest.mark.parametrize("urls, expected", [
+    (["Homepage, https://example.org", "Diagnostics, https://example.org/docs/diagnostics.md"],
+     "https://example.org/docs/diagnostics.md#e300-matmul-shape"),
+    (["Homepage, https://example.org"], None),           # no catalogue URL: no helpUri
+    (["Diagnostics, docs/diagnostics.md"], None),         # SARIF wants an absolute URI
+])
+def test_sarif_rules_link_the_catalogue_entry_when_it_is_published(project, capsys, monkeypatch, urls, expected):
+    import importlib.metadata
+
+    from dsl.core import messages
+    monkeypatch.setattr(importlib.metadata, "metadata", lambda name: _Metadata(urls))
+    (project / "w.deriv").write_text(WRONG)
+    log = json.loads(run(["check", "w.deriv", "--output-format", "sarif"], capsys)[1])
+    rules = log["runs"][0]["tool"]["driver"]["rules"]
+    rule = next(r for r in rules if r["id"] == "E300")
+    assert rule.get("helpUri") == expected
+    heading = f"## E300 `{messages.CATALOGUE['E300'].name}`"
+    assert heading in (ROOT / "docs" / "diagnostics.md").read_text(encoding="utf-8")
+
+
 # ----------------------------------------------------------------- standard input
 
 def test_check_and_lint_read_standard_input(project, capsys, monkeypatch):

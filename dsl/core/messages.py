@@ -301,6 +301,12 @@ def catalogue_markdown() -> str:
     return "\n".join(out)
 
 
+def anchor(code: str) -> str:
+    """The fragment of a code's heading in docs/diagnostics.md, as GitHub and
+    most Markdown renderers spell it (``e300-shape-mismatch``)."""
+    return f"{code.lower()}-{CATALOGUE[code].name}"
+
+
 def entry_markdown(e: Entry, level: str = "#") -> list[str]:
     """One catalogue entry as Markdown lines (``chainrule rule`` prints it)."""
     out = [f"{level} {e.code} `{e.name}`", "",

@@ -42,6 +42,24 @@ def _version() -> str:
         return "0.1.0"
 
 
+def _catalogue_url() -> str | None:
+    """Where the diagnostic catalogue (docs/diagnostics.md) is published: the
+    ``Diagnostics`` URL of the installed package's metadata
+    (``[project.urls]``), or None
+    when the package names none, in which case rules carry no ``helpUri``
+    (SARIF requires it to be absolute) and ``help`` holds the whole entry."""
+    from importlib.metadata import PackageNotFoundError, metadata  # deferred: start-up
+    try:
+        urls = metadata("chainrule").get_all("Project-URL") or []
+    except PackageNotFoundError:
+        return None
+    for item in urls:
+        label, _, url = item.partition(",")
+        if label.strip().lower() == "diagnostics" and url.strip().startswith(("https://", "http://")):
+            return url.strip()
+    return None
+
+
 def _uri(path: str) -> tuple[str, str | None]:
     """A path as a SARIF artifact URI: relative to the working directory
     (with ``%SRCROOT%``) when it lies below it, otherwise a file URI."""
@@ -90,6 +108,7 @@ def render_sarif(results, command_line: tuple[str, ...] | list[str] = ()) -> str
     diags = [(r, d) for r in results for d in r.report.diagnostics]
     codes = sorted({d.code for _, d in diags})
     rules, index = [], {}
+    catalogue = _catalogue_url()
     for i, code in enumerate(codes):
         index[code] = i
         entry = messages.CATALOGUE.get(code)
@@ -101,6 +120,8 @@ def render_sarif(results, command_line: tuple[str, ...] | list[str] = ()) -> str
                          "help": {"text": f"{entry.why}\nInstead: {entry.fix}",
                                   "markdown": f"{entry.why}\n\n**Example:** `{entry.example}`\n\n"
                                               f"**Instead:** {entry.fix}"}})
+            if catalogue:
+                rule["helpUri"] = f"{catalogue}#{messages.anchor(code)}"
         rules.append(rule)
     sarif_results = []
     for r, d in diags:
