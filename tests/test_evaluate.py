@@ -495,3 +495,38 @@ def test_parsed_log_of_negative_input_warns_at_the_call():
     d = diags[0]
     assert d.message == "log(x) has NaN entries in the definition of l: log of negative values"
     assert (d.span.line, d.span.column, d.span.end_column) == (2, 9, 15)
+
+
+# ------------------------------------------------ temporaries written in place
+
+@pytest.mark.parametrize("text, reused", [
+    ("(x * 2 + b) * 3 - x", True), ("-(x * 2) + -x", True), ("x.T.T + 1 - b", True),
+    ("sigma(x) * (1 - sigma(x)) + x", True), ("(x @ x.T) * 2 - 1 / (1 + x @ x.T)", True),
+    ("x + b", False), ("x.T.T * b", False), ("-x", False),   # names and views of names: never written
+])
+def test_temporaries_take_results_but_inputs_and_taped_operands_stay_intact(text, reused):
+    from dsl.compute import evaluate
+    from dsl.language.syntax import parse_expr
+
+    rng = np.random.default_rng(0)
+    x, b = rng.normal(size=(3, 3)), rng.normal(size=(1, 3))
+    kept = {"x": x.copy(), "b": b.copy()}
+    expr, _ = parse_expr(text)
+    written = []
+    real = evaluate._spare
+    spare = lambda operands: (lambda o: written.append(o is not None) or o)(real(operands))  # noqa: E731
+    taped: list = []
+    try:
+        evaluate._spare = spare
+        value = eval_expr(expr, {"x": x, "b": b})
+        assert any(written) is reused
+        written.clear()
+        on_tape = eval_expr(expr, {"x": x, "b": b},
+                            on_value=lambda n, v, ops: taped.append((v, [o.copy() for o in ops], ops)))
+        assert not any(written)                     # a tape keeps every operand
+    finally:
+        evaluate._spare = real
+    assert np.array_equal(x, kept["x"]) and np.array_equal(b, kept["b"])     # names are never written
+    assert np.allclose(value, on_tape)
+    # with a tape every operand the tape saw still holds what it held then
+    assert all(np.array_equal(c, o) for _, copies, ops in taped for c, o in zip(copies, ops, strict=True))

@@ -18,6 +18,7 @@ array([[3.]])
 """
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
@@ -68,7 +69,25 @@ from dsl.core.wording import say
 
 _INDEX_NODES = (Index, IndexSum, IndexForm, Delta)
 
-def _apply(node: Expr, operands: list, values, sizes, deriv) -> np.ndarray:
+# References to an operand that only the evaluation holds, as
+# ``sys.getrefcount(operand)`` counts them inside :func:`_spare`: the operands
+# list, the loop variable and the call's own argument.
+_UNSHARED = sys.getrefcount(object()) + 2
+
+
+def _spare(operands: list) -> np.ndarray | None:
+    """An operand the result may be written into: a float64 array that owns
+    its memory and that nothing but this evaluation refers to (not a name's
+    value, not an input, not a cached derivative, not the base of a view, not
+    on a tape), as NumPy judges its own temporaries by their reference count."""
+    for o in operands:
+        if (type(o) is np.ndarray and o.base is None and o.ndim and o.dtype == np.float64
+                and o.flags.writeable and sys.getrefcount(o) <= _UNSHARED):
+            return o
+    return None
+
+
+def _apply(node: Expr, operands: list, values, sizes, deriv, reuse: bool = False) -> np.ndarray:
     match node:
         case Name(id=name):
             if name in values:
@@ -81,8 +100,11 @@ def _apply(node: Expr, operands: list, values, sizes, deriv) -> np.ndarray:
         case Number(value=v):
             return np.asarray(v, dtype=np.float64)
         case BinOp(op=op):
-            return apply_binop(op, *operands)
+            into = _spare(operands) if reuse else None     # before the call packs the operands
+            return apply_binop(op, *operands, into=into)
         case Neg():
+            if reuse and _spare(operands) is not None:
+                return np.negative(operands[0], out=operands[0])
             require(int(operands[0].nbytes))
             return -operands[0]
         case Transpose():
@@ -137,7 +159,8 @@ def eval_expr(expr: Expr, values: Mapping[str, np.ndarray], sizes: Mapping[str, 
                     layout.evaluator = eval_expr
                     value = layout.evaluate(node, operands)
                 else:
-                    value = _apply(node, operands, values, sizes, deriv)
+                    # without a tape, a temporary operand may take the result
+                    value = _apply(node, operands, values, sizes, deriv, on_value is None)
             except DomainError as exc:
                 raise exc.located(node.span, expr_text(node)) from None
             except MemoryError:
@@ -151,6 +174,7 @@ def eval_expr(expr: Expr, values: Mapping[str, np.ndarray], sizes: Mapping[str, 
                 # without a tape the operands are garbage now; a tape keeps them
                 held.live = before + own - (drop if on_value is None else 0)
                 counts.append(own)
+            del value, operands     # so that the next node may take this result (see _spare)
     return results[0]
 
 

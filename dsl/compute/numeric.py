@@ -94,9 +94,17 @@ def quiet(stage: Callable) -> Callable:
 
 # ---------------------------------------------------------------- operators
 
+_INTO = {Op.ADD: np.add, Op.SUB: np.subtract, Op.MUL: np.multiply, Op.DIV: np.divide, Op.POW: np.power}
+
+
 @_quiet
-def apply_binop(op: Op, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``a op b`` as NumPy computes it; a scalar on either side of ``@`` scales."""
+def apply_binop(op: Op, a: np.ndarray, b: np.ndarray, into: np.ndarray | None = None) -> np.ndarray:
+    """``a op b`` as NumPy computes it; a scalar on either side of ``@`` scales.
+
+    ``into``, one of the operands that nothing else holds (see
+    ``evaluate``), receives the result of an elementwise operator when it
+    has the result's shape, so no new array is made (NumPy's own temporary
+    elision, which an evaluator that keeps its operands in a list defeats)."""
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     try:
         if op is Op.MATMUL:
@@ -108,7 +116,10 @@ def apply_binop(op: Op, a: np.ndarray, b: np.ndarray) -> np.ndarray:
             else:
                 _guard(a.shape[0] * b.shape[-1])
             return a @ b
-        _guard(a.size if a.shape == b.shape else math.prod(np.broadcast_shapes(a.shape, b.shape)))
+        shape = a.shape if a.shape == b.shape else np.broadcast_shapes(a.shape, b.shape)
+        if into is not None and into.shape == shape and into.dtype == np.float64 and op in _INTO:
+            return _INTO[op](a, b, out=into)
+        _guard(math.prod(shape))
     except ValueError as exc:
         if isinstance(exc, DomainError):
             raise
