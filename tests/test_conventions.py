@@ -227,6 +227,22 @@ def test_check_and_lint_read_standard_input(project, capsys, monkeypatch):
     assert code == 2 and "UTF-8" in out
 
 
+@pytest.mark.parametrize("stream, expected", [
+    (io.StringIO(WRONG), (1, "-:3:5: E300")),              # a text stream without .buffer (a notebook's)
+    (io.StringIO("x : 1 x 3\n\udcff\n"), (2, "-:2:1: E900")),  # an undecodable byte, escaped: reported there
+    (None, (2, "-:1:1: E900")),                             # no standard input at all
+])
+def test_standard_input_of_any_kind_is_read_or_reported(capsys, monkeypatch, stream, expected):
+    monkeypatch.setattr(sys, "stdin", stream)
+    code, out, err = run(["check", "-", "--output-format", "concise"], capsys)
+    assert (code, out[:len(expected[1])]) == expected and "Traceback" not in err
+    closed = io.StringIO(WRONG)
+    closed.close()
+    monkeypatch.setattr(sys, "stdin", closed)
+    code, out, _ = run(["lint", "-", "--output-format", "concise"], capsys)
+    assert code == 2 and "no standard input" in out
+
+
 # ----------------------------------------------------------------- rule
 
 def test_rule_prints_the_catalogue_entry(capsys):

@@ -144,7 +144,7 @@ def _settings(args):
 def _stdin(args):
     from dsl import pipeline as driver  # deferred: start-up
     name = args.stdin_filename or "-"
-    return driver.read_stream(name, sys.stdin.buffer)
+    return driver.read_stream(name, getattr(sys.stdin, "buffer", sys.stdin))
 
 
 def _watched(args, once, paths) -> int:

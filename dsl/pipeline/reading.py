@@ -58,12 +58,24 @@ def read_source(path: str, limit: int = MAX_SOURCE_BYTES) -> tuple[Source | None
 
 
 def read_stream(name: str, stream, limit: int = MAX_SOURCE_BYTES) -> tuple[Source | None, Diagnostic | None]:
-    """A binary stream (standard input) read as the source ``name``, under
-    the same limit and decoding as a file: ``(source, None)`` or ``(None, problem)``."""
+    """A stream (standard input) read as the source ``name``, under the same
+    limit and decoding as a file: ``(source, None)`` or ``(None, problem)``.
+    A binary stream is best; a text stream (standard input replaced by one,
+    as in a notebook) is read as its characters; a closed stream or none
+    (``sys.stdin`` is None without a console) is a problem, not an error."""
+    if stream is None or not callable(getattr(stream, "read", None)):
+        return None, _input(name, "cannot-read", path=name, why=say("no-standard-input"))
     try:
         raw = stream.read(limit + 1)
     except OSError as exc:
         return None, _input(name, "cannot-read", path=name, why=exc.strerror or type(exc).__name__)
+    except ValueError:      # a closed stream
+        return None, _input(name, "cannot-read", path=name, why=say("no-standard-input"))
+    if isinstance(raw, str):
+        try:    # the bytes Python could not decode, as they were
+            raw = raw.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:
+            raw = raw.encode("utf-8", "replace")
     if len(raw) > limit:
         return None, _input(name, "grew-too-large", path=name, limit=mib(limit))
     return decode_source(name, raw)

@@ -19,6 +19,7 @@ INPUT: dict[str, str] = {
     "cannot-read": "{path}: cannot read ({why})",
     "not-regular": "{path} is {kind}, not a regular file",
     "nul-in-name": "a file name cannot contain a NUL character",
+    "no-standard-input": "there is no standard input to read",
     "kind-directory": "a directory",
     "kind-fifo": "a FIFO (named pipe)",
     "kind-char-device": "a character device",
