@@ -414,3 +414,14 @@ def test_generated_npy_headers_give_diagnostics_only(tmp_path, parts, data, vers
     assert [str(w.message) for w in caught] == []
     assert all(d.code in ("E600", "E602") and " at 0x" not in d.message for d in diags)
     assert (arrays == {}) == bool(diags)
+
+
+@pytest.mark.parametrize("ending", ["\r", "\r\n", "\n"])
+def test_every_line_ending_reads_the_same_lines(tmp_path, capsys, ending):
+    # old Mac (CR), Windows (CR LF) and Unix (LF) line endings: the same diagnostic at the same place
+    from dsl.apps import cli
+    path = tmp_path / "w.deriv"
+    path.write_bytes(ending.join(["x : 1 x 3", "W : 3 x 2", "y = x @ W.T", ""]).encode())
+    code = cli.main(["check", str(path), "--output-format", "concise"])
+    out = capsys.readouterr().out
+    assert code == 1 and out.startswith(f"{path}:3:5: E300")

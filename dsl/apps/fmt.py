@@ -20,9 +20,9 @@ as the Hadamard power ``x^{\\circ k}`` (``X^{-1}`` reads as the inverse).
 Brackets are added where a reader of mathematics would group otherwise:
 juxtaposition binds tighter than ``\\odot`` (so a product left of a
 juxtaposition is bracketed) and a minus next to a product is bracketed.
-The LaTeX front end of ``lint`` reads this output back to the same tree,
-except keyword arguments (``axis=``), numbers in exponent form and powers
-other than whole positive numbers, which it does not read.
+The LaTeX front end of ``lint`` reads this output back to the same tree
+(keyword arguments such as ``axis=0`` included), except numbers in exponent
+form and powers other than whole positive numbers, which it does not read.
 
 A file keeps its comments and blank lines (LaTeX: ``%`` comments inside an
 ``align*``).  Formatting needs no declarations; only syntax errors stop it.

@@ -13,6 +13,7 @@ other readers (``.npz`` archives).
 from __future__ import annotations
 
 import os
+import re
 import stat
 
 from dsl.core import messages
@@ -120,7 +121,10 @@ def _input(where: str, key: str, **values) -> Diagnostic:
 
 
 def decode_source(name: str, raw: bytes) -> tuple[Source | None, Diagnostic | None]:
-    """Bytes to a Source: refuses binary data and text that is not UTF-8."""
+    """Bytes to a Source: refuses binary data and text that is not UTF-8.
+    A carriage return that ends a line by itself (old Mac line endings, as
+    Python's universal newlines read it) becomes a line feed: one character
+    for one, so every offset stays where it was."""
     if b"\x00" in raw:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
         return None, messages.make("E900", Span(name, line, 1, line, 1),
@@ -129,7 +133,12 @@ def decode_source(name: str, raw: bytes) -> tuple[Source | None, Diagnostic | No
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         return None, not_utf8(name, raw, exc)
+    if "\r" in text:
+        text = _LONE_CR.sub("\n", text)
     return Source(name, text), None
+
+
+_LONE_CR = re.compile("\r(?!\n)")
 
 
 def decode_line(name: str, raw: bytes, line: int) -> tuple[str | None, Diagnostic | None]:
