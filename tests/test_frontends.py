@@ -195,6 +195,31 @@ def test_not_a_notebook_is_a_value_error(text, why):
         cells_of(text)
 
 
+@pytest.mark.parametrize("text, line, column, words", [
+    ('{"cells": [{"cell_type": "markdown",\n "source": ["$$ y', 2, 13, "unterminated string"),
+    ('{"nbformat": 4' + "0" * 5000 + ', "cells": []}', 1, 1, "a number in it has more than"),
+])
+def test_a_broken_notebook_is_located_and_worded_by_chainrule(tmp_path, text, line, column, words):
+    from dsl.apps.lint import lint_file
+    path = tmp_path / "n.ipynb"
+    path.write_text(text, encoding="utf-8")
+    (d,) = lint_file(str(path), verify=False).report.diagnostics
+    assert d.code == "E900" and (d.span.line, d.span.column) == (line, column) and words in d.message
+    assert "sys." not in d.message and "Exceeds" not in d.message       # no Python exception text
+
+
+def test_entries_of_the_cells_that_are_not_cells_are_passed_over(tmp_path):
+    import json
+
+    from dsl.apps.lint import lint_file
+    cells = [None, 3, "x", {"cell_type": 5}, {"cell_type": "markdown", "source": [1, 2]},
+             {"cell_type": "markdown", "source": "<!-- deriv: x : 1 x 3 -->\n$$ y = x x $$\n"}]
+    path = tmp_path / "n.ipynb"
+    path.write_text(json.dumps({"cells": cells, "nbformat": 4}), encoding="utf-8")
+    (d,) = lint_file(str(path), verify=False).report.diagnostics
+    assert d.code == "E300" and (d.span.cell, d.span.line, d.span.column) == (6, 2, 8)
+
+
 def test_kinds_by_extension():
     assert [kind_of(p) for p in ("a.md", "b.TEX", "c.ipynb", "d.deriv", "e.txt")] == [
         "markdown", "latex", "notebook", "deriv", None]

@@ -71,8 +71,10 @@ def lint_source(source: Source, *, verify: bool = True, seed: int = driver.DEFAU
     where = Span(path, 1, 1, 1, 1)
     try:
         ex = extract(path, source.text)
-    except ValueError as exc:                     # a notebook that is not one
-        return FileResult(driver.unreadable(path, messages.make("E900", where, what=f"{path}: {exc}")))
+    except ValueError as exc:                     # a notebook that is not one (and where, when known)
+        line, column = getattr(exc, "line", 1), getattr(exc, "column", 1)
+        at = Span(path, line, column, line, column + 1)
+        return FileResult(driver.unreadable(path, messages.make("E900", at, what=f"{path}: {exc}")))
     except Exception as exc:  # noqa: BLE001  (a defect in reading, reported as an E901 diagnostic)
         return FileResult(driver.Report(source, Program((), path), None,
                                         [driver.internal_error("reading the document", exc, where)], []))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from dataclasses import replace
 
 from dsl.core.wording import say
@@ -30,23 +31,36 @@ from dsl.frontends.markdown import extract_markdown
 _MAGIC = re.compile(r"[ \t]*%%deriv\b[^\n]*(\n|$)")
 
 
+class NotANotebook(ValueError):
+    """Why a text is not a notebook (worded), and where in it when known."""
+
+    def __init__(self, what: str, line: int = 1, column: int = 1) -> None:
+        super().__init__(what)
+        self.line, self.column = line, column
+
+
 def cells_of(text: str) -> list[dict]:
-    """The cells of a notebook's JSON text; ``ValueError`` if it is not one."""
+    """The cells of a notebook's JSON text; :class:`NotANotebook` if it is
+    not one.  An entry of the list of cells that is not an object is read
+    as an empty cell, so the cells after it keep their numbers."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
-        raise ValueError(f"not a valid notebook: {err.msg} at line {err.lineno}, "
-                         f"column {err.colno}") from None
+        why = err.msg.removesuffix(" at").removesuffix(" starting")
+        raise NotANotebook(say("notebook-not-json", why=why[:1].lower() + why[1:], line=err.lineno,
+                               column=err.colno), err.lineno, err.colno) from None
     except RecursionError:      # the decoder recurses once per bracket: bad input, not a defect
-        raise ValueError(say("notebook-too-deep")) from None
+        raise NotANotebook(say("notebook-too-deep")) from None
+    except ValueError:          # an integer past Python's limit on digits
+        raise NotANotebook(say("notebook-long-number", digits=sys.get_int_max_str_digits())) from None
     if not isinstance(data, dict):
-        raise ValueError("not a notebook: the JSON is not an object")
+        raise NotANotebook(say("notebook-not-object"))
     cells = data.get("cells")
     if cells is None and isinstance(data.get("worksheets"), list) and data["worksheets"]:
         cells = data["worksheets"][0].get("cells") if isinstance(data["worksheets"][0], dict) else None
-    if not isinstance(cells, list) or not all(isinstance(c, dict) for c in cells):
-        raise ValueError("not a notebook: no list of cells")
-    return cells
+    if not isinstance(cells, list):
+        raise NotANotebook(say("notebook-no-cells"))
+    return [c if isinstance(c, dict) else {} for c in cells]
 
 
 def _source(cell: dict) -> str:

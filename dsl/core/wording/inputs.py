@@ -32,6 +32,10 @@ INPUT: dict[str, str] = {
     "not-utf8": "{path} is not UTF-8 text (byte {byte} at line {line}, column {column})",
     "line-too-long": "{path}: line {line} is too long (more than {limit} MiB)",
     "notebook-too-deep": "not a valid notebook: the JSON is nested too deeply",
+    "notebook-not-json": "not a valid notebook: the JSON is broken at line {line}, column {column} ({why})",
+    "notebook-long-number": "not a valid notebook: a number in it has more than {digits} digits",
+    "notebook-not-object": "not a notebook: the JSON is not an object",
+    "notebook-no-cells": "not a notebook: it has no list of cells",
 }
 
 # Option values (apps.options): the reason a value is refused, after "argument --NAME: ".
