@@ -56,3 +56,23 @@ def test_a_session_verifies_what_the_whole_file_verifies():
     whole = driver.check_source(Source("t.deriv", "".join(pieces))).claims
     assert [c.status for c in fed] == [c.status for c in whole] == ["verified", "wrong"]
     assert fed[1].detail == whole[1].detail
+
+
+def test_the_opaque_check_of_a_claim_reads_only_the_definitions_it_reaches():
+    # per claim, no pass over the whole program (it made verification quadratic)
+    from dsl.shapes.checker import check_program
+    from dsl.verify.opaque import opaque_reason
+    program, _ = syntax.parse_text("o : 1 x 3\nl : scalar opaque\nL = l(o, o)\nM = sum(o)\n"
+                                   "dL/do = o\ndM/do = 1 + 0 * o\n", "t.deriv")
+    env = check_program(program)[0]
+    plan = Plan(program.statements)
+
+    class Unwalked:
+        @property
+        def statements(self):
+            raise AssertionError("the whole program was walked")
+
+    first, second = [s for s in program.statements if type(s).__name__ == "Claim"]
+    assert opaque_reason(Unwalked(), env, first, plan.defs) == "'l' is a function the document does not define"
+    assert opaque_reason(Unwalked(), env, second, plan.defs) is None
+    assert opaque_reason(program, env, first) == opaque_reason(Unwalked(), env, first, plan.defs)

@@ -160,10 +160,10 @@ def _verify(program: Program, env, info, seed: int, draws: int, inputs: Mapping 
         if on_claim:  # the checker reported the error on this claim: no second diagnostic
             return ClaimResult(claim, Status.UNCHECKED, why, None, seed)
         return _unchecked(claim, seed, why)
-    opaque = opaque_reason(program, env, claim)
+    shared = shared or Draws(program, env, seed, inputs, sizes)
+    opaque = opaque_reason(program, env, claim, shared.plan.defs)
     if opaque is not None:       # a function the document does not define: nothing to compare with
         return ClaimResult(claim, Status.UNCHECKED, opaque, None, seed)
-    shared = shared or Draws(program, env, seed, inputs, sizes)
     samples: list[Sample] = []
     notes: set[str] = {note} if note else set()
     try:

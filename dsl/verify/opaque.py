@@ -16,14 +16,24 @@ author made no mistake the checker could see.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from dsl.core.ast import Call, Claim, Define, Deriv, Expr, Name, Program, walk
 from dsl.core.attributes import OPAQUE
 from dsl.core.wording import say
 
 
-def opaque_reason(program: Program, env, claim: Claim) -> str | None:
-    """The reason ``claim`` cannot be verified because of an opaque function, or None."""
-    definitions = {s.name: s.expr for s in program.statements if isinstance(s, Define)}
+def opaque_reason(program: Program, env, claim: Claim,
+                  definitions: Mapping[str, Expr] | None = None) -> str | None:
+    """The reason ``claim`` cannot be verified because of an opaque function,
+    or None.  ``definitions`` (each name's first definition, as a
+    ``compute.plan.Plan`` holds them) saves a pass over the whole program,
+    so that the cost is that of the definitions the claim reaches."""
+    if definitions is None:
+        definitions = {}
+        for s in program.statements:
+            if isinstance(s, Define):
+                definitions.setdefault(s.name, s.expr)
     stack: list[Expr] = [claim.expr, claim.deriv.num]
     seen: set[str] = set()
     while stack:
