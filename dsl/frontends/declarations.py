@@ -109,7 +109,7 @@ def space(text: str) -> tuple[str, ...] | None:
     if not rest.startswith("^"):
         return None
     rest = rest[1:].strip()
-    if rest[:1] in "{(":
+    if rest and rest[0] in "{(":          # ("" is in every string)
         close = _matching(rest, 0)
         if close is None or rest[close + 1:].strip():
             return None
