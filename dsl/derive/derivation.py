@@ -69,10 +69,14 @@ class Derivation:
 
 
 def derive(program: Program, env, y: str, x: str, *, steps: bool = False, verify: bool = True,
-           seed: int = 0, before: int | None = None) -> Derivation:
+           seed: int = 0, before: int | None = None, shared=None) -> Derivation:
     """``dY/dX`` derived, simplified and verified; raises ``Underivable`` (say
     why) or ``checking.Inconsistent`` (a defect: the form did not verify).
-    ``before``: only names defined above this line stand for sub-expressions."""
+    ``before``: only names defined above this line stand for sub-expressions.
+    ``shared``: the draws of ``check``'s verification of the program with
+    ``seed`` (``verify.claims.draws_for``), whose true derivatives verify the
+    derived forms too; without them the derivation makes its own, shared by
+    its forms (the result, the steps, the index form)."""
     for name in (y, x):
         info = env.names.get(name)
         if info is None:
@@ -81,12 +85,12 @@ def derive(program: Program, env, y: str, x: str, *, steps: bool = False, verify
             raise Underivable(say("derive-has-errors", name=name))
 
     try:
-        return _derive(program, env, y, x, steps, verify, seed, before)
+        return _derive(program, env, y, x, steps, verify, seed, before, shared)
     except RecursionError:
         raise Underivable(say("derive-too-deep")) from None
 
 
-def _derive(program, env, y, x, steps, verify, seed, before) -> Derivation:
+def _derive(program, env, y, x, steps, verify, seed, before, shared) -> Derivation:
     sweep = Sweep(program, env, y, x)
     for name in (y, x):
         if name in sweep.twice:
@@ -100,17 +104,20 @@ def _derive(program, env, y, x, steps, verify, seed, before) -> Derivation:
     names = _names(program, sweep, before)
     expr = _finish(alg, found, transpose, x, y, sweep, names)
     if verify:
-        checking.verify_form(program, env, y, x, expr, seed=seed)
+        shared = shared if shared is not None else checking.shared_draws(program, env, seed)
+        checking.verify_form(program, env, y, x, expr, seed=seed, shared=shared)
     chain: tuple[Step, ...] = ()
     if steps and kind == "gradient":
-        chain = _steps(program, env, y, x, alg, names, seed, verify)
+        chain = _steps(program, env, y, x, alg, names, seed, verify, shared)
     denominator = getattr(env, "layout", "numerator") == "denominator"
-    index = _index_form(program, env, y, x, alg, expr, denominator, seed, verify) if kind == "jacobian" else None
+    index = (_index_form(program, env, y, x, alg, expr, denominator, seed, verify, shared)
+             if kind == "jacobian" else None)
     used = [*sweep.assumptions, *(say("derive-using", name=n, attr=a) for n, a in alg.used)]
     return Derivation(y, x, expr, to_source(expr), kind, tuple(dict.fromkeys(used)), chain, index)
 
 
-def _index_form(program, env, y, x, alg, expr, transposed: bool, seed: int, verify: bool) -> Claim | None:
+def _index_form(program, env, y, x, alg, expr, transposed: bool, seed: int, verify: bool,
+                shared) -> Claim | None:
     """``dy[i]/dx[j] = ...`` for a Jacobian (None when it has no index form here); ``transposed``:
     ``expr`` is in the denominator layout, entries of X by entries of Y."""
     i, j = IndexVar("i", NOSPAN), IndexVar("j", NOSPAN)
@@ -120,7 +127,7 @@ def _index_form(program, env, y, x, alg, expr, transposed: bool, seed: int, veri
         return None
     indices = ((i,), (j,))
     if verify:
-        checking.verify_form(program, env, y, x, body, seed=seed, indices=indices)
+        checking.verify_form(program, env, y, x, body, seed=seed, indices=indices, shared=shared)
     return checking.claim_of(y, x, body, indices)
 
 
@@ -171,7 +178,7 @@ def _names(program: Program, sweep: Sweep, before: int | None) -> dict[Expr, Exp
     return names
 
 
-def _steps(program, env, y, x, alg, names, seed, verify) -> tuple[Step, ...]:
+def _steps(program, env, y, x, alg, names, seed, verify, shared) -> tuple[Step, ...]:
     """The chain ``dY/dname = ...`` from ``Y`` back to ``X``, each in terms of the one before."""
     sweep = Sweep(program, env, y, x, steps=True)
     found = sweep.run(number(1))
@@ -181,6 +188,6 @@ def _steps(program, env, y, x, alg, names, seed, verify) -> tuple[Step, ...]:
             continue
         expr = simplify(alg, adjoint, names)
         if verify:
-            checking.verify_form(program, env, y, name, expr, seed=seed)
+            checking.verify_form(program, env, y, name, expr, seed=seed, shared=shared)
         out.append(Step(deriv_text(y, name), expr, to_source(expr)))
     return tuple(out)
