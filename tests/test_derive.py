@@ -107,7 +107,7 @@ def test_every_verified_claim_is_derived_and_the_form_verifies(path, y, x):
     ("dims n\nx : 1 x n\nL = sum(x * x)", "L", "q", "'q' is not a declared or defined name"),
     ("dims n\nx : 1 x n\nL = sum(x * x)", "Z", "x", "'Z' is not a declared or defined name"),
     ("dims n, k\nX : n x k\nW : k x k\nY = X @ W", "Y", "W", "higher-order tensor"),
-    ("dims n\nx : 1 x n\ns[i] = x[i] * x[i]\nL = sum(s)", "L", "x", "index notation"),
+    ("dims n\nA : n x n\ns[i] = A[i, i]\nL = sum(s)", "L", "A", "index notation"),   # a diagonal
     ("dims b, n\nX : b x n x n\nL = sum(X @ X)", "L", "X", "rank 3"),
     ("dims n\nx : n x 1\nc : scalar\ny = c * x", "y", "c", "by a scalar"),
     ("dims n\nx : 1 x n\nj = (x @ x.T) @ x", "j", "x", "not all vectors of one orientation"),
@@ -147,6 +147,28 @@ def test_jacobians_also_entry_by_entry(path, y, x, expected):
     assert d.index_line == expected
     text = (ROOT / path).read_text(encoding="utf-8")
     assert pipeline.verify_claim_text(text, expected, seed=4).status is Status.VERIFIED
+
+
+@pytest.mark.parametrize(("text", "y", "x", "expected", "index"), [
+    ("dims n\nc : n x 1\ns = sum[i](c[i] * c[i])", "s", "c", "2 * c", None),
+    ("dims n\nu : 1 x n\nA : n x n\nt = sum[i, j](A[i, j] * u[i] * u[j])", "t", "u", "u @ (A + A.T)", None),
+    ("dims n\nx : 1 x n\ns[i] = x[i] * x[i]\nL = sum(s)", "L", "x", "2 * x", None),
+    ("dims n, k\nA : n x k\nB : k x n\nC[i, j] = sum[k](A[i, k] * B[k, j])\nL = sum(C * C)", "L", "A",
+     "2 * C @ B.T", None),
+    ("dims n\nx : 1 x n\nz : 1 x n\nt = sum[i, j](x[i] * z[j] * delta(i, j))", "t", "x", "z", None),
+    ("dims n\nx : 1 x n\nA : n x n\ny[i] = sum[j](A[i, j] * x[j])", "y", "x", "A", "dy[i]/dx[j] = A[i, j]"),
+    ("dims n\nz : 1 x n\ne[i] = exp(z[i]) / sum[j](exp(z[j]))", "e", "z", "diag(e) - e.T @ e",
+     "de[i]/dz[j] = e[i] * delta(i, j) - e[i] * e[j]"),
+])
+def test_index_notation_definitions_derive_through_their_matrix_spelling(text, y, x, expected, index):
+    out = derive_source(Source("t.deriv", text), y, x)
+    assert out.derivation is not None, [d.message for d in out.diagnostics]
+    assert out.derivation.text == expected
+    assert out.derivation.index_line == index
+    claim = f"d{y}/d{x} = {out.derivation.text}"
+    assert pipeline.verify_claim_text(text, claim, seed=6).status is Status.VERIFIED
+    if index is not None:
+        assert pipeline.verify_claim_text(text, index, seed=6).status is Status.VERIFIED
 
 
 def test_a_gradient_has_no_index_form():

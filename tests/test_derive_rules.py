@@ -63,10 +63,17 @@ CASES = {
     "distribute": ("p * (q - r)", "p * q - p * r"),
     "attribute_rule": ("R.T @ R", "eye(n)"),
     "reassociate": ("A @ (B @ C)", "A @ B @ C"),
+    "spread_rule": ("u @ ones(1, n) * A", "u * A"),
+    "scale_right": ("A @ B / s", "A @ (B / s)"),
+    "scale_left": ("A @ B * s", "A * s @ B"),
 }
 
 # more cases of the same rules: the other forms their identities name
 MORE = [
+    ("spread_rule", "A / (ones(n, 1) @ w)", "A / w"),
+    ("spread_rule", "u @ ones(1, n) * v", "u * v"),
+    ("scale_right", "diag(p) / s", "diag(p / s)"),
+    ("scale_right", "c * (A @ B)", "A @ (B * c)"),
     ("diag_product", "C @ diag(v)", "C * v"),
     ("diag_product", "diag(u) @ B", "u * B"),
     ("identity_rule", "A @ eye(n)", "A"),

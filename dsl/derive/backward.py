@@ -33,6 +33,7 @@ from dsl.builtins.symbolic import NOSPAN, Algebra, number
 from dsl.core.ast import BinOp, Call, Define, Deriv, Expr, Name, Neg, Number, Op, Program, Transpose, walk
 from dsl.core.dims import Shape
 from dsl.core.wording import say
+from dsl.derive.indexed import matrix_form, uses_indices
 from dsl.derive.shapes import Shaper, axis_of, strip
 from dsl.shapes.env import Env
 
@@ -78,9 +79,14 @@ class Sweep:
             if isinstance(stmt, Define) and stmt.name in self.defs:
                 self.twice.add(stmt.name)
             if isinstance(stmt, Define) and stmt.name not in self.defs:
-                if stmt.indices:
-                    self.index_defs.add(stmt.name)
-                self.defs[stmt.name] = strip(stmt.expr)
+                expr = strip(stmt.expr)
+                if uses_indices(stmt.expr):        # swept through its matrix spelling, when it has one
+                    found = matrix_form(self.alg, self.env, stmt.expr, self.shape.name(stmt.name))
+                    if found is None:
+                        self.index_defs.add(stmt.name)
+                    else:
+                        expr = found
+                self.defs[stmt.name] = expr
                 self.order.append(stmt.name)
         self.live = {self.x}
         for name in self.order:

@@ -166,7 +166,7 @@ def _names(program: Program, sweep: Sweep, before: int | None) -> dict[Expr, Exp
     """Normal form of each definition's right side -> its name (the file's own names)."""
     names: dict[Expr, Expr] = {}
     for stmt in program.statements:
-        if not isinstance(stmt, Define) or stmt.indices or (before is not None and stmt.span.line >= before):
+        if not isinstance(stmt, Define) or (before is not None and stmt.span.line >= before):
             continue
         expr = sweep.defs.get(stmt.name)
         if expr is None or isinstance(expr, Name | Number):

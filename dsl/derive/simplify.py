@@ -94,8 +94,9 @@ def _rewrite_once(alg: Algebra, e: Expr) -> Expr:
 
 
 def normal(alg: Algebra, e: Expr, names: Mapping[Expr, Expr] | None = None) -> Expr:
-    """The normal form of ``e``: the rules of ``ALWAYS`` to a fixed point, then names."""
-    e = _rewrite_once(alg, e)
+    """The normal form of ``e``: the rules of ``ALWAYS`` to a fixed point, then names (put in
+    before the rules too, so that a rule does not pull apart what a name stands for)."""
+    e = _rewrite_once(alg, with_names(e, names) if names else e)
     return with_names(e, names) if names else e
 
 
