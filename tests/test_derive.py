@@ -47,6 +47,9 @@ def _derive(path: str, y: str, x: str, steps: bool = False):
     ("examples/layout_denominator.deriv", "theta", "h", "W2"),
     ("examples/attention.deriv", "L", "V", "A.T @ G"),
     ("examples/attention.deriv", "L", "A", "G @ V.T"),
+    ("examples/attention.deriv", "L", "S", "A * (dL/dA - sum(dL/dA * A, axis=1))"),
+    ("examples/attention.deriv", "L", "Q", "dL/dS @ K / sqrt(d)"),
+    ("examples/attention.deriv", "L", "K", "dL/dS.T @ Q / sqrt(d)"),
     ("examples/mistakes/wrong_diagonal.deriv", "s", "theta", "diag(s) - s.T @ s"),
 ])
 def test_derived_forms_of_the_examples(path, y, x, expected):
@@ -244,3 +247,42 @@ def test_every_pair_of_names_derives_or_says_why(path):
                     (y, x, problem and problem.message)
                 seen += derivation is not None
     assert seen > 0
+
+
+SELF_ATTENTION = """dims n, d
+X : n x d
+Wq : d x d
+G : n x d
+S = X @ Wq @ X.T
+P = softmax(S)
+O = P @ X
+L = sum(G * O)
+"""
+
+
+def test_claimed_derivatives_stand_where_they_save_a_repetition_and_then_up_the_chain():
+    chain = "dL/dP = G @ X.T\ndL/dS = P * (dL/dP - sum(dL/dP * P, axis=1))\n"
+    out = derive_source(Source("t.deriv", SELF_ATTENTION + chain), "L", "Wq")
+    assert out.derivation is not None and out.derivation.text == "X.T @ dL/dS @ X"
+    claim = f"dL/dWq = {out.derivation.text}"
+    assert pipeline.verify_claim_text(SELF_ATTENTION + chain, claim, seed=2).status is Status.VERIFIED
+    # without the claims the same derivative is spelled out in the file's values
+    plain = derive_source(Source("t.deriv", SELF_ATTENTION), "L", "Wq")
+    assert plain.derivation is not None and "dL/d" not in plain.derivation.text
+    assert "G @ X.T" in plain.derivation.text
+
+
+def test_a_claimed_derivative_that_saves_nothing_is_not_used():
+    # dL/dh is claimed, but (yhat - y) @ W2.T occurs once in dL/dx: the answer stays in the file's values
+    assert _derive("examples/mlp.deriv", "L", "x").text == "(yhat - y) @ W2.T * sigma'(a) @ W1.T"
+
+
+def test_the_fix_names_only_derivatives_claimed_above_it():
+    wrong = "dL/dWq = X.T @ dL/dS\n"
+    chain = "dL/dP = G @ X.T\ndL/dS = P * (dL/dP - sum(dL/dP * P, axis=1))\n"
+    report = pipeline.check_source(Source("t.deriv", SELF_ATTENTION + chain + wrong))
+    (d,) = [d for d in report.diagnostics if d.code in ("E500", "E400")]
+    assert d.fix is not None and d.fix.replacement == "X.T @ dL/dS @ X"
+    report = pipeline.check_source(Source("t.deriv", SELF_ATTENTION + "dL/dWq = X.T @ G\n" + chain))
+    (d,) = [d for d in report.diagnostics if d.code in ("E500", "E400")]
+    assert d.fix is not None and "dL/d" not in d.fix.replacement

@@ -93,6 +93,7 @@ class Sweep:
             if name != self.x and reads(self.defs[name]) & self.live:
                 self.live.add(name)
         self.adj: dict[str, Expr] = {}
+        self._live_memo: dict[int, tuple[Expr, bool]] = {}
         self.extra: dict[int, Expr] = {}      # id of a node -> an adjoint passed to it directly
         self.pending: set[str] = set()        # names whose definitions hold such a node
         self.result: Expr | None = None
@@ -136,7 +137,10 @@ class Sweep:
             self.adj[name] = self.alg.add(self.adj.get(name), g)  # type: ignore[assignment]
 
     def _is_live(self, e: Expr) -> bool:
-        return bool(reads(e) & self.live)
+        found = self._live_memo.get(id(e))     # the nodes of the definitions, alive for the whole sweep
+        if found is None or found[0] is not e:
+            found = self._live_memo[id(e)] = (e, bool(reads(e) & self.live))
+        return found[1]
 
     # ---------------------------------------------------------- the rules
     def _back(self, e: Expr, g: Expr | None, out: Expr | None = None) -> None:

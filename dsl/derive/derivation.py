@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from dsl.builtins.symbolic import NOSPAN, Algebra, number
-from dsl.core.ast import Claim, Define, Expr, IndexVar, Name, Number, Program, deriv_text
+from dsl.core.ast import Claim, Define, Deriv, Expr, IndexVar, Name, Number, Program, deriv_text, walk
 from dsl.core.wording import say
 from dsl.derive import checking
 from dsl.derive.backward import Sweep, Underivable, seed_for
@@ -103,6 +103,10 @@ def _derive(program, env, y, x, steps, verify, seed, before, shared) -> Derivati
     found = sweep.run(seed_expr)
     names = _names(program, sweep, before)
     expr = _finish(alg, found, transpose, x, y, sweep, names)
+    if kind == "gradient" and found is not None:
+        chained = _chained(alg, normal(alg, found, names), _claimed(program, sweep, y, x, before, names))
+        if chained:
+            expr = _finish(alg, found, transpose, x, y, sweep, {**chained, **names})
     if verify:
         shared = shared if shared is not None else checking.shared_draws(program, env, seed)
         checking.verify_form(program, env, y, x, expr, seed=seed, shared=shared)
@@ -176,6 +180,48 @@ def _names(program: Program, sweep: Sweep, before: int | None) -> dict[Expr, Exp
             names.setdefault(key, Name(stmt.name, NOSPAN))
     sweep.alg.used.clear()          # normalising the definitions assumed nothing about the result
     return names
+
+
+def _claimed(program: Program, sweep: Sweep, y: str, x: str, before: int | None,
+             names: dict[Expr, Expr]) -> dict[Expr, Expr]:
+    """The adjoint of each intermediate ``name`` whose derivative ``dY/dname`` the file
+    claims (above ``before``) -> that derivative, as the file writes it: the chain the
+    file itself names (``dL/dS @ K / sqrt(d)``).  A ``dY/dname`` inside a claim
+    stands for its true value, so the form is right whatever the file claims it is."""
+    claimed = {stmt.deriv.den.id for stmt in program.statements
+               if isinstance(stmt, Claim) and stmt.deriv.num.id == y and not stmt.deriv.num_indices
+               and not stmt.deriv.den_indices and (before is None or stmt.span.line < before)}
+    out: dict[Expr, Expr] = {}
+    for name in sorted(claimed - {x, y}):
+        adjoint = sweep.adj.get(name)
+        if adjoint is None or isinstance(adjoint, Name | Number):
+            continue
+        term = Deriv(Name(y, NOSPAN), Name(name, NOSPAN), NOSPAN)
+        for key in (adjoint, normal(sweep.alg, adjoint, names)):
+            if not isinstance(key, Name | Number | Deriv):
+                out.setdefault(key, term)
+    sweep.alg.used.clear()          # as in _names: normalising the adjoints assumed nothing about the result
+    return out
+
+
+def _chained(alg: Algebra, form: Expr, claimed: dict[Expr, Expr]) -> dict[Expr, Expr]:
+    """The claimed derivatives that stand for their adjoints in ``form``: one whose adjoint
+    occurs more than once (it saves the repetition, as ``dL/dA`` in the softmax backward),
+    then each whose adjoint holds one already standing (the chain, once it reads through a
+    named derivative, is cut at the named one above it: ``dL/dS @ K / sqrt(d)``)."""
+    count: dict[Expr, int] = {}
+    for node in walk(form):
+        if node in claimed:
+            count[node] = count.get(node, 0) + 1
+    used = {key for key, n in count.items() if n > 1}
+    grew = bool(used)
+    while grew:
+        grew = False
+        for key in claimed:
+            if key not in used and any(node in used for node in walk(key) if node is not key):
+                used.add(key)
+                grew = True
+    return {key: claimed[key] for key in used}
 
 
 def _steps(program, env, y, x, alg, names, seed, verify, shared) -> tuple[Step, ...]:

@@ -15,6 +15,7 @@ fewer transposes wins.
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Mapping
 from dataclasses import replace
 
@@ -75,8 +76,29 @@ def _with(e: Expr, kids: tuple[Expr, ...]) -> Expr:
     return e
 
 
+_MEMO: weakref.WeakKeyDictionary[Algebra, dict[Expr, tuple[Expr, tuple]]] = weakref.WeakKeyDictionary()
+"""The normal forms already found over one algebra (one derivation), each with the
+assumptions its rules relied on: a candidate of ``simplify`` shares most of its
+sub-expressions with the one before it."""
+
+
 def _rewrite_once(alg: Algebra, e: Expr) -> Expr:
-    """``e`` with its operands in normal form, then its own node rewritten until no rule applies."""
+    """``e`` with its operands in normal form, then its own node rewritten until no rule
+    applies (remembered per algebra, with the assumptions the rules recorded)."""
+    memo = _MEMO.get(alg)
+    if memo is None:
+        memo = _MEMO[alg] = {}
+    found = memo.get(e)
+    if found is not None:
+        alg.used.extend(found[1])
+        return found[0]
+    kept = len(alg.used)
+    out = _rewrite(alg, e)
+    memo[e] = (out, tuple(alg.used[kept:]))
+    return out
+
+
+def _rewrite(alg: Algebra, e: Expr) -> Expr:
     kids = _kids(e)
     if kids:
         new = tuple(_rewrite_once(alg, k) for k in kids)
@@ -131,6 +153,7 @@ def simplify(alg: Algebra, e: Expr, names: Mapping[Expr, Expr] | None = None) ->
     """The most readable form found: the normal form, improved rewrite by rewrite."""
     best = normal(alg, e, names)
     best_score = score(best)
+    tried: dict[Expr, tuple[Expr, float]] = {}      # a rewrite not kept is met again after each one kept
     for _ in range(MAX_STEPS):
         improved = False
         for path, node in list(_positions(best)):
@@ -138,8 +161,12 @@ def simplify(alg: Algebra, e: Expr, names: Mapping[Expr, Expr] | None = None) ->
                 found = rule(alg, node)
                 if found is None or found == node:
                     continue
-                candidate = normal(alg, _put(best, path, found), names)
-                s = score(candidate)
+                put = _put(best, path, found)
+                known = tried.get(put)
+                if known is None:
+                    made = normal(alg, put, names)
+                    known = tried[put] = (made, score(made))
+                candidate, s = known
                 if s < best_score - 1e-9:
                     best, best_score, improved = candidate, s, True
                     break
