@@ -66,6 +66,8 @@ CASES = {
     "spread_rule": ("u @ ones(1, n) * A", "u * A"),
     "scale_right": ("A @ B / s", "A @ (B / s)"),
     "scale_left": ("A @ B * s", "A * s @ B"),
+    "indicator_rule": ("where(x > 0, 1, 0)", "x > 0"),
+    "sigmoid_rule": ("q / (1 + exp(-x))", "q * sigma(x)"),
 }
 
 # more cases of the same rules: the other forms their identities name
@@ -73,6 +75,11 @@ MORE = [
     ("spread_rule", "A / (ones(n, 1) @ w)", "A / w"),
     ("spread_rule", "u @ ones(1, n) * v", "u * v"),
     ("scale_right", "diag(p) / s", "diag(p / s)"),
+    ("scale_right", "q * p / s", "q * (p / s)"),
+    ("sigmoid_rule", "-1 / (1 + exp(x)) * exp(x)", "-sigma(x)"),
+    ("indicator_rule", "where(b, 1, 0)", "b"),
+    ("sigmoid_rule", "q * exp(x) / (1 + exp(x))", "q * sigma(x)"),
+    ("sigmoid_rule", "exp(x) / (exp(x) + 1)", "sigma(x)"),
     ("scale_right", "c * (A @ B)", "A @ (B * c)"),
     ("diag_product", "C @ diag(v)", "C * v"),
     ("diag_product", "diag(u) @ B", "u * B"),

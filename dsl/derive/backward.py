@@ -34,6 +34,7 @@ from dsl.core.ast import BinOp, Call, Define, Deriv, Expr, Name, Neg, Number, Op
 from dsl.core.dims import Shape
 from dsl.core.wording import say
 from dsl.derive.indexed import matrix_form, uses_indices
+from dsl.derive.scaled import COMPARISON
 from dsl.derive.shapes import Shaper, axis_of, strip
 from dsl.shapes.env import Env
 
@@ -88,6 +89,9 @@ class Sweep:
                         expr = found
                 self.defs[stmt.name] = expr
                 self.order.append(stmt.name)
+        for name, expr in self.defs.items():      # a comparison is 0 or 1: where(mask, 1, 0) is mask
+            if isinstance(expr, BinOp) and expr.op.is_comparison:
+                self.alg.attrs[name] = (*self.alg.attrs.get(name, ()), COMPARISON)
         self.live = {self.x}
         for name in self.order:
             if name != self.x and reads(self.defs[name]) & self.live:

@@ -17,7 +17,7 @@ from dsl.core.ast import BinOp, Call, Expr, Neg, Number, Op, Transpose
 from dsl.core.dims import Shape
 from dsl.derive.assumed import attribute_rule, label_sum, symmetric_rule
 from dsl.derive.products import linear_rule, mul_factors, product_rule, sum_rule
-from dsl.derive.scaled import scale_left, scale_right, spread_rule
+from dsl.derive.scaled import indicator_rule, scale_left, scale_right, sigmoid_rule, spread_rule
 from dsl.derive.shapes import axis_of
 
 Rule = Callable[[Algebra, Expr], "Expr | None"]
@@ -347,7 +347,7 @@ def neg_out(alg: Algebra, e: Expr) -> Expr | None:
 
 ALWAYS: tuple[Rule, ...] = (fold_rule, transpose_rule, identity_rule, one_by_one, outer_rule, neg_out, cancel_rule,
                             label_sum, diag_sum, symmetric_rule, attribute_rule, where_rule, product_rule, linear_rule,
-                            sum_rule, spread_rule)
+                            sum_rule, spread_rule, indicator_rule, sigmoid_rule)
 """Applied wherever they match: the normal form."""
 
 CHOICES: tuple[Rule, ...] = (push_transpose, push_transpose_twice, push_transpose_all, diag_product, factor_rule,

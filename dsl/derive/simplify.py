@@ -135,6 +135,14 @@ def with_names(e: Expr, names: Mapping[Expr, Expr]) -> Expr:
     return _with(e, new) if new != kids else e
 
 
+def names_inside(e: Expr, names: Mapping[Expr, Expr]) -> Expr:
+    """``e`` with names put in below its top node (the key under which a definition that
+    uses another one is found once that one's name is in: ``exp(x - m)`` for ``exp(x - max(x))``)."""
+    kids = _kids(e)
+    new = tuple(with_names(k, names) for k in kids)
+    return _with(e, new) if new != kids else e
+
+
 def _positions(e: Expr, path: tuple[int, ...] = ()):
     yield path, e
     for i, k in enumerate(_kids(e)):
