@@ -80,6 +80,8 @@ MORE = [
     ("indicator_rule", "where(b, 1, 0)", "b"),
     ("sigmoid_rule", "q * exp(x) / (1 + exp(x))", "q * sigma(x)"),
     ("sigmoid_rule", "exp(x) / (exp(x) + 1)", "sigma(x)"),
+    ("sigmoid_rule", "-1 / sigma(x) * sigma'(x)", "-(1 - sigma(x))"),
+    ("sigmoid_rule", "sigma'(x) / sigma(x)", "1 - sigma(x)"),
     ("scale_right", "c * (A @ B)", "A @ (B * c)"),
     ("diag_product", "C @ diag(v)", "C * v"),
     ("diag_product", "diag(u) @ B", "u * B"),

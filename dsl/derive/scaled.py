@@ -14,7 +14,7 @@ scaled operand (``e.T @ exp(z) / sum(exp(z))`` -> ``e.T @ e``).  A comparison is
 """
 from __future__ import annotations
 
-from dsl.builtins.symbolic import NOSPAN, Algebra, is_number
+from dsl.builtins.symbolic import NOSPAN, Algebra, is_number, number
 from dsl.core.ast import BinOp, Call, Expr, Name, Neg, Op
 
 _ELEMENTWISE = (Op.ADD, Op.SUB, Op.MUL, Op.DIV)
@@ -131,29 +131,41 @@ def _one_plus_exp(e: Expr) -> Expr | None:
     return None
 
 
+def _ratio(alg: Algebra, num: Expr, den: Expr) -> Expr | None:
+    """``num / den`` for the pairs with a shorter spelling: exp(u) / (1 + exp(u)) is
+    sigma(u), sigma'(u) / sigma(u) is 1 - sigma(u)."""
+    u = _one_plus_exp(den)
+    if u is not None and _exp_of(num) == u:
+        return alg.call("sigma", u)
+    if _call(den, "sigma") and isinstance(num, Call) and num.func == "sigma" and num.prime \
+            and num.args == den.args:                                 # type: ignore[union-attr]
+        return alg.sub(number(1), den)
+    return None
+
+
 def sigmoid_rule(alg: Algebra, e: Expr) -> Expr | None:
     """P / (1 + exp(-u)) -> P * sigma(u); P * exp(u) / (1 + exp(u)) -> P * sigma(u);
-    (P / (1 + exp(u))) * exp(u) -> P * sigma(u) (entry by entry, P possibly 1)."""
+    (P / (1 + exp(u))) * exp(u) -> P * sigma(u); the same with sigma'(u) / sigma(u) ->
+    1 - sigma(u) (entry by entry, P possibly 1)."""
     if not isinstance(e, BinOp):
         return None
-    whole = alg.shape(e)
     found: Expr | None = None
-    if e.op is Op.DIV and (u := _one_plus_exp(e.right)) is not None:
+    if e.op is Op.DIV:
+        u = _one_plus_exp(e.right)
         if isinstance(u, Neg):
             found = alg.mul(e.left, alg.call("sigma", u.operand))
-        elif _exp_of(e.left) == u:
-            found = alg.call("sigma", u)
+        elif (q := _ratio(alg, e.left, e.right)) is not None:
+            found = q
         elif isinstance(e.left, BinOp) and e.left.op is Op.MUL:
-            for p, q in ((e.left.left, e.left.right), (e.left.right, e.left.left)):
-                if _exp_of(q) == u:
-                    found = alg.mul(p, alg.call("sigma", u))
+            for p, n in ((e.left.left, e.left.right), (e.left.right, e.left.left)):
+                if (q := _ratio(alg, n, e.right)) is not None:
+                    found = alg.mul(p, q)
                     break
     elif e.op is Op.MUL:
-        for d, q in ((e.left, e.right), (e.right, e.left)):
-            if isinstance(d, BinOp) and d.op is Op.DIV and (u := _one_plus_exp(d.right)) is not None \
-                    and _exp_of(q) == u:
-                found = alg.mul(d.left, alg.call("sigma", u))
+        for d, n in ((e.left, e.right), (e.right, e.left)):
+            if isinstance(d, BinOp) and d.op is Op.DIV and (q := _ratio(alg, n, d.right)) is not None:
+                found = alg.mul(d.left, q)
                 break
-    if found is not None and alg.shape(found) == whole:
+    if found is not None and alg.shape(found) == alg.shape(e):
         return found
     return None
