@@ -10,7 +10,7 @@ import pytest
 from dsl.builtins.symbolic import Algebra
 from dsl.core.span import Source
 from dsl.derive.backward import SUMS_TO_ONE, SYMMETRIC
-from dsl.derive.rewrite import ALWAYS, CHOICES, IDENTITIES
+from dsl.derive.rewrite import ALWAYS, ALWAYS_ON, CHOICES, IDENTITIES
 from dsl.derive.shapes import Shaper, strip
 from dsl.language.printer import to_source
 from dsl.language.syntax import parse_expr
@@ -161,3 +161,16 @@ def test_side_conditions_hold_the_rules_back():
 def test_every_rule_has_a_case():
     assert set(IDENTITIES) == set(CASES)
     assert len(IDENTITIES) == len(ALWAYS) + len(CHOICES)
+
+
+@pytest.mark.parametrize("name", [r.__name__ for r in ALWAYS])
+def test_each_normal_form_rule_is_tried_on_the_nodes_it_rewrites(name):
+    cases = [(n, t) for n, (t, _) in CASES.items()] + [(n, t) for n, t, _ in MORE]
+    kinds = set()
+    for rule_name, text in cases:
+        if rule_name == name:
+            expr, _ = parse_expr(text)
+            kinds.add(type(strip(expr)))
+    assert kinds, f"{name} has no case"
+    for kind in kinds:
+        assert IDENTITIES[name] in ALWAYS_ON[kind], (name, kind.__name__)

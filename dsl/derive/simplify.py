@@ -21,7 +21,7 @@ from dataclasses import replace
 
 from dsl.builtins.symbolic import Algebra
 from dsl.core.ast import BinOp, Call, Expr, Keyword, Neg, Transpose, walk
-from dsl.derive.rewrite import ALWAYS, CHOICES
+from dsl.derive.rewrite import ALWAYS_ON, CHOICES
 from dsl.language.printer import to_source
 
 TOKEN = re.compile(r"\.T|\*\*|[A-Za-z_][A-Za-z_0-9]*'?|\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\S")
@@ -105,7 +105,7 @@ def _rewrite(alg: Algebra, e: Expr) -> Expr:
         if new != kids:
             e = _with(e, new)
     for _ in range(MAX_STEPS):
-        for rule in ALWAYS:
+        for rule in ALWAYS_ON.get(type(e), ()):
             found = rule(alg, e)
             if found is not None and found != e:
                 e = _rewrite_once(alg, found)
