@@ -110,7 +110,7 @@ def test_every_verified_claim_is_derived_and_the_form_verifies(path, y, x):
     ("dims n\nx : 1 x n\nL = sum(x * x)", "L", "q", "'q' is not a declared or defined name"),
     ("dims n\nx : 1 x n\nL = sum(x * x)", "Z", "x", "'Z' is not a declared or defined name"),
     ("dims n, k\nX : n x k\nW : k x k\nY = X @ W", "Y", "W", "higher-order tensor"),
-    ("dims n\nA : n x n\ns[i] = A[i, i]\nL = sum(s)", "L", "A", "index notation"),   # a diagonal
+    ("dims b, n\nX : b x n x n\ns[i] = sum[j, k](X[i, j, k])\nL = sum(s)", "L", "X", "index notation"),
     ("dims b, n\nX : b x n x n\nL = sum(X @ X)", "L", "X", "rank 3"),
     ("dims n\nx : n x 1\nc : scalar\ny = c * x", "y", "c", "by a scalar"),
     ("dims n\nx : 1 x n\nj = (x @ x.T) @ x", "j", "x", "not all vectors of one orientation"),
@@ -159,6 +159,7 @@ def test_jacobians_also_entry_by_entry(path, y, x, expected):
     ("dims n, k\nA : n x k\nB : k x n\nC[i, j] = sum[k](A[i, k] * B[k, j])\nL = sum(C * C)", "L", "A",
      "2 * C @ B.T", None),
     ("dims n\nx : 1 x n\nz : 1 x n\nt = sum[i, j](x[i] * z[j] * delta(i, j))", "t", "x", "z", None),
+    ("dims n\nA : n x n\nx : 1 x n\nt = sum[i](A[i, i] * x[i])", "t", "A", "diag(x.T)", None),
     ("dims n\nx : 1 x n\nA : n x n\ny[i] = sum[j](A[i, j] * x[j])", "y", "x", "A", "dy[i]/dx[j] = A[i, j]"),
     ("dims n\nz : 1 x n\ne[i] = exp(z[i]) / sum[j](exp(z[j]))", "e", "z", "diag(e) - e.T @ e",
      "de[i]/dz[j] = e[i] * delta(i, j) - e[i] * e[j]"),

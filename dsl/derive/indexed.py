@@ -8,7 +8,8 @@ None when it has none here.  Every sub-expression is translated to a
 matrix with an index (or none) on each of its two axes:
 
 - ``x[i]`` of a row vector is ``x`` with ``i`` along its columns, of a
-  column along its rows; ``A[i, j]`` is ``A`` with ``i`` along the rows;
+  column along its rows; ``A[i, j]`` is ``A`` with ``i`` along the rows,
+  ``A[i, i]`` its diagonal ``diag(A)`` along the rows;
 - an elementwise operator or function lines the indices of its operands up
   (a transpose where they cross) and broadcasts the rest;
 - ``sum[k](P * Q)`` with ``k`` on one axis of each of two factors is
@@ -17,8 +18,7 @@ matrix with an index (or none) on each of its two axes:
 - ``delta(i, j)`` is ``eye(n)``, or, summed over one of its indices, the
   other index put in its place.
 
-A value indexed along its diagonal (``A[i, i]``), a tensor, or an index
-computed from others has no spelling here.  The translation is an
+``A[i, i]`` is ``diag(A)``, a column.  A tensor has no spelling here.  The translation is an
 identity of the definition, and every result derived through it is
 verified numerically against the definition as written.
 """
@@ -198,6 +198,8 @@ class _Translate:
             return b, ((None, names[0]) if s.is_row else (names[0], None))
         if len(names) == 2 and s.rank == 2 and names[0] != names[1]:
             return b, (names[0], names[1])
+        if len(names) == 2 and s.rank == 2 and s.rows == s.cols:      # A[i, i]: its diagonal, a column
+            return self.alg.call("diag", b), (names[0], None)
         raise _NoSpelling
 
     def _elementwise(self, op: Op, left: tuple[Expr, Axes], right: tuple[Expr, Axes]) -> tuple[Expr, Axes]:
