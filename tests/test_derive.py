@@ -287,3 +287,10 @@ def test_the_fix_names_only_derivatives_claimed_above_it():
     report = pipeline.check_source(Source("t.deriv", SELF_ATTENTION + "dL/dWq = X.T @ G\n" + chain))
     (d,) = [d for d in report.diagnostics if d.code in ("E500", "E400")]
     assert d.fix is not None and "dL/d" not in d.fix.replacement
+
+
+def test_assumptions_are_kept_when_the_file_claims_derivatives_on_the_way():
+    text = "dims n\nmask : 1 x n binary\nx : 1 x n\nh = mask * mask * x\nL = sum(h * h)\ndL/dh = 2 * h\n"
+    out = derive_source(Source("t.deriv", text), "L", "x")
+    assert out.derivation is not None and out.derivation.text == "2 * h * mask"
+    assert out.derivation.assumptions == ("mask is binary",)

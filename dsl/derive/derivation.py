@@ -102,9 +102,10 @@ def _derive(program, env, y, x, steps, verify, seed, before, shared) -> Derivati
         sweep.stacked = "rows" if ys is not None and ys.is_row else "cols"
     found = sweep.run(seed_expr)
     names = _names(program, sweep, before)
-    expr = _finish(alg, found, transpose, x, y, sweep, names)
-    if kind == "gradient" and found is not None:
-        chained = _chained(alg, normal(alg, found, names), _claimed(program, sweep, y, x, before, names))
+    claimed = _claimed(program, sweep, y, x, before, names) if kind == "gradient" and found is not None else {}
+    expr = _finish(alg, found, transpose, x, y, sweep, names)      # after both: they clear alg.used
+    if claimed and found is not None:
+        chained = _chained(alg, normal(alg, found, names), claimed)
         if chained:
             expr = _finish(alg, found, transpose, x, y, sweep, {**chained, **names})
     if verify:
