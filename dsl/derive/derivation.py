@@ -69,14 +69,15 @@ class Derivation:
 
 
 def derive(program: Program, env, y: str, x: str, *, steps: bool = False, verify: bool = True,
-           seed: int = 0, before: int | None = None, shared=None) -> Derivation:
+           seed: int = 0, before: int | None = None, shared=None, index: bool = True) -> Derivation:
     """``dY/dX`` derived, simplified and verified; raises ``Underivable`` (say
     why) or ``checking.Inconsistent`` (a defect: the form did not verify).
     ``before``: only names defined above this line stand for sub-expressions.
     ``shared``: the draws of ``check``'s verification of the program with
     ``seed`` (``verify.claims.draws_for``), whose true derivatives verify the
     derived forms too; without them the derivation makes its own, shared by
-    its forms (the result, the steps, the index form)."""
+    its forms (the result, the steps, the index form).  ``index``: also the
+    index form of a Jacobian (a fix in ``check`` needs only the matrix form)."""
     for name in (y, x):
         info = env.names.get(name)
         if info is None:
@@ -85,12 +86,12 @@ def derive(program: Program, env, y: str, x: str, *, steps: bool = False, verify
             raise Underivable(say("derive-has-errors", name=name))
 
     try:
-        return _derive(program, env, y, x, steps, verify, seed, before, shared)
+        return _derive(program, env, y, x, steps, verify, seed, before, shared, index)
     except RecursionError:
         raise Underivable(say("derive-too-deep")) from None
 
 
-def _derive(program, env, y, x, steps, verify, seed, before, shared) -> Derivation:
+def _derive(program, env, y, x, steps, verify, seed, before, shared, want_index) -> Derivation:
     sweep = Sweep(program, env, y, x)
     for name in (y, x):
         if name in sweep.twice:
@@ -116,7 +117,7 @@ def _derive(program, env, y, x, steps, verify, seed, before, shared) -> Derivati
         chain = _steps(program, env, y, x, alg, names, seed, verify, shared)
     denominator = getattr(env, "layout", "numerator") == "denominator"
     index = (_index_form(program, env, y, x, alg, expr, denominator, seed, verify, shared)
-             if kind == "jacobian" else None)
+             if kind == "jacobian" and want_index else None)
     used = [*sweep.assumptions, *(say("derive-using", name=n, attr=a) for n, a in alg.used)]
     return Derivation(y, x, expr, to_source(expr), kind, tuple(dict.fromkeys(used)), chain, index)
 

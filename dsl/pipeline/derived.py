@@ -59,7 +59,7 @@ class Derived:
 
 def derive_in(report: Report, y: str, x: str, *, steps: bool = False, seed: int = DEFAULT_SEED,
               span: Span | None = None, before: int | None = None,
-              shared=None) -> tuple[Derivation | None, Diagnostic | None]:
+              shared=None, index: bool = True) -> tuple[Derivation | None, Diagnostic | None]:
     """``dY/dX`` from a checked report, or the diagnostic saying why not
     (``shared``: the draws of the report's verification, see ``derive``)."""
     from dsl.derive import Inconsistent, Underivable, derive  # deferred: derivation only when a check has errors
@@ -67,7 +67,7 @@ def derive_in(report: Report, y: str, x: str, *, steps: bool = False, seed: int 
     name = f"d{y}/d{x}"
     try:
         return derive(report.program, report.env, y, x, steps=steps, seed=seed, before=before,
-                      shared=shared), None
+                      shared=shared, index=index), None
     except Underivable as exc:
         return None, messages.make("E510", span, deriv=name, why=str(exc))
     except Inconsistent as exc:
@@ -109,7 +109,7 @@ def attach_fixes(report_program, env, diagnostics: list[Diagnostic], results: Se
         if not inside or (result.status is Status.VERIFIED):
             continue
         derivation, _ = derive_in(report, claim.deriv.num.id, claim.deriv.den.id, seed=seed,
-                                  before=claim.span.line, shared=shared)
+                                  before=claim.span.line, shared=shared, index=False)
         if derivation is None:
             continue
         fix = Fix(claim.expr.span, derivation.text, say("derive-fix-title"), derivation.expr,
