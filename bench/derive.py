@@ -122,7 +122,7 @@ def speed(s: Settings) -> list[Row]:
         finally:
             hook.attach_fixes = attach
 
-    both = measure_together({"with": check_all, "without": without}, repeats=s.reps(7, 2), warmup=1)
+    both = measure_together({"with": check_all, "without": without}, repeats=s.reps(15, 3), warmup=1)
     s.say(f"derive: check of {len(sources)} files of examples/mistakes/: with fixes {both['with'].spread}, "
           f"without {both['without'].spread}")
     rows.append(Row("check examples/mistakes/ with derived fixes", both["with"], both["without"],

@@ -42,6 +42,13 @@ def test_steps_end_with_the_whole_form(capsys):
                                     "dL/dx = (yhat - y) @ W2.T * sigma'(a) @ W1.T"]
 
 
+def test_steps_whose_last_line_is_the_whole_form_print_it_once(capsys):
+    code, out, _ = run(capsys, str(Path(MLP).parent / "attention.deriv"), "L", "K", "--steps")
+    assert code == 0
+    assert out.splitlines() == ["dL/dO = G", "dL/dA = dL/dO @ V.T", "dL/dS = A * (dL/dA - sum(dL/dA * A, axis=1))",
+                                "dL/dK = dL/dS.T @ Q / sqrt(d)"]
+
+
 def test_the_steps_pasted_under_the_file_all_verify(capsys, tmp_path):
     _, out, _ = run(capsys, MLP, "L", "x", "--steps")
     path = tmp_path / "mlp_steps.deriv"

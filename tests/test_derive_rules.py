@@ -10,7 +10,7 @@ import pytest
 from dsl.builtins.symbolic import Algebra
 from dsl.core.span import Source
 from dsl.derive.backward import SUMS_TO_ONE, SYMMETRIC
-from dsl.derive.rewrite import ALWAYS, CHOICES, IDENTITIES
+from dsl.derive.rewrite import ALWAYS, ALWAYS_ON, CHOICES, IDENTITIES
 from dsl.derive.shapes import Shaper, strip
 from dsl.language.printer import to_source
 from dsl.language.syntax import parse_expr
@@ -63,10 +63,26 @@ CASES = {
     "distribute": ("p * (q - r)", "p * q - p * r"),
     "attribute_rule": ("R.T @ R", "eye(n)"),
     "reassociate": ("A @ (B @ C)", "A @ B @ C"),
+    "spread_rule": ("u @ ones(1, n) * A", "u * A"),
+    "scale_right": ("A @ B / s", "A @ (B / s)"),
+    "scale_left": ("A @ B * s", "A * s @ B"),
+    "indicator_rule": ("where(x > 0, 1, 0)", "x > 0"),
+    "sigmoid_rule": ("q / (1 + exp(-x))", "q * sigma(x)"),
 }
 
 # more cases of the same rules: the other forms their identities name
 MORE = [
+    ("spread_rule", "A / (ones(n, 1) @ w)", "A / w"),
+    ("spread_rule", "u @ ones(1, n) * v", "u * v"),
+    ("scale_right", "diag(p) / s", "diag(p / s)"),
+    ("scale_right", "q * p / s", "q * (p / s)"),
+    ("sigmoid_rule", "-1 / (1 + exp(x)) * exp(x)", "-sigma(x)"),
+    ("indicator_rule", "where(b, 1, 0)", "b"),
+    ("sigmoid_rule", "q * exp(x) / (1 + exp(x))", "q * sigma(x)"),
+    ("sigmoid_rule", "exp(x) / (exp(x) + 1)", "sigma(x)"),
+    ("sigmoid_rule", "-1 / sigma(x) * sigma'(x)", "-(1 - sigma(x))"),
+    ("sigmoid_rule", "sigma'(x) / sigma(x)", "1 - sigma(x)"),
+    ("scale_right", "c * (A @ B)", "A @ (B * c)"),
     ("diag_product", "C @ diag(v)", "C * v"),
     ("diag_product", "diag(u) @ B", "u * B"),
     ("identity_rule", "A @ eye(n)", "A"),
@@ -145,3 +161,16 @@ def test_side_conditions_hold_the_rules_back():
 def test_every_rule_has_a_case():
     assert set(IDENTITIES) == set(CASES)
     assert len(IDENTITIES) == len(ALWAYS) + len(CHOICES)
+
+
+@pytest.mark.parametrize("name", [r.__name__ for r in ALWAYS])
+def test_each_normal_form_rule_is_tried_on_the_nodes_it_rewrites(name):
+    cases = [(n, t) for n, (t, _) in CASES.items()] + [(n, t) for n, t, _ in MORE]
+    kinds = set()
+    for rule_name, text in cases:
+        if rule_name == name:
+            expr, _ = parse_expr(text)
+            kinds.add(type(strip(expr)))
+    assert kinds, f"{name} has no case"
+    for kind in kinds:
+        assert IDENTITIES[name] in ALWAYS_ON[kind], (name, kind.__name__)

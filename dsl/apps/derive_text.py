@@ -24,9 +24,10 @@ def claim_text(y: str, x: str, expr: Expr, to: str = "ascii") -> str:
 def lines(derivation, to: str = "ascii", steps: bool = False) -> list[str]:
     """The lines ``chainrule derive`` prints."""
     out = []
-    if steps:
-        out += [claim_text(derivation.y, s.name.split("/d", 1)[1], s.expr, to) for s in derivation.steps]
-    out.append(claim_text(derivation.y, derivation.x, derivation.expr, to))
+    chain = derivation.steps if steps else ()
+    out += [claim_text(derivation.y, s.name.split("/d", 1)[1], s.expr, to) for s in chain]
+    if not chain or chain[-1].expr != derivation.expr:     # the whole form, unless the last step is it
+        out.append(claim_text(derivation.y, derivation.x, derivation.expr, to))
     if derivation.assumptions:
         out.append(("% " if to == "latex" else "# ") + "using: " + ", ".join(derivation.assumptions))
     return out

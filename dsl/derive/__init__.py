@@ -3,7 +3,8 @@
 ``chainrule derive FILE Y X`` and the fix of a wrong claim come from here:
 a symbolic reverse sweep over the definitions (``backward``, with the
 operator rules there and each function's rule in its row of
-``dsl.builtins``), rewriting to a normal form and then to the most
+``dsl.builtins``; a definition in index notation through its matrix
+spelling, ``indexed``), rewriting to a normal form and then to the most
 readable candidate (``rewrite``, ``simplify``), in the file's own names,
 and numerical verification of the result before anyone sees it
 (``checking``).  :func:`derive` is the entry point.

@@ -33,6 +33,8 @@ from dsl.builtins.symbolic import NOSPAN, Algebra, number
 from dsl.core.ast import BinOp, Call, Define, Deriv, Expr, Name, Neg, Number, Op, Program, Transpose, walk
 from dsl.core.dims import Shape
 from dsl.core.wording import say
+from dsl.derive.indexed import matrix_form, uses_indices
+from dsl.derive.scaled import COMPARISON
 from dsl.derive.shapes import Shaper, axis_of, strip
 from dsl.shapes.env import Env
 
@@ -78,15 +80,24 @@ class Sweep:
             if isinstance(stmt, Define) and stmt.name in self.defs:
                 self.twice.add(stmt.name)
             if isinstance(stmt, Define) and stmt.name not in self.defs:
-                if stmt.indices:
-                    self.index_defs.add(stmt.name)
-                self.defs[stmt.name] = strip(stmt.expr)
+                expr = strip(stmt.expr)
+                if uses_indices(stmt.expr):        # swept through its matrix spelling, when it has one
+                    found = matrix_form(self.alg, self.env, stmt.expr, self.shape.name(stmt.name))
+                    if found is None:
+                        self.index_defs.add(stmt.name)
+                    else:
+                        expr = found
+                self.defs[stmt.name] = expr
                 self.order.append(stmt.name)
+        for name, expr in self.defs.items():      # a comparison is 0 or 1: where(mask, 1, 0) is mask
+            if isinstance(expr, BinOp) and expr.op.is_comparison:
+                self.alg.attrs[name] = (*self.alg.attrs.get(name, ()), COMPARISON)
         self.live = {self.x}
         for name in self.order:
             if name != self.x and reads(self.defs[name]) & self.live:
                 self.live.add(name)
         self.adj: dict[str, Expr] = {}
+        self._live_memo: dict[int, tuple[Expr, bool]] = {}
         self.extra: dict[int, Expr] = {}      # id of a node -> an adjoint passed to it directly
         self.pending: set[str] = set()        # names whose definitions hold such a node
         self.result: Expr | None = None
@@ -130,7 +141,10 @@ class Sweep:
             self.adj[name] = self.alg.add(self.adj.get(name), g)  # type: ignore[assignment]
 
     def _is_live(self, e: Expr) -> bool:
-        return bool(reads(e) & self.live)
+        found = self._live_memo.get(id(e))     # the nodes of the definitions, alive for the whole sweep
+        if found is None or found[0] is not e:
+            found = self._live_memo[id(e)] = (e, bool(reads(e) & self.live))
+        return found[1]
 
     # ---------------------------------------------------------- the rules
     def _back(self, e: Expr, g: Expr | None, out: Expr | None = None) -> None:

@@ -22,6 +22,11 @@ DERIVED_DRAWS = 2
 still change between them, and the reference derivative is cross-checked."""
 
 
+def shared_draws(program: Program, env, seed: int):
+    """Draws for every derived form of one derivation, made once."""
+    return verifier.draws_for(program, env, seed=seed)
+
+
 class Inconsistent(Exception):
     """A derived form failed verification: a defect, reported as ``E511``."""
 
@@ -32,9 +37,12 @@ def claim_of(y: str, x: str, expr: Expr, indices: tuple = ((), ())) -> Claim:
 
 
 def verify_form(program: Program, env, y: str, x: str, expr: Expr, *, seed: int = 0,
-                draws: int = DERIVED_DRAWS, indices: tuple = ((), ())) -> None:
+                draws: int = DERIVED_DRAWS, indices: tuple = ((), ()), shared=None) -> None:
     """Raise :class:`Inconsistent` unless ``dY/dX = expr`` verifies; raise
-    ``Underivable`` when it cannot be checked at all (say why)."""
+    ``Underivable`` when it cannot be checked at all (say why).  ``shared``:
+    the draws of an earlier verification of ``program`` with ``seed``
+    (:func:`shared_draws`), whose true derivatives are reused: only the
+    derived form is evaluated anew at each draw."""
     claim = claim_of(y, x, expr, indices)
     kept = len(env.claims)
     sink = Sink()
@@ -46,7 +54,7 @@ def verify_form(program: Program, env, y: str, x: str, expr: Expr, *, seed: int 
     if sink.has_errors or not infos or not infos[-1].ok:
         detail = "; ".join(d.message for d in sink.items if d.is_error) or "its shape does not fit"
         raise Inconsistent(say("derive-failed", expr=to_source(expr), detail=detail))
-    result = verifier.verify_claims(program, env, seed=seed, draws=draws, claims=infos[-1:])[0]
+    result = verifier.verify_claims(program, env, seed=seed, draws=draws, claims=infos[-1:], shared=shared)[0]
     if result.status == Status.VERIFIED:
         return
     if result.status == Status.WRONG:

@@ -17,6 +17,7 @@ from dsl.core.ast import BinOp, Call, Expr, Neg, Number, Op, Transpose
 from dsl.core.dims import Shape
 from dsl.derive.assumed import attribute_rule, label_sum, symmetric_rule
 from dsl.derive.products import linear_rule, mul_factors, product_rule, sum_rule
+from dsl.derive.scaled import indicator_rule, scale_left, scale_right, sigmoid_rule, spread_rule
 from dsl.derive.shapes import axis_of
 
 Rule = Callable[[Algebra, Expr], "Expr | None"]
@@ -346,11 +347,23 @@ def neg_out(alg: Algebra, e: Expr) -> Expr | None:
 
 ALWAYS: tuple[Rule, ...] = (fold_rule, transpose_rule, identity_rule, one_by_one, outer_rule, neg_out, cancel_rule,
                             label_sum, diag_sum, symmetric_rule, attribute_rule, where_rule, product_rule, linear_rule,
-                            sum_rule)
+                            sum_rule, spread_rule, indicator_rule, sigmoid_rule)
 """Applied wherever they match: the normal form."""
 
+_ON_BINOP = (identity_rule, one_by_one, outer_rule, neg_out, cancel_rule, attribute_rule, spread_rule, sigmoid_rule,
+             sum_rule)
+ALWAYS_ON: dict[type, tuple[Rule, ...]] = {
+    kind: tuple(r for r in ALWAYS if r in rules) for kind, rules in {
+        BinOp: (fold_rule, where_rule, product_rule, *_ON_BINOP),
+        Neg: (fold_rule, product_rule),
+        Transpose: (transpose_rule, symmetric_rule),
+        Call: (label_sum, diag_sum, linear_rule, indicator_rule, where_rule),
+    }.items()}
+"""The rules of ``ALWAYS`` that can rewrite a node of each kind (each returns None on
+the others: a name or a number is never rewritten), in the order of ``ALWAYS``."""
+
 CHOICES: tuple[Rule, ...] = (push_transpose, push_transpose_twice, push_transpose_all, diag_product, factor_rule,
-                             sum_of_product, distribute, reassociate)
+                             sum_of_product, distribute, reassociate, scale_right, scale_left)
 """Kept only where the readability score improves."""
 
 IDENTITIES: dict[str, Rule] = {rule.__name__: rule for rule in (*ALWAYS, *CHOICES)}

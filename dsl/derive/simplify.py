@@ -15,12 +15,13 @@ fewer transposes wins.
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Mapping
 from dataclasses import replace
 
 from dsl.builtins.symbolic import Algebra
 from dsl.core.ast import BinOp, Call, Expr, Keyword, Neg, Transpose, walk
-from dsl.derive.rewrite import ALWAYS, CHOICES
+from dsl.derive.rewrite import ALWAYS_ON, CHOICES
 from dsl.language.printer import to_source
 
 TOKEN = re.compile(r"\.T|\*\*|[A-Za-z_][A-Za-z_0-9]*'?|\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\S")
@@ -75,15 +76,36 @@ def _with(e: Expr, kids: tuple[Expr, ...]) -> Expr:
     return e
 
 
+_MEMO: weakref.WeakKeyDictionary[Algebra, dict[Expr, tuple[Expr, tuple]]] = weakref.WeakKeyDictionary()
+"""The normal forms already found over one algebra (one derivation), each with the
+assumptions its rules relied on: a candidate of ``simplify`` shares most of its
+sub-expressions with the one before it."""
+
+
 def _rewrite_once(alg: Algebra, e: Expr) -> Expr:
-    """``e`` with its operands in normal form, then its own node rewritten until no rule applies."""
+    """``e`` with its operands in normal form, then its own node rewritten until no rule
+    applies (remembered per algebra, with the assumptions the rules recorded)."""
+    memo = _MEMO.get(alg)
+    if memo is None:
+        memo = _MEMO[alg] = {}
+    found = memo.get(e)
+    if found is not None:
+        alg.used.extend(found[1])
+        return found[0]
+    kept = len(alg.used)
+    out = _rewrite(alg, e)
+    memo[e] = (out, tuple(alg.used[kept:]))
+    return out
+
+
+def _rewrite(alg: Algebra, e: Expr) -> Expr:
     kids = _kids(e)
     if kids:
         new = tuple(_rewrite_once(alg, k) for k in kids)
         if new != kids:
             e = _with(e, new)
     for _ in range(MAX_STEPS):
-        for rule in ALWAYS:
+        for rule in ALWAYS_ON.get(type(e), ()):
             found = rule(alg, e)
             if found is not None and found != e:
                 e = _rewrite_once(alg, found)
@@ -94,8 +116,9 @@ def _rewrite_once(alg: Algebra, e: Expr) -> Expr:
 
 
 def normal(alg: Algebra, e: Expr, names: Mapping[Expr, Expr] | None = None) -> Expr:
-    """The normal form of ``e``: the rules of ``ALWAYS`` to a fixed point, then names."""
-    e = _rewrite_once(alg, e)
+    """The normal form of ``e``: the rules of ``ALWAYS`` to a fixed point, then names (put in
+    before the rules too, so that a rule does not pull apart what a name stands for)."""
+    e = _rewrite_once(alg, with_names(e, names) if names else e)
     return with_names(e, names) if names else e
 
 
@@ -109,6 +132,14 @@ def with_names(e: Expr, names: Mapping[Expr, Expr]) -> Expr:
     new = tuple(with_names(k, names) for k in kids)
     if isinstance(e, Call) and e.keywords:
         e = replace(e, keywords=tuple(Keyword(k.name, k.value, k.span) for k in e.keywords))
+    return _with(e, new) if new != kids else e
+
+
+def names_inside(e: Expr, names: Mapping[Expr, Expr]) -> Expr:
+    """``e`` with names put in below its top node (the key under which a definition that
+    uses another one is found once that one's name is in: ``exp(x - m)`` for ``exp(x - max(x))``)."""
+    kids = _kids(e)
+    new = tuple(with_names(k, names) for k in kids)
     return _with(e, new) if new != kids else e
 
 
@@ -130,6 +161,7 @@ def simplify(alg: Algebra, e: Expr, names: Mapping[Expr, Expr] | None = None) ->
     """The most readable form found: the normal form, improved rewrite by rewrite."""
     best = normal(alg, e, names)
     best_score = score(best)
+    tried: dict[Expr, tuple[Expr, float]] = {}      # a rewrite not kept is met again after each one kept
     for _ in range(MAX_STEPS):
         improved = False
         for path, node in list(_positions(best)):
@@ -137,8 +169,12 @@ def simplify(alg: Algebra, e: Expr, names: Mapping[Expr, Expr] | None = None) ->
                 found = rule(alg, node)
                 if found is None or found == node:
                     continue
-                candidate = normal(alg, _put(best, path, found), names)
-                s = score(candidate)
+                put = _put(best, path, found)
+                known = tried.get(put)
+                if known is None:
+                    made = normal(alg, put, names)
+                    known = tried[put] = (made, score(made))
+                candidate, s = known
                 if s < best_score - 1e-9:
                     best, best_score, improved = candidate, s, True
                     break

@@ -58,13 +58,16 @@ class Derived:
 
 
 def derive_in(report: Report, y: str, x: str, *, steps: bool = False, seed: int = DEFAULT_SEED,
-              span: Span | None = None, before: int | None = None) -> tuple[Derivation | None, Diagnostic | None]:
-    """``dY/dX`` from a checked report, or the diagnostic saying why not."""
+              span: Span | None = None, before: int | None = None,
+              shared=None, index: bool = True) -> tuple[Derivation | None, Diagnostic | None]:
+    """``dY/dX`` from a checked report, or the diagnostic saying why not
+    (``shared``: the draws of the report's verification, see ``derive``)."""
     from dsl.derive import Inconsistent, Underivable, derive  # deferred: derivation only when a check has errors
     span = span or whole(report.source)
     name = f"d{y}/d{x}"
     try:
-        return derive(report.program, report.env, y, x, steps=steps, seed=seed, before=before), None
+        return derive(report.program, report.env, y, x, steps=steps, seed=seed, before=before,
+                      shared=shared, index=index), None
     except Underivable as exc:
         return None, messages.make("E510", span, deriv=name, why=str(exc))
     except Inconsistent as exc:
@@ -86,12 +89,17 @@ FIXED = ("E500", "E400")
 
 
 def attach_fixes(report_program, env, diagnostics: list[Diagnostic], results: Sequence[ClaimResult],
-                 source: Source, seed: int) -> None:
+                 source: Source, seed: int, shared=None) -> None:
     """Give each wrong or mis-shaped claim the derived right side as its fix
     (in place); a claim left unchecked by another error in its right side
     gets an ``N510`` note with the fix.  Nothing is added where the
-    derivative cannot be derived."""
+    derivative cannot be derived.  ``shared``: the draws the claims were
+    verified over; each derived fix is verified over them, so the true
+    derivatives already computed and cross-checked are not computed again."""
     report = Report(source, report_program, env, diagnostics, list(results), seed=seed)
+    if shared is None:
+        from dsl.verify.claims import draws_for  # deferred: NumPy loads only when claims are verified
+        shared = draws_for(report_program, env, seed=seed)
     for result in results:
         claim = result.claim
         if not isinstance(claim, Claim) or claim.deriv.num_indices or claim.deriv.den_indices:
@@ -101,7 +109,7 @@ def attach_fixes(report_program, env, diagnostics: list[Diagnostic], results: Se
         if not inside or (result.status is Status.VERIFIED):
             continue
         derivation, _ = derive_in(report, claim.deriv.num.id, claim.deriv.den.id, seed=seed,
-                                  before=claim.span.line)
+                                  before=claim.span.line, shared=shared, index=False)
         if derivation is None:
             continue
         fix = Fix(claim.expr.span, derivation.text, say("derive-fix-title"), derivation.expr,

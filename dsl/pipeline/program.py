@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     import numpy as np  # annotations only: NumPy loads when a value is computed
 
     from dsl.compute.plan import Plan
+    from dsl.verify.draws import Draws
 
 
 def parse_source(source: Source) -> tuple[Program, list[Diagnostic]]:
@@ -74,12 +75,14 @@ def check_source(source: Source, *, verify: bool = True, seed: int = DEFAULT_SEE
             shape_diags = [internal_error("checking shapes", exc, whole(source))]
     diagnostics += shape_diags
     whole_program = Program(tuple(prior) + program.statements, source.name) if prior else program
+    infos = env.claims[known_claims:]
+    shared = _shared_draws(whole_program, env, seed, plan) if verify and infos else None
     claims = verify_claims(whole_program, env, verify=verify, seed=seed, draws=draws,
                            diagnostics=diagnostics, whole=whole(source),
-                           claims=env.claims[known_claims:], plan=plan, timeout=timeout)
+                           claims=infos, plan=plan, timeout=timeout, shared=shared)
     if verify and any(d.is_error for d in diagnostics):
         from dsl.pipeline.derived import attach_fixes  # deferred: derivation only when a check has errors
-        attach_fixes(whole_program, env, diagnostics, claims, source, seed)
+        attach_fixes(whole_program, env, diagnostics, claims, source, seed, shared=shared)
     diagnostics.sort(key=lambda d: (d.span.line, d.span.column))
     return Report(source, program, env, diagnostics, claims, seed=seed)
 
@@ -114,10 +117,11 @@ def collector_paused() -> Iterator[None]:
 def verify_claims(program: Program, env: Env, *, verify: bool, seed: int, draws: int | None,
                   diagnostics: list[Diagnostic], whole: Span,
                   claims: Sequence[ClaimInfo] | None = None, plan: Plan | None = None,
-                  timeout: float | None = None) -> list[ClaimResult]:
+                  timeout: float | None = None, shared: Draws | None = None) -> list[ClaimResult]:
     """Verify ``claims`` (default: every claim of ``env``), adding their
     diagnostics to ``diagnostics`` and returning one verdict per claim
-    (each within ``timeout`` seconds, default ``DEFAULT_TIMEOUT``)."""
+    (each within ``timeout`` seconds, default ``DEFAULT_TIMEOUT``);
+    ``shared``: the draws to verify them over (:func:`_shared_draws`)."""
     infos = list(env.claims if claims is None else claims)
     if not verify:
         return [ClaimResult(ci.claim, Status.UNCHECKED, "not verified (--no-verify)", seed=seed)
@@ -128,13 +132,26 @@ def verify_claims(program: Program, env: Env, *, verify: bool, seed: int, draws:
     try:
         results = verifier.verify_claims(program, env, seed=seed, claims=infos, plan=plan,
                                          draws=verifier.DRAWS if draws is None else draws,
-                                         timeout=verifier.DEFAULT_TIMEOUT if timeout is None else timeout)
+                                         timeout=verifier.DEFAULT_TIMEOUT if timeout is None else timeout,
+                                         shared=shared)
     except Exception as exc:  # noqa: BLE001  (a defect in verifying, reported as an E901 diagnostic)
         diagnostics.append(internal_error("verifying claims", exc, whole))
         return [ClaimResult(ci.claim, Status.UNCHECKED, "verification failed internally", seed=seed)
                 for ci in infos]
     diagnostics.extend(r.diagnostic for r in results if r.diagnostic is not None)
     return results
+
+
+def _shared_draws(program: Program, env: Env, seed: int, plan: Plan | None) -> Draws | None:
+    """The draws of a check's verification, kept for the derived fixes: their
+    true derivatives, computed and cross-checked once, verify the derived
+    right sides too (None when they cannot be made: the verification then
+    makes its own and reports why)."""
+    from dsl.verify import claims as verifier  # deferred: NumPy loads only when claims are verified
+    try:
+        return verifier.draws_for(program, env, seed=seed, plan=plan)
+    except Exception:  # noqa: BLE001  (the verification itself reports the defect, as E901)
+        return None
 
 
 def plan_of(program: Program) -> Plan:

@@ -75,7 +75,7 @@ KINK_MARGIN = 1e-9
 KINK_RETRIES = 5
 """Redraws allowed per draw when a kink is met."""
 
-__all__ = ["DEFAULT_TIMEOUT", "DRAWS", "TOL_ABS", "TOL_REL", "ClaimResult", "verify_claims"]
+__all__ = ["DEFAULT_TIMEOUT", "DRAWS", "TOL_ABS", "TOL_REL", "ClaimResult", "draws_for", "verify_claims"]
 
 
 def _kinked() -> str:
@@ -102,19 +102,28 @@ def _name(claim: Claim) -> str:
 
 # ------------------------------------------------------------------- API
 
+def draws_for(program: Program, env, *, seed: int = 0, plan: Plan | None = None) -> Draws:
+    """The draws of a verification, to be passed as ``shared`` to each
+    :func:`verify_claims` of the same program (drawn inputs, no fixed sizes)."""
+    return Draws(program, env, seed, None, None, plan)
+
+
 def verify_claims(program: Program, env, *, seed: int = 0, draws: int = DRAWS,
                   inputs: Mapping | None = None, sizes: Mapping | None = None,
                   claims=None, plan: Plan | None = None,
-                  timeout: float = DEFAULT_TIMEOUT) -> list[ClaimResult]:
+                  timeout: float = DEFAULT_TIMEOUT, shared: Draws | None = None) -> list[ClaimResult]:
     """One :class:`ClaimResult` per claim (default: every claim in ``env``).
 
     ``inputs`` fixes the input values (then every draw uses them); ``sizes``
     fixes some or all size symbols.  ``plan`` is the program's dependency
     graph when the caller keeps one (a session), else it is built here.
     Each claim has ``timeout`` seconds; past them it is unchecked.
+    ``shared`` is the :class:`Draws` of an earlier verification of the same
+    program, environment and seed (the true derivatives it computed and
+    cross-checked are reused; made by :func:`draws_for`), else new ones.
     """
     infos = env.claims if claims is None else claims
-    shared = Draws(program, env, seed, inputs, sizes, plan)
+    shared = shared if shared is not None else Draws(program, env, seed, inputs, sizes, plan)
     smaller: dict[frozenset[str], Draws] = {}
     results = []
     for info in infos:

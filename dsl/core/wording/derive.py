@@ -3,7 +3,8 @@ the registry of :mod:`dsl.core.wording`."""
 from __future__ import annotations
 
 DERIVE: dict[str, str] = {
-    "derive-index": "'{name}' is defined in index notation, which has no symbolic rule yet",
+    "derive-index": "'{name}' is defined in index notation without a matrix spelling here "
+                    "(it indexes a value of rank 3 or more)",
     "derive-deriv": "{deriv} is a derivative term inside a definition",
     "derive-power": "a power whose exponent depends on the variable",
     "derive-unknown-shape": "a shape along the way is unknown",
