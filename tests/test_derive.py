@@ -175,6 +175,20 @@ def test_index_notation_definitions_derive_through_their_matrix_spelling(text, y
         assert pipeline.verify_claim_text(text, index, seed=6).status is Status.VERIFIED
 
 
+@pytest.mark.parametrize(("text", "y", "x", "expected"), [
+    # a 1 x 1 value divides and multiplies as a scalar: its constants cancel
+    ("dims n\nx : n x 1\nr = sqrt(x.T @ x)", "r", "x", "x / r"),
+    ("dims n\nx : n x 1 positive\nA : n x n positive\nq = x.T @ A @ x\nr = log(q)", "r", "x",
+     "(A + A.T) @ x / q"),
+    # the sum of a 1 x 1 value is that value
+    ("dims n\nx : n x 1\nw : n x 1\nb : scalar\nu = relu(w.T @ x + b)", "u", "b", "relu'(w.T @ x + b)"),
+])
+def test_one_by_one_values_simplify_as_scalars(text, y, x, expected):
+    out = derive_source(Source("t.deriv", text), y, x)
+    assert out.derivation is not None and out.derivation.text == expected
+    assert pipeline.verify_claim_text(text, f"d{y}/d{x} = {expected}", seed=3).status is Status.VERIFIED
+
+
 def test_a_gradient_has_no_index_form():
     assert _derive("examples/mlp.deriv", "L", "x").index is None
 

@@ -91,6 +91,7 @@ MORE = [
     ("transpose_rule", "diag(v).T", "diag(v)"),
     ("push_transpose", "(A + S).T", "A.T + S.T"),
     ("factor_rule", "v @ A + v @ A.T", "v @ (A + A.T)"),
+    ("factor_rule", "A @ u / c - A.T @ u / c", "(A - A.T) @ u / c"),
     ("label_sum", "sum(y)", "1"),
     ("sum_of_product", "sum(u * u)", "u.T @ u"),
     ("fold_rule", "2 * 3", "6"),

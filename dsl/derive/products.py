@@ -51,17 +51,23 @@ def factors(alg: Algebra, e: Expr) -> Factors:
         a = factors(alg, e.left)
         sb = alg.shape(e.right)
         if e.op is Op.DIV:
-            if sb is not None and sb.is_scalar:
+            if sb is not None and _scalar(sb):
                 b = factors(alg, e.right)
-                if b.coef != 0:
+                if b.coef != 0 and b.core is None:
                     return Factors(a.coef / b.coef, a.nums + b.dens, a.dens + b.nums, a.core)
             return Factors(a.coef, a.nums, a.dens, _combine(alg, Op.DIV, a.core, e.right))
         b = factors(alg, e.right)
         return Factors(a.coef * b.coef, a.nums + b.nums, a.dens + b.dens, _combine(alg, e.op, a.core, b.core))
     s = alg.shape(e)
-    if s is not None and s.is_scalar:
+    if s is not None and _scalar(s):
         return Factors(nums=[e])
     return Factors(core=e)
+
+
+def _scalar(s) -> bool:
+    """A scalar, or a 1 x 1 value (``sqrt(x.T @ x)``), which every product
+    broadcasts as a scalar: either moves through a product the same way."""
+    return bool(s.is_scalar or s.is_one_by_one)
 
 
 def _combine(alg: Algebra, op: Op, a: Expr | None, b: Expr | None) -> Expr | None:
@@ -186,12 +192,13 @@ def product_rule(alg: Algebra, e: Expr) -> Expr | None:
 
 def linear_rule(alg: Algebra, e: Expr) -> Expr | None:
     """sum(c * A, axis) -> c * sum(A, axis) and the same for mean (scalars leave a sum);
-    sum(A) -> A for a 1 x 1 value A."""
+    sum(A) -> A for a 1 x 1 value A, and sum(s) = mean(s) -> s for a product of scalars."""
     if not isinstance(e, Call) or e.func not in ("sum", "mean") or e.prime or len(e.args) != 1:
         return None
     f = factors(alg, e.args[0])
-    if f.core is None:
-        return None
+    if f.core is None:      # a scalar or a 1 x 1 product of scalars: its sum and mean are itself
+        whole = alg.shape(e.args[0])
+        return rebuild(alg, f) if not e.keywords and whole is not None and _scalar(whole) else None
     s = alg.shape(f.core)
     if e.func == "sum" and not e.keywords and s is not None and s.is_one_by_one and not s.is_scalar:
         inner: Expr = f.core

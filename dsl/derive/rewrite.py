@@ -291,7 +291,8 @@ def sum_of_product(alg: Algebra, e: Expr) -> Expr | None:
 
 def factor_rule(alg: Algebra, e: Expr) -> Expr | None:
     """A @ C + B @ C -> (A + B) @ C; C @ A + C @ B -> C @ (A + B); a * c + b * c -> (a + b) * c;
-    A + A -> 2 * A (and the same with -), when the shapes of the sum and its factors agree."""
+    a * c / d + b * c / d -> (a + b) * c / d; A + A -> 2 * A (and the same with -), when the shapes of
+    the sum and its factors agree."""
     if not isinstance(e, BinOp) or e.op not in (Op.ADD, Op.SUB):
         return None
     a, b = e.left, e.right
@@ -305,6 +306,13 @@ def factor_rule(alg: Algebra, e: Expr) -> Expr | None:
             rebuilt = BinOp(a.op, a.left, BinOp(e.op, a.right, b.right, NOSPAN, NOSPAN), NOSPAN, NOSPAN)
         if rebuilt is not None and alg.shape(rebuilt) == alg.shape(e):
             return rebuilt
+    if isinstance(a, BinOp) and isinstance(b, BinOp) and a.op is b.op is Op.DIV and a.right == b.right:
+        # only when the numerators share a factor too: a divisor alone gathers
+        # terms that the file's names would otherwise stand for one by one
+        inner = factor_rule(alg, BinOp(e.op, a.left, b.left, NOSPAN, NOSPAN))
+        over = None if inner is None else BinOp(Op.DIV, inner, a.right, NOSPAN, NOSPAN)
+        if over is not None and alg.shape(over) == alg.shape(e):
+            return over
     return _common_factor(alg, e)
 
 
