@@ -425,3 +425,19 @@ def test_every_line_ending_reads_the_same_lines(tmp_path, capsys, ending):
     code = cli.main(["check", str(path), "--output-format", "concise"])
     out = capsys.readouterr().out
     assert code == 1 and out.startswith(f"{path}:3:5: E300")
+
+
+@pytest.mark.parametrize("fmt", ["full", "concise", "github", "junit", "json"])
+def test_control_characters_of_the_input_never_reach_the_terminal(tmp_path, capsys, fmt):
+    # ESC [ 2 J in a source line would clear the reader's screen if echoed as it is
+    from dsl.apps import cli
+    path = tmp_path / "w.deriv"
+    path.write_bytes(b"x : 1 x 3\ny = x\x1b[2J @ x\x07\n")
+    cli.main(["check", str(path), "--output-format", fmt])
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out
+    if fmt == "full":
+        shown = next(line for line in out.splitlines() if line.startswith("2 | "))
+        caret = next(line for line in out.splitlines() if line.strip().startswith("| ") and "^" in line)
+        assert "\u241b" in shown                                  # the picture of ESC, one column wide
+        assert shown[caret.index("^")] == "["                    # the caret stays under the culprit

@@ -7,6 +7,7 @@ per code).  Each takes the results of ``check`` or ``lint`` (objects with a
 
     >>> from types import SimpleNamespace as NS
     >>> from dsl.core.diagnostics import Diagnostic, Severity
+from dsl.render.text import printable
     >>> from dsl.core.span import Source, Span
     >>> d = Diagnostic("E300", Severity.ERROR, Span("t.deriv", 2, 5, 2, 10, 14, 19), "inner sizes differ")
     >>> print(render_concise([NS(report=NS(source=Source("t.deriv", ""), diagnostics=[d]))]), end="")
@@ -20,6 +21,7 @@ from collections import Counter
 
 from dsl.core import messages
 from dsl.core.diagnostics import Diagnostic, Severity
+from dsl.render.text import printable
 
 
 def _where(result, d: Diagnostic) -> str:
@@ -33,7 +35,7 @@ def render_concise(results) -> str:
     for r in results:
         for d in r.report.diagnostics:
             mark = " [*]" if d.fix is not None else ""
-            lines.append(f"{_where(r, d)}:{d.span.line}:{d.span.column}: {d.code}{mark} {d.message}")
+            lines.append(f"{_where(r, d)}:{d.span.line}:{d.span.column}: {d.code}{mark} {printable(d.message)}")
     return "".join(line + "\n" for line in lines)
 
 

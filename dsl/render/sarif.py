@@ -27,6 +27,7 @@ from urllib.parse import quote
 
 from dsl.core import messages
 from dsl.core.diagnostics import Diagnostic, Fix, Severity
+from dsl.render.text import printable
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 ANNOTATIONS_PER_TYPE = 10
@@ -157,7 +158,10 @@ def _severity(code: str) -> Severity:
 # ------------------------------------------------------------------ GitHub
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A workflow command's data: ``%``, CR and LF escaped as GitHub reads
+    them, other control characters of the input shown as pictures."""
+    escaped = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(escaped)
 
 
 def _escape_property(text: str) -> str:
@@ -177,7 +181,8 @@ def render_github(results) -> str:
             path = d.span.file or r.report.source.name
             if shown.get(d.severity, 0) >= ANNOTATIONS_PER_TYPE:
                 where = f"{path}:cell_{d.span.cell}" if d.span.cell is not None else path
-                plain.append(f"{where}:{d.span.line}:{d.span.column}: {d.severity.value}[{d.code}]: {d.message}")
+                plain.append(f"{where}:{d.span.line}:{d.span.column}: {d.severity.value}[{d.code}]: "
+                             f"{printable(d.message)}")
                 continue
             shown[d.severity] = shown.get(d.severity, 0) + 1
             props = [f"file={_escape_property(path)}", f"line={region['startLine']}"]

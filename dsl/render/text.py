@@ -51,9 +51,9 @@ def render_diagnostic(d: Diagnostic, source=None, env=None, color: bool = False)
     the culprit and each labelled operand, the hint, and the sizes in force."""
     paint = _Paint(color)
     sev = d.severity.value
-    out = [paint(sev, f"{sev}[{d.code}]") + paint("bold", f": {d.message}")]
+    out = [paint(sev, f"{sev}[{d.code}]") + paint("bold", f": {printable(d.message)}")]
     out.append(f"  --> {d.span}")
-    text = source.line_text(d.span.line) if source is not None else ""
+    text = printable(source.line_text(d.span.line)) if source is not None else ""
     text, shift = _window(text, d.span)
     if text:
         gutter = " " * len(str(d.span.line))
@@ -62,20 +62,33 @@ def render_diagnostic(d: Diagnostic, source=None, env=None, color: bool = False)
         out.append(f"{gutter} | " + _underline(d.span, text, "^", "", paint, sev, shift))
         for label in d.labels:
             if label.span.line == d.span.line:
-                out.append(f"{gutter} | " + _underline(label.span, text, "-", label.text, paint, "dim", shift))
+                out.append(f"{gutter} | " + _underline(label.span, text, "-", printable(label.text), paint, "dim",
+                                                       shift))
             else:
-                out.append(f"{gutter} = {label.span}: {label.text}")
+                out.append(f"{gutter} = {label.span}: {printable(label.text)}")
     elif d.labels:
-        out += [f"  = {label.span}: {label.text}" for label in d.labels]
+        out += [f"  = {label.span}: {printable(label.text)}" for label in d.labels]
     if d.hint:
-        out.append("  " + paint("hint", "= hint:") + f" {d.hint}")
+        out.append("  " + paint("hint", "= hint:") + f" {printable(d.hint)}")
     if d.fix is not None and d.fix.claim:
-        out.append("  " + paint("hint", "= fix:") + f" {d.fix.claim} = {d.fix.replacement}")
+        out.append("  " + paint("hint", "= fix:") + f" {printable(d.fix.claim)} = {printable(d.fix.replacement)}")
     if d.code.startswith(_SHAPE_CODES):
         note = _sizes_note(env)
         if note:
             out.append(f"  = sizes: {note}")
     return "\n".join(out)
+
+
+# Control characters of the input, shown as their Unicode pictures (one
+# column each, so carets stay aligned) rather than sent to the terminal,
+# where ESC [ 2 J would clear the screen: C0 but the tab, DEL, and C1 as U+FFFD.
+_PICTURES = {**{c: 0x2400 + c for c in range(0x20) if c != 0x09}, 0x7F: 0x2421,
+             **dict.fromkeys(range(0x80, 0xA0), 0xFFFD)}
+
+
+def printable(text: str) -> str:
+    """``text`` with its control characters replaced by visible ones, one for one."""
+    return text.translate(_PICTURES)
 
 
 MAX_WIDTH = 100  # source lines longer than this are shown as a window around the culprit
