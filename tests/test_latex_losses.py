@@ -4,6 +4,7 @@ import io
 import json
 
 from dsl.apps.lint import run_lint
+from dsl.core.dims import Shape, Sym
 from dsl.frontends import extract
 from dsl.frontends.latex_math import Translation, Unreadable, translate
 
@@ -94,3 +95,53 @@ def test_a_sum_over_an_index_in_a_set_binds_the_index():
 def test_a_transposed_entry_beside_whole_vectors_is_not_read_as_an_entry():
     r = translate(r"\sum_w \exp(u_w^\top v_c)", known={"vc"}, scalars=set())
     assert isinstance(r, Unreadable) and "'u'" in r.what
+
+
+# ------------------------------------------------ the inference around an undefined function
+
+def test_a_name_used_only_inside_an_undefined_function_gets_sizes_of_its_own():
+    from dsl.frontends.infer import Equation, solve
+    from dsl.language.syntax import parse_expr
+    node = parse_expr("ell(o, y)")[0]
+    assert node is not None
+    sol = solve({"o": Shape((Sym("q"), 1)), "ell": Shape((1, 1))}, {"q"}, [Equation("L", None, node, 0, 3)])
+    assert "y" in sol.placeholders and sol.shapes["y"].is_col and not sol.shapes["y"].is_one_by_one
+    assert sol.defined["L"].is_one_by_one         # the undefined function is a scalar
+
+
+def test_a_name_also_used_elsewhere_is_no_placeholder():
+    from dsl.frontends.infer import Equation, solve
+    from dsl.language.syntax import parse_expr
+    eqs = [Equation("L", None, parse_expr("ell(o, y)")[0], 0, 3),
+           Equation(None, ("L", "o"), parse_expr("o - y")[0], 1, 5)]
+    sol = solve({"o": Shape((Sym("q"), 1)), "ell": Shape((1, 1))}, {"q"}, eqs)
+    assert "y" not in sol.placeholders
+
+
+D2L_STYLE = r"""The input is $\mathbf{x} \in \mathbb{R}^d$, with $\mathbf{W}^{(1)} \in \mathbb{R}^{h \times d}$
+and $\mathbf{W}^{(2)} \in \mathbb{R}^{q \times h}$.
+
+$$\mathbf{z} = \mathbf{W}^{(1)} \mathbf{x}, \qquad \mathbf{o} = \mathbf{W}^{(2)} \mathbf{z}$$
+
+The loss of one example with label $y$ is $L = \ell(\mathbf{o}, y)$.
+
+$$\frac{\partial L}{\partial \mathbf{W}^{(2)}} = \frac{\partial L}{\partial \mathbf{o}} \mathbf{z}^\top$$
+
+$$\frac{\partial L}{\partial \mathbf{z}} = \mathbf{W}^{(2)} \frac{\partial L}{\partial \mathbf{o}}$$
+"""
+
+
+def test_a_claim_with_derivative_terms_that_fits_no_layout_is_left_to_the_checker(tmp_path):
+    code, report = lint(tmp_path, D2L_STYLE)
+    assert code == 1
+    errors = [(d["code"], d["line"]) for d in report["diagnostics"] if d["severity"] in ("error", "warning")]
+    assert errors == [("E300", 10)]                 # W2 (q x h) by dL/do (q x 1): the missing transpose
+    placeholder = [d for d in report["diagnostics"] if d["code"] == "N740" and d["message"].startswith("y :")]
+    assert placeholder and "functions the document does not define" in placeholder[0]["message"]
+
+
+def test_a_claim_that_fits_with_gradients_as_rows_is_still_refused(tmp_path):
+    text = D2L_STYLE.replace(r"\mathbf{W}^{(2)} \frac{\partial L}{\partial \mathbf{o}}$$",
+                             r"\frac{\partial L}{\partial \mathbf{o}} \mathbf{W}^{(2)}$$")
+    code, report = lint(tmp_path, text)
+    assert code == 0 and "N741" in at(report, 10)

@@ -151,6 +151,10 @@ def _plan(first: Recording) -> Plan:
     program, _ = parse_text("".join(first.parts))
     env, _ = check_program(program)
     fixed = {name: info.shape for name, info in env.names.items()}
+    for lhs, r, *_ in first.skipped:           # l(o, y): the functions the skipped sides call undefined
+        for text, _s, _e in (*lhs.aux, *r.aux):
+            if text.endswith(" : scalar opaque"):
+                fixed.setdefault(text.split(maxsplit=1)[0], Shape((1, 1)))
     # the letters the math reader takes for scalar factors when nothing declares them (\lambda W):
     # inference takes them so too, or the second reading would turn their products around
     letters: dict[str, int] = {}
@@ -184,7 +188,8 @@ def _plan(first: Recording) -> Plan:
         lines = sol.lines.get(name, [])
         where = (say("line-of-document", line=lines[0]) if len(lines) == 1
                  else say("inferred-lines", lines=", ".join(map(str, lines))))
-        plan.notes[name] = say("inferred-from", where=where)
+        plan.notes[name] = say("inferred-placeholder" if name in sol.placeholders else "inferred-from",
+                               where=where)
     for name, line in letters.items():
         plan.decls[name] = f"{name} : 1 x 1"
         plan.sizes[name] = ()
