@@ -102,7 +102,7 @@ def test_eqalign_and_aligned_and_side_by_side_pairs():
 # ------------------------------------------------------ which math is checked
 
 def test_definitions_claims_and_skips():
-    md = DECLS_MD + ("$h = x W + b$ defines h; $h = b$ restates it; $y = m x$ has unknown names;\n"
+    md = DECLS_MD + ("$h = x W + b$ defines h; $h = {x}{W} + b$ restates it; $y = m x$ has unknown names;\n"
                      "$\\sigma(h) = 1$ has no name on the left;\n"
                      "$$\\frac{\\partial h}{\\partial b} = I = \\operatorname{diag}(b)$$\n")
     ex = extract("a.md", md)

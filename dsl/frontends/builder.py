@@ -201,6 +201,10 @@ class Builder(StatedShapes, Readings, Versions, UndefinedLosses):
             needed, rhs = set(lhs.deriv), parts[1:]
             self._supply(needed)
             num, den = lhs.deriv
+            if num in self.redefined:                  # which of its two definitions is meant?
+                self.counts["read"] += 1
+                self._skip(whole, "defined-differently", name=num, line=self.redefined[num])
+                return
             if needed <= self.known and num != den and den not in self.deps.get(num, ()):
                 self.counts["read"] += 1               # what was read of the document does not tie them
                 self._skip(whole, "claim-independent", num=num, den=den)
@@ -216,6 +220,7 @@ class Builder(StatedShapes, Readings, Versions, UndefinedLosses):
         else:
             self.counts["read"] += 1
             if lhs.name:
+                self._differs(lhs, parts[1], whole.line)
                 self._skip(whole, "already-known", name=lhs.name)
             else:
                 self._skip(whole, "not-name-or-derivative")

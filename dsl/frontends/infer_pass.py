@@ -167,7 +167,7 @@ def _plan(first: Recording) -> Plan:
         assert r.node is not None, "recorded sides have their AST"
         if lhs.deriv:
             equations.append(Equation(None, lhs.deriv, r.node, key, whole.line, text))
-        elif lhs.name:
+        elif lhs.name and lhs.name not in r.names:       # theta := theta - alpha g: an update, no definition
             equations.append(Equation(lhs.name, None, r.node, key, whole.line, text))
     sol = solve(fixed, set(env.dims), equations, denominator=env.layout is LayoutKind.DENOMINATOR)
     names = _size_names(sol, equations, set(env.dims) | set(env.names) | set(sol.lines))

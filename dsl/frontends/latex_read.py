@@ -248,7 +248,7 @@ class Reader(Scripts, Derivatives):
         if base.kind != "letters":
             return [u]
         run = str(base.kids[0])
-        if len(run) == 1 or run in self.known or function_name(run):
+        if len(run) == 1 or run in self.known or function_name(run) or self.gradient_name(u, run):
             return [u]
         s = base.span[0]
         singles = [letter(ch, s + i) for i, ch in enumerate(run)]

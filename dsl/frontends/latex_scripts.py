@@ -19,6 +19,9 @@ from dsl.frontends.latex_names import PRIME_PART, sup_part
 from dsl.frontends.latex_tree import Range, tspan
 from dsl.frontends.latex_words import TRANSPOSES
 
+_LAYER_THEN = re.compile(r"(\[[^\[\]]+\]|\([^()]+\))(.+)")
+"""A layer superscript followed by a transpose or an example index (``^{[1]T}``, ``^{[2](i)}``)."""
+
 
 class Scripts(Base):
     """Superscripts and primes (a mixin of ``latex_read.Reader``)."""
@@ -40,8 +43,16 @@ class Scripts(Base):
         if isinstance(x, Word) and x.id == "e" and "e" not in self.known:
             return self.call("exp", (self.value(self.expr(p.kids[2], flat)),), span, x.span)
         if isinstance(x, Word) and not x.isub and (m := re.fullmatch(r"\(([a-z])\)", sup)) and (
-                m.group(1) in self.bound and x.id in self.known):
+                m.group(1) in self.bound and (x.id in self.known or x.id + m.group(1) not in self.known)):
             return Word(x.stem, span, x.sub, ((m.group(1), tspan(p.kids[2])),), x.bold)   # y^{(i)}: entry i
+        if isinstance(x, Word) and not x.isub and (two := _LAYER_THEN.fullmatch(sup)) and (
+                part := self.sup_name(x, two.group(1))):
+            named = Word(x.stem, span, x.sub + part)               # A^{[1]T}, a^{[2](i)}: the layer, then
+            rest = two.group(2)
+            if rest in TRANSPOSES:
+                return Transpose(self.value(named), self.at(span))
+            if (m := re.fullmatch(r"\(([a-z])\)", rest)) and m.group(1) in self.bound:
+                return Word(x.stem, span, named.sub, ((m.group(1), tspan(p.kids[2])),), x.bold)
         if isinstance(x, Word) and (part := self.sup_name(x, sup)):
             return Word(x.stem, span, x.sub + part)
         if isinstance(x, Word) and sup in self.scalars and x.id in self.known:
@@ -57,6 +68,16 @@ class Scripts(Base):
         if sup == "-1":
             return self.call("inv", (self.value(x),), span, mark)
         raise Stop(say("latex-superscript", sup=sup), p.span)
+
+    def gradient_name(self, u, run: str) -> bool:
+        """``dZ^{[2]}``: the name ``dZ2`` of the notes' gradient variables, when the document has it."""
+        if run[0] != "d" or "d" in self.known:
+            return False
+        try:
+            w = self.unit(u, False)
+        except Stop:
+            return False
+        return isinstance(w, Word) and w.id in self.known
 
     def sup_name(self, x: Word, sup: str) -> str | None:
         """A superscript that is part of a name, as the name spells it:

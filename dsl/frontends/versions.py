@@ -45,6 +45,7 @@ class Versions:
         self.defined_as: dict[str, str] = {}      # a defined name -> its right side, as read
         self._first_at: dict[str, int] = {}       # the document's name -> the line of its first definition in the math
         self._by_hand: set[str] = set()           # names a hand statement defines
+        self.redefined: dict[str, int] = {}       # a name defined again differently -> that line
 
     def _count_definition(self, lhs: Translation, line: int) -> int:
         """Count a definition written in the math (on ``line``); returns how many came before it."""
@@ -81,6 +82,17 @@ class Versions:
         if new is None or new.shape != old.shape:
             return None
         return renamed(lhs, {name: version})
+
+    def _differs(self, lhs: Translation, right: Slice, line: int) -> None:
+        """A name defined again, with no version made of it: when the new right side reads
+        differently from the first (a cost with and without its minus sign), the claims about it
+        that follow are not checked, for which of the two they mean is not known."""
+        name = lhs.name
+        if name is None or name not in self.defined_as or name in self.redefined or name in self._by_hand:
+            return
+        r = self._read(right, lhs)
+        if isinstance(r, Translation) and r.text != self.defined_as[name]:
+            self.redefined[name] = line
 
     def _base_of(self, name: str) -> str:
         return next((b for b, v in self.versions.items() if v == name), name)

@@ -1,0 +1,111 @@
+"""The notation of course notes and Q&A answers: gradient variables (``dW^{[1]}``),
+layer superscripts with a transpose or an example index, the upper limit of a sum
+as a size, update rules, and a value defined twice."""
+import io
+import json
+
+from dsl.apps.lint import run_lint
+from dsl.frontends import extract
+from dsl.frontends.latex_math import Translation, translate
+
+
+def lint(tmp_path, text, name="notes.md"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    out = io.StringIO()
+    code = run_lint([str(path)], fmt="json", verbose=True, out=out)
+    return code, json.loads(out.getvalue())["files"][0]
+
+
+def alarms(report):
+    return [(d["code"], d["line"]) for d in report["diagnostics"] if d["severity"] in ("error", "warning")]
+
+
+NG_STYLE = r"""# Two layers
+
+$$Z^{[1]} = W^{[1]} X + b^{[1]}$$
+
+$$A^{[1]} = \tanh(Z^{[1]})$$
+
+$$Z^{[2]} = W^{[2]} A^{[1]} + b^{[2]}$$
+
+$$A^{[2]} = \sigma(Z^{[2]})$$
+
+The cost is $J = -\frac{1}{m} \sum_{i=1}^{m} y^{(i)} \log a^{[2](i)}$. Backward:
+
+$$dZ^{[2]} = A^{[2]} - Y$$
+
+$$dW^{[2]} = \frac{1}{m} dZ^{[2]} A^{[1]T}$$
+
+$$dZ^{[1]} = W^{[2]T} dZ^{[2]} \odot (1 - (A^{[1]})^2)$$
+
+$$dW^{[1]} = \frac{1}{m} dZ^{[1]} X$$
+"""
+
+
+def test_gradient_variables_of_course_notes_are_names(tmp_path):
+    source = extract("a.md", NG_STYLE).source.text
+    assert "dZ2 = A2 - Y" in source and "dW2 = 1 / m * dZ2 @ A1.T" in source
+    assert "dZ1 = W2.T @ dZ2 * (1 - A1 ** 2)" in source
+    code, report = lint(tmp_path, NG_STYLE)
+    assert code == 1 and alarms(report) == [("E300", 19)]     # dZ1 X: the transpose of X is missing
+
+
+def test_the_upper_limit_of_a_sum_is_a_size(tmp_path):
+    source = extract("a.md", NG_STYLE).source.text
+    assert "dims m\n" in source
+    _, report = lint(tmp_path, NG_STYLE)
+    assert any(d["code"] == "N720" and "upper limit of a sum" in d["message"] for d in report["diagnostics"])
+
+
+def test_differentials_are_not_gradient_variables(tmp_path):
+    text = "$x \\in \\mathbb{R}^n$, $W \\in \\mathbb{R}^{n \\times k}$\n\n$$a = W^T x$$\n\n$$da = W^T dx$$\n"
+    source = extract("a.md", text).source.text
+    assert "da" not in source and "d :" not in source
+    code, report = lint(tmp_path, text)
+    assert code == 0 and any(d["code"] == "N702" and d["line"] == 5 for d in report["diagnostics"])
+
+
+def test_a_layer_superscript_then_a_transpose_or_an_example_index():
+    r = translate(r"W^{[2]T} dZ", known={"W2", "dZ"}, scalars=set())
+    assert isinstance(r, Translation) and r.text == "W2.T @ dZ"
+    r = translate(r"\sum_{i=1}^{m} y^{(i)} \log a^{[2](i)}", known={"m"}, scalars={"m"})
+    assert isinstance(r, Translation) and r.text == "sum[i](y[i] * log(a2[i]))"
+    r = translate(r"W^{(l)T}", known=set(), scalars=set())
+    assert isinstance(r, Translation) and r.text == "Wl.T"
+
+
+def test_an_entry_superscript_needs_no_declared_base_but_a_name_of_the_document_wins():
+    r = translate(r"\sum_i y^{(i)}", known=set(), scalars=set())
+    assert isinstance(r, Translation) and r.text == "sum[i](y[i])"
+    r = translate(r"\sum_i y^{(i)}", known={"yi"}, scalars=set())
+    assert isinstance(r, Translation) and r.text == "sum(yi)"
+
+
+QUESTION_AND_ANSWER = r"""Question: $X$ is the data, $h = \sigma(X\theta)$, and my cost is
+
+$$J = \frac{1}{m}\sum_{i=1}^m y^{(i)} \log h^{(i)}$$
+
+with the gradient
+
+$$\frac{\partial J}{\partial \theta} = \frac{1}{m} X^T (h - y)$$
+
+and the step $\theta := \theta - \alpha \frac{\partial J}{\partial \theta}$.
+
+Answer: the notes use $J = -\frac{1}{m}\sum_{i=1}^m y^{(i)} \log h^{(i)}$, for which
+$\nabla_\theta J = -\frac{1}{m} X^T y$ would be the right start.
+"""
+
+
+def test_an_update_rule_is_no_definition_and_the_document_is_read_without_declarations(tmp_path):
+    code, report = lint(tmp_path, QUESTION_AND_ANSWER)
+    inferred = {d["message"].split(" :")[0] for d in report["diagnostics"] if d["code"] == "N740"}
+    assert {"X", "theta", "y"} <= inferred and "h" not in inferred      # h is defined
+    assert code == 1 and alarms(report) == [("E500", 7)]      # the question's gradient is wrong for its J
+
+
+def test_claims_after_a_second_different_definition_are_not_checked(tmp_path):
+    _, report = lint(tmp_path, QUESTION_AND_ANSWER)
+    later = [d for d in report["diagnostics"] if d["line"] == 12 and d["code"] == "N702"]
+    assert later and "defined again differently on line 11" in later[0]["message"]
+    assert not [c for c in report["claims"] if c["line"] == 12]
