@@ -109,3 +109,11 @@ def test_claims_after_a_second_different_definition_are_not_checked(tmp_path):
     later = [d for d in report["diagnostics"] if d["line"] == 12 and d["code"] == "N702"]
     assert later and "defined again differently on line 11" in later[0]["message"]
     assert not [c for c in report["claims"] if c["line"] == 12]
+
+
+def test_a_second_definition_in_another_form_keeps_the_claims_checked(tmp_path):
+    text = ("$X \\in \\mathbb{R}^{n \\times d}$, $w \\in \\mathbb{R}^d$, $y \\in \\mathbb{R}^n$\n\n"
+            "$$f = (X w - y)^T (X w - y)$$\n\nExpanding, $f = w^T X^T X w - 2 y^T X w + y^T y$, so\n\n"
+            "$$\\frac{\\partial f}{\\partial w} = 2 X^T (X w - y)$$\n")
+    code, report = lint(tmp_path, text)
+    assert code == 0 and [c["status"] for c in report["claims"]] == ["verified"]

@@ -22,11 +22,14 @@ from collections import Counter
 from collections.abc import Callable
 
 from dsl.core import messages
+from dsl.core.ast import BinOp, Neg, Number, Op
 from dsl.core.span import Span
 from dsl.frontends.document import Slice
 from dsl.frontends.latex_math import Translation, Unreadable
 from dsl.frontends.renaming import renamed
 from dsl.frontends.scopes import Plan
+from dsl.language.printer import to_source
+from dsl.language.syntax import parse_expr
 
 
 class Versions:
@@ -84,14 +87,16 @@ class Versions:
         return renamed(lhs, {name: version})
 
     def _differs(self, lhs: Translation, right: Slice, line: int) -> None:
-        """A name defined again, with no version made of it: when the new right side reads
-        differently from the first (a cost with and without its minus sign), the claims about it
-        that follow are not checked, for which of the two they mean is not known."""
+        """A name defined again, with no version made of it: when the new right side is surely
+        another value (the first negated or scaled, or with a term added: a cost with and without
+        its minus sign, a loss and the loss with a penalty), the claims about it that follow are
+        not checked, for which of the two they mean is not known.  Any other form may restate
+        the first (an expansion): the claims keep the first definition."""
         name = lhs.name
         if name is None or name not in self.defined_as or name in self.redefined or name in self._by_hand:
             return
         r = self._read(right, lhs)
-        if isinstance(r, Translation) and r.text != self.defined_as[name]:
+        if isinstance(r, Translation) and r.node is not None and _another_value(r.text, self.defined_as[name]):
             self.redefined[name] = line
 
     def _base_of(self, name: str) -> str:
@@ -109,3 +114,22 @@ class Versions:
         self.defined_as[name] = text
         if hand:
             self._by_hand.add(name)
+
+
+def _another_value(new: str, old: str) -> bool:
+    """Whether one right side is the other negated, scaled by a number, or with a term added."""
+    a, b = parse_expr(new)[0], parse_expr(old)[0]
+    if a is None or b is None:
+        return False
+    for x, y in ((a, b), (b, a)):
+        same = to_source(x)
+        match y:
+            case Neg(operand=o) if to_source(o) == same:
+                return True
+            case BinOp(op=Op.ADD | Op.SUB, left=left) if to_source(left) == same:
+                return True
+            case BinOp(op=Op.MUL | Op.DIV, left=Number(), right=right) if to_source(right) == same:
+                return True
+            case BinOp(op=Op.MUL | Op.DIV, left=left, right=Number()) if to_source(left) == same:
+                return True
+    return False
