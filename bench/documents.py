@@ -4,7 +4,8 @@
     python bench/documents.py --markdown    # the same table as Markdown
     python bench/documents.py --details     # also every catch, miss, false alarm and formula unread (why)
 
-The corpus is ``tests/fixtures/documents/``: course notes, Q&A answers,
+The corpus is ``tests/fixtures/documents/`` (``--corpus DIR`` for another, such as
+``tests/fixtures/documents_more/``, written later to test the readings on new text): course notes, Q&A answers,
 homework write-ups, blog posts and notebooks written in the styles of public
 ones, each in two variants, ``NAME.EXT`` as published and
 ``NAME.declared.EXT`` with declarations added by hand in today's syntax
@@ -272,10 +273,12 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="bench/documents.py", description=__doc__.splitlines()[0])
     p.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     p.add_argument("--details", action="store_true", help="also list every catch, miss, false alarm and unread formula")
+    p.add_argument("--corpus", type=Path, default=CORPUS,
+                   help="a directory of documents with its expected.toml (default: tests/fixtures/documents)")
     args = p.parse_args(argv)
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))               # this tree's dsl, before any installed copy
-    measures = measure_all()
+    measures = measure_all(args.corpus.resolve())
     print(table(measures, markdown=args.markdown))
     if args.details:
         print()
