@@ -84,7 +84,7 @@ def test_an_entry_superscript_needs_no_declared_base_but_a_name_of_the_document_
 
 QUESTION_AND_ANSWER = r"""Question: $X$ is the data, $h = \sigma(X\theta)$, and my cost is
 
-$$J = \frac{1}{m}\sum_{i=1}^m y^{(i)} \log h^{(i)}$$
+$$J = \frac{1}{m}\sum_{i=1}^m \left[ y^{(i)} \log h^{(i)} + (1 - y^{(i)}) \log (1 - h^{(i)}) \right]$$
 
 with the gradient
 
@@ -92,8 +92,9 @@ $$\frac{\partial J}{\partial \theta} = \frac{1}{m} X^T (h - y)$$
 
 and the step $\theta := \theta - \alpha \frac{\partial J}{\partial \theta}$.
 
-Answer: the notes use $J = -\frac{1}{m}\sum_{i=1}^m y^{(i)} \log h^{(i)}$, for which
-$\nabla_\theta J = -\frac{1}{m} X^T y$ would be the right start.
+Answer: the notes use
+$J = -\frac{1}{m}\sum_{i=1}^m \left[ y^{(i)} \log h^{(i)} + (1 - y^{(i)}) \log (1 - h^{(i)}) \right]$, for which
+$\nabla_\theta J = \frac{1}{m} X^T (h - y)$.
 """
 
 
@@ -104,11 +105,21 @@ def test_an_update_rule_is_no_definition_and_the_document_is_read_without_declar
     assert code == 1 and alarms(report) == [("E500", 7)]      # the question's gradient is wrong for its J
 
 
-def test_claims_after_a_second_different_definition_are_not_checked(tmp_path):
+def test_claims_after_a_second_definition_that_is_surely_another_value_use_it(tmp_path):
     _, report = lint(tmp_path, QUESTION_AND_ANSWER)
-    later = [d for d in report["diagnostics"] if d["line"] == 12 and d["code"] == "N702"]
-    assert later and "defined again differently on line 11" in later[0]["message"]
-    assert not [c for c in report["claims"] if c["line"] == 12]
+    again = [d for d in report["diagnostics"] if d["line"] == 12 and d["code"] == "N723"]
+    assert again and "later formulas use this definition" in again[0]["message"]
+    assert [(c["line"], c["status"]) for c in report["claims"]] == [(7, "wrong"), (13, "verified")]
+
+
+def test_claims_after_a_second_definition_that_cannot_be_a_version_are_not_checked(tmp_path):
+    text = QUESTION_AND_ANSWER.replace(r"\log (1 - h^{(i)}) \right]$, for",
+                                       r"\log (1 - h^{(i)}) \right] + \theta$, for")
+    text = text.replace(r"$J = -\frac{1}{m}", r"$J = \frac{1}{m}")
+    _, report = lint(tmp_path, text)         # a term of another shape added: no version of the same shape
+    later = [d for d in report["diagnostics"] if d["line"] == 13 and d["code"] == "N702"]
+    assert later and "defined again differently on line 12" in later[0]["message"]
+    assert not [c for c in report["claims"] if c["line"] == 13]
 
 
 def test_a_second_definition_in_another_form_keeps_the_claims_checked(tmp_path):

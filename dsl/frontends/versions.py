@@ -7,9 +7,12 @@ assignment holds per version: the second definition is read as a new name
 (``J_2``), later formulas use it, and its own right side still means the
 earlier value.  This holds for a name a hand statement defines: the hand
 statement says what the document's first definition means, so a second,
-different one is another value.  Without one, a second definition may as
-well restate the first in another form, and it is skipped as already
-defined; so is a restatement with the same right side.
+different one is another value; and for a second definition that is surely
+another value (the first negated or scaled by a number, or with a term
+added, or the same formula of other values).  Any other second definition
+may as well restate the first in another form (an expansion), and it is
+skipped as already defined; so is a restatement with the same right side.
+An ``N723`` note names the reading taken.
 
 Contract: :class:`Versions` is the part of the
 :class:`~dsl.frontends.builder.Builder` that decides it: ``_new_version``
@@ -18,6 +21,7 @@ maps a document's name to its version in force, for the reader's renaming.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable
 
@@ -66,12 +70,13 @@ class Versions:
         reads as a value of the same shape that is not its definition;
         None otherwise."""
         name = lhs.name
-        if (name is None or before < 1 or lhs.indices or lhs.indexed is not None
-                or self._base_of(name) not in self._by_hand):
+        if name is None or before < 1 or lhs.indices or lhs.indexed is not None:
             return None
         r = self._read(right, lhs)
         if not isinstance(r, Translation) or r.aux or r.text == self.defined_as.get(name):
             return None
+        if self._base_of(name) not in self._by_hand and not _another_value(r.text, self.defined_as.get(name, "")):
+            return None                    # without a hand statement: only a value surely another
         base = self._base_of(name)
         n = 2
         while f"{base}_{n}" in self.known or f"{base}_{n}" in self.plan.scopes:
@@ -116,11 +121,18 @@ class Versions:
             self._by_hand.add(name)
 
 
+_VALUE = re.compile(r"\b[A-Za-z][A-Za-z0-9_]*\b(?!\s*\()")
+"""A value's name in a right side (not a function's)."""
+
+
 def _another_value(new: str, old: str) -> bool:
-    """Whether one right side is the other negated, scaled by a number, or with a term added."""
+    """Whether one right side is the other negated, scaled by a number, or with a term added,
+    or the same formula of other values (``\\|a^L - y\\|^2``, then ``\\|a^{(3)} - y\\|^2``)."""
     a, b = parse_expr(new)[0], parse_expr(old)[0]
     if a is None or b is None:
         return False
+    if new != old and _VALUE.sub("_", new) == _VALUE.sub("_", old):
+        return True
     for x, y in ((a, b), (b, a)):
         same = to_source(x)
         match y:
