@@ -128,3 +128,21 @@ def test_a_second_definition_in_another_form_keeps_the_claims_checked(tmp_path):
             "$$\\frac{\\partial f}{\\partial w} = 2 X^T (X w - y)$$\n")
     code, report = lint(tmp_path, text)
     assert code == 0 and [c["status"] for c in report["claims"]] == ["verified"]
+
+
+def test_an_unstated_square_I_is_the_identity(tmp_path):
+    text = ("$x \\in \\mathbb{R}^n$ and $\\mu \\in \\mathbb{R}^n$, with $u = x - \\mu$.\n\n"
+            "$$\\frac{\\partial u}{\\partial \\mu} = -I$$\n\n$$\\frac{\\partial u}{\\partial x} = 2 I$$\n")
+    source = extract("a.md", text).source.text
+    assert "I = eye(n)\n" in source and "I :" not in source
+    code, report = lint(tmp_path, text)
+    assert code == 1 and [(c["line"], c["status"]) for c in report["claims"]] == [(3, "verified"), (5, "wrong")]
+    assert any(d["code"] == "N740" and d["message"].startswith("I = eye(n)") for d in report["diagnostics"])
+
+
+def test_an_I_the_equations_leave_rectangular_is_no_identity():
+    from dsl.core.dims import Shape, Sym
+    from dsl.frontends.infer import Equation, solve
+    from dsl.language.syntax import parse_expr
+    sol = solve({"A": Shape((Sym("m"), Sym("n")))}, {"m", "n"}, [Equation("B", None, parse_expr("A + I")[0], 0, 1)])
+    assert "I" not in sol.identities and str(sol.shapes["I"]) == "m x n"

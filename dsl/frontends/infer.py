@@ -51,6 +51,7 @@ equations together:
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from dsl.core.ast import BinOp, Deriv, Expr, Name, Op, Transpose, walk
@@ -59,6 +60,8 @@ from dsl.frontends.infer_attrs import attributes, placeholders_of
 from dsl.frontends.infer_terms import Terms, is_zero
 from dsl.frontends.unify import Conflict, ShapeT, Term, Var
 
+IDENTITY = re.compile(r"I[a-z0-9]?")
+"""The names of the identity matrix (``I``, ``\\mathbf{I}``, ``I_d``, ``I_n``), when nothing states them."""
 MAX_ROUNDS = 8          # propagation sweeps before giving up on a fixpoint
 
 
@@ -84,6 +87,7 @@ class Solution:
     attrs: dict[str, tuple[str, ...]] = field(default_factory=dict)
     defined: dict[str, Shape] = field(default_factory=dict)   # shapes of the names the equations define
     placeholders: set[str] = field(default_factory=set)       # used only inside undefined functions
+    identities: set[str] = field(default_factory=set)         # I, I_d: the identity of its size
 
 
 def solve(fixed: dict[str, Shape | None], sizes: set[str], equations: list[Equation], *,
@@ -342,6 +346,9 @@ class _Solver(Terms):
                 sol.placeholders.add(n)
             elif n in self.defined:
                 sol.defined[n] = shape
+            elif IDENTITY.fullmatch(n) and len(terms) == 2 and terms[0] == terms[1] and not st.is_one(terms[0]):
+                sol.shapes[n] = shape             # I, I_d: square by the equations, the identity
+                sol.identities.add(n)
             elif n not in in_definitions:
                 sol.undetermined.add(n)           # a claim alone says nothing of an input's values
             elif not all(not isinstance(t, Var) or t.id in st.joined for t in terms):

@@ -182,7 +182,8 @@ def _plan(first: Recording) -> Plan:
         attrs = "".join(f" {a}" for a in sol.attrs.get(name, ()))
         if attrs == " onehot" and shape.is_one_by_one:
             attrs = " binary"              # the target of a binary cross-entropy: 0 or 1
-        plan.decls[name] = f"{name} : {shape}{attrs}"
+        plan.decls[name] = (f"{name} = eye({shape.dims[0]})" if name in sol.identities
+                            else f"{name} : {shape}{attrs}")
         plan.sizes[name] = tuple(dict.fromkeys(t.name for t in shape.dims if isinstance(t, Sym)
                                                and t.name not in env.dims))
         lines = sol.lines.get(name, [])
