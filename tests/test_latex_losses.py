@@ -145,3 +145,21 @@ def test_a_claim_that_fits_with_gradients_as_rows_is_still_refused(tmp_path):
                              r"\frac{\partial L}{\partial \mathbf{o}} \mathbf{W}^{(2)}$$")
     code, report = lint(tmp_path, text)
     assert code == 0 and "N741" in at(report, 10)
+
+
+ROWS = r"""$\mathbf{x} \in \mathbb{R}^n$ and $W \in \mathbb{R}^{k \times n}$, with $\mathbf{z} = W \mathbf{x}$.
+
+$$\frac{\partial L}{\partial \mathbf{x}} = \frac{\partial L}{\partial \mathbf{z}} W$$
+"""
+
+
+def test_a_claim_through_an_undefined_loss_that_fits_only_as_rows_is_not_reported(tmp_path):
+    code, report = lint(tmp_path, ROWS)
+    assert code == 0 and not at(report, 3, "error")
+    notes = [d for d in report["diagnostics"] if d["line"] == 3 and d["code"] == "N702"]
+    assert notes and "read as rows" in notes[0]["message"]
+
+
+def test_the_same_claim_fitting_no_layout_is_reported(tmp_path):
+    code, report = lint(tmp_path, ROWS.replace(r"\partial \mathbf{z}} W$$", r"\partial \mathbf{z}} W^\top W$$"))
+    assert code == 1 and at(report, 3, "error") == ["E300"]

@@ -294,6 +294,9 @@ class Builder(StatedShapes, Readings, Versions, UndefinedLosses):
                 self._skip(whole, "names-unknown", count=False,
                            names=", ".join(sorted({self.plan.base(m) for m in missing})))
             return False
+        if self.losses_read and self._rows_only(lhs, r, whole):
+            self._why = "rows-only"
+            return False
         r, rows = self._convention(lhs, part, r, whole)
         lhs = r.left or lhs        # z_i read as the entry z[i] when the right side uses i
         self.open = ""             # an equation line ends whatever statement was open

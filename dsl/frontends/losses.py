@@ -41,6 +41,7 @@ from dsl.core.span import Span
 from dsl.core.wording import say
 from dsl.frontends.document import Slice
 from dsl.frontends.latex_math import Translation
+from dsl.frontends.renaming import gradients_as_rows
 from dsl.frontends.scopes import Plan
 
 LOSS_LETTERS = frozenset({"L", "J", "C", "E", "ell", "l"})
@@ -59,6 +60,8 @@ class UndefinedLosses:
     _so_far: Callable[[], tuple]
     _emit: Callable[..., None]
     _skip: Callable[..., None]
+    _fits: Callable[[str], bool]
+    _gradient: Callable[[str, str], bool]
     losses_read: set[str]
 
     def _losses(self, lhs: Translation, r: Translation, missing: set) -> set[str]:
@@ -130,6 +133,22 @@ class UndefinedLosses:
                 self._skip(whole, "claim-independent", count=False, num=num, den=den)
                 return True
         return False
+
+    def _rows_only(self, lhs: Translation, r: Translation, whole: Span) -> bool:
+        """Whether a claim through a loss defined here fits only with its gradients read as rows
+        (``\\partial L / \\partial z \\, W`` in numerator layout): with no layout declared, which
+        one the document uses is not known, so it is skipped with a note rather than reported."""
+        if not lhs.deriv or "layout" in self.plan.settings or r.node is None:
+            return False
+        nums = {x.num.id for x in walk(r.node) if isinstance(x, Deriv)} | {lhs.deriv[0]}
+        if not nums & self.losses_read or self._fits(f"{lhs.text} = {r.text}"):
+            return False
+        rows = gradients_as_rows(r, self._gradient, frozenset(self.scalars))
+        if not (self._fits(f"{lhs.text} = ({rows.text}).T") if self._gradient(*lhs.deriv)
+                else self._fits(f"{lhs.text} = {rows.text}")):
+            return False
+        self._skip(whole, "rows-only", count=False)
+        return True
 
     def _ends(self) -> list[str]:
         """The values declared or defined so far that no definition uses, in program order."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 READING: dict[str, str] = {
     # why an equation is not checked (N702), one key per reason the summary counts
     "already-known": "'{name}' is already declared or defined",
+    "rows-only": "its gradients fit only read as rows (numerator layout), which the document does not "
+                 "declare: declare the layout (% deriv: layout numerator) to check it",
     "defined-differently": "'{name}' is defined again differently on line {line}: which definition "
                            "this claim means is not known",
     "hand-given": "'{name}' is given by a hand statement (deriv) further on, which is used instead",
@@ -67,5 +69,6 @@ REASONS: dict[str, str] = {
     "set-to-zero": "a derivative set to zero",
     "claim-independent": "claims about values not tied by what was read",
     "defined-differently": "claims about a value defined twice",
+    "rows-only": "claims fitting only with gradients as rows",
 }
 """The short name of each reason a formula is skipped, as the summary counts them."""
