@@ -146,3 +146,21 @@ def test_an_I_the_equations_leave_rectangular_is_no_identity():
     from dsl.language.syntax import parse_expr
     sol = solve({"A": Shape((Sym("m"), Sym("n")))}, {"m", "n"}, [Equation("B", None, parse_expr("A + I")[0], 0, 1)])
     assert "I" not in sol.identities and str(sol.shapes["I"]) == "m x n"
+
+
+def test_the_indicator_of_a_comparison_is_where():
+    r = translate(r"\frac{\partial L}{\partial H} \odot \mathbb{1}(Z_1 > 0)", known={"H", "Z1", "L"}, scalars=set())
+    assert isinstance(r, Translation) and r.text == "dL/dH * where(Z1 > 0, 1, 0)"
+    r = translate(r"G \circ \mathbb{1}[X \geq 0]", known={"G", "X"}, scalars=set())
+    assert isinstance(r, Translation) and r.text == "G * where(X >= 0, 1, 0)"
+    r = translate(r"X^T \mathbf{1}", known={"X"}, scalars=set())
+    assert not isinstance(r, Translation)           # a vector of ones, not an indicator: not read
+
+
+def test_an_indicator_in_a_relu_backward_pass_is_checked(tmp_path):
+    text = ("$X \\in \\mathbb{R}^{N \\times D}$, $W \\in \\mathbb{R}^{D \\times H}$\n\n$$Z = X W$$\n\n"
+            "$$A = \\max(0, Z)$$\n\n"
+            "$$\\frac{\\partial L}{\\partial Z} = \\frac{\\partial L}{\\partial A} \\odot \\mathbb{1}(Z > 0)$$\n\n"
+            "$$\\frac{\\partial L}{\\partial W} = X \\frac{\\partial L}{\\partial Z}$$\n")
+    code, report = lint(tmp_path, text)
+    assert code == 1 and alarms(report) == [("E300", 9)]

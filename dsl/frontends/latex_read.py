@@ -330,6 +330,8 @@ class Reader(Scripts, Derivatives):
             raise Stop(say("latex-not-function", tok=tok), r.span)
         if k == "font":
             return self.font(r, flat)
+        if k == "indicator":
+            return self.indicator(r, flat)
         if k == "accent":
             inner = self.settle(self.expr(r.kids[1], flat))
             if not isinstance(inner, Word):

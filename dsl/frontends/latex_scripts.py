@@ -1,4 +1,4 @@
-"""Superscripts, primes and norms in the LaTeX reader.
+"""Superscripts, primes, norms and indicators in the LaTeX reader.
 
 Contract: :class:`Scripts` is the part of ``latex_read.Reader`` that gives a
 superscript or prime its meaning: a transpose (``^T``, ``^\\top``, ``'`` on
@@ -19,6 +19,8 @@ from dsl.frontends.latex_names import PRIME_PART, sup_part
 from dsl.frontends.latex_tree import Range, tspan
 from dsl.frontends.latex_words import TRANSPOSES
 
+_COMPARE = {">": Op.GT, "gt": Op.GT, "<": Op.LT, "lt": Op.LT, "geq": Op.GE, "ge": Op.GE, "≥": Op.GE,
+            "leq": Op.LE, "le": Op.LE, "≤": Op.LE}
 _LAYER_THEN = re.compile(r"(\[[^\[\]]+\]|\([^()]+\))(.+)")
 """A layer superscript followed by a transpose or an example index (``^{[1]T}``, ``^{[2](i)}``)."""
 
@@ -102,6 +104,14 @@ class Scripts(Base):
         if name not in self.known and x.id in self.known and x.id not in self.scalars:
             return Transpose(self.value(x), self.at(span))
         return Word(x.stem, span, x.sub + PRIME_PART)
+
+    def indicator(self, r, flat: bool):
+        """``\\mathbb{1}(z > 0)``: 1 where the comparison holds, else 0 (``where(z > 0, 1, 0)``)."""
+        _, _, left, cmp, right, _ = r.kids
+        op = _COMPARE[str(cmp).lstrip("\\")]
+        cond = self.bin(op, self.value(self.expr(left, flat)), self.value(self.expr(right, flat)),
+                        r.span, tspan(cmp))
+        return self.call("where", (cond, self.num("1", r.span), self.num("0", r.span)), r.span, tspan(r.kids[0]))
 
     def norm(self, base, posts, flat: bool):
         inner = self.value(self.expr(base.kids[1], flat))
