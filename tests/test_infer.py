@@ -444,3 +444,12 @@ def test_a_chain_of_derivative_terms_in_another_layout_is_not_a_false_alarm(tmp_
     assert [c["status"] for c in report["claims"]] == ["verified"]   # ... and its last step checked
     ex = extract(str(doc), doc.read_text(encoding="utf-8"))
     assert any(d.code == "N741" and d.span.line == 7 for d in ex.verbose)
+
+
+def test_an_inferred_shape_may_use_a_size_stated_further_on(tmp_path):
+    doc = tmp_path / "later.md"
+    doc.write_text("Let $E = \\frac{1}{2}\\|y - t\\|^2$ be the error, with $y = W x$, "
+                   "$W \\in \\mathbb{R}^{k \\times n}$, $x \\in \\mathbb{R}^n$.\n", encoding="utf-8")
+    source = extract(str(doc), doc.read_text(encoding="utf-8")).source.text
+    assert source.index("dims k") < source.index("t : k x 1")
+    assert [d["code"] for d in lint_json(doc)["diagnostics"] if d["severity"] == "error"] == []

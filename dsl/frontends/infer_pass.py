@@ -77,6 +77,7 @@ class Plan:
     refused: dict[int, str] = field(default_factory=dict)      # side offset -> why
     undetermined: set[str] = field(default_factory=set)
     scalars: frozenset = frozenset()    # names inferred scalar: a product with one is a scaling
+    dims: set[str] = field(default_factory=set)   # the document's own sizes, as the first pass read them
 
 
 class Supplying(Builder):
@@ -107,7 +108,9 @@ class Supplying(Builder):
         if supply:
             self.open = ""
             for name in supply:
-                new = [s for s in self.inferred.sizes[name] if s not in self.sized]
+                stated = [w for w in _IDENT.findall(self.inferred.decls[name].partition(":")[2])
+                          if w in self.inferred.dims and w not in self.known]    # a size stated further on
+                new = list(dict.fromkeys(s for s in (*stated, *self.inferred.sizes[name]) if s not in self.sized))
                 text = (f"dims {', '.join(new)}\n" if new else "") + self.inferred.decls[name] + "\n"
                 self.sized |= set(new)
                 self._emit(text, part.at(0), part.host_end(len(part.text)), False)
@@ -172,7 +175,8 @@ def _plan(first: Recording) -> Plan:
     sol = solve(fixed, set(env.dims), equations, denominator=env.layout is LayoutKind.DENOMINATOR)
     names = _size_names(sol, equations, set(env.dims) | set(env.names) | set(sol.lines))
     scalars = {n for table in (sol.shapes, sol.defined) for n, s in table.items() if s.is_one_by_one}
-    plan = Plan(undetermined=set(sol.undetermined) | first.shapeless, scalars=frozenset(scalars))
+    plan = Plan(undetermined=set(sol.undetermined) | first.shapeless, scalars=frozenset(scalars),
+                dims=set(env.dims))
     why = say("not-inferred-conflict")
     plan.refused = {key: why for key, kind in sol.refused.items() if kind == "conflict"}
     for name in sorted(sol.shapes, key=lambda n: sol.lines.get(n, [0])[0]):
