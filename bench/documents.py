@@ -2,9 +2,10 @@
 
     python bench/documents.py               # one row per document and variant, then the totals
     python bench/documents.py --markdown    # the same table as Markdown
-    python bench/documents.py --details     # also every catch, miss and false alarm
+    python bench/documents.py --details     # also every catch, miss, false alarm and formula unread (why)
 
-The corpus is ``tests/fixtures/documents/``: course notes, Q&A answers,
+The corpus is ``tests/fixtures/documents/`` (``--corpus DIR`` for another, such as
+``tests/fixtures/documents_more/``, written later to test the readings on new text): course notes, Q&A answers,
 homework write-ups, blog posts and notebooks written in the styles of public
 ones, each in two variants, ``NAME.EXT`` as published and
 ``NAME.declared.EXT`` with declarations added by hand in today's syntax
@@ -99,6 +100,7 @@ class Measure:
     false_alarms: list[Alarm] = field(default_factory=list)
     off_target: list[Alarm] = field(default_factory=list)     # on a planted line, with a code not accepted
     internal: list[Alarm] = field(default_factory=list)       # E901: a defect of the linter
+    unread_notes: list[Alarm] = field(default_factory=list)   # one N700 or N702 per formula left unread
     exit_code: int = 0
 
     @property
@@ -191,7 +193,13 @@ def measure(name: str, entry: dict, variant: str, corpus: Path = CORPUS) -> Meas
     m.read = formulas_read(path)
     m.math = math_spans(path)
     diagnostics = report.get("diagnostics", [])
-    m.unread = len({(d.get("cell"), d["line"], d["column"]) for d in diagnostics if d["code"] in _UNREAD})
+    places: dict = {}
+    for d in diagnostics:
+        if d["code"] in _UNREAD:
+            places.setdefault((d.get("cell"), d["line"], d["column"]),
+                              Alarm(d["code"], d["severity"], d.get("cell"), d["line"], d["message"]))
+    m.unread = len(places)
+    m.unread_notes = list(places.values())
     m.claims = sum(1 for c in report.get("claims", []) if c["status"] in ("verified", "wrong"))
     alarms = [Alarm(d["code"], d["severity"], d.get("cell"), d["line"], d["message"])
               for d in diagnostics if d["severity"] in _ALARMS]
@@ -256,17 +264,21 @@ def details(measures: list[Measure]) -> str:
             out.append(f"other   {m.path}:{a.where}  {a.code} (not an accepted code) {a.message}")
         for a in m.false_alarms + m.internal:
             out.append(f"ALARM   {m.path}:{a.where}  {a.code} {a.message}")
+        for a in m.unread_notes:
+            out.append(f"unread  {m.path}:{a.where}  {a.code} {a.message}")
     return "\n".join(out)
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="bench/documents.py", description=__doc__.splitlines()[0])
     p.add_argument("--markdown", action="store_true", help="print the table as Markdown")
-    p.add_argument("--details", action="store_true", help="also list every catch, miss and false alarm")
+    p.add_argument("--details", action="store_true", help="also list every catch, miss, false alarm and unread formula")
+    p.add_argument("--corpus", type=Path, default=CORPUS,
+                   help="a directory of documents with its expected.toml (default: tests/fixtures/documents)")
     args = p.parse_args(argv)
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))               # this tree's dsl, before any installed copy
-    measures = measure_all()
+    measures = measure_all(args.corpus.resolve())
     print(table(measures, markdown=args.markdown))
     if args.details:
         print()

@@ -102,16 +102,16 @@ def test_eqalign_and_aligned_and_side_by_side_pairs():
 # ------------------------------------------------------ which math is checked
 
 def test_definitions_claims_and_skips():
-    md = DECLS_MD + ("$h = x W + b$ defines h; $h = b$ restates it; $y = m x$ has unknown names;\n"
+    md = DECLS_MD + ("$h = x W + b$ defines h; $h = {x}{W} + b$ restates it; $y = m x$ has unknown names;\n"
                      "$\\sigma(h) = 1$ has no name on the left;\n"
                      "$$\\frac{\\partial h}{\\partial b} = I = \\operatorname{diag}(b)$$\n")
     ex = extract("a.md", md)
-    assert lines(ex)[-2:] == ["h = x @ W + b", "dh/db = diag(b)"]
+    assert lines(ex)[-4:] == ["h = x @ W + b", "I = eye(k)", "dh/db = I", "dh/db = diag(b)"]
     whys = [d.message for d in ex.verbose]
     assert any("'h' is already declared" in w for w in whys)
     assert any("not declared or defined: m" in w for w in whys)
     assert any("neither a name nor a derivative" in w for w in whys)
-    assert any("I" in w for w in whys)               # the '= I' step: I is not declared
+    assert any(w.startswith("I = eye(k), inferred") for w in whys)   # '= I': the identity, square here
     assert ex.notes == []                              # nothing of this is shown by default
 
 

@@ -406,11 +406,10 @@ def test_a_penalty_strength_is_a_scalar_because_the_loss_is_one():
     claims = {c["line"]: c["status"] for c in report["claims"]}
     assert [claims[line_of(REGULARISED, s)] for s in ("= \\mathbf{o} - \\mathbf{y}$$", "\\mathbf{h}^\\top + \\lambda",
                                                        "= {\\mathbf{W}^{(2)}}^\\top")] == ["verified"] * 3
-    assert codes_by_line(report) == {line_of(REGULARISED, "+ 2 \\lambda"): ["E500"]}
     swapped = line_of(REGULARISED, "\\mathbf{o}} {\\mathbf{W}^{(2)}}^\\top$$")
-    ex = extract(str(REGULARISED), REGULARISED.read_text(encoding="utf-8"))
-    # a derivative term is laid out as the document chooses: the claim is skipped, not reported
-    assert any(d.code == "N741" and d.span.line == swapped for d in ex.verbose)
+    # the factors swapped fit neither with gradients as columns (W2^T dJ/do) nor as rows (dJ/do W2):
+    # the claim is left to the checker, which reports it
+    assert codes_by_line(report) == {swapped: ["E300"], line_of(REGULARISED, "+ 2 \\lambda"): ["E500"]}
 
 
 def test_a_mean_over_an_unknown_count_divides_by_a_scalar(tmp_path):
@@ -445,3 +444,12 @@ def test_a_chain_of_derivative_terms_in_another_layout_is_not_a_false_alarm(tmp_
     assert [c["status"] for c in report["claims"]] == ["verified"]   # ... and its last step checked
     ex = extract(str(doc), doc.read_text(encoding="utf-8"))
     assert any(d.code == "N741" and d.span.line == 7 for d in ex.verbose)
+
+
+def test_an_inferred_shape_may_use_a_size_stated_further_on(tmp_path):
+    doc = tmp_path / "later.md"
+    doc.write_text("Let $E = \\frac{1}{2}\\|y - t\\|^2$ be the error, with $y = W x$, "
+                   "$W \\in \\mathbb{R}^{k \\times n}$, $x \\in \\mathbb{R}^n$.\n", encoding="utf-8")
+    source = extract(str(doc), doc.read_text(encoding="utf-8")).source.text
+    assert source.index("dims k") < source.index("t : k x 1")
+    assert [d["code"] for d in lint_json(doc)["diagnostics"] if d["severity"] == "error"] == []

@@ -89,6 +89,9 @@ def test_tuples_and_products_of_sizes():
     ("Here \\\\(\\boldsymbol{v}_c\\\\) is the center vector, of length \\\\(d\\\\), and", "vc", ("d",), None),
     ("the matrix \\(U\\), which therefore has \\(d\\) rows and \\(|V|\\) columns.", "U", ("d", "V"), None),
     ("the inputs form a vector $x$ of length n here", "x", ("n",), None),
+    ("the examples are the columns of $X$, so $X$ is $n_x \\times m$; layer", "X", ("nx", "m"), None),
+    ("My design matrix $X$ has $m$ rows (examples) and $n$ columns (features), and", "X", ("m", "n"), None),
+    ("We normalise a mini-batch $X$ of $m$ rows and $d$ features column by column", "X", ("m", "d"), None),
 ])
 def test_prose_statements(text, name, sizes, orientation):
     (st,) = prose(text, 0)
@@ -113,7 +116,8 @@ def test_a_positive_scalar_stated_in_math(tmp_path):
 
 
 @pytest.mark.parametrize("text", ["The output has shape (n, k).", "It is a column vector.",
-                                  "This matrix has shape (n, d) too."])
+                                  "This matrix has shape (n, d) too.", "so $c$ is $a \\times b = 6$ here",
+                                  "and $t$ is $2 \\times 3$x as large"])
 def test_prose_without_a_name_states_nothing(text):
     assert prose(text, 0) == []
 

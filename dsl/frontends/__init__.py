@@ -17,7 +17,8 @@ their format; ``latex_math`` (with ``latex_tree``, ``latex_read`` and
 in a first pass (so a statement may follow the formula it explains),
 ``supply`` declares them where an equation needs them, ``renaming`` renames a
 name restated in a later section and ``conventions`` chooses between the
-readings of ``\\cdot`` and of gradients written as rows.  ``infer_pass``
+readings of ``\\cdot`` and of gradients written as rows; ``losses`` reads a loss the
+document differentiates but never defines as an opaque scalar.  ``infer_pass``
 reads a Markdown or LaTeX document a second time with the shapes ``infer``
 finds in its equations, when some names have none.  This module only
 dispatches on the kind of file.

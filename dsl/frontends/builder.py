@@ -46,6 +46,7 @@ from dsl.frontends.entries import entries_beside_wholes, unchecked_entry
 from dsl.frontends.fonts import bold_and_plain
 from dsl.frontends.forms import names, scalar_like
 from dsl.frontends.latex_math import Translation, Unreadable
+from dsl.frontends.losses import UndefinedLosses
 from dsl.frontends.macros import Macros
 from dsl.frontends.readings import Readings
 from dsl.frontends.scopes import SETTINGS, Plan
@@ -58,7 +59,7 @@ _DIRECTIVE = re.compile(r"[ \t]*(vectors|cdot|layout)[ \t]+([A-Za-z]+)[ \t]*(?:#
 _LATEX_DECL = re.compile(r"([ \t]*)([^:\n#=]*[\\_^{][^:\n#=]*?)([ \t]*:[^\n]*)")
 
 
-class Builder(StatedShapes, Readings, Versions):
+class Builder(StatedShapes, Readings, Versions, UndefinedLosses):
     """Collects the chainrule text of one document, in order, and decides
     which equations are checked."""
 
@@ -90,6 +91,7 @@ class Builder(StatedShapes, Readings, Versions):
         self.macros = Macros.scan(host.text)
         self.plain = bold_and_plain(host.text)      # \hat y and \hat{\mathbf y}: two names
         self._versions_start()
+        self.losses_read: set[str] = set()     # losses the document differentiates but does not define
 
     def _emit(self, text: str, host_start: int, host_end: int, exact: bool) -> None:
         if text:
@@ -199,6 +201,10 @@ class Builder(StatedShapes, Readings, Versions):
             needed, rhs = set(lhs.deriv), parts[1:]
             self._supply(needed)
             num, den = lhs.deriv
+            if num in self.redefined:                  # which of its two definitions is meant?
+                self.counts["read"] += 1
+                self._skip(whole, "defined-differently", name=num, line=self.redefined[num])
+                return
             if needed <= self.known and num != den and den not in self.deps.get(num, ()):
                 self.counts["read"] += 1               # what was read of the document does not tie them
                 self._skip(whole, "claim-independent", num=num, den=den)
@@ -214,6 +220,7 @@ class Builder(StatedShapes, Readings, Versions):
         else:
             self.counts["read"] += 1
             if lhs.name:
+                self._differs(lhs, parts[1], whole.line)
                 self._skip(whole, "already-known", name=lhs.name)
             else:
                 self._skip(whole, "not-name-or-derivative")
@@ -263,10 +270,17 @@ class Builder(StatedShapes, Readings, Versions):
             self._why = "entries-and-wholes"
             return False
         ahead = {text.split(maxsplit=1)[0] for text, _, _ in (*lhs.aux, *r.aux)}   # defined just before
-        missing = self._vet(lhs, r, (r.names | needed) - self.known - ahead, part, whole)
+        missing = (r.names | needed) - self.known - ahead
+        losses = self._losses(lhs, r, missing)          # dL/do of a loss the document leaves undefined
+        missing = self._vet(lhs, r, missing - losses, part, whole)
         if missing is None:
             return False
+        if losses and not missing:
+            missing = losses - self._define_losses(losses, part, whole)
+            if not missing and self._independent(lhs, r, whole):
+                return False
         if missing:
+            missing |= losses
             blocked = sorted(m for m in missing if m in self.unreadable)
             if blocked:
                 first = self.unreadable[blocked[0]]
@@ -279,6 +293,9 @@ class Builder(StatedShapes, Readings, Versions):
             else:
                 self._skip(whole, "names-unknown", count=False,
                            names=", ".join(sorted({self.plan.base(m) for m in missing})))
+            return False
+        if self.losses_read and self._rows_only(lhs, r, whole):
+            self._why = "rows-only"
             return False
         r, rows = self._convention(lhs, part, r, whole)
         lhs = r.left or lhs        # z_i read as the entry z[i] when the right side uses i

@@ -15,7 +15,9 @@ checked (``builder`` does, and emits the statements as declarations).
 - scalars named so: "hyperparameter $\\lambda$", "learning rate $\\eta$", "a
   scalar $c$", "a penalty of strength $\\lambda$", and ``\\lambda > 0`` in math;
 - prose: "``X`` shape: (750, 6)", "$X$ of shape $(n, d)$", "has shape
-  `(2, 6)`", "is a 750 x 6 matrix", "$y$ is a column vector" / "row vector";
+  `(2, 6)`", "is a 750 x 6 matrix", "$X$ is $n_x \\times m$", "has $m$ rows
+  (examples) and $n$ columns", "of $m$ rows and $d$ features", "$y$ is a column
+  vector" / "row vector";
   and, with no name (:attr:`Stated.name` empty), a switch of the whole
   document's vectors: "restated in terms of column vectors".
 
@@ -196,8 +198,11 @@ _PROSE = [
                         r"(?P<a>one-hot|onehot|one hot|probabilit(?:y|ies)|distribution)\b")),
     ("length", re.compile(_MATH_SUBJECT + r"[^.;\n]{0,40}?\bof\s+(?:length|size|dimension)\s+"
                           r"(?P<v>\$[^$\n]{1,20}\$|[A-Za-z0-9]\w*)")),
-    ("rows", re.compile(_MATH_SUBJECT + r"[^.;]{0,60}?\bhas\s+(?P<r>\$[^$\n]{1,20}\$|\w+)\s+rows\s+and\s+"
-                        r"(?P<k>\$[^$\n]{1,20}\$|\w+)\s+columns")),
+    ("rows", re.compile(_MATH_SUBJECT + r"[^.;]{0,60}?\b(?:has|have|with|of)\s+(?P<r>\$[^$\n]{1,20}\$|\w+)\s+"
+                        r"rows(?:\s*\([^()\n]{1,30}\))?,?\s+and\s+"
+                        r"(?P<k>\$[^$\n]{1,20}\$|\w+)\s+(?:columns|features)")),
+    ("sizes", re.compile(_MATH_SUBJECT + r",?\s+(?:is|are)\s+\$(?P<d>[^$\n]{1,40}(?:\\times|×)[^$\n]{1,40})\$"
+                         r"(?!\s*(?:[=<>]|\w))")),
     ("scalar", re.compile(r"\b(?:a\s+scalar|hyperparameter|learning\s+rate|step\s+size|"
                           r"(?:penalty|regulari[sz]ation)(?:\s+(?:constant|strength|parameter|coefficient|weight))?"
                           r"(?:\s+of)?\s+strength|(?:penalty|regulari[sz]ation)\s+(?:constant|parameter|coefficient|weight))"
@@ -281,6 +286,10 @@ def prose(text: str, base: int) -> list[Stated]:
             if kind == "tuple":
                 sizes = sizes_of(m.group("t"))
                 if sizes:
+                    out.append(Stated(name, sizes, None, *where, written))
+            elif kind == "sizes":            # "$X$ is $n_x \\times m$"
+                sizes = sizes_of(m.group("d"))
+                if sizes and len(sizes) == 2:
                     out.append(Stated(name, sizes, None, *where, written))
             elif kind == "matrix":
                 dims = m.group("d") or re.sub(r"-by-", " x ", m.group("e") or "")

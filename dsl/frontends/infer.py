@@ -21,9 +21,10 @@ equations together:
 - each equation is a trial: one whose sizes cannot fit the others is undone
   and refused (``"conflict"``), unless the sizes at odds are ones the
   document states or the definitions settled (``"stated"``): that equation
-  is left to the checker, which reports the real error (unless it holds a
-  derivative term, or states a vector's gradient as its transpose: the
-  document may write gradients as rows, so it is refused);
+  is left to the checker, which reports the real error (unless it states a
+  vector's gradient as its transpose, or holds a derivative term and fits
+  with its gradients read as rows: the document may write gradients as
+  rows, so it is refused);
 - where the equations leave a choice, one preference, tried and dropped
   again if any equation then conflicts: a name written in lower case
   (``x``, ``yhat``, ``theta``) is a vector, with one of its sizes that no
@@ -32,9 +33,12 @@ equations together:
   default); so is a value written with one index (``x_i``);
 - a bias ``b`` in ``X W + b``, with both sizes of ``X W`` those of
   upper-case names (a batch), is a row broadcast over it, as NumPy adds it;
+- a name used only as an argument of functions the document does not
+  define (the label ``y`` of ``\\ell(\\mathbf{o}, y)``) gets sizes of its own:
+  no check depends on them (``infer_attrs.placeholders_of``);
 - not determined, so never declared: a name only claims use (its values
   would mean nothing to the definitions), a name whose sizes nothing
-  constrains (inside a function the document does not define), a lower-case
+  else constrains, a lower-case
   name that would be a matrix, and a name juxtaposed with a vector across
   an inner size of 1 (``m x`` with ``x`` a row, ``\\eta g``), where a
   scaling reads as well as an outer product.
@@ -47,14 +51,17 @@ equations together:
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-from dsl.builtins import FUNCTIONS
-from dsl.core.ast import BinOp, Call, Deriv, Expr, Index, Name, Op, Transpose, walk
+from dsl.core.ast import BinOp, Deriv, Expr, Name, Op, Transpose, walk
 from dsl.core.dims import Shape, Sym
+from dsl.frontends.infer_attrs import attributes, placeholders_of
 from dsl.frontends.infer_terms import Terms, is_zero
 from dsl.frontends.unify import Conflict, ShapeT, Term, Var
 
+IDENTITY = re.compile(r"I[a-z0-9]?")
+"""The names of the identity matrix (``I``, ``\\mathbf{I}``, ``I_d``, ``I_n``), when nothing states them."""
 MAX_ROUNDS = 8          # propagation sweeps before giving up on a fixpoint
 
 
@@ -79,6 +86,8 @@ class Solution:
     lines: dict[str, list[int]] = field(default_factory=dict)  # name -> lines of the equations using it
     attrs: dict[str, tuple[str, ...]] = field(default_factory=dict)
     defined: dict[str, Shape] = field(default_factory=dict)   # shapes of the names the equations define
+    placeholders: set[str] = field(default_factory=set)       # used only inside undefined functions
+    identities: set[str] = field(default_factory=set)         # I, I_d: the identity of its size
 
 
 def solve(fixed: dict[str, Shape | None], sizes: set[str], equations: list[Equation], *,
@@ -91,6 +100,7 @@ def solve(fixed: dict[str, Shape | None], sizes: set[str], equations: list[Equat
     for _ in range(MAX_ROUNDS):
         kept = [eq for eq in equations if not loose & {x.id for x in walk(eq.node) if isinstance(x, Name)}]
         solver = _Solver(fixed, sizes, kept, denominator)
+        solver.everything = equations
         sol = solver.run()
         found = solver.ambiguous() - loose
         if not found:
@@ -108,6 +118,7 @@ class _Solver(Terms):
         self.equations = equations
         self.defined = {eq.lhs for eq in equations if eq.lhs}
         self.refused: dict[int, str] = {}
+        self.everything: list[Equation] = equations    # with those set aside (``solve``)
 
     # ---- equations
     def equation(self, eq: Equation) -> None:
@@ -165,10 +176,26 @@ class _Solver(Terms):
             except Conflict as c:
                 self.store.restore(snap)
                 del self.vectors[mark:]
-                # a derivative term is read in a layout the document may not use (gradients as rows)
-                stated = c.stated and not any(isinstance(x, Deriv) for x in walk(eq.node))
+                # a derivative term is read in a layout the document may not use (gradients as rows):
+                # left to the checker only when it fits neither way
+                terms = any(isinstance(x, Deriv) for x in walk(eq.node))
+                stated = c.stated and (not terms or not self.fits_as_rows(eq))
                 self.refused[eq.key] = "stated" if stated else "conflict"
         return (self.store.snapshot(), len(self.store.parent)) != before
+
+    def fits_as_rows(self, eq: Equation) -> bool:
+        """Whether ``eq`` fits the shapes so far with its gradients read as rows (a trial, undone)."""
+        snap, mark = self.store.snapshot(), len(self.vectors)
+        self.rows = True
+        try:
+            self.equation(eq)
+            return True
+        except Conflict:
+            return False
+        finally:
+            self.rows = False
+            self.store.restore(snap)
+            del self.vectors[mark:]
 
     def settle(self) -> None:
         for _ in range(MAX_ROUNDS):
@@ -309,11 +336,19 @@ class _Solver(Terms):
                 sol.refused.setdefault(key, "conflict")
         in_definitions = {x.id for eq in self.equations if eq.deriv is None and eq.key not in self.refused
                           for x in walk(eq.node) if isinstance(x, Name)}
+        placeholders = placeholders_of(self.everything, self.fixed)
         for n, s in self.names.items():
             terms = st.shape(s)
             shape = Shape(tuple(Sym(f"?{t.id}") if isinstance(t, Var) else t for t in terms))
-            if n in self.defined:
+            if n in placeholders and n not in self.defined:
+                rows, cols = Sym(f"?{st.fresh().id}"), Sym(f"?{st.fresh().id}")
+                sol.shapes[n] = Shape((rows, cols) if n[:1].isupper() else (rows, 1))   # W, or a vector
+                sol.placeholders.add(n)
+            elif n in self.defined:
                 sol.defined[n] = shape
+            elif IDENTITY.fullmatch(n) and len(terms) == 2 and terms[0] == terms[1] and not st.is_one(terms[0]):
+                sol.shapes[n] = shape             # I, I_d: square by the equations, the identity
+                sol.identities.add(n)
             elif n not in in_definitions:
                 sol.undetermined.add(n)           # a claim alone says nothing of an input's values
             elif not all(not isinstance(t, Var) or t.id in st.joined for t in terms):
@@ -333,7 +368,7 @@ def _uses(eq: Equation, sol: Solution) -> None:
         sol.lines.setdefault(n, [])
         if eq.line not in sol.lines[n]:
             sol.lines[n].append(eq.line)
-    _attributes(eq.node, sol.attrs)
+    attributes(eq.node, sol.attrs)
 
 
 def _applied(node: Name, text: str) -> bool:
@@ -354,36 +389,3 @@ def _renumber(sol: Solution) -> None:
     for table in (sol.shapes, sol.defined):
         for n, s in table.items():
             table[n] = Shape(tuple(order.get(t.name, t) if isinstance(t, Sym) else t for t in s.dims))
-
-
-_DOMAINS = {"x > 0": "positive", "x >= 0": "positive", "det(M) != 0": "invertible", "det(M) > 0": "spd"}
-"""The attribute that draws an argument inside a function's domain (``Builtin.domain``)."""
-
-
-def _attributes(node: Expr, attrs: dict) -> None:
-    """How the inputs an equation uses are drawn when verifying.  The targets
-    of a cross-entropy (``xent(y, p)``, ``y * log(p)``, ``y^T log(p)``,
-    ``y_i log p_i``) are one-hot: the identities written for it assume its
-    entries sum to 1.  An input a function takes only inside its domain
-    (``log(x)``, ``\\sqrt{x}``, ``inv(A)``) is drawn there."""
-    def base(x):
-        while isinstance(x, (Transpose, Index)):
-            x = x.operand if isinstance(x, Transpose) else x.base
-        return x.id if isinstance(x, Name) else None
-
-    for x in walk(node):
-        if isinstance(x, Call) and x.args and not x.prime and (row := FUNCTIONS.get(x.func)) is not None:
-            kind = _DOMAINS.get(row.domain)
-            name = base(x.args[0]) if isinstance(x.args[0], Name) else None
-            if kind is not None and name is not None and "onehot" not in attrs.get(name, ()):
-                attrs[name] = (kind,)
-        if isinstance(x, Call) and x.func == "xent" and x.args:
-            found = [base(x.args[0])]
-        elif isinstance(x, BinOp) and x.op in (Op.MUL, Op.MATMUL):
-            found = [base(side) for side, other in ((x.left, x.right), (x.right, x.left))
-                     if isinstance(other, Call) and other.func == "log"]
-        else:
-            continue
-        for name in found:
-            if name is not None:
-                attrs[name] = ("onehot",)

@@ -77,6 +77,7 @@ class Plan:
     refused: dict[int, str] = field(default_factory=dict)      # side offset -> why
     undetermined: set[str] = field(default_factory=set)
     scalars: frozenset = frozenset()    # names inferred scalar: a product with one is a scaling
+    dims: set[str] = field(default_factory=set)   # the document's own sizes, as the first pass read them
 
 
 class Supplying(Builder):
@@ -107,7 +108,9 @@ class Supplying(Builder):
         if supply:
             self.open = ""
             for name in supply:
-                new = [s for s in self.inferred.sizes[name] if s not in self.sized]
+                stated = [w for w in _IDENT.findall(self.inferred.decls[name].partition(":")[2])
+                          if w in self.inferred.dims and w not in self.known]    # a size stated further on
+                new = list(dict.fromkeys(s for s in (*stated, *self.inferred.sizes[name]) if s not in self.sized))
                 text = (f"dims {', '.join(new)}\n" if new else "") + self.inferred.decls[name] + "\n"
                 self.sized |= set(new)
                 self._emit(text, part.at(0), part.host_end(len(part.text)), False)
@@ -151,6 +154,10 @@ def _plan(first: Recording) -> Plan:
     program, _ = parse_text("".join(first.parts))
     env, _ = check_program(program)
     fixed = {name: info.shape for name, info in env.names.items()}
+    for lhs, r, *_ in first.skipped:           # l(o, y): the functions the skipped sides call undefined
+        for text, _s, _e in (*lhs.aux, *r.aux):
+            if text.endswith(" : scalar opaque"):
+                fixed.setdefault(text.split(maxsplit=1)[0], Shape((1, 1)))
     # the letters the math reader takes for scalar factors when nothing declares them (\lambda W):
     # inference takes them so too, or the second reading would turn their products around
     letters: dict[str, int] = {}
@@ -163,12 +170,13 @@ def _plan(first: Recording) -> Plan:
         assert r.node is not None, "recorded sides have their AST"
         if lhs.deriv:
             equations.append(Equation(None, lhs.deriv, r.node, key, whole.line, text))
-        elif lhs.name:
+        elif lhs.name and lhs.name not in r.names:       # theta := theta - alpha g: an update, no definition
             equations.append(Equation(lhs.name, None, r.node, key, whole.line, text))
     sol = solve(fixed, set(env.dims), equations, denominator=env.layout is LayoutKind.DENOMINATOR)
     names = _size_names(sol, equations, set(env.dims) | set(env.names) | set(sol.lines))
     scalars = {n for table in (sol.shapes, sol.defined) for n, s in table.items() if s.is_one_by_one}
-    plan = Plan(undetermined=set(sol.undetermined) | first.shapeless, scalars=frozenset(scalars))
+    plan = Plan(undetermined=set(sol.undetermined) | first.shapeless, scalars=frozenset(scalars),
+                dims=set(env.dims))
     why = say("not-inferred-conflict")
     plan.refused = {key: why for key, kind in sol.refused.items() if kind == "conflict"}
     for name in sorted(sol.shapes, key=lambda n: sol.lines.get(n, [0])[0]):
@@ -178,13 +186,15 @@ def _plan(first: Recording) -> Plan:
         attrs = "".join(f" {a}" for a in sol.attrs.get(name, ()))
         if attrs == " onehot" and shape.is_one_by_one:
             attrs = " binary"              # the target of a binary cross-entropy: 0 or 1
-        plan.decls[name] = f"{name} : {shape}{attrs}"
+        plan.decls[name] = (f"{name} = eye({shape.dims[0]})" if name in sol.identities
+                            else f"{name} : {shape}{attrs}")
         plan.sizes[name] = tuple(dict.fromkeys(t.name for t in shape.dims if isinstance(t, Sym)
                                                and t.name not in env.dims))
         lines = sol.lines.get(name, [])
         where = (say("line-of-document", line=lines[0]) if len(lines) == 1
                  else say("inferred-lines", lines=", ".join(map(str, lines))))
-        plan.notes[name] = say("inferred-from", where=where)
+        plan.notes[name] = say("inferred-placeholder" if name in sol.placeholders else "inferred-from",
+                               where=where)
     for name, line in letters.items():
         plan.decls[name] = f"{name} : 1 x 1"
         plan.sizes[name] = ()

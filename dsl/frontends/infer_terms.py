@@ -99,6 +99,7 @@ class Terms:
         self.indices: dict[tuple[int, str], Var] = {}
         self.vectors: list[tuple[ShapeT, int]] = []   # x_i: one of the sizes is 1 (and the equation)
         self.final = False
+        self.rows = False                             # gradients read as rows (a trial: ``infer``)
         self.key = 0                                  # the equation being read (its index variables)
         self.defined: set[str] = set()                # names the equations define (never inputs)
         self.biases: dict[str, str | None] = {}       # a lower-case input added to a matrix: how
@@ -265,7 +266,7 @@ class Terms:
         if ys is None or xs is None:
             return None
         if st.scalar_like(ys):
-            return xs
+            return xs[::-1] if self.rows and len(xs) == 2 else xs
         if st.scalar_like(xs):
             return ys
         vy, vx = self.length(ys), self.length(xs)
@@ -288,6 +289,9 @@ class Terms:
         for kw in node.keywords:
             self.expr(kw.value)
         row = FUNCTIONS.get(node.func)
+        opaque = self.fixed.get(node.func)
+        if row is None and opaque is not None and all(d == 1 for d in opaque):
+            return ()                  # \ell(o, y): a scalar function the document does not define
         if row is None or not args:
             return None
         if not row.arity[0] <= len(args) <= row.arity[1] or any(k.name not in row.keywords for k in node.keywords):

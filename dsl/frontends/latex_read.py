@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from dsl.builtins import function_name, latex_macro
-from dsl.core.ast import Delta, Expr, Index, IndexSum, IndexVar, Keyword, Name, Neg, Op
+from dsl.core.ast import Delta, Expr, Index, IndexSum, IndexVar, Keyword, Name, Neg, Op, Transpose, walk
 from dsl.core.wording import say
 from dsl.frontends.forms import scalar_like
 from dsl.frontends.latex_deriv import Derivatives
@@ -186,6 +186,11 @@ class Reader(Scripts, Derivatives):
             if not mixed(body, self.scalars | GREEK_SCALARS):
                 ixs = tuple(IndexVar(i, self.at(span)) for i, span in found)
                 return IndexSum(ixs, body, self.at(r.span))
+            vector = next((n.operand for n in walk(body) if isinstance(n, Transpose)
+                           and isinstance(n.operand, Index)), None)
+            if isinstance(vector, Index) and isinstance(vector.base, Name):
+                # \sum_w \exp(u_w^T v_c): u_w is a column of a matrix, not an entry of a vector
+                raise Stop(say("latex-indexed-vector", name=vector.base.id), r.span)
             # \sum_i y \log \hat y_i: entries beside whole vectors, the sum of every entry
             outer_dropped, self.dropped = self.dropped, self.dropped | letters
             try:
@@ -243,7 +248,7 @@ class Reader(Scripts, Derivatives):
         if base.kind != "letters":
             return [u]
         run = str(base.kids[0])
-        if len(run) == 1 or run in self.known or function_name(run):
+        if len(run) == 1 or run in self.known or function_name(run) or self.gradient_name(u, run):
             return [u]
         s = base.span[0]
         singles = [letter(ch, s + i) for i, ch in enumerate(run)]
@@ -325,6 +330,8 @@ class Reader(Scripts, Derivatives):
             raise Stop(say("latex-not-function", tok=tok), r.span)
         if k == "font":
             return self.font(r, flat)
+        if k == "indicator":
+            return self.indicator(r, flat)
         if k == "accent":
             inner = self.settle(self.expr(r.kids[1], flat))
             if not isinstance(inner, Word):

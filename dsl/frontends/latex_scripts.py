@@ -1,4 +1,4 @@
-"""Superscripts, primes and norms in the LaTeX reader.
+"""Superscripts, primes, norms and indicators in the LaTeX reader.
 
 Contract: :class:`Scripts` is the part of ``latex_read.Reader`` that gives a
 superscript or prime its meaning: a transpose (``^T``, ``^\\top``, ``'`` on
@@ -18,6 +18,11 @@ from dsl.frontends.latex_items import Base, Head, Stop, Word, _range
 from dsl.frontends.latex_names import PRIME_PART, sup_part
 from dsl.frontends.latex_tree import Range, tspan
 from dsl.frontends.latex_words import TRANSPOSES
+
+_COMPARE = {">": Op.GT, "gt": Op.GT, "<": Op.LT, "lt": Op.LT, "geq": Op.GE, "ge": Op.GE, "≥": Op.GE,
+            "leq": Op.LE, "le": Op.LE, "≤": Op.LE}
+_LAYER_THEN = re.compile(r"(\[[^\[\]]+\]|\([^()]+\))(.+)")
+"""A layer superscript followed by a transpose or an example index (``^{[1]T}``, ``^{[2](i)}``)."""
 
 
 class Scripts(Base):
@@ -40,8 +45,16 @@ class Scripts(Base):
         if isinstance(x, Word) and x.id == "e" and "e" not in self.known:
             return self.call("exp", (self.value(self.expr(p.kids[2], flat)),), span, x.span)
         if isinstance(x, Word) and not x.isub and (m := re.fullmatch(r"\(([a-z])\)", sup)) and (
-                m.group(1) in self.bound and x.id in self.known):
+                m.group(1) in self.bound and (x.id in self.known or x.id + m.group(1) not in self.known)):
             return Word(x.stem, span, x.sub, ((m.group(1), tspan(p.kids[2])),), x.bold)   # y^{(i)}: entry i
+        if isinstance(x, Word) and not x.isub and (two := _LAYER_THEN.fullmatch(sup)) and (
+                part := self.sup_name(x, two.group(1))):
+            named = Word(x.stem, span, x.sub + part)               # A^{[1]T}, a^{[2](i)}: the layer, then
+            rest = two.group(2)
+            if rest in TRANSPOSES:
+                return Transpose(self.value(named), self.at(span))
+            if (m := re.fullmatch(r"\(([a-z])\)", rest)) and m.group(1) in self.bound:
+                return Word(x.stem, span, named.sub, ((m.group(1), tspan(p.kids[2])),), x.bold)
         if isinstance(x, Word) and (part := self.sup_name(x, sup)):
             return Word(x.stem, span, x.sub + part)
         if isinstance(x, Word) and sup in self.scalars and x.id in self.known:
@@ -57,6 +70,16 @@ class Scripts(Base):
         if sup == "-1":
             return self.call("inv", (self.value(x),), span, mark)
         raise Stop(say("latex-superscript", sup=sup), p.span)
+
+    def gradient_name(self, u, run: str) -> bool:
+        """``dZ^{[2]}``: the name ``dZ2`` of the notes' gradient variables, when the document has it."""
+        if run[0] != "d" or "d" in self.known:
+            return False
+        try:
+            w = self.unit(u, False)
+        except Stop:
+            return False
+        return isinstance(w, Word) and w.id in self.known
 
     def sup_name(self, x: Word, sup: str) -> str | None:
         """A superscript that is part of a name, as the name spells it:
@@ -81,6 +104,14 @@ class Scripts(Base):
         if name not in self.known and x.id in self.known and x.id not in self.scalars:
             return Transpose(self.value(x), self.at(span))
         return Word(x.stem, span, x.sub + PRIME_PART)
+
+    def indicator(self, r, flat: bool):
+        """``\\mathbb{1}(z > 0)``: 1 where the comparison holds, else 0 (``where(z > 0, 1, 0)``)."""
+        _, _, left, cmp, right, _ = r.kids
+        op = _COMPARE[str(cmp).lstrip("\\")]
+        cond = self.bin(op, self.value(self.expr(left, flat)), self.value(self.expr(right, flat)),
+                        r.span, tspan(cmp))
+        return self.call("where", (cond, self.num("1", r.span), self.num("0", r.span)), r.span, tspan(r.kids[0]))
 
     def norm(self, base, posts, flat: bool):
         inner = self.value(self.expr(base.kids[1], flat))

@@ -56,6 +56,8 @@ class Plan:
     starts: list[int] = field(default_factory=list)     # host offsets where sections start
     switches: dict[int, str] = field(default_factory=dict)  # section start -> the vectors from there
     prose_layout: int | None = None      # where the prose says "numerator layout"
+    gradients: set[str] = field(default_factory=set)   # dW of dW^{[1]} = ..., the left side of an equation
+    limits: dict[str, tuple[int, int]] = field(default_factory=dict)  # \sum_{i=1}^{m}: m, where first
 
     # ---- the first pass
     def state(self, section: int, st: Stated) -> None:

@@ -24,6 +24,12 @@ from dsl.frontends.renaming import entrywise_pairs, renamed
 from dsl.frontends.scopes import Plan
 
 _COUNT = re.compile(r"\s*\d+\s*")
+_GRADIENT = re.compile(r"\s*d((?:\\mathbf\{)?[A-Za-z]\}?(?:_\{?[A-Za-z0-9]+\}?)?"
+                       r"(?:\s*\^\s*\{?[\[(][A-Za-z0-9+-]+[\])]\}?)?)\s*")
+_D_NAME = re.compile(r"(?:(?<![A-Za-z\\])|(?<=\^T))d((?:\\mathbf\{|\\boldsymbol\{)?[A-Za-z]\}?(?:_\{?[A-Za-z0-9]+\}?)?"
+                     r"(?:\s*\^\s*\{?[\[(][A-Za-z0-9+-]+[\])]\}?)?)")
+_DERIVATIVE = re.compile(r"\\[dt]?frac\s*\{\s*d[^{}]*\}\s*\{\s*d[^{}]*\}")
+_LIMIT = re.compile(r"\\(?:sum|prod)\s*_\s*\{\s*[a-z]\s*=\s*[01]\s*\}\s*\^\s*\{?\s*([A-Za-z])\s*\}?(?![A-Za-z_])")
 
 
 class StatedShapes:
@@ -65,12 +71,29 @@ class StatedShapes:
                 self.plan.switches[at] = switch
 
     def _gather(self, parts: list[Slice]) -> None:
+        for part in parts:
+            for m in _LIMIT.finditer(part.text):      # \sum_{i=1}^{m}: the number of terms, a size
+                self.plan.limits.setdefault(m.group(1), (part.at(m.start(1)), part.host_end(m.end(1))))
+        grad = _GRADIENT.fullmatch(parts[0].text)
+        if grad and (of := name_of(grad.group(1))) and not self._differentials(parts[1:]):
+            self.plan.gradients.add(f"d{of}")     # dW^{[1]} = ...: a gradient variable the document defines
         name = name_of(parts[0].text)
         if name and len(parts) == 2 and _COUNT.fullmatch(parts[1].text) and int(parts[1].text) > 0:
             self.plan.size(0, name, int(parts[1].text), parts[0].at(0),
                            parts[1].host_end(len(parts[1].text)))
         elif name:
             self.plan.defined.add(name)
+
+    def _differentials(self, sides: list[Slice]) -> bool:
+        """Whether the right sides use a ``d`` name the document has not defined before
+        (``da = W^T dx``: differentials, not the gradient variables of ``dW = dZ X^T``)."""
+        for side in sides:
+            text = _DERIVATIVE.sub(" ", side.text)
+            for m in _D_NAME.finditer(text):
+                of = name_of(m.group(1))
+                if of is None or f"d{of}" not in self.plan.gradients:
+                    return True
+        return False
 
     def _size(self, parts: list[Slice]) -> bool:
         """``m = 750``: a size the document states, not a definition (emitted where needed)."""
@@ -82,8 +105,10 @@ class StatedShapes:
     def _read(self, sl: Slice, left: Translation | None = None, cdot: str | None = None):
         """One side read with what the document has settled so far; ``left``
         is the equation's left side when ``sl`` is a right side."""
-        known = self.known | self.plan.scopes.keys() | self.plan.sizes.keys()
-        scalars = self.scalars | self.plan.sizes.keys() | self._stated_scalars()
+        limits = {n for n in self.plan.limits if self._limit(n)}
+        known = self.known | self.plan.scopes.keys() | self.plan.sizes.keys() | limits
+        known |= {g for g in self.plan.gradients if g[1:] in known or g[1:] in self.plan.defined}
+        scalars = self.scalars | self.plan.sizes.keys() | self._stated_scalars() | limits
         cdot = cdot or self.plan.settings.get("cdot", (None,))[0]
         r = translate(sl.text, known=known, scalars=scalars, cdot=cdot, left=left, plain=self.plain)
         self._was_read = not isinstance(r, Unreadable)
@@ -91,6 +116,12 @@ class StatedShapes:
         if isinstance(r, Translation) and ((aliases and r.names & aliases.keys()) or entrywise_pairs(r.node)):
             return renamed(r, aliases, frozenset(scalars))
         return r
+
+    def _limit(self, name: str) -> bool:
+        """Whether ``name`` is the upper limit of a sum (``\\sum_{i=1}^{m}``) and nothing else of the
+        document: a size (so ``\\frac{1}{m}`` divides by it)."""
+        return (name in self.plan.limits and name not in self.plan.defined and name not in self.plan.scopes
+                and name not in self.plan.hand and name not in self.plan.size_alias)
 
     def _stated_scalars(self) -> set[str]:
         return {n for n, scopes in self.plan.scopes.items()
@@ -103,7 +134,7 @@ class StatedShapes:
                 continue                  # a hand statement gives it, where it stands
             base = self._base(name)
             if base is None or base in self.plan.defined:
-                if name in self.plan.sizes and name not in self.plan.size_alias:
+                if (name in self.plan.sizes or self._limit(name)) and name not in self.plan.size_alias:
                     self._supply_size(name, None)
                 continue
             st = self.plan.in_force(base, self.section)
@@ -139,6 +170,9 @@ class StatedShapes:
             text = f"dims {symbol} = {value[0]}\n"
         elif st is not None:
             start, end, text = st.start, st.end, f"dims {symbol}\n"
+        elif self._limit(symbol):
+            (start, end), text = self.plan.limits[symbol], f"dims {symbol}\n"
+            self._declared(start, end, say("reading-limit", name=symbol), "sizes used")
         else:
             return False
         self._emit(text, start, end, False)

@@ -4,6 +4,10 @@ from __future__ import annotations
 INFERENCE: dict[str, str] = {
     "inferred-from": "the equations on {where}",
     "inferred-lines": "lines {lines}",
+    "inferred-placeholder": "its uses on {where}, only as an argument of functions the document does not "
+                            "define: sizes of its own, which no check depends on",
+    "loss-undefined": "the derivatives of '{name}' on line {line}: a scalar the document differentiates "
+                      "but does not define, a function of the values read so far",
     "inferred-attr": "{name} is the target of a cross-entropy: drawn {attr}",
     "not-inferred-conflict": "its shapes do not fit the others the document's equations give",
     "explain-inferred": "shapes inferred from the document's equations:",

@@ -11,6 +11,8 @@ CONSTRUCTS: dict[str, str] = {
     "why-opaque": "'{name}' is a function the document does not define",
     # ------------------------------------------------------- derivatives
     "latex-nabla": "'\\nabla' is read with the variable it differentiates by: \\nabla_{{w}} J",
+    "latex-indexed-vector": "'{name}' with an index is transposed beside whole vectors: a row or column "
+                            "of a matrix, which index notation does not read",
     "latex-prod": "'prod(A, B)' is the product whose shapes line up (d2l's notation); it is not read: "
                   "write the product with the operands in order and transposed as needed",
     # ------------------------------------------------------- decoration

@@ -5,6 +5,10 @@ from __future__ import annotations
 READING: dict[str, str] = {
     # why an equation is not checked (N702), one key per reason the summary counts
     "already-known": "'{name}' is already declared or defined",
+    "rows-only": "its gradients fit only read as rows (numerator layout), which the document does not "
+                 "declare: declare the layout (% deriv: layout numerator) to check it",
+    "defined-differently": "'{name}' is defined again differently on line {line}: which definition "
+                           "this claim means is not known",
     "hand-given": "'{name}' is given by a hand statement (deriv) further on, which is used instead",
     "not-name-or-derivative": "its left side is neither a name nor a derivative",
     "entry-diagonal": "'{claim}' is one entry of a diagonal (index '{index}' on both sides of the "
@@ -23,6 +27,7 @@ READING: dict[str, str] = {
     "reading-vector": "a {way} vector",
     "reading-declared": "'{name}' : {shape}",
     "reading-size": "size {name} = {value}",
+    "reading-limit": "size {name}, the upper limit of a sum",
     # a line of the generated program quoted in a message, as the document's
     "line-of-document": "line {line}",
     "line-in-cell": "line {line} of cell {cell}",
@@ -63,5 +68,7 @@ REASONS: dict[str, str] = {
     "side-unreadable": "a side unreadable",
     "set-to-zero": "a derivative set to zero",
     "claim-independent": "claims about values not tied by what was read",
+    "defined-differently": "claims about a value defined twice",
+    "rows-only": "claims fitting only with gradients as rows",
 }
 """The short name of each reason a formula is skipped, as the summary counts them."""
