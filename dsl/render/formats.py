@@ -7,7 +7,6 @@ per code).  Each takes the results of ``check`` or ``lint`` (objects with a
 
     >>> from types import SimpleNamespace as NS
     >>> from dsl.core.diagnostics import Diagnostic, Severity
-from dsl.render.text import printable
     >>> from dsl.core.span import Source, Span
     >>> d = Diagnostic("E300", Severity.ERROR, Span("t.deriv", 2, 5, 2, 10, 14, 19), "inner sizes differ")
     >>> print(render_concise([NS(report=NS(source=Source("t.deriv", ""), diagnostics=[d]))]), end="")
