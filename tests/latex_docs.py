@@ -9,13 +9,14 @@ from dsl.apps.lint import run_lint
 
 
 def lint_doc(tmp_path: Path, name: str, text: str, **kw) -> dict:
-    """The JSON report of ``chainrule lint`` on ``text`` saved as ``name``."""
+    """The JSON report of ``chainrule lint`` on ``text`` saved as ``name``
+    (with the document's ``text`` and the run's ``exit_code`` added)."""
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     out = io.StringIO()
-    run_lint([str(path)], fmt="json", out=out, **kw)
+    code = run_lint([str(path)], fmt="json", out=out, **kw)
     (report,) = json.loads(out.getvalue())["files"]
-    report["text"] = text
+    report["text"], report["exit_code"] = text, code
     return report
 
 

@@ -1,20 +1,16 @@
 """The notation of course notes and Q&A answers: gradient variables (``dW^{[1]}``),
 layer superscripts with a transpose or an example index, the upper limit of a sum
 as a size, update rules, and a value defined twice."""
-import io
-import json
 
-from dsl.apps.lint import run_lint
+from latex_docs import lint_doc
+
 from dsl.frontends import extract
 from dsl.frontends.latex_math import Translation, translate
 
 
 def lint(tmp_path, text, name="notes.md"):
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    out = io.StringIO()
-    code = run_lint([str(path)], fmt="json", verbose=True, out=out)
-    return code, json.loads(out.getvalue())["files"][0]
+    report = lint_doc(tmp_path, name, text, verbose=True)
+    return report["exit_code"], report
 
 
 def alarms(report):

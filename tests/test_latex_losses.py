@@ -1,20 +1,16 @@
 """A loss a document differentiates but never defines (``dsl.frontends.losses``),
 and sums over an index written with the set it ranges over."""
-import io
-import json
 
-from dsl.apps.lint import run_lint
+from latex_docs import lint_doc
+
 from dsl.core.dims import Shape, Sym
 from dsl.frontends import extract
 from dsl.frontends.latex_math import Translation, Unreadable, translate
 
 
 def lint(tmp_path, text, name="notes.md"):
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    out = io.StringIO()
-    code = run_lint([str(path)], fmt="json", verbose=True, out=out)
-    return code, json.loads(out.getvalue())["files"][0]
+    report = lint_doc(tmp_path, name, text, verbose=True)
+    return report["exit_code"], report
 
 
 def at(report, line, severity=None):
