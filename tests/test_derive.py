@@ -189,6 +189,23 @@ def test_one_by_one_values_simplify_as_scalars(text, y, x, expected):
     assert pipeline.verify_claim_text(text, f"d{y}/d{x} = {expected}", seed=3).status is Status.VERIFIED
 
 
+BCE = """dims d
+x : d x 1
+w : d x 1
+y : scalar binary
+z = w.T @ x
+s = sigma(z)
+L = -y * log(s) - (1 - y) * log(1 - s)
+"""
+
+
+@pytest.mark.parametrize(("x", "expected"), [("z", "s - y"), ("w", "(s - y) * x")])
+def test_the_cross_entropy_written_out_through_a_sigmoid_derives_to_the_textbook_form(x, expected):
+    out = derive_source(Source("t.deriv", BCE), "L", x)
+    assert out.derivation is not None and out.derivation.text == expected
+    assert pipeline.verify_claim_text(BCE, f"dL/d{x} = {expected}", seed=5).status is Status.VERIFIED
+
+
 def test_a_gradient_has_no_index_form():
     assert _derive("examples/mlp.deriv", "L", "x").index is None
 

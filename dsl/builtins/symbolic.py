@@ -18,7 +18,7 @@ Each rule states the identity it writes, e.g. for ``softmax``:
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from dsl.core.ast import BinOp, Call, Expr, Keyword, Name, Neg, Number, Op, Transpose
 from dsl.core.dims import SCALAR, Shape, Size, Sym
@@ -51,6 +51,7 @@ class Algebra:
         self.labels = labels or {}               # label names whose groups sum to one -> attribute
         self.symmetric = symmetric or {}         # names declared symmetric (or spd) -> attribute
         self.used: list[tuple[str, str]] = []    # (label, attribute) a rewrite relied on
+        self.names: Mapping[Expr, Expr] = {}     # expressions the file names -> their names (while simplifying)
 
     # ------------------------------------------------------------ leaves
     def name(self, id_: str) -> Name:

@@ -17,6 +17,7 @@ from dsl.core.ast import BinOp, Call, Expr, Neg, Number, Op, Transpose
 from dsl.core.dims import Shape
 from dsl.derive.assumed import attribute_rule, label_sum, symmetric_rule
 from dsl.derive.products import linear_rule, mul_factors, product_rule, sum_rule
+from dsl.derive.rational import rational_rule
 from dsl.derive.scaled import indicator_rule, scale_left, scale_right, sigmoid_rule, spread_rule
 from dsl.derive.shapes import axis_of
 
@@ -371,7 +372,7 @@ ALWAYS_ON: dict[type, tuple[Rule, ...]] = {
 the others: a name or a number is never rewritten), in the order of ``ALWAYS``."""
 
 CHOICES: tuple[Rule, ...] = (push_transpose, push_transpose_twice, push_transpose_all, diag_product, factor_rule,
-                             sum_of_product, distribute, reassociate, scale_right, scale_left)
+                             sum_of_product, distribute, reassociate, scale_right, scale_left, rational_rule)
 """Kept only where the readability score improves."""
 
 IDENTITIES: dict[str, Rule] = {rule.__name__: rule for rule in (*ALWAYS, *CHOICES)}

@@ -158,7 +158,9 @@ def _put(e: Expr, path: tuple[int, ...], new: Expr) -> Expr:
 
 
 def simplify(alg: Algebra, e: Expr, names: Mapping[Expr, Expr] | None = None) -> Expr:
-    """The most readable form found: the normal form, improved rewrite by rewrite."""
+    """The most readable form found: the normal form, improved rewrite by rewrite
+    (``alg.names`` holds ``names`` meanwhile, for the rules that read through them)."""
+    alg.names = names or {}
     best = normal(alg, e, names)
     best_score = score(best)
     tried: dict[Expr, tuple[Expr, float]] = {}      # a rewrite not kept is met again after each one kept
