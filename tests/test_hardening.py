@@ -441,3 +441,26 @@ def test_control_characters_of_the_input_never_reach_the_terminal(tmp_path, caps
         caret = next(line for line in out.splitlines() if line.strip().startswith("| ") and "^" in line)
         assert "\u241b" in shown                                  # the picture of ESC, one column wide
         assert shown[caret.index("^")] == "["                    # the caret stays under the culprit
+
+
+def test_a_definition_of_an_input_that_reads_itself_is_reported_not_followed(tmp_path, capsys):
+    # 'Wx' is declared, then defined through z, which reads Wx: the declaration
+    # stands (E201 on the definition) and verification must not follow the cycle
+    from dsl.apps import cli
+    path = tmp_path / "w.deriv"
+    path.write_text("dims n, k\nx : 1 x n\nWx : n x k\nG : 1 x k\nz = x @ Wx\nh = tanh(z)\n"
+                    "L = sum(G * h)\ndL/dz = G * (1 - h ** 2)\nWx = x.T @ (G * tanh'(z))\n", encoding="utf-8")
+    code = cli.main(["check", str(path), "--output-format", "concise"])
+    out = capsys.readouterr().out
+    assert code == 1 and "E201" in out and "E901" not in out
+    cli.main(["check", str(path)])
+    assert "dL/dz verified" in capsys.readouterr().out
+
+
+def test_a_declared_name_defined_through_itself_keeps_its_declaration(tmp_path, capsys):
+    from dsl.apps import cli
+    path = tmp_path / "w.deriv"
+    path.write_text("x : 1 x 3\nx = x + 1\nL = sum(x)\ndL/dx = ones(1, 3)\n", encoding="utf-8")
+    code = cli.main(["check", str(path)])
+    out = capsys.readouterr().out
+    assert code == 1 and "E201" in out and "E901" not in out and "dL/dx verified" in out

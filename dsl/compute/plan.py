@@ -43,6 +43,8 @@ class Plan:
                 self.index.setdefault(stmt.name, position)
             if isinstance(stmt, Define) and stmt.name not in self.defs:
                 used = frozenset(names_used(stmt.expr))
+                if stmt.name in self.index and self._reaches(used, stmt.name):
+                    continue    # a declared name defined through itself (E201): the declaration stands
                 self.defs[stmt.name] = stmt.expr
                 self.index.setdefault(stmt.name, position)
                 self.reads[stmt.name] = used
@@ -51,6 +53,11 @@ class Plan:
                     self.readers.setdefault(name, []).append(stmt.name)
         self.seen = max(self.seen, len(statements))
         return self
+
+    def _reaches(self, used: frozenset[str], name: str) -> bool:
+        """Whether a definition reading ``used`` would read ``name`` itself,
+        directly or through the definitions it needs (a cycle)."""
+        return name in used or any(name in self.reads[d] for d in self.needs(used))
 
     def reads_of(self, expr: Expr) -> frozenset[str]:
         """The names ``expr`` reads: walked once for a definition's expression."""
