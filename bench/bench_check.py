@@ -8,7 +8,11 @@ building the same expressions from ``MatrixSymbol`` (goal: ours 20x faster;
 the row is skipped with the reason if SymPy is not installed).  Parse-only
 (``syntax.parse``) and shapes-only (``shapes.check_program`` on the parsed
 program) rows show how the time splits, and a row with the cyclic garbage
-collector off on both sides shows how much of each is collection.
+collector off on both sides shows how much of each is collection.  A floor
+row times Lark's own lexer and LALR loop (``lark_cython`` where installed,
+as ``syntax`` uses it) over the same statements with callbacks that build
+nothing: the least a parse by Lark can cost before any AST exists (with
+the collector on, and off on both sides).
 """
 from __future__ import annotations
 
@@ -45,10 +49,13 @@ def run(s: Settings) -> list[Row]:
     del report
 
     reps = s.reps(5, 3)
+    loop = _lark_loop(d.text)
     t = measure_together({
         "check": lambda: check_source(source, verify=False),
         "ast": lambda: ast.parse(d.python),
         "parse": lambda: syntax.parse(source),
+        "lark loop": loop,
+        "lark loop, no gc": _without_gc(loop),
         "check, no gc": _without_gc(lambda: check_source(source, verify=False)),
         "ast, no gc": _without_gc(lambda: ast.parse(d.python)),
     }, repeats=reps, setup=gc.collect)
@@ -66,7 +73,9 @@ def run(s: Settings) -> list[Row]:
         Row(name, t_check, t_ast, "ast.parse", goal=2.0),
         Row("  parse only (syntax.parse)", t_parse, t_ast, "ast.parse"),
         Row("  shapes only (shapes.check_program)", t_shapes, t_ast, "ast.parse"),
+        Row("  floor: Lark's lexer and LALR loop, callbacks build nothing", t["lark loop"], t_ast, "ast.parse"),
         Row("  check, cyclic GC off (both sides)", t["check, no gc"], t["ast, no gc"], "ast.parse"),
+        Row("  floor, cyclic GC off (both sides)", t["lark loop, no gc"], t["ast, no gc"], "ast.parse"),
     ]
     code = _sympy_code(program, env)
     program = env = None            # the AST is not kept alive while SymPy runs
@@ -74,6 +83,33 @@ def run(s: Settings) -> list[Row]:
     if s.profile:
         profile(name, lambda: check_source(source, verify=False))
     return rows
+
+
+def _lark_loop(text: str):
+    """Every statement of ``text`` through a parser built as ``syntax``
+    builds its own (same grammar, options, plugin and parse loop) whose
+    callbacks all return one constant: Lark's lexing and parsing alone."""
+    from lark import Lark
+
+    from dsl.language import statements, syntax
+    options = {"parser": "lalr", "lexer": "contextual", "maybe_placeholders": False,
+               "start": ["statement", "expr"]}
+    try:
+        import lark_cython
+        options["_plugins"] = lark_cython.plugins
+    except ImportError:
+        pass
+    parser = Lark(syntax.grammar_text(), **options)
+    nothing = (None, 0, 0, 0)
+    for key in list(parser._callbacks):
+        parser._callbacks[key] = lambda *children: nothing
+    parse = syntax.direct_parse(parser)
+    texts = [text[a:b] for a, b in statements.split_statements(text)]
+
+    def run():
+        for piece in texts:
+            parse(piece, "statement")
+    return run
 
 
 def _without_gc(fn):
