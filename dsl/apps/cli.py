@@ -8,6 +8,7 @@ found (or warnings with ``--strict``), 2 usage or input error.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 
 from dsl import __version__
@@ -116,6 +117,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    _tolerant_streams()
     args = _parser().parse_args(argv)
     args.argv = tuple(sys.argv[1:] if argv is None else argv)
     if args.command is None:
@@ -128,6 +130,17 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+
+
+def _tolerant_streams() -> None:
+    """Text the terminal's encoding cannot show (a byte of a file name or
+    argument that is not UTF-8, on any stream) is written as an escape
+    rather than ending the run with an encoding error."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):    # a stream already closed or detached
+                reconfigure(errors="backslashreplace")
 
 
 def _settings(args):

@@ -21,9 +21,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 from dataclasses import dataclass, field
 
 from dsl.apps import options
+from dsl.core.span import shown_name
+from dsl.core.wording import say
 
 FORMATS = ("full", "text", "concise", "json", "sarif", "github", "gitlab", "junit")
 LAYOUTS = ("numerator", "denominator")
@@ -91,9 +94,25 @@ def _parse(path: str) -> dict:
         raise ConfigError(problem.message)
     import tomllib  # deferred: only when a configuration file is found
     try:
-        return tomllib.loads(source.text)
+        data = tomllib.loads(source.text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+        raise ConfigError(say("config-not-toml", path=shown_name(path), where=_where_in_toml(str(exc)))) from None
+    except RecursionError:              # tomllib reads nested arrays and tables recursively
+        raise ConfigError(say("config-too-deep", path=shown_name(path))) from None
+    return data
+
+
+_TOML_PLACE = re.compile(r"\(at line (\d+), column (\d+)\)|\(at end of document\)")
+
+
+def _where_in_toml(message: str) -> str:
+    """Where the TOML parser stopped, in this project's words (its own sentence is not shown)."""
+    found = _TOML_PLACE.search(message)
+    if found is None:
+        return ""
+    if found.group(1) is None:
+        return say("config-at-end")
+    return say("config-at", line=found.group(1), column=found.group(2))
 
 
 def load(path: str | None) -> Config:
@@ -102,21 +121,25 @@ def load(path: str | None) -> Config:
         return Config()
     data = _parse(path)
     if os.path.basename(path) == "pyproject.toml":
-        table = data.get("tool", {}).get("chainrule", {})
-        where = f"{path}: [tool.chainrule]"
+        tool = data.get("tool", {})
+        if not isinstance(tool, dict):
+            raise ConfigError(say("config-not-table", where=f"{shown_name(path)}: 'tool'"))
+        table = tool.get("chainrule", {})
+        where = f"{shown_name(path)}: [tool.chainrule]"
     else:
-        table, where = data, path
+        table, where = data, shown_name(path)
     if not isinstance(table, dict):
-        raise ConfigError(f"{where} is not a table")
+        raise ConfigError(say("config-not-table", where=where))
     values: dict = {"path": path}
     for key, value in table.items():
         reader = _KEYS.get(key)
         if reader is None:
-            raise ConfigError(f"{where}: unknown key '{key}' (known: {', '.join(sorted(_KEYS))})")
+            raise ConfigError(say("config-unknown-key", where=where, key=shown_name(str(key)),
+                                      known=", ".join(sorted(_KEYS))))
         try:
             values[key.replace("-", "_")] = reader(value)
         except (TypeError, ValueError) as exc:
-            raise ConfigError(f"{where}: '{key}' {exc}") from None
+            raise ConfigError(say("config-bad-value", where=where, key=key, why=exc)) from None
     return Config(**values)
 
 

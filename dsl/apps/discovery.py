@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 
 from dsl.apps.results import FileResult, input_problem
+from dsl.core.span import shown_name
 from dsl.core.wording import say
 from dsl.frontends import kind_of
 from dsl.pipeline import reading
@@ -29,10 +30,10 @@ def collect(paths: list[str]) -> tuple[list[str], list[FileResult]]:
         if os.path.isdir(path):
             _walk(path, files, problems)
         elif not os.path.exists(path):
-            what = say("no-such-path", path=path)
+            what = say("no-such-path", path=shown_name(path))
             problems.append(input_problem(path, "E900", what=what))
         elif kind_of(path) is None:
-            what = say("not-a-document", path=path)
+            what = say("not-a-document", path=shown_name(path))
             problems.append(input_problem(path, "E900", what=what))
         else:
             files.append(path)
@@ -64,7 +65,7 @@ def _walk(root: str, files: list[str], problems: list[FileResult]) -> None:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError as exc:
             problems.append(input_problem(directory, "W704", path=directory,
-                                           why=say("cannot-list", why=exc.strerror or exc)))
+                                           why=say("cannot-list", why=exc.strerror or say("system-refused"))))
             continue
         rules = rules + _gitignore(directory)
         subdirs = []

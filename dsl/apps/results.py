@@ -7,7 +7,7 @@ from dsl import pipeline as driver
 from dsl.core import messages
 from dsl.core.ast import Program
 from dsl.core.diagnostics import Diagnostic
-from dsl.core.span import Source, Span
+from dsl.core.span import Source, Span, shown_name
 from dsl.frontends import Host
 
 
@@ -26,7 +26,11 @@ class FileResult:
 
 
 def input_problem(where: str, code: str, **values) -> FileResult:
-    """A result for a path that could not be linted (an error) or was skipped (a warning)."""
+    """A result for a path that could not be linted (an error) or was skipped
+    (a warning); the path, and a ``path`` among the values, as names are shown."""
+    where = shown_name(where)
+    if "path" in values:
+        values["path"] = shown_name(values["path"])
     diag = messages.make(code, Span(where, 1, 1, 1, 1), **values)
     if diag.is_error:
         return FileResult(driver.unreadable(where, diag))

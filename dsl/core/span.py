@@ -33,6 +33,37 @@ class Span(NamedTuple):
         return f"{where}:{self.line}:{self.column}"
 
 
+def shown_name(path: str) -> str:
+    r"""A file name as every message and output format shows it: the bytes of
+    the name that are not UTF-8 (which Python keeps as lone surrogates) and the
+    characters that are not printable (control characters, line and paragraph
+    separators, bidirectional overrides) written as escapes, so that a name can
+    neither fail to print, break a line of output nor forge one.
+
+    >>> shown_name("notes/ok.md")
+    'notes/ok.md'
+    >>> print(shown_name("a\nb\x1b[2J\udcff.deriv"))
+    a\nb\x1b[2J\xff.deriv
+    """
+    if path.isprintable():
+        return path
+    out = []
+    for ch in path:
+        code = ord(ch)
+        if 0xDC80 <= code <= 0xDCFF:          # an undecodable byte, as os.fsdecode keeps it
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif ch.isprintable():
+            out.append(ch)
+        elif ch in _NAMED_ESCAPES:
+            out.append(_NAMED_ESCAPES[ch])
+        else:
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+    return "".join(out)
+
+
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
 @dataclass(frozen=True)
 class Source:
     """A named text with fast offset -> (line, column) lookup."""
@@ -40,6 +71,8 @@ class Source:
     name: str
     text: str
     line_starts: tuple[int, ...] = field(default=(), compare=False, repr=False)
+    #: the file's own path when the name shown differs from it (see :func:`shown_name`)
+    path: str | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.line_starts:

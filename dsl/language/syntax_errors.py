@@ -205,4 +205,6 @@ def _char_words(ch: str) -> str:
         return say("found-quote")
     if ch.isprintable() and not ch.isspace():
         return say("found-text", value=ch) if ch.isascii() else say("found-unicode", value=ch, code=f"{ord(ch):04X}")
+    if 0xDC80 <= ord(ch) <= 0xDCFF:     # a byte that was not UTF-8, kept as Python keeps it (an argument)
+        return say("found-byte", byte=f"0x{ord(ch) - 0xDC00:02x}")
     return say("found-character", code=f"{ord(ch):04X}")

@@ -18,7 +18,7 @@ import stat
 
 from dsl.core import messages
 from dsl.core.diagnostics import Diagnostic
-from dsl.core.span import Source, Span
+from dsl.core.span import Source, Span, shown_name
 from dsl.core.wording import say
 
 MAX_SOURCE_BYTES = 16 * 2**20      # 16 MiB: far above any derivation or document written by hand
@@ -39,23 +39,27 @@ def read_source(path: str, limit: int = MAX_SOURCE_BYTES) -> tuple[Source | None
     >>> read_source("docs")[1].message
     'docs is a directory, not a regular file'
     """
+    shown = shown_name(path)
     problem = check_regular(path, limit)
     if problem is not None:
         return None, problem
     try:
         fd = os.open(path, _OPEN_FLAGS)
         with os.fdopen(fd, "rb") as fh:
-            problem = _not_regular(path, os.fstat(fh.fileno()), limit)
+            problem = _not_regular(shown, os.fstat(fh.fileno()), limit)
             if problem is not None:
                 return None, problem
             raw = fh.read(limit + 1)
     except FileNotFoundError:
-        return None, _input(path, "no-such-file", path=path)
+        return None, _input(shown, "no-such-file", path=shown)
     except OSError as exc:
-        return None, _input(path, "cannot-read", path=path, why=exc.strerror or type(exc).__name__)
+        return None, _input(shown, "cannot-read", path=shown, why=_why(exc))
     if len(raw) > limit:
-        return None, _input(path, "grew-too-large", path=path, limit=mib(limit))
-    return decode_source(path, raw)
+        return None, _input(shown, "grew-too-large", path=shown, limit=mib(limit))
+    source, problem = decode_source(shown, raw)
+    if source is not None and shown != path:
+        source = Source(shown, source.text, source.line_starts, path=path)
+    return source, problem
 
 
 def read_stream(name: str, stream, limit: int = MAX_SOURCE_BYTES) -> tuple[Source | None, Diagnostic | None]:
@@ -64,12 +68,13 @@ def read_stream(name: str, stream, limit: int = MAX_SOURCE_BYTES) -> tuple[Sourc
     A binary stream is best; a text stream (standard input replaced by one,
     as in a notebook) is read as its characters; a closed stream or none
     (``sys.stdin`` is None without a console) is a problem, not an error."""
+    name = shown_name(name)
     if stream is None or not callable(getattr(stream, "read", None)):
         return None, _input(name, "cannot-read", path=name, why=say("no-standard-input"))
     try:
         raw = stream.read(limit + 1)
     except OSError as exc:
-        return None, _input(name, "cannot-read", path=name, why=exc.strerror or type(exc).__name__)
+        return None, _input(name, "cannot-read", path=name, why=_why(exc))
     except ValueError:      # a closed stream
         return None, _input(name, "cannot-read", path=name, why=say("no-standard-input"))
     if isinstance(raw, str):
@@ -85,16 +90,21 @@ def read_stream(name: str, stream, limit: int = MAX_SOURCE_BYTES) -> tuple[Sourc
 def check_regular(path: str, limit: int) -> Diagnostic | None:
     """``E900`` unless ``path`` names a regular file of at most ``limit``
     bytes (symbolic links followed); nothing is opened."""
+    shown = shown_name(path)
     if "\x00" in path:                  # os.stat would raise ValueError
-        shown = path.replace("\x00", "\\x00")
         return _input(shown, "cannot-read", path=shown, why=say("nul-in-name"))
     try:
         info = os.stat(path)
     except FileNotFoundError:
-        return _input(path, "no-such-file", path=path)
-    except OSError as exc:
-        return _input(path, "cannot-read", path=path, why=exc.strerror or type(exc).__name__)
-    return _not_regular(path, info, limit)
+        return _input(shown, "no-such-file", path=shown)
+    except (OSError, ValueError) as exc:   # ValueError: a name the system cannot encode
+        return _input(shown, "cannot-read", path=shown, why=_why(exc))
+    return _not_regular(shown, info, limit)
+
+
+def _why(exc: Exception) -> str:
+    """What the system said, in its words (``Permission denied``), never Python's exception text."""
+    return getattr(exc, "strerror", None) or say("system-refused")
 
 
 def kind_of_mode(mode: int) -> str:
@@ -103,6 +113,7 @@ def kind_of_mode(mode: int) -> str:
 
 
 def _not_regular(path: str, info: os.stat_result, limit: int) -> Diagnostic | None:
+    """``path`` is the name as shown."""
     if not stat.S_ISREG(info.st_mode):
         kind = say(kind_of_mode(info.st_mode))
         return _input(path, "not-regular", path=path, kind=kind)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter
 
 from dsl.core import messages
@@ -125,4 +126,16 @@ def render_junit(results) -> str:
         root.set(key, str(totals[key]))
     root.set("errors", "0")
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    text = ET.tostring(root, encoding="unicode")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + _NOT_XML.sub(_xml_picture, text) + "\n"
+
+
+# Characters XML 1.0 does not allow anywhere, not even as references: C0 but
+# tab, LF and CR; lone surrogates; U+FFFE and U+FFFF.  A message that quotes
+# one from the input shows its picture instead, as the text output does.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_picture(found: re.Match) -> str:
+    code = ord(found.group())
+    return chr(0x2400 + code) if code < 0x20 else "\ufffd"

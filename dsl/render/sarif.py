@@ -27,6 +27,7 @@ from urllib.parse import quote
 
 from dsl.core import messages
 from dsl.core.diagnostics import Diagnostic, Fix, Severity
+from dsl.core.span import shown_name
 from dsl.render.text import printable
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -62,13 +63,18 @@ def _catalogue_url() -> str | None:
 
 
 def _uri(path: str) -> tuple[str, str | None]:
-    """A path as a SARIF artifact URI: relative to the working directory
-    (with ``%SRCROOT%``) when it lies below it, otherwise a file URI."""
+    r"""A path as a SARIF artifact URI: relative to the working directory
+    (with ``%SRCROOT%``) when it lies below it, otherwise a file URI.  The
+    name's own bytes are percent-encoded, those that are not UTF-8 too.
+
+    >>> _uri("a b/\udcff.md")
+    ('a%20b/%FF.md', '%SRCROOT%')
+    """
     absolute = os.path.abspath(path)
     rel = os.path.relpath(absolute)
     if not rel.startswith(".."):
-        return quote(rel.replace(os.sep, "/")), "%SRCROOT%"
-    return "file://" + quote(absolute.replace(os.sep, "/")), None
+        return quote(os.fsencode(rel.replace(os.sep, "/"))), "%SRCROOT%"
+    return "file://" + quote(os.fsencode(absolute.replace(os.sep, "/"))), None
 
 
 def _place(result, d: Diagnostic) -> tuple[dict, str]:
@@ -126,7 +132,9 @@ def render_sarif(results, command_line: tuple[str, ...] | list[str] = ()) -> str
         rules.append(rule)
     sarif_results = []
     for r, d in diags:
-        uri, base = _uri(d.span.file or r.report.source.name)
+        source = r.report.source
+        named = d.span.file or source.name
+        uri, base = _uri(source.path if source.path and named == source.name else named)
         region, prefix = _place(r, d)
         location = {"uri": uri}
         if base:
@@ -144,6 +152,7 @@ def render_sarif(results, command_line: tuple[str, ...] | list[str] = ()) -> str
                  "results": sarif_results}
     log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
     if command_line:
+        command_line = [shown_name(arg) for arg in command_line]   # bytes that are not UTF-8 as escapes
         failed = any(getattr(r.report, "input_error", False) for r in results)
         run["invocations"] = [{"commandLine": shlex.join(command_line),
                                "arguments": list(command_line[1:]),

@@ -17,6 +17,15 @@ INPUT: dict[str, str] = {
     # reading a source (pipeline.reading)
     "no-such-file": "{path}: no such file",
     "cannot-read": "{path}: cannot read ({why})",
+    "system-refused": "the system refused the name",
+    # configuration files (``--config``, ``pyproject.toml``, ``chainrule.toml``)
+    "config-not-toml": "{path}: not valid TOML{where}",
+    "config-at": " at line {line}, column {column}",
+    "config-at-end": " at the end of the file",
+    "config-too-deep": "{path}: not valid TOML: nested too deeply",
+    "config-not-table": "{where} is not a table",
+    "config-unknown-key": "{where}: unknown key '{key}' (known: {known})",
+    "config-bad-value": "{where}: '{key}' {why}",
     "not-regular": "{path} is {kind}, not a regular file",
     "nul-in-name": "a file name cannot contain a NUL character",
     "no-standard-input": "there is no standard input to read",

@@ -137,6 +137,7 @@ DETAILS: dict[str, str] = {
     "found-text": "'{value}'",
     "found-unicode": "'{value}' (U+{code})",
     "found-character": "the character U+{code}",
+    "found-byte": "the byte {byte}, which is not UTF-8",
     "found-quote": "a quote",
     # ----------------------------------------------- built-in functions
     "vector-or-square-needed": "needs a vector or a square matrix, got {got}",
