@@ -6,7 +6,9 @@ Ours (``--only scale``): the claims of generated derivations
 lines, verified by ``pipeline.verify_claims`` after one unverified check
 (parsing and shapes are not timed); the figure is the time per claim.  The
 ratio row sets the 6,000-line cost per claim against the 200-line one
-(goal: at most 1.5x).  The session rows feed a 3,000-line derivation to a
+(goal: at most 1.5x).  The same ratio for a derivation whose blocks all
+read one set of declared inputs (``generate.shared_derivation``: every claim
+is about an input used in every block).  The session rows feed a 3,000-line derivation to a
 ``pipeline.Session`` block by block, each claim as its own entry as in the
 REPL, and time every claim entry: the median of the entries in the first
 tenth of the session against the last tenth (goal: at most 1.5x, flat).
@@ -22,18 +24,18 @@ import sys
 import time
 from pathlib import Path
 
-from generate import derivation
+from generate import derivation, shared_derivation
 from timing import Row, Settings, Timing, measure
 
 CLAIM = re.compile(r"^[d∂]\w+/[d∂]\w+ =")
 
 
-def _verify_row(lines: int, s: Settings) -> tuple[Timing, int]:
+def _verify_row(lines: int, s: Settings, shared: bool = False) -> tuple[Timing, int]:
     from dsl.core.span import Source
     from dsl.pipeline import check_source, verify_claims, whole
 
-    d = derivation(lines, seed=s.seed)
-    source = Source(f"scale{lines}.deriv", d.text)
+    text = shared_derivation(lines, seed=s.seed) if shared else derivation(lines, seed=s.seed).text
+    source = Source(f"scale{lines}.deriv", text)
     report = check_source(source, verify=False, seed=s.seed)
 
     def verify():
@@ -79,6 +81,13 @@ def run(s: Settings) -> list[Row]:
     small, large = sizes[0], sizes[-1]
     rows.insert(0, Row(f"verify per claim, {large:,} vs {small:,} lines", per_claim[large], per_claim[small],
                        f"{small:,} lines", goal=1.5))
+    shared = {}
+    for lines in (small, large):
+        t, claims = _verify_row(lines, s, shared=True)
+        shared[lines] = t
+        s.say(f"scale: shared inputs, {lines} lines, {claims} claims, {t.median * 1e3:.2f} ms per claim")
+    rows.append(Row(f"verify per claim, inputs shared by all, {large:,} vs {small:,} lines", shared[large],
+                    shared[small], f"{small:,} lines", goal=1.5))
     session_lines = 600 if s.quick else 3000
     latencies, fed = _session_latencies(session_lines, s)
     tenth = max(1, len(latencies) // 10)

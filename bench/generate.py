@@ -213,6 +213,49 @@ def derivation(lines: int, seed: int = 0, unicode_share: float = 0.25) -> Deriva
     return Derivation(text, python_twin("\n".join(ascii_parts)), text.count("\n"), blocks)
 
 
+_SHARED_INPUTS = """# one network's inputs, shared by every block below
+dims n = 6, k = 4
+x : 1 x n
+W1 : n x k
+b1 : 1 x k
+W2 : k x n
+y : 1 x n onehot
+"""
+
+
+def _shared_block(r: random.Random) -> str:
+    act = r.choice(_ACTIVATIONS)
+    return f"""# block {{s}}: the shared inputs through {act}, a softmax and cross-entropy
+a{{s}} = x @ W1 + b1
+h{{s}} = {act}(a{{s}})
+yhat{{s}} = softmax(h{{s}} @ W2)
+L{{s}} = xent(y, yhat{{s}})
+dL{{s}}/dW2 = h{{s}}.T @ (yhat{{s}} - y)
+dL{{s}}/dW1 = x.T @ ((yhat{{s}} - y) @ W2.T * {act}'(a{{s}}))
+dL{{s}}/dx = (yhat{{s}} - y) @ W2.T * {act}'(a{{s}}) @ W1.T
+"""
+
+
+def shared_derivation(lines: int, seed: int = 0) -> str:
+    """A derivation of about ``lines`` lines whose blocks all read the same
+    declared inputs, as a file of many attempts at one network's gradients
+    does: every claim is about ``x``, ``W1`` or ``W2``, used in every block.
+
+    >>> text = shared_derivation(100)
+    >>> text.count("dL0/dW1"), 80 < text.count("\\n") < 130
+    (1, True)
+    """
+    r = random.Random(seed)
+    parts = [_SHARED_INPUTS]
+    count, blocks = _SHARED_INPUTS.count("\n"), 0
+    while count < lines:
+        block = _shared_block(r).format(s=blocks)
+        parts.append(block)
+        count += block.count("\n") + 1
+        blocks += 1
+    return "\n".join(parts)
+
+
 MLP_DIMS = {"m": 256, "d": 784, "h": 512, "c": 10}
 
 MLP_TEXT = """\

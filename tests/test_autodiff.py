@@ -382,3 +382,20 @@ def test_random_programs_gradient_agrees_with_differences(expr, sizes, seed):
     rng = np.random.default_rng(seed)
     inputs = {n: draw(f"{n.split('_')[1]} x {n.split('_')[2]}", sizes, rng) for n in names}
     assert_gradients_match(text, inputs, sizes)
+
+
+def test_a_jacobian_holds_only_the_uses_its_output_is_computed_from():
+    # A tape is shared by every claim about W; each Jacobian has one part per
+    # use of W on the path to its output, not one per use in the whole file
+    # (which made verifying a file of many claims quadratic in its length).
+    blocks = "\n".join(f"a{i} = x @ W\nL{i} = sum(tanh(a{i}) * (x @ W))" for i in range(6))
+    program, env = compile_program(f"dims n, k\nx : 1 x n\nW : n x k\n{blocks}")
+    rng = np.random.default_rng(0)
+    tape = autodiff.Point(program, env, {"x": rng.normal(size=(1, 3)), "W": rng.normal(size=(3, 2))},
+                          {"n": 3, "k": 2}).tape("W")
+    for i in range(6):
+        jac = tape.jacobian(f"L{i}")
+        assert len(jac.parts) == 2, i
+        np.testing.assert_allclose(sum(p for _, p in jac.parts), jac.full)
+        assert {span.line for span, _ in jac.parts} == {4 + 2 * i, 5 + 2 * i}
+    assert len(tape.uses) == 12

@@ -75,6 +75,7 @@ class Tape:
         self.point, self.wrt = point, wrt
         self.leaf = Node(point.value(wrt), "leaf")
         self.uses: list[Node] = []
+        self._use_numbers: dict[int, int] = {}     # id of a use -> its place in ``uses``
         self.nodes: dict[str, Node] = {}
         self.live_names = point.dependents(wrt)
         self._jacobians: dict[str, Jacobian] = {}
@@ -122,6 +123,7 @@ class Tape:
         match expr:
             case Name(id=name) if name == self.wrt:
                 use = Node(value, "use", (self.leaf,), span=span)
+                self._use_numbers[id(use)] = len(self.uses)
                 self.uses.append(use)
                 return use
             case Name(id=name) if name in self.nodes:
@@ -167,26 +169,32 @@ class Tape:
         out = self.node(y)
         m, n = out.value.size, self.leaf.value.size
         shapes = (out.value.shape, self.leaf.value.shape)
+        if out is self.leaf:
+            budget.require(8 * m * n * (2 + COMPARE_COPIES), say("jacobian-of", m=m, n=n,
+                                                                 deriv=deriv_text(y, self.wrt)))
+            return Jacobian(np.eye(n), [], *shapes)
+        order = self.order(y) if out.live else []
+        # Only the uses of X that ``y`` is computed from: the tape is shared
+        # by every claim about X, and holds the uses of all their definitions.
+        numbers = self._use_numbers
+        uses = sorted((node for node in order if id(node) in numbers), key=lambda node: numbers[id(node)])
         # the rows of the whole Jacobian and of each use, stacked, and the
         # copies comparison and diagnosis make: refused before the first sweep
-        copies = 2 * (len(self.uses) + 1) + COMPARE_COPIES
+        copies = 2 * (len(uses) + 1) + COMPARE_COPIES
         budget.require(8 * m * n * copies, say("jacobian-of", m=m, n=n, deriv=deriv_text(y, self.wrt)))
-        if out is self.leaf:
-            return Jacobian(np.eye(n), [], *shapes)
         if not out.live:
             return Jacobian(np.zeros((m, n)), [], *shapes)
-        order = self.order(y)
         zero = np.zeros(n)
-        rows: list[list[np.ndarray]] = [[] for _ in range(len(self.uses) + 1)]
+        rows: list[list[np.ndarray]] = [[] for _ in range(len(uses) + 1)]
         for i in range(m):
             check_time()
             seed = np.zeros(out.value.shape)
             seed.flat[i] = 1.0
             kept = backward(order, seed)
-            for row, node in zip(rows, [self.leaf, *self.uses], strict=True):
+            for row, node in zip(rows, [self.leaf, *uses], strict=True):
                 row.append(kept[id(node)].reshape(-1) if id(node) in kept else zero)
         full, *parts = (np.stack(row) if m > 1 else row[0].reshape(1, n) for row in rows)
-        return Jacobian(full, [(u.span, p) for u, p in zip(self.uses, parts, strict=True)], *shapes)
+        return Jacobian(full, [(u.span, p) for u, p in zip(uses, parts, strict=True)], *shapes)
 
     def vjp(self, y: str, seed: np.ndarray) -> np.ndarray:
         """``seed`` (shaped like ``y``) times the Jacobian, shaped like ``wrt``."""
