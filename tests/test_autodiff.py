@@ -399,3 +399,25 @@ def test_a_jacobian_holds_only_the_uses_its_output_is_computed_from():
         np.testing.assert_allclose(sum(p for _, p in jac.parts), jac.full)
         assert {span.line for span, _ in jac.parts} == {4 + 2 * i, 5 + 2 * i}
     assert len(tape.uses) == 12
+
+
+def test_changes_with_answers_as_the_full_dependents_walk_does():
+    # The tape asks only about the names its outputs need; the answers must be
+    # those of walking every reader, on every program of the golden corpus
+    # (redefinitions, names declared before they are defined, errors included).
+    from pathlib import Path
+
+    from dsl.compute.plan import Plan
+    texts = [p.read_text() for p in sorted((Path(__file__).parent / "corpus").glob("*.deriv"))]
+    texts.append("dims n\nx : 1 x n\nh : 1 x n\na = 2 * x\nh = a * 2\nb = c\nc = b\nL = sum(h)")
+    asked = 0
+    for text in texts:
+        program, _ = syntax.parse_text(text, "t.deriv")
+        plan = Plan(program.statements)
+        names = sorted(set(plan.defs) | set(plan.readers))
+        for wrt in names:
+            changes, walked = plan.changes_with(wrt), plan.dependents(wrt)
+            for name in names:
+                assert (name in changes) == (name in walked), (text.splitlines()[0], wrt, name)
+                asked += 1
+    assert asked > 1000

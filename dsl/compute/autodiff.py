@@ -77,7 +77,7 @@ class Tape:
         self.uses: list[Node] = []
         self._use_numbers: dict[int, int] = {}     # id of a use -> its place in ``uses``
         self.nodes: dict[str, Node] = {}
-        self.live_names = point.dependents(wrt)
+        self.live_names = point.plan.changes_with(wrt)
         self._jacobians: dict[str, Jacobian] = {}
         self._orders: dict[str, list[Node]] = {}
 

@@ -95,6 +95,12 @@ class Plan:
         """The definitions ``name`` needs (itself included), in program order."""
         return sorted(self.needs((name,)), key=self.index.__getitem__)
 
+    def changes_with(self, wrt: str) -> ChangesWith:
+        """Whether a name changes with ``wrt``, answered for the names asked
+        about (and what they read) only: a tape asks of the definitions its
+        outputs need, while :meth:`dependents` walks every reader of ``wrt``."""
+        return ChangesWith(self, wrt)
+
     def dependents(self, wrt: str) -> set[str]:
         """Every definition whose value changes with ``wrt``, and ``wrt``."""
         live, stack = {wrt}, [wrt]
@@ -104,3 +110,41 @@ class Plan:
                     live.add(reader)
                     stack.append(reader)
         return live
+
+
+class ChangesWith:
+    """``name in changes`` when the value of ``name`` changes with ``wrt``
+    (``wrt`` itself included); each answer walks only what ``name`` reads,
+    once, iteratively.
+
+    >>> from dsl.language import syntax
+    >>> program, _ = syntax.parse_text("x : 1 x 3\\na = 2 * x\\nb = sum(a)\\nc = sum(x)\\nd = 3", "t.deriv")
+    >>> changes = Plan(program.statements).changes_with("a")
+    >>> [n in changes for n in ("a", "b", "c", "d", "x", "nothing")]
+    [True, True, False, False, False, False]
+    """
+
+    def __init__(self, plan: Plan, wrt: str):
+        self.plan, self.wrt = plan, wrt
+        self.known: dict[str, bool] = {wrt: True}
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str):
+            return False
+        known, plan = self.known, self.plan
+        if name in known:
+            return known[name]
+        stack, visiting = [(name, False)], set()
+        while stack:
+            n, expanded = stack.pop()
+            if n in known:
+                continue
+            if n not in plan.defs:
+                known[n] = False
+            elif expanded:
+                known[n] = any(known.get(r, False) for r in plan.reads[n])
+            elif n not in visiting:     # (a name met again on its own path is left to its first visit)
+                visiting.add(n)
+                stack.append((n, True))
+                stack.extend((r, False) for r in plan.reads[n] if r not in known)
+        return known[name]
