@@ -11,7 +11,8 @@ grammar-typed   grammar-drawn right sides over a declared prelude -> ``check``
                 (claims verified), ``eval``, the REPL
 corpus          token/byte mutations of ``tests/corpus`` and ``examples`` ->
                 ``check``, ``check --no-verify --format json``, ``eval``, REPL,
-                ``check --explain``, ``fmt --to latex|unicode``
+                ``check --explain``, ``fmt --to latex|unicode``, ``derive``
+                (text, and LaTeX with its steps as JSON)
 lint            mutations of ``tests/fixtures/lint`` (Markdown, LaTeX, notebook
                 JSON, its cells) -> ``lint`` in every format
 npz             hostile ``.npz`` archives (``npz.py``) -> ``eval --data``
@@ -30,6 +31,7 @@ import functools
 import io
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -104,7 +106,20 @@ def deriv_texts() -> list[str]:
     return _texts([("tests/corpus", "*.deriv"), ("examples", "**/*.deriv")])
 
 
-MODES = ["check", "check-json", "eval", "repl", "explain", "fmt-latex", "fmt-unicode"]
+MODES = ["check", "check-json", "eval", "repl", "explain", "fmt-latex", "fmt-unicode", "derive", "derive-latex"]
+
+_DECLARED = re.compile(r"^\s*([A-Za-z_]\w*)\s*:", re.M)
+_DEFINED = re.compile(r"^\s*([A-Za-z_]\w*)\s*=", re.M)
+
+
+def derive_argv(path: str, text: str, latex: bool) -> list[str]:
+    """``derive`` of the file's last definition by its first declared input
+    (names the mutation may have broken: then ``derive`` says why not)."""
+    defined, declared = _DEFINED.findall(text), _DECLARED.findall(text)
+    y = defined[-1] if defined else "L"
+    x = declared[0] if declared else "x"
+    extra = ["--to", "latex", "--steps", "--format", "json"] if latex else []
+    return ["derive", "--color", "never", *extra, path, y, x]
 
 
 def run_deriv(value: tuple[str, bytes]) -> tuple[int, str]:
@@ -121,6 +136,8 @@ def run_deriv(value: tuple[str, bytes]) -> tuple[int, str]:
         return cli(["check", "--explain", "--no-verify", "--color", "never", path])
     if mode.startswith("fmt-"):
         return cli(["fmt", "--to", mode[4:], path])
+    if mode.startswith("derive"):
+        return cli(derive_argv(path, raw.decode("utf-8", "replace"), mode == "derive-latex"))
     return cli(["repl"], stdin=raw.decode("utf-8", "replace"))
 
 
