@@ -552,3 +552,13 @@ def test_accelerated_parser_agrees_with_lark(text):
         fast = _parse_range(source, start, end, "statement")
         slow = _parse_range(source, start, end, "statement", fast=False)
         assert fast == slow
+
+
+def test_many_lines_with_the_same_slip_are_described_alike_and_the_replay_is_kept():
+    from dsl.language import syntax, syntax_errors
+    syntax_errors._ACCEPTS.clear()
+    text = "x : 1 x 3\n" + "".join(f"y{i} = x @ @ x\n" for i in range(50))
+    _, diags = syntax.parse_text(text, "t.deriv")
+    assert len(diags) == 50 and len({d.message for d in diags}) == 1
+    assert [d.span.line for d in diags] == list(range(2, 52))
+    assert 0 < len(syntax_errors._ACCEPTS) <= 3        # one replay per stack of states, not per line

@@ -158,13 +158,27 @@ def _char_hint(ch: str) -> str | None:
 
 
 def _accepts(err) -> set[str]:
+    """The terminals the parser would take where it stopped.  Lark finds them
+    by replaying the parse once per terminal the state allows; the answer
+    depends on the stack of states alone, so it is kept per stack: a file of
+    many lines with the same slip pays for the replay once."""
     parser = getattr(err, "interactive_parser", None)
     try:
         if parser is not None:
-            return set(parser.accepts())
+            key = tuple(parser.parser_state.state_stack)
+            found = _ACCEPTS.get(key)
+            if found is None:
+                if len(_ACCEPTS) >= _ACCEPTS_KEPT:
+                    _ACCEPTS.clear()
+                found = _ACCEPTS[key] = frozenset(parser.accepts())
+            return set(found)
     except Exception:  # noqa: BLE001  (the parser's own error while replaying: fall back to its list)
         pass
     return set(getattr(err, "expected", None) or getattr(err, "allowed", None) or ())
+
+
+_ACCEPTS: dict[tuple, frozenset[str]] = {}
+_ACCEPTS_KEPT = 4096
 
 
 def _expected_words(accepts: set[str]) -> str:
