@@ -66,8 +66,7 @@ def check_arrays(function: str, arrays: object) -> Mapping[str, object]:
     >>> check_arrays("evaluate_expr", {"a b": 1})
     Traceback (most recent call last):
     ...
-    ValueError: evaluate_expr() argument 'arrays': 'a b' is not a name an expression can read \
-(a letter or _, then letters, digits and _)
+    ValueError: evaluate_expr() argument 'arrays': 'a b' is not a name an expression can read
     """
     if arrays is None:
         return {}

@@ -88,7 +88,7 @@ def count(value: object, shown: str | None = None) -> int:
 def flag(value: object) -> bool:
     """A switch: ``True`` or ``False`` (NumPy's booleans too); a truthy string
     such as ``"no"`` is refused rather than read as ``True``."""
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
+    if _is_bool(value):
         return bool(value)
     raise TypeError(say("option-flag", value=words(value)))
 
@@ -180,21 +180,33 @@ def words(value: object) -> str:
 
     >>> words(-1), words("x"), words(10**400), words(object()), words([1])
     ('-1', "'x'", 'a 401-digit number', 'an object', 'a list')
+    >>> import fractions
+    >>> words(fractions.Fraction(1, 3))
+    '1/3 (a Fraction)'
+
     """
     if isinstance(value, bool) or value is None:
         return repr(value)
+    if type(value) in (int, float):
+        return _number_words(value)
+    if isinstance(value, (int, numbers.Number)) or _is_bool(value):     # NumPy's, Fraction, Decimal
+        text = str(value)
+        return say("value-typed", text=text, kind=kind_words(value)) if len(text) <= 40 else kind_words(value)
+    if isinstance(value, str):
+        return repr(value) if len(value) <= 40 else say("value-long-text", count=len(value))
+    if isinstance(value, bytes) and len(value) <= 40:
+        return repr(value)
+    return kind_words(value)
+
+
+def _number_words(value: int | float) -> str:
     if isinstance(value, int):
         if abs(value) < 10**30:
             return str(value)
         if value.bit_length() < 13_000:      # str() of longer ones is refused by Python itself
             return say("value-long-number", digits=len(str(abs(value))))
         return say("value-huge-number")
-    if isinstance(value, numbers.Number):    # float, and NumPy's numbers (their repr names the type)
-        text = str(value)
-        return text if len(text) <= 40 else kind_words(value)
-    if isinstance(value, str):
-        return repr(value) if len(value) <= 40 else say("value-long-text", count=len(value))
-    return kind_words(value)
+    return repr(value)
 
 
 def kind_words(value: object) -> str:
@@ -207,8 +219,14 @@ def kind_words(value: object) -> str:
     return say("value-kind", article="an" if kind[:1].lower() in "aeiou" else "a", kind=kind)
 
 
+def _is_bool(value: object) -> bool:
+    """``bool``, or NumPy's (``numpy.bool``, once ``numpy.bool_``), which is no number here."""
+    kind = type(value)
+    return kind is bool or (kind.__module__ == "numpy" and kind.__name__ in ("bool", "bool_"))
+
+
 def _integer(value: object) -> int | None:
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
+    if _is_bool(value):
         return None
     try:
         return operator.index(value)  # type: ignore[arg-type]  # int, and NumPy's integers
@@ -217,7 +235,7 @@ def _integer(value: object) -> int | None:
 
 
 def _real(value: object) -> float | None:
-    if isinstance(value, (bool, str, bytes)) or type(value).__name__ == "bool_" \
+    if isinstance(value, (bool, str, bytes)) or _is_bool(value) \
             or (isinstance(value, numbers.Complex) and not isinstance(value, numbers.Real)):
         return None
     if isinstance(value, int):

@@ -11,7 +11,7 @@ API: dict[str, str] = {
     "api-name-text": "a name is a str, got {value}",
     "api-arrays": "the arrays are a mapping of names to values (a dict), got {value}",
     "api-name-type": "an array's name is a str, got {value}",
-    "api-name": "{value} is not a name an expression can read (a letter or _, then letters, digits and _)",
+    "api-name": "{value} is not a name an expression can read",
     "api-name-reads": "{value} reads as {read} in an expression; give the array the name {read}",
     "api-callable": "spell is a function (y, x, expr, notation) -> str, got {value}",
     "api-derive-names": "give Y and X ('L', 'x') or a derivative ('dL/dx'), not {value}",

@@ -64,6 +64,7 @@ OPTIONS: dict[str, str] = {
     "value-huge-number": "a number of more than 3900 digits",
     "value-long-text": "a str of {count} characters",
     "value-kind": "{article} {kind}",
+    "value-typed": "{text} ({kind})",
     "value-an-object": "an object",
     "option-bad-value": "argument {option}: {why}",
     "option-needs-value": "{option} needs a value ({what})",
