@@ -336,3 +336,12 @@ def test_a_reduction_along_an_empty_axis_is_refused_too(expr, raw, axis_shape):
                                               ("W @ W.T", np.zeros(0), np.zeros((1, 1)))])
 def test_what_numpy_gives_a_value_for_keeps_it(expr, raw, value):
     assert np.array_equal(quietly(dsl.evaluate_expr, expr, W=raw), value)
+
+
+def test_a_copy_past_the_memory_budget_is_refused_before_it_is_made():
+    from dsl.compute.budget import memory_limit
+    with memory_limit(1000):
+        assert e602(np.ones(200, dtype=np.int8)) == ("'x' would take 1.6 KiB as float64, "
+                                                     "more than the memory budget of 1000 bytes")
+        assert e602([1.0] * 200).startswith("'x' would take 1.6 KiB")
+        assert quietly(dsl.evaluate_expr, "sum(x)", x=np.ones(100)) == 100.0     # float64 is not copied

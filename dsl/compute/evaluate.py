@@ -370,7 +370,7 @@ def _input_value(name, info, inputs, sizes) -> tuple[np.ndarray | None, Diagnost
         return None, None
     if name not in inputs:
         return None, messages.make("E602", info.span, what=say("no-value-given", name=name))
-    value, why = given_value(inputs[name])      # the rule of every array given to chainrule
+    value, why = given_value(inputs[name], memory_budget())     # the rule of every array given to chainrule
     if value is None:
         return None, messages.make("E602", info.span, what=say("value-refused", name=name, why=why))
     expected = data.concrete_shape(info.shape, sizes)

@@ -33,6 +33,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, cast
 
 from dsl.core.dims import MAX_RANK, SCALAR, Shape
+from dsl.core.quantities import fmt_bytes
 from dsl.core.wording import say
 
 if TYPE_CHECKING:
@@ -46,15 +47,18 @@ _KIND_WORDS = {"U": "kind-text", "S": "kind-text", "M": "kind-dates", "m": "kind
                "V": "kind-records"}
 
 
-def as_value(value: object) -> tuple[np.ndarray | None, str | None]:
+def as_value(value: object, limit: int | None = None) -> tuple[np.ndarray | None, str | None]:
     """``(float64 array shaped by the rule, None)``, or ``(None, why not)``
-    where ``why`` follows the name: ``'T' is 3-dimensional (...)``."""
+    where ``why`` follows the name: ``'T' is 3-dimensional (...)``.  A
+    float64 array is taken as it is; any other is copied, and refused
+    when the copy would take more than ``limit`` bytes (the memory budget
+    of the caller)."""
     import numpy as np  # on first use, so that the shape check starts without NumPy
 
     if type(value) is np.ndarray and value.dtype == np.float64:      # the common case, checked at once
         arr: np.ndarray = value
     else:
-        read, why = _read(value)
+        read, why = _read(value, limit)
         if read is None:
             return None, why
         arr = read
@@ -79,7 +83,7 @@ def dtype_problem(dtype: np.dtype) -> str | None:
     return say("bound-kind", what=what, dtype=dtype)
 
 
-def _read(value: object) -> tuple[np.ndarray | None, str | None]:
+def _read(value: object, limit: int | None) -> tuple[np.ndarray | None, str | None]:
     """The float64 array of anything but a float64 ndarray, or why not."""
     import numpy as np  # on first use, as above
 
@@ -92,11 +96,13 @@ def _read(value: object) -> tuple[np.ndarray | None, str | None]:
         return None, say("bound-rank-deep") if _depth(value) > MAX_RANK else say("bound-ragged", kind=_kind(value))
     except Exception:  # noqa: BLE001 (an object's own __array__ can fail in any way; its text is not shown)
         return None, say("bound-unreadable", kind=_kind(value))
-    if arr.dtype.kind == "O":
-        return _objects(arr)
-    why = dtype_problem(arr.dtype)
+    why = dtype_problem(arr.dtype) if arr.dtype.kind != "O" else None
     if why is not None:
         return None, why
+    if limit is not None and 8 * arr.size > limit:
+        return None, say("bound-over-budget", need=fmt_bytes(8 * arr.size), limit=fmt_bytes(limit))
+    if arr.dtype.kind == "O":
+        return _objects(arr)
     with np.errstate(all="ignore"):      # a long double past float64 becomes inf: reported below
         out = arr.astype(np.float64)
     if arr.dtype.kind == "f" and arr.dtype.itemsize > 8 and not np.array_equal(np.isfinite(out), np.isfinite(arr)):

@@ -187,7 +187,7 @@ def words(value: object) -> str:
     """
     if isinstance(value, bool) or value is None:
         return repr(value)
-    if type(value) in (int, float):
+    if isinstance(value, (int, float)) and type(value) in (int, float):
         return _number_words(value)
     if isinstance(value, (int, numbers.Number)) or _is_bool(value):     # NumPy's, Fraction, Decimal
         text = str(value)

@@ -15,6 +15,7 @@ INPUT: dict[str, str] = {
     "bound-kind": "holds {what} (dtype {dtype}); chainrule evaluates real numbers",
     "bound-complex": "holds complex numbers (dtype {dtype}); chainrule evaluates real numbers "
                      "(take .real or abs() first)",
+    "bound-over-budget": "would take {need} as float64, more than the memory budget of {limit}",
     "bound-too-large": "holds a number too large for float64 (at most about 1.8e308)",
     "kind-text": "text",
     "kind-dates": "dates or times",
