@@ -7,7 +7,7 @@ API: dict[str, str] = {
     "api-argument": "{function}() argument {name!r}: {why}",
     "api-text": "a text is a str, got {value}",
     "api-text-bytes": "a text is a str, got {kind}: decode it first (data.decode('utf-8'))",
-    "api-text-path": "a text is a str, got a path: read the file first (path.read_text(encoding='utf-8'))",
+    "api-text-path": "a text is a str, got a path: read the file first, or run chainrule check on it",
     "api-name-text": "a name is a str, got {value}",
     "api-arrays": "the arrays are a mapping of names to values (a dict), got {value}",
     "api-name-type": "an array's name is a str, got {value}",
