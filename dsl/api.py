@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 from dsl import pipeline
 from dsl.builtins import EvalError
 from dsl.core import options as rules
+from dsl.core.ast import Name
 from dsl.core.diagnostics import Diagnostic
 from dsl.core.dims import Shape
 from dsl.core.span import Source
@@ -68,30 +69,25 @@ def check_arrays(function: str, arrays: object) -> Mapping[str, object]:
     ...
     ValueError: evaluate_expr() argument 'arrays': 'a b' is not a name an expression can read
     """
-    if arrays is None:
+    checked = check_arguments(function, arrays=arrays)["arrays"]
+    if checked is None:
         return {}
-    if not isinstance(arrays, Mapping):
-        raise TypeError(say("api-argument", function=function, name="arrays",
-                            why=say("api-arrays", value=rules.kind_words(arrays))))
-    for key in arrays:
+    assert isinstance(checked, Mapping)
+    for key in checked:
         why = _name_problem(key)
         if why is not None:
-            kind = TypeError if not isinstance(key, str) else ValueError
-            raise kind(say("api-argument", function=function, name="arrays", why=why))
-    return arrays
+            raise ValueError(say("api-argument", function=function, name="arrays", why=why))
+    return checked
 
 
-def _name_problem(key: object) -> str | None:
-    """Why ``key`` cannot name an array, by the language's own reading of it."""
-    if not isinstance(key, str):
-        return say("api-name-type", value=rules.words(key))
+def _name_problem(key: str) -> str | None:
+    """Why ``key`` (a str) cannot name an array, by the language's own reading of it."""
     from dsl.language import syntax  # deferred: Lark loads on the first parse
-    expr, diagnostics = syntax.parse_expr(key, "<name>") if key.strip() == key and key else (None, [None])
-    read = getattr(expr, "id", None) if type(expr).__name__ == "Name" and not diagnostics else None
-    if read is None:
+    expr, diagnostics = syntax.parse_expr(key, "<name>")
+    if not isinstance(expr, Name) or diagnostics:
         return say("api-name", value=rules.words(key))
-    if read != key:
-        return say("api-name-reads", value=rules.words(key), read=rules.words(read))
+    if expr.id != key:                  # a spelling the language reads as another name: 'ŷ' is yhat
+        return say("api-name-reads", value=rules.words(key), read=rules.words(expr.id))
     return None
 
 

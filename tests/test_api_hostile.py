@@ -182,7 +182,7 @@ def test_arrays_that_are_not_a_mapping_are_a_type_error():
     ("a b", ValueError, "'a b' is not a name an expression can read"),
     ("", ValueError, "'' is not a name"),
     ("1x", ValueError, "'1x' is not a name"),
-    (" x", ValueError, "' x' is not a name"),
+    (" x", ValueError, "' x' reads as 'x' in an expression"),
     ("sum", ValueError, "'sum' is not a name"),
     ("x'", ValueError, "is not a name"),
     ("ŷ", ValueError, "'ŷ' reads as 'yhat' in an expression; give the array the name 'yhat'"),
@@ -345,3 +345,11 @@ def test_a_copy_past_the_memory_budget_is_refused_before_it_is_made():
                                                      "more than the memory budget of 1000 bytes")
         assert e602([1.0] * 200).startswith("'x' would take 1.6 KiB")
         assert quietly(dsl.evaluate_expr, "sum(x)", x=np.ones(100)) == 100.0     # float64 is not copied
+
+
+def test_a_session_refuses_data_that_are_not_a_mapping_and_flags_that_are_not_switches():
+    s = Session(verify=False)
+    s.feed("dims n\nx : 1 x n\ny = sum(x)")
+    assert "evaluate() argument 'data': the arrays are a mapping" in refused(TypeError, s.evaluate, [1.0])
+    assert "an array's name is a str, got 1" in refused(TypeError, s.evaluate, {1: 1.0})
+    assert "a switch is True or False" in refused(TypeError, s.feed, "z = 1", keep_on_error="no")

@@ -112,17 +112,31 @@ def name_text(value: object) -> str:
     raise TypeError(say("api-name-text", value=words(value)))
 
 
+def mapping(value: object) -> object:
+    """Arrays by name: a mapping (a ``dict``) whose keys are ``str``; whether
+    each key is a name an expression can read is the language's to say
+    (``dsl.api.check_arrays``)."""
+    from collections.abc import Mapping  # deferred: only a Python caller passes arrays
+    if not isinstance(value, Mapping):
+        raise TypeError(say("api-arrays", value=kind_words(value)))
+    for key in value:
+        if not isinstance(key, str):
+            raise TypeError(say("api-name-type", value=words(key)))
+    return value
+
+
 # ------------------------------------------------------------ arguments of a Python call
 
 RULES: dict[str, Callable[[object], object]] = {
     "seed": seed, "timeout": seconds, "memory": gib, "jobs": count, "verify": flag, "steps": flag,
+    "keep_on_error": flag, "arrays": mapping, "data": mapping,
     "text": text, "expr": text, "program_text": text, "claim_text": text,
     "name": name_text, "y": name_text, "x": name_text,
 }
 """The rule each argument of the Python API (and of ``pipeline.Session``) is
 held to, by the argument's name."""
 
-OPTIONAL = frozenset({"timeout", "x", "memory", "jobs"})
+OPTIONAL = frozenset({"timeout", "x", "memory", "jobs", "arrays", "data"})
 """Arguments for which ``None`` stands for the default."""
 
 

@@ -45,7 +45,7 @@ class Session:
         ``keep_on_error=False`` a piece with errors leaves the session as it
         was, so the corrected piece can be entered again."""
         from dsl.compute.plan import Plan  # deferred: NumPy loads only when claims are verified
-        options.arguments("feed", text=text, name=name)
+        options.arguments("feed", text=text, name=name, keep_on_error=keep_on_error)
         source = Source(name, text)
         if self.plan is None:
             self.plan = Plan(self.statements)
@@ -66,6 +66,7 @@ class Session:
         """Every definition so far evaluated on ``data`` (the inputs it does
         not give drawn with the session's seed), those with errors skipped;
         None while the session is empty."""
+        options.arguments("evaluate", data=data)
         if not self.sources:
             return None
         text = "\n".join(s.text.rstrip("\n") for s in self.sources)
