@@ -73,8 +73,10 @@ CALLS_WITH_A_SEED = {
 
 @pytest.mark.parametrize("function", sorted(CALLS_WITH_A_SEED))
 @pytest.mark.parametrize("seed, kind", [(-1, ValueError), (2**32, ValueError), (10**400, ValueError),
-                                        (1.5, TypeError), (2.0, TypeError), ("3", TypeError), (True, TypeError),
-                                        (np.float64(1), TypeError), (None, TypeError), ([1], TypeError)])
+                                        (np.int64(-1), ValueError), (1.5, TypeError), (2.0, TypeError),
+                                        ("3", TypeError), (np.str_("3"), TypeError), (np.bytes_(b"3"), TypeError),
+                                        (True, TypeError), (np.bool_(True), TypeError), (np.float64(1), TypeError),
+                                        (decimal.Decimal(2), TypeError), (None, TypeError), ([1], TypeError)])
 def test_a_seed_out_of_the_range_or_of_another_type_is_refused(function, seed, kind):
     message = refused(kind, CALLS_WITH_A_SEED[function], seed)
     assert message.startswith(f"{function}() argument 'seed': a seed is a whole number from 0 to 4294967295")

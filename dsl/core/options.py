@@ -206,10 +206,10 @@ def words(value: object) -> str:
     if isinstance(value, (int, numbers.Number)) or _is_bool(value):     # NumPy's, Fraction, Decimal
         text = str(value)
         return say("value-typed", text=text, kind=kind_words(value)) if len(text) <= 40 else kind_words(value)
-    if isinstance(value, str):
-        return repr(value) if len(value) <= 40 else say("value-long-text", count=len(value))
+    if isinstance(value, str):          # NumPy's str_ too, quoted as the str it is (its repr names the type)
+        return repr(str(value)) if len(value) <= 40 else say("value-long-text", count=len(value))
     if isinstance(value, bytes) and len(value) <= 40:
-        return repr(value)
+        return repr(bytes(value))
     return kind_words(value)
 
 
