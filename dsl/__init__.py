@@ -42,26 +42,32 @@ __all__ = ["__version__", "check", "derive", "evaluate_expr", "parse", "shape_of
 
 
 def parse(text: str, name: str = "<input>") -> tuple[Program, list[Diagnostic]]:
-    """Parse derivation text; returns ``(Program, diagnostics)``."""
-    from dsl.core.span import Source  # deferred: the API loads on first use (fast start)
-    from dsl.pipeline import parse_source  # deferred: likewise
-    return parse_source(Source(name, text))
+    """Parse derivation text; returns ``(Program, diagnostics)``.
+
+    Arguments of the wrong type raise ``TypeError`` (a text given as
+    ``bytes`` or a ``Path``), as in every function here; see ``dsl.api``."""
+    from dsl import api  # deferred: the API loads on first use (fast start)
+    return api.parse(text, name)
 
 
 def check(text: str, name: str = "<input>", *, verify: bool = True, seed: int = 0,
           timeout: float | None = None) -> Report:
     """Check a derivation: shapes, then claims, each claim within ``timeout``
     seconds (default 10). Returns a ``pipeline.Report`` with ``.diagnostics``
-    and ``.claims``."""
-    from dsl.core.span import Source  # deferred: likewise
-    from dsl.pipeline import check_source  # deferred: likewise
-    return check_source(Source(name, text), verify=verify, seed=seed, timeout=timeout)
+    and ``.claims``.  ``seed`` is a whole number from 0 to 2**32-1 and
+    ``timeout`` a positive number, as on the command line: ``TypeError`` for
+    a value of the wrong type, ``ValueError`` for one out of range."""
+    from dsl import api  # deferred: likewise
+    return api.check(text, name, verify=verify, seed=seed, timeout=timeout)
 
 
 def evaluate_expr(expr: str, **arrays: object) -> np.ndarray:
     """Evaluate one expression on NumPy arrays given as keywords; shapes are
-    taken from the arrays, so no declarations are needed.  Shape errors raise
-    ``dsl.api.ShapeError`` carrying the diagnostics."""
+    taken from the arrays, so no declarations are needed.  Shape errors,
+    and arrays that are not values (text, complex numbers, objects, ragged
+    lists), raise ``dsl.api.ShapeError`` carrying the diagnostics; an
+    expression without a value (a reduction of an empty array) raises
+    ``dsl.api.EvaluationError``; both are ``ValueError``."""
     from dsl import api  # deferred: likewise
     return api.evaluate_expr(expr, arrays)
 
@@ -74,8 +80,8 @@ def shape_of(expr: str, **arrays: object) -> Shape | None:
 
 def verify_claim(program_text: str, claim_text: str, seed: int = 0) -> ClaimResult:
     """Verify one claim (``"dL/dx = ..."``) against a program's definitions."""
-    from dsl.pipeline import verify_claim_text  # deferred: likewise
-    return verify_claim_text(program_text, claim_text, seed=seed)
+    from dsl import api  # deferred: likewise
+    return api.verify_claim(program_text, claim_text, seed=seed)
 
 
 def _derive_api(text: str, y: str, x: str | None = None, *, steps: bool = False, seed: int = 0) -> Derived:

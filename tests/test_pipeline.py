@@ -37,7 +37,7 @@ def test_arrays_become_values_by_one_rule(raw, shape):
     (np.ones((2, 2, 2, 2, 2)), "is 5-dimensional (2 x 2 x 2 x 2 x 2)"),
     ("text", "is a str, not an array"),
     (len, "is a builtin_function_or_method, not an array"),
-    ([[1, 2], [3]], "not a numeric array"),
+    ([[1, 2], [3]], "whose rows have different lengths"),
 ])
 def test_what_is_not_a_value_is_refused(raw, why):
     value, said = as_value(raw)

@@ -1,10 +1,13 @@
 """Option values, validated in one place.
 
 Each function takes the text given for an option and returns its value, or
-raises ``argparse.ArgumentTypeError`` with the reason (worded in
-``core.wording``).  They are the ``type=`` of the command line's options, so
-a bad value is a usage error (exit code 2) naming the option, and the
-notebook magics parse their options with the same functions.
+raises ``argparse.ArgumentTypeError`` with the reason.  The rules
+themselves (the range of a seed, what a time or memory budget is) are those
+of ``core.options``, which the Python API applies to its arguments too; this
+module reads the text and words the refusal for argparse.  They are the
+``type=`` of the command line's options, so a bad value is a usage error
+(exit code 2) naming the option, and the notebook magics parse their options
+with the same functions.
 
     >>> seed("7")
     7
@@ -16,65 +19,48 @@ notebook magics parse their options with the same functions.
 from __future__ import annotations
 
 import argparse
-import math
 
+from dsl.core import options as rules
+from dsl.core.options import JOBS_MAX, SEED_MAX, number_text, whole_text
 
-def say(key: str, **values: object) -> str:
-    """The registry's wording, loaded only when a value is refused (every
-    command, ``--version`` included, builds its options from this module)."""
-    from dsl.core.wording import say as registry_say  # deferred: start-up
-    return registry_say(key, **values)
+# Not typing.TYPE_CHECKING: every command imports this module, and typing costs start-up.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import TypeVar
 
+    T = TypeVar("T")
 
-SEED_MAX = 2**32 - 1        # the range NumPy's generators take a seed from, and the draws use
-JOBS_MAX = 256
+__all__ = ["FORMATS", "JOBS_MAX", "SEED_MAX", "jobs", "memory_gib", "patterns", "seconds", "seed", "selectors"]
+
+def _applied(rule: Callable[[object, str], T], value: object, text: str) -> T:
+    """``rule`` (of ``core.options``, shared with the Python API) on the value
+    the text spells; a refusal is argparse's, quoting the text as given."""
+    try:
+        return rule(value, repr(text))
+    except (TypeError, ValueError) as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def seed(text: str) -> int:
     """A seed for drawn test data: a whole number in ``0..2**32-1``."""
-    value = _whole(text)
-    if value is None or not 0 <= value <= SEED_MAX:
-        raise argparse.ArgumentTypeError(say("option-seed", top=SEED_MAX, value=text))
-    return value
+    return _applied(rules.seed, whole_text(text), text)
 
 
 def memory_gib(text: str) -> float:
     """A memory budget in GiB: a positive, finite number (``0.5``, ``4``)."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and value > 0 and value * 2**30 >= 1):
-        raise argparse.ArgumentTypeError(say("option-gib", value=text))
-    return value
+    return _applied(rules.gib, number_text(text), text)
 
 
 def seconds(text: str) -> float:
     """A time budget in seconds: a positive, finite number (``0.5``, ``10``)."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(say("option-seconds", value=text))
-    return value
+    return _applied(rules.seconds, number_text(text), text)
 
 
 def jobs(text: str) -> int:
     """A number of worker processes: a whole number from 1 to :data:`JOBS_MAX`
     (each is a forked process, started up front)."""
-    value = _whole(text)
-    if value is None or not 1 <= value <= JOBS_MAX:
-        raise argparse.ArgumentTypeError(say("option-count", top=JOBS_MAX, value=text))
-    return value
-
-
-def _whole(text: str) -> int | None:
-    text = text.strip()
-    digits = text[1:] if text[:1] in "+-" else text
-    if not digits.isascii() or not digits.isdigit() or len(digits) > 30:
-        return None
-    return int(text)
+    return _applied(rules.count, whole_text(text), text)
 
 
 FORMATS = ("full", "text", "concise", "json", "sarif", "github", "gitlab", "junit")

@@ -25,7 +25,6 @@ evaluating a test array needs 2.0 KiB, more than the budget of 1000 bytes
 """
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,6 +32,7 @@ from contextvars import ContextVar
 
 from dsl.builtins import DomainError
 from dsl.core import messages
+from dsl.core.quantities import fmt_bytes, powers_of_ten  # noqa: F401  (re-exported: the budget's words)
 from dsl.core.verdicts import DEFAULT_TIMEOUT  # noqa: F401  (the default of time_limit's callers)
 from dsl.core.wording import say
 
@@ -129,31 +129,6 @@ def tally(live: int = 0) -> Iterator[Tally]:
 def current_tally() -> Tally | None:
     """The running total in force, if any."""
     return _TALLY.get()
-
-
-def fmt_bytes(n: int) -> str:
-    """``4.0 GiB``; astronomically large counts in powers of ten."""
-    for unit, size in (("EiB", 2**60), ("PiB", 2**50), ("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
-        if n >= size:
-            if n >= 2**70:
-                return say("bytes-about", count=powers_of_ten(n))
-            return f"{n / size:.1f} {unit}"
-    return say("bytes", count=n)
-
-
-def powers_of_ten(n: int) -> str:
-    """``8e+40``, also for integers too large for a float (no overflow).
-
-    >>> powers_of_ten(10**400 * 3)
-    '3e+400'
-    """
-    if n < 10**300:
-        return f"{float(n):.3g}"
-    exponent = int(math.log10(n))
-    mantissa = float(f"{n // 10**(exponent - 16) / 10**16:.3g}")
-    if mantissa >= 10:
-        mantissa, exponent = mantissa / 10, exponent + 1
-    return f"{mantissa:g}e+{exponent}"
 
 
 # ---------------------------------------------------------------- time

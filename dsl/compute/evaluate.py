@@ -42,6 +42,7 @@ from dsl.compute.numeric import (  # noqa: F401  (re-exported: the public rule A
     shape_text,
 )
 from dsl.core import messages
+from dsl.core.arrays import as_value as given_value
 from dsl.core.ast import (
     BinOp,
     Call,
@@ -369,12 +370,9 @@ def _input_value(name, info, inputs, sizes) -> tuple[np.ndarray | None, Diagnost
         return None, None
     if name not in inputs:
         return None, messages.make("E602", info.span, what=say("no-value-given", name=name))
-    try:
-        value = as_value(inputs[name])
-    except DomainError as exc:
-        return None, messages.make("E602", info.span, what=say("value-not-numeric", name=name, why=exc))
-    except (ValueError, TypeError):
-        return None, messages.make("E602", info.span, what=say("value-not-numbers", name=name))
+    value, why = given_value(inputs[name], memory_budget())     # the rule of every array given to chainrule
+    if value is None:
+        return None, messages.make("E602", info.span, what=say("value-refused", name=name, why=why))
     expected = data.concrete_shape(info.shape, sizes)
     if expected is not None and value.shape != expected and not (value.size == 1 and expected in ((), (1, 1))):
         return None, messages.make("E602", info.span, what=say("value-shape", name=name, got=shape_text(value),

@@ -37,7 +37,7 @@ from dsl.compute.budget import (  # noqa: F401
 )
 from dsl.compute.drawing import draw_value
 from dsl.core import messages
-from dsl.core.arrays import value_dims
+from dsl.core.arrays import as_value, value_dims
 from dsl.core.diagnostics import Diagnostic
 from dsl.core.dims import MAX_RANK, Shape, Sym, big_int_text
 from dsl.core.kinds import NameKind
@@ -271,7 +271,15 @@ def sizes_from_arrays(env, arrays: Mapping[str, np.ndarray]) -> tuple[dict[str, 
     for name, info in env.names.items():
         if info.kind != NameKind.INPUT or name not in arrays or info.shape is None:
             continue
-        problem = _bind(name, info.shape, value_dims(np.shape(arrays[name])), env.dims, bound)
+        raw = arrays[name]
+        if isinstance(raw, np.ndarray):
+            got = value_dims(raw.shape)
+        else:
+            value, _ = as_value(raw, memory_budget())   # one that is not a value is E602 where it is evaluated
+            if value is None:
+                continue
+            got = value.shape
+        problem = _bind(name, info.shape, got, env.dims, bound)
         if problem is not None:
             diags.append(messages.make("E602", info.span, what=problem))
     return {sym: value for sym, (value, _, _) in bound.items()}, diags

@@ -25,9 +25,10 @@ from contextvars import ContextVar
 
 import numpy as np
 
-from dsl.builtins import FUNCTIONS, Column, DomainError, EvalError, canonical, shape_text  # noqa: F401  (re-exported)
+from dsl.builtins import FUNCTIONS, Column, DomainError, EvalError, canonical, shape_text
 from dsl.builtins.axes import axis_words, normal_axis
 from dsl.compute import budget
+from dsl.core import messages
 from dsl.core.ast import Call, Op
 from dsl.core.dims import MAX_RANK
 from dsl.core.wording import say
@@ -175,12 +176,44 @@ def apply_call(func: str, prime: bool, args: list[np.ndarray], axis: int | None 
     if sig.allocates is not None and not prime:
         _guard(sig.allocates(*values))
     if "axis" in sig.keywords:
-        out = rule(*values, axis=axis)
+        kw = {"axis": axis}
     elif axis is not None:
         raise DomainError("E203", name=name, what=say("takes-no-axis"))
     else:
-        out = rule(*values)
-    return np.asarray(out, dtype=np.float64)
+        kw = {}
+    if not sig.elementwise and not all(v.size for v in values):
+        return _of_empty(name, rule, values, kw)
+    return np.asarray(rule(*values, **kw), dtype=np.float64)
+
+
+class EmptyArgument(DomainError):
+    """A function that needs an entry (``max``, ``mean``, ``softmax`` of a
+    ``1 x 0`` row) given an array with none; located, it names the call."""
+
+    def __init__(self, func: str, shape: str):
+        super().__init__("E603", what=say("empty-argument", expr=f"{func}(...)", func=func, shape=shape))
+        self.func, self.shape = func, shape
+
+    def located(self, span, text: str) -> EvalError:
+        return EvalError(messages.make("E603", span, what=say("empty-argument", expr=text, func=self.func,
+                                                               shape=self.shape)))
+
+
+def _of_empty(name: str, rule: Callable, values: list[np.ndarray], kw: dict) -> np.ndarray:
+    """``rule`` on arguments of which one has no entries: NumPy's value when
+    it has one (``sum`` is 0, a softmax over no rows has no rows), else
+    :class:`EmptyArgument`: a reduction with no identity (``max``) refuses
+    them, and a mean of nothing is NaN, which NumPy says with a warning."""
+    empty = next(v for v in values if not v.size)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        try:
+            out = np.asarray(rule(*values, **kw), dtype=np.float64)
+        except (ValueError, IndexError):
+            raise EmptyArgument(name, shape_text(empty)) from None
+    if np.isnan(out).any() and not any(np.isnan(v).any() for v in values):
+        raise EmptyArgument(name, shape_text(empty))
+    return out
 
 
 def call_axis(call: Call, operands: list[np.ndarray]) -> tuple[list[np.ndarray], int | None]:

@@ -104,7 +104,7 @@ def env_from_arrays(arrays: Mapping[str, object]) -> Env:
     env = Env()
     where = Span(ARRAYS_NAME, 1, 1, 1, 1)
     for name, raw in arrays.items():
-        value, why = as_value(raw)
+        value, why = as_value(raw, _budget())
         if value is None:
             raise ValueError(f"'{name}' {why}")
         env.names[name] = NameInfo(shape_of_value(value), NameKind.INPUT, where)
@@ -160,7 +160,7 @@ def _bind(env: Env, expr: Expr, arrays: Mapping[str, object]
             continue
         seen.add(node.id)
         raw = arrays[node.id]
-        value, why = as_value(raw)
+        value, why = as_value(raw, _budget())
         if value is None:
             problems.append(messages.make("E602", node.span, what=f"'{node.id}' {why}"))
             continue
@@ -176,6 +176,12 @@ def _bind(env: Env, expr: Expr, arrays: Mapping[str, object]
         if near is not None and value is not None:
             env.names[near] = NameInfo(shape_of_value(value), NameKind.INPUT, where)
     return values, notes, problems
+
+
+def _budget() -> int:
+    """The memory budget in force, past which a given array is not copied."""
+    from dsl.compute.budget import memory_budget  # deferred: NumPy loads only when arrays are bound
+    return memory_budget()
 
 
 def _name_nodes(expr: Expr) -> Iterator[Name]:

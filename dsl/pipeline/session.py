@@ -1,10 +1,13 @@
 """A growing derivation checked piece by piece (REPL entries, notebook
-cells): names, sizes and definitions persist between pieces."""
+cells): names, sizes and definitions persist between pieces.  Its seed,
+timeout and switches are held to the rules of the command line's options
+(``core.options``): a wrong one is a ``TypeError`` or ``ValueError``."""
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from dsl.core import options
 from dsl.core.ast import Program, Stmt
 from dsl.core.span import Source
 from dsl.core.verdicts import DEFAULT_TIMEOUT
@@ -28,9 +31,10 @@ class Session:
     """
 
     def __init__(self, seed: int = DEFAULT_SEED, verify: bool = True, timeout: float | None = None):
-        self.seed = seed
-        self.verify = verify
-        self.timeout = DEFAULT_TIMEOUT if timeout is None else timeout   # seconds per claim
+        args = options.arguments("Session", seed=seed, verify=verify, timeout=timeout)   # the API's rules
+        self.seed: int = args["seed"]  # type: ignore[assignment]
+        self.verify: bool = args["verify"]  # type: ignore[assignment]
+        self.timeout: float = DEFAULT_TIMEOUT if timeout is None else args["timeout"]  # type: ignore[assignment]
         self.env: Env | None = None
         self.statements: tuple[Stmt, ...] = ()
         self.sources: list[Source] = []
@@ -41,6 +45,7 @@ class Session:
         ``keep_on_error=False`` a piece with errors leaves the session as it
         was, so the corrected piece can be entered again."""
         from dsl.compute.plan import Plan  # deferred: NumPy loads only when claims are verified
+        options.arguments("feed", text=text, name=name, keep_on_error=keep_on_error)
         source = Source(name, text)
         if self.plan is None:
             self.plan = Plan(self.statements)
@@ -61,6 +66,7 @@ class Session:
         """Every definition so far evaluated on ``data`` (the inputs it does
         not give drawn with the session's seed), those with errors skipped;
         None while the session is empty."""
+        options.arguments("evaluate", data=data)
         if not self.sources:
             return None
         text = "\n".join(s.text.rstrip("\n") for s in self.sources)

@@ -221,4 +221,5 @@ HARNESSES = {h.name: h for h in [
     Harness("npz", npz.archives, lambda v: npz.run(v, write, cli)),
     Harness("options", options.argvs, lambda v: options.run(v, write, cli)),
     Harness("printer", roundtrip.statements, roundtrip.run),
+    Harness("api", *__import__(f"{__package__}.api", fromlist=["PARTS"]).PARTS),   # dsl.* called in Python (api.py)
 ]}

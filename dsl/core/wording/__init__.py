@@ -13,11 +13,12 @@ hint shows source text in backquotes, which front ends may re-spell.
     "did you mean 'W1'?"
 
 The tables live in one module per stage that speaks (``shapes``, ``inputs``,
-``verify``, ``compute``, ``documents``, ``terms``); :data:`TABLES` is all of
+``verify``, ``compute``, ``documents``, ``terms``, ``api``); :data:`TABLES` is all of
 them and a test keeps every key and every text unique across them.
 """
 from __future__ import annotations
 
+from dsl.core.wording.api import API
 from dsl.core.wording.compute import COMPUTE
 from dsl.core.wording.derive import DERIVE
 from dsl.core.wording.documents import LATEX
@@ -32,11 +33,11 @@ from dsl.core.wording.tensors import TENSORS
 from dsl.core.wording.terms import TERMINALS, TITLES
 from dsl.core.wording.verify import VERIFY
 
-__all__ = ["COMPUTE", "CONSTRUCTS", "DERIVE", "DETAILS", "HINTS", "INDICES", "INFERENCE", "INPUT", "LATEX", "LSP",
+__all__ = ["API", "COMPUTE", "CONSTRUCTS", "DERIVE", "DETAILS", "HINTS", "INDICES", "INFERENCE", "INPUT", "LATEX", "LSP",
            "OPTIONS", "READING", "TABLES", "TENSORS", "TERMINALS", "TITLES", "VERIFY", "say", "title"]
 
 TABLES = (HINTS, DETAILS, INPUT, OPTIONS, VERIFY, COMPUTE, LATEX, TENSORS, INDICES, DERIVE, LSP, READING, CONSTRUCTS,
-          INFERENCE)
+          INFERENCE, API)
 """Every table of sentences :func:`say` looks up (fix titles are apart)."""
 _ALL = {key: text for table in TABLES for key, text in table.items()}
 

@@ -24,6 +24,7 @@ COMPUTE: dict[str, str] = {
     "takes-arguments": "takes {count} arguments, got {got}",
     "takes-no-axis": "takes no axis",
     "no-keyword": "takes no keyword argument {name}",
+    "empty-argument": "{expr} has no value: {func}() needs at least one entry, and its argument is {shape} (empty)",
     # derivatives (autodiff)
     "definition-has-errors": "the definition of {name} has errors",
     "derivative-of-derivative": "a definition uses {deriv}, and derivatives of derivatives are not computed",
@@ -54,8 +55,7 @@ COMPUTE: dict[str, str] = {
     "given-not-finite": "NaN or infinite entries in the given data",
     # given values (E602)
     "no-value-given": "no value was given for the input {name}",
-    "value-not-numeric": "the value given for {name} is not numeric: {why}",
-    "value-not-numbers": "the value given for {name} is not an array of numbers",
+    "value-refused": "the value given for {name} {why}",
     "value-shape": "{name} is {got}, declared {declared} ({here} here)",
     "array-ndim": "{name} is {ndim}-dimensional; values have at most 4 axes",
     "array-declared": "{name} is {got}, declared {declared}",

@@ -4,9 +4,24 @@ from __future__ import annotations
 # Input: sources read and paths given to chainrule lint (E900, W704).
 INPUT: dict[str, str] = {
     # arrays bound by name (the Python API, %deriv): the text follows the name
-    "bound-not-array": "is a {kind}, not an array",
-    "bound-not-numeric": "is a {kind}, not a numeric array ({why})",
+    "bound-not-array": "is {kind}, not an array",
+    "bound-none": "is None, not an array",
+    "bound-masked": "is a masked array: fill its masked entries first (.filled(value)), "
+                    "since the mask would be dropped",
+    "bound-ragged": "is {kind} whose rows have different lengths, not an array",
+    "bound-rank-deep": "is nested more than 4 deep; values have at most 4 axes",
+    "bound-unreadable": "is {kind} that NumPy cannot read as an array",
     "bound-rank": "is {ndim}-dimensional ({dims}); values have at most 4 axes, not {ndim}",
+    "bound-kind": "holds {what} (dtype {dtype}); chainrule evaluates real numbers",
+    "bound-complex": "holds complex numbers (dtype {dtype}); chainrule evaluates real numbers "
+                     "(take .real or abs() first)",
+    "bound-over-budget": "would take {need} as float64, more than the memory budget of {limit}",
+    "bound-too-large": "holds a number too large for float64 (at most about 1.8e308)",
+    "kind-text": "text",
+    "kind-dates": "dates or times",
+    "kind-records": "records",
+    "kind-none": "None among its entries",
+    "kind-other": "entries that are not numbers",
     "no-such-path": "{path}: no such file or directory",
     "not-a-document": "{path}: not a document chainrule lints (.deriv, .md, .tex, .ipynb)",
     "symlink-loop-up": "a symlink loop back to a directory above it",
@@ -47,12 +62,20 @@ INPUT: dict[str, str] = {
     "notebook-no-cells": "not a notebook: it has no list of cells",
 }
 
-# Option values (apps.options): the reason a value is refused, after "argument --NAME: ".
+# Option values (core.options): the reason a value is refused, after "argument --NAME: " on the
+# command line and after "check() argument 'seed': " in the Python API; {value} is quoted already.
 OPTIONS: dict[str, str] = {
-    "option-seconds": "a timeout is a positive, finite number of seconds, got {value!r}",
-    "option-seed": "a seed is a whole number from 0 to {top}, got {value!r}",
-    "option-gib": "a memory budget is a positive, finite number of GiB, got {value!r}",
-    "option-count": "a number of processes is a whole number from 1 to {top}, got {value!r}",
+    "option-seconds": "a timeout is a positive, finite number of seconds, got {value}",
+    "option-seed": "a seed is a whole number from 0 to {top}, got {value}",
+    "option-gib": "a memory budget is a positive, finite number of GiB, got {value}",
+    "option-count": "a number of processes is a whole number from 1 to {top}, got {value}",
+    "option-flag": "a switch is True or False, got {value}",
+    "value-long-number": "a {digits}-digit number",
+    "value-huge-number": "a number of more than 3900 digits",
+    "value-long-text": "a str of {count} characters",
+    "value-kind": "{article} {kind}",
+    "value-typed": "{text} ({kind})",
+    "value-an-object": "an object",
     "option-bad-value": "argument {option}: {why}",
     "option-needs-value": "{option} needs a value ({what})",
     "option-unknown": "unknown option {option!r} (options: {options})",
