@@ -43,6 +43,7 @@ from dsl.frontends.conventions import Conventions
 from dsl.frontends.declarations import name_of
 from dsl.frontends.document import Extracted, Formula, Host, Slice, suppressions
 from dsl.frontends.entries import entries_beside_wholes, unchecked_entry
+from dsl.frontends.facts import Facts
 from dsl.frontends.fonts import bold_and_plain
 from dsl.frontends.forms import names, scalar_like
 from dsl.frontends.latex_math import Translation, Unreadable
@@ -59,7 +60,7 @@ _DIRECTIVE = re.compile(r"[ \t]*(vectors|cdot|layout)[ \t]+([A-Za-z]+)[ \t]*(?:#
 _LATEX_DECL = re.compile(r"([ \t]*)([^:\n#=]*[\\_^{][^:\n#=]*?)([ \t]*:[^\n]*)")
 
 
-class Builder(StatedShapes, Readings, Versions, UndefinedLosses):
+class Builder(StatedShapes, Readings, Versions, UndefinedLosses, Facts):
     """Collects the chainrule text of one document, in order, and decides
     which equations are checked."""
 
@@ -92,6 +93,7 @@ class Builder(StatedShapes, Readings, Versions, UndefinedLosses):
         self.plain = bold_and_plain(host.text)      # \hat y and \hat{\mathbf y}: two names
         self._versions_start()
         self.losses_read: set[str] = set()     # losses the document differentiates but does not define
+        self.own_functions: set[str] = set()   # built-in names the document defines otherwise (facts)
 
     def _emit(self, text: str, host_start: int, host_end: int, exact: bool) -> None:
         if text:
@@ -192,6 +194,8 @@ class Builder(StatedShapes, Readings, Versions, UndefinedLosses):
             self._skip(whole, "left-side-unreadable", what=lhs.what)
             return
         before = self._count_definition(lhs, whole.line)
+        if (lhs.deriv or lhs.name is None) and self._fact(lhs, parts, whole):
+            return
         if lhs.deriv:
             entry = unchecked_entry(lhs.node, self.host.text, parts[0].at(0), parts[-1].end)
             if entry:

@@ -70,5 +70,7 @@ REASONS: dict[str, str] = {
     "claim-independent": "claims about values not tied by what was read",
     "defined-differently": "claims about a value defined twice",
     "rows-only": "claims fitting only with gradients as rows",
+    "fact-own-function": "definitions of a function other than the built-in",
+    "fact-undecided": "facts of one variable too seldom finite",
 }
 """The short name of each reason a formula is skipped, as the summary counts them."""

@@ -1,0 +1,212 @@
+"""Facts of one variable that notes state about the functions they use.
+
+Notes define the functions they use and state their derivatives, of a
+variable that is no value of the document (``z``, a stand-in for any entry):
+
+- a definition of a built-in function: ``\\sigma(z) = \\frac{1}{1 + e^{-z}}``,
+  ``\\mathrm{ReLU}(z) = \\max(0, z)``;
+- a derivative of one: ``\\sigma'(z) = \\sigma(z)(1 - \\sigma(z))``,
+  ``\\frac{d\\sigma}{dz} = ...``, ``\\frac{d}{dz} \\log(1 + e^{z}) = \\sigma(z)``.
+
+Both sides are functions of that one variable, and both are computed at a few
+values of it, here, with the function table's own values and derivatives (a
+derivative of an expression by central differences).  A definition that agrees
+is the built-in the formulas read (``N722``); one that does not is the
+document's own function, and its formulas' reading as the built-in is noted
+(``N702``), as are the facts about it that follow.  A derivative that does not
+agree is wrong (``E500``, with a value where the sides part).
+
+Contract: :func:`values` computes an expression of one variable (None when it
+is not one); :class:`Facts` is the part of the builder that reads such a fact.
+
+    >>> from dataclasses import replace
+
+import numpy as np
+    >>> from dsl.language.printer import to_source
+from dsl.language.syntax import parse_expr
+    >>> values(parse_expr("1 / (1 + exp(-z))")[0], "z", np.array([0.0]))
+    array([0.5])
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from dsl.builtins import FUNCTIONS, function_name
+from dsl.core import messages
+from dsl.core.ast import BinOp, Call, Expr, Name, Neg, Number, Op, Transpose
+from dsl.core.span import Span
+from dsl.core.wording import say
+from dsl.frontends.document import Slice
+from dsl.frontends.entrywise import entrywise_in
+from dsl.frontends.forms import names
+from dsl.frontends.latex_math import Translation
+from dsl.language.printer import to_source
+from dsl.language.syntax import parse_expr
+
+AT = np.array([-2.3, -1.1, -0.4, 0.3, 0.9, 1.7, 2.6])
+"""The values of the variable where a fact is checked (none at 0, where kinks are)."""
+
+_STEP = 1e-6
+_OPS = {Op.ADD: np.add, Op.SUB: np.subtract, Op.MUL: np.multiply, Op.MATMUL: np.multiply,
+        Op.DIV: np.divide, Op.POW: np.power}
+_PAIRWISE = {"max": np.maximum, "min": np.minimum,      # \max(0, z): the larger of two
+             "maximum": np.maximum, "minimum": np.minimum}
+
+
+def values(node: Expr, var: str, at: np.ndarray) -> np.ndarray | None:
+    """``node``, an expression of the one variable ``var``, at the values ``at`` (None
+    when it is not one: another name, a function that is not entrywise, a matrix operation)."""
+    match node:
+        case Number(value=v):
+            return np.full(at.shape, float(v))
+        case Name(id=name):
+            return at.astype(float) if name == var else None
+        case Neg(operand=o):
+            inner = values(o, var, at)
+            return None if inner is None else -inner
+        case Transpose(operand=o):                     # of one number, the number
+            return values(o, var, at)
+        case BinOp(op=op, left=left, right=right) if op in _OPS:
+            a, b = values(left, var, at), values(right, var, at)
+            if a is None or b is None:
+                return None
+            with np.errstate(all="ignore"):
+                return _OPS[op](a, b)
+        case Call(func=func, args=args, keywords=()) if func in _PAIRWISE and len(args) == 2:
+            a, b = values(args[0], var, at), values(args[1], var, at)
+            return None if a is None or b is None else _PAIRWISE[func](a, b)
+        case Call(func=func, args=(arg,), keywords=(), prime=prime):
+            row = FUNCTIONS.get(func)
+            if row is None or not row.elementwise or row.forward is None or (prime and row.prime is None):
+                return None
+            inner = values(arg, var, at)
+            if inner is None:
+                return None
+            with np.errstate(all="ignore"):
+                out = (row.prime if prime else row.forward)(inner)
+            return np.asarray(out, dtype=float)
+    return None
+
+
+def derivative(node: Expr, var: str, at: np.ndarray) -> np.ndarray | None:
+    """The derivative of ``node`` by ``var`` at ``at``, by central differences."""
+    step = _STEP * np.maximum(1.0, np.abs(at))
+    up, down = values(node, var, at + step), values(node, var, at - step)
+    return None if up is None or down is None else (up - down) / (2 * step)
+
+
+def parting(left: np.ndarray, right: np.ndarray) -> int | None:
+    """Where two sides computed at :data:`AT` part (an index of it), or None when they
+    agree; -1 when too few values are finite on both sides to tell."""
+    both = np.isfinite(left) & np.isfinite(right)
+    if both.sum() < 3:
+        return -1
+    close = np.isclose(left, right, rtol=1e-4, atol=1e-6) | ~both
+    return None if close.all() else int(np.argmin(close))
+
+
+class Facts:
+    """Facts of one variable (a mixin of the ``Builder``)."""
+
+    known: set[str]
+    counts: dict
+    notes: list
+    own_functions: set[str]
+
+    def _read(self, sl: Slice, left: Translation | None = None, cdot: str | None = None):
+        raise NotImplementedError
+
+    def _skip(self, where: Span, reason: str, count: bool = True, **values) -> None:
+        raise NotImplementedError
+
+    def _fact(self, lhs: Translation, parts: list[Slice], whole: Span) -> bool:
+        """Whether the equation is a fact of one variable, read here (and so done)."""
+        form = self._fact_form(lhs)
+        if form is None:
+            return False
+        func, var, left, definition, claim = form
+        rights = [self._read(part, lhs) for part in parts[1:]]
+        if not all(isinstance(r, Translation) and r.node is not None and names(r.node) <= {var} for r in rights):
+            return False
+        if any(c.func in self.own_functions for r in rights for c in _calls(r.node)):
+            return False
+        computed = [values(r.node, var, AT) for r in rights]
+        if any(c is None for c in computed):
+            return False
+        self.counts["read"] += 1
+        self.counts["facts"] += 1           # checked here, not by a program line
+        for r, right in zip(rights, computed, strict=True):
+            at = parting(left, right)
+            if at is None:
+                continue
+            if at < 0:
+                self._skip(whole, "fact-undecided", var=var)
+            elif definition:
+                self.own_functions.add(func)
+                self._skip(whole, "fact-own-function", func=func, doc=FUNCTIONS[func].doc.strip("`"))
+            else:
+                self.notes.append(messages.make(
+                    "E500", whole, claim=f"{claim} = {to_source(_scalar(r.node))}",
+                    detail=say("fact-parts", var=var, at=f"{AT[at]:g}", left=f"{left[at]:.4g}",
+                               right=f"{right[at]:.4g}")))
+            return True
+        what = "fact-builtin" if definition else "fact-holds"
+        self.notes.append(messages.make("N722", whole, what=say(what, func=func, var=var)))
+        return True
+
+    def _fact_form(self, lhs: Translation) -> tuple[str, str, np.ndarray, bool, str] | None:
+        """The function, the variable, the left side at :data:`AT`, whether it is a
+        definition and the left side as a message shows it, of a left side that states
+        a fact of one variable."""
+        node = lhs.node
+        if isinstance(node, Call) and len(node.args) == 1 and isinstance(node.args[0], Name) and not node.keywords:
+            func, var = node.func, node.args[0].id
+            row = FUNCTIONS.get(func)
+            if row is None or not row.elementwise or func in self.own_functions:
+                return None
+            left = values(node, var, AT)
+            return None if left is None else (func, var, left, not node.prime, lhs.text)
+        if lhs.deriv is None or lhs.deriv[1] in self.known:
+            return None
+        num, var = lhs.deriv
+        func = function_name(num) if num not in self.known else None
+        if func is not None and (row := FUNCTIONS.get(func)) is not None and row.elementwise:
+            if func in self.own_functions:
+                return None
+            left = values(Call(func, (Name(var, node.span),), (), True, node.span, node.span), var, AT)
+            return None if left is None else (func, var, left, False, lhs.text)
+        definition = next((t for t, _, _ in lhs.aux if t.startswith(num + " = ")), None)
+        expr = parse_expr(definition[len(num) + 3:])[0] if definition else None
+        if expr is None or not entrywise_in(expr, var, frozenset()):
+            return None
+        if any(isinstance(c, Call) and c.func in self.own_functions for c in _calls(expr)):
+            return None
+        left = derivative(expr, var, AT)
+        return None if left is None else ("", var, left, False, f"d/d{var} ({to_source(expr)})")
+
+
+def _scalar(node: Expr) -> Expr:
+    """``node`` with its products of numbers written ``*`` (a fact's values are numbers)."""
+    match node:
+        case BinOp(op=op, left=left, right=right):
+            return replace(node, op=Op.MUL if op is Op.MATMUL else op, left=_scalar(left), right=_scalar(right))
+        case Neg(operand=o) | Transpose(operand=o):
+            return replace(node, operand=_scalar(o))
+        case Call(args=args):
+            return replace(node, args=tuple(_scalar(a) for a in args))
+    return node
+
+
+def _calls(node: Expr):
+    stack = [node]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, Call):
+            yield x
+            stack += list(x.args)
+        elif isinstance(x, BinOp):
+            stack += [x.left, x.right]
+        elif isinstance(x, (Neg, Transpose)):
+            stack.append(x.operand)
