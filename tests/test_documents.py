@@ -197,4 +197,5 @@ def test_later_documents_are_read_without_an_alarm_or_an_internal_error(more):
 def test_later_documents_have_every_planted_mistake_caught(more, variant):
     missed = [(m.path, p.where, p.kind) for m in more if m.variant == variant for p in m.missed]
     assert missed == []
-    assert sum(m.planted for m in more if m.variant == variant) == 4
+    planted = sum(len(e.get("mistakes", [])) for e in docs.load_expected(MORE)["documents"].values())
+    assert sum(m.planted for m in more if m.variant == variant) == planted >= 8

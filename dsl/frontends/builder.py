@@ -42,7 +42,7 @@ from dsl.core.wording import say
 from dsl.frontends.conventions import Conventions
 from dsl.frontends.declarations import name_of
 from dsl.frontends.document import Extracted, Formula, Host, Slice, suppressions
-from dsl.frontends.entries import entries_beside_wholes, unchecked_entry
+from dsl.frontends.entries import entries_beside_wholes, entry_derivatives, unchecked_entry
 from dsl.frontends.facts import Facts
 from dsl.frontends.fonts import bold_and_plain
 from dsl.frontends.forms import names, scalar_like
@@ -269,6 +269,10 @@ class Builder(StatedShapes, Readings, Versions, UndefinedLosses, Facts):
             self._skip(whole, "set-to-zero", count=False, claim=lhs.text)      # a condition: the minimiser
             return False
         self._supply(r.names - {lhs.name})
+        if entry_derivatives(r.node):
+            self._skip(whole, "entry-derivatives", count=False)       # a chain rule per entry
+            self._why = "entry-derivatives"
+            return False
         if entries_beside_wholes(r.node, frozenset(self.scalars)):
             self._skip(whole, "entries-and-wholes", count=False)      # x_i^T w: per entry, vectors
             self._why = "entries-and-wholes"

@@ -76,6 +76,7 @@ class Spread:
     only as a term added to a matrix, where broadcasting copies it the same way."""
     node: Expr
     span: Range
+    rows: bool = True                # 1 b^T: b^T copied down the rows; b 1^T: b across the columns
 
 
 class Stop(Exception):

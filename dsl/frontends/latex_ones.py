@@ -8,9 +8,10 @@ a vector of ones by its use, which gives its size, as notes write it:
 - added to, multiplied or divided entry by entry with a value, the number 1,
   which broadcasts to that value's shape: ``\\log(\\mathbf{1} - p)`` is
   ``log(1 - p)``, ``\\mathbf{1} \\oslash p`` is ``1 / p``;
-- as an outer product with a row or column (``\\mathbf{1} b^T``, ``b
-  \\mathbf{1}^T``), the row or column copied, read only as a term added to a
-  matrix (``X W + \\mathbf{1} b^T``), where broadcasting copies it the same way.
+- as an outer product with a row, column or scalar (``\\mathbf{1} b^T``, ``b
+  \\mathbf{1}^T``, ``c \\mathbf{1}``), the row or column copied, read only in an
+  entrywise operation with a matrix (``X W + \\mathbf{1} b^T``, ``\\hat X \\odot
+  (\\mathbf{1} \\gamma)``), where broadcasting copies it the same way.
 
 Anywhere else (alone, beside a scalar, as a function's argument) its size is
 not given, and the formula is not read.
@@ -23,10 +24,11 @@ not given, and the formula is not read.
 """
 from __future__ import annotations
 
-from dsl.core.ast import Keyword
+from dsl.core.ast import BinOp, Keyword, Op
 from dsl.core.wording import say
 from dsl.frontends.forms import scalar_like
 from dsl.frontends.latex_items import Base, Ones, Spread, Stop, _range
+from dsl.frontends.latex_tree import tspan
 from dsl.frontends.latex_words import GREEK_SCALARS, TRANSPOSES
 
 _ENTRYWISE = frozenset({"plus", "minus", "hadamard", "slash", "oslash", "star"})
@@ -50,45 +52,57 @@ class OnesReading(Base):
         ``E \\mathbf{1}^T`` copies of it (:class:`Spread`)."""
         if not any(isinstance(f, Ones) for f in factors):
             return factors
-        return self._pair(self._pair(factors, False), True)
+        return self._copies(self._sums(factors))
 
-    def _pair(self, factors: list, spread: bool) -> list:
-        """Each vector of ones taken with the neighbour its orientation faces (a ``1^T``
-        the factor after it, a ``1`` the one before it for a sum, the other way for a copy)."""
+    def _sums(self, factors: list) -> list:
+        """``1^T E`` and ``E 1`` of a value ``E`` (not a scalar): its sums."""
         out: list = []
         i = 0
         while i < len(factors):
             f = factors[i]
             nxt = factors[i + 1] if i + 1 < len(factors) else None
-            if not isinstance(f, Ones):
-                out.append(f)
-                i += 1
-                continue
-            make = self._spread if spread else self._sum
-            after = f.t != spread                      # 1^T E is a sum, 1 E a copy of E
-            if after and nxt is not None and self._sized(nxt):
-                out.append(make(nxt, f, True))
+            if isinstance(f, Ones) and f.t and nxt is not None and self._sized(nxt):
+                out.append(self._sum(nxt, f, True))
                 i += 2
                 continue
-            if not after and out and self._sized(out[-1]):
-                out[-1] = make(out[-1], f, False)
+            if isinstance(f, Ones) and not f.t and out and self._sized(out[-1]):
+                out[-1] = self._sum(out[-1], f, False)
+            else:
+                out.append(f)
+            i += 1
+        return out
+
+    def _copies(self, factors: list) -> list:
+        """``1 E`` and ``E 1^T`` of a row or column, and a scalar beside a vector of ones
+        either way: copies (:class:`Spread`)."""
+        out: list = []
+        i = 0
+        while i < len(factors):
+            f = factors[i]
+            nxt = factors[i + 1] if i + 1 < len(factors) else None
+            prev = out[-1] if out else None
+            if isinstance(f, Ones) and nxt is not None and self._sized(nxt, scalar=True):
+                out.append(self._spread(nxt, f, rows=True))
+                i += 2
+                continue
+            if isinstance(f, Ones) and prev is not None and self._sized(prev, scalar=True):
+                out[-1] = self._spread(prev, f, rows=False)
             else:
                 out.append(f)
             i += 1
         return out
 
     def operands(self, kind: str, left, right) -> tuple:
-        """Both operands of ``kind`` as AST: a vector of ones beside a value is 1 in an
-        entrywise operation; a copied row or column is itself in a sum with a matrix."""
+        """Both operands of ``kind`` as AST: in an entrywise operation with a value (not a
+        scalar, whose shape would not be the result's), a vector of ones is 1 and a copied
+        row or column itself, which broadcasting copies alike."""
         one_l, one_r = isinstance(left, Ones), isinstance(right, Ones)
-        plain_l = not one_l and not isinstance(left, Spread)
-        plain_r = not one_r and not isinstance(right, Spread)
+        plain_l, plain_r = self._sized(left), self._sized(right)      # a value, not a scalar
         if kind in _ENTRYWISE:
             if one_l and plain_r:
                 left = self.num("1", left.span)
             if one_r and plain_l:
                 right = self.num("1", right.span)
-        if kind in ("plus", "minus"):
             if isinstance(left, Spread) and plain_r:
                 left = left.node
             if isinstance(right, Spread) and plain_l:
@@ -101,15 +115,16 @@ class OnesReading(Base):
             raise Stop(say("latex-ones-alone"), x.span)
 
     # ---- helpers
-    def _sized(self, f) -> bool:
-        """Whether a factor gives a vector of ones beside it its size: a value, not a scalar."""
+    def _sized(self, f, scalar: bool = False) -> bool:
+        """Whether a factor gives a vector of ones beside it its size: a value, not a
+        scalar unless ``scalar`` (a scalar beside a vector of ones either way is copied)."""
         if isinstance(f, (Ones, Spread)):
             return False
         try:
             node = self.value(f)
         except Stop:
             return False
-        return not scalar_like(node, self.scalars | (GREEK_SCALARS - self.known))
+        return scalar or not scalar_like(node, self.scalars | (GREEK_SCALARS - self.known))
 
     def _sum(self, f, ones: Ones, before: bool):
         """``1^T E`` (``before``): ``sum(E, axis=0)``; ``E 1``: ``sum(E, axis=1)``."""
@@ -118,10 +133,40 @@ class OnesReading(Base):
         keyword = Keyword("axis", self.num("0" if before else "1", ones.span), self.at(ones.span))
         return self.call("sum", (node,), span, ones.span, keywords=(keyword,))
 
-    def _spread(self, f, ones: Ones, before: bool) -> Spread:
-        """``1 b^T`` or ``b 1^T``: ``b`` copied, held until a sum takes it."""
+    def _spread(self, f, ones: Ones, rows: bool) -> Spread:
+        """``1 b^T`` or ``b 1^T``: ``b`` copied, held until an entrywise operation takes it."""
         node = self.value(f)
-        return Spread(node, _joined(_range(node), ones.span))
+        return Spread(node, _joined(_range(node), ones.span), rows)
+
+    def copy_scaled(self, kind: str, tok, left, right):
+        """An entrywise product of a value and a copied row or column, as a product that
+        scales its columns or rows (:meth:`_scaling`); None for any other operation."""
+        if kind not in ("hadamard", "star", "oslash", "slash"):
+            return None
+        if isinstance(left, Spread) and self._sized(right) and kind in ("hadamard", "star"):
+            copy, other = left, right
+        elif isinstance(right, Spread) and self._sized(left):
+            copy, other = right, left
+        else:
+            return None
+        if kind in ("oslash", "slash"):           # A \oslash (\mathbf{1} s): A diag(1 / s)
+            one = self.num("1", copy.span)
+            copy = Spread(self.bin(Op.DIV, one, copy.node, copy.span, copy.span), copy.span, copy.rows)
+        op, a, b = self._scaling(copy, other)
+        span = _joined(_range(left), _range(right))
+        return self.bin(op, a, b, span, tspan(tok) if tok is not None else span)
+
+    def _scaling(self, copy: Spread, other):
+        """``A \\odot (\\mathbf{1} r)`` is ``A diag(r)``, ``(c \\mathbf{1}^T) \\odot A`` is
+        ``diag(c) A``: each column, or row, of ``A`` scaled, as the copy says (a scalar scales all)."""
+        value = self.value(other)
+        if isinstance(copy.node, BinOp) and copy.node.op is Op.DIV and scalar_like(
+                copy.node.right, self.scalars | (GREEK_SCALARS - self.known)):
+            return Op.DIV, value, copy.node.right
+        if scalar_like(copy.node, self.scalars | (GREEK_SCALARS - self.known)):
+            return Op.MUL, value, copy.node
+        diag = self.call("diag", (copy.node,), copy.span, copy.span)
+        return (Op.MATMUL, value, diag) if copy.rows else (Op.MATMUL, diag, value)
 
 
 def _joined(a, b):

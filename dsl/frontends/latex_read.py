@@ -121,6 +121,8 @@ class Reader(Scripts, Derivatives, OnesReading):
         return node
 
     def binary(self, kind, tok, left, right):
+        if (scaled := self.copy_scaled(kind, tok, left, right)) is not None:
+            return scaled                 # A \odot (\mathbf{1} r): A diag(r)
         left, right = self.operands(kind, left, right)
         opspan = tspan(tok) if tok is not None else (left.span.end, right.span.start)
         scalars = self.scalars | (GREEK_SCALARS - self.known)

@@ -124,8 +124,13 @@ class StatedShapes:
                 and name not in self.plan.hand and name not in self.plan.size_alias)
 
     def _stated_scalars(self) -> set[str]:
-        return {n for n, scopes in self.plan.scopes.items()
-                if scopes[0].stated is not None and not scopes[0].stated.sizes}
+        """The names stated to be scalars, and the size symbols of the shapes stated
+        (``X \\in \\mathbb{R}^{m \\times d}``: m and d) that name nothing else."""
+        plan = self.plan
+        sizes = {s for scopes in plan.scopes.values() for sc in scopes if sc.stated for s in sc.stated.symbols()}
+        return {n for n, scopes in plan.scopes.items()
+                if scopes[0].stated is not None and not scopes[0].stated.sizes} | (
+            sizes - plan.scopes.keys() - plan.defined - plan.hand)
 
     # ---- the document's statements, declared where an equation needs them
     def _supply(self, names) -> None:

@@ -15,6 +15,8 @@ CONSTRUCTS: dict[str, str] = {
                             "of a matrix, which index notation does not read",
     "latex-prod": "'prod(A, B)' is the product whose shapes line up (d2l's notation); it is not read: "
                   "write the product with the operands in order and transposed as needed",
+    "latex-indicator-equal": "an indicator of an equality is read only between two indices the formula "
+                             "binds (\\mathbb{{1}}\\{{i = j\\}} is the Kronecker delta)",
     # ------------------------------------------------------- facts of one variable (N722, N702, E500)
     "fact-builtin": "the definition of the built-in '{func}', checked at values of '{var}': "
                     "the formulas read '{func}' as the built-in",
