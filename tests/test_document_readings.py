@@ -118,3 +118,71 @@ def test_an_inferred_shape_never_uses_a_size_declared_further_on(tmp_path):
     assert problems(report) == []
     source = extract(str(tmp_path / "later.md"), text).source.text
     assert source.index("dims k") < source.index("k x 1")
+
+
+# ------------------------------------------------------------------ facts of one variable
+
+def test_a_definition_of_a_builtin_function_is_checked_at_values_of_its_variable(tmp_path):
+    text = ("The sigmoid is $\\sigma(z) = \\frac{1}{1 + e^{-z}}$, and "
+            "$\\mathrm{ReLU}(z) = \\max(0, z)$, $\\tanh(t) = \\frac{e^{t} - e^{-t}}{e^{t} + e^{-t}}$.\n")
+    report = lint(tmp_path, "defs.md", text, verbose=True)
+    notes = [d for d in report["diagnostics"] if d["code"] == "N722"]
+    assert [n["column"] for n in notes] == sorted(n["column"] for n in notes) and len(notes) == 3
+    assert all("built-in" in n["message"] for n in notes)
+    assert problems(report) == []
+
+
+def test_a_definition_other_than_the_builtin_is_the_documents_own_and_its_facts_are_not_checked(tmp_path):
+    text = ("Here $\\sigma(z) = \\frac{1}{1 + e^{z}}$, so that "
+            "$\\sigma'(z) = -\\sigma(z)(1 - \\sigma(z))$.\n")
+    report = lint(tmp_path, "own.md", text, verbose=True)
+    assert problems(report) == []
+    skipped = [d["message"] for d in report["diagnostics"] if d["code"] == "N702"]
+    assert any("not the built-in 'sigma'" in m for m in skipped)
+
+
+def test_a_derivative_of_one_variable_is_checked_and_a_wrong_one_flagged(tmp_path):
+    text = ("Recall $\\sigma'(z) = \\sigma(z)(1 - \\sigma(z))$ and $\\tanh'(a) = 1 - \\tanh^2(a)$.\n\n"
+            "Also $\\frac{d}{dz} \\log(1 + e^{z}) = \\sigma(z)$.\n\n"
+            "But $\\frac{d\\sigma}{dz} = \\sigma(z)(1 + \\sigma(z))$ is a slip, as is "
+            "$\\frac{d}{dx} \\log(1 + e^{-x}) = \\sigma(-x)$.\n")
+    report = lint(tmp_path, "facts.md", text, verbose=True)
+    found = codes(report)
+    assert found.get(1, []).count("N722") == 2 and "N722" in found.get(3, [])
+    wrong = [d for d in report["diagnostics"] if d["code"] == "E500"]
+    assert [d["line"] for d in wrong] == [5, 5]
+    assert "at z = " in wrong[0]["message"] and "at x = " in wrong[1]["message"]
+
+
+def test_a_fact_with_another_value_is_not_a_fact_of_one_variable(tmp_path):
+    text = HEAD + "$$\\sigma(z) = \\frac{1}{1 + e^{-z}} + u$$\n"
+    report = lint(tmp_path, "two.md", text, verbose=True)
+    assert problems(report) == []
+    assert "N722" not in [d["code"] for d in report["diagnostics"]]
+
+
+def test_the_indicator_of_an_equality_in_the_formula_does_not_restrict_it(tmp_path):
+    text = ("<!-- deriv\ndims K\nz : K x 1\n-->\n$$p = \\operatorname{softmax}(z)$$\n\n"
+            "For all indices, $\\frac{\\partial p_i}{\\partial z_j} = p_i (\\mathbb{1}\\{i = j\\} - p_j)$.\n\n"
+            "For $i \\ne j$, $\\frac{\\partial p_i}{\\partial z_j} = -p_i p_j$.\n")
+    report = lint(tmp_path, "jac.md", text, verbose=True)
+    assert [c["status"] for c in report["claims"]] == ["verified"]
+    assert any("holds only where i \\ne j" in d["message"] for d in report["diagnostics"] if d["line"] == 9)
+
+
+def test_a_chain_rule_written_per_entry_is_skipped_with_a_note(tmp_path):
+    text = ("<!-- deriv\ndims K\nz : K x 1\ny : K x 1 onehot\n-->\n$$p = \\operatorname{softmax}(z)$$\n\n"
+            "$$L = -\\sum_k y_k \\log p_k$$\n\n"
+            "$$\\frac{\\partial L}{\\partial z_j} = \\sum_i \\frac{\\partial L}{\\partial p_i} "
+            "\\frac{\\partial p_i}{\\partial z_j}$$\n")
+    report = lint(tmp_path, "chain.md", text, verbose=True)
+    assert problems(report) == []
+    assert any("derivatives of entries" in d["message"] for d in report["diagnostics"] if d["line"] == 10)
+
+
+def test_the_sizes_of_a_stated_shape_scale_before_the_shape_is_used(tmp_path):
+    text = ("Let $X \\in \\mathbb{R}^{m \\times d}$.\n\n$$\\mu = \\frac{1}{m} \\mathbf{1}^\\top X$$\n\n"
+            "$$\\nu = \\frac{1}{m} X$$\n")
+    ex = extract("sizes.md", text)
+    assert ex.source.text.splitlines()[-2:] == ["mu = 1 / m * sum(X, axis=0)", "nu = 1 / m * X"]
+    assert problems(lint(tmp_path, "sizes.md", text)) == []
