@@ -186,3 +186,11 @@ def test_the_sizes_of_a_stated_shape_scale_before_the_shape_is_used(tmp_path):
     ex = extract("sizes.md", text)
     assert ex.source.text.splitlines()[-2:] == ["mu = 1 / m * sum(X, axis=0)", "nu = 1 / m * X"]
     assert problems(lint(tmp_path, "sizes.md", text)) == []
+
+
+def test_text_that_joins_two_equations_keeps_the_second(tmp_path):
+    text = (HEAD + "$$a = \\sum u^2 \\qquad\\text{and}\\qquad \\frac{\\partial a}{\\partial u} = 3 u$$\n\n"
+            "$$b = 2 a \\quad \\text{where } u \\text{ is fixed, } c = b$$\n")
+    report = lint(tmp_path, "and.md", text, verbose=True)
+    assert [(c["line"], c["status"]) for c in report["claims"]] == [(5, "wrong")]
+    assert "c = " not in extract("and.md", text).source.text        # commentary still ends the row

@@ -17,7 +17,8 @@ checked (``builder`` does, and emits the statements as declarations).
 - prose: "``X`` shape: (750, 6)", "$X$ of shape $(n, d)$", "has shape
   `(2, 6)`", "is a 750 x 6 matrix", "$X$ is $n_x \\times m$", "has $m$ rows
   (examples) and $n$ columns", "of $m$ rows and $d$ features", "$y$ is a column
-  vector" / "row vector";
+  vector" / "row vector"; "$Y$, of the same shape as $S$" (:attr:`Stated.like`: the
+  shape of ``S`` where ``Y`` is declared);
   and, with no name (:attr:`Stated.name` empty), a switch of the whole
   document's vectors: "restated in terms of column vectors".
 
@@ -58,6 +59,7 @@ class Stated:
     written: str = ""             # the name as the document writes it
     attrs: tuple[str, ...] = ()   # how test data is drawn ("the one-hot label"): onehot, prob
     only_attrs: bool = False      # a statement of how its data is drawn, not of its shape
+    like: str = ""                # "of the same shape as $S$": the name whose shape it has
 
     def shape(self, vectors: str = "column") -> str:
         """The chainrule shape, a vector oriented by the statement or else by ``vectors``."""
@@ -196,6 +198,8 @@ _PROSE = [
     ("vector", re.compile(_SUBJECT + _VERB + r"\s+(?:an?\s+)?(?P<o>column|row)[- ]vectors?")),
     ("attr", re.compile(_MATH_SUBJECT + r"[^.;$`\n]{0,60}?\b"
                         r"(?P<a>one-hot|onehot|one hot|probabilit(?:y|ies)|distribution)\b")),
+    ("like", re.compile(_MATH_SUBJECT + r"[^.;$\n]{0,40}?\b(?:of|has|have|with|in|is|are)\s+the\s+same\s+"
+                        r"(?:shape|size|dimensions?)\s+as\s+(?P<v>\$[^$\n]{1,30}\$)")),
     ("length", re.compile(_MATH_SUBJECT + r"[^.;\n]{0,40}?\bof\s+(?:length|size|dimension)\s+"
                           r"(?P<v>\$[^$\n]{1,20}\$|[A-Za-z0-9]\w*)")),
     ("rows", re.compile(_MATH_SUBJECT + r"[^.;]{0,60}?\b(?:has|have|with|of)\s+(?P<r>\$[^$\n]{1,20}\$|\w+)\s+"
@@ -268,6 +272,12 @@ def prose(text: str, base: int) -> list[Stated]:
                 out.append(Stated("", (), m.group("o"), *where))
                 continue
             name, written = _subject(m)
+            if kind == "like":              # "$Y$, of the same shape as $S$"; "$G = ...$, of the same shape as $Y$"
+                name = name or name_of(written.split("=")[0]) if "=" in written else name
+                other = name_of(m.group("v").strip("$ "))
+                if name and other and other != name:
+                    out.append(Stated(name, (), None, *where, written.split("=")[0].strip(), like=other))
+                continue
             if kind in ("length", "rows") and name:   # "of length $d$", "has $d$ rows and $n$ columns"
                 groups = ("v",) if kind == "length" else ("r", "k")
                 sizes = tuple(size_name(m.group(g).strip("$ ")) or "" for g in groups)

@@ -19,7 +19,8 @@ agree is wrong (``E500``, with a value where the sides part).
 Contract: :func:`values` computes an expression of one variable (None when it
 is not one); :class:`Facts` is the part of the builder that reads such a fact.
 
-    >>> from dataclasses import replace
+    >>> from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
     >>> from dsl.language.printer import to_source
@@ -29,6 +30,7 @@ from dsl.language.syntax import parse_expr
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -41,7 +43,7 @@ from dsl.core.wording import say
 from dsl.frontends.document import Slice
 from dsl.frontends.entrywise import entrywise_in
 from dsl.frontends.forms import names
-from dsl.frontends.latex_math import Translation
+from dsl.frontends.latex_math import Translation, Unreadable
 from dsl.language.printer import to_source
 from dsl.language.syntax import parse_expr
 
@@ -115,11 +117,8 @@ class Facts:
     notes: list
     own_functions: set[str]
 
-    def _read(self, sl: Slice, left: Translation | None = None, cdot: str | None = None):
-        raise NotImplementedError
-
-    def _skip(self, where: Span, reason: str, count: bool = True, **values) -> None:
-        raise NotImplementedError
+    _read: Callable[..., Translation | Unreadable]         # a side read (``supply``)
+    _skip: Callable[..., None]                            # a formula not checked, with a note (``builder``)
 
     def _fact(self, lhs: Translation, parts: list[Slice], whole: Span) -> bool:
         """Whether the equation is a fact of one variable, read here (and so done)."""

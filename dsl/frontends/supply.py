@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 
 from dsl.core import messages
 from dsl.core.wording import say
@@ -47,6 +48,7 @@ class StatedShapes:
     versions: dict[str, str]
     shapeless: set[str]
     plain: frozenset
+    _so_far: Callable[[], tuple]              # the program so far, checked (``readings``)
 
     def _emit(self, text: str, host_start: int, host_end: int, exact: bool) -> None:
         raise NotImplementedError
@@ -138,6 +140,8 @@ class StatedShapes:
             if name in self.plan.hand:
                 continue                  # a hand statement gives it, where it stands
             base = self._base(name)
+            if base is None and name in self.plan.likes and self._supply_like(self.plan.likes[name]):
+                continue
             if base is None or base in self.plan.defined:
                 if (name in self.plan.sizes or self._limit(name)) and name not in self.plan.size_alias:
                     self._supply_size(name, None)
@@ -154,6 +158,22 @@ class StatedShapes:
                 self.known.add(name)
                 if not st.sizes:
                     self.scalars.add(name)
+
+    def _supply_like(self, st: Stated) -> bool:
+        """``Y``, stated to have the shape of ``S``: declared with the shape ``S`` has
+        here, when that is known and written in sizes (no shape is guessed)."""
+        info = self._so_far()[2].names.get(st.like)
+        shape = info.shape if info is not None else None
+        if shape is None or not all(isinstance(d, int) or str(d).isidentifier() for d in shape.dims):
+            return False
+        if any(str(d) not in self.known for d in shape.dims if not isinstance(d, int)):
+            return False
+        self._emit(f"{st.name} : {shape}\n", st.start, st.end, False)
+        self._declared(st.start, st.end, say("reading-declared", name=st.written or st.name, shape=str(shape)))
+        self.known.add(st.name)
+        if shape.is_scalar:
+            self.scalars.add(st.name)
+        return True
 
     def _base(self, name: str) -> str | None:
         """The document's name of a name in the program (``W_2`` in a second scope is ``W``)."""
