@@ -194,3 +194,34 @@ def test_text_that_joins_two_equations_keeps_the_second(tmp_path):
     report = lint(tmp_path, "and.md", text, verbose=True)
     assert [(c["line"], c["status"]) for c in report["claims"]] == [(5, "wrong")]
     assert "c = " not in extract("and.md", text).source.text        # commentary still ends the row
+
+
+def test_a_shape_in_parentheses_and_how_a_matrix_is_drawn_are_read_from_prose(tmp_path):
+    from dsl.frontends.declarations import prose
+    said = prose("with covariance $\\Sigma$ (symmetric positive definite, $n \\times n$) and "
+                 "weights $W$ (a $d \\times k$ matrix); $Q$ is orthogonal.", 0)
+    assert sorted((s.name, s.sizes, s.attrs) for s in said) == [
+        ("Q", (), ("orthogonal",)), ("Sigma", (), ("spd",)), ("Sigma", ("n", "n"), ()), ("W", ("d", "k"), ())]
+    text = ("For $x, \\mu \\in \\mathbb{R}^n$ and a covariance $\\Sigma$ (symmetric positive definite, "
+            "$n \\times n$),\n\n$$f = (x - \\mu)^T \\Sigma^{-1} (x - \\mu)$$\n\n"
+            "$$\\frac{\\partial f}{\\partial \\mu} = -2 \\Sigma^{-1} (x - \\mu)$$\n\n"
+            "$$\\frac{\\partial f}{\\partial x} = 2 \\Sigma^{-1} (\\mu - x)$$\n")
+    report = lint(tmp_path, "gauss.md", text)
+    assert [c["status"] for c in report["claims"]] == ["verified", "wrong"]   # drawn symmetric: the first holds
+    assert "Sigma : n x n spd" in extract("gauss.md", text).source.text
+
+
+def test_a_square_matrix_word_about_a_vector_draws_nothing(tmp_path):
+    text = ("Let $v \\in \\mathbb{R}^n$, symmetric about zero, and $u \\in \\mathbb{R}^n$.\n\n"
+            "$$s = v^T u$$\n")
+    assert " symmetric" not in extract("v.md", text).source.text
+    assert problems(lint(tmp_path, "v.md", text)) == []
+
+
+def test_the_same_shape_as_another_value_declares_it_when_that_shape_is_known(tmp_path):
+    text = ("Let $X \\in \\mathbb{R}^{N \\times D}$, $W \\in \\mathbb{R}^{D \\times C}$.\n\n$$S = X W$$\n\n"
+            "The labels $Y$ have the same shape as $S$.\n\n$$E = S - Y$$\n\n$$F = Y W$$\n")
+    ex = extract("like.md", text)
+    assert "Y : N x C" in ex.source.text
+    report = lint(tmp_path, "like.md", text)
+    assert [(d["line"], d["code"]) for d in report["diagnostics"] if d["severity"] == "error"] == [(9, "E300")]

@@ -11,7 +11,8 @@ checked (``builder`` does, and emits the statements as declarations).
 - I♥LA-style ``where`` lines outside math: ``x ∈ ℝ^n``, ``A ∈ ℝ^(m×n)``
   (:func:`prose`, as the rest of this list);
 - how a value's test data is drawn: "$y$ is the one-hot label" (``onehot``),
-  "a probability distribution" (``prob``);
+  "a probability distribution" (``prob``), "symmetric positive definite" (``spd``),
+  "symmetric", "orthogonal", "invertible" (of a square matrix only);
 - scalars named so: "hyperparameter $\\lambda$", "learning rate $\\eta$", "a
   scalar $c$", "a penalty of strength $\\lambda$", and ``\\lambda > 0`` in math;
 - prose: "``X`` shape: (750, 6)", "$X$ of shape $(n, d)$", "has shape
@@ -197,7 +198,8 @@ _PROSE = [
                           r"\s*(?:x|×|-by-|\\times)\s*[\w{}]+))\s*(?:real\s+)?(?:matrix|matrices|array)")),
     ("vector", re.compile(_SUBJECT + _VERB + r"\s+(?:an?\s+)?(?P<o>column|row)[- ]vectors?")),
     ("attr", re.compile(_MATH_SUBJECT + r"[^.;$`\n]{0,60}?\b"
-                        r"(?P<a>one-hot|onehot|one hot|probabilit(?:y|ies)|distribution)\b")),
+                        r"(?P<a>one-hot|onehot|one hot|probabilit(?:y|ies)|distribution|"
+                        r"(?:symmetric\s+)?positive[- ]definite|symmetric|orthogonal|invertible|nonsingular)\b")),
     ("like", re.compile(_MATH_SUBJECT + r"[^.;$\n]{0,40}?\b(?:of|has|have|with|in|is|are)\s+the\s+same\s+"
                         r"(?:shape|size|dimensions?)\s+as\s+(?P<v>\$[^$\n]{1,30}\$)")),
     ("length", re.compile(_MATH_SUBJECT + r"[^.;\n]{0,40}?\bof\s+(?:length|size|dimension)\s+"
@@ -205,6 +207,8 @@ _PROSE = [
     ("rows", re.compile(_MATH_SUBJECT + r"[^.;]{0,60}?\b(?:has|have|with|of)\s+(?P<r>\$[^$\n]{1,20}\$|\w+)\s+"
                         r"rows(?:\s*\([^()\n]{1,30}\))?,?\s+and\s+"
                         r"(?P<k>\$[^$\n]{1,20}\$|\w+)\s+(?:columns|features)")),
+    ("sizes", re.compile(_MATH_SUBJECT + r"\s*\((?:[^()$\n]{1,50}?,\s*)?(?:an?\s+)?\$(?P<d>[^$\n]{1,40}(?:\\times|×)"
+                         r"[^$\n]{1,40})\$(?:\s*(?:matrix|array))?\)")),
     ("sizes", re.compile(_MATH_SUBJECT + r",?\s+(?:is|are)\s+\$(?P<d>[^$\n]{1,40}(?:\\times|×)[^$\n]{1,40})\$"
                          r"(?!\s*(?:[=<>]|\w))")),
     ("scalar", re.compile(r"\b(?:a\s+scalar|hyperparameter|learning\s+rate|step\s+size|"
@@ -215,6 +219,19 @@ _PROSE = [
     ("where", re.compile(r"(?m)^[ \t>*-]*(?P<n>[A-Za-z][A-Za-z0-9_]*(?:\s*,\s*[A-Za-z][A-Za-z0-9_]*)*)"
                          r"\s*(?:∈|:)\s*(?P<s>ℝ[^\n]*?)\s*$")),
 ]
+
+
+def _drawn(words: str) -> str:
+    """The attribute a prose word gives a value's test data: "one-hot" ``onehot``,
+    "positive definite" ``spd``, "nonsingular" ``invertible``, ..."""
+    w = words.lower()
+    if w.startswith("one"):
+        return "onehot"
+    if "definite" in w:
+        return "spd"
+    if w in ("symmetric", "orthogonal", "invertible"):
+        return w
+    return "invertible" if w == "nonsingular" else "prob"
 
 
 _LAYOUT = re.compile(r"\b(numerator|denominator)[- ]layout\b", re.I)
@@ -288,8 +305,7 @@ def prose(text: str, base: int) -> list[Stated]:
                 out.append(Stated(name, (), None, *where, written))
                 continue
             if kind == "attr" and name:
-                attr = "onehot" if m.group("a").startswith("one") else "prob"
-                out.append(Stated(name, (), None, *where, written, (attr,), True))
+                out.append(Stated(name, (), None, *where, written, (_drawn(m.group("a")),), True))
                 continue
             if name is None:
                 continue

@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from dsl.core import messages
+from dsl.core.attributes import SQUARE_ATTRIBUTES
 from dsl.core.wording import say
 from dsl.frontends.declarations import Stated, name_of
 from dsl.frontends.document import Host, Slice
@@ -152,6 +153,8 @@ class StatedShapes:
             if st is not None and all(self._supply_size(s, st) for s in st.symbols()):
                 shape = st.shape(self.plan.vectors)
                 drawn = set(st.attrs) | (self.plan.attrs.get(base, set()) if st.sizes else set())
+                if len(st.sizes) != 2 or st.sizes[0] != st.sizes[1]:
+                    drawn -= set(SQUARE_ATTRIBUTES)         # "symmetric" says nothing of a vector
                 attrs = "".join(f" {a}" for a in sorted(drawn))
                 self._emit(f"{name} : {shape}{attrs}\n", st.start, st.end, False)
                 self._declared(st.start, st.end, say("reading-declared", name=st.written or name, shape=shape))
