@@ -19,12 +19,8 @@ agree is wrong (``E500``, with a value where the sides part).
 Contract: :func:`values` computes an expression of one variable (None when it
 is not one); :class:`Facts` is the part of the builder that reads such a fact.
 
-    >>> from collections.abc import Callable
-from dataclasses import replace
-
-import numpy as np
-    >>> from dsl.language.printer import to_source
-from dsl.language.syntax import parse_expr
+    >>> import numpy as np
+    >>> from dsl.language.syntax import parse_expr
     >>> values(parse_expr("1 / (1 + exp(-z))")[0], "z", np.array([0.0]))
     array([0.5])
 """
@@ -81,14 +77,16 @@ def values(node: Expr, var: str, at: np.ndarray) -> np.ndarray | None:
             return None if a is None or b is None else _PAIRWISE[func](a, b)
         case Call(func=func, args=(arg,), keywords=(), prime=prime):
             row = FUNCTIONS.get(func)
-            if row is None or not row.elementwise or row.forward is None or (prime and row.prime is None):
+            if row is None or not row.elementwise:
                 return None
             inner = values(arg, var, at)
             if inner is None:
                 return None
+            fn = row.prime if prime else row.forward
+            if fn is None:
+                return None
             with np.errstate(all="ignore"):
-                out = (row.prime if prime else row.forward)(inner)
-            return np.asarray(out, dtype=float)
+                return np.asarray(fn(inner), dtype=float)
     return None
 
 
@@ -126,17 +124,19 @@ class Facts:
         if form is None:
             return False
         func, var, left, definition, claim = form
-        rights = [self._read(part, lhs) for part in parts[1:]]
-        if not all(isinstance(r, Translation) and r.node is not None and names(r.node) <= {var} for r in rights):
-            return False
-        if any(c.func in self.own_functions for r in rights for c in _calls(r.node)):
-            return False
-        computed = [values(r.node, var, AT) for r in rights]
-        if any(c is None for c in computed):
-            return False
+        rights: list[tuple[Expr, np.ndarray]] = []
+        for part in parts[1:]:
+            r = self._read(part, lhs)
+            node = r.node if isinstance(r, Translation) else None
+            if node is None or not names(node) <= {var} or any(c.func in self.own_functions for c in _calls(node)):
+                return False
+            computed = values(node, var, AT)
+            if computed is None:
+                return False
+            rights.append((node, computed))
         self.counts["read"] += 1
         self.counts["facts"] += 1           # checked here, not by a program line
-        for r, right in zip(rights, computed, strict=True):
+        for node, right in rights:
             at = parting(left, right)
             if at is None:
                 continue
@@ -147,7 +147,7 @@ class Facts:
                 self._skip(whole, "fact-own-function", func=func, doc=FUNCTIONS[func].doc.strip("`"))
             else:
                 self.notes.append(messages.make(
-                    "E500", whole, claim=f"{claim} = {to_source(_scalar(r.node))}",
+                    "E500", whole, claim=f"{claim} = {to_source(_scalar(node))}",
                     detail=say("fact-parts", var=var, at=f"{AT[at]:g}", left=f"{left[at]:.4g}",
                                right=f"{right[at]:.4g}")))
             return True
@@ -160,6 +160,8 @@ class Facts:
         definition and the left side as a message shows it, of a left side that states
         a fact of one variable."""
         node = lhs.node
+        if node is None:
+            return None
         if isinstance(node, Call) and len(node.args) == 1 and isinstance(node.args[0], Name) and not node.keywords:
             func, var = node.func, node.args[0].id
             row = FUNCTIONS.get(func)
@@ -170,12 +172,12 @@ class Facts:
         if lhs.deriv is None or lhs.deriv[1] in self.known:
             return None
         num, var = lhs.deriv
-        func = function_name(num) if num not in self.known else None
-        if func is not None and (row := FUNCTIONS.get(func)) is not None and row.elementwise:
-            if func in self.own_functions:
+        named = function_name(num) if num not in self.known else None
+        if named is not None and (row := FUNCTIONS.get(named)) is not None and row.elementwise:
+            if named in self.own_functions:
                 return None
-            left = values(Call(func, (Name(var, node.span),), (), True, node.span, node.span), var, AT)
-            return None if left is None else (func, var, left, False, lhs.text)
+            left = values(Call(named, (Name(var, node.span),), (), True, node.span, node.span), var, AT)
+            return None if left is None else (named, var, left, False, lhs.text)
         definition = next((t for t, _, _ in lhs.aux if t.startswith(num + " = ")), None)
         expr = parse_expr(definition[len(num) + 3:])[0] if definition else None
         if expr is None or not entrywise_in(expr, var, frozenset()):

@@ -17,7 +17,7 @@ Anywhere else (alone, beside a scalar, as a function's argument) its size is
 not given, and the formula is not read.
 
     >>> from dsl.frontends.latex_math import translate
-    >>> translate(r"\\frac{1}{m} \\mathbf{1}^T G", known={"G"}).text
+    >>> translate(r"\\frac{1}{m} \\mathbf{1}^T G", known={"G"}, scalars={"m"}).text
     '1 / m * sum(G, axis=0)'
     >>> translate(r"X W + \\mathbf{1} b^\\top", known={"X", "W", "b"}).text
     'X @ W + b.T'

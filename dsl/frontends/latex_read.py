@@ -34,7 +34,7 @@ from dsl.frontends.latex_items import DOp, Head, Ones, Partial, Stop, Word, _ran
 from dsl.frontends.latex_names import sup_part
 from dsl.frontends.latex_ones import OnesReading
 from dsl.frontends.latex_scripts import Scripts
-from dsl.frontends.latex_tree import Range, Raw, arguments as _arguments, letter, peel, rebuild, subscript_word, to_raw, tspan
+from dsl.frontends.latex_tree import Range, Raw, arguments, letter, peel, rebuild, subscript_word, to_raw, tspan
 from dsl.frontends.latex_words import ACCENTS, BOLD, GREEK_SCALARS, PRODUCTS, TEXTUAL, greek_name
 
 
@@ -74,8 +74,8 @@ class Reader(Scripts, Derivatives, OnesReading):
         k = r.kind
         if k in ("plus", "minus"):
             left, tok, right = r.kids
-            return self.bin(Op.ADD if k == "plus" else Op.SUB,
-                            *self.operands(k, self.expr(left, flat), self.expr(right, flat)), r.span, tspan(tok))
+            a, b = self.operands(k, self.expr(left, flat), self.expr(right, flat))
+            return self.bin(Op.ADD if k == "plus" else Op.SUB, a, b, r.span, tspan(tok))
         if k == "neg":
             return Neg(self.value(self.expr(r.kids[1], flat)), self.at(r.span))
         if k == "pos":
@@ -228,10 +228,10 @@ class Reader(Scripts, Derivatives, OnesReading):
         x = self.unit(units[i], flat)
         if isinstance(x, DOp) and i + 1 < len(units):
             target, j = self.applied(units, i + 1, flat)
-            if isinstance(target, Word) and j < len(units) and _arguments(units[j]) >= 1:
+            if isinstance(target, Word) and j < len(units) and arguments(units[j]) >= 1:
                 j += 1                              # \frac{d}{dx} f(x): the derivative of f
             return self.operate(x, target, (x.span[0], _range(target)[1])), j
-        if isinstance(x, Word) and i + 1 < len(units) and _arguments(units[i + 1]) >= 2 and not function_name(x.id):
+        if isinstance(x, Word) and i + 1 < len(units) and arguments(units[i + 1]) >= 2 and not function_name(x.id):
             if x.id == "prod":
                 raise Stop(say("latex-prod"), (x.span[0], units[i + 1].span[1]))
             self.opaque.setdefault(x.id, x.span)      # l(o, y): a function the document does not define
