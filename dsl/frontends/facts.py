@@ -1,7 +1,8 @@
 """Facts of one variable that notes state about the functions they use.
 
 Notes define the functions they use and state their derivatives, of a
-variable that is no value of the document (``z``, a stand-in for any entry):
+variable that is no value of the document (``z``, a stand-in for any entry;
+a fact about a value the document declares or defines is not one of these):
 
 - a definition of a built-in function: ``\\sigma(z) = \\frac{1}{1 + e^{-z}}``,
   ``\\mathrm{ReLU}(z) = \\max(0, z)``;
@@ -130,6 +131,8 @@ class Facts:
             node = r.node if isinstance(r, Translation) else None
             if node is None or not names(node) <= {var} or any(c.func in self.own_functions for c in _calls(node)):
                 return False
+            if definition and var not in names(node):
+                return False                  # sigma(z) = 1: no definition of a function of z
             computed = values(node, var, AT)
             if computed is None:
                 return False
@@ -165,8 +168,8 @@ class Facts:
         if isinstance(node, Call) and len(node.args) == 1 and isinstance(node.args[0], Name) and not node.keywords:
             func, var = node.func, node.args[0].id
             row = FUNCTIONS.get(func)
-            if row is None or not row.elementwise or func in self.own_functions:
-                return None
+            if row is None or not row.elementwise or func in self.own_functions or var in self.known:
+                return None               # sigma(h) = 1 of the document's h: no fact of a variable
             left = values(node, var, AT)
             return None if left is None else (func, var, left, not node.prime, lhs.text)
         if lhs.deriv is None or lhs.deriv[1] in self.known:
