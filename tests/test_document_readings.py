@@ -225,3 +225,14 @@ def test_the_same_shape_as_another_value_declares_it_when_that_shape_is_known(tm
     assert "Y : N x C" in ex.source.text
     report = lint(tmp_path, "like.md", text)
     assert [(d["line"], d["code"]) for d in report["diagnostics"] if d["severity"] == "error"] == [(9, "E300")]
+
+
+def test_facts_that_overflow_or_leave_the_domain_warn_nothing_and_stay_located(tmp_path):
+    import warnings
+    text = ("$\\sigma(z) = e^{e^{e^{z}}}$ and $\\tanh(t) = 1/(t - t)$ and $\\mathrm{relu}(q) = \\log(-q - 10)$.\n\n"
+            "$\\frac{d}{dz} \\exp(\\exp(\\exp(z))) = 1$ and $\\sigma(\\mathbf{1}) = 3$ and $\\sigma(z, w) = z$.\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        report = lint(tmp_path, "wild.md", text, verbose=True)
+    assert [(d["line"], d["code"]) for d in report["diagnostics"] if d["severity"] == "error"] == [(3, "E500")]
+    assert all(d["line"] in (1, 3) and d["column"] >= 1 for d in report["diagnostics"])

@@ -64,7 +64,7 @@ def values(node: Expr, var: str, at: np.ndarray) -> np.ndarray | None:
             return at.astype(float) if name == var else None
         case Neg(operand=o):
             inner = values(o, var, at)
-            return None if inner is None else -inner
+            return None if inner is None else np.negative(inner)
         case Transpose(operand=o):                     # of one number, the number
             return values(o, var, at)
         case BinOp(op=op, left=left, right=right) if op in _OPS:
@@ -75,7 +75,10 @@ def values(node: Expr, var: str, at: np.ndarray) -> np.ndarray | None:
                 return _OPS[op](a, b)
         case Call(func=func, args=args, keywords=()) if func in _PAIRWISE and len(args) == 2:
             a, b = values(args[0], var, at), values(args[1], var, at)
-            return None if a is None or b is None else _PAIRWISE[func](a, b)
+            if a is None or b is None:
+                return None
+            with np.errstate(all="ignore"):
+                return _PAIRWISE[func](a, b)
         case Call(func=func, args=(arg,), keywords=(), prime=prime):
             row = FUNCTIONS.get(func)
             if row is None or not row.elementwise:
@@ -95,7 +98,10 @@ def derivative(node: Expr, var: str, at: np.ndarray) -> np.ndarray | None:
     """The derivative of ``node`` by ``var`` at ``at``, by central differences."""
     step = _STEP * np.maximum(1.0, np.abs(at))
     up, down = values(node, var, at + step), values(node, var, at - step)
-    return None if up is None or down is None else (up - down) / (2 * step)
+    if up is None or down is None:
+        return None
+    with np.errstate(all="ignore"):
+        return (up - down) / (2 * step)
 
 
 def parting(left: np.ndarray, right: np.ndarray) -> int | None:
@@ -104,7 +110,8 @@ def parting(left: np.ndarray, right: np.ndarray) -> int | None:
     both = np.isfinite(left) & np.isfinite(right)
     if both.sum() < 3:
         return -1
-    close = np.isclose(left, right, rtol=1e-4, atol=1e-6) | ~both
+    with np.errstate(all="ignore"):
+        close = np.isclose(left, right, rtol=1e-4, atol=1e-6) | ~both
     return None if close.all() else int(np.argmin(close))
 
 
@@ -120,7 +127,12 @@ class Facts:
     _skip: Callable[..., None]                            # a formula not checked, with a note (``builder``)
 
     def _fact(self, lhs: Translation, parts: list[Slice], whole: Span) -> bool:
-        """Whether the equation is a fact of one variable, read here (and so done)."""
+        """Whether the equation is a fact of one variable, read here (and so done).
+        Overflows and invalid values are values (inf, nan) here, never warnings."""
+        with np.errstate(all="ignore"):
+            return self._fact_read(lhs, parts, whole)
+
+    def _fact_read(self, lhs: Translation, parts: list[Slice], whole: Span) -> bool:
         form = self._fact_form(lhs)
         if form is None:
             return False
