@@ -236,3 +236,12 @@ def test_facts_that_overflow_or_leave_the_domain_warn_nothing_and_stay_located(t
         report = lint(tmp_path, "wild.md", text, verbose=True)
     assert [(d["line"], d["code"]) for d in report["diagnostics"] if d["severity"] == "error"] == [(3, "E500")]
     assert all(d["line"] in (1, 3) and d["column"] >= 1 for d in report["diagnostics"])
+
+
+def test_a_fact_written_without_its_variable_is_read_with_one(tmp_path):
+    text = ("Since $\\sigma' = \\sigma (1 - \\sigma)$ and $\\tanh^\\prime = 1 - \\tanh^2$, "
+            "but not $\\sigma' = \\sigma(1 + \\sigma)$; and $\\log = 1$ is no fact.\n")
+    report = lint(tmp_path, "pointfree.md", text, verbose=True)
+    by_code = [(d["code"], d["column"]) for d in report["diagnostics"]]
+    assert [c for c, _ in by_code] == ["N722", "N722", "E500", "N702"]
+    assert [col for _, col in by_code] == sorted(col for _, col in by_code)

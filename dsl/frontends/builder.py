@@ -191,6 +191,8 @@ class Builder(StatedShapes, Readings, Versions, UndefinedLosses, Facts):
             return
         lhs, version = self._read(parts[0]), None
         if isinstance(lhs, Unreadable):
+            if self._pointfree(parts, whole):          # \sigma' = \sigma (1 - \sigma)
+                return
             self._skip(whole, "left-side-unreadable", what=lhs.what)
             return
         before = self._count_definition(lhs, whole.line)

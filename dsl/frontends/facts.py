@@ -7,7 +7,8 @@ a fact about a value the document declares or defines is not one of these):
 - a definition of a built-in function: ``\\sigma(z) = \\frac{1}{1 + e^{-z}}``,
   ``\\mathrm{ReLU}(z) = \\max(0, z)``;
 - a derivative of one: ``\\sigma'(z) = \\sigma(z)(1 - \\sigma(z))``,
-  ``\\frac{d\\sigma}{dz} = ...``, ``\\frac{d}{dz} \\log(1 + e^{z}) = \\sigma(z)``.
+  ``\\frac{d\\sigma}{dz} = ...``, ``\\frac{d}{dz} \\log(1 + e^{z}) = \\sigma(z)``, and
+  without the variable, ``\\sigma' = \\sigma (1 - \\sigma)``.
 
 Both sides are functions of that one variable, and both are computed at a few
 values of it, here, with the function table's own values and derivatives (a
@@ -27,6 +28,7 @@ is not one); :class:`Facts` is the part of the builder that reads such a fact.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -40,9 +42,13 @@ from dsl.core.wording import say
 from dsl.frontends.document import Slice
 from dsl.frontends.entrywise import entrywise_in
 from dsl.frontends.forms import names
-from dsl.frontends.latex_math import Translation, Unreadable
+from dsl.frontends.latex_math import Translation, Unreadable, translate
 from dsl.language.printer import to_source
 from dsl.language.syntax import parse_expr
+
+_PRIMED = r"(?:\s*(?:'|\^\s*\{\s*\\prime\s*\}|\^\s*\\prime(?![A-Za-z])))?"
+_POINTFREE = re.compile(r"\s*(?P<f>\\[A-Za-z]+|\\(?:mathrm|operatorname)\s*\{\s*[A-Za-z]+\s*\})" + _PRIMED + r"\s*")
+"""A left side that is a function alone, primed or not: ``\\sigma'``, ``\\tanh``."""
 
 AT = np.array([-2.3, -1.1, -0.4, 0.3, 0.9, 1.7, 2.6])
 """The values of the variable where a fact is checked (none at 0, where kinks are)."""
@@ -130,16 +136,34 @@ class Facts:
         """Whether the equation is a fact of one variable, read here (and so done).
         Overflows and invalid values are values (inf, nan) here, never warnings."""
         with np.errstate(all="ignore"):
-            return self._fact_read(lhs, parts, whole)
+            return self._fact_read(lhs, parts, whole, lambda part: self._read(part, lhs))
 
-    def _fact_read(self, lhs: Translation, parts: list[Slice], whole: Span) -> bool:
+    def _pointfree(self, parts: list[Slice], whole: Span) -> bool:
+        """``\\sigma' = \\sigma (1 - \\sigma)``: a fact written without its variable, when
+        the left side is a function alone (primed or not); read with every writing of that
+        function applied to a variable (``\\sigma'(z) = \\sigma(z) (1 - \\sigma(z))``)."""
+        m = _POINTFREE.fullmatch(parts[0].text)
+        var = next((v for v in ("z", "t", "u", "s", "v") if v not in self.known), None)
+        if m is None or var is None:
+            return False
+        token = re.compile(re.escape(m.group("f")) + r"(?![A-Za-z])" + _PRIMED)
+
+        def read(part: Slice):
+            return translate(token.sub(lambda t: f"{t.group(0)}({var})", part.text))
+        lhs = read(parts[0])
+        if not isinstance(lhs, Translation):
+            return False
+        with np.errstate(all="ignore"):
+            return self._fact_read(lhs, parts, whole, read)
+
+    def _fact_read(self, lhs: Translation, parts: list[Slice], whole: Span, read) -> bool:
         form = self._fact_form(lhs)
         if form is None:
             return False
         func, var, left, definition, claim = form
         rights: list[tuple[Expr, np.ndarray]] = []
         for part in parts[1:]:
-            r = self._read(part, lhs)
+            r = read(part)
             node = r.node if isinstance(r, Translation) else None
             if node is None or not names(node) <= {var} or any(c.func in self.own_functions for c in _calls(node)):
                 return False
