@@ -21,7 +21,7 @@ counted:
 |---|---|
 | math | math spans in the document, found by their delimiters, without the reader |
 | formulas | equations the reader met: read + unread |
-| read | equations turned into checked definitions or claims |
+| read | equations turned into checked definitions or claims, and facts of one variable checked |
 | unread | distinct places of the ``N700`` (cannot read) and ``N702`` (skipped) notes |
 | claims | claims verified or found wrong (not those left unchecked) |
 | caught | planted mistakes with an error or warning on their line whose code is accepted |
@@ -178,10 +178,12 @@ def math_spans(path: Path) -> int:
 
 
 def formulas_read(path: Path) -> int:
-    """Equations the document reader turned into program lines (definitions and claim sides)."""
+    """Equations the document reader turned into program lines (definitions and claim sides),
+    and the facts of one variable it checked itself (``dsl/frontends/facts.py``)."""
     from dsl.frontends import extract
     text = path.read_text(encoding="utf-8")
-    return len(getattr(extract(str(path), text), "formulas", ()))
+    ex = extract(str(path), text)
+    return len(getattr(ex, "formulas", ())) + getattr(ex, "coverage", {}).get("facts", 0)
 
 
 def measure(name: str, entry: dict, variant: str, corpus: Path = CORPUS) -> Measure:

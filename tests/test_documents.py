@@ -22,7 +22,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 # Planted mistakes caught, per variant, by today's reader (of 24).
-RECALL_FLOORS = {"published": 15, "declared": 22}
+RECALL_FLOORS = {"published": 17, "declared": 23}
 
 # False alarms of today's reader: (document, variant, place, code) -> why it is a false alarm.
 KNOWN_FALSE_ALARMS: dict[tuple[str, str, str, str], str] = {
@@ -197,4 +197,5 @@ def test_later_documents_are_read_without_an_alarm_or_an_internal_error(more):
 def test_later_documents_have_every_planted_mistake_caught(more, variant):
     missed = [(m.path, p.where, p.kind) for m in more if m.variant == variant for p in m.missed]
     assert missed == []
-    assert sum(m.planted for m in more if m.variant == variant) == 4
+    planted = sum(len(e.get("mistakes", [])) for e in docs.load_expected(MORE)["documents"].values())
+    assert sum(m.planted for m in more if m.variant == variant) == planted >= 8

@@ -150,7 +150,7 @@ def test_the_indicator_of_a_comparison_is_where():
     r = translate(r"G \circ \mathbb{1}[X \geq 0]", known={"G", "X"}, scalars=set())
     assert isinstance(r, Translation) and r.text == "G * where(X >= 0, 1, 0)"
     r = translate(r"X^T \mathbf{1}", known={"X"}, scalars=set())
-    assert not isinstance(r, Translation)           # a vector of ones, not an indicator: not read
+    assert isinstance(r, Translation) and r.text == "sum(X.T, axis=1)"     # a vector of ones, not an indicator
 
 
 def test_an_indicator_in_a_relu_backward_pass_is_checked(tmp_path):

@@ -42,7 +42,8 @@ from dsl.core.wording import say
 from dsl.frontends.conventions import Conventions
 from dsl.frontends.declarations import name_of
 from dsl.frontends.document import Extracted, Formula, Host, Slice, suppressions
-from dsl.frontends.entries import entries_beside_wholes, unchecked_entry
+from dsl.frontends.entries import entries_beside_wholes, entry_derivatives, unchecked_entry
+from dsl.frontends.facts import Facts
 from dsl.frontends.fonts import bold_and_plain
 from dsl.frontends.forms import names, scalar_like
 from dsl.frontends.latex_math import Translation, Unreadable
@@ -59,7 +60,7 @@ _DIRECTIVE = re.compile(r"[ \t]*(vectors|cdot|layout)[ \t]+([A-Za-z]+)[ \t]*(?:#
 _LATEX_DECL = re.compile(r"([ \t]*)([^:\n#=]*[\\_^{][^:\n#=]*?)([ \t]*:[^\n]*)")
 
 
-class Builder(StatedShapes, Readings, Versions, UndefinedLosses):
+class Builder(StatedShapes, Readings, Versions, UndefinedLosses, Facts):
     """Collects the chainrule text of one document, in order, and decides
     which equations are checked."""
 
@@ -92,6 +93,7 @@ class Builder(StatedShapes, Readings, Versions, UndefinedLosses):
         self.plain = bold_and_plain(host.text)      # \hat y and \hat{\mathbf y}: two names
         self._versions_start()
         self.losses_read: set[str] = set()     # losses the document differentiates but does not define
+        self.own_functions: set[str] = set()   # built-in names the document defines otherwise (facts)
 
     def _emit(self, text: str, host_start: int, host_end: int, exact: bool) -> None:
         if text:
@@ -189,9 +191,13 @@ class Builder(StatedShapes, Readings, Versions, UndefinedLosses):
             return
         lhs, version = self._read(parts[0]), None
         if isinstance(lhs, Unreadable):
+            if self._pointfree(parts, whole):          # \sigma' = \sigma (1 - \sigma)
+                return
             self._skip(whole, "left-side-unreadable", what=lhs.what)
             return
         before = self._count_definition(lhs, whole.line)
+        if (lhs.deriv or lhs.name is None) and self._fact(lhs, parts, whole):
+            return
         if lhs.deriv:
             entry = unchecked_entry(lhs.node, self.host.text, parts[0].at(0), parts[-1].end)
             if entry:
@@ -265,6 +271,10 @@ class Builder(StatedShapes, Readings, Versions, UndefinedLosses):
             self._skip(whole, "set-to-zero", count=False, claim=lhs.text)      # a condition: the minimiser
             return False
         self._supply(r.names - {lhs.name})
+        if entry_derivatives(r.node):
+            self._skip(whole, "entry-derivatives", count=False)       # a chain rule per entry
+            self._why = "entry-derivatives"
+            return False
         if entries_beside_wholes(r.node, frozenset(self.scalars)):
             self._skip(whole, "entries-and-wholes", count=False)      # x_i^T w: per entry, vectors
             self._why = "entries-and-wholes"

@@ -11,13 +11,15 @@ checked (``builder`` does, and emits the statements as declarations).
 - I♥LA-style ``where`` lines outside math: ``x ∈ ℝ^n``, ``A ∈ ℝ^(m×n)``
   (:func:`prose`, as the rest of this list);
 - how a value's test data is drawn: "$y$ is the one-hot label" (``onehot``),
-  "a probability distribution" (``prob``);
+  "a probability distribution" (``prob``), "symmetric positive definite" (``spd``),
+  "symmetric", "orthogonal", "invertible" (of a square matrix only);
 - scalars named so: "hyperparameter $\\lambda$", "learning rate $\\eta$", "a
   scalar $c$", "a penalty of strength $\\lambda$", and ``\\lambda > 0`` in math;
 - prose: "``X`` shape: (750, 6)", "$X$ of shape $(n, d)$", "has shape
   `(2, 6)`", "is a 750 x 6 matrix", "$X$ is $n_x \\times m$", "has $m$ rows
   (examples) and $n$ columns", "of $m$ rows and $d$ features", "$y$ is a column
-  vector" / "row vector";
+  vector" / "row vector"; "$Y$, of the same shape as $S$" (:attr:`Stated.like`: the
+  shape of ``S`` where ``Y`` is declared);
   and, with no name (:attr:`Stated.name` empty), a switch of the whole
   document's vectors: "restated in terms of column vectors".
 
@@ -58,6 +60,7 @@ class Stated:
     written: str = ""             # the name as the document writes it
     attrs: tuple[str, ...] = ()   # how test data is drawn ("the one-hot label"): onehot, prob
     only_attrs: bool = False      # a statement of how its data is drawn, not of its shape
+    like: str = ""                # "of the same shape as $S$": the name whose shape it has
 
     def shape(self, vectors: str = "column") -> str:
         """The chainrule shape, a vector oriented by the statement or else by ``vectors``."""
@@ -195,12 +198,17 @@ _PROSE = [
                           r"\s*(?:x|×|-by-|\\times)\s*[\w{}]+))\s*(?:real\s+)?(?:matrix|matrices|array)")),
     ("vector", re.compile(_SUBJECT + _VERB + r"\s+(?:an?\s+)?(?P<o>column|row)[- ]vectors?")),
     ("attr", re.compile(_MATH_SUBJECT + r"[^.;$`\n]{0,60}?\b"
-                        r"(?P<a>one-hot|onehot|one hot|probabilit(?:y|ies)|distribution)\b")),
+                        r"(?P<a>one-hot|onehot|one hot|probabilit(?:y|ies)|distribution|"
+                        r"(?:symmetric\s+)?positive[- ]definite|symmetric|orthogonal|invertible|nonsingular)\b")),
+    ("like", re.compile(_MATH_SUBJECT + r"[^.;$\n]{0,40}?\b(?:of|has|have|with|in|is|are)\s+the\s+same\s+"
+                        r"(?:shape|size|dimensions?)\s+as\s+(?P<v>\$[^$\n]{1,30}\$)")),
     ("length", re.compile(_MATH_SUBJECT + r"[^.;\n]{0,40}?\bof\s+(?:length|size|dimension)\s+"
                           r"(?P<v>\$[^$\n]{1,20}\$|[A-Za-z0-9]\w*)")),
     ("rows", re.compile(_MATH_SUBJECT + r"[^.;]{0,60}?\b(?:has|have|with|of)\s+(?P<r>\$[^$\n]{1,20}\$|\w+)\s+"
                         r"rows(?:\s*\([^()\n]{1,30}\))?,?\s+and\s+"
                         r"(?P<k>\$[^$\n]{1,20}\$|\w+)\s+(?:columns|features)")),
+    ("sizes", re.compile(_MATH_SUBJECT + r"\s*\((?:[^()$\n]{1,50}?,\s*)?(?:an?\s+)?\$(?P<d>[^$\n]{1,40}(?:\\times|×)"
+                         r"[^$\n]{1,40})\$(?:\s*(?:matrix|array))?\)")),
     ("sizes", re.compile(_MATH_SUBJECT + r",?\s+(?:is|are)\s+\$(?P<d>[^$\n]{1,40}(?:\\times|×)[^$\n]{1,40})\$"
                          r"(?!\s*(?:[=<>]|\w))")),
     ("scalar", re.compile(r"\b(?:a\s+scalar|hyperparameter|learning\s+rate|step\s+size|"
@@ -211,6 +219,19 @@ _PROSE = [
     ("where", re.compile(r"(?m)^[ \t>*-]*(?P<n>[A-Za-z][A-Za-z0-9_]*(?:\s*,\s*[A-Za-z][A-Za-z0-9_]*)*)"
                          r"\s*(?:∈|:)\s*(?P<s>ℝ[^\n]*?)\s*$")),
 ]
+
+
+def _drawn(words: str) -> str:
+    """The attribute a prose word gives a value's test data: "one-hot" ``onehot``,
+    "positive definite" ``spd``, "nonsingular" ``invertible``, ..."""
+    w = words.lower()
+    if w.startswith("one"):
+        return "onehot"
+    if "definite" in w:
+        return "spd"
+    if w in ("symmetric", "orthogonal", "invertible"):
+        return w
+    return "invertible" if w == "nonsingular" else "prob"
 
 
 _LAYOUT = re.compile(r"\b(numerator|denominator)[- ]layout\b", re.I)
@@ -268,6 +289,12 @@ def prose(text: str, base: int) -> list[Stated]:
                 out.append(Stated("", (), m.group("o"), *where))
                 continue
             name, written = _subject(m)
+            if kind == "like":              # "$Y$, of the same shape as $S$"; "$G = ...$, of the same shape as $Y$"
+                name = name or name_of(written.split("=")[0]) if "=" in written else name
+                other = name_of(m.group("v").strip("$ "))
+                if name and other and other != name:
+                    out.append(Stated(name, (), None, *where, written.split("=")[0].strip(), like=other))
+                continue
             if kind in ("length", "rows") and name:   # "of length $d$", "has $d$ rows and $n$ columns"
                 groups = ("v",) if kind == "length" else ("r", "k")
                 sizes = tuple(size_name(m.group(g).strip("$ ")) or "" for g in groups)
@@ -278,8 +305,7 @@ def prose(text: str, base: int) -> list[Stated]:
                 out.append(Stated(name, (), None, *where, written))
                 continue
             if kind == "attr" and name:
-                attr = "onehot" if m.group("a").startswith("one") else "prob"
-                out.append(Stated(name, (), None, *where, written, (attr,), True))
+                out.append(Stated(name, (), None, *where, written, (_drawn(m.group("a")),), True))
                 continue
             if name is None:
                 continue

@@ -9,7 +9,8 @@ language's ``ds[i]/dz[i]`` cannot state: an index appears once on the left),
 a claim the sentence around it restricts to part of the entries
 ("for $i \\ne j$, ..."): the formula holds only there, and a check over
 every entry would report the diagonal as wrong.  :func:`entries_beside_wholes`
-says when a side mixes entries with whole vectors (``x_i^T w`` per ``i``).
+says when a side mixes entries with whole vectors (``x_i^T w`` per ``i``),
+:func:`entry_derivatives` when a right side uses derivatives of entries.
 
     >>> text = "For $i \\\\ne j$, $a$. Next."
     >>> condition_near(text, text.index("$a"), text.index("$a") + 2, ("i", "j"))
@@ -53,11 +54,21 @@ def entries_beside_wholes(node, scalars: frozenset) -> bool:
     return node is not None and any(isinstance(n, Index) for n in walk(node)) and mixed(node, scalars)
 
 
+def entry_derivatives(node) -> bool:
+    """Whether a right side uses derivatives of entries (``\\sum_i \\frac{\\partial L}{\\partial
+    p_i} \\frac{\\partial p_i}{\\partial z_j}``, the chain rule written per entry), which the
+    language states only on the left of a claim."""
+    return node is not None and any(isinstance(n, Deriv) and (n.num_indices or n.den_indices)
+                                    for n in walk(node))
+
+
 def condition_near(text: str, start: int, end: int, letters: tuple[str, ...]) -> str | None:
     """A relation between two of ``letters`` (``i \\ne j``, ``i = j``) in the
-    sentence that holds the range ``start``-``end``, else None."""
+    sentence that holds the range ``start``-``end``, outside that range (the
+    formula's own ``\\mathbb{1}\\{i = j\\}`` restricts nothing), else None."""
     before = [m.end() for m in _SENTENCE_END.finditer(text, 0, start)]
     after = _SENTENCE_END.search(text, end)
+    text = text[:start] + " " * (end - start) + text[end:]
     sentence = text[before[-1] if before else 0:after.start() if after else len(text)]
     names = "|".join(re.escape(x) for x in letters)
     for m in re.finditer(rf"(?<![A-Za-z\\])({names})\s*({_RELATION})\s*({names})(?![A-Za-z])", sentence):

@@ -22,7 +22,8 @@ with a relation continues the previous row's expression.
 
 Within a row, top-level ``,`` ``;`` ``\\quad`` ``\\text{…}`` ``\\implies``
 (and similar) separate equations from commentary, and a final ``.`` is
-dropped: ``a = xW_1, \\quad h = \\sigma(a).`` is two equations.
+dropped: ``a = xW_1, \\quad h = \\sigma(a).`` is two equations.  Text ends the
+row's math unless it only joins equations (``\\qquad\\text{and}\\qquad``).
 """
 from __future__ import annotations
 
@@ -100,6 +101,11 @@ _WORDS = frozenset({"where", "max", "min", "sign", "norm", "clip"})
 a function only when called."""
 
 
+_CONNECTIVES = frozenset({"and", "and also", "also", "then", "so", "hence", "thus", "as well as", "or", ""})
+"""Words in ``\\text{…}`` that join two equations of a row (``\\qquad\\text{and}\\qquad``): the
+equation after them is read too; any other text ends the row's math (commentary)."""
+
+
 def _chunk_sep(text: str, i: int, word: str) -> int:
     if word in (",", ";"):
         return 1
@@ -110,6 +116,8 @@ def _chunk_sep(text: str, i: int, word: str) -> int:
         if m and function_name(m.group(1).strip()) and (
                 m.group(1).strip() not in _WORDS or text[m.end():].lstrip().startswith(("(", r"\left"))):
             return 0
+        if m and m.group(1).strip(" ,~").lower() in _CONNECTIVES:
+            return m.end() - i      # "a = b \qquad\text{and}\qquad c = d": two equations
         return len(text) - i        # the rest of the row is commentary
     return len(word)
 

@@ -62,6 +62,23 @@ class DOp:
     span: Range
 
 
+@dataclass(frozen=True)
+class Ones:
+    """A vector of ones (``\\mathbf{1}``, ``\\mathbb{1}``, ``\\mathbf{1}_m``), transposed or
+    not, held until its use gives its size (``latex_ones``)."""
+    span: Range
+    t: bool = False
+
+
+@dataclass(frozen=True)
+class Spread:
+    """``\\mathbf{1} b^T`` or ``b \\mathbf{1}^T``: ``b`` copied along the other axis, read
+    only as a term added to a matrix, where broadcasting copies it the same way."""
+    node: Expr
+    span: Range
+    rows: bool = True                # 1 b^T: b^T copied down the rows; b 1^T: b across the columns
+
+
 class Stop(Exception):
     def __init__(self, what: str, span: Range):
         super().__init__(what)
@@ -114,7 +131,7 @@ class Base:
 
     def respan(self, x, span: Range):
         """``x`` as spanning ``span`` (the brackets or font written around it)."""
-        return replace(x, span=span if isinstance(x, Word) else self.at(span))
+        return replace(x, span=span if isinstance(x, (Word, Ones, Spread)) else self.at(span))
 
     def word(self, r) -> str:
         """A script as compact text: ``{\\mathsf T}`` -> ``\\mathsfT``."""

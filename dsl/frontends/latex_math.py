@@ -50,8 +50,8 @@ from dsl.builtins import function_name
 from dsl.core.ast import Deriv, Expr, Index, Name
 from dsl.core.wording import say
 from dsl.frontends.forms import names, scalar_like
-from dsl.frontends.latex_read import Stop, candidates, defined_call, free_of, read
-from dsl.frontends.latex_tree import Range
+from dsl.frontends.latex_read import Stop, candidates, free_of, read
+from dsl.frontends.latex_tree import Range, defined_call
 from dsl.frontends.latex_words import greek_name
 from dsl.language.printer import to_source, to_source_map
 from dsl.language.syntax import cache_path, cached_lark

@@ -30,10 +30,11 @@ from dsl.core.wording import say
 from dsl.frontends.forms import scalar_like
 from dsl.frontends.latex_deriv import Derivatives
 from dsl.frontends.latex_index import free_of, index_letters, listed, mixed, sum_indices
-from dsl.frontends.latex_items import DOp, Head, Partial, Stop, Word, _range
+from dsl.frontends.latex_items import DOp, Head, Ones, Partial, Stop, Word, _range
 from dsl.frontends.latex_names import sup_part
+from dsl.frontends.latex_ones import OnesReading
 from dsl.frontends.latex_scripts import Scripts
-from dsl.frontends.latex_tree import Range, Raw, letter, peel, rebuild, subscript_word, to_raw, tspan
+from dsl.frontends.latex_tree import Range, Raw, arguments, letter, peel, rebuild, subscript_word, to_raw, tspan
 from dsl.frontends.latex_words import ACCENTS, BOLD, GREEK_SCALARS, PRODUCTS, TEXTUAL, greek_name
 
 
@@ -63,7 +64,7 @@ def candidates(tree, side: str, position: Callable[[int, int], Range], known: fr
 
 # ------------------------------------------------------------------ reading
 
-class Reader(Scripts, Derivatives):
+class Reader(Scripts, Derivatives, OnesReading):
     """Parse tree (``latex_tree.Raw``) -> AST; raises ``Stop`` when a construct has no
     faithful reading.  ``flat`` reads juxtaposition at the level of
     ``\\circ`` (left to right, as chainrule reads ``@`` and ``*``)."""
@@ -73,8 +74,8 @@ class Reader(Scripts, Derivatives):
         k = r.kind
         if k in ("plus", "minus"):
             left, tok, right = r.kids
-            return self.bin(Op.ADD if k == "plus" else Op.SUB, self.value(self.expr(left, flat)),
-                            self.value(self.expr(right, flat)), r.span, tspan(tok))
+            a, b = self.operands(k, self.expr(left, flat), self.expr(right, flat))
+            return self.bin(Op.ADD if k == "plus" else Op.SUB, a, b, r.span, tspan(tok))
         if k == "neg":
             return Neg(self.value(self.expr(r.kids[1], flat)), self.at(r.span))
         if k == "pos":
@@ -102,7 +103,7 @@ class Reader(Scripts, Derivatives):
             chain.append((r.kind, tok, right))
             r = left
         chain.append((None, None, r))
-        groups = [(k, tok, self.factors(j, flat)) for k, tok, j in reversed(chain)]
+        groups = [(k, tok, self.merge_ones(self.factors(j, flat))) for k, tok, j in reversed(chain)]
         groups = self.merge_partials(groups)
         if flat:
             seq = []
@@ -120,7 +121,9 @@ class Reader(Scripts, Derivatives):
         return node
 
     def binary(self, kind, tok, left, right):
-        left, right = self.value(left), self.value(right)
+        if (scaled := self.copy_scaled(kind, tok, left, right)) is not None:
+            return scaled                 # A \odot (\mathbf{1} r): A diag(r)
+        left, right = self.operands(kind, left, right)
         opspan = tspan(tok) if tok is not None else (left.span.end, right.span.start)
         scalars = self.scalars | (GREEK_SCALARS - self.known)
         scaling = scalar_like(left, scalars) or scalar_like(right, scalars)
@@ -145,6 +148,7 @@ class Reader(Scripts, Derivatives):
             raise Stop(say("latex-partial"), x.span)
         if isinstance(x, DOp):
             raise Stop(say("latex-derivative-operator"), x.span)
+        self.ones_alone(x)
         return x
 
     def value(self, x):
@@ -224,10 +228,10 @@ class Reader(Scripts, Derivatives):
         x = self.unit(units[i], flat)
         if isinstance(x, DOp) and i + 1 < len(units):
             target, j = self.applied(units, i + 1, flat)
-            if isinstance(target, Word) and j < len(units) and _arguments(units[j]) >= 1:
+            if isinstance(target, Word) and j < len(units) and arguments(units[j]) >= 1:
                 j += 1                              # \frac{d}{dx} f(x): the derivative of f
             return self.operate(x, target, (x.span[0], _range(target)[1])), j
-        if isinstance(x, Word) and i + 1 < len(units) and _arguments(units[i + 1]) >= 2 and not function_name(x.id):
+        if isinstance(x, Word) and i + 1 < len(units) and arguments(units[i + 1]) >= 2 and not function_name(x.id):
             if x.id == "prod":
                 raise Stop(say("latex-prod"), (x.span[0], units[i + 1].span[1]))
             self.opaque.setdefault(x.id, x.span)      # l(o, y): a function the document does not define
@@ -294,7 +298,7 @@ class Reader(Scripts, Derivatives):
         if base.kind == "norm":
             return self.norm(base, posts, flat)
         x = self.primary(base, flat)
-        for p in [p for p in posts if p.kind == "subscript"]:
+        for p in [p for p in posts if p.kind == "subscript" and not isinstance(x, Ones)]:
             letters = index_letters(p.kids[2])
             if isinstance(x, Word) and letters and not x.isub:
                 x = Word(x.stem, (x.span[0], p.span[1]), x.sub, letters, x.bold, listed(p.kids[2]))
@@ -306,7 +310,9 @@ class Reader(Scripts, Derivatives):
                 raise Stop(say("latex-subscript-word", word=self.word(p.kids[2])), p.span)
             x = Word(x.stem, (x.span[0], p.span[1]), x.id[len(x.stem):] + sub)
         for p in posts:
-            if p.kind != "subscript":
+            if isinstance(x, Ones):
+                x = self.ones_post(x, p)
+            elif p.kind != "subscript":
                 x = self.post(x, p, flat)
         return x
 
@@ -332,6 +338,8 @@ class Reader(Scripts, Derivatives):
             return self.font(r, flat)
         if k == "indicator":
             return self.indicator(r, flat)
+        if k == "ones":
+            return Ones(r.span)
         if k == "accent":
             inner = self.settle(self.expr(r.kids[1], flat))
             if not isinstance(inner, Word):
@@ -371,29 +379,11 @@ class Reader(Scripts, Derivatives):
                 return Head(fn, r.span)
             if str(tok) in TEXTUAL:
                 return Word(word, r.span)
-        if word == "0" and str(tok) not in TEXTUAL:
-            return self.num("0", r.span)       # \mathbf{0}: the zero vector, 0 broadcast
+        if word in ("0", "1") and str(tok) not in TEXTUAL:       # \mathbf{0}: 0 broadcast
+            return self.num("0", r.span) if word == "0" else Ones(r.span)
         if re.fullmatch(r"[0-9]+", word) and str(tok) not in TEXTUAL:
             raise Stop(say("latex-ones-vector", tok=tok, word=word), r.span)
         inner = self.expr(r.kids[1], flat)
         if isinstance(inner, Word) and str(tok) in BOLD:
             inner = replace(inner, bold=True)
         return inner if isinstance(inner, (Head, Partial)) else self.respan(inner, r.span)
-
-
-def _arguments(u) -> int:
-    """How many arguments a bracketed list holds (0 if ``u`` is not one)."""
-    base, posts = peel(u)
-    return len(base.kids[1].kids[::2]) if base.kind == "parens" and not posts else 0
-
-
-def defined_call(tree, position: Callable[[int, int], Range]) -> Range | None:
-    """A left side written as a function of its arguments, ``J(\\theta)`` or
-    ``f(x, y)``: the range of the function's name (the side defines it)."""
-    raw = to_raw(tree, position)
-    if raw.kind != "juxt" or len(raw.kids) != 2:
-        return None
-    name, args = raw.kids
-    if name.kind not in ("letters", "font", "greek", "subscript", "accent") or _arguments(args) < 1:
-        return None
-    return name.span

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from dsl.builtins import function_name
-from dsl.core.ast import Name, Op, Transpose
+from dsl.core.ast import Delta, IndexVar, Name, Op, Transpose
 from dsl.core.wording import say
 from dsl.frontends.latex_items import Base, Head, Stop, Word, _range
 from dsl.frontends.latex_names import PRIME_PART, sup_part
@@ -108,10 +108,19 @@ class Scripts(Base):
     def indicator(self, r, flat: bool):
         """``\\mathbb{1}(z > 0)``: 1 where the comparison holds, else 0 (``where(z > 0, 1, 0)``)."""
         _, _, left, cmp, right, _ = r.kids
+        if str(cmp) == "=":
+            return self.kronecker(r, left, right, flat)
         op = _COMPARE[str(cmp).lstrip("\\")]
         cond = self.bin(op, self.value(self.expr(left, flat)), self.value(self.expr(right, flat)),
                         r.span, tspan(cmp))
         return self.call("where", (cond, self.num("1", r.span), self.num("0", r.span)), r.span, tspan(r.kids[0]))
+
+    def kronecker(self, r, left, right, flat: bool):
+        """``\\mathbb{1}\\{i = j\\}`` of two indices the formula binds: ``delta(i, j)``."""
+        a, b = (self.settle(self.expr(side, flat)) for side in (left, right))
+        if not all(isinstance(x, Word) and not x.sub and not x.isub and x.id in self.bound for x in (a, b)):
+            raise Stop(say("latex-indicator-equal"), r.span)
+        return Delta(IndexVar(a.id, self.at(a.span)), IndexVar(b.id, self.at(b.span)), self.at(r.span))
 
     def norm(self, base, posts, flat: bool):
         inner = self.value(self.expr(base.kids[1], flat))

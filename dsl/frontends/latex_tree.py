@@ -104,3 +104,21 @@ def tspan(tok) -> Range:
         assert tok.start_pos is not None and tok.end_pos is not None
         return (tok.start_pos, tok.end_pos)
     return tok.span
+
+
+def arguments(u) -> int:
+    """How many arguments a bracketed list holds (0 if ``u`` is not one)."""
+    base, posts = peel(u)
+    return len(base.kids[1].kids[::2]) if base.kind == "parens" and not posts else 0
+
+
+def defined_call(tree, position: Callable[[int, int], Range]) -> Range | None:
+    """A left side written as a function of its arguments, ``J(\\theta)`` or
+    ``f(x, y)``: the range of the function's name (the side defines it)."""
+    raw = to_raw(tree, position)
+    if raw.kind != "juxt" or len(raw.kids) != 2:
+        return None
+    name, args = raw.kids
+    if name.kind not in ("letters", "font", "greek", "subscript", "accent") or arguments(args) < 1:
+        return None
+    return name.span

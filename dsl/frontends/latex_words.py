@@ -24,7 +24,7 @@ ACCENTS = {"hat": "hat", "widehat": "hat", "bar": "bar", "overline": "bar",
            "tilde": "tilde", "widetilde": "tilde"}
 # The written products of the grammar (juxtaposition is @, or * for a scaling).
 PRODUCTS = {"cdot": Op.MATMUL, "hadamard": Op.MUL, "star": Op.MUL, "times": Op.MUL,
-            "slash": Op.DIV, "frobenius": Op.MUL}     # A:B is sum(A * B)
+            "slash": Op.DIV, "oslash": Op.DIV, "frobenius": Op.MUL}     # A:B is sum(A * B)
 # Greek letters that name a scalar in the notes unless the document says
 # otherwise (a step size, a weight, a rate): \lambda w is a scaling.
 GREEK_SCALARS = frozenset({"alpha", "beta", "gamma", "eta", "lambda", "rho", "tau", "kappa"})

@@ -58,6 +58,7 @@ class Plan:
     prose_layout: int | None = None      # where the prose says "numerator layout"
     gradients: set[str] = field(default_factory=set)   # dW of dW^{[1]} = ..., the left side of an equation
     limits: dict[str, tuple[int, int]] = field(default_factory=dict)  # \sum_{i=1}^{m}: m, where first
+    likes: dict[str, Stated] = field(default_factory=dict)   # "Y of the same shape as S": Y -> the statement
 
     # ---- the first pass
     def state(self, section: int, st: Stated) -> None:
@@ -91,6 +92,9 @@ class Plan:
         self.sizes = {n: [(self.section_at(v[2]), *v[1:]) for v in vs] for n, vs in self.sizes.items()}
         for section, st in self.statements:
             if st.name in self.hand:                # hand declarations win
+                continue
+            if st.like:                            # "of the same shape as S": S's shape, where declared
+                self.likes.setdefault(st.name, st)
                 continue
             if st.only_attrs:                      # "the one-hot label y": how y is drawn
                 self.attrs.setdefault(st.name, set()).update(st.attrs)

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 
 from dsl.core import messages
+from dsl.core.attributes import SQUARE_ATTRIBUTES
 from dsl.core.wording import say
 from dsl.frontends.declarations import Stated, name_of
 from dsl.frontends.document import Host, Slice
@@ -47,6 +49,7 @@ class StatedShapes:
     versions: dict[str, str]
     shapeless: set[str]
     plain: frozenset
+    _so_far: Callable[[], tuple]              # the program so far, checked (``readings``)
 
     def _emit(self, text: str, host_start: int, host_end: int, exact: bool) -> None:
         raise NotImplementedError
@@ -124,8 +127,13 @@ class StatedShapes:
                 and name not in self.plan.hand and name not in self.plan.size_alias)
 
     def _stated_scalars(self) -> set[str]:
-        return {n for n, scopes in self.plan.scopes.items()
-                if scopes[0].stated is not None and not scopes[0].stated.sizes}
+        """The names stated to be scalars, and the size symbols of the shapes stated
+        (``X \\in \\mathbb{R}^{m \\times d}``: m and d) that name nothing else."""
+        plan = self.plan
+        sizes = {s for scopes in plan.scopes.values() for sc in scopes if sc.stated for s in sc.stated.symbols()}
+        return {n for n, scopes in plan.scopes.items()
+                if scopes[0].stated is not None and not scopes[0].stated.sizes} | (
+            sizes - plan.scopes.keys() - plan.defined - plan.hand)
 
     # ---- the document's statements, declared where an equation needs them
     def _supply(self, names) -> None:
@@ -133,6 +141,8 @@ class StatedShapes:
             if name in self.plan.hand:
                 continue                  # a hand statement gives it, where it stands
             base = self._base(name)
+            if base is None and name in self.plan.likes and self._supply_like(self.plan.likes[name]):
+                continue
             if base is None or base in self.plan.defined:
                 if (name in self.plan.sizes or self._limit(name)) and name not in self.plan.size_alias:
                     self._supply_size(name, None)
@@ -143,12 +153,30 @@ class StatedShapes:
             if st is not None and all(self._supply_size(s, st) for s in st.symbols()):
                 shape = st.shape(self.plan.vectors)
                 drawn = set(st.attrs) | (self.plan.attrs.get(base, set()) if st.sizes else set())
+                if len(st.sizes) != 2 or st.sizes[0] != st.sizes[1]:
+                    drawn -= set(SQUARE_ATTRIBUTES)         # "symmetric" says nothing of a vector
                 attrs = "".join(f" {a}" for a in sorted(drawn))
                 self._emit(f"{name} : {shape}{attrs}\n", st.start, st.end, False)
                 self._declared(st.start, st.end, say("reading-declared", name=st.written or name, shape=shape))
                 self.known.add(name)
                 if not st.sizes:
                     self.scalars.add(name)
+
+    def _supply_like(self, st: Stated) -> bool:
+        """``Y``, stated to have the shape of ``S``: declared with the shape ``S`` has
+        here, when that is known and written in sizes (no shape is guessed)."""
+        info = self._so_far()[2].names.get(st.like)
+        shape = info.shape if info is not None else None
+        if shape is None or not all(isinstance(d, int) or str(d).isidentifier() for d in shape.dims):
+            return False
+        if any(str(d) not in self.known for d in shape.dims if not isinstance(d, int)):
+            return False
+        self._emit(f"{st.name} : {shape}\n", st.start, st.end, False)
+        self._declared(st.start, st.end, say("reading-declared", name=st.written or st.name, shape=str(shape)))
+        self.known.add(st.name)
+        if shape.is_scalar:
+            self.scalars.add(st.name)
+        return True
 
     def _base(self, name: str) -> str | None:
         """The document's name of a name in the program (``W_2`` in a second scope is ``W``)."""

@@ -22,6 +22,8 @@ LATEX: dict[str, str] = {
     "latex-function-power": "'^{{{sup}}}' on a function is not read (only a prime or an integer power)",
     "latex-not-function": "'{tok}' is not a chainrule function",
     "latex-only-superscript": "'{tok}' is read only in a superscript",
+    "latex-ones-alone": "a vector of ones is read only where its use gives its size: beside a matrix or vector "
+                        "(1^T X sums the rows of X, X 1 its columns) or entry by entry with one (1 - p)",
     "latex-ones-vector": "'{tok}{{{word}}}' (a vector of ones?) is not read: write ones(r, c)",
     "latex-derivative-operator": "a derivative operator applied to an expression, or a higher derivative, is not read: write \\frac{{\\partial A}}{{\\partial B}} with names",
     "latex-relation": "a relation or list is not read here",

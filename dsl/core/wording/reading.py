@@ -15,6 +15,8 @@ READING: dict[str, str] = {
                       "derivative), which index notation cannot state",
     "entries-and-wholes": "it uses entries beside whole vectors or matrices (a formula per entry about "
                           "vectors), which index notation cannot check",
+    "entry-derivatives": "its right side uses derivatives of entries (the chain rule written entry by "
+                         "entry), which a claim states only on its left side",
     "entry-condition": "'{claim}' holds only where {condition}, as its sentence says; a check covers "
                        "every entry",
     "side-unreadable": "a side cannot be read",
@@ -63,6 +65,7 @@ REASONS: dict[str, str] = {
     "entry-diagonal": "an entry of a diagonal",
     "entry-condition": "an entry claim under a condition",
     "entries-and-wholes": "entries beside whole values",
+    "entry-derivatives": "derivatives of entries on a right side",
     "names-unknown": "names not declared",
     "uses-unreadable": "using an unreadable definition",
     "side-unreadable": "a side unreadable",
@@ -70,5 +73,7 @@ REASONS: dict[str, str] = {
     "claim-independent": "claims about values not tied by what was read",
     "defined-differently": "claims about a value defined twice",
     "rows-only": "claims fitting only with gradients as rows",
+    "fact-own-function": "definitions of a function other than the built-in",
+    "fact-undecided": "facts of one variable too seldom finite",
 }
 """The short name of each reason a formula is skipped, as the summary counts them."""
