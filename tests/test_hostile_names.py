@@ -141,3 +141,33 @@ def test_a_configuration_file_of_the_wrong_shape_is_a_usage_error(tmp_path, caps
     err = capsys.readouterr().err
     assert code == 2 and words in err, err
     assert "\x1b" not in err and "Error" not in err and "line 1, column 1)" not in err
+
+
+# ------------------------------------------------------------------ sizes of a file's text
+
+def test_a_statement_past_the_length_limit_is_e105_and_the_next_is_checked(tmp_path, capsys):
+    from dsl.language import syntax
+    call = "y = f(" + "x, " * (syntax.MAX_STATEMENT_CHARS // 3) + "x)"
+    path = tmp_path / "long.deriv"
+    path.write_text(f"x : 1 x 3\n{call}\nz = x @ x\n")
+    code = main(["check", "--output-format", "concise", str(path)])
+    out = capsys.readouterr().out.splitlines()
+    assert code == 1
+    assert out[0].endswith(f":2:1: E105 statement too long ({len(call):,} characters, at most 100,000)")
+    assert ":3:5: E300" in out[1]          # the statement after it is still checked
+
+
+def test_statements_past_the_limit_are_one_located_e900(tmp_path, capsys, monkeypatch):
+    from dsl.language import syntax
+    from dsl.pipeline import incremental
+    monkeypatch.setattr(syntax, "MAX_STATEMENTS", 5)
+    text = "x : 1 x 3\n" + "".join(f"a{i} = x @ x\n" for i in range(8))
+    program, diags = syntax.parse_text(text, "t.deriv")
+    assert len(program.statements) == 5          # the declaration and a0..a3
+    last = diags[-1]
+    assert last.code == "E900" and (last.span.line, last.span.column) == (6, 1)
+    assert "has 9 statements; the first 5 are checked" in last.message
+    parsed = incremental.reparse(syntax.Source("t.deriv", text))
+    assert [d.code for d in parsed.diagnostics] == [d.code for d in diags]
+    again = incremental.reparse(syntax.Source("t.deriv", text + "b = x\n"), parsed)
+    assert "has 10 statements" in again.diagnostics[-1].message

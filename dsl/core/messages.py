@@ -38,6 +38,11 @@ _ENTRIES = [
           "Expressions have at most a fixed nesting depth.",
           "Such input is almost certainly generated or corrupted, and cannot be checked reliably.",
           "a = ((((((...))))))", "Name intermediate results with definitions."),
+    Entry("E105", "too-long", "statement too long ({length} characters, at most {limit})",
+          "A statement is at most a fixed number of characters long.",
+          "Such input is generated or corrupted; reading it would take time and memory out of "
+          "proportion to anything written by hand.",
+          "y = f(x, x, x, ... a million more)", "Name intermediate results with definitions."),
     # ------------------------------------------------------------ names (2xx)
     Entry("E200", "undefined-name", "undefined name '{name}'",
           "Every name is declared or defined before it is used.",
@@ -237,7 +242,8 @@ _ENTRIES = [
     Entry("E900", "input", "{what}",
           "Input files exist, are regular files (not a directory, FIFO, device or socket) "
           "of at most 16 MiB, and are readable text in UTF-8; a notebook is JSON that is "
-          "not nested too deeply to read.",
+          "not nested too deeply to read; a file holds at most 100,000 statements (those "
+          "past it are not checked).",
           "Nothing can be checked in a file that cannot be read.",
           "chainrule check missing.deriv", "Pass a readable UTF-8 text file."),
     Entry("E901", "internal", "internal error while {stage}: {what}",

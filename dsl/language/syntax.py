@@ -46,6 +46,7 @@ from dsl.core import messages
 from dsl.core.ast import Expr, Program, Stmt, gc_paused
 from dsl.core.diagnostics import Diagnostic
 from dsl.core.span import Source
+from dsl.core.wording import say
 from dsl.language.callbacks import LAYOUTS, MAX_DEPTH, Builder, Reject  # noqa: F401 (re-exported)
 from dsl.language.statements import is_statement, needs_more, split_statements  # noqa: F401 (re-exported)
 from dsl.language.syntax_errors import BLANK as _BLANK, describe
@@ -121,13 +122,33 @@ def parse(source: Source) -> tuple[Program, list[Diagnostic]]:
     """Parse a whole derivation; bad statements become diagnostics."""
     statements: list[Stmt] = []
     diagnostics: list[Diagnostic] = []
+    ranges, past = statement_ranges(source)
     with gc_paused():
-        for start, end in split_statements(source.text):
+        for start, end in ranges:
             node, found = _parse_range(source, start, end, "statement")
             if node is not None:
                 statements.append(node)
             diagnostics.extend(found)
+    if past is not None:
+        diagnostics.append(past[2])
     return Program(tuple(statements), source.name), diagnostics
+
+
+MAX_STATEMENTS = 100_000      # statements checked in one file (five times the 20,000-line benchmark's)
+MAX_STATEMENT_CHARS = 100_000  # characters of one statement (E105 beyond)
+
+
+def statement_ranges(source: Source) -> tuple[list[tuple[int, int]], tuple[int, int, Diagnostic] | None]:
+    """The statements of ``source`` that are checked (at most
+    :data:`MAX_STATEMENTS`) and, when there are more, the range of the rest
+    with the ``E900`` that says so, located at the first one left out."""
+    ranges = split_statements(source.text)
+    if len(ranges) <= MAX_STATEMENTS:
+        return ranges, None
+    start = ranges[MAX_STATEMENTS][0]
+    what = say("too-many-statements", path=source.name, count=f"{len(ranges):,}", limit=f"{MAX_STATEMENTS:,}")
+    return ranges[:MAX_STATEMENTS], (start, len(source.text), messages.make("E900", source.span(start, start + 1),
+                                                                          what=what))
 
 
 def parse_text(text: str, name: str = "<input>") -> tuple[Program, list[Diagnostic]]:
@@ -151,6 +172,10 @@ def _parse_range(source: Source, start: int, end: int, rule: str, fast: bool = T
     """Parse ``source.text[start:end]`` from grammar rule ``rule``: by the
     accelerated parser when there is one, else (and always for errors, so
     their wording is Lark's) by Lark itself."""
+    if end - start > MAX_STATEMENT_CHARS:
+        stop = source.text.find("\n", start, end)
+        return None, [messages.make("E105", source.span(start, end if stop < 0 else stop),
+                                    length=f"{end - start:,}", limit=f"{MAX_STATEMENT_CHARS:,}")]
     text = source.text[start:end]
     machine = _machine()
     machine.builder.begin(source, start, text)

@@ -51,9 +51,9 @@ class Parsed:
 def reparse(source: Source, previous: Parsed | None = None) -> Parsed:
     """``source`` parsed, reusing what ``previous`` (an earlier text of the same file) still holds."""
     from dsl.language import syntax  # deferred: Lark loads on the first parse
-    from dsl.language.statements import split_statements  # deferred: likewise
     text = source.text
-    ranges = tuple(split_statements(text))
+    checked, past = syntax.statement_ranges(source)
+    ranges = tuple(checked)
     old: dict[tuple[int, int], tuple[Stmt | None, tuple[Diagnostic, ...]]] = {}
     head = tail = 0
     if previous is not None and previous.source.name == source.name:
@@ -78,6 +78,9 @@ def reparse(source: Source, previous: Parsed | None = None) -> Parsed:
                 hit = (node, tuple(found))
                 parsed += 1
             results.append(hit)
+    if past is not None:            # the statements past the limit: one range, its diagnostic
+        ranges += ((past[0], past[1]),)
+        results.append((None, (past[2],)))
     return Parsed(source, ranges, tuple(results), parsed)
 
 

@@ -50,6 +50,8 @@ INPUT: dict[str, str] = {
     "kind-block-device": "a block device",
     "kind-socket": "a socket",
     "kind-special": "a special file",
+    "too-many-statements": "{path} has {count} statements; the first {limit} are checked, from here on "
+                           "nothing is (split the file)",
     "too-large": "{path} is too large ({size} MiB, limit {limit} MiB)",
     "grew-too-large": "{path} is too large (it grew past the limit of {limit} MiB while it was read)",
     "binary-file": "{path} looks like a binary file (NUL byte on line {line})",
