@@ -107,6 +107,71 @@ def test_transposed_and_missing_use():
         "missing a term: the contribution through the use of x at line 5, column 5")
 
 
+SQUARE = ("dims n, k\nx : 1 x n\nu : 1 x n\nv : 1 x n\nA : n x n\nS : n x n symmetric\nB : n x k\nX : n x k\n"
+          "q = u @ A @ v.T\nt = trace(A @ X @ B.T)\nr = trace(X.T @ A @ X)\np = sum(x * (x @ A))\n")
+
+
+@pytest.mark.parametrize("claim, detail, fixed", [
+    ("dt/dX = A @ B", "missing transpose on A", "A.T @ B"),
+    ("dt/dX = A.T.T @ B", "an extra transpose on A", "A.T @ B"),
+    ("dr/dX = A @ X + A @ X", "missing transpose on A", "A.T @ X + A @ X"),
+    ("dp/dx = x @ A.T + x @ A.T", "an extra transpose on A", "x @ A + x @ A.T"),
+])
+def test_a_transpose_missing_or_extra_on_a_square_matrix_is_named_with_the_fix(claim, detail, fixed):
+    result = one(SQUARE, claim)
+    assert (result.status, result.detail) == ("wrong", detail)
+    assert result.diagnostic.fix is not None and result.diagnostic.fix.replacement == fixed
+    assert f"write `{fixed}`" in result.diagnostic.hint
+    assert one(SQUARE, f"{claim.split(' = ')[0]} = {fixed}").status == "verified"
+
+
+def test_a_claim_right_only_for_a_symmetric_matrix_says_so():
+    for claim in ("dr/dX = 2 * A @ X", "dp/dx = 2 * x @ A", "dp/dx[i] = 2 * sum[j](A[i, j] * x[j])"):
+        result = one(SQUARE, claim)
+        assert (result.status, result.detail) == ("wrong", "it holds only for a symmetric A"), claim
+        assert "not declared symmetric" in result.diagnostic.hint
+    assert one(SQUARE.replace("A : n x n\n", "A : n x n symmetric\n"), "dr/dX = 2 * A @ X").status == "verified"
+
+
+def test_an_entry_claim_with_a_matrix_indices_swapped_names_the_matrix():
+    result = one(SQUARE, "dq/du[i] = sum[j](A[j, i] * v[j])")
+    assert (result.status, result.detail) == ("wrong", "the indices of A are swapped")
+    assert "swap the indices of A" in result.diagnostic.hint
+
+
+def test_a_transpose_that_fits_no_draw_exactly_is_not_said():
+    # A @ B is wrong by more than a transpose: the largest error is said, not a guess
+    result = one(SQUARE, "dt/dX = 2 * A @ B + B")
+    assert result.status == "wrong" and "transpose" not in result.detail
+
+
+def test_uses_of_square_matrices_are_toggled_one_at_a_time_then_together():
+    from dsl.verify import transposes
+    expr = syntax.parse_expr("A @ x + A.T @ y + S @ x")[0]
+    values = {"A": np.arange(4.0).reshape(2, 2), "S": np.eye(2), "x": np.ones((2, 1)), "y": np.ones((2, 1))}
+    assert transposes.square_names(expr, values) == {"A"}        # S is symmetric, x a vector
+    assert [(kind, text) for kind, _, text, _ in transposes.toggled(expr, {"A"})] == [
+        ("missing", "A.T @ x + A.T @ y + S @ x"), ("extra", "A @ x + A @ y + S @ x"),
+        ("swapped", "A.T @ x + A @ y + S @ x")]
+
+
+def test_binary_draws_keep_a_one_in_every_row():
+    from dsl.compute.drawing import draw_value
+    rng = np.random.default_rng(3)
+    for shape in [(6, 2), (5, 3), (1, 4), (4, 1), (2, 3, 2)]:
+        for _ in range(100):
+            x = draw_value(shape, {"binary"}, rng)
+            rows = x.reshape(1, -1) if shape[-1] == 1 else x.reshape(-1, shape[-1])
+            assert set(np.unique(x)) == {0.0, 1.0}, shape
+            assert np.all(rows.max(axis=1) == 1.0), shape
+
+
+def test_a_masked_softmax_over_binary_masks_is_verified():
+    text = ("dims n, m\nS : n x m\nM : n x m binary\nG : n x m\n"
+            "A = softmax(where(M > 0, S, -1e9))\nL = sum(G * A)\n")
+    assert one(text, "dL/dS = A * (G - sum(G * A, axis=1))").status == "verified"
+
+
 def test_the_true_derivative_is_zero_but_the_claim_is_not():
     text = "dims n\nx : 1 x n\nc : 1 x n\ns = sum(c * c)\n"
     assert one(text, "ds/dx = c").detail.startswith("the true derivative is zero, but the claim is not")

@@ -40,14 +40,18 @@ class Sample:
     through: Callable[[], list[tuple[str, list[tuple[str, np.ndarray]]]]] = list
     """Per definition between X and Y used more than once: each use in words
     and its contribution to the truth (``paths.through_values``)."""
+    variants: Callable[[], list] = list
+    """The claim with a square matrix transposed or made symmetric, evaluated
+    (``transposes.variants``)."""
 
 
 @dataclass(frozen=True)
 class Diagnosis:
     detail: str                 # "the sign is flipped", "off by a factor of 2", ...
     hint: str | None = None     # what to try
-    fix: tuple[str, str] | None = None   # a concrete right side: ("negate" | "transpose", "")
-                                         # or ("add" | "subtract", the term's source text)
+    fix: tuple[str, str] | None = None   # a concrete right side: ("negate" | "transpose", ""),
+                                         # ("add" | "subtract", the term's source text)
+                                         # or ("replace", the whole right side's source text)
     label: tuple[Span, str] | None = None   # the part of the claim the detail is about, and a word on it
 
 
