@@ -167,6 +167,8 @@ def rebuild(alg: Algebra, f: Factors) -> Expr:
 
 
 def _negate_leftmost(e: Expr) -> Expr:
+    if isinstance(e, BinOp) and e.op is Op.MUL and _comparison(e.left) and not _comparison(_leftmost(e.right)):
+        return BinOp(Op.MUL, _negate_leftmost(e.right), e.left, NOSPAN, NOSPAN)   # -(c * y) = -y * c
     if isinstance(e, BinOp) and e.op in _LEVEL2:
         first = _leftmost(e)
         if isinstance(first, BinOp) and first.op.is_comparison:
@@ -175,6 +177,10 @@ def _negate_leftmost(e: Expr) -> Expr:
     if isinstance(e, Number):
         return number(-e.value)
     return Neg(e, NOSPAN)
+
+
+def _comparison(e: Expr) -> bool:
+    return isinstance(e, BinOp) and e.op.is_comparison
 
 
 def _leftmost(e: Expr) -> Expr:
@@ -236,7 +242,8 @@ def _key(f: Factors) -> tuple:
 
 def sum_rule(alg: Algebra, e: Expr) -> Expr | None:
     """Like terms combined (``A + A -> 2 * A``, ``A - A / 2 -> A / 2``), terms that cancel
-    dropped, and the rest written with ``-`` rather than negative terms; the shape of
+    dropped, and the rest written with ``-`` rather than negative terms (a positive term
+    first: ``-a * b + c -> c - a * b``); the shape of
     the whole is kept (a term that fixes it by broadcasting is never dropped alone)."""
     if not (isinstance(e, BinOp) and e.op in (Op.ADD, Op.SUB)):
         return None
@@ -253,6 +260,9 @@ def sum_rule(alg: Algebra, e: Expr) -> Expr | None:
         else:
             grouped[key] = Factors(sign * f.coef, f.nums, f.dens, f.core)
     kept = [f for f in grouped.values() if f.coef != 0]
+    first = next((i for i, f in enumerate(kept) if f.coef > 0), 0)
+    if first:
+        kept.insert(0, kept.pop(first))      # a positive term first: b - a, not -a + b
     whole = alg.shape(e)
     out: Expr | None = None
     for f in kept:

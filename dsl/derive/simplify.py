@@ -14,13 +14,16 @@ fewer transposes wins.
 """
 from __future__ import annotations
 
+import itertools
 import re
 import weakref
 from collections.abc import Mapping
 from dataclasses import replace
 
-from dsl.builtins.symbolic import Algebra
-from dsl.core.ast import BinOp, Call, Expr, Keyword, Neg, Transpose, walk
+from dsl.builtins.symbolic import NOSPAN, Algebra
+from dsl.core.ast import BinOp, Call, Expr, Keyword, Neg, Op, Transpose, walk
+from dsl.derive.conditions import placed
+from dsl.derive.products import mul_factors, terms
 from dsl.derive.rewrite import ALWAYS_ON, CHOICES
 from dsl.language.printer import to_source
 
@@ -143,6 +146,42 @@ def names_inside(e: Expr, names: Mapping[Expr, Expr]) -> Expr:
     return _with(e, new) if new != kids else e
 
 
+MAX_REORDERED = 3
+"""Terms of a sum (factors of a product) up to which every order is a key of a name."""
+
+
+def reorderings(alg: Algebra, e: Expr) -> list[Expr]:
+    """``e`` with its top-level terms (``a + b - c``) or elementwise factors (``a * b``) in each
+    other order, when there are two or three of them: a derived form gathers them in the order
+    of the backward sweep, the author in their own (both are the same value, entry by entry)."""
+    if isinstance(e, BinOp) and e.op in (Op.ADD, Op.SUB):
+        parts = terms(alg, e)
+        def build(order):
+            out: Expr | None = None
+            for sign, t in order:
+                out = (alg.neg(t) if sign < 0 else t) if out is None else \
+                    BinOp(Op.ADD if sign > 0 else Op.SUB, out, t, NOSPAN, NOSPAN)
+            return out
+    elif isinstance(e, BinOp) and e.op is Op.MUL:
+        parts = mul_factors(e)
+        def build(order):
+            out = order[0]
+            for f in order[1:]:
+                out = BinOp(Op.MUL, out, f, NOSPAN, NOSPAN)
+            return out
+    else:
+        return []
+    if not 2 <= len(parts) <= MAX_REORDERED:
+        return []
+    shape = alg.shape(e)
+    found = []
+    for order in itertools.permutations(parts):
+        other = build(list(order))
+        if other != e and other is not None and alg.shape(other) == shape:
+            found.append(other)
+    return found
+
+
 def _positions(e: Expr, path: tuple[int, ...] = ()):
     yield path, e
     for i, k in enumerate(_kids(e)):
@@ -159,7 +198,8 @@ def _put(e: Expr, path: tuple[int, ...], new: Expr) -> Expr:
 
 def simplify(alg: Algebra, e: Expr, names: Mapping[Expr, Expr] | None = None) -> Expr:
     """The most readable form found: the normal form, improved rewrite by rewrite
-    (``alg.names`` holds ``names`` meanwhile, for the rules that read through them)."""
+    (``alg.names`` holds ``names`` meanwhile, for the rules that read through them), with
+    its comparisons where they may stand (``conditions.placed``)."""
     alg.names = names or {}
     best = normal(alg, e, names)
     best_score = score(best)
@@ -183,5 +223,5 @@ def simplify(alg: Algebra, e: Expr, names: Mapping[Expr, Expr] | None = None) ->
             if improved:
                 break
         if not improved:
-            return best
-    return best
+            break
+    return placed(alg, best)
