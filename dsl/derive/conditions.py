@@ -209,7 +209,7 @@ def placed(alg: Algebra, e: Expr, free: bool = True) -> Expr:
                 if free and _is_comparison(c) and is_number(a, 0) and is_number(b, 1) \
                         and alg.shape(c) == alg.shape(e):
                     return _opposite(c)
-                args = (placed(alg, c, True), placed(alg, a, False), placed(alg, b, False))
+                args: tuple[Expr, ...] = (placed(alg, c, True), placed(alg, a, False), placed(alg, b, False))
             else:
                 args = tuple(placed(alg, a, False) for a in e.args)
             return e if args == e.args else replace(e, args=args)

@@ -48,7 +48,8 @@ def prime_rule(alg: Algebra, e: Expr) -> Expr | None:
     """1 - tanh(u) ** 2 -> tanh'(u); sigma(u) * (1 - sigma(u)) -> sigma'(u) (also among the
     factors of a longer elementwise product: g * sigma(u) * (1 - sigma(u)) -> g * sigma'(u))."""
     inner = _one_minus(e)
-    u = _called(_squared(inner), "tanh") if inner is not None and _squared(inner) is not None else None
+    square = _squared(inner) if inner is not None else None
+    u = _called(square, "tanh") if square is not None else None
     if u is not None:
         return alg.prime("tanh", u)
     if not (isinstance(e, BinOp) and e.op is Op.MUL):

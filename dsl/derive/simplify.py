@@ -154,32 +154,26 @@ def reorderings(alg: Algebra, e: Expr) -> list[Expr]:
     """``e`` with its top-level terms (``a + b - c``) or elementwise factors (``a * b``) in each
     other order, when there are two or three of them: a derived form gathers them in the order
     of the backward sweep, the author in their own (both are the same value, entry by entry)."""
+    orders: list[Expr] = []
     if isinstance(e, BinOp) and e.op in (Op.ADD, Op.SUB):
-        parts = terms(alg, e)
-        def build(order):
-            out: Expr | None = None
-            for sign, t in order:
-                out = (alg.neg(t) if sign < 0 else t) if out is None else \
-                    BinOp(Op.ADD if sign > 0 else Op.SUB, out, t, NOSPAN, NOSPAN)
-            return out
+        signed = terms(alg, e)
+        if 2 <= len(signed) <= MAX_REORDERED:
+            for order in itertools.permutations(signed):
+                (sign, first), *rest = order
+                out = alg.neg(first) if sign < 0 else first
+                for sign, t in rest:
+                    out = BinOp(Op.ADD if sign > 0 else Op.SUB, out, t, NOSPAN, NOSPAN)
+                orders.append(out)
     elif isinstance(e, BinOp) and e.op is Op.MUL:
-        parts = mul_factors(e)
-        def build(order):
-            out = order[0]
-            for f in order[1:]:
-                out = BinOp(Op.MUL, out, f, NOSPAN, NOSPAN)
-            return out
-    else:
-        return []
-    if not 2 <= len(parts) <= MAX_REORDERED:
-        return []
+        factors = mul_factors(e)
+        if 2 <= len(factors) <= MAX_REORDERED:
+            for arranged in itertools.permutations(factors):
+                product = arranged[0]
+                for factor in arranged[1:]:
+                    product = BinOp(Op.MUL, product, factor, NOSPAN, NOSPAN)
+                orders.append(product)
     shape = alg.shape(e)
-    found = []
-    for order in itertools.permutations(parts):
-        other = build(list(order))
-        if other != e and other is not None and alg.shape(other) == shape:
-            found.append(other)
-    return found
+    return [other for other in orders if other != e and alg.shape(other) == shape]
 
 
 def _positions(e: Expr, path: tuple[int, ...] = ()):

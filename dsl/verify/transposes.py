@@ -166,9 +166,10 @@ def check_transposes(samples) -> Diagnosis | None:
         return None
     fitting = []
     for j, first in enumerate(per_draw[0]):
-        draws = [vs[j] if j < len(vs) else None for vs in per_draw]
-        if any(v is None or (v.kind, v.name, v.text) != (first.kind, first.name, first.text) for v in draws):
+        if any(len(vs) <= j or (vs[j].kind, vs[j].name, vs[j].text) != (first.kind, first.name, first.text)
+               for vs in per_draw):
             return None                        # the draws did not try the same variants
+        draws = [vs[j] for vs in per_draw]
         if all(v.value.shape == s.true.shape and close(v.value, s.true)
                for v, s in zip(draws, samples, strict=True)):
             fitting.append(first)
