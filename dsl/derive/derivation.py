@@ -24,7 +24,7 @@ from dsl.core.wording import say
 from dsl.derive import checking
 from dsl.derive.backward import Sweep, Underivable, seed_for
 from dsl.derive.entries import NoIndexForm, entry
-from dsl.derive.simplify import names_inside, normal, reorderings, simplify
+from dsl.derive.simplify import names_inside, normal, respellings, simplify
 from dsl.language.printer import to_source
 
 
@@ -182,8 +182,8 @@ def _names(program: Program, sweep: Sweep, before: int | None) -> dict[Expr, Exp
             names.setdefault(key, Name(stmt.name, NOSPAN))
     for key, name in list(names.items()):     # also as found once the names it uses are in
         names.setdefault(names_inside(key, names), name)
-    for key, name in list(names.items()):     # and with its terms or factors in another order
-        for other in reorderings(sweep.alg, key):
+    for key, name in list(names.items()):     # and in the other forms a derived result may take
+        for other in respellings(sweep.alg, key):
             names.setdefault(other, name)
     sweep.alg.used.clear()          # normalising the definitions assumed nothing about the result
     return names

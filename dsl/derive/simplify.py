@@ -24,7 +24,7 @@ from dsl.builtins.symbolic import NOSPAN, Algebra
 from dsl.core.ast import BinOp, Call, Expr, Keyword, Neg, Op, Transpose, walk
 from dsl.derive.conditions import placed
 from dsl.derive.products import mul_factors, terms
-from dsl.derive.rewrite import ALWAYS_ON, CHOICES
+from dsl.derive.rewrite import ALWAYS_ON, CHOICES, push_transpose_all
 from dsl.language.printer import to_source
 
 TOKEN = re.compile(r"\.T|\*\*|[A-Za-z_][A-Za-z_0-9]*'?|\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\S")
@@ -174,6 +174,30 @@ def reorderings(alg: Algebra, e: Expr) -> list[Expr]:
                 orders.append(product)
     shape = alg.shape(e)
     return [other for other in orders if other != e and alg.shape(other) == shape]
+
+
+def respellings(alg: Algebra, e: Expr) -> list[Expr]:
+    """The forms of a definition's normal form ``e`` that a derived result may hold instead:
+    its terms or factors in another order (:func:`reorderings`), each choice of
+    ``rewrite.CHOICES`` at its top node, in normal form (``uh @ vh.T`` for ``sum(uh * vh)``),
+    and, for a ``1 x 1`` value, its transpose pushed down (``vh @ uh.T``)."""
+    found = list(reorderings(alg, e))
+    for rule in CHOICES:
+        other = rule(alg, e)
+        if other is not None and other != e:
+            found.append(normal(alg, other))
+    shape = alg.shape(e)
+    single = shape is not None and (shape.is_one_by_one or shape.is_scalar)
+    if single:
+        for one in list(found) + [e]:
+            pushed = push_transpose_all(alg, Transpose(one, NOSPAN))
+            if pushed is not None:
+                found.append(normal(alg, pushed))
+
+    def fits(f: Expr) -> bool:       # a 1 x 1 value stands where a scalar does (and the reverse)
+        s = alg.shape(f)
+        return s == shape or (single and s is not None and (s.is_one_by_one or s.is_scalar))
+    return [f for f in dict.fromkeys(found) if f != e and fits(f)]
 
 
 def _positions(e: Expr, path: tuple[int, ...] = ()):

@@ -96,8 +96,8 @@ VERIFY: dict[str, str] = {
     "transpose-name-hint": "transpose {name}: its shape is square, so the shapes cannot tell",
     "write-instead": "write {text}",
     "holds-if-symmetric": "it holds only for a symmetric {name}",
-    "holds-if-symmetric-hint": "{name} is not declared symmetric: the derivative has {name} and {name}.T "
-                                "apart (declare {name} symmetric if it is)",
+    "holds-if-symmetric-hint": "{name} is not declared symmetric, and for a general {name} the derivative "
+                                "has both {name} and its transpose (declare {name} symmetric if it is)",
     "shape-differs": "its value is {claimed} at the drawn sizes, but the derivative is {true}",
     "largest-error": "largest error: claimed {claimed}, true {true}",
     "largest-error-at": "largest error at {at}: claimed {claimed}, true {true}",
