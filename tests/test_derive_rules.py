@@ -37,6 +37,8 @@ z : 1 x n pm1
 R : n x n orthogonal
 y : 1 x n onehot
 Y : m x k onehot
+g : 1 x k
+h : n x 1
 th = tanh(p)
 sg = sigma(p)
 """
@@ -80,6 +82,9 @@ CASES = {
     "branch_rule": ("q * (x > 0) + where(x > 0, 0, r)", "where(x > 0, q, r)"),
     "prime_rule": ("1 - tanh(x) ** 2", "tanh'(x)"),
     "named_prime": ("tanh'(p)", "1 - th ** 2"),
+    "centred_rule": ("sum(B - mean(B, axis=0), axis=0)", "zeros(1, k)"),
+    "zeros_rule": ("zeros(n, k) * g", "zeros(n, k)"),
+    "constant_rule": ("sum(B * g, axis=0)", "sum(B, axis=0) * g"),
 }
 
 # more cases of the same rules: the other forms their identities name
@@ -132,6 +137,18 @@ MORE = [
     ("prime_rule", "q * sigma(x) * (1 - sigma(x))", "q * sigma'(x)"),
     ("prime_rule", "sigma(x) * q * (1 - sigma(x))", "sigma'(x) * q"),
     ("named_prime", "sigma'(p)", "sg * (1 - sg)"),
+    ("centred_rule", "sum((B - mean(B, axis=0)) * g, axis=0)", "zeros(1, k)"),
+    ("centred_rule", "mean((B - mean(B, axis=1)) / h, axis=1)", "zeros(n, 1)"),
+    ("centred_rule", "sum(B - mean(B))", "0"),
+    ("centred_rule", "sum(B - mean(B, axis=0))", "0"),
+    ("centred_rule", "sum(M - (B - mean(B, axis=0)) * g, axis=0)", "sum(M, axis=0)"),
+    ("zeros_rule", "A @ zeros(n, k)", "zeros(n, k)"),
+    ("zeros_rule", "sum(zeros(n, k), axis=0)", "zeros(1, k)"),
+    ("zeros_rule", "zeros(n, k).T", "zeros(k, n)"),
+    ("zeros_rule", "-zeros(n, k)", "zeros(n, k)"),
+    ("zeros_rule", "sum(zeros(n, k))", "0"),
+    ("constant_rule", "sum(B / g, axis=0)", "sum(B, axis=0) / g"),
+    ("constant_rule", "mean(2 * h * B, axis=1)", "2 * mean(B, axis=1) * h"),
 ]
 
 
@@ -196,6 +213,12 @@ def test_side_conditions_hold_the_rules_back():
         assert IDENTITIES["root_rule"](alg, strip(parse_expr(text)[0])) is None, text
     # products under one condition share a factor: they are not made a where
     assert IDENTITIES["branch_rule"](alg, strip(parse_expr("q * (x > 0) + r * (x > 0)")[0])) is None
+    # deviations from a mean sum to zero along its own axis only, and times what is flat along it
+    for text in ("sum((B - mean(B, axis=0)) * g, axis=1)", "sum(B - mean(B), axis=0)",
+                 "sum((B - mean(B, axis=0)) * M, axis=0)", "sum(B - mean(M, axis=0), axis=0)"):
+        assert IDENTITIES["centred_rule"](alg, strip(parse_expr(text)[0])) is None, text
+    # a factor that changes along the summed axis stays inside
+    assert IDENTITIES["constant_rule"](alg, strip(parse_expr("sum(B * h, axis=0)")[0])) is None
     # a derivative of a call the file does not name stays
     assert IDENTITIES["named_prime"](alg, strip(parse_expr("tanh'(q)")[0])) is None
     # a factor of one branch stays in it when the other is 0 (where_rule moves factors in)

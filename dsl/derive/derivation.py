@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from dsl.builtins.symbolic import NOSPAN, Algebra, number
 from dsl.core.ast import Claim, Define, Deriv, Expr, IndexVar, Name, Number, Program, deriv_text, walk
 from dsl.core.wording import say
-from dsl.derive import checking
+from dsl.derive import centred, checking
 from dsl.derive.backward import Sweep, Underivable, seed_for
 from dsl.derive.entries import NoIndexForm, entry
 from dsl.derive.simplify import names_inside, normal, respellings, simplify
@@ -93,6 +93,7 @@ def derive(program: Program, env, y: str, x: str, *, steps: bool = False, verify
 
 def _derive(program, env, y, x, steps, verify, seed, before, shared, want_index) -> Derivation:
     sweep = Sweep(program, env, y, x)
+    centred.remember(sweep.alg, sweep.defs)
     for name in (y, x):
         if name in sweep.twice:
             raise Underivable(say("derive-has-errors", name=name))

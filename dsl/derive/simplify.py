@@ -189,7 +189,7 @@ def respellings(alg: Algebra, e: Expr) -> list[Expr]:
     shape = alg.shape(e)
     single = shape is not None and (shape.is_one_by_one or shape.is_scalar)
     if single:
-        for one in list(found) + [e]:
+        for one in [*found, e]:
             pushed = push_transpose_all(alg, Transpose(one, NOSPAN))
             if pushed is not None:
                 found.append(normal(alg, pushed))
