@@ -110,7 +110,7 @@ def zero_axis(alg: Algebra, e: Expr, depth: int = 0) -> int | str | None:
 
 def _sums_to_zero(alg: Algebra, e: Expr, outer: int | str) -> bool:
     k = zero_axis(alg, e)
-    return k is not None and (outer == ALL or outer == k)
+    return k is not None and outer in (ALL, k)
 
 
 def centred_rule(alg: Algebra, e: Expr) -> Expr | None:
@@ -159,7 +159,7 @@ def constant_rule(alg: Algebra, e: Expr) -> Expr | None:
     if f.core is None:
         return None
     core_factors = mul_factors(f.core)
-    flat = [c for c in core_factors if _flat(alg, c, k) and not alg.shape(c) == whole]
+    flat = [c for c in core_factors if _flat(alg, c, k) and alg.shape(c) != whole]
     rest = [c for c in core_factors if c not in flat]
     divisor = None
     if not flat and isinstance(f.core, BinOp) and f.core.op is Op.DIV and _flat(alg, f.core.right, k) \
