@@ -7,6 +7,7 @@ import pytest
 
 from dsl import pipeline as driver
 from dsl.compute import autodiff, inputs as data
+from dsl.core.ast import Name
 from dsl.core.span import Source, Span
 from dsl.language import syntax
 from dsl.shapes import checker as shapes
@@ -150,9 +151,22 @@ def test_uses_of_square_matrices_are_toggled_one_at_a_time_then_together():
     expr = syntax.parse_expr("A @ x + A.T @ y + S @ x")[0]
     values = {"A": np.arange(4.0).reshape(2, 2), "S": np.eye(2), "x": np.ones((2, 1)), "y": np.ones((2, 1))}
     assert transposes.square_names(expr, values) == {"A"}        # S is symmetric, x a vector
-    assert [(kind, text) for kind, _, text, _ in transposes.toggled(expr, {"A"})] == [
+    def square(node):
+        return isinstance(node, Name) and node.id == "A"
+    assert [(kind, text) for kind, _, text, _ in transposes.toggled(expr, square)] == [
         ("missing", "A.T @ x + A.T @ y + S @ x"), ("extra", "A @ x + A @ y + S @ x"),
         ("swapped", "A.T @ x + A @ y + S @ x")]
+
+
+def test_a_transpose_missing_on_a_derivative_term_or_a_bracketed_operand_is_named():
+    text = ("dims t, d\nQ : t x d\nK : t x d\nG : t x t\nM : t x t\nB : t x d\n"
+            "S = Q @ K.T\nL = sum(G * S)\nU = trace((M * G).T @ B @ K.T)\n")
+    result = one(text, "dL/dK = dL/dS @ Q")
+    assert (result.status, result.detail) == ("wrong", "missing transpose on `dL/dS`")
+    assert "write `dL/dS.T @ Q`" in result.diagnostic.hint
+    result = one(text, "dU/dK = (M * G) @ B")
+    assert (result.status, result.detail) == ("wrong", "missing transpose on `M * G`")
+    assert "write `(M * G).T @ B`" in result.diagnostic.hint
 
 
 def test_binary_draws_keep_a_one_in_every_row():

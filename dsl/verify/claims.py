@@ -334,7 +334,9 @@ def _sample(shared: Draws, info, draw: int, attempt: int, notes: set[str], last:
         return claim_terms.values(info.claim.expr, lambda e: eval_expr(e, point.values_for(e), sizes,
                                                                         point.deriv_callback),
                                   true.shape, symmetric)
-    def variant(expr, values):  # the claim's right side (or a variant of it) with these values, as compared
+    def variant(expr, values, arranged=True):  # the claim's right side (or a variant, or a part of it)
+        if not arranged:
+            return as_value(eval_expr(expr, values, sizes, point.deriv_callback))
         v = _claimed(env, info, point, sizes, expr, values)
         v = np.broadcast_to(v.reshape(()), true.shape).copy() if v.size == 1 and true.size == 1 else v
         return _symmetric_part(v) if symmetric and v.shape == true.shape else v

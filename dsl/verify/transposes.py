@@ -20,7 +20,8 @@ only said when it is exactly right (within the verifier's tolerance), as
 every other diagnosis.
 
 >>> from dsl.language.syntax import parse_expr
->>> [text for _, _, text, _ in toggled(parse_expr("A @ x + A.T @ y")[0], {"A"})]
+>>> def square(node): return to_source(node) == "A"
+>>> [text for _, _, text, _ in toggled(parse_expr("A @ x + A.T @ y")[0], square)]
 ['A.T @ x + A.T @ y', 'A @ x + A @ y', 'A.T @ x + A @ y']
 """
 from __future__ import annotations
@@ -33,7 +34,22 @@ import numpy as np
 from dsl.compute.autodiff import DerivativeError
 from dsl.compute.budget import OverBudget, check_time
 from dsl.compute.numeric import DomainError, EvalError
-from dsl.core.ast import BinOp, Call, Expr, Index, IndexForm, IndexSum, Keyword, Name, Neg, Transpose, walk
+from dsl.core.ast import (
+    BinOp,
+    Call,
+    Deriv,
+    Expr,
+    Index,
+    IndexForm,
+    IndexSum,
+    Keyword,
+    Name,
+    Neg,
+    Number,
+    Op,
+    Transpose,
+    walk,
+)
 from dsl.core.diagnostics import Fix
 from dsl.core.wording import say
 from dsl.language.printer import to_source
@@ -72,39 +88,54 @@ def _square(v: np.ndarray) -> bool:
     return v.ndim == 2 and v.shape[0] == v.shape[1] > 1 and not close(v, v.T)
 
 
-def toggled(expr: Expr, names: set[str]) -> list[tuple[str, str, str, Expr]]:
-    """The claim with one use of a name of ``names`` transposed (a bare
-    ``A`` becomes ``A.T``, an ``A.T`` becomes ``A``), then, for a name used
-    more than once, with every use of it toggled: ``(kind, name, text,
-    expression)`` each."""
-    uses = _uses(expr, names)
+def toggled(expr: Expr, square: Callable[[Expr], bool]) -> list[tuple[str, str, str, Expr]]:
+    """The claim with one use of a square value transposed (a bare ``A``
+    becomes ``A.T``, an ``A.T`` becomes ``A``), then, for a value used more
+    than once, with every use of it toggled: ``(kind, what, text,
+    expression)`` each, ``what`` the value's name or backquoted text.  The
+    uses are of names, derivative terms and operands of ``@`` for which
+    ``square`` holds."""
+    uses = _uses(expr, square)
     if len(uses) > MAX_USES:
         return []
     out = []
-    for node, name in uses:
+    for node, what in uses:
         new = _swap(expr, {id(node)})
-        out.append((EXTRA if isinstance(node, Transpose) else MISSING, name, to_source(new), new))
-    for name in sorted(names):
-        mine = [node for node, n in uses if n == name]
+        out.append((EXTRA if isinstance(node, Transpose) else MISSING, what, to_source(new), new))
+    for what in dict.fromkeys(w for _, w in uses):
+        mine = [node for node, w in uses if w == what]
         if len(mine) > 1:
             new = _swap(expr, {id(node) for node in mine})
             kinds = {isinstance(node, Transpose) for node in mine}
             kind = SWAPPED if len(kinds) == 2 else (EXTRA if True in kinds else MISSING)
-            out.append((kind, name, to_source(new), new))
+            out.append((kind, what, to_source(new), new))
     return out
 
 
-def _uses(expr: Expr, names: set[str]) -> list[tuple[Expr, str]]:
-    """Each use of a name in ``names``: the ``A.T`` node for a transposed
-    use, the ``A`` node otherwise; in source order."""
+def _what(node: Expr) -> str:
+    """How the diagnosis names a value: a name as itself, anything else as its text."""
+    if isinstance(node, Name):
+        return node.id
+    return quote(node) or to_source(node)
+
+
+def _uses(expr: Expr, square: Callable[[Expr], bool]) -> list[tuple[Expr, str]]:
+    """Each use of a square value: the ``A.T`` node for a transposed use, the
+    ``A`` node otherwise (a name, a derivative term, or an operand of ``@``
+    that is neither a number nor a transpose); in source order."""
+    operands = {id(side) for n in walk(expr) if isinstance(n, BinOp) and n.op is Op.MATMUL
+                for side in (n.left, n.right)}
     inside: set[int] = set()
     out: list[tuple[Expr, str]] = []
     for node in walk(expr):
-        if isinstance(node, Transpose) and isinstance(node.operand, Name) and node.operand.id in names:
-            out.append((node, node.operand.id))
+        if id(node) in inside:
+            continue
+        if isinstance(node, Transpose) and not isinstance(node.operand, Transpose | Number) and square(node.operand):
+            out.append((node, _what(node.operand)))
             inside.add(id(node.operand))
-        elif isinstance(node, Name) and node.id in names and id(node) not in inside:
-            out.append((node, node.id))
+        elif (isinstance(node, Name | Deriv) or (id(node) in operands and not isinstance(node, Transpose | Number))) \
+                and square(node):
+            out.append((node, _what(node)))
     return out
 
 
@@ -129,11 +160,12 @@ def _swap(node: Expr, targets: set[int]) -> Expr:
 
 
 def variants(expr: Expr, values: dict[str, np.ndarray], entries: bool,
-             evaluate: Callable[[Expr, dict[str, np.ndarray]], np.ndarray]) -> list[Variant]:
+             evaluate: Callable[..., np.ndarray]) -> list[Variant]:
     """The variants of a claim in one draw.  ``evaluate(expr, values)`` is
     the claim's right side (or ``expr``) evaluated with these values and
-    arranged for comparison; ``entries``: a claim in index form, whose
-    uses are not rewritten (the matrix's value is transposed instead)."""
+    arranged for comparison (``arranged=False``: as it is); ``entries``: a
+    claim in index form, whose uses are not rewritten (the matrix's value
+    is transposed instead)."""
     names = square_names(expr, values)
     out = []
     try:
@@ -142,9 +174,13 @@ def variants(expr: Expr, values: dict[str, np.ndarray], entries: bool,
                 check_time()
                 out.append(Variant(ENTRIES, name, None, evaluate(expr, {**values, name: values[name].T})))
         else:
-            for kind, name, text, new in toggled(expr, names):
+            def square(node: Expr) -> bool:
+                if isinstance(node, Name):
+                    return node.id in names
+                return _square(np.asarray(evaluate(node, values, arranged=False)))
+            for kind, what, text, new in toggled(expr, square):
                 check_time()
-                out.append(Variant(kind, name, text, evaluate(new, values), new))
+                out.append(Variant(kind, what, text, evaluate(new, values), new))
         for name in sorted(names):
             check_time()
             v = values[name]
