@@ -153,7 +153,7 @@ def test_uses_of_square_matrices_are_toggled_one_at_a_time_then_together():
     assert transposes.square_names(expr, values) == {"A"}        # S is symmetric, x a vector
     def square(node):
         return isinstance(node, Name) and node.id == "A"
-    assert [(kind, text) for kind, _, text, _ in transposes.toggled(expr, square)] == [
+    assert [(t.kind, t.text) for t in transposes.toggled(expr, square)] == [
         ("missing", "A.T @ x + A.T @ y + S @ x"), ("extra", "A @ x + A @ y + S @ x"),
         ("swapped", "A.T @ x + A @ y + S @ x")]
 

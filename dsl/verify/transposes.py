@@ -3,8 +3,9 @@ right only when that matrix is symmetric: the diagnosis's check of them.
 
 Shapes cannot tell ``A`` from ``A.T`` when ``A`` is square, so the slip
 survives the shape check: ``dt/dX = A @ B.T`` for ``t = trace(A @ X @ B)``,
-where ``A.T @ B.T`` is right.  For every square, non-symmetric matrix the
-claim names, the claim is evaluated again in each draw
+where ``A.T @ B.T`` is right.  For every square, non-symmetric value the
+claim holds (a name, a derivative term such as ``dL/dS``, an operand of
+``@``), the claim is evaluated again in each draw
 
 * with one use of the matrix transposed, or its ``.T`` taken away (and
   with every use at once): when exactly one of these agrees with the true
@@ -21,13 +22,14 @@ every other diagnosis.
 
 >>> from dsl.language.syntax import parse_expr
 >>> def square(node): return to_source(node) == "A"
->>> [text for _, _, text, _ in toggled(parse_expr("A @ x + A.T @ y")[0], square)]
+>>> [t.text for t in toggled(parse_expr("A @ x + A.T @ y")[0], square)]
 ['A.T @ x + A.T @ y', 'A @ x + A @ y', 'A.T @ x + A @ y']
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import numpy as np
 
@@ -75,6 +77,17 @@ class Variant:
     text: str | None          # the changed right side, when it is written out
     value: np.ndarray
     expr: Expr | None = None  # the changed right side as a tree
+    leaf: bool = True         # the value is a name or a derivative term (not an expression)
+
+
+class Toggle(NamedTuple):
+    """One way to transpose the uses of a value in a claim."""
+
+    kind: str                 # MISSING, EXTRA or SWAPPED
+    what: str                 # the value's name, or its text in backquotes
+    text: str                 # the claim's right side so changed
+    expr: Expr
+    leaf: bool                # the value is a name or a derivative term
 
 
 def square_names(expr: Expr, values: dict[str, np.ndarray]) -> set[str]:
@@ -88,11 +101,10 @@ def _square(v: np.ndarray) -> bool:
     return v.ndim == 2 and v.shape[0] == v.shape[1] > 1 and not close(v, v.T)
 
 
-def toggled(expr: Expr, square: Callable[[Expr], bool]) -> list[tuple[str, str, str, Expr]]:
+def toggled(expr: Expr, square: Callable[[Expr], bool]) -> list[Toggle]:
     """The claim with one use of a square value transposed (a bare ``A``
     becomes ``A.T``, an ``A.T`` becomes ``A``), then, for a value used more
-    than once, with every use of it toggled: ``(kind, what, text,
-    expression)`` each, ``what`` the value's name or backquoted text.  The
+    than once, with every use of it toggled.  The
     uses are of names, derivative terms and operands of ``@`` for which
     ``square`` holds."""
     uses = _uses(expr, square)
@@ -101,15 +113,21 @@ def toggled(expr: Expr, square: Callable[[Expr], bool]) -> list[tuple[str, str, 
     out = []
     for node, what in uses:
         new = _swap(expr, {id(node)})
-        out.append((EXTRA if isinstance(node, Transpose) else MISSING, what, to_source(new), new))
+        out.append(Toggle(EXTRA if isinstance(node, Transpose) else MISSING, what, to_source(new), new,
+                          _leaf(node)))
     for what in dict.fromkeys(w for _, w in uses):
         mine = [node for node, w in uses if w == what]
         if len(mine) > 1:
             new = _swap(expr, {id(node) for node in mine})
             kinds = {isinstance(node, Transpose) for node in mine}
             kind = SWAPPED if len(kinds) == 2 else (EXTRA if True in kinds else MISSING)
-            out.append((kind, what, to_source(new), new))
+            out.append(Toggle(kind, what, to_source(new), new, _leaf(mine[0])))
     return out
+
+
+def _leaf(node: Expr) -> bool:
+    base = node.operand if isinstance(node, Transpose) else node
+    return isinstance(base, Name | Deriv)
 
 
 def _what(node: Expr) -> str:
@@ -178,9 +196,9 @@ def variants(expr: Expr, values: dict[str, np.ndarray], entries: bool,
                 if isinstance(node, Name):
                     return node.id in names
                 return _square(np.asarray(evaluate(node, values, arranged=False)))
-            for kind, what, text, new in toggled(expr, square):
+            for t in toggled(expr, square):
                 check_time()
-                out.append(Variant(kind, what, text, evaluate(new, values), new))
+                out.append(Variant(t.kind, t.what, t.text, evaluate(t.expr, values), t.expr, t.leaf))
         for name in sorted(names):
             check_time()
             v = values[name]
@@ -192,9 +210,11 @@ def variants(expr: Expr, values: dict[str, np.ndarray], entries: bool,
 
 
 def check_transposes(samples) -> Diagnosis | None:
-    """A transpose missing (or extra) on one square matrix, else the claim
-    right only for a symmetric one: the variant that agrees with the truth
-    in every draw, when exactly one name's does (see the module docstring)."""
+    """A transpose missing (or extra) on one square value, else the claim
+    right only for a symmetric matrix: the variant that agrees with the
+    truth in every draw, when exactly one value's does (a name or a
+    derivative term before an expression that holds it: ``(X.T @ D @ X).T``
+    fits whenever ``D.T`` does); see the module docstring."""
     if not all(s.claimed.ndim >= 1 for s in samples):
         return None
     per_draw = [s.variants() for s in samples]
@@ -211,10 +231,11 @@ def check_transposes(samples) -> Diagnosis | None:
             fitting.append(first)
     for kinds in ((MISSING, EXTRA, SWAPPED, ENTRIES), (SYMMETRIC,)):
         found = [v for v in fitting if v.kind in kinds]
-        if len({v.name for v in found}) == 1:
-            return _said(found[0])
+        named = [v for v in found if v.leaf] or found     # a name before an expression holding it
+        if len({v.name for v in named}) == 1:
+            return _said(named[0])
         if found:
-            return None                        # two matrices would do: not said
+            return None                        # two values would do: not said
     return None
 
 
