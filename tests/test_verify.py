@@ -169,6 +169,14 @@ def test_a_transpose_missing_on_a_derivative_term_or_a_bracketed_operand_is_name
     assert "write `(M * G).T @ B`" in result.diagnostic.hint
 
 
+def test_a_factor_of_one_minus_a_scalar_is_named():
+    assert factors.factor_words([0.5, 0.25], [{"p": 0.5}, {"p": 0.75}]) == "(1 - p)"
+    assert factors.factor_words([2.0, 4.0], [{"p": 0.5}, {"p": 0.75}]) == "1/(1 - p)"
+    assert factors.factor_words([3.0, 3.5], [{"p": 2.0}, {"p": 2.5}]) == "(1 + p)"
+    # a size is never shifted: 1 - m is no factor a derivation makes
+    assert factors.factor_words([-2.0, -3.0], [{"m": 3.0}, {"m": 4.0}], sizes=("m",)) is None
+
+
 def test_binary_draws_keep_a_one_in_every_row():
     from dsl.compute.drawing import draw_value
     rng = np.random.default_rng(3)
