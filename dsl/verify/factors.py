@@ -101,9 +101,9 @@ def _monomials(names: Iterable[str], sizes: Iterable[str], shifted: bool = True)
         yield (f"sqrt({d})",), ()
         yield (), (f"sqrt({d})",)
     for s in sorted(set(names) - set(sizes)) if shifted else ():   # dropout's keep rate, label smoothing
-        for shifted in (f"(1 - {s})", f"(1 + {s})"):
-            yield (shifted,), ()
-            yield (), (shifted,)
+        for moved in (f"(1 - {s})", f"(1 + {s})"):
+            yield (moved,), ()
+            yield (), (moved,)
 
 
 def _value(monomial: Monomial, values: Mapping[str, float]) -> float:
