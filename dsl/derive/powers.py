@@ -93,11 +93,15 @@ def power_rule(alg: Algebra, e: Expr) -> Expr | None:
 
 def root_rule(alg: Algebra, e: Expr) -> Expr | None:
     """sqrt(a) ** 2 -> a, sqrt(a) ** 4 -> a ** 2 (an even power of a root);
-    (a ** j) ** k -> a ** (j * k) for whole numbers j and k."""
+    (a ** j) ** k -> a ** (j * k) for whole numbers j and k; (2 * a) ** 2 -> 4 * a ** 2
+    (a number's whole power taken out, for the normal form of the product to fold)."""
     if not (isinstance(e, BinOp) and e.op is Op.POW and isinstance(e.right, Number)):
         return None
     k = e.right.value
     inner = e.left
+    if isinstance(inner, BinOp) and inner.op is Op.MUL and isinstance(inner.left, Number) and k == int(k) \
+            and 0 < k <= 4:
+        return alg.mul(number(inner.left.value ** k), _power(inner.right, k))
     if isinstance(inner, Call) and inner.func == "sqrt" and not inner.prime and not inner.keywords \
             and k == int(k) and int(k) % 2 == 0 and k > 0:
         return _power(inner.args[0], k / 2)

@@ -5,7 +5,8 @@ An author writes the derivative of ``h = tanh(z)`` as ``1 - h ** 2`` or as
 ``tanh'(z)``, and the backward sweep writes ``tanh'(z)``; likewise
 ``s * (1 - s)`` and ``sigma'(u)``.  :func:`prime_rule` (normal form) reads
 the spelled-out forms of a call as the derivative, ``1 - tanh(u) ** 2 ->
-tanh'(u)`` and ``sigma(u) * (1 - sigma(u)) -> sigma'(u)``, so that a
+tanh'(u)`` and ``sigma(u) * (1 - sigma(u)) -> sigma'(u)`` (and writes
+``softplus'(u)`` as the ``sigma(u)`` it is), so that a
 definition written either way is found by its name in a derived form.
 :func:`named_prime` (a choice, kept when it reads better) goes the other
 way through a name of the file: ``tanh'(x @ W + b) -> 1 - h ** 2`` where
@@ -46,7 +47,10 @@ def _squared(e: Expr) -> Expr | None:
 
 def prime_rule(alg: Algebra, e: Expr) -> Expr | None:
     """1 - tanh(u) ** 2 -> tanh'(u); sigma(u) * (1 - sigma(u)) -> sigma'(u) (also among the
-    factors of a longer elementwise product: g * sigma(u) * (1 - sigma(u)) -> g * sigma'(u))."""
+    factors of a longer elementwise product: g * sigma(u) * (1 - sigma(u)) -> g * sigma'(u));
+    softplus'(u) -> sigma(u)."""
+    if isinstance(e, Call) and e.prime and e.func == "softplus" and len(e.args) == 1 and not e.keywords:
+        return _plain("sigma", e.args[0])
     inner = _one_minus(e)
     square = _squared(inner) if inner is not None else None
     u = _called(square, "tanh") if square is not None else None

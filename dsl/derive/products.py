@@ -55,6 +55,14 @@ def factors(alg: Algebra, e: Expr) -> Factors:
                 b = factors(alg, e.right)
                 if b.coef != 0 and b.core is None:
                     return Factors(a.coef / b.coef, a.nums + b.dens, a.dens + b.nums, a.core)
+            right = e.right
+            if isinstance(right, BinOp) and right.op is Op.MUL and isinstance(right.left, Number) \
+                    and right.left.value != 0:      # a / (2 * B): the number below joins the coefficient
+                q = _fraction(right.left.value)
+                core = _combine(alg, Op.DIV, a.core, right.right)
+                if q:
+                    return Factors(a.coef / q, a.nums, a.dens, core)
+                return Factors(a.coef, a.nums, [*a.dens, right.left], core)
             return Factors(a.coef, a.nums, a.dens, _combine(alg, Op.DIV, a.core, e.right))
         b = factors(alg, e.right)
         return Factors(a.coef * b.coef, a.nums + b.nums, a.dens + b.dens, _combine(alg, e.op, a.core, b.core))
@@ -157,7 +165,10 @@ def rebuild(alg: Algebra, f: Factors) -> Expr:
         prefix = s if prefix is None else BinOp(Op.MUL, prefix, s, NOSPAN, NOSPAN)
     out = prefix if core is None else _attach(alg, prefix, core)
     assert out is not None
-    if coef.denominator != 1:
+    if coef.denominator != 1 and isinstance(out, BinOp) and out.op is Op.DIV and not isinstance(out.right, Number):
+        below = BinOp(Op.MUL, number(coef.denominator), out.right, NOSPAN, NOSPAN)   # a / (2 * B), not a / B / 2
+        out = BinOp(Op.DIV, out.left, below, NOSPAN, NOSPAN)
+    elif coef.denominator != 1:
         out = BinOp(Op.DIV, out, number(coef.denominator), NOSPAN, NOSPAN)
     for d in dens:
         out = BinOp(Op.DIV, out, d, NOSPAN, NOSPAN)

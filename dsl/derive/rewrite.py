@@ -371,7 +371,8 @@ ALWAYS_ON: dict[type, tuple[Rule, ...]] = {
         BinOp: (fold_rule, where_rule, product_rule, *_ON_BINOP),
         Neg: (fold_rule, product_rule, zeros_rule),
         Transpose: (transpose_rule, symmetric_rule, zeros_rule),
-        Call: (label_sum, diag_sum, linear_rule, indicator_rule, where_rule, branch_rule, centred_rule, zeros_rule),
+        Call: (label_sum, diag_sum, linear_rule, indicator_rule, where_rule, branch_rule, centred_rule, zeros_rule,
+               prime_rule),
     }.items()}
 """The rules of ``ALWAYS`` that can rewrite a node of each kind (each returns None on
 the others: a name or a number is never rewritten), in the order of ``ALWAYS``."""
