@@ -123,6 +123,8 @@ def test_a_transpose_missing_or_extra_on_a_square_matrix_is_named_with_the_fix(c
     assert (result.status, result.detail) == ("wrong", detail)
     assert result.diagnostic.fix is not None and result.diagnostic.fix.replacement == fixed
     assert f"write `{fixed}`" in result.diagnostic.hint
+    [label] = result.diagnostic.labels                   # the one use changed is labelled
+    assert label.text == ("transpose this" if detail.startswith("missing") else "drop this transpose")
     assert one(SQUARE, f"{claim.split(' = ')[0]} = {fixed}").status == "verified"
 
 

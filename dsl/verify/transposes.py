@@ -53,6 +53,7 @@ from dsl.core.ast import (
     walk,
 )
 from dsl.core.diagnostics import Fix
+from dsl.core.span import Span
 from dsl.core.wording import say
 from dsl.language.printer import to_source
 from dsl.language.syntax import parse_expr
@@ -78,6 +79,7 @@ class Variant:
     value: np.ndarray
     expr: Expr | None = None  # the changed right side as a tree
     leaf: bool = True         # the value is a name or a derivative term (not an expression)
+    span: Span | None = None  # the one use changed, when it is one
 
 
 class Toggle(NamedTuple):
@@ -88,6 +90,7 @@ class Toggle(NamedTuple):
     text: str                 # the claim's right side so changed
     expr: Expr
     leaf: bool                # the value is a name or a derivative term
+    span: Span | None = None  # the one use changed, when it is one
 
 
 def square_names(expr: Expr, values: dict[str, np.ndarray]) -> set[str]:
@@ -114,7 +117,7 @@ def toggled(expr: Expr, square: Callable[[Expr], bool]) -> list[Toggle]:
     for node, what in uses:
         new = _swap(expr, {id(node)})
         out.append(Toggle(EXTRA if isinstance(node, Transpose) else MISSING, what, to_source(new), new,
-                          _leaf(node)))
+                          _leaf(node), node.span))
     for what in dict.fromkeys(w for _, w in uses):
         mine = [node for node, w in uses if w == what]
         if len(mine) > 1:
@@ -198,7 +201,7 @@ def variants(expr: Expr, values: dict[str, np.ndarray], entries: bool,
                 return _square(np.asarray(evaluate(node, values, arranged=False)))
             for t in toggled(expr, square):
                 check_time()
-                out.append(Variant(t.kind, t.what, t.text, evaluate(t.expr, values), t.expr, t.leaf))
+                out.append(Variant(t.kind, t.what, t.text, evaluate(t.expr, values), t.expr, t.leaf, t.span))
         for name in sorted(names):
             check_time()
             v = values[name]
@@ -247,7 +250,8 @@ def _said(v: Variant) -> Diagnosis:
     if words is None or v.text is None:
         return Diagnosis(detail, say("swap-indices-of-hint" if v.kind == ENTRIES else "transpose-name-hint",
                                      name=v.name))
-    return Diagnosis(detail, say("write-instead", text=words), ("replace", v.text))
+    label = None if v.span is None else (v.span, say("transpose-here" if v.kind == MISSING else "untranspose-here"))
+    return Diagnosis(detail, say("write-instead", text=words), ("replace", v.text), label)
 
 
 def fix(expr: Expr, how: tuple[str, str]) -> Fix | None:

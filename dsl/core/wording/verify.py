@@ -95,6 +95,8 @@ VERIFY: dict[str, str] = {
     "swap-indices-of-hint": "swap the indices of {name}: its shape is square, so the ranges cannot tell",
     "transpose-name-hint": "transpose {name}: its shape is square, so the shapes cannot tell",
     "write-instead": "write {text}",
+    "transpose-here": "transpose this",
+    "untranspose-here": "drop this transpose",
     "holds-if-symmetric": "it holds only for a symmetric {name}",
     "holds-if-symmetric-hint": "{name} is not declared symmetric, and for a general {name} the derivative "
                                 "has both {name} and its transpose (declare {name} symmetric if it is)",
