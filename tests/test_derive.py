@@ -56,6 +56,43 @@ def test_derived_forms_of_the_examples(path, y, x, expected):
     assert _derive(path, y, x).text == expected
 
 
+@pytest.mark.parametrize(("path", "y", "x", "expected"), [
+    # the file's own names for the gradients it defines, written with 1 - h ** 2 for tanh'
+    ("tests/corpus/rnn_bptt.deriv", "L", "Wh", "h1.T @ d2 + h0.T @ d1"),
+    ("tests/corpus/rnn_bptt.deriv", "L", "h0", "d1 @ Wh.T"),
+    ("tests/corpus/lstm_cell.deriv", "L", "c0", "dc * f"),          # dc's terms in the other order
+    ("tests/corpus/gru_cell.deriv", "L", "z", "G * (h - n)"),        # a positive term first, then factored
+    # the path through a mean vanishes: the deviations sum to zero along its axis
+    ("tests/corpus/reduction_broadcast.deriv", "L", "X", "2 * Xc"),
+    ("tests/corpus/batch_norm.deriv", "L", "mu", "-sum(D, axis=0) / sqrt(var + 0.00001)"),
+    # a piecewise derivative is one where; powers and numbers below a divisor collected
+    ("tests/corpus/huber.deriv", "H", "r", "where(abs(r) <= delta, r, delta * sign(r)) / m"),
+    ("tests/corpus/comparisons.deriv", "H", "d", "where(abs(d) <= 1, d, sign(d))"),
+    ("tests/corpus/gaussian_nll.deriv", "N", "s", "1 / s - (x - mu) ** 2 / s ** 3"),
+    ("tests/corpus/gaussian_nll.deriv", "L", "s2", "1 / (2 * s2) - (x - mu) ** 2 / (2 * s2 ** 2)"),
+    ("tests/corpus/attributes.deriv", "L3", "z", "-y / z ** 2"),
+    # a comparison with its number on the right
+    ("tests/corpus/functions_new.deriv", "H", "s", "-y * (y * s < 1)"),
+])
+def test_derived_forms_read_as_written_by_hand(path, y, x, expected):
+    assert _derive(path, y, x).text == expected
+
+
+@pytest.mark.parametrize(("body", "x", "expected"), [
+    ("L = sum(x * x * x)", "x", "3 * x ** 2"),
+    ("L = sum(x ** 2 * x)", "x", "3 * x ** 2"),
+    ("L = sum(maximum(1 - m, 0) * x)", "m", "-x * (m < 1)"),
+    ("L = sum(where(b > 0, 0, x))", "x", "b <= 0"),
+    ("L = sum(where(x > 0, x ** 2, x))", "x", "where(x > 0, 2 * x, 1)"),
+    ("L = sum(where(x > 0, x, 0) ** 3)", "x", "where(x > 0, 3 * x ** 2, 0)"),
+])
+def test_powers_comparisons_and_where_forms_are_readable(body, x, expected):
+    text = f"dims n\nx : 1 x n\nm : 1 x n\nb : 1 x n binary\n{body}\n"
+    out = derive_source(Source("t.deriv", text), "L", x)
+    assert out.derivation is not None, [d.message for d in out.diagnostics]
+    assert out.derivation.text == expected
+
+
 def test_the_mlp_answer_says_its_assumption():
     d = _derive("examples/mlp.deriv", "L", "x")
     assert d.assumptions == ("y is onehot",)

@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dsl.builtins.symbolic import Algebra
+from dsl.builtins.symbolic import NOSPAN, Algebra
+from dsl.core.ast import Name
 from dsl.core.span import Source
 from dsl.derive.backward import SUMS_TO_ONE, SYMMETRIC
 from dsl.derive.rewrite import ALWAYS, ALWAYS_ON, CHOICES, IDENTITIES
@@ -36,7 +37,13 @@ z : 1 x n pm1
 R : n x n orthogonal
 y : 1 x n onehot
 Y : m x k onehot
+g : 1 x k
+h : n x 1
+th = tanh(p)
+sg = sigma(p)
 """
+NAMED = {"tanh(p)": "th", "sigma(p)": "sg"}
+"""The definitions above, as ``simplify`` gives them to the rules that read names."""
 
 # rule name -> (expression the rule rewrites at its top node, text the result must contain or None)
 CASES = {
@@ -69,6 +76,15 @@ CASES = {
     "scale_left": ("A @ B * s", "A * s @ B"),
     "indicator_rule": ("where(x > 0, 1, 0)", "x > 0"),
     "sigmoid_rule": ("q / (1 + exp(-x))", "q * sigma(x)"),
+    "power_rule": ("x * q * x", "x ** 2 * q"),
+    "root_rule": ("sqrt(p) ** 2", "p"),
+    "comparison_rule": ("0 < 1 - q", "q < 1"),
+    "branch_rule": ("q * (x > 0) + where(x > 0, 0, r)", "where(x > 0, q, r)"),
+    "prime_rule": ("1 - tanh(x) ** 2", "tanh'(x)"),
+    "named_prime": ("tanh'(p)", "1 - th ** 2"),
+    "centred_rule": ("sum(B - mean(B, axis=0), axis=0)", "zeros(1, k)"),
+    "zeros_rule": ("zeros(n, k) * g", "zeros(n, k)"),
+    "constant_rule": ("sum(B * g, axis=0)", "sum(B, axis=0) * g"),
 }
 
 # more cases of the same rules: the other forms their identities name
@@ -103,6 +119,40 @@ MORE = [
     ("attribute_rule", "b * b", "b"),
     ("attribute_rule", "z * z", "ones(1, n)"),
     ("attribute_rule", "R @ R.T", "eye(n)"),
+    ("power_rule", "x ** 2 * x", "x ** 3"),
+    ("power_rule", "q / p / p", "q / p ** 2"),
+    ("power_rule", "p ** 3 * q / p", "p ** 2 * q"),
+    ("power_rule", "p * q / p ** 2", "q / p"),
+    ("root_rule", "sqrt(p) ** 4", "p ** 2"),
+    ("root_rule", "(x ** 2) ** 3", "x ** 6"),
+    ("comparison_rule", "q - r > 0", "q > r"),
+    ("comparison_rule", "-q <= 2", "q >= -2"),
+    ("comparison_rule", "q + 1 >= 3", "q >= 2"),
+    ("comparison_rule", "q - 1 < 0.5", "q < 1.5"),
+    ("comparison_rule", "2 - q > 1", "q < 1"),
+    ("branch_rule", "where(x > 0, q / s, 2 * r / s)", "where(x > 0, q, 2 * r) / s"),
+    ("branch_rule", "q * (x > 0) + r * (x <= 0)", "where(x > 0, q, r)"),
+    ("branch_rule", "where(x > 0, 2 * where(x > 0, q, r), where(x > 0, q, r))", "where(x > 0, 2 * q, r)"),
+    ("branch_rule", "q * (x > 0) - r * (x <= 0)", "where(x > 0, q, -r)"),
+    ("prime_rule", "q * sigma(x) * (1 - sigma(x))", "q * sigma'(x)"),
+    ("prime_rule", "softplus'(x)", "sigma(x)"),
+    ("root_rule", "(2 * p) ** 2", "4 * p ** 2"),
+    ("product_rule", "q / (2 * p) / 3", "q / (6 * p)"),
+    ("product_rule", "3.5 * q / (3.5 * p)", "q / p"),
+    ("prime_rule", "sigma(x) * q * (1 - sigma(x))", "sigma'(x) * q"),
+    ("named_prime", "sigma'(p)", "sg * (1 - sg)"),
+    ("centred_rule", "sum((B - mean(B, axis=0)) * g, axis=0)", "zeros(1, k)"),
+    ("centred_rule", "mean((B - mean(B, axis=1)) / h, axis=1)", "zeros(n, 1)"),
+    ("centred_rule", "sum(B - mean(B))", "0"),
+    ("centred_rule", "sum(B - mean(B, axis=0))", "0"),
+    ("centred_rule", "sum(M - (B - mean(B, axis=0)) * g, axis=0)", "sum(M, axis=0)"),
+    ("zeros_rule", "A @ zeros(n, k)", "zeros(n, k)"),
+    ("zeros_rule", "sum(zeros(n, k), axis=0)", "zeros(1, k)"),
+    ("zeros_rule", "zeros(n, k).T", "zeros(k, n)"),
+    ("zeros_rule", "-zeros(n, k)", "zeros(n, k)"),
+    ("zeros_rule", "sum(zeros(n, k))", "0"),
+    ("constant_rule", "sum(B / g, axis=0)", "sum(B, axis=0) / g"),
+    ("constant_rule", "mean(2 * h * B, axis=1)", "2 * mean(B, axis=1) * h"),
 ]
 
 
@@ -112,7 +162,9 @@ def _algebra():
     env = report.env
     labels = {n: a for n, i in env.names.items() for a in SUMS_TO_ONE if a in i.attrs}
     symmetric = {n: a for n, i in env.names.items() for a in SYMMETRIC if a in i.attrs}
-    return Algebra(Shaper(env), labels, symmetric, {n: i.attrs for n, i in env.names.items() if i.attrs})
+    alg = Algebra(Shaper(env), labels, symmetric, {n: i.attrs for n, i in env.names.items() if i.attrs})
+    alg.names = {strip(parse_expr(text)[0]): Name(name, NOSPAN) for text, name in NAMED.items()}
+    return alg
 
 
 def _values(before: str, after: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -160,6 +212,24 @@ def test_side_conditions_hold_the_rules_back():
     # sum(q) of a row that is not a label is not 1
     expr, _ = parse_expr("sum(q)")
     assert IDENTITIES["label_sum"](alg, strip(expr)) is None
+    # an odd power of a root stays, and so does a power of a power that is not whole
+    for text in ("sqrt(p) ** 3", "(p ** 0.5) ** 2"):
+        assert IDENTITIES["root_rule"](alg, strip(parse_expr(text)[0])) is None, text
+    # products under one condition share a factor: they are not made a where
+    assert IDENTITIES["branch_rule"](alg, strip(parse_expr("q * (x > 0) + r * (x > 0)")[0])) is None
+    # deviations from a mean sum to zero along its own axis only, and times what is flat along it
+    for text in ("sum((B - mean(B, axis=0)) * g, axis=1)", "sum(B - mean(B), axis=0)",
+                 "sum((B - mean(B, axis=0)) * M, axis=0)", "sum(B - mean(M, axis=0), axis=0)"):
+        assert IDENTITIES["centred_rule"](alg, strip(parse_expr(text)[0])) is None, text
+    # a factor that changes along the summed axis stays inside
+    assert IDENTITIES["constant_rule"](alg, strip(parse_expr("sum(B * h, axis=0)")[0])) is None
+    # a derivative of a call the file does not name stays
+    assert IDENTITIES["named_prime"](alg, strip(parse_expr("tanh'(q)")[0])) is None
+    # a factor of one branch stays in it when the other is 0 (where_rule moves factors in)
+    assert IDENTITIES["branch_rule"](alg, strip(parse_expr("where(x > 0, q / s, 0)")[0])) is None
+    # two different numbers are not compared again, nor sums without a number
+    for text in ("1 < 2", "q - r > x"):
+        assert IDENTITIES["comparison_rule"](alg, strip(parse_expr(text)[0])) is None, text
 
 
 def test_every_rule_has_a_case():
@@ -178,3 +248,24 @@ def test_each_normal_form_rule_is_tried_on_the_nodes_it_rewrites(name):
     assert kinds, f"{name} has no case"
     for kind in kinds:
         assert IDENTITIES[name] in ALWAYS_ON[kind], (name, kind.__name__)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("where(x > 0, 0, 1)", "x <= 0"),                       # the whole: a comparison may stand
+    ("q * where(x >= r, 0, 1)", "q * (x < r)"),             # a factor of '*'
+    ("where(x > 0, 0, 1) + q", "where(x > 0, 0, 1) + q"),   # an operand of '+': it may not
+    ("q + (x > 0)", "q + where(x > 0, 1, 0)"),
+    ("exp(x > 0)", "exp(where(x > 0, 1, 0))"),
+    ("where(x > 0, x > 1, 0)", "where(x > 0, where(x > 1, 1, 0), 0)"),
+    ("where(b, 0, 1)", "where(b, 0, 1)"),                   # a mask has no opposite comparison
+])
+def test_comparisons_are_placed_where_one_may_stand(text, expected):
+    from dsl.derive.conditions import placed
+    expr = strip(parse_expr(text)[0])
+    out = placed(_algebra(), expr)
+    assert to_source(out) == expected
+    report = check_source(Source("rules.deriv", f"{DECLS}after = {to_source(out)}\n"), verify=False)
+    assert not report.has_errors, [d.message for d in report.diagnostics]
+    if not check_source(Source("rules.deriv", f"{DECLS}before = {text}\n"), verify=False).has_errors:
+        before, after = _values(text, to_source(out), 0)       # the same value, where both may be written
+        np.testing.assert_allclose(after, before)

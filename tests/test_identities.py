@@ -43,7 +43,7 @@ IDENTITIES = [
     Identity("d(x.T A x)/dx = (A + A.T) x  (81)", "dims n\nx : n x 1\nA : n x n\ns = x.T @ A @ x",
              "ds/dx = (A + A.T) @ x",
              (("ds/dx = A @ x", MISSING + ": the contribution through the use of x"),
-              ("ds/dx = -(A + A.T) @ x", SIGN), ("ds/dx = 2 * A @ x", "largest error"))),
+              ("ds/dx = -(A + A.T) @ x", SIGN), ("ds/dx = 2 * A @ x", "it holds only for a symmetric A"))),
     Identity("d(x.T A x)/dx = 2 A x, A symmetric", "dims n\nx : n x 1\nA : n x n symmetric\ns = x.T @ A @ x",
              "ds/dx = 2 * A @ x", (("ds/dx = A @ x", "off by a factor of 1/2"),)),
     Identity("d(b.T X.T X c)/dX = X (b c.T + c b.T)  (77)",

@@ -7,6 +7,7 @@ import pytest
 
 from dsl import pipeline as driver
 from dsl.compute import autodiff, inputs as data
+from dsl.core.ast import Name
 from dsl.core.span import Source, Span
 from dsl.language import syntax
 from dsl.shapes import checker as shapes
@@ -105,6 +106,94 @@ def test_transposed_and_missing_use():
     assert one(text, "dt/dA = -B").detail == "transposed, and the sign is flipped"
     assert one(text, "ds/dx = A.T @ x").detail.startswith(
         "missing a term: the contribution through the use of x at line 5, column 5")
+
+
+SQUARE = ("dims n, k\nx : 1 x n\nu : 1 x n\nv : 1 x n\nA : n x n\nS : n x n symmetric\nB : n x k\nX : n x k\n"
+          "q = u @ A @ v.T\nt = trace(A @ X @ B.T)\nr = trace(X.T @ A @ X)\np = sum(x * (x @ A))\n")
+
+
+@pytest.mark.parametrize("claim, detail, fixed", [
+    ("dt/dX = A @ B", "missing transpose on A", "A.T @ B"),
+    ("dt/dX = A.T.T @ B", "an extra transpose on A", "A.T @ B"),
+    ("dr/dX = A @ X + A @ X", "missing transpose on A", "A.T @ X + A @ X"),
+    ("dp/dx = x @ A.T + x @ A.T", "an extra transpose on A", "x @ A + x @ A.T"),
+])
+def test_a_transpose_missing_or_extra_on_a_square_matrix_is_named_with_the_fix(claim, detail, fixed):
+    result = one(SQUARE, claim)
+    assert (result.status, result.detail) == ("wrong", detail)
+    assert result.diagnostic.fix is not None and result.diagnostic.fix.replacement == fixed
+    assert f"write `{fixed}`" in result.diagnostic.hint
+    [label] = result.diagnostic.labels                   # the one use changed is labelled
+    assert label.text == ("transpose this" if detail.startswith("missing") else "drop this transpose")
+    assert one(SQUARE, f"{claim.split(' = ')[0]} = {fixed}").status == "verified"
+
+
+def test_a_claim_right_only_for_a_symmetric_matrix_says_so():
+    for claim in ("dr/dX = 2 * A @ X", "dp/dx = 2 * x @ A", "dp/dx[i] = 2 * sum[j](A[i, j] * x[j])"):
+        result = one(SQUARE, claim)
+        assert (result.status, result.detail) == ("wrong", "it holds only for a symmetric A"), claim
+        assert "not declared symmetric" in result.diagnostic.hint
+    assert one(SQUARE.replace("A : n x n\n", "A : n x n symmetric\n"), "dr/dX = 2 * A @ X").status == "verified"
+
+
+def test_an_entry_claim_with_a_matrix_indices_swapped_names_the_matrix():
+    result = one(SQUARE, "dq/du[i] = sum[j](A[j, i] * v[j])")
+    assert (result.status, result.detail) == ("wrong", "the indices of A are swapped")
+    assert "swap the indices of A" in result.diagnostic.hint
+
+
+def test_a_transpose_that_fits_no_draw_exactly_is_not_said():
+    # A @ B is wrong by more than a transpose: the largest error is said, not a guess
+    result = one(SQUARE, "dt/dX = 2 * A @ B + B")
+    assert result.status == "wrong" and "transpose" not in result.detail
+
+
+def test_uses_of_square_matrices_are_toggled_one_at_a_time_then_together():
+    from dsl.verify import transposes
+    expr = syntax.parse_expr("A @ x + A.T @ y + S @ x")[0]
+    values = {"A": np.arange(4.0).reshape(2, 2), "S": np.eye(2), "x": np.ones((2, 1)), "y": np.ones((2, 1))}
+    assert transposes.square_names(expr, values) == {"A"}        # S is symmetric, x a vector
+    def square(node):
+        return isinstance(node, Name) and node.id == "A"
+    assert [(t.kind, t.text) for t in transposes.toggled(expr, square)] == [
+        ("missing", "A.T @ x + A.T @ y + S @ x"), ("extra", "A @ x + A @ y + S @ x"),
+        ("swapped", "A.T @ x + A @ y + S @ x")]
+
+
+def test_a_transpose_missing_on_a_derivative_term_or_a_bracketed_operand_is_named():
+    text = ("dims t, d\nQ : t x d\nK : t x d\nG : t x t\nM : t x t\nB : t x d\n"
+            "S = Q @ K.T\nL = sum(G * S)\nU = trace((M * G).T @ B @ K.T)\n")
+    result = one(text, "dL/dK = dL/dS @ Q")
+    assert (result.status, result.detail) == ("wrong", "missing transpose on `dL/dS`")
+    assert "write `dL/dS.T @ Q`" in result.diagnostic.hint
+    result = one(text, "dU/dK = (M * G) @ B")
+    assert (result.status, result.detail) == ("wrong", "missing transpose on `M * G`")
+    assert "write `(M * G).T @ B`" in result.diagnostic.hint
+
+
+def test_a_factor_of_one_minus_a_scalar_is_named():
+    assert factors.factor_words([0.5, 0.25], [{"p": 0.5}, {"p": 0.75}]) == "(1 - p)"
+    assert factors.factor_words([2.0, 4.0], [{"p": 0.5}, {"p": 0.75}]) == "1/(1 - p)"
+    assert factors.factor_words([3.0, 3.5], [{"p": 2.0}, {"p": 2.5}]) == "(1 + p)"
+    # a size is never shifted: 1 - m is no factor a derivation makes
+    assert factors.factor_words([-2.0, -3.0], [{"m": 3.0}, {"m": 4.0}], sizes=("m",)) is None
+
+
+def test_binary_draws_keep_a_one_in_every_row():
+    from dsl.compute.drawing import draw_value
+    rng = np.random.default_rng(3)
+    for shape in [(6, 2), (5, 3), (1, 4), (4, 1), (2, 3, 2)]:
+        for _ in range(100):
+            x = draw_value(shape, {"binary"}, rng)
+            rows = x.reshape(1, -1) if shape[-1] == 1 else x.reshape(-1, shape[-1])
+            assert set(np.unique(x)) == {0.0, 1.0}, shape
+            assert np.all(rows.max(axis=1) == 1.0), shape
+
+
+def test_a_masked_softmax_over_binary_masks_is_verified():
+    text = ("dims n, m\nS : n x m\nM : n x m binary\nG : n x m\n"
+            "A = softmax(where(M > 0, S, -1e9))\nL = sum(G * A)\n")
+    assert one(text, "dL/dS = A * (G - sum(G * A, axis=1))").status == "verified"
 
 
 def test_the_true_derivative_is_zero_but_the_claim_is_not():

@@ -47,14 +47,22 @@ def draw_value(shape: tuple[int, ...], attrs: set[str], rng: np.random.Generator
 
 
 def _binary(shape, rng):
-    """Entries 0 or 1, each with probability one half, with both values
-    present where there are at least two entries (a mask of all ones would
-    hide a missing factor)."""
-    x = rng.integers(0, 2, shape).astype(np.float64)
-    if x.size >= 2 and x.min() == x.max():
-        flat = x.reshape(-1)
+    """Entries 0 or 1, each with probability one half, with at least one 1
+    in every row (along the last axis; a column vector: among its entries)
+    of two entries or more, so that a mask never hides a whole row (a
+    softmax over a fully masked row is no attention at all), and with both
+    values present where there are at least two entries (a mask of all ones
+    would hide a missing factor)."""
+    rows_shape = _rows_or_whole(shape)
+    x = rng.integers(0, 2, rows_shape).astype(np.float64)
+    if rows_shape[1] >= 2:
+        empty = np.flatnonzero(x.max(axis=1) == 0.0)
+        x[empty, rng.integers(0, rows_shape[1], empty.size)] = 1.0
+    flat = x.reshape(-1)
+    if flat.size >= 2 and flat.min() == flat.max():
+        # all ones (rows of two or more keep a 1), or all zeros in rows of one entry
         flat[rng.integers(0, flat.size)] = 1.0 - flat[0]
-    return x
+    return x.reshape(shape)
 
 
 def _orthogonal(shape, rng):

@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from dsl.builtins.symbolic import NOSPAN, Algebra, number
 from dsl.core.ast import Claim, Define, Deriv, Expr, IndexVar, Name, Number, Program, deriv_text, walk
 from dsl.core.wording import say
-from dsl.derive import checking
+from dsl.derive import centred, checking
 from dsl.derive.backward import Sweep, Underivable, seed_for
 from dsl.derive.entries import NoIndexForm, entry
-from dsl.derive.simplify import names_inside, normal, simplify
+from dsl.derive.simplify import names_inside, normal, respellings, simplify
 from dsl.language.printer import to_source
 
 
@@ -93,6 +93,7 @@ def derive(program: Program, env, y: str, x: str, *, steps: bool = False, verify
 
 def _derive(program, env, y, x, steps, verify, seed, before, shared, want_index) -> Derivation:
     sweep = Sweep(program, env, y, x)
+    centred.remember(sweep.alg, sweep.defs)
     for name in (y, x):
         if name in sweep.twice:
             raise Underivable(say("derive-has-errors", name=name))
@@ -182,6 +183,9 @@ def _names(program: Program, sweep: Sweep, before: int | None) -> dict[Expr, Exp
             names.setdefault(key, Name(stmt.name, NOSPAN))
     for key, name in list(names.items()):     # also as found once the names it uses are in
         names.setdefault(names_inside(key, names), name)
+    for key, name in list(names.items()):     # and in the other forms a derived result may take
+        for other in respellings(sweep.alg, key):
+            names.setdefault(other, name)
     sweep.alg.used.clear()          # normalising the definitions assumed nothing about the result
     return names
 

@@ -55,6 +55,14 @@ def factors(alg: Algebra, e: Expr) -> Factors:
                 b = factors(alg, e.right)
                 if b.coef != 0 and b.core is None:
                     return Factors(a.coef / b.coef, a.nums + b.dens, a.dens + b.nums, a.core)
+            right = e.right
+            if isinstance(right, BinOp) and right.op is Op.MUL and isinstance(right.left, Number) \
+                    and right.left.value != 0:      # a / (2 * B): the number below joins the coefficient
+                q = _fraction(right.left.value)
+                core = _combine(alg, Op.DIV, a.core, right.right)
+                if q:
+                    return Factors(a.coef / q, a.nums, a.dens, core)
+                return Factors(a.coef, a.nums, [*a.dens, right.left], core)
             return Factors(a.coef, a.nums, a.dens, _combine(alg, Op.DIV, a.core, e.right))
         b = factors(alg, e.right)
         return Factors(a.coef * b.coef, a.nums + b.nums, a.dens + b.dens, _combine(alg, e.op, a.core, b.core))
@@ -157,7 +165,10 @@ def rebuild(alg: Algebra, f: Factors) -> Expr:
         prefix = s if prefix is None else BinOp(Op.MUL, prefix, s, NOSPAN, NOSPAN)
     out = prefix if core is None else _attach(alg, prefix, core)
     assert out is not None
-    if coef.denominator != 1:
+    if coef.denominator != 1 and isinstance(out, BinOp) and out.op is Op.DIV and not isinstance(out.right, Number):
+        below = BinOp(Op.MUL, number(coef.denominator), out.right, NOSPAN, NOSPAN)   # a / (2 * B), not a / B / 2
+        out = BinOp(Op.DIV, out.left, below, NOSPAN, NOSPAN)
+    elif coef.denominator != 1:
         out = BinOp(Op.DIV, out, number(coef.denominator), NOSPAN, NOSPAN)
     for d in dens:
         out = BinOp(Op.DIV, out, d, NOSPAN, NOSPAN)
@@ -167,6 +178,8 @@ def rebuild(alg: Algebra, f: Factors) -> Expr:
 
 
 def _negate_leftmost(e: Expr) -> Expr:
+    if isinstance(e, BinOp) and e.op is Op.MUL and _comparison(e.left) and not _comparison(_leftmost(e.right)):
+        return BinOp(Op.MUL, _negate_leftmost(e.right), e.left, NOSPAN, NOSPAN)   # -(c * y) = -y * c
     if isinstance(e, BinOp) and e.op in _LEVEL2:
         first = _leftmost(e)
         if isinstance(first, BinOp) and first.op.is_comparison:
@@ -175,6 +188,10 @@ def _negate_leftmost(e: Expr) -> Expr:
     if isinstance(e, Number):
         return number(-e.value)
     return Neg(e, NOSPAN)
+
+
+def _comparison(e: Expr) -> bool:
+    return isinstance(e, BinOp) and e.op.is_comparison
 
 
 def _leftmost(e: Expr) -> Expr:
@@ -236,7 +253,8 @@ def _key(f: Factors) -> tuple:
 
 def sum_rule(alg: Algebra, e: Expr) -> Expr | None:
     """Like terms combined (``A + A -> 2 * A``, ``A - A / 2 -> A / 2``), terms that cancel
-    dropped, and the rest written with ``-`` rather than negative terms; the shape of
+    dropped, and the rest written with ``-`` rather than negative terms (a positive term
+    first: ``-a * b + c -> c - a * b``); the shape of
     the whole is kept (a term that fixes it by broadcasting is never dropped alone)."""
     if not (isinstance(e, BinOp) and e.op in (Op.ADD, Op.SUB)):
         return None
@@ -253,6 +271,9 @@ def sum_rule(alg: Algebra, e: Expr) -> Expr | None:
         else:
             grouped[key] = Factors(sign * f.coef, f.nums, f.dens, f.core)
     kept = [f for f in grouped.values() if f.coef != 0]
+    first = next((i for i, f in enumerate(kept) if f.coef > 0), 0)
+    if first:
+        kept.insert(0, kept.pop(first))      # a positive term first: b - a, not -a + b
     whole = alg.shape(e)
     out: Expr | None = None
     for f in kept:

@@ -16,6 +16,10 @@ from dsl.builtins.symbolic import NOSPAN, Algebra, is_number, number
 from dsl.core.ast import BinOp, Call, Expr, Neg, Number, Op, Transpose
 from dsl.core.dims import Shape
 from dsl.derive.assumed import attribute_rule, label_sum, symmetric_rule
+from dsl.derive.centred import centred_rule, constant_rule, zeros_rule
+from dsl.derive.conditions import branch_rule, comparison_rule
+from dsl.derive.powers import power_rule, root_rule
+from dsl.derive.primes import named_prime, prime_rule
 from dsl.derive.products import linear_rule, mul_factors, product_rule, sum_rule
 from dsl.derive.rational import rational_rule
 from dsl.derive.scaled import indicator_rule, scale_left, scale_right, sigmoid_rule, spread_rule
@@ -356,23 +360,26 @@ def neg_out(alg: Algebra, e: Expr) -> Expr | None:
 
 ALWAYS: tuple[Rule, ...] = (fold_rule, transpose_rule, identity_rule, one_by_one, outer_rule, neg_out, cancel_rule,
                             label_sum, diag_sum, symmetric_rule, attribute_rule, where_rule, product_rule, linear_rule,
-                            sum_rule, spread_rule, indicator_rule, sigmoid_rule)
+                            sum_rule, spread_rule, indicator_rule, sigmoid_rule, power_rule, root_rule,
+                            comparison_rule, branch_rule, prime_rule, centred_rule, zeros_rule)
 """Applied wherever they match: the normal form."""
 
 _ON_BINOP = (identity_rule, one_by_one, outer_rule, neg_out, cancel_rule, attribute_rule, spread_rule, sigmoid_rule,
-             sum_rule)
+             sum_rule, power_rule, root_rule, comparison_rule, branch_rule, prime_rule, zeros_rule)
 ALWAYS_ON: dict[type, tuple[Rule, ...]] = {
     kind: tuple(r for r in ALWAYS if r in rules) for kind, rules in {
         BinOp: (fold_rule, where_rule, product_rule, *_ON_BINOP),
-        Neg: (fold_rule, product_rule),
-        Transpose: (transpose_rule, symmetric_rule),
-        Call: (label_sum, diag_sum, linear_rule, indicator_rule, where_rule),
+        Neg: (fold_rule, product_rule, zeros_rule),
+        Transpose: (transpose_rule, symmetric_rule, zeros_rule),
+        Call: (label_sum, diag_sum, linear_rule, indicator_rule, where_rule, branch_rule, centred_rule, zeros_rule,
+               prime_rule),
     }.items()}
 """The rules of ``ALWAYS`` that can rewrite a node of each kind (each returns None on
 the others: a name or a number is never rewritten), in the order of ``ALWAYS``."""
 
 CHOICES: tuple[Rule, ...] = (push_transpose, push_transpose_twice, push_transpose_all, diag_product, factor_rule,
-                             sum_of_product, distribute, reassociate, scale_right, scale_left, rational_rule)
+                             sum_of_product, distribute, reassociate, scale_right, scale_left, rational_rule,
+                             named_prime, constant_rule)
 """Kept only where the readability score improves."""
 
 IDENTITIES: dict[str, Rule] = {rule.__name__: rule for rule in (*ALWAYS, *CHOICES)}

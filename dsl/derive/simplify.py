@@ -14,14 +14,17 @@ fewer transposes wins.
 """
 from __future__ import annotations
 
+import itertools
 import re
 import weakref
 from collections.abc import Mapping
 from dataclasses import replace
 
-from dsl.builtins.symbolic import Algebra
-from dsl.core.ast import BinOp, Call, Expr, Keyword, Neg, Transpose, walk
-from dsl.derive.rewrite import ALWAYS_ON, CHOICES
+from dsl.builtins.symbolic import NOSPAN, Algebra
+from dsl.core.ast import BinOp, Call, Expr, Keyword, Neg, Op, Transpose, walk
+from dsl.derive.conditions import placed
+from dsl.derive.products import mul_factors, terms
+from dsl.derive.rewrite import ALWAYS_ON, CHOICES, push_transpose_all
 from dsl.language.printer import to_source
 
 TOKEN = re.compile(r"\.T|\*\*|[A-Za-z_][A-Za-z_0-9]*'?|\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\S")
@@ -143,6 +146,60 @@ def names_inside(e: Expr, names: Mapping[Expr, Expr]) -> Expr:
     return _with(e, new) if new != kids else e
 
 
+MAX_REORDERED = 3
+"""Terms of a sum (factors of a product) up to which every order is a key of a name."""
+
+
+def reorderings(alg: Algebra, e: Expr) -> list[Expr]:
+    """``e`` with its top-level terms (``a + b - c``) or elementwise factors (``a * b``) in each
+    other order, when there are two or three of them: a derived form gathers them in the order
+    of the backward sweep, the author in their own (both are the same value, entry by entry)."""
+    orders: list[Expr] = []
+    if isinstance(e, BinOp) and e.op in (Op.ADD, Op.SUB):
+        signed = terms(alg, e)
+        if 2 <= len(signed) <= MAX_REORDERED:
+            for order in itertools.permutations(signed):
+                (sign, first), *rest = order
+                out = alg.neg(first) if sign < 0 else first
+                for sign, t in rest:
+                    out = BinOp(Op.ADD if sign > 0 else Op.SUB, out, t, NOSPAN, NOSPAN)
+                orders.append(out)
+    elif isinstance(e, BinOp) and e.op is Op.MUL:
+        factors = mul_factors(e)
+        if 2 <= len(factors) <= MAX_REORDERED:
+            for arranged in itertools.permutations(factors):
+                product = arranged[0]
+                for factor in arranged[1:]:
+                    product = BinOp(Op.MUL, product, factor, NOSPAN, NOSPAN)
+                orders.append(product)
+    shape = alg.shape(e)
+    return [other for other in orders if other != e and alg.shape(other) == shape]
+
+
+def respellings(alg: Algebra, e: Expr) -> list[Expr]:
+    """The forms of a definition's normal form ``e`` that a derived result may hold instead:
+    its terms or factors in another order (:func:`reorderings`), each choice of
+    ``rewrite.CHOICES`` at its top node, in normal form (``uh @ vh.T`` for ``sum(uh * vh)``),
+    and, for a ``1 x 1`` value, its transpose pushed down (``vh @ uh.T``)."""
+    found = list(reorderings(alg, e))
+    for rule in CHOICES:
+        other = rule(alg, e)
+        if other is not None and other != e:
+            found.append(normal(alg, other))
+    shape = alg.shape(e)
+    single = shape is not None and (shape.is_one_by_one or shape.is_scalar)
+    if single:
+        for one in [*found, e]:
+            pushed = push_transpose_all(alg, Transpose(one, NOSPAN))
+            if pushed is not None:
+                found.append(normal(alg, pushed))
+
+    def fits(f: Expr) -> bool:       # a 1 x 1 value stands where a scalar does (and the reverse)
+        s = alg.shape(f)
+        return s == shape or (single and s is not None and (s.is_one_by_one or s.is_scalar))
+    return [f for f in dict.fromkeys(found) if f != e and fits(f)]
+
+
 def _positions(e: Expr, path: tuple[int, ...] = ()):
     yield path, e
     for i, k in enumerate(_kids(e)):
@@ -159,7 +216,8 @@ def _put(e: Expr, path: tuple[int, ...], new: Expr) -> Expr:
 
 def simplify(alg: Algebra, e: Expr, names: Mapping[Expr, Expr] | None = None) -> Expr:
     """The most readable form found: the normal form, improved rewrite by rewrite
-    (``alg.names`` holds ``names`` meanwhile, for the rules that read through them)."""
+    (``alg.names`` holds ``names`` meanwhile, for the rules that read through them), with
+    its comparisons where they may stand (``conditions.placed``)."""
     alg.names = names or {}
     best = normal(alg, e, names)
     best_score = score(best)
@@ -183,5 +241,5 @@ def simplify(alg: Algebra, e: Expr, names: Mapping[Expr, Expr] | None = None) ->
             if improved:
                 break
         if not improved:
-            return best
-    return best
+            break
+    return placed(alg, best)

@@ -55,7 +55,7 @@ from dsl.core.kinds import Status
 from dsl.core.verdicts import ClaimResult
 from dsl.core.wording import say
 from dsl.shapes import hints
-from dsl.verify import paths, scale, terms as claim_terms
+from dsl.verify import paths, scale, terms as claim_terms, transposes
 from dsl.verify.crosscheck import (  # noqa: F401
     FD_EPS,
     FD_TOL,
@@ -260,7 +260,8 @@ def _wrong(claim: Claim, samples: list[Sample], seed: int, notes: set[str]) -> C
         hint = say("then", first=found.hint, then=hint)
     labels = [Label(*found.label)] if found.label else []
     diag = messages.make("E500", claim.expr.span, claim=_name(claim), detail=detail, hint=hint, labels=labels,
-                         fix=hints.right_side_fix(claim.expr, fix))
+                         fix=transposes.fix(claim.expr, fix) if fix and fix[0] == "replace"
+                         else hints.right_side_fix(claim.expr, fix))
     return ClaimResult(claim, Status.WRONG, detail, diag, seed)
 
 
@@ -298,7 +299,7 @@ def _sample(shared: Draws, info, draw: int, attempt: int, notes: set[str], last:
                     raise _Inconsistent(say("labelled", label=deriv_text(num, den), text=str(exc))) from None
                 if informative:
                     shared.checked.add((num, den))
-        claimed = _claimed(env, info, point, sizes)
+        claimed = _claimed(env, info, point, sizes, info.claim.expr)
     except autodiff.DerivativeError as exc:
         raise _Unchecked(str(exc)) from None
     except EvalError as exc:
@@ -333,18 +334,31 @@ def _sample(shared: Draws, info, draw: int, attempt: int, notes: set[str], last:
         return claim_terms.values(info.claim.expr, lambda e: eval_expr(e, point.values_for(e), sizes,
                                                                         point.deriv_callback),
                                   true.shape, symmetric)
+    def variant(expr, values, arranged=True):  # the claim's right side (or a variant, or a part of it)
+        if not arranged:
+            return as_value(eval_expr(expr, values, sizes, point.deriv_callback))
+        v = _claimed(env, info, point, sizes, expr, values)
+        v = np.broadcast_to(v.reshape(()), true.shape).copy() if v.size == 1 and true.size == 1 else v
+        return _symmetric_part(v) if symmetric and v.shape == true.shape else v
+    entries = getattr(info, "form", None)
     return Sample(claimed, true, Lazy(lambda: sizes_of(env, sizes, reads)),
                   Lazy(lambda: scalars(point, sizes, reads)), parts, lambda: named(point, reads),
                   kind, fmt(info.expected), terms=claim_terms_now, symmetric=symmetric, variable=x,
-                  through=lambda: paths.through_values(point, y, x, arranged))
+                  through=lambda: paths.through_values(point, y, x, arranged),
+                  variants=lambda: [] if info.diagonal else transposes.variants(
+                      entries or info.claim.expr, point.values_for(entries or info.claim.expr),
+                      entries is not None, variant))
 
 
-def _claimed(env, info, point, sizes) -> np.ndarray:
-    """The right side's value: for an entry claim, the array its entries state."""
+def _claimed(env, info, point, sizes, expr, values=None) -> np.ndarray:
+    """The right side's value (``expr``: the claim's, or a variant of it,
+    with ``values`` for the names it reads): for an entry claim, the array
+    its entries state."""
     form = getattr(info, "form", None)
     if form is None:
-        return as_value(eval_expr(info.claim.expr, point.values_for(info.claim.expr), sizes, point.deriv_callback))
-    values = point.values_for(form)
+        values = point.values_for(expr) if values is None else values
+        return as_value(eval_expr(expr, values, sizes, point.deriv_callback))
+    values = point.values_for(form) if values is None else values
     known = env.index_ranges.get(id(form), (None, {}))[1]
     layout = Layout(form, values, sizes).seed({n: concrete(s, sizes) for n, s in known.items()})
     return as_value(eval_expr(form, values, sizes, point.deriv_callback, layout=layout))

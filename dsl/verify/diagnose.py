@@ -11,18 +11,20 @@ explanation that fits *every* draw, in this order:
    (``2``, ``1/2``, ``sqrt(2)``), ``m``, ``1/m``, ``lam``, ``sqrt(d)``;
 3. transposed (possibly with a factor);
 4. only the diagonal of the true derivative;
-5. one term of the claim (its top-level ``+``/``-`` terms) off by such a
+5. a transpose missing or extra on one square matrix the claim names, or
+   the claim right only for a symmetric one (:mod:`dsl.verify.transposes`);
+6. one term of the claim (its top-level ``+``/``-`` terms) off by such a
    factor, the others right: ``the term `2 * A @ x` is off by a factor of 2``;
-6. missing a term: a multiple of a named value (``2 * lam * W``), the
+7. missing a term: a multiple of a named value (``2 * lam * W``), the
    contribution through some uses of the variable (the product rule) or of
    a definition between the variable and the result (:mod:`dsl.verify.paths`),
    or a rank-1 difference;
-7. for a symmetric variable, the Matrix Cookbook's form ``G + G.T - G * I``
+8. for a symmetric variable, the Matrix Cookbook's form ``G + G.T - G * I``
    of the gradient ``G`` where ``sym(G)`` is compared;
-8. a factor that changes from draw to draw, for a derivative that is not a
+9. a factor that changes from draw to draw, for a derivative that is not a
    scalar (for a scalar one every claim is some factor of the truth, so the
    ratio says nothing: a missing term is what changes it, hence the order);
-9. otherwise the largest error, where it is, claimed against true.
+10. otherwise the largest error, where it is, claimed against true.
 
 Each check compares with :func:`close`, the verifier's tolerance, so a
 diagnosis is as exact as a verification; when two explanations of one kind
@@ -43,6 +45,7 @@ from dsl.core.wording import say
 from dsl.verify.factors import TOL_ABS, TOL_REL, close, factor_phrase, number, peak, ratio, zero
 from dsl.verify.missing import check_missing, check_term_factor
 from dsl.verify.samples import Diagnosis, Sample, Term, drawn, factor_of, index, shape_of, value
+from dsl.verify.transposes import check_transposes
 
 __all__ = ["TOL_ABS", "TOL_REL", "Diagnosis", "Sample", "Term", "close", "diagnose", "number"]
 
@@ -161,8 +164,8 @@ def _check_changing(samples):
     return None
 
 
-CHECKS = (_check_zero, _check_factor, _check_transposed, _check_diagonal, check_term_factor, check_missing,
-          _check_cookbook, _check_changing)
+CHECKS = (_check_zero, _check_factor, _check_transposed, _check_diagonal, check_transposes, check_term_factor,
+          check_missing, _check_cookbook, _check_changing)
 
 
 def _check_shapes(samples):

@@ -6,8 +6,9 @@ A factor is named when it is the same in every draw (``2``, ``1/2``,
 ``sqrt(2)``) or when it follows the sizes and scalar inputs of the draws:
 a size or a scalar (``m``, ``1/m``, ``lam``), a product or quotient of two
 (``m*k``, ``n/m``), or the square root of a size and its reciprocal
-(``sqrt(d)``, ``1/sqrt(d)``: attention's scale), each times a simple
-fraction.  A fit must hold in every draw within :func:`close`'s tolerance,
+(``sqrt(d)``, ``1/sqrt(d)``: attention's scale), or one minus or plus a
+scalar and its reciprocal (``1/(1 - p)``: dropout's rescaling), each times
+a simple fraction.  A fit must hold in every draw within :func:`close`'s tolerance,
 so a factor is never guessed.
 
 >>> factor_words([2.0, 3.0], [{"d": 4.0}, {"d": 9.0}], sizes=("d",))
@@ -84,8 +85,9 @@ Monomial = tuple[tuple[str, ...], tuple[str, ...]]
 (``sqrt(d)`` for the square root of ``d``)."""
 
 
-def _monomials(names: Iterable[str], sizes: Iterable[str]) -> Iterator[Monomial]:
-    """Candidate factors: s, 1/s, s*t, 1/(s*t), s/t, then sqrt(d), 1/sqrt(d) for sizes d."""
+def _monomials(names: Iterable[str], sizes: Iterable[str], shifted: bool = True) -> Iterator[Monomial]:
+    """Candidate factors: s, 1/s, s*t, 1/(s*t), s/t, then sqrt(d), 1/sqrt(d) for sizes d,
+    then (1 - s), 1/(1 - s), (1 + s) and 1/(1 + s) for scalars s that are not sizes."""
     names = sorted(names)
     for s in names:
         yield (s,), ()
@@ -98,12 +100,22 @@ def _monomials(names: Iterable[str], sizes: Iterable[str]) -> Iterator[Monomial]
     for d in sorted(set(sizes) & set(names)):
         yield (f"sqrt({d})",), ()
         yield (), (f"sqrt({d})",)
+    for s in sorted(set(names) - set(sizes)) if shifted else ():   # dropout's keep rate, label smoothing
+        for moved in (f"(1 - {s})", f"(1 + {s})"):
+            yield (moved,), ()
+            yield (), (moved,)
 
 
 def _value(monomial: Monomial, values: Mapping[str, float]) -> float:
     """The monomial's value in a draw (KeyError for a name the draw lacks)."""
     def one(name: str) -> float:
-        return sqrt(values[name[5:-1]]) if name.startswith("sqrt(") else float(values[name])
+        if name.startswith("sqrt("):
+            return sqrt(values[name[5:-1]])
+        if name.startswith("(1 - "):
+            return 1.0 - float(values[name[5:-1]])
+        if name.startswith("(1 + "):
+            return 1.0 + float(values[name[5:-1]])
+        return float(values[name])
     above, below = monomial
     out = 1.0
     for name in above:
@@ -132,15 +144,17 @@ def times(k: Fraction | float, above: Sequence[str] = (), below: Sequence[str] =
 
 
 def factor_words(ratios: Sequence[float], scalars: Sequence[Mapping[str, float]],
-                 sizes: Iterable[str] = ()) -> str | None:
+                 sizes: Iterable[str] = (), shifted: bool = True) -> str | None:
     """The factor ``ratios`` (one per draw, with that draw's ``scalars``) in
     words: ``2``, ``1/m``, ``2*lam``, ``sqrt(d)``; None when none fits.
-    ``sizes`` names the size symbols among the scalars."""
+    ``sizes`` names the size symbols among the scalars; ``shifted``: try
+    ``(1 - s)`` and ``(1 + s)`` too (not for a scalar derivative, which any
+    such factor of a scalar input fits as well as a missing term does)."""
     r0 = ratios[0]
     names = list(scalars[0]) if scalars else []
     if all(abs(r - r0) <= SAME * abs(r0) for r in ratios):
         return _constant(r0, names, scalars[0] if scalars else {}, sizes)
-    for above, below in _monomials(names, sizes):
+    for above, below in _monomials(names, sizes, shifted):
         check_time()
         try:
             ks = [r / _value((above, below), v) for r, v in zip(ratios, scalars, strict=True)]

@@ -40,14 +40,18 @@ class Sample:
     through: Callable[[], list[tuple[str, list[tuple[str, np.ndarray]]]]] = list
     """Per definition between X and Y used more than once: each use in words
     and its contribution to the truth (``paths.through_values``)."""
+    variants: Callable[[], list] = list
+    """The claim with a square matrix transposed or made symmetric, evaluated
+    (``transposes.variants``)."""
 
 
 @dataclass(frozen=True)
 class Diagnosis:
     detail: str                 # "the sign is flipped", "off by a factor of 2", ...
     hint: str | None = None     # what to try
-    fix: tuple[str, str] | None = None   # a concrete right side: ("negate" | "transpose", "")
-                                         # or ("add" | "subtract", the term's source text)
+    fix: tuple[str, str] | None = None   # a concrete right side: ("negate" | "transpose", ""),
+                                         # ("add" | "subtract", the term's source text)
+                                         # or ("replace", the whole right side's source text)
     label: tuple[Span, str] | None = None   # the part of the claim the detail is about, and a word on it
 
 
@@ -76,11 +80,12 @@ def factor_of(ratios: list[float], used: list[Sample], sides=()) -> str | None:
     say): a factor made of a value that is either side itself (claim ``t``,
     truth ``s``: "a factor of t/s") says nothing, so such values are left out."""
     values = [s.scalars for s in used]
-    if sides and all(a.size == 1 and b.size == 1 for a, b in sides):
+    scalar = bool(sides) and all(a.size == 1 and b.size == 1 for a, b in sides)
+    if scalar:
         drop = {name for name in values[0] for k in (0, 1)
                 if proportional([float(side[k].reshape(-1)[0]) for side in sides], [v.get(name) for v in values])}
         values = [{k: x for k, x in v.items() if k not in drop} for v in values]
-    return factor_words(ratios, values, used[0].sizes if used else ())
+    return factor_words(ratios, values, used[0].sizes if used else (), shifted=not scalar)
 
 
 def proportional(a: list[float], b: list[float | None]) -> bool:

@@ -87,6 +87,19 @@ VERIFY: dict[str, str] = {
                           "(G + G.T) / 2 in the space of symmetric matrices",
     "cookbook-symmetric-hint": "G is the gradient that ignores the symmetry: write G or (G + G.T) / 2 "
                                "(for a symmetric variable, symmetric parts are compared)",
+    # a square matrix's transpose (verify.transposes)
+    "transpose-missing": "missing transpose on {name}",
+    "transpose-extra": "an extra transpose on {name}",
+    "transpose-swapped": "{name} and {name}.T are swapped",
+    "transpose-entries": "the indices of {name} are swapped",
+    "swap-indices-of-hint": "swap the indices of {name}: its shape is square, so the ranges cannot tell",
+    "transpose-name-hint": "transpose {name}: its shape is square, so the shapes cannot tell",
+    "write-instead": "write {text}",
+    "transpose-here": "transpose this",
+    "untranspose-here": "drop this transpose",
+    "holds-if-symmetric": "it holds only for a symmetric {name}",
+    "holds-if-symmetric-hint": "{name} is not declared symmetric, and for a general {name} the derivative "
+                                "has both {name} and its transpose (declare {name} symmetric if it is)",
     "shape-differs": "its value is {claimed} at the drawn sizes, but the derivative is {true}",
     "largest-error": "largest error: claimed {claimed}, true {true}",
     "largest-error-at": "largest error at {at}: claimed {claimed}, true {true}",
