@@ -171,3 +171,30 @@ def test_statements_past_the_limit_are_one_located_e900(tmp_path, capsys, monkey
     assert [d.code for d in parsed.diagnostics] == [d.code for d in diags]
     again = incremental.reparse(syntax.Source("t.deriv", text + "b = x\n"), parsed)
     assert "has 10 statements" in again.diagnostics[-1].message
+
+
+def test_a_document_past_the_formula_limit_says_where_reading_stops(tmp_path, capsys, monkeypatch):
+    from dsl.frontends import builder
+    monkeypatch.setattr(builder, "MAX_FORMULAS", 4)
+    body = "".join(f"Then $$a_{i} = x W$$ and $h_{i} = \\sigma(a_{i})$.\n\n" for i in range(5))
+    path = tmp_path / "notes.md"
+    path.write_text("Let $W \\in \\mathbb{R}^{n \\times k}$ and $x \\in \\mathbb{R}^{1 \\times n}$.\n\n" + body)
+    code = main(["lint", "--output-format", "concise", str(path)])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert out.count("N702") == 1
+    assert out.endswith(":7:8: N702 formula not checked: the document has more than 4 formulas; "
+                        "this one and those after it are not read\n")
+
+
+def test_the_cells_of_a_long_notebook_are_found_in_linear_time():
+    import json
+
+    from dsl.frontends.notebook import _json_lines
+    cells = [{"cell_type": "markdown", "source": [f"line {i}\n", "more"]} for i in range(3000)]
+    text = json.dumps({"cells": cells}, indent=1)
+    lines = _json_lines(text, cells)
+    assert len(lines) == 3000
+    for number in (1, 2, 1500, 3000):
+        line = lines[number][0]
+        assert f'"line {number - 1}\\n"' in text.split("\n")[line - 1] and lines[number][1] is True

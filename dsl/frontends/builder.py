@@ -60,6 +60,11 @@ _DIRECTIVE = re.compile(r"[ \t]*(vectors|cdot|layout)[ \t]+([A-Za-z]+)[ \t]*(?:#
 _LATEX_DECL = re.compile(r"([ \t]*)([^:\n#=]*[\\_^{][^:\n#=]*?)([ \t]*:[^\n]*)")
 
 
+
+# Equations read in one document (about ten times a long chapter of notes): reading one takes a
+# millisecond or two in each pass, so hundreds of thousands of generated formulas would take minutes.
+MAX_FORMULAS = 5_000
+
 class Builder(StatedShapes, Readings, Versions, UndefinedLosses, Facts):
     """Collects the chainrule text of one document, in order, and decides
     which equations are checked."""
@@ -71,6 +76,8 @@ class Builder(StatedShapes, Readings, Versions, UndefinedLosses, Facts):
         self.section = 0
         self.shapeless: set[str] = set()      # names the document's statements leave without a shape
         self.counts: Counter = Counter()      # formulas found, read, checked; declarations used
+        self.equations = 0                    # equations read (at most MAX_FORMULAS)
+        self.capped = False                   # the note that the rest is not read is given
         self.skips: Counter = Counter()       # reason -> formulas not checked
         self._was_read = False                # the last side translated
         self._noted: set = set()              # (formula, convention) already named
@@ -177,8 +184,22 @@ class Builder(StatedShapes, Readings, Versions, UndefinedLosses, Facts):
                     self.plan.hand_used |= names(expr) | {deriv.num.id, deriv.den.id}
 
     # ---- math: one equation, split at its relations
+    def past_limit(self, sl: Slice) -> bool:
+        """Whether :data:`MAX_FORMULAS` equations are read already; the first
+        time, a note at ``sl`` says that the rest of the document is not read."""
+        if self.equations < MAX_FORMULAS:
+            return False
+        if not self.capped and not self.scanning:
+            self.capped = True
+            self.notes.append(messages.make("N702", self.host.span(sl.at(0), sl.at(0) + 1),
+                                            why=say("too-many-formulas", limit=f"{MAX_FORMULAS:,}")))
+        return True
+
     def equation(self, parts: list[Slice]) -> None:
         """``parts`` are the sides of ``A = B = C`` (at least two)."""
+        if self.past_limit(parts[0]):
+            return
+        self.equations += 1
         parts = [self._expand(p) for p in parts]
         if self.scanning:
             self._gather(parts)

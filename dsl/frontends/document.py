@@ -72,9 +72,19 @@ class Host:
         """Host offset -> (cell, offset within the cell, cell start)."""
         if not self.cells:
             return None, offset, 0
-        i = max(0, bisect.bisect_right([s for s, _ in self.cells], offset) - 1)
+        i = max(0, bisect.bisect_right(self._starts, offset) - 1)
         start, number = self.cells[i]
         return number, offset - start, start
+
+    @functools.cached_property
+    def _starts(self) -> list[int]:
+        """The cells' start offsets, for :meth:`locate` (a notebook may have thousands of cells)."""
+        return [start for start, _ in self.cells]
+
+    @functools.cached_property
+    def _index(self) -> dict[int, int]:
+        """Cell number -> its place in :attr:`cells`."""
+        return {number: i for i, (_, number) in enumerate(self.cells)}
 
     def source(self, cell: int | None = None) -> Source:
         """The text a span's line and column refer to (a cell's, in a notebook)."""
@@ -82,7 +92,7 @@ class Host:
             if cell is None:
                 self._sources[cell] = Source(self.path, self.text)
             else:
-                i = next(i for i, (_, n) in enumerate(self.cells) if n == cell)
+                i = self._index[cell]
                 start = self.cells[i][0]
                 end = self.cells[i + 1][0] - 1 if i + 1 < len(self.cells) else len(self.text)
                 self._sources[cell] = Source(self.path, self.text[start:end])

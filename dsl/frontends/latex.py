@@ -195,6 +195,8 @@ def _membership(chunks: list, i: int, left: Slice, right: Slice, builder: Builde
 def read_math(content: Slice, env: str | None, builder: Builder) -> None:
     """Feed the equations of one piece of math (the inside of ``$…$`` or of
     an environment named ``env``) to ``builder``."""
+    if builder.past_limit(content):
+        return
     env = (env or "").rstrip("*")
     if env not in _ALIGNED and env not in _GATHERED and env != "multline":
         env, content = _inner(content)

@@ -22,6 +22,7 @@ cells (the text is then a cell, with its offset in the notebook).
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import replace
 
@@ -34,7 +35,9 @@ from dsl.frontends.latex import BEGIN, MATH_ENVS, read_math
 
 _MATHLIKE = re.compile(r"^\s*[^\d\s].*(?:\\[A-Za-z]|[=^_])")   # spaced $ … $ that is math, not money
 _PLAIN = ("", "text", "txt", "iheartla", "output")     # fences whose prose states shapes
-_MARKDOWN = MarkdownIt("commonmark")
+# Only the block structure is read (headings, fences, code blocks): inline
+# parsing, most of markdown-it's time, is left out.
+_MARKDOWN = MarkdownIt("commonmark").disable("inline")
 
 
 def extract_markdown(doc: Slice, builder: Builder) -> None:
@@ -68,7 +71,8 @@ def _line_starts(text: str) -> list[int]:
     return starts
 
 
-def _blocks(text: str) -> list[tuple[str, int, int, str, str]]:
+@functools.lru_cache(maxsize=4)     # both passes over a document read its blocks once
+def _blocks(text: str) -> tuple[tuple[str, int, int, str, str], ...]:
     """Headings, fences and indented code blocks: (kind, first line, line
     after the last, fence info, fence body), in document order."""
     out = []
@@ -85,7 +89,7 @@ def _blocks(text: str) -> list[tuple[str, int, int, str, str]]:
                         tok.content))
         elif tok.type == "code_block":
             out.append(("code", first, last, "", ""))
-    return out
+    return tuple(out)
 
 
 def _fenced(doc: Slice, start: int, end: int, content: str, info: str, builder: Builder) -> None:

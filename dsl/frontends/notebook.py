@@ -119,7 +119,10 @@ def _json_lines(text: str, cells: list[dict]) -> dict:
     if len(keys) != len(cells):
         return {}
     out = {}
+    line, counted = 1, 0                # newlines counted from one key to the next: linear in the file
     for number, (cell, m) in enumerate(zip(cells, keys, strict=False), start=1):
         per_line = isinstance(cell.get("source", cell.get("input")), list)
-        out[number] = (text.count("\n", 0, m.end()) + 1, per_line)
+        line += text.count("\n", counted, m.end())
+        counted = m.end()
+        out[number] = (line, per_line)
     return out

@@ -5,6 +5,8 @@ from __future__ import annotations
 READING: dict[str, str] = {
     # why an equation is not checked (N702), one key per reason the summary counts
     "already-known": "'{name}' is already declared or defined",
+    "too-many-formulas": "the document has more than {limit} formulas; this one and those after it are not "
+                         "read",
     "rows-only": "its gradients fit only read as rows (numerator layout), which the document does not "
                  "declare: declare the layout (% deriv: layout numerator) to check it",
     "defined-differently": "'{name}' is defined again differently on line {line}: which definition "
