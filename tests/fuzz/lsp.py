@@ -32,13 +32,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+# numpy first: the server's verification thread imports it on first use, and hypothesis, which
+# looks for it while drawing, must never meet it half imported
+import numpy  # noqa: F401
 from hypothesis import strategies as st
 
 from . import mutate
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTLE = 15.0      # seconds the checks may take after the last message
-SUITE_EXAMPLES = 25    # sessions in the in-suite run (each is several messages): a few seconds
+SUITE_EXAMPLES = 12    # sessions in the in-suite run (each is several messages): a few seconds
 
 
 class Unanswered(Exception):
@@ -212,6 +215,11 @@ DEEP = ["[" * 100_000 + "]" * 100_000, "{" * 50_000, "(" * 100_000, "x" * 200_00
         "sigma(" * 20_000 + "x" + ")" * 20_000, "\n" * 50_000, "𝑥" * 30_000, "\ud83d" * 100 + "\x00" * 100]
 
 
+def _one_in(draw, n: int) -> bool:
+    """True once in about ``n`` draws (False is the value hypothesis tends to: the common branch)."""
+    return draw(st.integers(0, n - 1)) == n - 1
+
+
 def _number(draw, edge: bool) -> Any:
     if edge:
         return draw(st.sampled_from(NUMBERS))
@@ -219,27 +227,32 @@ def _number(draw, edge: bool) -> Any:
 
 
 @st.composite
-def _position(draw, hostile: bool) -> Any:
-    if hostile and draw(st.integers(0, 9)) == 0:
+def _position(draw, hostile: bool, widths: tuple[int, ...]) -> Any:
+    """A position: mostly in the opened text (``widths``: its lines' lengths), at or past a line's
+    end, past the text, or (hostile) an edge number or no position at all."""
+    if hostile and _one_in(draw, 10):
         return draw(st.sampled_from([None, [], {"line": 1}, {"character": 2}, "0:0", {"line": "a", "character": 0}]))
     edge = hostile and draw(st.booleans())
-    return {"line": _number(draw, edge), "character": _number(draw, edge)}
+    if edge or not widths or _one_in(draw, 4):
+        return {"line": _number(draw, edge), "character": _number(draw, edge)}
+    line = draw(st.integers(0, len(widths) - 1))
+    return {"line": line, "character": draw(st.integers(0, widths[line] + 1))}
 
 
 @st.composite
-def _range(draw, hostile: bool) -> Any:
-    return {"start": draw(_position(hostile)), "end": draw(_position(hostile))}
+def _range(draw, hostile: bool, widths: tuple[int, ...]) -> Any:
+    return {"start": draw(_position(hostile, widths)), "end": draw(_position(hostile, widths))}
 
 
 @st.composite
 def _text(draw, kind: str) -> str:
     pool = texts()[kind] or texts()["deriv"]
     how = draw(st.integers(0, 9))
-    if how == 0:
+    if how == 9:
         return draw(st.sampled_from(DEEP))
-    if how <= 2:
+    if how >= 7:
         return draw(st.sampled_from(pool))
-    if how == 3:
+    if how == 6:
         raw = draw(mutate.mutated_bytes(pool))
         return raw.decode("utf-8", "surrogateescape")       # bytes that are not UTF-8: lone surrogates
     return draw(mutate.mutated_text(pool))
@@ -247,18 +260,22 @@ def _text(draw, kind: str) -> str:
 
 @st.composite
 def _uri(draw, kind: str, hostile: bool) -> Any:
-    if hostile and draw(st.integers(0, 5)) == 0:
+    if hostile and _one_in(draw, 6):
         return draw(st.sampled_from(GARBAGE_URIS))
     return draw(st.sampled_from(URIS[kind]))
 
 
 @st.composite
-def _message(draw, ids: list[int]) -> Any:
-    kind = draw(st.sampled_from(["deriv", "deriv", "md", "tex"]))
-    hostile = draw(st.integers(0, 3)) == 0
-    uri = draw(_uri(kind, hostile))
-    what = draw(st.sampled_from(["open", "open", "change", "change", "change", "close", "save", "request",
-                                 "request", "request", "hostile", "pause"]))
+def _message(draw, ids: list[int], main: tuple[str, str], widths: tuple[int, ...]) -> Any:
+    """One message, most of them about the session's ``main`` document (its kind and URI)."""
+    hostile = _one_in(draw, 4)
+    if not _one_in(draw, 5):
+        kind, uri = main
+    else:
+        kind = draw(st.sampled_from(["deriv", "deriv", "md", "tex"]))
+        uri = draw(_uri(kind, hostile))
+    what = draw(st.sampled_from(["request", "change", "request", "open", "change", "request", "change", "close",
+                                 "save", "open", "hostile", "pause"]))
     if what == "pause":
         return draw(st.sampled_from([0.0, 0.001, 0.01]))
     if what == "open":
@@ -268,10 +285,10 @@ def _message(draw, ids: list[int]) -> Any:
         changes = []
         for _ in range(draw(st.integers(1, 4))):
             new = draw(st.sampled_from([*mutate.PAYLOADS, "", "", "x", "\n", "𝑥", "\r\n"]))
-            if draw(st.integers(0, 7)) == 0:
+            if _one_in(draw, 8):
                 changes.append({"text": draw(_text(kind))})
             else:
-                changes.append({"range": draw(_range(hostile)), "text": new})
+                changes.append({"range": draw(_range(hostile, widths)), "text": new})
         return _note("textDocument/didChange", {"textDocument": {"uri": uri, "version": _number(draw, hostile)},
                                                 "contentChanges": changes})
     if what in ("close", "save"):
@@ -279,8 +296,8 @@ def _message(draw, ids: list[int]) -> Any:
     if what == "hostile":
         return draw(_hostile(ids))
     method = draw(st.sampled_from(REQUESTS))
-    params: dict = {"textDocument": {"uri": uri}, "position": draw(_position(hostile)),
-                    "range": draw(_range(hostile)), "options": {"tabSize": 4, "insertSpaces": True},
+    params: dict = {"textDocument": {"uri": uri}, "position": draw(_position(hostile, widths)),
+                    "range": draw(_range(hostile, widths)), "options": {"tabSize": 4, "insertSpaces": True},
                     "newName": "z", "query": "x"}
     if method == "textDocument/references":
         params["context"] = {"includeDeclaration": draw(st.booleans())}
@@ -308,7 +325,7 @@ def _hostile(draw, ids: list[int]) -> Any:
                                      b'{"jsonrpc": "2.0", "id": 1e999}', b"[" * 100_000,
                                      b'{"jsonrpc": "2.0", "id": 5, "method": "x", "params": ' + b"9" * 5000 + b"}"]))
     if how == 1:
-        if draw(st.integers(0, 3)) == 0:
+        if _one_in(draw, 4):
             return Breaking(draw(st.sampled_from([b"Content-Length: 99999999999999999999\r\n\r\n",
                                                   b"Content-Length: 5\r\n\r\n{}"])))
         return Raw(draw(st.sampled_from([b"Content-Length: -3\r\n\r\n", b"garbage line\r\n",
@@ -339,17 +356,36 @@ def _hostile(draw, ids: list[int]) -> Any:
 
 @st.composite
 def sessions(draw) -> tuple[dict, list[Any]]:
-    """An initialize request (the options drawn), then 1 to 12 messages, and sometimes shutdown and exit."""
+    """An initialize request (the options drawn, or its params hostile), mostly the opening of
+    the session's main document, 1 to 12 messages, and sometimes shutdown and exit."""
     ids: list[int] = []
-    options = {"debounce": draw(st.sampled_from([0, 0, 0.001])), "verify": draw(st.integers(0, 4)) == 0}
+    options = {"debounce": draw(st.sampled_from([0, 0, 0.001])), "verify": _one_in(draw, 5)}
     encodings = draw(st.sampled_from([None, ["utf-8"], ["utf-32"], ["utf-16"], ["utf-8", "utf-16"]]))
-    body = draw(st.lists(_message(ids), min_size=1, max_size=12))
-    if draw(st.integers(0, 3)) == 0:
-        body = [draw(_hostile(ids)), *body]                 # something before initialize
+    kind = draw(st.sampled_from(["deriv", "deriv", "md", "tex"]))
+    main = (kind, draw(st.sampled_from(URIS[kind])))
+    first = draw(_text(kind))
+    widths = tuple(len(line) for line in first.split("\n")[:300])
+    body = draw(st.lists(_message(ids, main, widths), min_size=1, max_size=12))
+    if not _one_in(draw, 10):
+        body = [_note("textDocument/didOpen", {"textDocument": {"uri": main[1], "languageId": kind, "version": 1,
+                                                                "text": first}}), *body]
+    before = [draw(_hostile(ids))] if _one_in(draw, 4) else []        # something before initialize
     tail = draw(st.sampled_from([[], [], [{"jsonrpc": "2.0", "id": "end", "method": "shutdown"}],
                                  [{"jsonrpc": "2.0", "id": "end", "method": "shutdown"}, _note("exit", None)]]))
     head = [initialize(0, options, encodings)]
-    return {"verify": options["verify"]}, head + body + tail
+    if _one_in(draw, 6):
+        head[0]["params"] = draw(st.sampled_from(HOSTILE_INITIALIZE))
+    return {"verify": options["verify"]}, before + head + body + tail
+
+
+HOSTILE_INITIALIZE = [{"capabilities": {}, "processId": -5, "locale": "\udcff"}, {}, [], None, {"capabilities": []},
+                      {"capabilities": {}, "rootUri": "file://%zz"},
+                      {"capabilities": {}, "rootUri": ":::", "rootPath": "\x00"}, {"capabilities": {}, "trace": "loud"},
+                      {"capabilities": {}, "workspaceFolders": [{"uri": "", "name": ""}, {"uri": 7, "name": "x"}]},
+                      {"capabilities": {}, "initializationOptions": {"debounce": "x", "verify": "yes"}},
+                      {"capabilities": {}, "initializationOptions": {"debounce": 1e308, "verify": None}},
+                      {"capabilities": {}, "initializationOptions": [1, {"debounce": -1}]},
+                      {"capabilities": {"general": {"positionEncodings": ["utf-7", "", 7]}}}]
 
 
 def _expected_ids(messages: list[Any]) -> Counter:

@@ -40,8 +40,8 @@ LSP: dict[str, str] = {
     "lsp-envelope-id": "the \"id\" is not a number or a string",
     "lsp-envelope-method": "the \"method\" is not a string",
     "lsp-envelope-neither": "it has neither a method nor a result",
-    "lsp-envelope-notification": "{method} is a notification, sent without an id",
-    "lsp-envelope-request": "{method} is a request, sent with an id",
+    "lsp-envelope-notification": "{method} is a notification: it takes no id",
+    "lsp-envelope-request": "{method} is a request: it needs an id",
     "lsp-bad-params": "the parameters of {method} do not have the shape the protocol gives them",
     "lsp-bad-params-log": "chainrule lsp: the parameters of the {method} notification do not have the shape "
                           "the protocol gives them; it was skipped",
