@@ -195,8 +195,8 @@ def test_uris_that_are_not_files_name_documents(uri):
 
 def test_changes_that_do_not_fit_are_applied_at_the_nearest_place():
     docs = protocol.Documents()
-    docs.open(URI, "ab\ncd", 1)
-    notes = docs.change(URI, 2, [((0, 99), (0, 99), "X"),          # past the end of line 0: its end
+    docs.opened(URI, "ab\ncd", 1)
+    notes = docs.changed(URI, 2, [((0, 99), (0, 99), "X"),          # past the end of line 0: its end
                                  ((7, 0), (9, 9), "!"),            # past the end of the text: its end
                                  ((1, 1), (0, 1), "-")])           # reversed: the ends swapped
     assert docs.get(URI).text == "a-d!"
@@ -205,11 +205,11 @@ def test_changes_that_do_not_fit_are_applied_at_the_nearest_place():
 
 def test_a_change_inside_a_surrogate_pair_moves_to_the_next_character():
     docs = protocol.Documents()
-    docs.open(URI, "a𝑥b", 1)
-    assert docs.change(URI, 2, [((0, 2), (0, 2), "|")]) == []       # inside 𝑥: after it
+    docs.opened(URI, "a𝑥b", 1)
+    assert docs.changed(URI, 2, [((0, 2), (0, 2), "|")]) == []       # inside 𝑥: after it
     assert docs.get(URI).text == "a𝑥|b"
     docs.encoding = "utf-8"
-    docs.change(URI, 3, [((0, 2), (0, 6), "")])                      # from inside 𝑥's four bytes: after it
+    docs.changed(URI, 3, [((0, 2), (0, 6), "")])                      # from inside 𝑥's four bytes: after it
     assert docs.get(URI).text == "a𝑥b"
 
 
@@ -237,10 +237,10 @@ def test_a_version_going_backwards_is_applied_and_said():
 def test_a_document_past_the_limit_is_refused_in_words():
     assert protocol.MAX_DOCUMENT == 16 * 2**20
     docs = protocol.Documents()
-    docs.open(URI, "x" * (protocol.MAX_DOCUMENT + 1), 1)
+    docs.opened(URI, "x" * (protocol.MAX_DOCUMENT + 1), 1)
     assert docs.text_of(URI) is None and not docs.get(URI).checkable
     assert "too large to check (16 MiB, limit 16 MiB)" in protocol.refusal(docs.get(URI)).message
-    docs.change(URI, 2, [((0, 0), (0, 10), "")])
+    docs.changed(URI, 2, [((0, 0), (0, 10), "")])
     assert docs.text_of(URI) is not None               # back under the limit: checked again
 
 

@@ -16,13 +16,13 @@ a client sends: each operation returns the sentences to log (the wording
 registry's ``lsp-*``), and requests find a document through :meth:`Documents.get`.
 
     >>> docs = Documents()
-    >>> docs.open("file:///t.deriv", "a = 𝑥\\nb", 1)
+    >>> docs.opened("file:///t.deriv", "a = 𝑥\\nb", 1)
     []
-    >>> docs.change("file:///t.deriv", 2, [((0, 6), (0, 6), "y")])    # after 𝑥 (two UTF-16 units)
+    >>> docs.changed("file:///t.deriv", 2, [((0, 6), (0, 6), "y")])    # after 𝑥 (two UTF-16 units)
     []
     >>> docs.get("file:///t.deriv").text
     'a = 𝑥y\\nb'
-    >>> docs.change("file:///t.deriv", 3, [((7, 0), (9, 9), "!")])[0][:40]
+    >>> docs.changed("file:///t.deriv", 3, [((7, 0), (9, 9), "!")])[0][:40]
     'chainrule lsp: a change to file:///t.der'
     >>> docs.get("file:///t.deriv").text
     'a = 𝑥y\\nb!'
@@ -136,7 +136,7 @@ class Documents:
         assert doc.text is not None, "a checkable document holds its text"
         return doc.path, doc.text, doc.version
 
-    def open(self, uri: object, text: str, version: int | None) -> list[str]:
+    def opened(self, uri: object, text: str, version: int | None) -> list[str]:
         """The client opened ``uri`` with ``text`` (opened again: the new text replaces the old)."""
         if not valid_uri(uri):
             return [say("lsp-bad-uri-log", method="textDocument/didOpen", uri=shown(uri))]
@@ -145,11 +145,11 @@ class Documents:
         self.open_documents[self.key(uri)] = doc
         return notes
 
-    def close(self, uri: object) -> Document | None:
+    def closed(self, uri: object) -> Document | None:
         """The client closed ``uri``: the document it was, or None if it was not open."""
         return self.open_documents.pop(self.key(uri), None) if valid_uri(uri) else None
 
-    def change(self, uri: object, version: int | None, changes: Iterable[Change]) -> list[str]:
+    def changed(self, uri: object, version: int | None, changes: Iterable[Change]) -> list[str]:
         """Apply the client's changes, in order, to the document ``uri``."""
         doc = self.get(uri)
         if doc is None:

@@ -190,13 +190,13 @@ def shutdown(ls: ChainruleServer, params: Any) -> None:
 @notified
 def did_open(ls: ChainruleServer, params: types.DidOpenTextDocumentParams) -> None:
     item = params.text_document
-    _synchronised(ls, item.uri, ls.documents.open(item.uri, item.text, item.version), at_once=True)
+    _synchronised(ls, item.uri, ls.documents.opened(item.uri, item.text, item.version), at_once=True)
 
 
 @notified
 def did_change(ls: ChainruleServer, params: types.DidChangeTextDocumentParams) -> None:
     uri = params.text_document.uri
-    _synchronised(ls, uri, ls.documents.change(uri, params.text_document.version, _changes(params)))
+    _synchronised(ls, uri, ls.documents.changed(uri, params.text_document.version, _changes(params)))
 
 
 @notified
@@ -208,7 +208,7 @@ def did_save(ls: ChainruleServer, params: types.DidSaveTextDocumentParams) -> No
 
 @notified
 def did_close(ls: ChainruleServer, params: types.DidCloseTextDocumentParams) -> None:
-    doc = ls.documents.close(params.text_document.uri)
+    doc = ls.documents.closed(params.text_document.uri)
     if doc is None:
         return
     ls.checker.closed(doc.uri)
