@@ -162,7 +162,7 @@ def build() -> ChainruleServer:
     """A server with every feature registered (``main`` serves one; tests build their own)."""
     ls = ChainruleServer()
     for method, options, handler in FEATURES:
-        ls.feature(method, options)(handler) if options is not None else ls.feature(method)(handler)
+        ls.feature(method, options)(handler)
     return ls
 
 
