@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from dsl.apps.lsp import checking, hover, protocol
 from dsl.core.wording.lsp import LSP
@@ -211,6 +212,62 @@ def test_a_change_inside_a_surrogate_pair_moves_to_the_next_character():
     docs.encoding = "utf-8"
     docs.changed(URI, 3, [((0, 2), (0, 6), "")])                      # from inside 𝑥's four bytes: after it
     assert docs.get(URI).text == "a𝑥b"
+
+
+def _reference(text: str, changes, encoding: str) -> str:
+    """The protocol's reading of incremental changes, written plainly: lines split at line feeds,
+    a position's units counted by encoding each character."""
+    def offset(line, character):
+        lines = text.split("\n")
+        if line >= len(lines):
+            return len(text)
+        start = sum(len(x) + 1 for x in lines[:line])
+        chars, seen = lines[line].removesuffix("\r"), 0
+        for i, ch in enumerate(chars):
+            if seen >= character:
+                return start + i
+            seen += len(ch.encode(encoding + ("-le" if encoding != "utf-8" else ""))) // (
+                2 if encoding == "utf-16" else 4 if encoding == "utf-32" else 1)
+        return start + len(chars)
+    for start, end, new in changes:
+        start, end = sorted((start, end))
+        a, b = offset(*start), offset(*end)
+        text = text[:a] + new + text[b:]
+    return text
+
+
+PIECES = ["a", "bc", "\n", "\r\n", "𝑥", "é", "", "\n\n"]
+
+
+@settings(max_examples=200, derandomize=True, database=None, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=12).map("".join),
+       st.lists(st.tuples(st.tuples(st.integers(0, 6), st.integers(0, 6)),
+                          st.tuples(st.integers(0, 6), st.integers(0, 6)),
+                          st.lists(st.sampled_from(PIECES), max_size=3).map("".join)), min_size=1, max_size=8),
+       st.sampled_from(["utf-16", "utf-8", "utf-32"]))
+def test_changes_are_applied_as_the_protocol_reads_them(text, changes, encoding):
+    docs = protocol.Documents(encoding)
+    docs.opened(URI, text, 1)
+    for i, one in enumerate(changes):           # one at a time and all at once: the kept line starts agree
+        docs.changed(URI, 2 + i, [one])
+    assert docs.get(URI).text == _reference(text, changes, encoding)
+    docs.opened(URI, text, 1)
+    docs.changed(URI, 2, changes)
+    assert docs.get(URI).text == _reference(text, changes, encoding)
+
+
+def test_many_changes_to_a_large_document_are_quick():
+    """Three hundred edits of a 16 MiB text (1.7 million lines) in one notification: the line
+    starts are kept across the edits, not counted again for each (that took about 50 s)."""
+    import time
+    text = ("x = y @ z\n" * 1_700_000)[:protocol.MAX_DOCUMENT - 10]
+    docs = protocol.Documents()
+    docs.opened(URI, text, 1)
+    began = time.process_time()
+    docs.changed(URI, 2, [((i * 1000, 0), (i * 1000, 1), "q\n") for i in range(300)])
+    assert time.process_time() - began < 30
+    lines = docs.get(URI).text.split("\n")
+    assert lines[:2] == ["q", " = y @ z"] and lines[1000:1002] == ["q", " = y @ z"]   # each edit adds a line
 
 
 def test_changes_over_the_wire_keep_the_editors_text():

@@ -35,7 +35,9 @@ from dataclasses import dataclass
 from typing import TypeGuard
 from urllib.parse import unquote
 
-from dsl.apps.lsp.positions import LineIndex, utf16_units
+import numpy as np
+
+from dsl.apps.lsp.positions import utf16_to_codepoints, utf16_units
 from dsl.core import messages
 from dsl.core.diagnostics import Diagnostic
 from dsl.core.span import Span
@@ -107,6 +109,7 @@ class Document:
     text: str | None         # None: dropped, past MAX_HELD
     version: int | None
     size: int = 0            # UTF-8 bytes (exact past a quarter of the limit)
+    starts: np.ndarray | None = None     # where each line starts, kept across changes (None: not yet counted)
 
     @property
     def checkable(self) -> bool:
@@ -168,17 +171,20 @@ class Documents:
             if doc.text is None:
                 continue                        # dropped: only a whole text brings it back
             start, end, new = change
-            index = LineIndex(doc.text, self.encoding)
             if (start[0], start[1]) > (end[0], end[1]):
                 start, end = end, start
                 reversed_ = True
-            for line, character in (start, end):
-                if not misfit and not fits(index, line, character):
-                    misfit = True
-                    notes.append(say("lsp-change-misfit", uri=shown(doc.uri), line=line, character=character,
-                                     lines=len(index.starts)))
-            a, b = index.offset(*start), index.offset(*end)
+            if doc.starts is None:
+                doc.starts = line_starts(doc.text)
+            (a, fit_a), (b, fit_b) = (place(doc.text, doc.starts, *point, self.encoding) for point in (start, end))
+            if not misfit and not (fit_a and fit_b):
+                misfit = True
+                line, character = start if not fit_a else end
+                notes.append(say("lsp-change-misfit", uri=shown(doc.uri), line=line, character=character,
+                                 lines=len(doc.starts)))
+            starts = replaced(doc.starts, a, b, new)
             notes += self._hold(doc, doc.text[:a] + new + doc.text[b:])
+            doc.starts = starts if doc.text is not None else None
         if reversed_:
             notes.append(say("lsp-change-reversed", uri=shown(doc.uri)))
         doc.version = version
@@ -191,16 +197,42 @@ class Documents:
             was = doc.text
             doc.text, doc.size = None, size
             return [] if was is None else [say("lsp-lost", uri=shown(doc.uri), limit=mib(MAX_HELD))]
-        doc.text, doc.size = text, size
+        doc.text, doc.size, doc.starts = text, size, None
         return []
 
 
-def fits(index: LineIndex, line: int, character: int) -> bool:
-    """Whether an LSP position lies in the text of ``index`` (a line's end counts, and so does the
-    start of the line after the last line break)."""
-    if not 0 <= line < len(index.starts):
-        return False
-    return 0 <= character <= utf16_units(index.line(line), index.encoding)
+_CHUNK = 2**22
+
+
+def line_starts(text: str) -> np.ndarray:
+    """The offset at which each line of ``text`` starts (after each line feed), counted a few
+    million characters at a time."""
+    parts = [np.zeros(1, dtype=np.int64)]
+    for at in range(0, len(text), _CHUNK):
+        units = np.frombuffer(text[at:at + _CHUNK].encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        parts.append(np.flatnonzero(units == 10).astype(np.int64) + (at + 1))
+    return np.concatenate(parts)
+
+
+def place(text: str, starts: np.ndarray, line: int, character: int, encoding: str) -> tuple[int, bool]:
+    """The code point offset of an LSP position in ``text`` (clamped as the protocol says), and
+    whether it lay in the text (a line's end counts, and so does the start of the line after
+    the last line break)."""
+    if line >= len(starts):
+        return len(text), False
+    first = int(starts[line])
+    stop = int(starts[line + 1]) - 1 if line + 1 < len(starts) else len(text)
+    chars = text[first:stop].removesuffix("\r")
+    return first + utf16_to_codepoints(chars, character, encoding), character <= utf16_units(chars, encoding)
+
+
+def replaced(starts: np.ndarray, a: int, b: int, new: str) -> np.ndarray:
+    """The line starts after ``text[a:b]`` is replaced by ``new``: those before kept, those
+    inside dropped, those of ``new`` added, those after moved."""
+    keep = int(np.searchsorted(starts, a, side="right"))
+    after = int(np.searchsorted(starts, b, side="right"))
+    inserted = line_starts(new)[1:] + a if "\n" in new else np.zeros(0, dtype=np.int64)
+    return np.concatenate([starts[:keep], inserted, starts[after:] + (len(new) - (b - a))])
 
 
 def refusal(doc: Document) -> Diagnostic:
