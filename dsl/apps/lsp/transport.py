@@ -63,9 +63,15 @@ def quiet() -> None:
 class _Rejected(Exception):
     """A message that cannot be taken: the error code and the sentence to answer with."""
 
-    def __init__(self, code: int, message: str, msg_id: int | str | None = None):
+    def __init__(self, code: int, message: str, msg_id: int | str | None = None, why: str = ""):
         super().__init__(message)
-        self.code, self.message, self.msg_id = code, message, msg_id
+        self.code, self.message, self.msg_id, self.why = code, message, msg_id, why
+
+
+def _envelope(why_key: str, msg_id: int | str | None = None, **values: str) -> _Rejected:
+    """Invalid request (-32600): the message is not a JSON-RPC 2.0 request, for the reason ``why_key``."""
+    why = say(why_key, **values)
+    return _Rejected(INVALID_REQUEST, say("lsp-bad-envelope", why=why), msg_id, why)
 
 
 class Refusal(JsonRpcInvalidParams):
@@ -111,8 +117,7 @@ class ChainruleProtocol(LanguageServerProtocol):
             if no.msg_id is not None or no.code != INVALID_PARAMS:
                 self._send_error(no.msg_id, no.code, no.message)
             if no.msg_id is None:
-                self._server.note(no.message if no.code == INVALID_PARAMS
-                                 else say("lsp-bad-envelope-log", why=no.message))
+                self._server.note(say("lsp-bad-envelope-log", why=no.why) if no.why else no.message)
             return None
         if message is None:
             return None
@@ -141,23 +146,23 @@ class ChainruleProtocol(LanguageServerProtocol):
     def _structure(self, data: Any) -> Any:
         """The message ``data`` is, as lsprotocol's type for its method; None for one to drop."""
         if not isinstance(data, dict):
-            raise _Rejected(INVALID_REQUEST, say("lsp-bad-envelope", why=say("lsp-envelope-not-object")))
+            raise _envelope("lsp-envelope-not-object")
         has_id = "id" in data
         msg_id = data.get("id")
         if has_id and not _valid_id(msg_id):
-            raise _Rejected(INVALID_REQUEST, say("lsp-bad-envelope", why=say("lsp-envelope-id")))
+            raise _envelope("lsp-envelope-id")
         if data.get("jsonrpc") != "2.0":
-            raise _Rejected(INVALID_REQUEST, say("lsp-bad-envelope", why=say("lsp-envelope-version")), msg_id)
+            raise _envelope("lsp-envelope-version", msg_id)
         if "method" not in data:
             if has_id and ("result" in data or "error" in data):
                 try:                     # a response to a request of the server's
                     return super().structure_message(data)
                 except Exception:  # noqa: BLE001  (a malformed response: nothing waits for it)
                     return None
-            raise _Rejected(INVALID_REQUEST, say("lsp-bad-envelope", why=say("lsp-envelope-neither")), msg_id)
+            raise _envelope("lsp-envelope-neither", msg_id)
         method = data["method"]
         if not isinstance(method, str):
-            raise _Rejected(INVALID_REQUEST, say("lsp-bad-envelope", why=say("lsp-envelope-method")), msg_id)
+            raise _envelope("lsp-envelope-method", msg_id)
         if has_id:
             if not self.initialized and method != types.INITIALIZE:
                 raise _Rejected(NOT_INITIALIZED, say("lsp-not-initialized"), msg_id)
@@ -176,8 +181,8 @@ class ChainruleProtocol(LanguageServerProtocol):
             return JsonRPCNotification(method=method, jsonrpc="2.0", params=params)
         fields = {a.name for a in getattr(kind, "__attrs_attrs__", ())}
         if has_id != ("id" in fields):
-            why = say("lsp-envelope-notification" if has_id else "lsp-envelope-request", method=shown(method))
-            raise _Rejected(INVALID_REQUEST, say("lsp-bad-envelope", why=why), msg_id)
+            raise _envelope("lsp-envelope-notification" if has_id else "lsp-envelope-request", msg_id,
+                            method=shown(method))
         try:
             message = self._converter.structure(data, kind)
         except Exception:  # noqa: BLE001  (cattrs' errors: the parameters do not fit the method's type)
