@@ -19,6 +19,10 @@ npz             hostile ``.npz`` archives (``npz.py``) -> ``eval --data``
 options         random option values for every command (``options.py``)
 printer         grammar-drawn statements printed (ASCII, bracketed, Unicode) and
                 read back to the same statement (``roundtrip.py``)
+lsp             message sequences (corpus texts mutated, hostile positions, params
+                and framing) -> the language server in process (``lsp.py``)
+api             values of every type and dtype given to the Python API (``api.py``)
+                -> ``dsl.check``, ``parse``, ``derive``, ``evaluate_expr``, ...
 ==============  ==========================================================
 
 :data:`KNOWN` lists what the in-suite run leaves out because its inputs
@@ -42,7 +46,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from . import grammar, mutate, npz, options, roundtrip
+from . import api, grammar, lsp, mutate, npz, options, roundtrip
 from .oracle import Outcome, check_twice, observe, sampled
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,6 +61,7 @@ class Harness:
     strategy: Callable[[], st.SearchStrategy]
     run: Callable[[Any], tuple[int, str]]
     suite_checks: dict = field(default_factory=dict)    # oracle options in the in-suite run
+    suite_examples: int | None = None                   # inputs in the in-suite run, if not test_fuzz.EXAMPLES
 
     def judge(self, value: Any, full: bool = True) -> Outcome:
         checks = {} if full else self.suite_checks
@@ -221,5 +226,6 @@ HARNESSES = {h.name: h for h in [
     Harness("npz", npz.archives, lambda v: npz.run(v, write, cli)),
     Harness("options", options.argvs, lambda v: options.run(v, write, cli)),
     Harness("printer", roundtrip.statements, roundtrip.run),
-    Harness("api", *__import__(f"{__package__}.api", fromlist=["PARTS"]).PARTS),   # dsl.* called in Python (api.py)
+    Harness("api", *api.PARTS),                 # dsl.* called in Python (api.py)
+    Harness("lsp", lsp.sessions, lsp.run, suite_examples=lsp.SUITE_EXAMPLES),
 ]}

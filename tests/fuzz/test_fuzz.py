@@ -24,7 +24,7 @@ FUZZ = settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline
 def test_no_input_breaks_a_promise(name):
     harness = HARNESSES[name]
 
-    @FUZZ
+    @settings(FUZZ, max_examples=harness.suite_examples or EXAMPLES)
     @given(harness.strategy())
     def prop(value):
         outcome = harness.judge(value, full=False)

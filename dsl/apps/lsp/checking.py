@@ -7,13 +7,14 @@ newer edit cancels the scheduled one.  The check itself is syntax and
 shapes, published as soon as it is done; then the claims are verified one
 by few in a worker thread (:data:`CHUNK`), and the diagnostics are published
 again with their verdicts.  A newer edit stops that sequence between two
-steps and drops what it found.  A failure while checking is logged and the last good
-diagnostics stay.
+steps and drops what it found.  A failure while checking is logged in
+words (never its exception's text or traceback), once until a check of the
+document succeeds again, and the last good diagnostics stay.  Only the
+documents ``text_of`` knows are checked: it answers None for any other.
 """
 from __future__ import annotations
 
 import asyncio
-import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -48,7 +49,7 @@ class _State:
 
 Publish = Callable[[str, Analysis, list[Diagnostic]], None]
 Log = Callable[[str], None]
-TextOf = Callable[[str], tuple[str, str, int | None]]     # uri -> (path, text, version)
+TextOf = Callable[[str], tuple[str, str, int | None] | None]     # uri -> (path, text, version), None if not open
 
 
 class Checker:
@@ -60,6 +61,7 @@ class Checker:
         self.log = log
         self.options = options or Options()
         self.states: dict[str, _State] = {}
+        self.reported: set[tuple[str, str]] = set()       # (uri, stage) of the defects logged
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chainrule-verify")
 
     def analysis(self, uri: str) -> Analysis | None:
@@ -73,16 +75,16 @@ class Checker:
         (a request that arrives inside the debounce sees the text it is about)."""
         state = self.states.get(uri)
         last = None if state is None else state.analysis
-        try:
-            path, text, _version = self.text_of(uri)
-        except Exception:  # noqa: BLE001  (an unknown document: the last analysis, if any)
-            return last
+        known = self.text_of(uri)
+        if known is None:
+            return None                  # not open (or too large to check): nothing to answer from
+        path, text, _version = known
         if last is not None and last.text == text:
             return last
         try:
             return analyse(path, text, last, self.options.encoding)
-        except Exception as exc:  # noqa: BLE001  (a defect while checking is logged; the last analysis stays)
-            self.report_defect(uri, exc)
+        except Exception:  # noqa: BLE001  (a defect while checking is logged; the last analysis stays)
+            self.report_defect(uri)
             return last
 
     def changed(self, uri: str, at_once: bool = False) -> None:
@@ -97,6 +99,7 @@ class Checker:
     def closed(self, uri: str) -> None:
         """The document was closed: its checks stop and publish nothing more."""
         state = self.states.pop(uri, None)
+        self._forget_reports(uri)
         if state is not None:
             state.generation += 1
             if state.task is not None:
@@ -111,15 +114,19 @@ class Checker:
     async def _run(self, uri: str, state: _State, generation: int, delay: float) -> None:
         if delay > 0:
             await asyncio.sleep(delay)
+        known = self.text_of(uri)
+        if known is None:
+            return                       # closed, or too large to check, since it was scheduled
+        path, text, version = known
         try:
-            path, text, version = self.text_of(uri)
             analysis = analyse(path, text, state.analysis, self.options.encoding)
             analysis.version = version
-        except Exception as exc:  # noqa: BLE001  (a defect while checking is logged; the last diagnostics stay)
-            self.report_defect(uri, exc)
+        except Exception:  # noqa: BLE001  (a defect while checking is logged; the last diagnostics stay)
+            self.report_defect(uri)
             return
         if generation != state.generation:
             return
+        self._forget_reports(uri)
         state.analysis = analysis
         state.claim_diagnostics = []
         self.publish(uri, analysis, analysis.diagnostics)
@@ -140,8 +147,8 @@ class Checker:
                 claims[first:stop] = results
                 found += diags
                 first, size = stop, min(size * 2, CHUNK)
-        except Exception as exc:  # noqa: BLE001  (a defect while verifying is logged; the shape diagnostics stay)
-            self.report_defect(uri, exc)
+        except Exception:  # noqa: BLE001  (a defect while verifying is logged; the shape diagnostics stay)
+            self.report_defect(uri, "lsp-stage-verify")
             return
         if generation != state.generation:
             return
@@ -151,7 +158,18 @@ class Checker:
         analysis.diagnostics = everything
         self.publish(uri, analysis, everything)
 
-    def report_defect(self, uri: str, exc: BaseException) -> None:
-        """Log a failure met while checking or answering for ``uri`` (its traceback for the log)."""
-        what = f"{type(exc).__name__}: {exc}"
-        self.log(say("lsp-defect", uri=uri, what=what) + "\n" + "".join(traceback.format_exception(exc)))
+    def _forget_reports(self, uri: str) -> None:
+        self.reported = {(u, stage) for u, stage in self.reported if u != uri}
+
+    def report_defect(self, uri: str, stage: str = "lsp-stage-check", method: str | None = None) -> None:
+        """Log, in words and once until the document is checked again, a
+        failure met while checking ``uri`` (``stage``: a wording key) or
+        answering ``method`` for it."""
+        key = (uri, method or stage)
+        if key in self.reported:
+            return
+        self.reported.add(key)
+        if method is not None:
+            self.log(say("lsp-request-defect", method=method, uri=uri))
+        else:
+            self.log(say("lsp-defect", stage=say(stage), uri=uri))
