@@ -200,6 +200,9 @@ _PROSE = [
     ("attr", re.compile(_MATH_SUBJECT + r"[^.;$`\n]{0,60}?\b"
                         r"(?P<a>one-hot|onehot|one hot|probabilit(?:y|ies)|distribution|"
                         r"(?:symmetric\s+)?positive[- ]definite|symmetric|orthogonal|invertible|nonsingular)\b")),
+    ("attr", re.compile(r"\b(?P<a>one-hot|onehot|one hot)\s+(?:encoded\s+)?(?:labels?|targets?|encodings?|vectors?)\b"
+                        r"[^.;$`\n]{0,40}?\b(?:in|as|into)\s+(?:a|the|one)\s+(?:matrix|vector|array)\s+"
+                        + _MATH_SUBJECT)),     # "stack the one-hot labels in a matrix $Y$"
     ("like", re.compile(_MATH_SUBJECT + r"[^.;$\n]{0,40}?\b(?:of|has|have|with|in|is|are)\s+the\s+same\s+"
                         r"(?:shape|size|dimensions?)\s+as\s+(?P<v>\$[^$\n]{1,30}\$)")),
     ("length", re.compile(_MATH_SUBJECT + r"[^.;\n]{0,40}?\bof\s+(?:length|size|dimension)\s+"

@@ -176,7 +176,7 @@ def _nesting(text: str) -> int:
 
 def translate(side: str, *, known=frozenset(), scalars=frozenset(),
               left: Translation | None = None, cdot: str | None = None,
-              plain=frozenset()) -> Translation | Unreadable:
+              plain=frozenset(), labels: dict | None = None) -> Translation | Unreadable:
     """One side of an equation as chainrule text, or what stops reading it.
 
     ``left`` is the equation's left side, already translated, when ``side``
@@ -186,25 +186,27 @@ def translate(side: str, *, known=frozenset(), scalars=frozenset(),
     ``\\cdot``: None or ``"matmul"`` (the matrix product, a scaling when a
     side is a scalar) or ``"elementwise"`` (``*``).  ``plain`` are the
     accented names the document writes both bold and plain (``fonts``):
-    the plain ``\\hat y`` is then ``yhatplain``, apart from ``\\hat{\\mathbf y}``."""
+    the plain ``\\hat y`` is then ``yhatplain``, apart from ``\\hat{\\mathbf y}``.
+    ``labels`` maps the letter of a class label to the document's one-hot
+    label matrix (``y`` -> ``Y``: ``latex_labels``)."""
     if cdot not in (None, "matmul", "elementwise"):
         raise ValueError(f"cdot must be None, 'matmul' or 'elementwise', not {cdot!r}")
     bound = frozenset(left.indices) if left else frozenset()
     if left is None:
-        defined = _defined_call(side, known, scalars, cdot, plain)
+        defined = _defined_call(side, known, scalars, cdot, plain, labels)
         if defined is not None:
             return defined
-    result = _translate(side, known, scalars, bound, cdot, plain)
+    result = _translate(side, known, scalars, bound, cdot, plain, labels)
     if not bound or isinstance(result, Unreadable) or left is None or left.deriv:
         return result
     free = free_of(result.node) if result.node is not None else frozenset()
     if free and left.indexed is not None:
         return replace(result, left=left.indexed)
-    return _translate(side, known, scalars, frozenset(), cdot, plain)
+    return _translate(side, known, scalars, frozenset(), cdot, plain, labels)
 
 
 def _translate(side: str, known, scalars, bound: frozenset, cdot: str | None = None,
-               plain=frozenset()) -> Translation | Unreadable:
+               plain=frozenset(), labels: dict | None = None) -> Translation | Unreadable:
     if not side.strip():
         return Unreadable(say("latex-empty-side"), 0, len(side))
     if len(side) > MAX_LENGTH or _nesting(side) > MAX_NESTING:
@@ -219,7 +221,7 @@ def _translate(side: str, known, scalars, bound: frozenset, cdot: str | None = N
     try:
         tree = parser().parse(text)
         node, alt, (opaque, defs) = read(tree, side, lambda s, e: orig((s, e)), frozenset(known),
-                                         frozenset(scalars), bound, cdot, frozenset(plain))
+                                         frozenset(scalars), bound, cdot, frozenset(plain), labels)
         letters = () if bound else candidates(tree, side, lambda s, e: orig((s, e)), frozenset(known))
     except UnexpectedInput as err:
         return _syntax_problem(err, text, orig)
@@ -238,7 +240,7 @@ def _translate(side: str, known, scalars, bound: frozenset, cdot: str | None = N
         bound_here = letters
     indexed = None
     if letters and not bound:
-        entry = _translate(side, known, scalars, frozenset(letters), cdot, plain)
+        entry = _translate(side, known, scalars, frozenset(letters), cdot, plain, labels)
         if isinstance(entry, Translation) and isinstance(entry.node, Index) and isinstance(entry.node.base, Name):
             indexed = entry
     name = node.id if isinstance(node, Name) else None
@@ -255,7 +257,7 @@ def _translate(side: str, known, scalars, bound: frozenset, cdot: str | None = N
                        aux=tuple(aux))
 
 
-def _defined_call(side: str, known, scalars, cdot, plain) -> Translation | None:
+def _defined_call(side: str, known, scalars, cdot, plain, labels=None) -> Translation | None:
     """A left side ``J(\\theta)`` or ``f(x, y)`` of a function not defined
     yet: the definition of the name ``J`` (its arguments are the document's
     own names), or None.  A scalar the document already defined may be
@@ -267,7 +269,7 @@ def _defined_call(side: str, known, scalars, cdot, plain) -> Translation | None:
         return None
     if at is None:
         return None
-    head = _translate(side[:at[1]], known, scalars, frozenset(), cdot, plain)
+    head = _translate(side[:at[1]], known, scalars, frozenset(), cdot, plain, labels)
     if not isinstance(head, Translation) or head.name is None or function_name(head.name):
         return None
     if head.name in known and head.name not in scalars:

@@ -31,6 +31,7 @@ from dsl.frontends.forms import scalar_like
 from dsl.frontends.latex_deriv import Derivatives
 from dsl.frontends.latex_index import free_of, index_letters, listed, mixed, sum_indices
 from dsl.frontends.latex_items import DOp, Head, Ones, Partial, Stop, Word, _range
+from dsl.frontends.latex_labels import LabelReading
 from dsl.frontends.latex_names import sup_part
 from dsl.frontends.latex_ones import OnesReading
 from dsl.frontends.latex_scripts import Scripts
@@ -39,14 +40,15 @@ from dsl.frontends.latex_words import ACCENTS, BOLD, GREEK_SCALARS, PRODUCTS, TE
 
 
 def read(tree, side: str, position: Callable[[int, int], Range], known: frozenset, scalars: frozenset,
-         bound: frozenset = frozenset(), cdot: str | None = None, plain: frozenset = frozenset()):
+         bound: frozenset = frozenset(), cdot: str | None = None, plain: frozenset = frozenset(),
+         labels: dict | None = None):
     """The tree of a side read grouped and read flat, and the functions it
     calls that the document does not define (name -> range): ``(node, alt, opaque)``.
     ``position`` maps a range of the parsed text to the side's text;
     ``bound`` are the index letters the equation's left side binds."""
     raw = to_raw(tree, position)
     reader = Reader(side, known, scalars, bound)
-    reader.cdot, reader.plain = cdot, plain
+    reader.cdot, reader.plain, reader.labels = cdot, plain, dict(labels or {})
     node = reader.value(reader.expr(raw, flat=False))
     reader.bound = frozenset(bound)
     return node, reader.value(reader.expr(raw, flat=True)), (reader.opaque, reader.defs)
@@ -64,7 +66,7 @@ def candidates(tree, side: str, position: Callable[[int, int], Range], known: fr
 
 # ------------------------------------------------------------------ reading
 
-class Reader(Scripts, Derivatives, OnesReading):
+class Reader(LabelReading, Scripts, Derivatives, OnesReading):
     """Parse tree (``latex_tree.Raw``) -> AST; raises ``Stop`` when a construct has no
     faithful reading.  ``flat`` reads juxtaposition at the level of
     ``\\circ`` (left to right, as chainrule reads ``@`` and ``*``)."""
@@ -299,6 +301,9 @@ class Reader(Scripts, Derivatives, OnesReading):
             return self.norm(base, posts, flat)
         x = self.primary(base, flat)
         for p in [p for p in posts if p.kind == "subscript" and not isinstance(x, Ones)]:
+            if isinstance(x, Word) and (hit := self.at_label(x, p.kids[2], (x.span[0], p.span[1]))):
+                x = hit                                  # p_{i y_i}: the entry at the label
+                continue
             letters = index_letters(p.kids[2])
             if isinstance(x, Word) and letters and not x.isub:
                 x = Word(x.stem, (x.span[0], p.span[1]), x.sub, letters, x.bold, listed(p.kids[2]))
@@ -351,6 +356,8 @@ class Reader(Scripts, Derivatives, OnesReading):
             return self.call("sqrt", (self.value(self.expr(r.kids[1], flat)),), r.span, tspan(tok))
         if k == "parens":
             items = r.kids[1].kids[::2]
+            if len(items) == 1 and items[0].kind == "keyword" and (hit := self.iverson(r, flat)) is not None:
+                return hit                               # [y_i = k]: the one-hot entry
             if len(items) != 1 or items[0].kind == "keyword":
                 raise Stop(say("latex-list"), r.span)
             inner = self.expr(items[0], flat)

@@ -105,6 +105,9 @@ class Scripts(Base):
             return Transpose(self.value(x), self.at(span))
         return Word(x.stem, span, x.sub + PRIME_PART)
 
+    def one_hot(self, span, a, b):
+        raise NotImplementedError
+
     def indicator(self, r, flat: bool):
         """``\\mathbb{1}(z > 0)``: 1 where the comparison holds, else 0 (``where(z > 0, 1, 0)``)."""
         _, _, left, cmp, right, _ = r.kids
@@ -118,6 +121,8 @@ class Scripts(Base):
     def kronecker(self, r, left, right, flat: bool):
         """``\\mathbb{1}\\{i = j\\}`` of two indices the formula binds: ``delta(i, j)``."""
         a, b = (self.settle(self.expr(side, flat)) for side in (left, right))
+        if (hit := self.one_hot(r.span, a, b)) is not None:
+            return hit                              # \mathbb{1}\{y_i = k\}: the one-hot entry
         if not all(isinstance(x, Word) and not x.sub and not x.isub and x.id in self.bound for x in (a, b)):
             raise Stop(say("latex-indicator-equal"), r.span)
         return Delta(IndexVar(a.id, self.at(a.span)), IndexVar(b.id, self.at(b.span)), self.at(r.span))

@@ -21,8 +21,9 @@ from dsl.core.attributes import SQUARE_ATTRIBUTES
 from dsl.core.wording import say
 from dsl.frontends.declarations import Stated, name_of
 from dsl.frontends.document import Host, Slice
+from dsl.frontends.entry_names import entry_table, gather
 from dsl.frontends.latex_math import Translation, Unreadable, translate
-from dsl.frontends.renaming import entrywise_pairs, renamed
+from dsl.frontends.renaming import entries_renamed, entrywise_pairs, renamed
 from dsl.frontends.scopes import Plan
 
 _COUNT = re.compile(r"\s*\d+\s*")
@@ -74,6 +75,7 @@ class StatedShapes:
                 self.plan.switches[at] = switch
 
     def _gather(self, parts: list[Slice]) -> None:
+        gather(self.plan, [p.text for p in parts])
         for part in parts:
             for m in _LIMIT.finditer(part.text):      # \sum_{i=1}^{m}: the number of terms, a size
                 self.plan.limits.setdefault(m.group(1), (part.at(m.start(1)), part.host_end(m.end(1))))
@@ -113,8 +115,13 @@ class StatedShapes:
         known |= {g for g in self.plan.gradients if g[1:] in known or g[1:] in self.plan.defined}
         scalars = self.scalars | self.plan.sizes.keys() | self._stated_scalars() | limits
         cdot = cdot or self.plan.settings.get("cdot", (None,))[0]
-        r = translate(sl.text, known=known, scalars=scalars, cdot=cdot, left=left, plain=self.plain)
+        labels = {m.lower(): m for m, attrs in self.plan.attrs.items()      # the one-hot labels Y of y_i
+                  if "onehot" in attrs and len(m) == 1 and m.isupper() and m.lower() not in known}
+        r = translate(sl.text, known=known, scalars=scalars, cdot=cdot, left=left, plain=self.plain,
+                      labels=labels)
         self._was_read = not isinstance(r, Unreadable)
+        if isinstance(r, Translation) and (table := entry_table(r, known, self.plan)):
+            r = entries_renamed(r, table, frozenset(scalars))      # s_{ik} of S, L_i beside L
         aliases = {**self.plan.aliases(self.section), **self.versions}
         if isinstance(r, Translation) and ((aliases and r.names & aliases.keys()) or entrywise_pairs(r.node)):
             return renamed(r, aliases, frozenset(scalars))
@@ -171,7 +178,11 @@ class StatedShapes:
             return False
         if any(str(d) not in self.known for d in shape.dims if not isinstance(d, int)):
             return False
-        self._emit(f"{st.name} : {shape}\n", st.start, st.end, False)
+        drawn = set(self.plan.attrs.get(st.name, set()))
+        if len(shape.dims) != 2 or shape.dims[0] != shape.dims[1]:
+            drawn -= set(SQUARE_ATTRIBUTES)
+        attrs = "".join(f" {a}" for a in sorted(drawn))     # "the one-hot labels in a matrix Y"
+        self._emit(f"{st.name} : {shape}{attrs}\n", st.start, st.end, False)
         self._declared(st.start, st.end, say("reading-declared", name=st.written or st.name, shape=str(shape)))
         self.known.add(st.name)
         if shape.is_scalar:

@@ -1,0 +1,72 @@
+"""Whose entries a document's index notation writes: ``s_{ik}`` of ``S``, ``L_i`` beside ``L``.
+
+Contract: notes name the entries of a matrix with its letter in lower case
+(``S = X W``, then ``p_{ik} = e^{s_{ik}} / \\sum_j e^{s_{ij}}``, and the claims
+use ``P``), and the terms of a total with its own letter (``L = \\frac{1}{N}
+\\sum_i L_i``).  :func:`gather` notes in the first pass what the equations
+write: the capital letters (``Plan.written``) and the names defined from
+entries of their own letter (``Plan.per_entry``: ``L`` -> ``Li``);
+:func:`entry_table` says, for one side read, which entries to read as
+entries of another name:
+
+- a lower-case letter with two indices (``s_{ik}``), not a name of the
+  document and never used whole in the side, whose capital (``S``) is
+  known or written: the capital's entries;
+- a name defined from its own entries: those entries, which the total
+  cannot be, are the terms (``Li``).
+
+    >>> from dsl.frontends.scopes import Plan
+    >>> plan = Plan()
+    >>> gather(plan, [r"L", r"\\frac{1}{N} \\sum_i L_i + P_{ik}"])
+    >>> sorted(plan.written), plan.per_entry
+    (['L', 'N', 'P'], {'L': 'Li'})
+"""
+from __future__ import annotations
+
+import re
+
+from dsl.core.ast import Index, Name, walk
+from dsl.frontends.declarations import name_of
+
+_CAPITAL = re.compile(r"(?<![A-Za-z\\])([A-Z])(?![A-Za-z])")
+
+
+def gather(plan, sides: list[str]) -> None:
+    """What the sides of one equation write (the first pass)."""
+    for side in sides:
+        plan.written |= set(_CAPITAL.findall(side))
+    name = name_of(sides[0]) if sides else None
+    if not name or not name.isidentifier():
+        return
+    own = re.compile(rf"(?<![A-Za-z\\]){re.escape(name)}\s*_\s*\{{?\s*([a-z])\s*\}}?(?![A-Za-z0-9])")
+    for side in sides[1:]:
+        if m := own.search(side):
+            plan.per_entry.setdefault(name, name + m.group(1))
+            return
+
+
+def entry_table(t, known: set[str], plan) -> dict[str, str]:
+    """Entry base -> the name whose entries they are, for one side read (and its left side)."""
+    table: dict[str, str] = {}
+    whole: set[str] = set()
+    entries: dict[str, set[int]] = {}
+    for side in (t, t.left):
+        if side is None or side.node is None:
+            continue
+        bases = {id(x.base) for x in walk(side.node) if isinstance(x, Index)}
+        for x in walk(side.node):
+            if isinstance(x, Index) and isinstance(x.base, Name):
+                entries.setdefault(x.base.id, set()).add(len(x.indices))
+            elif isinstance(x, Name) and id(x) not in bases:
+                whole.add(x.id)
+    for base, counts in entries.items():
+        if base in plan.per_entry and counts == {1} and base not in whole:
+            table[base] = plan.per_entry[base]
+        elif (len(base) == 1 and base.islower() and counts == {2} and base not in whole
+              and base not in known and base.upper() not in entries
+              and (base.upper() in known or base.upper() in plan.written)):
+            table[base] = base.upper()
+    defines = {x.base.id for x in walk(t.left.node) if isinstance(x, Index) and isinstance(x.base, Name)} if (
+        t.left is not None and isinstance(t.left.node, Index)) else set()
+    # p_{ik} = ... where P is a name already: a restatement of its entries, not read as P's
+    return {b: n for b, n in table.items() if b not in defines or n not in known | plan.hand}
