@@ -18,6 +18,7 @@ entries of another name:
     >>> from dsl.frontends.scopes import Plan
     >>> plan = Plan()
     >>> gather(plan, [r"L", r"\\frac{1}{N} \\sum_i L_i + P_{ik}"])
+    []
     >>> sorted(plan.written), plan.per_entry
     (['L', 'N', 'P'], {'L': 'Li'})
 """
@@ -25,24 +26,37 @@ from __future__ import annotations
 
 import re
 
+from dsl.builtins import latex_macro
 from dsl.core.ast import Index, Name, walk
 from dsl.frontends.declarations import name_of
 
 _CAPITAL = re.compile(r"(?<![A-Za-z\\])([A-Z])(?![A-Za-z])")
+_VARIANCE = re.compile(r"(\\partial\s*)?(\\(?:boldsymbol|mathbf|bm)\s*\{\s*)?"
+                       r"\\([a-z]+)\s*\}?\s*\^\s*\{?\s*([0-9])\s*\}?")
+"""``\\sigma^2`` (after a ``\\partial``, or a left side alone): a greek letter that is also a function, squared."""
 
 
-def gather(plan, sides: list[str]) -> None:
-    """What the sides of one equation write (the first pass)."""
-    for side in sides:
+def gather(plan, sides: list[str]) -> list[tuple[str, int, int, int]]:
+    """What the sides of one equation write (the first pass); returned, the plain
+    squares of a greek letter that are names (``\\sigma^2``, a variance): scalars, as
+    a plain greek letter is, with the side and range where each is written."""
+    plain: list[tuple[str, int, int, int]] = []
+    for k, side in enumerate(sides):
         plan.written |= set(_CAPITAL.findall(side))
+        for m in _VARIANCE.finditer(side):
+            if latex_macro("\\" + m.group(3)) and (m.group(1) or (k == 0 and m.group(0).strip() == side.strip())):
+                plan.powers.add(m.group(3) + m.group(4))     # \partial \sigma^2, \sigma^2 = ...: a name
+                if not m.group(2):
+                    plain.append((m.group(3) + m.group(4), k, m.start(3) - 1, m.end()))
     name = name_of(sides[0]) if sides else None
     if not name or not name.isidentifier():
-        return
+        return plain
     own = re.compile(rf"(?<![A-Za-z\\]){re.escape(name)}\s*_\s*\{{?\s*([a-z])\s*\}}?(?![A-Za-z0-9])")
     for side in sides[1:]:
-        if m := own.search(side):
-            plan.per_entry.setdefault(name, name + m.group(1))
-            return
+        if found := own.search(side):
+            plan.per_entry.setdefault(name, name + found.group(1))
+            break
+    return plain
 
 
 def entry_table(t, known: set[str], plan) -> dict[str, str]:

@@ -36,7 +36,7 @@ _AT_LABEL = re.compile(r"\{\s*([a-z])\s*,?\s*([a-z])\s*_\s*(?:\{\s*([a-z])\s*\}|
 class LabelReading(Base):
     """Class labels as the one-hot label matrix (a mixin of ``latex_read.Reader``)."""
 
-    labels: dict[str, str] = {}
+    labels: dict[str, str]          # the letter of a class label -> its one-hot matrix (y -> Y)
 
     def label_of(self, x) -> tuple[str, str, Range] | None:
         """``y_i`` or ``y^{(i)}`` with ``i`` bound and ``y`` a label letter:

@@ -145,6 +145,8 @@ class Reader(LabelReading, Scripts, Derivatives, OnesReading):
         if isinstance(x, Head):
             if x.fallback and not x.prime and not x.power:
                 return Word(x.fallback, x.span)
+            if x.fallback and not x.prime and x.power and x.power.isdigit():
+                return self.power_of_name(x, x.fallback, x.power, x.span)
             raise Stop(say("latex-no-argument", func=x.func), x.span)
         if isinstance(x, Partial):
             raise Stop(say("latex-partial"), x.span)
@@ -331,6 +333,8 @@ class Reader(LabelReading, Scripts, Derivatives, OnesReading):
             return self.num(str(tok), r.span)
         if k == "greek":
             name = greek_name(str(tok))
+            if name == "pi" and "pi" not in self.known:
+                return self.num("3.141592653589793", r.span)     # \pi in 2 \pi \sigma^2: the number
             fn = latex_macro("\\" + name)
             return Head(fn, r.span, fallback=name) if fn else Word(name, r.span)
         if k == "partial":

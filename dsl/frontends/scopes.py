@@ -61,6 +61,7 @@ class Plan:
     likes: dict[str, Stated] = field(default_factory=dict)   # "Y of the same shape as S": Y -> the statement
     written: set[str] = field(default_factory=set)     # the capital letters the equations write (P of P - Y)
     per_entry: dict[str, str] = field(default_factory=dict)  # L = 1/N sum_i L_i: L -> Li, its terms' name
+    powers: set[str] = field(default_factory=set)      # sigma2 of \partial \sigma^2: a variance, a name
 
     # ---- the first pass
     def state(self, section: int, st: Stated) -> None:

@@ -75,7 +75,10 @@ class StatedShapes:
                 self.plan.switches[at] = switch
 
     def _gather(self, parts: list[Slice]) -> None:
-        gather(self.plan, [p.text for p in parts])
+        for power, k, s, e in gather(self.plan, [p.text for p in parts]):     # \sigma^2: a scalar name
+            if power not in self.plan.scopes and all(st.name != power for _, st in self.plan.statements):
+                self.plan.state(0, Stated(power, (), None, parts[k].at(s), parts[k].host_end(e),
+                                          parts[k].text[s:e], ("positive",)))   # a variance
         for part in parts:
             for m in _LIMIT.finditer(part.text):      # \sum_{i=1}^{m}: the number of terms, a size
                 self.plan.limits.setdefault(m.group(1), (part.at(m.start(1)), part.host_end(m.end(1))))
@@ -113,6 +116,7 @@ class StatedShapes:
         limits = {n for n in self.plan.limits if self._limit(n)}
         known = self.known | self.plan.scopes.keys() | self.plan.sizes.keys() | limits
         known |= {g for g in self.plan.gradients if g[1:] in known or g[1:] in self.plan.defined}
+        known |= self.plan.powers
         scalars = self.scalars | self.plan.sizes.keys() | self._stated_scalars() | limits
         cdot = cdot or self.plan.settings.get("cdot", (None,))[0]
         labels = {m.lower(): m for m, attrs in self.plan.attrs.items()      # the one-hot labels Y of y_i
