@@ -114,3 +114,38 @@ def test_labels_not_stated_one_hot_are_not_read_as_a_matrix(tmp_path):
     program = extract("softmax.md", text).source.text
     assert "Y : N x C\n" in program and "Li[i]" not in program
     assert lint(tmp_path, "softmax.md", text)["claims"] == []      # L is not read: nothing is claimed of it
+
+
+def test_an_iverson_bracket_inside_nested_sums_is_read():
+    r = translate(r"-\frac{1}{B} \sum_{n} \sum_{c} [t_n = c] \log a_{nc}", labels={"t": "T"},
+                  known={"B"}, scalars={"B"})
+    assert isinstance(r, Translation)
+    assert r.text == "-(1 / B * sum[n](sum[c](T[n, c] * log(a[n, c]))))"
+
+
+BATCH = """# Batch cross-entropy
+
+<!-- deriv
+dims B, F, K
+X : B x F
+W : F x K
+T : B x K onehot
+-->
+
+$$Z = X W$$
+
+$$a_{nc} = \\frac{\\exp(z_{nc})}{\\sum_{j} \\exp(z_{nj})}$$
+
+$$E = -\\frac{1}{B} \\sum_{n} \\sum_{c} [t_n = c] \\log a_{nc}$$
+
+$$\\frac{\\partial E}{\\partial Z} = A - T$$
+"""
+
+
+def test_a_one_hot_matrix_declared_by_hand_gives_the_labels_their_matrix(tmp_path):
+    program = extract("batch.md", BATCH).source.text
+    assert "E = -(1 / B * sum[n](sum[c](T[n, c] * log(A[n, c]))))" in program
+    report = lint(tmp_path, "batch.md", BATCH)
+    assert [(c["line"], c["status"]) for c in report["claims"]] == [(16, "wrong")]
+    fixed = lint(tmp_path, "batch.md", BATCH.replace("= A - T", "= \\frac{1}{B} (A - T)"))
+    assert [c["status"] for c in fixed["claims"]] == ["verified"]

@@ -161,8 +161,10 @@ class Builder(StatedShapes, Readings, Versions, UndefinedLosses, Facts):
                     self.known |= {i.name for i in items}
                     self.plan.hand_sizes |= {i.name for i in items}
                     self.scalars |= {i.name for i in items}
-                case Decl(name=name, shape=shape):
+                case Decl(name=name, shape=shape, attrs=attrs):
                     self.known.add(name)
+                    if any(a.name == "onehot" for a in attrs):     # Y : N x C onehot: the labels y_i index its rows
+                        self.plan.attrs.setdefault(name, set()).add("onehot")
                     if _scalar_shape(shape):
                         self.scalars.add(name)
                 case Define(name=name, expr=expr):

@@ -101,13 +101,14 @@ class Base:
     document knows, the indices bound, and the AST nodes built with spans in
     the side.  The reading methods are the reader's (``latex_read.Reader``)."""
 
-    def __init__(self, text: str, known: frozenset, scalars: frozenset, bound: frozenset = frozenset()):
+    def __init__(self, text: str, known: frozenset, scalars: frozenset, bound: frozenset = frozenset(),
+                 labels: dict | None = None):
         self.text, self.known, self.scalars = text, known, scalars
         self.bound = frozenset(bound)
         self.dropped: frozenset = frozenset()  # sum letters read as the whole vector (a sloppy sum)
         self.plain: frozenset = frozenset()    # accented names the document writes both bold and plain
         self.cdot: str | None = None      # "elementwise": \cdot is always *
-        self.labels: dict[str, str] = {}  # the letter of a class label -> the one-hot label matrix (y -> Y)
+        self.labels: dict[str, str] = dict(labels or {})  # a class label's letter -> its one-hot matrix (y -> Y)
         self.opaque: dict[str, Range] = {}  # functions called that the document does not define
         self.defs: dict[str, tuple[Expr, Range]] = {}   # intermediates named for a derivative of an expression
         self.source = Source("<latex>", text)

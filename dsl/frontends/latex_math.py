@@ -222,7 +222,8 @@ def _translate(side: str, known, scalars, bound: frozenset, cdot: str | None = N
         tree = parser().parse(text)
         node, alt, (opaque, defs) = read(tree, side, lambda s, e: orig((s, e)), frozenset(known),
                                          frozenset(scalars), bound, cdot, frozenset(plain), labels)
-        letters = () if bound else candidates(tree, side, lambda s, e: orig((s, e)), frozenset(known))
+        letters = () if bound else candidates(tree, side, lambda s, e: orig((s, e)), frozenset(known),
+                                                        labels)
     except UnexpectedInput as err:
         return _syntax_problem(err, text, orig)
     except Stop as stop:

@@ -47,17 +47,17 @@ def read(tree, side: str, position: Callable[[int, int], Range], known: frozense
     ``position`` maps a range of the parsed text to the side's text;
     ``bound`` are the index letters the equation's left side binds."""
     raw = to_raw(tree, position)
-    reader = Reader(side, known, scalars, bound)
-    reader.cdot, reader.plain, reader.labels = cdot, plain, dict(labels or {})
+    reader = Reader(side, known, scalars, bound, labels)
+    reader.cdot, reader.plain = cdot, plain
     node = reader.value(reader.expr(raw, flat=False))
     reader.bound = frozenset(bound)
     return node, reader.value(reader.expr(raw, flat=True)), (reader.opaque, reader.defs)
 
 
-def candidates(tree, side: str, position: Callable[[int, int], Range], known: frozenset) -> tuple[str, ...]:
+def candidates(tree, side: str, position: Callable[[int, int], Range], known: frozenset, labels=None) -> tuple:
     """The index letters of a side that is one name with an index subscript
     (``z_i``, ``C_{ij}``): what it binds if it is read as an entry."""
-    reader = Reader(side, known, frozenset())
+    reader = Reader(side, known, frozenset(), labels=labels)
     x = reader.settle(reader.expr(to_raw(tree, position), flat=False))
     if isinstance(x, Word) and x.isub and x.base not in known and x.id not in known:
         return tuple(i for i, _ in x.isub)
