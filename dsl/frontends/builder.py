@@ -288,7 +288,9 @@ class Builder(StatedShapes, Readings, Versions, UndefinedLosses, Facts):
         if missing is None:
             return False
         if losses and not missing:
-            missing = losses - self._define_losses(losses, part, whole)
+            missing = losses - self._define_losses(losses, part, whole, (lhs, r))
+            if not missing and lhs.name and lhs.name in self.known:
+                return True                 # G = dL/dO: declared, the loss linear in O (losses)
             if not missing and self._independent(lhs, r, whole):
                 return False
         if missing:

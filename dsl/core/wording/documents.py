@@ -31,4 +31,8 @@ LATEX: dict[str, str] = {
     "latex-norm-kind": "only the 2-norm and the Frobenius norm are read (\\|v\\|_2, \\|A\\|_F)",
     "latex-accent": "'{tok}' is read only on a name (\\hat y is yhat)",
     "latex-list": "a list in brackets is read only as the arguments of a function",
+    # ------------------------------------------------------- an unwritten loss
+    "loss-upstream": "'{grad}' on line {line}, the gradient of '{name}' by '{value}', a loss the document "
+                     "leaves unwritten: '{name}' read as linear in '{value}' with that gradient, an input, "
+                     "so a claim through '{value}' holds here exactly when it holds for every such loss",
 }
