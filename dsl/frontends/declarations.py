@@ -203,6 +203,8 @@ _PROSE = [
     ("attr", re.compile(r"\b(?P<a>one-hot|onehot|one hot)\s+(?:encoded\s+)?(?:labels?|targets?|encodings?|vectors?)\b"
                         r"[^.;$`\n]{0,40}?\b(?:in|as|into)\s+(?:a|the|one)\s+(?:matrix|vector|array)\s+"
                         + _MATH_SUBJECT)),     # "stack the one-hot labels in a matrix $Y$"
+    ("activation", re.compile(r"\b(?:activation(?:\s+function)?|non-?linearity|transfer\s+function)\s+"
+                              r"(?:\$(?P<m>[^$\n]{1,20})\$)(?P<c>)(?P<b>)(?P<w>)")),   # "the activation $\phi$"
     ("like", re.compile(_MATH_SUBJECT + r"[^.;$\n]{0,40}?\b(?:of|has|have|with|in|is|are)\s+the\s+same\s+"
                         r"(?:shape|size|dimensions?)\s+as\s+(?P<v>\$[^$\n]{1,30}\$)")),
     ("length", re.compile(_MATH_SUBJECT + r"[^.;\n]{0,40}?\bof\s+(?:length|size|dimension)\s+"
@@ -306,6 +308,9 @@ def prose(text: str, base: int) -> list[Stated]:
                 continue
             if kind == "scalar" and name:   # "hyperparameter $\\lambda$", "a scalar $c$"
                 out.append(Stated(name, (), None, *where, written))
+                continue
+            if kind == "activation" and name:
+                out.append(Stated(name, (), None, *where, written, ("activation",), True))
                 continue
             if kind == "attr" and name:
                 out.append(Stated(name, (), None, *where, written, (_drawn(m.group("a")),), True))

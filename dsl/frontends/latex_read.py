@@ -41,27 +41,17 @@ from dsl.frontends.latex_words import ACCENTS, BOLD, GREEK_SCALARS, PRODUCTS, TE
 
 def read(tree, side: str, position: Callable[[int, int], Range], known: frozenset, scalars: frozenset,
          bound: frozenset = frozenset(), cdot: str | None = None, plain: frozenset = frozenset(),
-         labels: dict | None = None):
+         labels: dict | None = None, activations: frozenset = frozenset()):
     """The tree of a side read grouped and read flat, and the functions it
     calls that the document does not define (name -> range): ``(node, alt, opaque)``.
     ``position`` maps a range of the parsed text to the side's text;
     ``bound`` are the index letters the equation's left side binds."""
     raw = to_raw(tree, position)
-    reader = Reader(side, known, scalars, bound, labels)
+    reader = Reader(side, known, scalars, bound, labels, activations)
     reader.cdot, reader.plain = cdot, plain
     node = reader.value(reader.expr(raw, flat=False))
     reader.bound = frozenset(bound)
-    return node, reader.value(reader.expr(raw, flat=True)), (reader.opaque, reader.defs)
-
-
-def candidates(tree, side: str, position: Callable[[int, int], Range], known: frozenset, labels=None) -> tuple:
-    """The index letters of a side that is one name with an index subscript
-    (``z_i``, ``C_{ij}``): what it binds if it is read as an entry."""
-    reader = Reader(side, known, frozenset(), labels=labels)
-    x = reader.settle(reader.expr(to_raw(tree, position), flat=False))
-    if isinstance(x, Word) and x.isub and x.base not in known and x.id not in known:
-        return tuple(i for i, _ in x.isub)
-    return ()
+    return node, reader.value(reader.expr(raw, flat=True)), (reader.opaque, reader.defs, reader.elementwise)
 
 
 # ------------------------------------------------------------------ reading
@@ -240,6 +230,8 @@ class Reader(LabelReading, Scripts, Derivatives, OnesReading):
                 raise Stop(say("latex-prod"), (x.span[0], units[i + 1].span[1]))
             self.opaque.setdefault(x.id, x.span)      # l(o, y): a function the document does not define
             return self.apply(Head(x.id, x.span), units[i + 1], flat), i + 2
+        if isinstance(x, Word) and i + 1 < len(units) and arguments(units[i + 1]) == 1 and (f := self.activation(x)):
+            return self.apply(f, units[i + 1], flat, self.elementwise), i + 2    # \phi(z): the activation, opaque
         if not isinstance(x, Head) or i + 1 >= len(units):
             return x, i + 1
         if i + 2 < len(units) and self.is_function(units[i + 1], flat):
@@ -262,11 +254,13 @@ class Reader(LabelReading, Scripts, Derivatives, OnesReading):
         singles = [letter(ch, s + i) for i, ch in enumerate(run)]
         return [*singles[:-1], rebuild(singles[-1], posts)]
 
-    def apply(self, head: Head, u, flat: bool):
+    def apply(self, head: Head, u, flat: bool, record: dict | None = None):
         base, posts = peel(u)
         if base.kind == "parens":
             items = base.kids[1].kids[::2]
             args = tuple(self.value(self.expr(e, flat)) for e in items if e.kind != "keyword")
+            if record is not None and args:
+                record.setdefault(head.func, (args[0], head.span))
             keywords = tuple(self.keyword(e, flat) for e in items if e.kind == "keyword")
             node: Expr = self.call(head.func, args, (head.span[0], base.span[1]), head.span, head.prime,
                                    keywords)

@@ -103,7 +103,7 @@ class Scripts(Base):
         """``x'``: the name ``xprime``, or the transpose of a known matrix
         or vector (``X'X``) when ``xprime`` is not a name of the document."""
         name = x.id + PRIME_PART
-        if name not in self.known and x.id in self.known and x.id not in self.scalars:
+        if name not in self.known and x.id in self.known and x.id not in self.scalars | self.activations:
             return Transpose(self.value(x), self.at(span))
         return Word(x.stem, span, x.sub + PRIME_PART)
 
@@ -118,6 +118,13 @@ class Scripts(Base):
             return self.bin(Op.POW, Name(stem + "2", self.at(span)), self.num(str(int(power) // 2), span), span, span)
         base = self.value(x) if isinstance(x, Word) else Name(stem, self.at((span[0], span[0] + 1)))
         return self.bin(Op.POW, base, self.num(power, span), span, span)
+
+    def activation(self, x: Word) -> Head | None:
+        """``\\phi`` or ``\\phi'`` of a function the prose calls an activation, not a name of the
+        document: the function, applied entry by entry and declared opaque (its form is not given)."""
+        if x.isub or x.sub not in ("", PRIME_PART) or x.stem not in self.activations:
+            return None
+        return Head(x.stem, x.span, x.sub == PRIME_PART)
 
     def one_hot(self, span, a, b):
         raise NotImplementedError

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 
 from dsl.core import messages
 from dsl.core.attributes import SQUARE_ATTRIBUTES
@@ -121,8 +122,11 @@ class StatedShapes:
         cdot = cdot or self.plan.settings.get("cdot", (None,))[0]
         labels = {m.lower(): m for m, attrs in self.plan.attrs.items()      # the one-hot labels Y of y_i
                   if "onehot" in attrs and len(m) == 1 and m.isupper() and m.lower() not in known}
+        activations = frozenset(n for n, attrs in self.plan.attrs.items() if "activation" in attrs)
         r = translate(sl.text, known=known, scalars=scalars, cdot=cdot, left=left, plain=self.plain,
-                      labels=labels)
+                      labels=labels, activations=activations)
+        if isinstance(r, Translation) and any(" : like " in a[0] for a in r.aux):
+            r = self._elementwise(r)
         self._was_read = not isinstance(r, Unreadable)
         if isinstance(r, Translation) and (table := entry_table(r, known, self.plan)):
             r = entries_renamed(r, table, frozenset(scalars))      # s_{ik} of S, L_i beside L
@@ -130,6 +134,23 @@ class StatedShapes:
         if isinstance(r, Translation) and ((aliases and r.names & aliases.keys()) or entrywise_pairs(r.node)):
             return renamed(r, aliases, frozenset(scalars))
         return r
+
+    def _elementwise(self, r: Translation) -> Translation:
+        """An activation applied to a value (``\\phi(z)``, ``latex_read``): declared opaque with the
+        shape of its argument, entry by entry, when that is a value of known shape; else not declared
+        (the formula then lacks it, and a note says so)."""
+        names = self._so_far()[2].names
+        aux = []
+        for text, s, e in r.aux:
+            m = re.fullmatch(r"(\S+) : like (\S+) (\S+)", text)
+            if m is None:
+                aux.append((text, s, e))
+                continue
+            info = names.get(m.group(2))
+            if info is not None and info.shape is not None and all(
+                    isinstance(d, int) or str(d).isidentifier() for d in info.shape.dims):
+                aux.append((f"{m.group(1)} : {info.shape} {m.group(3)}", s, e))
+        return replace(r, aux=tuple(aux))
 
     def _limit(self, name: str) -> bool:
         """Whether ``name`` is the upper limit of a sum (``\\sum_{i=1}^{m}``) and nothing else of the
@@ -164,6 +185,7 @@ class StatedShapes:
             if st is not None and all(self._supply_size(s, st) for s in st.symbols()):
                 shape = st.shape(self.plan.vectors)
                 drawn = set(st.attrs) | (self.plan.attrs.get(base, set()) if st.sizes else set())
+                drawn.discard("activation")
                 if len(st.sizes) != 2 or st.sizes[0] != st.sizes[1]:
                     drawn -= set(SQUARE_ATTRIBUTES)         # "symmetric" says nothing of a vector
                 attrs = "".join(f" {a}" for a in sorted(drawn))
@@ -182,7 +204,7 @@ class StatedShapes:
             return False
         if any(str(d) not in self.known for d in shape.dims if not isinstance(d, int)):
             return False
-        drawn = set(self.plan.attrs.get(st.name, set()))
+        drawn = set(self.plan.attrs.get(st.name, set())) - {"activation"}
         if len(shape.dims) != 2 or shape.dims[0] != shape.dims[1]:
             drawn -= set(SQUARE_ATTRIBUTES)
         attrs = "".join(f" {a}" for a in sorted(drawn))     # "the one-hot labels in a matrix Y"
