@@ -52,3 +52,29 @@ def test_a_gradient_the_hand_statements_declare_is_left_to_them(tmp_path):
             "$$\\frac{\\partial L}{\\partial V} = A^\\top G$$\n")
     program = extract("attn.md", text).source.text
     assert "L = sum(G * O)" not in program
+
+
+CHAIN = ("Let $\\mathbf{x} \\in \\mathbb{R}^{d}$, $W \\in \\mathbb{R}^{k \\times k}$,"
+         " $U \\in \\mathbb{R}^{k \\times d}$ and $\\mathbf{h}_0 \\in \\mathbb{R}^{k}$.\n\n"
+         "$$\\mathbf{a}_1 = W \\mathbf{h}_0 + U \\mathbf{x}, \\qquad \\mathbf{h}_1 = \\tanh(\\mathbf{a}_1), \\qquad"
+         " \\mathbf{a}_2 = W \\mathbf{h}_1$$\n\n"
+         "For a loss $L$ of the output,\n\n"
+         "$$\\frac{\\partial L}{\\partial \\mathbf{h}_1} = W^\\top \\frac{\\partial L}{\\partial \\mathbf{a}_2}$$\n\n"
+         "$$\\frac{\\partial L}{\\partial W} = \\frac{\\partial L}{\\partial \\mathbf{a}_2} \\mathbf{h}_1^\\top$$\n")
+
+
+def test_claims_all_through_the_gradient_of_an_unwritten_loss_are_checked(tmp_path):
+    program = extract("rnn.md", CHAIN).source.text
+    assert "_dL_da2 : k x 1\nL = sum(_dL_da2 * a2)\n" in program
+    report = lint(tmp_path, "rnn.md", CHAIN, verbose=True)
+    assert [(c["line"], c["status"]) for c in report["claims"]] == [(7, "verified"), (9, "wrong")]
+    assert any("linear in them" in d["message"] for d in report["diagnostics"] if d["code"] == "N740")
+    both = CHAIN.replace("\\mathbf{h}_1^\\top$$", "\\mathbf{h}_1^\\top + \\frac{\\partial L}{\\partial \\mathbf{a}_1}"
+                                                 " \\mathbf{h}_0^\\top$$")
+    assert [c["status"] for c in lint(tmp_path, "rnn.md", both)["claims"]] == ["verified", "verified"]
+
+
+def test_a_claim_of_the_loss_without_its_gradient_keeps_the_loss_opaque():
+    text = CHAIN + "\n$$\\frac{\\partial L}{\\partial \\mathbf{a}_2} = \\mathbf{a}_2$$\n"
+    program = extract("rnn.md", text).source.text
+    assert "_dL_da2" not in program and "scalar opaque" in program

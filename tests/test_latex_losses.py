@@ -38,7 +38,8 @@ UNNAMED = ATTENTION.replace("The layer above hands us $G = \\partial L / \\parti
                             "The layer above hands us the gradient on $O$.").replace(
     "A^\\top G$$", "A^\\top \\frac{\\partial L}{\\partial O}$$").replace(
     "G V^\\top$$", "\\frac{\\partial L}{\\partial O} V^\\top$$").replace(
-    "G A^\\top$$", "\\frac{\\partial L}{\\partial O} A^\\top$$")
+    "G A^\\top$$", "\\frac{\\partial L}{\\partial O} A^\\top$$") + (
+    "\n$$\\frac{\\partial L}{\\partial O} = 2 O$$\n")     # a claim of its own: the loss stays opaque
 
 
 def test_an_undefined_loss_is_an_opaque_scalar_and_the_shapes_around_it_are_checked(tmp_path):

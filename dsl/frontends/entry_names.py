@@ -27,8 +27,9 @@ from __future__ import annotations
 import re
 
 from dsl.builtins import latex_macro
-from dsl.core.ast import Index, Name, walk
+from dsl.core.ast import Deriv, Index, Name, walk
 from dsl.frontends.declarations import name_of
+from dsl.frontends.latex_math import Translation, translate
 
 _CAPITAL = re.compile(r"(?<![A-Za-z\\])([A-Z])(?![A-Za-z])")
 _VARIANCE = re.compile(r"(\\partial\s*)?(\\(?:boldsymbol|mathbf|bm)\s*\{\s*)?"
@@ -48,6 +49,7 @@ def gather(plan, sides: list[str]) -> list[tuple[str, int, int, int]]:
                 plan.powers.add(m.group(3) + m.group(4))     # \partial \sigma^2, \sigma^2 = ...: a name
                 if not m.group(2):
                     plain.append((m.group(3) + m.group(4), k, m.start(3) - 1, m.end()))
+    _claim_form(plan, sides)
     name = name_of(sides[0]) if sides else None
     if not name or not name.isidentifier():
         return plain
@@ -57,6 +59,26 @@ def gather(plan, sides: list[str]) -> list[tuple[str, int, int, int]]:
             plan.per_entry.setdefault(name, name + found.group(1))
             break
     return plain
+
+
+def _claim_form(plan, sides: list[str]) -> None:
+    """A claim ``dL/dW = ...``: whether its right sides are in the chain rule's form (a derivative
+    of ``L`` on them: ``Plan.chained``, with the values it is taken by) or not (``Plan.direct``)."""
+    if len(sides) < 2 or "partial" not in sides[0]:
+        return
+    left = translate(sides[0])
+    if not isinstance(left, Translation) or left.deriv is None:
+        return
+    num = left.deriv[0]
+    for side in sides[1:]:
+        r = translate(side)
+        if not isinstance(r, Translation) or r.node is None:
+            continue
+        dens = {x.den.id for x in walk(r.node) if isinstance(x, Deriv) and x.num.id == num}
+        if dens:
+            plan.chained.setdefault(num, set()).update(dens)
+        else:
+            plan.direct.add(num)
 
 
 def entry_table(t, known: set[str], plan) -> dict[str, str]:

@@ -112,8 +112,8 @@ class UndefinedLosses:
             return set()
         if upstream is not None and len(losses) == 1 and self._upstream(next(iter(losses)), args, whole, *upstream):
             return set(losses)
-        done = set()
-        for n in sorted(losses):
+        done = {n for n in sorted(losses) if self._linear(n, args, whole)}
+        for n in sorted(losses - done):
             fn, k = "loss", 2
             while fn in self.known or fn in self.plan.scopes or fn in self.plan.defined:
                 fn, k = f"loss_{k}", k + 1
@@ -157,6 +157,31 @@ class UndefinedLosses:
         self.verbose.append(messages.make("N740", whole, decl=f"{n} = sum({grad} * {value})",
                                           where=say("loss-upstream", grad=grad, name=n, value=value,
                                                     line=whole.line)))
+        return True
+
+    def _linear(self, n: str, args: list[str], whole: Span) -> bool:
+        """A loss every claim of the document writes in the chain rule's form (``dL/dW = dL/da
+        h^T``, never ``dL/dW = ...`` alone), by ends of what is read (``a``): read as linear in
+        those ends with their gradients inputs (``_dL_da``), so the claims are checked (each is
+        linear in the gradients it uses, so it holds for every loss when it holds for these)."""
+        ends = [a for a in args if a in self.plan.chained.get(n, ())]
+        if n in self.plan.direct or not ends:
+            return False
+        env = self._so_far()[2].names
+        shapes = {a: env[a].shape for a in ends if a in env and env[a].shape is not None}
+        if len(shapes) != len(ends) or any(f"_d{n}_d{a}" in self.known for a in ends):
+            return False
+        text = "".join(f"_d{n}_d{a} : {shapes[a]}\n" for a in ends)
+        total = " + ".join(f"sum(_d{n}_d{a} * {a})" for a in ends)
+        self._emit(text + f"{n} = {total}\n", whole.start, whole.end, False)
+        self.known |= {n, *(f"_d{n}_d{a}" for a in ends)}
+        self.scalars.add(n)
+        self.losses_read.add(n)
+        self.deps[n] = set(ends).union(*(self.deps.get(a, set()) for a in ends))
+        self.unreadable.pop(n, None)
+        self.verbose.append(messages.make("N740", whole, decl=f"{n} = {total}",
+                                          where=say("loss-linear", name=n, line=whole.line,
+                                                    ends=", ".join(ends))))
         return True
 
     def _independent(self, lhs: Translation, r: Translation, whole: Span) -> bool:

@@ -62,6 +62,8 @@ class Plan:
     written: set[str] = field(default_factory=set)     # the capital letters the equations write (P of P - Y)
     per_entry: dict[str, str] = field(default_factory=dict)  # L = 1/N sum_i L_i: L -> Li, its terms' name
     powers: set[str] = field(default_factory=set)      # sigma2 of \partial \sigma^2: a variance, a name
+    chained: dict[str, set[str]] = field(default_factory=dict)   # dL/dW = ... dL/da ...: L -> {a, ...}
+    direct: set[str] = field(default_factory=set)      # dL/dW = (no derivative of L): a claim of its own
 
     # ---- the first pass
     def state(self, section: int, st: Stated) -> None:
