@@ -66,3 +66,17 @@ def test_a_gaussian_likelihood_is_differentiated_by_its_variance(tmp_path):
     assert [c["status"] for c in report["claims"]] == ["verified", "verified"]
     wrong = lint(tmp_path, "nll.md", NLL.replace("2 \\sigma^4", "2 \\sigma^2"))
     assert [c["status"] for c in wrong["claims"]] == ["verified", "wrong"]
+
+
+def test_a_model_of_the_data_with_its_noise_term_is_not_a_definition(tmp_path):
+    text = NLL.replace("are $X w$ plus Gaussian noise of variance $\\sigma^2$,",
+                       "follow $y = X w + \\epsilon$, with noise of variance $\\sigma^2$,")
+    assert "y = X @ w + epsilon" not in extract("nll.md", text).source.text
+    report = lint(tmp_path, "nll.md", text)
+    assert [c["status"] for c in report["claims"]] == ["verified", "verified"]      # y is the data
+
+
+def test_an_epsilon_used_in_two_equations_is_not_a_noise_term():
+    text = ("$x \\in \\mathbb{R}^n$ and a scalar $\\epsilon$.\n\n$$y = x + \\epsilon$$\n\n"
+            "$$z = \\epsilon y$$\n")
+    assert "y = x + epsilon" in extract("eps.md", text).source.text

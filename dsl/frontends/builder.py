@@ -43,6 +43,7 @@ from dsl.frontends.conventions import Conventions
 from dsl.frontends.declarations import name_of
 from dsl.frontends.document import Extracted, Formula, Host, Slice, suppressions
 from dsl.frontends.entries import entries_beside_wholes, entry_derivatives, unchecked_entry
+from dsl.frontends.entry_names import noise_term
 from dsl.frontends.facts import Facts
 from dsl.frontends.fonts import bold_and_plain
 from dsl.frontends.forms import names, scalar_like
@@ -268,6 +269,9 @@ class Builder(StatedShapes, Readings, Versions, UndefinedLosses, Facts):
                 self.notes.append(note)
             else:
                 self.verbose.append(note)
+            return False
+        if lhs.name and self.plan.noise == 1 and noise_term(r.node) and lhs.name not in self.plan.hand:
+            self._skip(whole, "noise-model", count=False, name=lhs.name)    # y = X beta + epsilon: data
             return False
         if lhs.deriv and _zero(r.node):
             self._skip(whole, "set-to-zero", count=False, claim=lhs.text)      # a condition: the minimiser

@@ -27,10 +27,11 @@ from __future__ import annotations
 import re
 
 from dsl.builtins import latex_macro
-from dsl.core.ast import Deriv, Index, Name, walk
+from dsl.core.ast import BinOp, Deriv, Index, Name, Op, walk
 from dsl.frontends.declarations import name_of
 from dsl.frontends.latex_math import Translation, translate
 
+_NOISE = re.compile(r"\\(?:var)?epsilon(?![A-Za-z])")
 _CAPITAL = re.compile(r"(?<![A-Za-z\\])([A-Z])(?![A-Za-z])")
 _VARIANCE = re.compile(r"(\\partial\s*)?(\\(?:boldsymbol|mathbf|bm)\s*\{\s*)?"
                        r"\\([a-z]+)\s*\}?\s*\^\s*\{?\s*([0-9])\s*\}?")
@@ -50,6 +51,8 @@ def gather(plan, sides: list[str]) -> list[tuple[str, int, int, int]]:
                 if not m.group(2):
                     plain.append((m.group(3) + m.group(4), k, m.start(3) - 1, m.end()))
     _claim_form(plan, sides)
+    if _NOISE.search(" ".join(sides)):
+        plan.noise += 1
     name = name_of(sides[0]) if sides else None
     if not name or not name.isidentifier():
         return plain
@@ -79,6 +82,15 @@ def _claim_form(plan, sides: list[str]) -> None:
             plan.chained.setdefault(num, set()).update(dens)
         else:
             plan.direct.add(num)
+
+
+def noise_term(node) -> bool:
+    """Whether ``node`` adds the name ``epsilon`` as a term (``X \\beta + \\epsilon``)."""
+    while isinstance(node, BinOp) and node.op in (Op.ADD, Op.SUB):
+        if isinstance(node.right, Name) and node.right.id == "epsilon":
+            return True
+        node = node.left
+    return isinstance(node, Name) and node.id == "epsilon"
 
 
 def entry_table(t, known: set[str], plan) -> dict[str, str]:

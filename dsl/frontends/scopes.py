@@ -64,6 +64,7 @@ class Plan:
     powers: set[str] = field(default_factory=set)      # sigma2 of \partial \sigma^2: a variance, a name
     chained: dict[str, set[str]] = field(default_factory=dict)   # dL/dW = ... dL/da ...: L -> {a, ...}
     direct: set[str] = field(default_factory=set)      # dL/dW = (no derivative of L): a claim of its own
+    noise: int = 0                                     # the equations that write \epsilon
 
     # ---- the first pass
     def state(self, section: int, st: Stated) -> None:
