@@ -78,3 +78,11 @@ def test_a_claim_of_the_loss_without_its_gradient_keeps_the_loss_opaque():
     text = CHAIN + "\n$$\\frac{\\partial L}{\\partial \\mathbf{a}_2} = \\mathbf{a}_2$$\n"
     program = extract("rnn.md", text).source.text
     assert "_dL_da2" not in program and "scalar opaque" in program
+
+
+def test_a_claim_that_uses_neither_the_gradient_nor_its_name_keeps_the_loss_opaque():
+    text = HEAD + ("The next layer hands us $G = \\partial L / \\partial O$.\n\n"
+                   "$$\\frac{\\partial L}{\\partial V} = A^\\top G$$\n\n"
+                   "$$\\frac{\\partial L}{\\partial O} = O$$\n")
+    program = extract("attn.md", text).source.text
+    assert "sum(G * O)" not in program and "scalar opaque" in program

@@ -60,3 +60,15 @@ def test_a_product_of_two_columns_beside_an_activation_is_caught(tmp_path):
     assert [(d["code"], d["line"]) for d in report["diagnostics"] if d["severity"] == "error"] == [("E300", 13)]
     fixed = lint(tmp_path, "mlp.md", NOTES.replace("\\phi'(", "\\odot \\phi'("))
     assert [d for d in fixed["diagnostics"] if d["severity"] == "error"] == []
+
+
+def test_an_activation_of_two_layers_is_one_opaque_function_per_shape():
+    text = ("The input is $\\mathbf{x} \\in \\mathbb{R}^d$, $A \\in \\mathbb{R}^{h \\times d}$ and "
+            "$B \\in \\mathbb{R}^{k \\times h}$, with the activation $\\phi$.\n\n"
+            "$$\\mathbf{z} = A \\mathbf{x}, \\qquad \\mathbf{a} = \\phi(\\mathbf{z})$$\n\n"
+            "$$\\mathbf{u} = B \\mathbf{a}, \\qquad \\mathbf{v} = \\phi(\\mathbf{u})$$\n\n"
+            "$$\\mathbf{w} = \\phi(\\mathbf{z}) + \\mathbf{a}$$\n")
+    program = extract("two.md", text).source.text
+    assert "phi : h x 1 opaque\na = phi(z)\n" in program
+    assert "phi_2 : k x 1 opaque\nv = phi_2(u)\n" in program
+    assert "w = phi(z) + a\n" in program

@@ -66,22 +66,28 @@ def gather(plan, sides: list[str]) -> list[tuple[str, int, int, int]]:
 
 def _claim_form(plan, sides: list[str]) -> None:
     """A claim ``dL/dW = ...``: whether its right sides are in the chain rule's form (a derivative
-    of ``L`` on them: ``Plan.chained``, with the values it is taken by) or not (``Plan.direct``)."""
-    if len(sides) < 2 or "partial" not in sides[0]:
+    of ``L`` on them: ``Plan.chained``, with the values it is taken by) or not (``Plan.direct``,
+    with the names the right side uses).  ``G = \\partial L / \\partial Y``: ``G`` a name of a
+    gradient of ``L`` (``Plan.gradient_names``), which a claim may use in its place."""
+    if len(sides) < 2 or "partial" not in " ".join(sides):
         return
-    left = translate(sides[0])
+    read = [translate(side) for side in sides]
+    left = read[0]
+    if isinstance(left, Translation) and left.name and left.deriv is None:
+        for r in read[1:]:
+            if isinstance(r, Translation) and r.deriv:
+                plan.gradient_names.setdefault(r.deriv[0], set()).add(left.name)
     if not isinstance(left, Translation) or left.deriv is None:
         return
     num = left.deriv[0]
-    for side in sides[1:]:
-        r = translate(side)
+    for r in read[1:]:
         if not isinstance(r, Translation) or r.node is None:
             continue
         dens = {x.den.id for x in walk(r.node) if isinstance(x, Deriv) and x.num.id == num}
         if dens:
             plan.chained.setdefault(num, set()).update(dens)
         else:
-            plan.direct.add(num)
+            plan.direct.setdefault(num, []).append(r.names)
 
 
 def noise_term(node) -> bool:

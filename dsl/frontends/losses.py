@@ -142,8 +142,8 @@ class UndefinedLosses:
             return False
         grad, value = lhs.name, node.den.id
         info = self._so_far()[2].names.get(value)
-        if (grad in self.known or grad in self.plan.hand or grad in self.plan.scopes or info is None
-                or info.shape is None or not all(str(d).isidentifier() or isinstance(d, int)
+        if (self._direct(n) or grad in self.known or grad in self.plan.hand or grad in self.plan.scopes
+                or info is None or info.shape is None or not all(str(d).isidentifier() or isinstance(d, int)
                                                  for d in info.shape.dims)):
             return False
         text = f"{grad} : {info.shape}\n{n} = sum({grad} * {value})\n"
@@ -165,7 +165,7 @@ class UndefinedLosses:
         those ends with their gradients inputs (``_dL_da``), so the claims are checked (each is
         linear in the gradients it uses, so it holds for every loss when it holds for these)."""
         ends = [a for a in args if a in self.plan.chained.get(n, ())]
-        if n in self.plan.direct or not ends:
+        if self._direct(n) or not ends:
             return False
         env = self._so_far()[2].names
         shapes = {a: env[a].shape for a in ends if a in env and env[a].shape is not None}
@@ -183,6 +183,12 @@ class UndefinedLosses:
                                           where=say("loss-linear", name=n, line=whole.line,
                                                     ends=", ".join(ends))))
         return True
+
+    def _direct(self, n: str) -> bool:
+        """Whether a claim of the document about ``n`` uses no gradient of it: neither a derivative
+        of ``n`` nor a name given one (``G = \\partial L / \\partial Y``): a claim of its own about ``n``."""
+        grads = self.plan.gradient_names.get(n, set())
+        return any(not used & grads for used in self.plan.direct.get(n, ()))
 
     def _independent(self, lhs: Translation, r: Translation, whole: Span) -> bool:
         """Whether a derivative of a loss defined here is taken by a value it does not

@@ -145,3 +145,16 @@ def _entries(text: str, table: dict[str, str]) -> str:
     for old, new in table.items():
         text = re.sub(rf"(?<![A-Za-z0-9_']){re.escape(old)}\[", new + "[", text)
     return text
+
+
+def called(t, table: dict[str, str], scalars: frozenset = frozenset()):
+    """``t`` with the calls of each function of ``table`` calling ``table[f]`` instead
+    (``phi(z2)`` of an activation already declared for another shape: ``phi_2(z2)``)."""
+    def one(x):
+        if isinstance(x, Call) and x.func in table:
+            return replace(x, func=table[x.func], args=rewrite(x.args, one))
+        return None
+    node: Expr = rewrite(t.node, one)
+    text, pieces = to_source_map(node)
+    return replace(t, text=text, pieces=tuple(pieces), node=node, scalar=scalar_like(node, scalars),
+                   grouping=to_source(node, parens="products") if t.grouping else None, alt=None)

@@ -63,7 +63,8 @@ class Plan:
     per_entry: dict[str, str] = field(default_factory=dict)  # L = 1/N sum_i L_i: L -> Li, its terms' name
     powers: set[str] = field(default_factory=set)      # sigma2 of \partial \sigma^2: a variance, a name
     chained: dict[str, set[str]] = field(default_factory=dict)   # dL/dW = ... dL/da ...: L -> {a, ...}
-    direct: set[str] = field(default_factory=set)      # dL/dW = (no derivative of L): a claim of its own
+    direct: dict[str, list] = field(default_factory=dict)  # dL/dW = (no derivative of L): the names it uses
+    gradient_names: dict[str, set[str]] = field(default_factory=dict)   # G = dL/dY: L -> {G}
     noise: int = 0                                     # the equations that write \epsilon
 
     # ---- the first pass

@@ -24,7 +24,7 @@ from dsl.frontends.declarations import Stated, name_of
 from dsl.frontends.document import Host, Slice
 from dsl.frontends.entry_names import entry_table, gather
 from dsl.frontends.latex_math import Translation, Unreadable, translate
-from dsl.frontends.renaming import entries_renamed, entrywise_pairs, renamed
+from dsl.frontends.renaming import called, entries_renamed, entrywise_pairs, renamed
 from dsl.frontends.scopes import Plan
 
 _COUNT = re.compile(r"\s*\d+\s*")
@@ -138,19 +138,28 @@ class StatedShapes:
     def _elementwise(self, r: Translation) -> Translation:
         """An activation applied to a value (``\\phi(z)``, ``latex_read``): declared opaque with the
         shape of its argument, entry by entry, when that is a value of known shape; else not declared
-        (the formula then lacks it, and a note says so)."""
+        (the formula then lacks it, and a note says so).  Applied to a value of another shape, it is
+        another opaque function (``phi_2``): one opaque function has one shape."""
         names = self._so_far()[2].names
-        aux = []
+        aux, table = [], {}
         for text, s, e in r.aux:
             m = re.fullmatch(r"(\S+) : like (\S+) (\S+)", text)
             if m is None:
                 aux.append((text, s, e))
                 continue
             info = names.get(m.group(2))
-            if info is not None and info.shape is not None and all(
-                    isinstance(d, int) or str(d).isidentifier() for d in info.shape.dims):
-                aux.append((f"{m.group(1)} : {info.shape} {m.group(3)}", s, e))
-        return replace(r, aux=tuple(aux))
+            shape = info.shape if info is not None else None
+            if shape is None or not all(isinstance(d, int) or str(d).isidentifier() for d in shape.dims):
+                continue
+            fn, k = m.group(1), 2            # one opaque function per shape: phi, then phi_2, ...
+            while (have := names.get(fn)) is not None and have.shape != shape:
+                fn, k = f"{m.group(1)}_{k}", k + 1
+            if fn != m.group(1):
+                table[m.group(1)] = fn
+            if have is None and fn not in self.known:
+                aux.append((f"{fn} : {shape} {m.group(3)}", s, e))
+        r = replace(r, aux=tuple(aux))
+        return called(r, table, frozenset(self.scalars)) if table else r
 
     def _limit(self, name: str) -> bool:
         """Whether ``name`` is the upper limit of a sum (``\\sum_{i=1}^{m}``) and nothing else of the
