@@ -149,3 +149,18 @@ def test_a_one_hot_matrix_declared_by_hand_gives_the_labels_their_matrix(tmp_pat
     assert [(c["line"], c["status"]) for c in report["claims"]] == [(16, "wrong")]
     fixed = lint(tmp_path, "batch.md", BATCH.replace("= A - T", "= \\frac{1}{B} (A - T)"))
     assert [c["status"] for c in fixed["claims"]] == ["verified"]
+
+
+def test_an_indicator_in_braces_holds_its_equals_sign_and_an_inferred_label_matrix_is_one_hot(tmp_path):
+    text = ("The inputs are the rows of $X \\in \\mathbb{R}^{m \\times n}$ and"
+            " $\\Theta \\in \\mathbb{R}^{n \\times k}$; $Y$ is the one-hot encoding of the labels $y^{(i)}$.\n\n"
+            "$$Z = X \\Theta$$\n\n"
+            "$$p_{ij} = \\frac{e^{z_{ij}}}{\\sum_{l} e^{z_{il}}}$$\n\n"
+            "$$J = -\\frac{1}{m} \\sum_{i=1}^{m} \\sum_{j=1}^{k} 1\\{y^{(i)} = j\\} \\log p_{ij}$$\n\n"
+            "$$\\nabla_\\Theta J = -\\frac{1}{m} X^T (Y - P)$$\n")
+    program = extract("ufldl.md", text).source.text
+    assert "J = -(1 / m * sum[i](sum[j](1 * Y[i, j] * log(P[i, j]))))" in program
+    assert "Y : m x k onehot" in program
+    assert [c["status"] for c in lint(tmp_path, "ufldl.md", text)["claims"]] == ["verified"]
+    wrong = text.replace("-\\frac{1}{m} X^T (Y - P)", "\\frac{1}{m} X^T (Y - P)")
+    assert [c["status"] for c in lint(tmp_path, "ufldl.md", wrong)["claims"]] == ["wrong"]

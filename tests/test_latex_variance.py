@@ -80,3 +80,13 @@ def test_an_epsilon_used_in_two_equations_is_not_a_noise_term():
     text = ("$x \\in \\mathbb{R}^n$ and a scalar $\\epsilon$.\n\n$$y = x + \\epsilon$$\n\n"
             "$$z = \\epsilon y$$\n")
     assert "y = x + epsilon" in extract("eps.md", text).source.text
+
+
+def test_the_prose_names_a_variance_beside_the_sigmoid(tmp_path):
+    text = ("Let $X \\in \\mathbb{R}^{m \\times n}$, $y \\in \\mathbb{R}^m$ and $\\theta \\in \\mathbb{R}^n$, "
+            "with $h = \\sigma(X \\theta)$. Gaussian noise of variance $\\sigma^2$ gives\n\n"
+            "$$\\ell = \\frac{m}{2} \\log(2 \\pi \\sigma^2) + \\frac{1}{2 \\sigma^2} \\|y - X \\theta\\|^2$$\n\n"
+            "$$\\frac{\\partial \\ell}{\\partial \\theta} = \\frac{1}{\\sigma^2} X^T (y - X \\theta)$$\n")
+    program = extract("both.md", text).source.text
+    assert "h = sigma(X @ theta)" in program and "sigma2 : scalar positive" in program
+    assert [c["status"] for c in lint(tmp_path, "both.md", text)["claims"]] == ["wrong"]    # the sign

@@ -68,9 +68,9 @@ def split_top(sl: Slice, is_sep) -> list[tuple[Slice, str]]:
                 out.append((sl.sub(last, i), text[i:i + k]))
                 i = last = i + k
                 continue
-        if word in (r"\begin",) or c in "{([":
+        if word in (r"\begin", r"\{", r"\lbrace") or c in "{([":     # \{y_i = k\}: an indicator's braces
             depth += 1
-        elif word in (r"\end",) or c in "})]":
+        elif word in (r"\end", r"\}", r"\rbrace") or c in "})]":
             depth = max(0, depth - 1)
         i += len(word)
     out.append((sl.sub(last), ""))
