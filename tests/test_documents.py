@@ -22,7 +22,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 # Planted mistakes caught, per variant, by today's reader (of 24).
-RECALL_FLOORS = {"published": 17, "declared": 23}
+RECALL_FLOORS = {"published": 22, "declared": 24}
 
 # False alarms of today's reader: (document, variant, place, code) -> why it is a false alarm.
 KNOWN_FALSE_ALARMS: dict[tuple[str, str, str, str], str] = {

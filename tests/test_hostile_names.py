@@ -174,8 +174,8 @@ def test_statements_past_the_limit_are_one_located_e900(tmp_path, capsys, monkey
 
 
 def test_a_document_past_the_formula_limit_says_where_reading_stops(tmp_path, capsys, monkeypatch):
-    from dsl.frontends import builder
-    monkeypatch.setattr(builder, "MAX_FORMULAS", 4)
+    from dsl.frontends import limits
+    monkeypatch.setattr(limits, "MAX_FORMULAS", 4)
     body = "".join(f"Then $$a_{i} = x W$$ and $h_{i} = \\sigma(a_{i})$.\n\n" for i in range(5))
     path = tmp_path / "notes.md"
     path.write_text("Let $W \\in \\mathbb{R}^{n \\times k}$ and $x \\in \\mathbb{R}^{1 \\times n}$.\n\n" + body)

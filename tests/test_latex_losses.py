@@ -34,22 +34,41 @@ $$\frac{\partial L}{\partial V} = G A^\top$$
 """
 
 
+UNNAMED = ATTENTION.replace("The layer above hands us $G = \\partial L / \\partial O$.",
+                            "The layer above hands us the gradient on $O$.").replace(
+    "A^\\top G$$", "A^\\top \\frac{\\partial L}{\\partial O}$$").replace(
+    "G V^\\top$$", "\\frac{\\partial L}{\\partial O} V^\\top$$").replace(
+    "G A^\\top$$", "\\frac{\\partial L}{\\partial O} A^\\top$$") + (
+    "\n$$\\frac{\\partial L}{\\partial O} = 2 O$$\n")     # a claim of its own: the loss stays opaque
+
+
 def test_an_undefined_loss_is_an_opaque_scalar_and_the_shapes_around_it_are_checked(tmp_path):
-    code, report = lint(tmp_path, ATTENTION)
-    assert code == 1
-    errors = [d for d in report["diagnostics"] if d["severity"] == "error"]
-    assert [(d["code"], d["line"]) for d in errors] == [("E300", 13)]      # G A^T: n x e by n x n
+    code, report = lint(tmp_path, UNNAMED)
+    assert code == 0 and not [d for d in report["diagnostics"] if d["severity"] == "error"]
+    assert "N702" in at(report, 13)       # dL/dO A^T fits only with the gradient a row: skipped, said
     notes = [d for d in report["diagnostics"] if d["code"] == "N740" and "loss(" in d["message"]]
-    assert len(notes) == 1 and notes[0]["line"] == 7 and "does not define" in notes[0]["message"]
+    assert len(notes) == 1 and notes[0]["line"] == 9 and "does not define" in notes[0]["message"]
     unchecked = [c for c in report["claims"] if c["line"] in (9, 11)]
     assert len(unchecked) == 2 and all(c["status"] == "unchecked" for c in unchecked)
     assert all("does not define" in c["detail"] for c in unchecked)
 
 
 def test_the_loss_is_a_function_of_the_ends_of_the_computation(tmp_path):
-    text = extract("a.md", ATTENTION).source.text
+    text = extract("a.md", UNNAMED).source.text
     assert "loss : scalar opaque\nL = loss(O)\n" in text
-    assert text.index("L = loss(O)") < text.index("G = dL/dO")
+    assert text.index("L = loss(O)") < text.index("dL/dV")
+
+
+def test_a_named_upstream_gradient_reads_the_loss_as_linear_and_checks_the_claims(tmp_path):
+    text = extract("a.md", ATTENTION).source.text
+    assert "G : n x e\nL = sum(G * O)\n" in text and "opaque" not in text
+    code, report = lint(tmp_path, ATTENTION)
+    assert code == 1
+    errors = [d for d in report["diagnostics"] if d["severity"] == "error"]
+    assert [(d["code"], d["line"]) for d in errors] == [("E300", 13)]      # G A^T: n x e by n x n
+    notes = [d for d in report["diagnostics"] if d["code"] == "N740"]
+    assert len(notes) == 1 and notes[0]["line"] == 7 and "linear in 'O'" in notes[0]["message"]
+    assert [c["status"] for c in report["claims"] if c["line"] in (9, 11)] == ["verified", "verified"]
 
 
 def test_a_loss_the_document_defines_further_on_is_not_replaced(tmp_path):

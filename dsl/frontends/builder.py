@@ -43,10 +43,12 @@ from dsl.frontends.conventions import Conventions
 from dsl.frontends.declarations import name_of
 from dsl.frontends.document import Extracted, Formula, Host, Slice, suppressions
 from dsl.frontends.entries import entries_beside_wholes, entry_derivatives, unchecked_entry
+from dsl.frontends.entry_names import noise_term
 from dsl.frontends.facts import Facts
 from dsl.frontends.fonts import bold_and_plain
 from dsl.frontends.forms import names, scalar_like
 from dsl.frontends.latex_math import Translation, Unreadable
+from dsl.frontends.limits import FormulaBudget
 from dsl.frontends.losses import UndefinedLosses
 from dsl.frontends.macros import Macros
 from dsl.frontends.readings import Readings
@@ -61,10 +63,6 @@ _LATEX_DECL = re.compile(r"([ \t]*)([^:\n#=]*[\\_^{][^:\n#=]*?)([ \t]*:[^\n]*)")
 
 
 
-# Equations read in one document (about ten times a long chapter of notes): reading one takes a
-# millisecond or two in each pass, so hundreds of thousands of generated formulas would take minutes.
-MAX_FORMULAS = 5_000
-
 class Builder(StatedShapes, Readings, Versions, UndefinedLosses, Facts):
     """Collects the chainrule text of one document, in order, and decides
     which equations are checked."""
@@ -76,8 +74,7 @@ class Builder(StatedShapes, Readings, Versions, UndefinedLosses, Facts):
         self.section = 0
         self.shapeless: set[str] = set()      # names the document's statements leave without a shape
         self.counts: Counter = Counter()      # formulas found, read, checked; declarations used
-        self.equations = 0                    # equations read (at most MAX_FORMULAS)
-        self.capped = False                   # the note that the rest is not read is given
+        self.formulas_left = FormulaBudget()  # at most limits.MAX_FORMULAS equations are read
         self.skips: Counter = Counter()       # reason -> formulas not checked
         self._was_read = False                # the last side translated
         self._noted: set = set()              # (formula, convention) already named
@@ -168,8 +165,10 @@ class Builder(StatedShapes, Readings, Versions, UndefinedLosses, Facts):
                     self.known |= {i.name for i in items}
                     self.plan.hand_sizes |= {i.name for i in items}
                     self.scalars |= {i.name for i in items}
-                case Decl(name=name, shape=shape):
+                case Decl(name=name, shape=shape, attrs=attrs):
                     self.known.add(name)
+                    if any(a.name == "onehot" for a in attrs):     # Y : N x C onehot: the labels y_i index its rows
+                        self.plan.attrs.setdefault(name, set()).add("onehot")
                     if _scalar_shape(shape):
                         self.scalars.add(name)
                 case Define(name=name, expr=expr):
@@ -184,22 +183,11 @@ class Builder(StatedShapes, Readings, Versions, UndefinedLosses, Facts):
                     self.plan.hand_used |= names(expr) | {deriv.num.id, deriv.den.id}
 
     # ---- math: one equation, split at its relations
-    def past_limit(self, sl: Slice) -> bool:
-        """Whether :data:`MAX_FORMULAS` equations are read already; the first
-        time, a note at ``sl`` says that the rest of the document is not read."""
-        if self.equations < MAX_FORMULAS:
-            return False
-        if not self.capped and not self.scanning:
-            self.capped = True
-            self.notes.append(messages.make("N702", self.host.span(sl.at(0), sl.at(0) + 1),
-                                            why=say("too-many-formulas", limit=f"{MAX_FORMULAS:,}")))
-        return True
-
     def equation(self, parts: list[Slice]) -> None:
         """``parts`` are the sides of ``A = B = C`` (at least two)."""
-        if self.past_limit(parts[0]):
+        if self.formulas_left.spent(self, parts[0]):
             return
-        self.equations += 1
+        self.formulas_left.read += 1
         parts = [self._expand(p) for p in parts]
         if self.scanning:
             self._gather(parts)
@@ -288,6 +276,9 @@ class Builder(StatedShapes, Readings, Versions, UndefinedLosses, Facts):
             else:
                 self.verbose.append(note)
             return False
+        if lhs.name and self.plan.noise == 1 and noise_term(r.node) and lhs.name not in self.plan.hand:
+            self._skip(whole, "noise-model", count=False, name=lhs.name)    # y = X beta + epsilon: data
+            return False
         if lhs.deriv and _zero(r.node):
             self._skip(whole, "set-to-zero", count=False, claim=lhs.text)      # a condition: the minimiser
             return False
@@ -307,7 +298,9 @@ class Builder(StatedShapes, Readings, Versions, UndefinedLosses, Facts):
         if missing is None:
             return False
         if losses and not missing:
-            missing = losses - self._define_losses(losses, part, whole)
+            missing = losses - self._define_losses(losses, part, whole, (lhs, r))
+            if not missing and lhs.name and lhs.name in self.known:
+                return True                 # G = dL/dO: declared, the loss linear in O (losses)
             if not missing and self._independent(lhs, r, whole):
                 return False
         if missing:

@@ -36,6 +36,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+from dsl.builtins import latex_macro
 from dsl.frontends.latex_math import Unreadable, translate
 
 _REALS = re.compile(r"\s*(?:\\mathbb\s*\{\s*R\s*\}|\\mathbb\s+R|\\mathbb\s*R|\\R(?![A-Za-z])|\\Re(?![A-Za-z])"
@@ -200,6 +201,13 @@ _PROSE = [
     ("attr", re.compile(_MATH_SUBJECT + r"[^.;$`\n]{0,60}?\b"
                         r"(?P<a>one-hot|onehot|one hot|probabilit(?:y|ies)|distribution|"
                         r"(?:symmetric\s+)?positive[- ]definite|symmetric|orthogonal|invertible|nonsingular)\b")),
+    ("attr", re.compile(r"\b(?P<a>one-hot|onehot|one hot)\s+(?:encoded\s+)?(?:labels?|targets?|encodings?|vectors?)\b"
+                        r"[^.;$`\n]{0,40}?\b(?:in|as|into)\s+(?:a|the|one)\s+(?:matrix|vector|array)\s+"
+                        + _MATH_SUBJECT)),     # "stack the one-hot labels in a matrix $Y$"
+    ("variance", re.compile(r"\bvariances?\s+(?:of\s+)?\$\s*(?P<bold>\\(?:boldsymbol|mathbf|bm)\s*\{\s*)?"
+                            r"\\(?P<g>[a-z]+)\s*\}?\s*\^\s*\{?\s*2\s*\}?\s*\$")),   # "of variance $\sigma^2$"
+    ("activation", re.compile(r"\b(?:activation(?:\s+function)?|non-?linearity|transfer\s+function)\s+"
+                              r"(?:\$(?P<m>[^$\n]{1,20})\$)(?P<c>)(?P<b>)(?P<w>)")),   # "the activation $\phi$"
     ("like", re.compile(_MATH_SUBJECT + r"[^.;$\n]{0,40}?\b(?:of|has|have|with|in|is|are)\s+the\s+same\s+"
                         r"(?:shape|size|dimensions?)\s+as\s+(?P<v>\$[^$\n]{1,30}\$)")),
     ("length", re.compile(_MATH_SUBJECT + r"[^.;\n]{0,40}?\bof\s+(?:length|size|dimension)\s+"
@@ -285,6 +293,10 @@ def prose(text: str, base: int) -> list[Stated]:
                     if name:
                         out.append(Stated(name, sizes, None, *where, n))
                 continue
+            if kind == "variance":          # a plain sigma^2: a positive scalar, the name sigma2
+                if not m.group("bold") and latex_macro("\\" + m.group("g")):
+                    out.append(Stated(m.group("g") + "2", (), None, *where, f"\\{m.group('g')}^2", ("positive",)))
+                continue
             if kind == "switch":            # "restated in terms of column vectors": no name
                 out.append(Stated("", (), m.group("o"), *where))
                 continue
@@ -303,6 +315,9 @@ def prose(text: str, base: int) -> list[Stated]:
                 continue
             if kind == "scalar" and name:   # "hyperparameter $\\lambda$", "a scalar $c$"
                 out.append(Stated(name, (), None, *where, written))
+                continue
+            if kind == "activation" and name:
+                out.append(Stated(name, (), None, *where, written, ("activation",), True))
                 continue
             if kind == "attr" and name:
                 out.append(Stated(name, (), None, *where, written, (_drawn(m.group("a")),), True))

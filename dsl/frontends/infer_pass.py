@@ -183,7 +183,8 @@ def _plan(first: Recording) -> Plan:
         if name in first.shapeless:
             continue                       # the document's statements leave it without a shape
         shape = Shape(tuple(names.get(t.name, t) if isinstance(t, Sym) else t for t in sol.shapes[name].dims))
-        attrs = "".join(f" {a}" for a in sol.attrs.get(name, ()))
+        stated = {a for a in first.plan.attrs.get(name, ()) if a == "onehot" and not shape.is_one_by_one}
+        attrs = "".join(f" {a}" for a in sorted(set(sol.attrs.get(name, ())) | stated))   # "Y, the one-hot labels"
         if attrs == " onehot" and shape.is_one_by_one:
             attrs = " binary"              # the target of a binary cross-entropy: 0 or 1
         plan.decls[name] = (f"{name} = eye({shape.dims[0]})" if name in sol.identities

@@ -68,9 +68,9 @@ def split_top(sl: Slice, is_sep) -> list[tuple[Slice, str]]:
                 out.append((sl.sub(last, i), text[i:i + k]))
                 i = last = i + k
                 continue
-        if word in (r"\begin",) or c in "{([":
+        if word in (r"\begin", r"\{", r"\lbrace") or c in "{([":     # \{y_i = k\}: an indicator's braces
             depth += 1
-        elif word in (r"\end",) or c in "})]":
+        elif word in (r"\end", r"\}", r"\rbrace") or c in "})]":
             depth = max(0, depth - 1)
         i += len(word)
     out.append((sl.sub(last), ""))
@@ -195,7 +195,7 @@ def _membership(chunks: list, i: int, left: Slice, right: Slice, builder: Builde
 def read_math(content: Slice, env: str | None, builder: Builder) -> None:
     """Feed the equations of one piece of math (the inside of ``$…$`` or of
     an environment named ``env``) to ``builder``."""
-    if builder.past_limit(content):
+    if builder.formulas_left.spent(builder, content):
         return
     env = (env or "").rstrip("*")
     if env not in _ALIGNED and env not in _GATHERED and env != "multline":

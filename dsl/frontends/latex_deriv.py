@@ -76,6 +76,8 @@ class Derivatives(Base):
             return None
         if len(fs) == 1:
             return OPERATOR
+        if len(fs) == 2 and isinstance(fs[1], Head) and fs[1].fallback and fs[1].power and not fs[1].prime:
+            return Word(fs[1].fallback, _range(fs[1]), fs[1].power)    # \partial \sigma^2: the variance
         if len(fs) == 2 and isinstance(fs[1], (Word, Head)):
             named = self.settle(fs[1])
             return named if isinstance(named, Word) else True

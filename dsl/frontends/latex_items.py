@@ -101,12 +101,16 @@ class Base:
     document knows, the indices bound, and the AST nodes built with spans in
     the side.  The reading methods are the reader's (``latex_read.Reader``)."""
 
-    def __init__(self, text: str, known: frozenset, scalars: frozenset, bound: frozenset = frozenset()):
+    def __init__(self, text: str, known: frozenset, scalars: frozenset, bound: frozenset = frozenset(),
+                 labels: dict | None = None, activations: frozenset = frozenset()):
         self.text, self.known, self.scalars = text, known, scalars
         self.bound = frozenset(bound)
         self.dropped: frozenset = frozenset()  # sum letters read as the whole vector (a sloppy sum)
         self.plain: frozenset = frozenset()    # accented names the document writes both bold and plain
         self.cdot: str | None = None      # "elementwise": \cdot is always *
+        self.labels: dict[str, str] = dict(labels or {})  # a class label's letter -> its one-hot matrix (y -> Y)
+        self.activations = activations    # functions the prose calls an activation: entry by entry, opaque
+        self.elementwise: dict[str, tuple[Expr, Range]] = {}   # those applied: their first argument
         self.opaque: dict[str, Range] = {}  # functions called that the document does not define
         self.defs: dict[str, tuple[Expr, Range]] = {}   # intermediates named for a derivative of an expression
         self.source = Source("<latex>", text)
@@ -132,6 +136,11 @@ class Base:
     def respan(self, x, span: Range):
         """``x`` as spanning ``span`` (the brackets or font written around it)."""
         return replace(x, span=span if isinstance(x, (Word, Ones, Spread)) else self.at(span))
+
+    def alone(self, span: Range) -> bool:
+        """Whether ``span`` is the whole side, but for a font around it (``\\boldsymbol{\\sigma}^2``)."""
+        rest = self.text[:span[0]] + self.text[span[1]:]
+        return re.fullmatch(r"(?:\s|[{}]|\\[A-Za-z]+)*", rest) is not None
 
     def word(self, r) -> str:
         """A script as compact text: ``{\\mathsf T}`` -> ``\\mathsfT``."""

@@ -40,6 +40,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -48,9 +49,11 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from dsl.builtins import function_name
 from dsl.core.ast import Deriv, Expr, Index, Name
+from dsl.core.attributes import OPAQUE
 from dsl.core.wording import say
 from dsl.frontends.forms import names, scalar_like
-from dsl.frontends.latex_read import Stop, candidates, free_of, read
+from dsl.frontends.latex_items import Word
+from dsl.frontends.latex_read import Reader, Stop, free_of, read, to_raw
 from dsl.frontends.latex_tree import Range, defined_call
 from dsl.frontends.latex_words import greek_name
 from dsl.language.printer import to_source, to_source_map
@@ -176,7 +179,8 @@ def _nesting(text: str) -> int:
 
 def translate(side: str, *, known=frozenset(), scalars=frozenset(),
               left: Translation | None = None, cdot: str | None = None,
-              plain=frozenset()) -> Translation | Unreadable:
+              plain=frozenset(), labels: dict | None = None,
+              activations=frozenset()) -> Translation | Unreadable:
     """One side of an equation as chainrule text, or what stops reading it.
 
     ``left`` is the equation's left side, already translated, when ``side``
@@ -186,25 +190,28 @@ def translate(side: str, *, known=frozenset(), scalars=frozenset(),
     ``\\cdot``: None or ``"matmul"`` (the matrix product, a scaling when a
     side is a scalar) or ``"elementwise"`` (``*``).  ``plain`` are the
     accented names the document writes both bold and plain (``fonts``):
-    the plain ``\\hat y`` is then ``yhatplain``, apart from ``\\hat{\\mathbf y}``."""
+    the plain ``\\hat y`` is then ``yhatplain``, apart from ``\\hat{\\mathbf y}``.
+    ``labels`` maps the letter of a class label to the document's one-hot
+    label matrix (``y`` -> ``Y``: ``latex_labels``); ``activations`` are the
+    functions the prose calls an activation (``\\phi``), applied entry by entry."""
     if cdot not in (None, "matmul", "elementwise"):
         raise ValueError(f"cdot must be None, 'matmul' or 'elementwise', not {cdot!r}")
     bound = frozenset(left.indices) if left else frozenset()
     if left is None:
-        defined = _defined_call(side, known, scalars, cdot, plain)
+        defined = _defined_call(side, known, scalars, cdot, plain, labels, activations)
         if defined is not None:
             return defined
-    result = _translate(side, known, scalars, bound, cdot, plain)
+    result = _translate(side, known, scalars, bound, cdot, plain, labels, activations)
     if not bound or isinstance(result, Unreadable) or left is None or left.deriv:
         return result
     free = free_of(result.node) if result.node is not None else frozenset()
     if free and left.indexed is not None:
         return replace(result, left=left.indexed)
-    return _translate(side, known, scalars, frozenset(), cdot, plain)
+    return _translate(side, known, scalars, frozenset(), cdot, plain, labels, activations)
 
 
 def _translate(side: str, known, scalars, bound: frozenset, cdot: str | None = None,
-               plain=frozenset()) -> Translation | Unreadable:
+               plain=frozenset(), labels: dict | None = None, activations=frozenset()) -> Translation | Unreadable:
     if not side.strip():
         return Unreadable(say("latex-empty-side"), 0, len(side))
     if len(side) > MAX_LENGTH or _nesting(side) > MAX_NESTING:
@@ -218,9 +225,11 @@ def _translate(side: str, known, scalars, bound: frozenset, cdot: str | None = N
 
     try:
         tree = parser().parse(text)
-        node, alt, (opaque, defs) = read(tree, side, lambda s, e: orig((s, e)), frozenset(known),
-                                         frozenset(scalars), bound, cdot, frozenset(plain))
-        letters = () if bound else candidates(tree, side, lambda s, e: orig((s, e)), frozenset(known))
+        node, alt, (opaque, defs, elementwise) = read(tree, side, lambda s, e: orig((s, e)), frozenset(known),
+                                         frozenset(scalars), bound, cdot, frozenset(plain), labels,
+                                         frozenset(activations))
+        letters = () if bound else _candidates(tree, side, lambda s, e: orig((s, e)), frozenset(known),
+                                                        labels)
     except UnexpectedInput as err:
         return _syntax_problem(err, text, orig)
     except Stop as stop:
@@ -238,7 +247,7 @@ def _translate(side: str, known, scalars, bound: frozenset, cdot: str | None = N
         bound_here = letters
     indexed = None
     if letters and not bound:
-        entry = _translate(side, known, scalars, frozenset(letters), cdot, plain)
+        entry = _translate(side, known, scalars, frozenset(letters), cdot, plain, labels, activations)
         if isinstance(entry, Translation) and isinstance(entry.node, Index) and isinstance(entry.node.base, Name):
             indexed = entry
     name = node.id if isinstance(node, Name) else None
@@ -247,6 +256,7 @@ def _translate(side: str, known, scalars, bound: frozenset, cdot: str | None = N
     used = (names(node) | {n for expr, _ in defs.values() for n in names(expr)}) - set(defs)
     aux = [(f"{f} : scalar opaque", *at) for f, at in opaque.items()]
     aux += [(f"{d} = {to_source(expr)}", *at) for d, (expr, at) in defs.items()]
+    aux += [(f"{f} : like {to_source(arg)} {OPAQUE}", *at) for f, (arg, at) in elementwise.items()]
     return Translation(out, tuple(pieces), frozenset(used), name=name,
                        deriv=(node.num.id, node.den.id) if isinstance(node, Deriv) else None,
                        scalar=not free and scalar_like(node, frozenset(scalars)), node=node,
@@ -255,7 +265,17 @@ def _translate(side: str, known, scalars, bound: frozenset, cdot: str | None = N
                        aux=tuple(aux))
 
 
-def _defined_call(side: str, known, scalars, cdot, plain) -> Translation | None:
+def _candidates(tree, side: str, position: Callable[[int, int], Range], known: frozenset, labels=None) -> tuple:
+    """The index letters of a side that is one name with an index subscript
+    (``z_i``, ``C_{ij}``): what it binds if it is read as an entry."""
+    reader = Reader(side, known, frozenset(), labels=labels)
+    x = reader.settle(reader.expr(to_raw(tree, position), flat=False))
+    if isinstance(x, Word) and x.isub and x.base not in known and x.id not in known:
+        return tuple(i for i, _ in x.isub)
+    return ()
+
+
+def _defined_call(side: str, known, scalars, cdot, plain, labels=None, activations=frozenset()) -> Translation | None:
     """A left side ``J(\\theta)`` or ``f(x, y)`` of a function not defined
     yet: the definition of the name ``J`` (its arguments are the document's
     own names), or None.  A scalar the document already defined may be
@@ -267,7 +287,7 @@ def _defined_call(side: str, known, scalars, cdot, plain) -> Translation | None:
         return None
     if at is None:
         return None
-    head = _translate(side[:at[1]], known, scalars, frozenset(), cdot, plain)
+    head = _translate(side[:at[1]], known, scalars, frozenset(), cdot, plain, labels, activations)
     if not isinstance(head, Translation) or head.name is None or function_name(head.name):
         return None
     if head.name in known and head.name not in scalars:

@@ -31,6 +31,7 @@ from dsl.frontends.forms import scalar_like
 from dsl.frontends.latex_deriv import Derivatives
 from dsl.frontends.latex_index import free_of, index_letters, listed, mixed, sum_indices
 from dsl.frontends.latex_items import DOp, Head, Ones, Partial, Stop, Word, _range
+from dsl.frontends.latex_labels import LabelReading
 from dsl.frontends.latex_names import sup_part
 from dsl.frontends.latex_ones import OnesReading
 from dsl.frontends.latex_scripts import Scripts
@@ -39,32 +40,23 @@ from dsl.frontends.latex_words import ACCENTS, BOLD, GREEK_SCALARS, PRODUCTS, TE
 
 
 def read(tree, side: str, position: Callable[[int, int], Range], known: frozenset, scalars: frozenset,
-         bound: frozenset = frozenset(), cdot: str | None = None, plain: frozenset = frozenset()):
+         bound: frozenset = frozenset(), cdot: str | None = None, plain: frozenset = frozenset(),
+         labels: dict | None = None, activations: frozenset = frozenset()):
     """The tree of a side read grouped and read flat, and the functions it
     calls that the document does not define (name -> range): ``(node, alt, opaque)``.
     ``position`` maps a range of the parsed text to the side's text;
     ``bound`` are the index letters the equation's left side binds."""
     raw = to_raw(tree, position)
-    reader = Reader(side, known, scalars, bound)
+    reader = Reader(side, known, scalars, bound, labels, activations)
     reader.cdot, reader.plain = cdot, plain
     node = reader.value(reader.expr(raw, flat=False))
     reader.bound = frozenset(bound)
-    return node, reader.value(reader.expr(raw, flat=True)), (reader.opaque, reader.defs)
-
-
-def candidates(tree, side: str, position: Callable[[int, int], Range], known: frozenset) -> tuple[str, ...]:
-    """The index letters of a side that is one name with an index subscript
-    (``z_i``, ``C_{ij}``): what it binds if it is read as an entry."""
-    reader = Reader(side, known, frozenset())
-    x = reader.settle(reader.expr(to_raw(tree, position), flat=False))
-    if isinstance(x, Word) and x.isub and x.base not in known and x.id not in known:
-        return tuple(i for i, _ in x.isub)
-    return ()
+    return node, reader.value(reader.expr(raw, flat=True)), (reader.opaque, reader.defs, reader.elementwise)
 
 
 # ------------------------------------------------------------------ reading
 
-class Reader(Scripts, Derivatives, OnesReading):
+class Reader(LabelReading, Scripts, Derivatives, OnesReading):
     """Parse tree (``latex_tree.Raw``) -> AST; raises ``Stop`` when a construct has no
     faithful reading.  ``flat`` reads juxtaposition at the level of
     ``\\circ`` (left to right, as chainrule reads ``@`` and ``*``)."""
@@ -143,6 +135,8 @@ class Reader(Scripts, Derivatives, OnesReading):
         if isinstance(x, Head):
             if x.fallback and not x.prime and not x.power:
                 return Word(x.fallback, x.span)
+            if x.fallback and not x.prime and x.power and x.power.isdigit():
+                return self.power_of_name(x, x.fallback, x.power, x.span)
             raise Stop(say("latex-no-argument", func=x.func), x.span)
         if isinstance(x, Partial):
             raise Stop(say("latex-partial"), x.span)
@@ -236,6 +230,8 @@ class Reader(Scripts, Derivatives, OnesReading):
                 raise Stop(say("latex-prod"), (x.span[0], units[i + 1].span[1]))
             self.opaque.setdefault(x.id, x.span)      # l(o, y): a function the document does not define
             return self.apply(Head(x.id, x.span), units[i + 1], flat), i + 2
+        if isinstance(x, Word) and i + 1 < len(units) and arguments(units[i + 1]) == 1 and (f := self.activation(x)):
+            return self.apply(f, units[i + 1], flat, self.elementwise), i + 2    # \phi(z): the activation, opaque
         if not isinstance(x, Head) or i + 1 >= len(units):
             return x, i + 1
         if i + 2 < len(units) and self.is_function(units[i + 1], flat):
@@ -258,11 +254,13 @@ class Reader(Scripts, Derivatives, OnesReading):
         singles = [letter(ch, s + i) for i, ch in enumerate(run)]
         return [*singles[:-1], rebuild(singles[-1], posts)]
 
-    def apply(self, head: Head, u, flat: bool):
+    def apply(self, head: Head, u, flat: bool, record: dict | None = None):
         base, posts = peel(u)
         if base.kind == "parens":
             items = base.kids[1].kids[::2]
             args = tuple(self.value(self.expr(e, flat)) for e in items if e.kind != "keyword")
+            if record is not None and args:
+                record.setdefault(head.func, (args[0], head.span))
             keywords = tuple(self.keyword(e, flat) for e in items if e.kind == "keyword")
             node: Expr = self.call(head.func, args, (head.span[0], base.span[1]), head.span, head.prime,
                                    keywords)
@@ -299,6 +297,9 @@ class Reader(Scripts, Derivatives, OnesReading):
             return self.norm(base, posts, flat)
         x = self.primary(base, flat)
         for p in [p for p in posts if p.kind == "subscript" and not isinstance(x, Ones)]:
+            if isinstance(x, Word) and (hit := self.at_label(x, p.kids[2], (x.span[0], p.span[1]))):
+                x = hit                                  # p_{i y_i}: the entry at the label
+                continue
             letters = index_letters(p.kids[2])
             if isinstance(x, Word) and letters and not x.isub:
                 x = Word(x.stem, (x.span[0], p.span[1]), x.sub, letters, x.bold, listed(p.kids[2]))
@@ -326,6 +327,8 @@ class Reader(Scripts, Derivatives, OnesReading):
             return self.num(str(tok), r.span)
         if k == "greek":
             name = greek_name(str(tok))
+            if name == "pi" and "pi" not in self.known:
+                return self.num("3.141592653589793", r.span)     # \pi in 2 \pi \sigma^2: the number
             fn = latex_macro("\\" + name)
             return Head(fn, r.span, fallback=name) if fn else Word(name, r.span)
         if k == "partial":
@@ -351,6 +354,8 @@ class Reader(Scripts, Derivatives, OnesReading):
             return self.call("sqrt", (self.value(self.expr(r.kids[1], flat)),), r.span, tspan(tok))
         if k == "parens":
             items = r.kids[1].kids[::2]
+            if len(items) == 1 and items[0].kind == "keyword" and (hit := self.iverson(r, flat)) is not None:
+                return hit                               # [y_i = k]: the one-hot entry
             if len(items) != 1 or items[0].kind == "keyword":
                 raise Stop(say("latex-list"), r.span)
             inner = self.expr(items[0], flat)

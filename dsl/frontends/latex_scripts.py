@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from dsl.builtins import function_name
+from dsl.builtins import function_name, latex_macro
 from dsl.core.ast import Delta, IndexVar, Name, Op, Transpose
 from dsl.core.wording import say
 from dsl.frontends.latex_items import Base, Head, Stop, Word, _range
@@ -59,9 +59,11 @@ class Scripts(Base):
             return Word(x.stem, span, x.sub + part)
         if isinstance(x, Word) and sup in self.scalars and x.id in self.known:
             return self.bin(Op.POW, self.value(x), Name(sup, self.at(tspan(p.kids[2]))), span, tspan(p.kids[1]))
+        if isinstance(x, Word) and not x.sub and not x.isub and sup.isdigit() and latex_macro("\\" + x.stem):
+            return self.power_of_name(x, x.stem, sup, span)     # \boldsymbol{\sigma}^2: the variance, a name
         if re.fullmatch(r"[0-9]+", sup) and int(sup) >= 1:      # x^{1} too, as fmt writes x ** 1
             if isinstance(x, Head):
-                return Head(x.func, span, x.prime, sup)
+                return Head(x.func, span, x.prime, sup, x.fallback)
             return self.bin(Op.POW, self.value(x), self.num(sup, tspan(p.kids[2])), span, tspan(p.kids[1]))
         if isinstance(x, Head):
             raise Stop(say("latex-function-power", sup=sup), p.span)
@@ -101,9 +103,31 @@ class Scripts(Base):
         """``x'``: the name ``xprime``, or the transpose of a known matrix
         or vector (``X'X``) when ``xprime`` is not a name of the document."""
         name = x.id + PRIME_PART
-        if name not in self.known and x.id in self.known and x.id not in self.scalars:
+        if name not in self.known and x.id in self.known and x.id not in self.scalars | self.activations:
             return Transpose(self.value(x), self.at(span))
         return Word(x.stem, span, x.sub + PRIME_PART)
+
+    def power_of_name(self, x, stem: str, power: str, span: Range):
+        """``\\sigma^2`` with no argument: the name ``sigma2`` (a variance) when the
+        document has it or the side is only it (``\\sigma^2 = ...``, ``\\partial \\sigma^2``),
+        and ``\\sigma^4`` its square then; else the power of ``sigma``, a name
+        (``\\frac{(x - \\mu)^2}{2 \\sigma^2}``).  ``x`` is the function or word read."""
+        if stem + power in self.known or self.alone(span):
+            return Word(stem, span, power)
+        if stem + "2" in self.known and int(power) % 2 == 0:
+            return self.bin(Op.POW, Name(stem + "2", self.at(span)), self.num(str(int(power) // 2), span), span, span)
+        base = self.value(x) if isinstance(x, Word) else Name(stem, self.at((span[0], span[0] + 1)))
+        return self.bin(Op.POW, base, self.num(power, span), span, span)
+
+    def activation(self, x: Word) -> Head | None:
+        """``\\phi`` or ``\\phi'`` of a function the prose calls an activation, not a name of the
+        document: the function, applied entry by entry and declared opaque (its form is not given)."""
+        if x.isub or x.sub not in ("", PRIME_PART) or x.stem not in self.activations:
+            return None
+        return Head(x.stem, x.span, x.sub == PRIME_PART)
+
+    def one_hot(self, span, a, b):
+        raise NotImplementedError
 
     def indicator(self, r, flat: bool):
         """``\\mathbb{1}(z > 0)``: 1 where the comparison holds, else 0 (``where(z > 0, 1, 0)``)."""
@@ -118,6 +142,8 @@ class Scripts(Base):
     def kronecker(self, r, left, right, flat: bool):
         """``\\mathbb{1}\\{i = j\\}`` of two indices the formula binds: ``delta(i, j)``."""
         a, b = (self.settle(self.expr(side, flat)) for side in (left, right))
+        if (hit := self.one_hot(r.span, a, b)) is not None:
+            return hit                              # \mathbb{1}\{y_i = k\}: the one-hot entry
         if not all(isinstance(x, Word) and not x.sub and not x.isub and x.id in self.bound for x in (a, b)):
             raise Stop(say("latex-indicator-equal"), r.span)
         return Delta(IndexVar(a.id, self.at(a.span)), IndexVar(b.id, self.at(b.span)), self.at(r.span))

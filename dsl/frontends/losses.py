@@ -39,7 +39,7 @@ from dsl.core.ast import Decl, Define, Deriv, Name, walk
 from dsl.core.attributes import OPAQUE
 from dsl.core.span import Span
 from dsl.core.wording import say
-from dsl.frontends.document import Slice
+from dsl.frontends.document import Formula, Slice
 from dsl.frontends.latex_math import Translation
 from dsl.frontends.renaming import gradients_as_rows
 from dsl.frontends.scopes import Plan
@@ -63,6 +63,8 @@ class UndefinedLosses:
     _fits: Callable[[str], bool]
     _gradient: Callable[[str, str], bool]
     losses_read: set[str]
+    formulas: list
+    size: int
 
     def _losses(self, lhs: Translation, r: Translation, missing: set) -> set[str]:
         """The names of ``missing`` this equation (``lhs = r``) uses as an undefined scalar loss."""
@@ -99,14 +101,19 @@ class UndefinedLosses:
         return (info is not None and info.shape is not None and info.shape.rank == 2
                 and not info.shape.is_vector and not info.shape.is_one_by_one)
 
-    def _define_losses(self, losses: set[str], part: Slice, whole: Span) -> set[str]:
+    def _define_losses(self, losses: set[str], part: Slice, whole: Span,
+                       upstream: tuple | None = None) -> set[str]:
         """Define each of ``losses`` as an opaque scalar of the values read so far,
-        before the equation at ``part``; the names defined (none when nothing is known yet)."""
+        before the equation at ``part``; the names defined (none when nothing is known yet).
+        ``upstream`` is the equation (left, right side) when it names the gradient: see
+        :meth:`_upstream`."""
         args = self._ends()
         if not args:
             return set()
-        done = set()
-        for n in sorted(losses):
+        if upstream is not None and len(losses) == 1 and self._upstream(next(iter(losses)), args, whole, *upstream):
+            return set(losses)
+        done = {n for n in sorted(losses) if self._linear(n, args, whole)}
+        for n in sorted(losses - done):
             fn, k = "loss", 2
             while fn in self.known or fn in self.plan.scopes or fn in self.plan.defined:
                 fn, k = f"loss_{k}", k + 1
@@ -122,6 +129,66 @@ class UndefinedLosses:
                                               where=say("loss-undefined", name=n, line=whole.line)))
             done.add(n)
         return done
+
+    def _upstream(self, n: str, args: list[str], whole: Span, lhs: Translation, r: Translation) -> bool:
+        """``G = \\partial L / \\partial O`` of the loss ``n``, with ``O`` the one end of what is
+        read and ``G`` a new name: ``G`` declared an input of ``O``'s shape and ``L = sum(G * O)``,
+        the loss linear in ``O`` with gradient ``G``.  A claim through ``O`` depends on the loss only
+        by that gradient, so it holds for every loss when it holds for this one, for every ``G``:
+        the claims become checkable.  Emitted before the equation, which is then read as it."""
+        node = r.node
+        if not (lhs.name and isinstance(node, Deriv) and node.num.id == n and not node.num_indices
+                and not node.den_indices and args == [node.den.id]):
+            return False
+        grad, value = lhs.name, node.den.id
+        info = self._so_far()[2].names.get(value)
+        if (self._direct(n) or grad in self.known or grad in self.plan.hand or grad in self.plan.scopes
+                or info is None or info.shape is None or not all(str(d).isidentifier() or isinstance(d, int)
+                                                 for d in info.shape.dims)):
+            return False
+        text = f"{grad} : {info.shape}\n{n} = sum({grad} * {value})\n"
+        start = self.size
+        self._emit(text, whole.start, whole.end, False)
+        self.formulas.append(Formula(start, self.size, whole.start, whole.end, None, None))
+        self.known |= {grad, n}
+        self.scalars.add(n)
+        self.deps[n] = {grad, value} | self.deps.get(value, set())
+        self.unreadable.pop(n, None)
+        self.verbose.append(messages.make("N740", whole, decl=f"{n} = sum({grad} * {value})",
+                                          where=say("loss-upstream", grad=grad, name=n, value=value,
+                                                    line=whole.line)))
+        return True
+
+    def _linear(self, n: str, args: list[str], whole: Span) -> bool:
+        """A loss every claim of the document writes in the chain rule's form (``dL/dW = dL/da
+        h^T``, never ``dL/dW = ...`` alone), by ends of what is read (``a``): read as linear in
+        those ends with their gradients inputs (``_dL_da``), so the claims are checked (each is
+        linear in the gradients it uses, so it holds for every loss when it holds for these)."""
+        ends = [a for a in args if a in self.plan.chained.get(n, ())]
+        if self._direct(n) or not ends:
+            return False
+        env = self._so_far()[2].names
+        shapes = {a: env[a].shape for a in ends if a in env and env[a].shape is not None}
+        if len(shapes) != len(ends) or any(f"_d{n}_d{a}" in self.known for a in ends):
+            return False
+        text = "".join(f"_d{n}_d{a} : {shapes[a]}\n" for a in ends)
+        total = " + ".join(f"sum(_d{n}_d{a} * {a})" for a in ends)
+        self._emit(text + f"{n} = {total}\n", whole.start, whole.end, False)
+        self.known |= {n, *(f"_d{n}_d{a}" for a in ends)}
+        self.scalars.add(n)
+        self.losses_read.add(n)
+        self.deps[n] = set(ends).union(*(self.deps.get(a, set()) for a in ends))
+        self.unreadable.pop(n, None)
+        self.verbose.append(messages.make("N740", whole, decl=f"{n} = {total}",
+                                          where=say("loss-linear", name=n, line=whole.line,
+                                                    ends=", ".join(ends))))
+        return True
+
+    def _direct(self, n: str) -> bool:
+        """Whether a claim of the document about ``n`` uses no gradient of it: neither a derivative
+        of ``n`` nor a name given one (``G = \\partial L / \\partial Y``): a claim of its own about ``n``."""
+        grads = self.plan.gradient_names.get(n, set())
+        return any(not used & grads for used in self.plan.direct.get(n, ()))
 
     def _independent(self, lhs: Translation, r: Translation, whole: Span) -> bool:
         """Whether a derivative of a loss defined here is taken by a value it does not

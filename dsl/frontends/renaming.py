@@ -16,7 +16,7 @@ import dataclasses
 import re
 from dataclasses import replace
 
-from dsl.core.ast import Call, Deriv, Expr, Name, Transpose, walk
+from dsl.core.ast import Call, Deriv, Expr, Index, Name, Transpose, walk
 from dsl.frontends.forms import names, scalar_like
 from dsl.language.printer import to_source, to_source_map
 
@@ -104,3 +104,57 @@ def gradients_as_rows(t, is_gradient, scalars: frozenset = frozenset()):
 
 def _word(text: str, old: str, new: str) -> str:
     return re.sub(rf"(?<![A-Za-z0-9_']){re.escape(old)}(?![A-Za-z0-9_])", new, text)
+
+
+def entries_renamed(t, table: dict[str, str], scalars: frozenset = frozenset()):
+    """``t`` with the entries ``b[...]`` of each name ``b`` of ``table`` read as entries of
+    ``table[b]`` (``s[i, k]`` of a document that writes the matrix ``S``); a name used
+    whole is not renamed.  The left side ``t.left`` (``p_{ik} = ...``) likewise."""
+    def one(x):
+        if isinstance(x, Index) and isinstance(x.base, Name) and x.base.id in table:
+            return replace(x, base=replace(x.base, id=table[x.base.id]),
+                           indices=rewrite(x.indices, one))
+        return None
+    if t.node is None:
+        return t
+    node: Expr = rewrite(t.node, one)
+    left = entries_renamed(t.left, table, scalars) if t.left is not None else None
+    if node is t.node and left is t.left:
+        return t
+    text, pieces = to_source_map(node)
+    name = node.id if isinstance(node, Name) else t.name
+    if isinstance(node, Index) and isinstance(node.base, Name):
+        name = node.base.id
+    return replace(t, text=text, pieces=tuple(pieces), names=names(node), node=node, name=name,
+                   scalar=scalar_like(node, frozenset(scalars)), left=left,
+                   grouping=to_source(node, parens="products") if t.grouping else None,
+                   alt=_entries(t.alt, table) if t.alt is not None else None)
+
+
+def entry_bases(t) -> list[tuple[str, int]]:
+    """The names ``t`` (and its left side) uses as entries, with their numbers of indices."""
+    out = []
+    for side in (t, t.left):
+        if side is not None and side.node is not None:
+            out += [(x.base.id, len(x.indices)) for x in walk(side.node)
+                    if isinstance(x, Index) and isinstance(x.base, Name)]
+    return out
+
+
+def _entries(text: str, table: dict[str, str]) -> str:
+    for old, new in table.items():
+        text = re.sub(rf"(?<![A-Za-z0-9_']){re.escape(old)}\[", new + "[", text)
+    return text
+
+
+def called(t, table: dict[str, str], scalars: frozenset = frozenset()):
+    """``t`` with the calls of each function of ``table`` calling ``table[f]`` instead
+    (``phi(z2)`` of an activation already declared for another shape: ``phi_2(z2)``)."""
+    def one(x):
+        if isinstance(x, Call) and x.func in table:
+            return replace(x, func=table[x.func], args=rewrite(x.args, one))
+        return None
+    node: Expr = rewrite(t.node, one)
+    text, pieces = to_source_map(node)
+    return replace(t, text=text, pieces=tuple(pieces), node=node, scalar=scalar_like(node, scalars),
+                   grouping=to_source(node, parens="products") if t.grouping else None, alt=None)

@@ -59,6 +59,13 @@ class Plan:
     gradients: set[str] = field(default_factory=set)   # dW of dW^{[1]} = ..., the left side of an equation
     limits: dict[str, tuple[int, int]] = field(default_factory=dict)  # \sum_{i=1}^{m}: m, where first
     likes: dict[str, Stated] = field(default_factory=dict)   # "Y of the same shape as S": Y -> the statement
+    written: set[str] = field(default_factory=set)     # the capital letters the equations write (P of P - Y)
+    per_entry: dict[str, str] = field(default_factory=dict)  # L = 1/N sum_i L_i: L -> Li, its terms' name
+    powers: set[str] = field(default_factory=set)      # sigma2 of \partial \sigma^2: a variance, a name
+    chained: dict[str, set[str]] = field(default_factory=dict)   # dL/dW = ... dL/da ...: L -> {a, ...}
+    direct: dict[str, list] = field(default_factory=dict)  # dL/dW = (no derivative of L): the names it uses
+    gradient_names: dict[str, set[str]] = field(default_factory=dict)   # G = dL/dY: L -> {G}
+    noise: int = 0                                     # the equations that write \epsilon
 
     # ---- the first pass
     def state(self, section: int, st: Stated) -> None:

@@ -15,14 +15,16 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 
 from dsl.core import messages
 from dsl.core.attributes import SQUARE_ATTRIBUTES
 from dsl.core.wording import say
 from dsl.frontends.declarations import Stated, name_of
 from dsl.frontends.document import Host, Slice
+from dsl.frontends.entry_names import entry_table, gather
 from dsl.frontends.latex_math import Translation, Unreadable, translate
-from dsl.frontends.renaming import entrywise_pairs, renamed
+from dsl.frontends.renaming import called, entries_renamed, entrywise_pairs, renamed
 from dsl.frontends.scopes import Plan
 
 _COUNT = re.compile(r"\s*\d+\s*")
@@ -74,6 +76,10 @@ class StatedShapes:
                 self.plan.switches[at] = switch
 
     def _gather(self, parts: list[Slice]) -> None:
+        for power, k, s, e in gather(self.plan, [p.text for p in parts]):     # \sigma^2: a scalar name
+            if power not in self.plan.scopes and all(st.name != power for _, st in self.plan.statements):
+                self.plan.state(0, Stated(power, (), None, parts[k].at(s), parts[k].host_end(e),
+                                          parts[k].text[s:e], ("positive",)))   # a variance
         for part in parts:
             for m in _LIMIT.finditer(part.text):      # \sum_{i=1}^{m}: the number of terms, a size
                 self.plan.limits.setdefault(m.group(1), (part.at(m.start(1)), part.host_end(m.end(1))))
@@ -111,14 +117,49 @@ class StatedShapes:
         limits = {n for n in self.plan.limits if self._limit(n)}
         known = self.known | self.plan.scopes.keys() | self.plan.sizes.keys() | limits
         known |= {g for g in self.plan.gradients if g[1:] in known or g[1:] in self.plan.defined}
+        known |= self.plan.powers
         scalars = self.scalars | self.plan.sizes.keys() | self._stated_scalars() | limits
         cdot = cdot or self.plan.settings.get("cdot", (None,))[0]
-        r = translate(sl.text, known=known, scalars=scalars, cdot=cdot, left=left, plain=self.plain)
+        labels = {m.lower(): m for m, attrs in self.plan.attrs.items()      # the one-hot labels Y of y_i
+                  if "onehot" in attrs and len(m) == 1 and m.isupper() and m.lower() not in known}
+        activations = frozenset(n for n, attrs in self.plan.attrs.items() if "activation" in attrs)
+        r = translate(sl.text, known=known, scalars=scalars, cdot=cdot, left=left, plain=self.plain,
+                      labels=labels, activations=activations)
+        if isinstance(r, Translation) and any(" : like " in a[0] for a in r.aux):
+            r = self._elementwise(r)
         self._was_read = not isinstance(r, Unreadable)
+        if isinstance(r, Translation) and (table := entry_table(r, known, self.plan)):
+            r = entries_renamed(r, table, frozenset(scalars))      # s_{ik} of S, L_i beside L
         aliases = {**self.plan.aliases(self.section), **self.versions}
         if isinstance(r, Translation) and ((aliases and r.names & aliases.keys()) or entrywise_pairs(r.node)):
             return renamed(r, aliases, frozenset(scalars))
         return r
+
+    def _elementwise(self, r: Translation) -> Translation:
+        """An activation applied to a value (``\\phi(z)``, ``latex_read``): declared opaque with the
+        shape of its argument, entry by entry, when that is a value of known shape; else not declared
+        (the formula then lacks it, and a note says so).  Applied to a value of another shape, it is
+        another opaque function (``phi_2``): one opaque function has one shape."""
+        names = self._so_far()[2].names
+        aux, table = [], {}
+        for text, s, e in r.aux:
+            m = re.fullmatch(r"(\S+) : like (\S+) (\S+)", text)
+            if m is None:
+                aux.append((text, s, e))
+                continue
+            info = names.get(m.group(2))
+            shape = info.shape if info is not None else None
+            if shape is None or not all(isinstance(d, int) or str(d).isidentifier() for d in shape.dims):
+                continue
+            fn, k = m.group(1), 2            # one opaque function per shape: phi, then phi_2, ...
+            while (have := names.get(fn)) is not None and have.shape != shape:
+                fn, k = f"{m.group(1)}_{k}", k + 1
+            if fn != m.group(1):
+                table[m.group(1)] = fn
+            if have is None and fn not in self.known:
+                aux.append((f"{fn} : {shape} {m.group(3)}", s, e))
+        r = replace(r, aux=tuple(aux))
+        return called(r, table, frozenset(self.scalars)) if table else r
 
     def _limit(self, name: str) -> bool:
         """Whether ``name`` is the upper limit of a sum (``\\sum_{i=1}^{m}``) and nothing else of the
@@ -153,6 +194,7 @@ class StatedShapes:
             if st is not None and all(self._supply_size(s, st) for s in st.symbols()):
                 shape = st.shape(self.plan.vectors)
                 drawn = set(st.attrs) | (self.plan.attrs.get(base, set()) if st.sizes else set())
+                drawn.discard("activation")
                 if len(st.sizes) != 2 or st.sizes[0] != st.sizes[1]:
                     drawn -= set(SQUARE_ATTRIBUTES)         # "symmetric" says nothing of a vector
                 attrs = "".join(f" {a}" for a in sorted(drawn))
@@ -171,7 +213,11 @@ class StatedShapes:
             return False
         if any(str(d) not in self.known for d in shape.dims if not isinstance(d, int)):
             return False
-        self._emit(f"{st.name} : {shape}\n", st.start, st.end, False)
+        drawn = set(self.plan.attrs.get(st.name, set())) - {"activation"}
+        if len(shape.dims) != 2 or shape.dims[0] != shape.dims[1]:
+            drawn -= set(SQUARE_ATTRIBUTES)
+        attrs = "".join(f" {a}" for a in sorted(drawn))     # "the one-hot labels in a matrix Y"
+        self._emit(f"{st.name} : {shape}{attrs}\n", st.start, st.end, False)
         self._declared(st.start, st.end, say("reading-declared", name=st.written or st.name, shape=str(shape)))
         self.known.add(st.name)
         if shape.is_scalar:

@@ -31,4 +31,11 @@ LATEX: dict[str, str] = {
     "latex-norm-kind": "only the 2-norm and the Frobenius norm are read (\\|v\\|_2, \\|A\\|_F)",
     "latex-accent": "'{tok}' is read only on a name (\\hat y is yhat)",
     "latex-list": "a list in brackets is read only as the arguments of a function",
+    # ------------------------------------------------------- an unwritten loss
+    "loss-linear": "the derivatives of '{name}' on line {line}, a loss the document leaves unwritten and "
+                   "whose claims all go through its gradients by {ends}: read as linear in them, the "
+                   "gradients inputs, so a claim holds here exactly when it holds for every such loss",
+    "loss-upstream": "'{grad}' on line {line}, the gradient of '{name}' by '{value}', a loss the document "
+                     "leaves unwritten: '{name}' read as linear in '{value}' with that gradient, an input, "
+                     "so a claim through '{value}' holds here exactly when it holds for every such loss",
 }

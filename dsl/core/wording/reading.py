@@ -26,6 +26,8 @@ READING: dict[str, str] = {
                    "every value",
     "claim-independent": "'{num}' does not depend on '{den}' in what was read of the document "
                          "(a definition between them is not read)",
+    "noise-model": "it is the model of the data '{name}', with a noise term written nowhere else, not a "
+                   "definition: '{name}' is taken as given",
     # statements and scopes (W720, N721)
     "reading-conflict-first": "the first statement is used; correct or remove one of them",
     "reading-vector": "a {way} vector",
@@ -73,6 +75,7 @@ REASONS: dict[str, str] = {
     "side-unreadable": "a side unreadable",
     "set-to-zero": "a derivative set to zero",
     "claim-independent": "claims about values not tied by what was read",
+    "noise-model": "models of the data with a noise term",
     "defined-differently": "claims about a value defined twice",
     "rows-only": "claims fitting only with gradients as rows",
     "fact-own-function": "definitions of a function other than the built-in",
