@@ -168,3 +168,12 @@ def test_the_line_magic_fails_on_errors_too(shell, capsys):
     run = shell.run_cell("%deriv x * W")
     assert isinstance(run.error_in_exec, magic.DerivationError)
     assert "error[E301]" in capsys.readouterr().out
+
+
+def test_derive_usage_names_the_magic(capsys):
+    nb = magic.NotebookSession()
+    magic.run_cell(nb, "--no-verify", "dims n\nx : 1 x n\nL = sum(x * x)")
+    assert magic.derive_line(nb, "L x y z") is None
+    assert capsys.readouterr().out.startswith("usage: %derive Y X [--steps]")
+    assert magic.derive_line(nb, "L x") is not None
+    assert "dL/dx = 2 * x" in capsys.readouterr().out

@@ -51,10 +51,12 @@ def as_json(path: str, derivation, diagnostics, steps: bool) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def in_session(session, arg: str, name: str, color: bool = False) -> tuple[str, int, object]:
-    """``:derive`` and ``%derive``: ``arg`` is ``L x`` or ``dL/dx`` with
-    ``--steps`` and ``--to NOTATION``; derived from the session's definitions.
-    Returns the text to print, the number of errors and the derivation (or None)."""
+def in_session(session, arg: str, name: str, color: bool = False,
+               command: str = ":derive") -> tuple[str, int, object]:
+    """``:derive`` and ``%derive`` (``command``, as the usage line names it):
+    ``arg`` is ``L x`` or ``dL/dx`` with ``--steps`` and ``--to NOTATION``;
+    derived from the session's definitions.  Returns the text to print, the
+    number of errors and the derivation (or None)."""
     from dsl import pipeline as driver  # deferred: start-up
     from dsl.core.span import Source  # deferred: start-up
     from dsl.pipeline.derived import derive_in, split_names  # deferred: start-up
@@ -69,7 +71,7 @@ def in_session(session, arg: str, name: str, color: bool = False) -> tuple[str, 
     words = [w for w in words if w != "--steps"]
     names = split_names(words[0], words[1] if len(words) > 1 else None) if 0 < len(words) <= 2 else None
     if names is None or to not in NOTATIONS:
-        return "usage: :derive Y X [--steps] [--to ascii|unicode|latex]   (or :derive dY/dX)", 1, None
+        return f"usage: {command} Y X [--steps] [--to ascii|unicode|latex]   (or {command} dY/dX)", 1, None
     if session.env is None:
         return "nothing to derive from: define something first", 1, None
     report = driver.Report(Source(name, ""), session.program, session.env, [])

@@ -300,7 +300,7 @@ def check_with_arrays(text: str, namespace) -> ExprResult:
 def derive_line(notebook: NotebookSession, line: str):
     """``%derive``: print the derived ``dY/dX`` (or why there is none); return the derivation."""
     from dsl.apps import derive_text  # deferred: start-up
-    text, _, derivation = derive_text.in_session(notebook.session, line, CELL_NAME)
+    text, _, derivation = derive_text.in_session(notebook.session, line, CELL_NAME, command="%derive")
     print(text)
     return derivation
 
