@@ -252,7 +252,7 @@ def test_objects_dates_and_records_are_refused_saying_what_they_hold(raw, what):
                                  np.array([np.longdouble("1e4000")])])
 def test_numbers_too_large_for_float64_are_refused_not_overflowed(raw):
     if isinstance(raw, np.ndarray) and raw.dtype == np.longdouble and np.isinf(raw).all():
-        pytest.skip("this platform's long double is float64: there is no larger value to refuse")
+        pytest.skip(reason="this platform's long double is float64: there is no larger value to refuse")
     assert e602(raw) == "'x' holds a number too large for float64 (at most about 1.8e308)"
 
 

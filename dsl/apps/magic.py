@@ -309,6 +309,7 @@ def derive_line(notebook: NotebookSession, line: str):
 
 def load_ipython_extension(ipython) -> None:
     """Register ``%deriv``/``%%deriv`` on ``ipython`` with one session per kernel."""
+    # deferred: IPython is an optional extra, present when it calls this
     from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class, no_var_expand
 
     @magics_class

@@ -33,6 +33,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, cast
 
 from dsl.core.dims import MAX_RANK, SCALAR, Shape
+from dsl.core.options import kind_words
 from dsl.core.quantities import fmt_bytes
 from dsl.core.wording import say
 
@@ -168,7 +169,6 @@ def _entry_problem(entry: object) -> str:
 
 
 def _kind(value: object) -> str:
-    from dsl.core.options import kind_words
     return kind_words(value)
 
 
