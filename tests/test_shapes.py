@@ -423,3 +423,21 @@ def test_env_from_arrays():
     with pytest.raises(ValueError, match="at most 4 axes, not 5"):
         env_from_arrays({"T": np.ones((2, 2, 2, 2, 2))})
     assert env_from_arrays({"T": np.ones((2, 3, 4))}).names["T"].shape == Shape((2, 3, 4))
+
+
+@pytest.mark.parametrize("claim, form", [
+    # a gradient written as a row in numerator style: the transpose carried inside
+    ("df/dx = 2 * (M @ x - b).T @ M", "M.T @ (2 * (M @ x - b))"),
+    ("dg/dx = x.T @ (A + A.T)", "(A.T + A) @ x"),
+    ("dh/dx = a.T", "a"),
+    ("dh/dx = -a.T / 2", "-a / 2"),
+])
+def test_a_transposed_right_side_is_fixed_with_the_transpose_inside(claim, form):
+    text = ("dims n, k\nM : k x n\nx : n x 1\nb : k x 1\nA : n x n\na : n x 1\n"
+            "f = sum((M @ x - b) ** 2)\ng = x.T @ A @ x\nh = a.T @ x\n" + claim + "\n")
+    env, diags, _ = check(text)
+    d = only(diags, "E400")
+    assert f"write `{form}`" in d.hint and d.fix is not None and d.fix.replacement == form
+    assert not env.claims[0].ok
+    fixed_text = text[: -len(claim) - 1] + claim.split(" = ", 1)[0] + " = " + form + "\n"
+    assert [x.code for x in check(fixed_text)[1] if x.is_error] == []

@@ -35,6 +35,7 @@ from dsl.language.printer import needs_brackets, to_source as text
 from dsl.language.syntax import parse_expr
 from dsl.shapes.broadcast import Outcome, binop
 from dsl.shapes.nearest import nearest as nearest_name
+from dsl.shapes.transposing import transpose_through
 
 QUOTE_LIMIT = 40  # longest operand text quoted in a hint
 
@@ -351,17 +352,17 @@ def size_hint(name: str, span: Span, ahead: dict, dims, names) -> Hint:
 def claim_hint(deriv: str, expr: Expr, expected: Shape, got: Shape, rule: str) -> Hint:
     """E400: the transpose that fixes the right side, or what the shape should be."""
     if expected == got.T and not got.is_tensor:
+        # the shortest of: the transpose carried inside ((A @ B).T = B.T @ A.T,
+        # (2 * u.T).T = 2 * u), one swap of a product, the whole transposed
+        forms = [transpose_through(expr)]
         if isinstance(expr, BinOp) and expr.op is Op.MATMUL:
-            # (A @ B).T = B.T @ A.T, written without a trailing transpose
-            swapped = BinOp(Op.MATMUL, transposed(expr.right), transposed(expr.left),
-                            expr.span, expr.op_span)
-            q = quote(swapped, 2 * QUOTE_LIMIT)
-            if q:
-                return say("claim-transposed", deriv=deriv, form=q), fix(expr.span, swapped, "transpose-claim")
-        new = transposed(expr)
-        q = quote(new)
+            forms.append(BinOp(Op.MATMUL, transposed(expr.right), transposed(expr.left),
+                               expr.span, expr.op_span))
+        forms.append(transposed(expr))
+        best = min(forms, key=lambda f: len(text(f)))
+        q = quote(best, 2 * QUOTE_LIMIT)
         hint = say("claim-transposed", deriv=deriv, form=q) if q else say("claim-transposed-long", deriv=deriv)
-        return hint, fix(expr.span, new, "transpose-claim")
+        return hint, fix(expr.span, best, "transpose-claim")
     return say("claim-shape-rule", deriv=deriv, expected=expected, rule=rule), None
 
 
