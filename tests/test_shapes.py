@@ -441,3 +441,12 @@ def test_a_transposed_right_side_is_fixed_with_the_transpose_inside(claim, form)
     assert not env.claims[0].ok
     fixed_text = text[: -len(claim) - 1] + claim.split(" = ", 1)[0] + " = " + form + "\n"
     assert [x.code for x in check(fixed_text)[1] if x.is_error] == []
+
+
+def test_two_indices_in_the_wrong_order_are_named():
+    _, diags, _ = check("dims n, m\nW : m x n\nx : n x 1\nz = W @ x\ndz[i]/dx[j] = W[j, i]\n")
+    d = only(diags, "E210")
+    assert "the indices of W (m x n) look swapped: write W[i, j]" in d.hint
+    # a conflict that no swap mends keeps the general hint
+    _, diags, _ = check("dims n, m, k\nW : m x k\nx : n x 1\nz : m x 1\ndz[i]/dx[j] = W[i, j]\n")
+    assert "swapped" not in only(diags, "E210").hint
