@@ -450,3 +450,36 @@ def test_two_indices_in_the_wrong_order_are_named():
     # a conflict that no swap mends keeps the general hint
     _, diags, _ = check("dims n, m, k\nW : m x k\nx : n x 1\nz : m x 1\ndz[i]/dx[j] = W[i, j]\n")
     assert "swapped" not in only(diags, "E210").hint
+
+
+@pytest.mark.parametrize("claim, code, form", [
+    # swapping the operands fits the product but gives H x D: the claim needs D x H
+    ("dL/dW = X @ G.T", "E300", "X.T @ G"),
+    ("dL/dW = X @ G.T / N", "E300", "X.T @ G"),
+    ("dL/dX = G * W.T", "E301", "G @ W.T"),
+    ("dL/dX = -(W @ G.T).T", None, None),
+])
+def test_an_operator_fix_in_a_claim_gives_the_claims_shape(claim, code, form):
+    text = "dims N, D, H\nX : N x D\nW : D x H\nG : N x H\nZ = X @ W\nL = sum(G * Z)\n" + claim + "\n"
+    env, diags, _ = check(text)
+    if code is None:
+        assert diags == [] and env.claims[0].ok
+        return
+    d = only(diags, code)
+    assert d.fix is not None and d.fix.replacement == form
+    assert code == "E301" or f"write `{form}` (D x N @ N x H gives the D x H the claim needs)" in d.hint
+    repaired = text[: d.fix.span.start] + d.fix.replacement + text[d.fix.span.end:]
+    env, diags, _ = check(repaired)
+    assert diags == [] and env.claims[0].ok
+
+
+def test_an_operator_outside_a_claim_keeps_the_first_fix_that_fits():
+    _, diags, _ = check("dims N, D, H\nX : N x D\nG : N x H\nP = X @ G.T\n")
+    assert "`G.T @ X`" in only(diags, "E300").hint
+
+
+def test_a_scalar_is_not_transposed_in_the_fix_of_a_transposed_claim():
+    text = "dims N, D\nX : N x D\nw : D x 1\nt : N x 1\nq = sigma(X @ w)\nJ = mean((q - t) ** 2)\n"
+    _, diags, _ = check(text + "dJ/dw = 2 * (q - t).T @ X / N\n")
+    d = only(diags, "E400")
+    assert d.fix is not None and d.fix.replacement == "X.T @ (2 * (q - t)) / N", d.fix.replacement
