@@ -483,3 +483,15 @@ def test_a_scalar_is_not_transposed_in_the_fix_of_a_transposed_claim():
     _, diags, _ = check(text + "dJ/dw = 2 * (q - t).T @ X / N\n")
     d = only(diags, "E400")
     assert d.fix is not None and d.fix.replacement == "X.T @ (2 * (q - t)) / N", d.fix.replacement
+
+
+@pytest.mark.parametrize("expr, bad", [
+    ("X.T @ (X > 0)", False),          # a 0/1 mask as a factor of a matrix product
+    ("(X > 0) @ X.T", False),
+    ("(X > 0) / 2", False),            # a mask scaled, as inverted dropout is
+    ("2 / (X > 0)", True),             # a 0/1 step as a divisor: a misplaced bracket
+    ("(X > 0) + X", True),
+])
+def test_where_a_comparison_may_stand_in_an_operator(expr, bad):
+    _, diags, _ = check("dims n, k\nX : n x k\nP = " + expr + "\n")
+    assert codes(diags) == (["E230"] if bad else []), [(d.code, d.message) for d in diags]
