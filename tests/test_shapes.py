@@ -423,3 +423,75 @@ def test_env_from_arrays():
     with pytest.raises(ValueError, match="at most 4 axes, not 5"):
         env_from_arrays({"T": np.ones((2, 2, 2, 2, 2))})
     assert env_from_arrays({"T": np.ones((2, 3, 4))}).names["T"].shape == Shape((2, 3, 4))
+
+
+@pytest.mark.parametrize("claim, form", [
+    # a gradient written as a row in numerator style: the transpose carried inside
+    ("df/dx = 2 * (M @ x - b).T @ M", "M.T @ (2 * (M @ x - b))"),
+    ("dg/dx = x.T @ (A + A.T)", "(A.T + A) @ x"),
+    ("dh/dx = a.T", "a"),
+    ("dh/dx = -a.T / 2", "-a / 2"),
+])
+def test_a_transposed_right_side_is_fixed_with_the_transpose_inside(claim, form):
+    text = ("dims n, k\nM : k x n\nx : n x 1\nb : k x 1\nA : n x n\na : n x 1\n"
+            "f = sum((M @ x - b) ** 2)\ng = x.T @ A @ x\nh = a.T @ x\n" + claim + "\n")
+    env, diags, _ = check(text)
+    d = only(diags, "E400")
+    assert f"write `{form}`" in d.hint and d.fix is not None and d.fix.replacement == form
+    assert not env.claims[0].ok
+    fixed_text = text[: -len(claim) - 1] + claim.split(" = ", 1)[0] + " = " + form + "\n"
+    assert [x.code for x in check(fixed_text)[1] if x.is_error] == []
+
+
+def test_two_indices_in_the_wrong_order_are_named():
+    _, diags, _ = check("dims n, m\nW : m x n\nx : n x 1\nz = W @ x\ndz[i]/dx[j] = W[j, i]\n")
+    d = only(diags, "E210")
+    assert "the indices of W (m x n) look swapped: write W[i, j]" in d.hint
+    # a conflict that no swap mends keeps the general hint
+    _, diags, _ = check("dims n, m, k\nW : m x k\nx : n x 1\nz : m x 1\ndz[i]/dx[j] = W[i, j]\n")
+    assert "swapped" not in only(diags, "E210").hint
+
+
+@pytest.mark.parametrize("claim, code, form", [
+    # swapping the operands fits the product but gives H x D: the claim needs D x H
+    ("dL/dW = X @ G.T", "E300", "X.T @ G"),
+    ("dL/dW = X @ G.T / N", "E300", "X.T @ G"),
+    ("dL/dX = G * W.T", "E301", "G @ W.T"),
+    ("dL/dX = -(W @ G.T).T", None, None),
+])
+def test_an_operator_fix_in_a_claim_gives_the_claims_shape(claim, code, form):
+    text = "dims N, D, H\nX : N x D\nW : D x H\nG : N x H\nZ = X @ W\nL = sum(G * Z)\n" + claim + "\n"
+    env, diags, _ = check(text)
+    if code is None:
+        assert diags == [] and env.claims[0].ok
+        return
+    d = only(diags, code)
+    assert d.fix is not None and d.fix.replacement == form
+    assert code == "E301" or f"write `{form}` (D x N @ N x H gives the D x H the claim needs)" in d.hint
+    repaired = text[: d.fix.span.start] + d.fix.replacement + text[d.fix.span.end:]
+    env, diags, _ = check(repaired)
+    assert diags == [] and env.claims[0].ok
+
+
+def test_an_operator_outside_a_claim_keeps_the_first_fix_that_fits():
+    _, diags, _ = check("dims N, D, H\nX : N x D\nG : N x H\nP = X @ G.T\n")
+    assert "`G.T @ X`" in only(diags, "E300").hint
+
+
+def test_a_scalar_is_not_transposed_in_the_fix_of_a_transposed_claim():
+    text = "dims N, D\nX : N x D\nw : D x 1\nt : N x 1\nq = sigma(X @ w)\nJ = mean((q - t) ** 2)\n"
+    _, diags, _ = check(text + "dJ/dw = 2 * (q - t).T @ X / N\n")
+    d = only(diags, "E400")
+    assert d.fix is not None and d.fix.replacement == "X.T @ (2 * (q - t)) / N", d.fix.replacement
+
+
+@pytest.mark.parametrize("expr, bad", [
+    ("X.T @ (X > 0)", False),          # a 0/1 mask as a factor of a matrix product
+    ("(X > 0) @ X.T", False),
+    ("(X > 0) / 2", False),            # a mask scaled, as inverted dropout is
+    ("2 / (X > 0)", True),             # a 0/1 step as a divisor: a misplaced bracket
+    ("(X > 0) + X", True),
+])
+def test_where_a_comparison_may_stand_in_an_operator(expr, bad):
+    _, diags, _ = check("dims n, k\nX : n x k\nP = " + expr + "\n")
+    assert codes(diags) == (["E230"] if bad else []), [(d.code, d.message) for d in diags]

@@ -87,7 +87,7 @@ DIAGNOSES = [
     ("dL/dW2 = h.T @ (yhat - y) - 2 * W2", "missing a term: 2 * W2"),
     ("dyhat/dtheta = diag(yhat * (1 - yhat))", "it is only the diagonal of the true"),
     ("dyhat/dtheta = diag(yhat)", "missing a term: the difference is a rank-1"),
-    ("dL/db2 = yhat", "an extra term: y"),
+    ("dL/db2 = yhat", "missing a term: -y"),
     ("dL/db2 = h @ W2", "largest error at [0, "),
 ]
 
@@ -518,3 +518,37 @@ def test_symmetric_parts_are_stated_in_wrong_verdicts_and_the_cookbook_form_is_n
     assert cookbook.detail.endswith("(symmetric parts compared, since X is symmetric)")
     # without the attribute the same claim is judged against the unconstrained gradient C.T
     assert not one(text.replace(" symmetric", ""), "dr/dX = C + C.T - C * eye(n)").detail.startswith("it is the")
+
+
+SOFTMAX_ROWS = ("dims n, m\nS : n x m\nG : n x m\nA = softmax(S)\nL = sum(G * A)\n"
+                "T : m x n\nH : m x n\nC = softmax(T, axis=0)\nLc = sum(H * C)\n")
+
+
+@pytest.mark.parametrize("claim, detail, fix", [
+    # the normalisation term of the row-wise softmax backward pass forgotten
+    ("dL/dS = A * G", "missing a term: -A * sum(A * G, axis=1)", "A * G - A * sum(A * G, axis=1)"),
+    # a column-wise softmax: each column scaled
+    ("dLc/dT = C * H", "missing a term: -C * sum(C * H, axis=0)", "C * H - C * sum(C * H, axis=0)"),
+])
+def test_a_missing_row_scaled_term_is_named(claim, detail, fix):
+    result = one(SOFTMAX_ROWS, claim)
+    assert result.status == "wrong" and result.detail == detail, result.detail
+    if fix is not None:
+        assert result.diagnostic.fix is not None
+        repaired = one(SOFTMAX_ROWS, claim.split(" = ")[0] + " = " + result.diagnostic.fix.replacement)
+        assert repaired.status == "verified"
+
+
+def test_a_row_scaled_term_without_a_name_is_described():
+    text = "dims n, m\nX : n x m\nr : n x 1\nL = sum(exp(r) * X * X) / 2\n"
+    result = one(text, "dL/dX = 0 * X")
+    assert result.status == "wrong" and "zero" in result.detail
+    result = one(text + "H = X * X\n", "dL/dX = X")
+    assert result.status == "wrong"
+    assert result.detail == "missing a term: X with each row scaled by its own factor", result.detail
+
+
+def test_a_negative_term_the_claim_lacks_is_missing_not_extra():
+    text = "dims n\nz : n x 1\ng : n x 1\ns = softmax(z)\nl = sum(g * s)\n"
+    assert one(text, "dl/dz = s * g").detail == "missing a term: -l * s"
+    assert one(text, "dl/dz = s * g - l * s + s").detail == "an extra term: s"

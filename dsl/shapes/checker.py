@@ -57,7 +57,7 @@ from dsl.core.dims import MAX_RANK, MAX_SIZE, SCALAR, Shape, Size, Sym, big_int_
 from dsl.core.kinds import DerivativeKind, LayoutKind, NameKind
 from dsl.core.span import Span
 from dsl.core.wording import say
-from dsl.shapes import attributes, calls, compare, hints, indices, intent
+from dsl.shapes import attributes, calls, compare, hints, indices, intent, wanted
 from dsl.shapes.broadcast import binop
 from dsl.shapes.env import ClaimInfo, Env, NameInfo
 
@@ -223,7 +223,11 @@ def _claim(env: Env, claim: Claim, sink: Sink) -> None:
         return
     before = _errors(sink)
     expected, kind, rule = _derivative(env, claim.deriv, sink)
-    got = infer(env, claim.expr, sink)
+    env.wanted = wanted.wanted_shapes(claim.expr, expected) if expected is not None else {}
+    try:
+        got = infer(env, claim.expr, sink)
+    finally:
+        env.wanted = {}
     ok = diagonal = False
     zero = isinstance(claim.expr, Number) and claim.expr.value == 0
     if expected is not None and got is not None and (
@@ -238,13 +242,18 @@ def _claim(env: Env, claim: Claim, sink: Sink) -> None:
             sink.add(messages.make("W402", claim.expr.span, hint=hint, fix=fix,
                                    labels=labels, deriv=name, shape=expected))
         else:
-            hint, fix = hints.claim_hint(name, claim.expr, expected, got, rule)
+            hint, fix = hints.claim_hint(name, claim.expr, expected, got, rule, lambda e: _is_scalar(env, e))
             if kind is DerivativeKind.JACOBIAN and expected == got.T and not env.claims and env.layout_span is None:
                 hint = say("claim-or-layout", hint=hint)
             sink.add(messages.make("E400", claim.expr.span, hint=hint, fix=fix, labels=labels,
                                    claim=name, expected=expected, got=got))
     env.claims.append(ClaimInfo(claim, expected, got, _claim_ok(env, claim, sink, before, ok), diagonal,
                                  zero=zero and got != expected))
+
+
+def _is_scalar(env: Env, node) -> bool:
+    shape = env.shape_of(node)
+    return shape is not None and shape.is_one_by_one
 
 
 def _claim_ok(env: Env, claim: Claim, sink: Sink, before: int, ok: bool) -> bool:
@@ -352,5 +361,8 @@ def _binop(env: Env, node: BinOp, sink: Sink) -> Shape | None:
         hints.inverse_power(node, lhs, sink)
     if out.code is None or (out.code == "W303" and intent.intended(env, node, out)):
         return out.shape
-    sink.add(hints.operator_diagnostic(node, lhs, rhs, out))
+    want = env.wanted.get(id(node))
+    fixable = want is not None and out.code in ("E300", "E301", "E305")
+    fixed = wanted.operator_fix(node, lhs, rhs, want) if fixable and want is not None else None
+    sink.add(hints.operator_diagnostic(node, lhs, rhs, out, fixed))
     return out.shape

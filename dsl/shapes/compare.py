@@ -2,7 +2,8 @@
 
 A comparison (``a > b``, ``a >= b``, ``a < b``, ``a <= b``) is 1 where it
 holds and 0 elsewhere, with a zero derivative: it may be the condition of
-``where``, a factor of ``*`` (a mask), or the whole right side of a
+``where``, a factor of ``*`` or ``@`` (a mask), the numerator of ``/``, or
+the whole right side of a
 definition or a claim (``dL/dx = x >= max(x)``, the gradient of max).
 Anywhere else (added to a value, negated, transposed, an argument of another
 function, compared again) it is almost always a misplaced bracket, and E230
@@ -21,6 +22,12 @@ from dsl.core.diagnostics import Sink
 from dsl.core.wording import say
 
 _COMPARISONS = frozenset({Op.GT, Op.GE, Op.LT, Op.LE})
+
+_FACTORS = frozenset({Op.MUL, Op.MATMUL})
+"""Operators of which a comparison may be either operand: a 0/1 mask is a
+factor of an elementwise product or of a matrix product (``X.T @ (M > 0)``,
+the count of margins of the multiclass SVM); of ``/`` it may be the
+numerator (an inverted dropout mask ``(U < p) / p``)."""
 
 CONDITION_OF = {"where": 0}
 """Functions with an argument that is a condition: its position."""
@@ -42,12 +49,12 @@ def check(node: Expr, sink: Sink) -> bool:
     kind = type(node)
     if kind is BinOp:
         assert isinstance(node, BinOp)
-        if node.op is Op.MUL or not (is_comparison(node.left) or is_comparison(node.right)):
+        if node.op in _FACTORS or not (is_comparison(node.left) or is_comparison(node.right)):
             return False
         where = say("comparison-in-operator", op=node.op.value)
         found = False
         for child in (node.left, node.right):
-            if is_comparison(child):
+            if is_comparison(child) and not (node.op is Op.DIV and child is node.left):
                 found = report(child, sink, where)
         return found
     if kind is Neg or kind is Transpose:

@@ -48,6 +48,9 @@ class Env:
     # name -> (key, axis): it is a reduction of that value along that axis (``intent``)
     reductions: dict[str, frozenset] = field(default_factory=dict)
     parents: dict[str, frozenset] = field(default_factory=dict)   # name -> roots of its definition
+    # id of a node of a claim's right side -> the shape the claim wants of it, so
+    # that an operator's fix that gives that shape is preferred (``hints``)
+    wanted: dict[int, Shape] = field(default_factory=dict, repr=False)
     index_scope: int = 0          # depth inside index notation; index ranges by id of each root:
     index_ranges: dict[int, tuple[object, dict]] = field(default_factory=dict, repr=False)
     _shapes: dict[int, tuple[object, Shape | None]] = field(default_factory=dict, repr=False)

@@ -35,6 +35,7 @@ from dsl.language.printer import needs_brackets, to_source as text
 from dsl.language.syntax import parse_expr
 from dsl.shapes.broadcast import Outcome, binop
 from dsl.shapes.nearest import nearest as nearest_name
+from dsl.shapes.transposing import transpose_through
 
 QUOTE_LIMIT = 40  # longest operand text quoted in a hint
 
@@ -256,12 +257,17 @@ def new_shape_hint(node: BinOp, lhs: Shape, rhs: Shape, result: Shape) -> Hint:
     return say("new-shape-transpose", fixes=either, tail=tail), _operand_fix(node, side, new)
 
 
-def operator_diagnostic(node: BinOp, lhs: Shape, rhs: Shape, out: Outcome) -> Diagnostic:
+def operator_diagnostic(node: BinOp, lhs: Shape, rhs: Shape, out: Outcome, wanted: Hint | None = None) -> Diagnostic:
     """The diagnostic for an operator whose outcome has a code, with each
-    operand labelled with its shape and the hint (and fix) that fits."""
+    operand labelled with its shape and the hint (and fix) that fits:
+    ``wanted``, the fix that gives the shape a claim needs, if there is one."""
     labels = [Label(node.left.span, str(lhs)), Label(node.right.span, str(rhs))]
     op = node.op.value
     match out.code:
+        case "E300" | "E305" | "E301" if wanted is not None:
+            hint, f = wanted
+            return messages.make(out.code, node.span, hint=hint, fix=f, labels=labels, left=lhs, right=rhs,
+                                 inner_l=lhs.cols, inner_r=rhs.rows, op=op)
         case "E300":
             hint, f = matmul_hint(node, lhs, rhs)
             return messages.make("E300", node.span, hint=hint, fix=f, labels=labels,
@@ -348,20 +354,21 @@ def size_hint(name: str, span: Span, ahead: dict, dims, names) -> Hint:
 
 # ---------------------------------------------------------- claim hints
 
-def claim_hint(deriv: str, expr: Expr, expected: Shape, got: Shape, rule: str) -> Hint:
-    """E400: the transpose that fixes the right side, or what the shape should be."""
+def claim_hint(deriv: str, expr: Expr, expected: Shape, got: Shape, rule: str, scalar=None) -> Hint:
+    """E400: the transpose that fixes the right side (``scalar`` tells the
+    parts that are scalars), or what the shape should be."""
     if expected == got.T and not got.is_tensor:
+        # the shortest of: the transpose carried inside ((A @ B).T = B.T @ A.T,
+        # (2 * u.T).T = 2 * u), one swap of a product, the whole transposed
+        forms = [transpose_through(expr, scalar) if scalar else transpose_through(expr)]
         if isinstance(expr, BinOp) and expr.op is Op.MATMUL:
-            # (A @ B).T = B.T @ A.T, written without a trailing transpose
-            swapped = BinOp(Op.MATMUL, transposed(expr.right), transposed(expr.left),
-                            expr.span, expr.op_span)
-            q = quote(swapped, 2 * QUOTE_LIMIT)
-            if q:
-                return say("claim-transposed", deriv=deriv, form=q), fix(expr.span, swapped, "transpose-claim")
-        new = transposed(expr)
-        q = quote(new)
+            forms.append(BinOp(Op.MATMUL, transposed(expr.right), transposed(expr.left),
+                               expr.span, expr.op_span))
+        forms.append(transposed(expr))
+        best = min(forms, key=lambda f: len(text(f)))
+        q = quote(best, 2 * QUOTE_LIMIT)
         hint = say("claim-transposed", deriv=deriv, form=q) if q else say("claim-transposed-long", deriv=deriv)
-        return hint, fix(expr.span, new, "transpose-claim")
+        return hint, fix(expr.span, best, "transpose-claim")
     return say("claim-shape-rule", deriv=deriv, expected=expected, rule=rule), None
 
 

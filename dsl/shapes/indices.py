@@ -131,7 +131,7 @@ class _Analysis:
     def error(self, code: str, span: Span, **values) -> None:
         self.sink.add(messages.make(code, span, **values))
 
-    def use(self, ix: IndexVar, size: Size) -> None:
+    def use(self, ix: IndexVar, size: Size, hint: str | None = None) -> None:
         known = self.first.get(ix.name)
         if known is None:
             self.first[ix.name] = (size, ix.span)
@@ -139,7 +139,7 @@ class _Analysis:
             self.reported.add(ix.name)
             labels = [Label(known[1], say("index-over", index=ix.name, size=known[0])),
                       Label(ix.span, say("index-over", index=ix.name, size=size))]
-            self.error("E210", ix.span, labels=labels, hint=say("index-other-letter"),
+            self.error("E210", ix.span, labels=labels, hint=hint or say("index-other-letter"),
                        index=ix.name, first=known[0], second=size)
 
     def bound_check(self, ix: IndexVar, scope: frozenset[str]) -> None:
@@ -168,9 +168,26 @@ class _Analysis:
             self.error("E213", node.span, hint=hint, labels=[Label(node.base.span, str(shape))],
                        name=name, shape=shape, want=want, got=got)
             return
+        swap = self.swapped(node, sizes)
         for ix, size in zip(node.indices, sizes, strict=True):
             self.bound_check(ix, scope)
-            self.use(ix, size)
+            self.use(ix, size, swap)
+
+    def swapped(self, node: Index, sizes) -> str | None:
+        """The hint for two indices written in the wrong order (``W[j, i]``
+        for an ``m x n`` ``W`` with ``i`` over ``m``): they conflict with
+        the ranges known so far as written, and agree once swapped."""
+        if len(node.indices) != 2 or node.indices[0].name == node.indices[1].name:
+            return None
+        known = [self.first.get(ix.name) for ix in node.indices]
+        if any(k is None for k in known):
+            return None
+        got = [k[0] for k in known if k is not None]
+        if got == list(sizes) or got != list(sizes)[::-1]:
+            return None
+        i, j = (ix.name for ix in node.indices)
+        return say("index-swapped", name=to_source(node.base), shape=self.env.shape_of(node.base),
+                   form=f"{to_source(node.base)}[{j}, {i}]")
 
     def operands(self, node: Expr, free: dict[int, frozenset[str]]) -> None:
         """E214: matrices, '@', '.T' and non-elementwise functions among entries."""

@@ -12,6 +12,7 @@ from dsl.compute.budget import check_time
 from dsl.core.wording import say
 from dsl.verify.factors import TOL_ABS, close, factor_phrase, factor_words, peak, ratio, zero
 from dsl.verify.samples import Diagnosis, factor_of, index, shape_of, value
+from dsl.verify.scaled import missing_scaled
 
 MAX_USES = 6
 """Occurrences of the variable beyond which term subsets are not tried."""
@@ -63,7 +64,7 @@ def check_term_factor(samples):
 
 def check_missing(samples):
     return (_missing_named(samples) or _missing_use(samples) or _missing_through(samples)
-            or _missing_rank_one(samples))
+            or missing_scaled(samples) or _missing_rank_one(samples))
 
 
 def _missing_use(samples):
@@ -134,10 +135,25 @@ def _missing_named(samples):
                 continue
             if words.startswith("-"):
                 term = label if words == "-1" else f"{_spaced(words[1:])} * {label}"
-                return Diagnosis(say("extra-term", term=term), say("remove-term", term=term), ("subtract", term))
+                if _written(samples):
+                    return Diagnosis(say("extra-term", term=term), say("remove-term", term=term),
+                                     ("subtract", term))
+                return Diagnosis(say("missing-term", term=f"-{term}"), say("subtract-missing", term=term),
+                                 ("subtract", term))
             term = label if words == "1" else f"{_spaced(words)} * {label}"
             return Diagnosis(say("missing-term", term=term), say("add-term", term=term), ("add", term))
     return None
+
+
+def _written(samples) -> bool:
+    """Whether one of the claim's top-level terms is ``claimed - true`` in
+    every draw: a term the claim has too many (else it lacks the negative)."""
+    terms = [s.terms() for s in samples]
+    count = len(terms[0])
+    if count < 2 or any(len(t) != count for t in terms):
+        return False
+    return any(all(t[j].value.shape == s.claimed.shape and close(t[j].value, s.claimed - s.true)
+                   for t, s in zip(terms, samples, strict=True)) for j in range(count))
 
 
 def _named_ratios(samples):

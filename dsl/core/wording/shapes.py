@@ -42,6 +42,8 @@ HINTS: dict[str, str] = {
     "new-shape-ones": "if the {result} matrix is intended, repeat the vectors explicitly with ones(...) and '@'",
     # -------------------------------------------------------------- claims
     "claim-transposed": "the right side is the transpose of {deriv}: write {form}",
+    "wanted-fix": "write {form} ({left} {op} {right} gives the {want} the claim needs)",
+    "index-swapped": "the indices of {name} ({shape}) look swapped: write {form}",
     "claim-transposed-long": "the right side is the transpose of {deriv}: write (...).T",
     "claim-shape-rule": "{deriv} is {expected}: {rule}",
     "claim-or-layout": "{hint}, or put 'layout denominator' at the top if Jacobians are meant transposed",
