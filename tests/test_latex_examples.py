@@ -78,3 +78,20 @@ def test_a_logistic_gradient_with_the_sign_of_the_likelihood_is_flagged(tmp_path
     assert code == 1
     assert claims(report) == {5: "verified", 7: "wrong"}
     assert "E500" in codes(report)[7] and 5 not in codes(report)
+
+
+def test_a_statement_about_the_ith_example_declares_no_name_of_its_own():
+    from dsl.frontends.declarations import name_of
+    assert name_of(r"x^{(i)}") is None and name_of(r"\mathbf{x}^{(i)}") is None
+    assert name_of(r"\mathbf{W}^{(1)}") == "W1"
+
+
+def test_a_penalty_beside_the_per_example_sum_is_checked_with_the_example_stated_in_prose(tmp_path):
+    text = ("With $m$ examples $x^{(i)} \\in \\mathbb{R}^n$ as the rows of $X \\in \\mathbb{R}^{m \\times n}$, "
+            "$y \\in \\mathbb{R}^m$, $\\theta \\in \\mathbb{R}^n$ and a scalar $\\lambda > 0$:\n\n"
+            "$$J = \\frac{1}{2m} \\sum_{i=1}^{m} (\\theta^T x^{(i)} - y^{(i)})^2 "
+            "+ \\frac{\\lambda}{2m} \\sum_{j=1}^{n} \\theta_j^2$$\n\n")
+    claim = ("$$\\frac{\\partial J}{\\partial \\theta_j} = \\frac{1}{m} \\sum_{i=1}^{m} "
+             "(\\theta^T x^{(i)} - y^{(i)}) x^{(i)}_j + %s \\theta_j$$\n\n")
+    code, report = lint(tmp_path, text + claim % "\\frac{\\lambda}{m}" + claim % "\\lambda")
+    assert code == 1 and claims(report) == {5: "verified", 7: "wrong"}
