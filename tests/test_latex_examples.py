@@ -95,3 +95,34 @@ def test_a_penalty_beside_the_per_example_sum_is_checked_with_the_example_stated
              "(\\theta^T x^{(i)} - y^{(i)}) x^{(i)}_j + %s \\theta_j$$\n\n")
     code, report = lint(tmp_path, text + claim % "\\frac{\\lambda}{m}" + claim % "\\lambda")
     assert code == 1 and claims(report) == {5: "verified", 7: "wrong"}
+
+
+def test_a_hypothesis_a_formula_defines_is_found_with_its_argument_as_a_parameter():
+    from dsl.frontends.hypotheses import invocation, scan
+    text = r"$$h_\theta(x) = \sigma(\theta^T x).$$ and $h_{w}(z) = w z$, $f_a(b) = c$"
+    assert scan(text) == [("h_\\theta", "\\sigma(\\theta^T #1)", 2), ("h_w", "w #1", text.index("h_{w}"))]
+    use = r"\log h_{\theta}(x^{(i)}) + 1"
+    name, end, a, b = invocation(use, use.index("h"))
+    assert (name, use[a:b], use[end:]) == ("h_\\theta", "x^{(i)}", " + 1")
+    assert invocation(r"\log h_\theta(x", 5) is None and invocation(r"ah_\theta(x)", 1) is None
+
+
+def test_the_hypothesis_applied_to_an_example_reads_as_its_body(tmp_path):
+    define = "$$h_\\theta(x) = \\sigma(\\theta^T x)$$\n\n"
+    cost = LOGISTIC.replace("\\sigma(\\theta^T x^{(i)})", "h_\\theta(x^{(i)})")
+    assert cost.count("h_\\theta(x^{(i)})") == 2
+    claim = "$$\\frac{\\partial J}{\\partial \\theta_j} = \\frac{1}{m}\\sum_{i=1}^m %s x_j^{(i)}$$\n\n"
+    right, wrong = "(h_\\theta(x^{(i)}) - y^{(i)})", "(y^{(i)} - h_\\theta(x^{(i)}))"
+    code, report = lint(tmp_path, PROSE + define + cost + claim % right + claim % wrong)
+    assert code == 1 and claims(report) == {7: "verified", 9: "wrong"}
+    assert 3 not in codes(report) or all(c[0] == "N" for c in codes(report)[3])
+
+
+def test_a_hypothesis_used_before_its_definition_is_not_expanded(tmp_path):
+    from dsl.frontends.document import Slice
+    from dsl.frontends.macros import Macros
+    host = r"$a = h_\theta(u)$ then $$h_\theta(x) = \theta^T x$$ and $b = h_\theta(v)$"
+    m = Macros.scan(host)
+    first, later = host.index("h_"), host.rindex("h_")
+    assert m.expand(Slice.of(host, first, first + 11))[0].text == r"h_\theta(u)"
+    assert m.expand(Slice.of(host, later, later + 11))[0].text == r"(\theta^T v)"

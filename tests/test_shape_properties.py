@@ -107,7 +107,7 @@ class Oracle:
             case Neg(operand=o) | Transpose(operand=o) if _compares(o):
                 raise Refused("a comparison negated or transposed")
             case Neg(operand=o):
-                return -self.ev(o)
+                return -(self.ev(o) * 1.0)       # a product of comparisons is boolean in numpy
             case Transpose(operand=o):
                 return np.transpose(self.ev(o))
             case Call(args=args) if any(_compares(a) for a in args):
