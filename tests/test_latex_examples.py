@@ -126,3 +126,16 @@ def test_a_hypothesis_used_before_its_definition_is_not_expanded(tmp_path):
     first, later = host.index("h_"), host.rindex("h_")
     assert m.expand(Slice.of(host, first, first + 11))[0].text == r"h_\theta(u)"
     assert m.expand(Slice.of(host, later, later + 11))[0].text == r"(\theta^T v)"
+
+
+def test_finding_hypotheses_stays_fast_on_a_hostile_text():
+    import time
+
+    from dsl.frontends.hypotheses import invocation, scan
+    start = time.perf_counter()
+    unended = scan("h_a(x) = x " * 20000)                  # no end of formula near: only the last ones
+    assert len(unended) < 30 and all(len(body) <= 400 for _, body, _ in unended)
+    found = scan("$h_a(x) = x$ " * 20000)
+    assert len(found) == 20000 and {body for _, body, _ in found} == {"#1"}
+    assert invocation("h_a(" + "(" * 50000, 0) is None
+    assert time.perf_counter() - start < 5

@@ -34,8 +34,8 @@ def _name(m: re.Match) -> str:
 def scan(text: str) -> list[tuple[str, str, int]]:
     found = []
     for m in _DEFINE.finditer(text):
-        end = _END.search(text, m.end())
-        body = text[m.end():end.start() if end else len(text)].strip().rstrip(".,;").strip()
+        end = _END.search(text, m.end(), m.end() + MAX_BODY + 1)       # bounded: a body is short
+        body = text[m.end():end.start() if end else m.end() + MAX_BODY + 1].strip().rstrip(".,;").strip()
         letter = m.group(5)
         arg = re.compile(rf"(?<![\\A-Za-z]){letter}(?![A-Za-z])")
         if not body or len(body) > MAX_BODY or "#" in body or not arg.search(body):
@@ -50,7 +50,8 @@ def invocation(text: str, i: int) -> tuple[str, int, int, int] | None:
     if m is None or (i > 0 and (text[i - 1].isalpha() or text[i - 1] == "\\")):
         return None
     depth, j = 1, m.end()
-    while j < len(text) and depth:
+    stop = min(len(text), j + MAX_BODY)                                 # an argument is short too
+    while j < stop and depth:
         depth += {"(": 1, ")": -1}.get(text[j], 0)
         j += 1
     if depth:
