@@ -107,13 +107,15 @@ class Oracle:
             case Neg(operand=o) | Transpose(operand=o) if _compares(o):
                 raise Refused("a comparison negated or transposed")
             case Neg(operand=o):
-                return -self.ev(o)
+                return -(self.ev(o) * 1.0)       # a product of comparisons is boolean in numpy
             case Transpose(operand=o):
                 return np.transpose(self.ev(o))
             case Call(args=args) if any(_compares(a) for a in args):
                 raise Refused("a comparison as an argument")
-            case BinOp(op=op, left=l, right=r) if op is not Op.MUL and (_compares(l) or _compares(r)):
-                raise Refused("a comparison as an operand")
+            case BinOp(op=op, left=l, right=r) if (op not in (Op.MUL, Op.MATMUL)
+                                                  and not (op is Op.DIV and not _compares(r))
+                                                  and (_compares(l) or _compares(r))):
+                raise Refused("a comparison as an operand")   # it may be a factor of * or @, or a numerator
             case Call(func=f, args=args, keywords=kws):
                 axis = int(kws[0].value.value) if kws else None
                 return np.asarray(_call(f, [self.ev(a) for a in args], axis))[()]

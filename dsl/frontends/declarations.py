@@ -170,9 +170,12 @@ def in_width(text: str, at: int) -> int:
 
 @functools.lru_cache(maxsize=4096)
 def name_of(text: str) -> str | None:
-    """The chainrule name a LaTeX name is read as (``\\mathbf{W}^{(1)}`` is ``W1``)."""
+    """The chainrule name a LaTeX name is read as (``\\mathbf{W}^{(1)}`` is ``W1``);
+    None for the i-th example ``x^{(i)}``, a row of a data matrix, not a value of its own."""
     text = text.strip()
     if not text or len(text) > 40 or "\\frac" in text or ("(" in text and "^{(" not in text):
+        return None
+    if re.search(r"\^\{?\(i\)", text):
         return None
     t = translate(text)
     return None if isinstance(t, Unreadable) else t.name

@@ -91,7 +91,7 @@ def mixed(body: Expr, scalars: frozenset) -> bool:
     """Whether a sum's body multiplies entries with whole values that are
     not known scalars (``y \\log \\hat y_i``): then the sum is read as the sum
     of every entry, as its author means, not as index notation."""
-    bases = {id(n.base) for n in walk(body) if isinstance(n, Index)}
+    bases = {id(m) for n in walk(body) if isinstance(n, Index) for m in walk(n.base)}
     return any(isinstance(n, Name) and id(n) not in bases and n.id not in scalars for n in walk(body))
 
 

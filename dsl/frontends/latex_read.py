@@ -29,6 +29,7 @@ from dsl.core.ast import Delta, Expr, Index, IndexSum, IndexVar, Keyword, Name, 
 from dsl.core.wording import say
 from dsl.frontends.forms import scalar_like
 from dsl.frontends.latex_deriv import Derivatives
+from dsl.frontends.latex_examples import example_rows
 from dsl.frontends.latex_index import free_of, index_letters, listed, mixed, sum_indices
 from dsl.frontends.latex_items import DOp, Head, Ones, Partial, Stop, Word, _range
 from dsl.frontends.latex_labels import LabelReading
@@ -177,7 +178,7 @@ class Reader(LabelReading, Scripts, Derivatives, OnesReading):
         outer = self.bound
         self.bound = outer | letters
         try:
-            body = self.value(self.expr(r.kids[2], flat))
+            body = example_rows(self.value(self.expr(r.kids[2], flat)), frozenset(letters), self.text)
         finally:
             self.bound = outer
         if found and free_of(body) & letters:

@@ -14,6 +14,7 @@ import re
 from dsl.builtins import function_name, latex_macro
 from dsl.core.ast import Delta, IndexVar, Name, Op, Transpose
 from dsl.core.wording import say
+from dsl.frontends.latex_examples import feature
 from dsl.frontends.latex_items import Base, Head, Stop, Word, _range
 from dsl.frontends.latex_names import PRIME_PART, sup_part
 from dsl.frontends.latex_tree import Range, tspan
@@ -32,8 +33,14 @@ class Scripts(Base):
         span = (_range(x)[0], p.span[1])
         mark = (tspan(p.kids[1])[0], p.span[1])          # the ^... or ' itself
         if p.kind == "subscript":
+            if (hit := self.feature_of(x, self.word(p.kids[2]), tspan(p.kids[2]), span)) is not None:
+                return hit                                          # x^{(i)}_j: the entry X[i, j]
             raise Stop(say("latex-subscript"), p.span)
         sup = "'" if p.kind == "prime" else self.word(p.kids[2])
+        if (isinstance(x, Word) and len(x.isub) == 1 and not x.sub and (m := re.fullmatch(r"\(([a-z])\)", sup))
+                and m.group(1) in self.bound and x.isub[0][0] in self.bound
+                and (found := feature(x.stem, m.group(1), x.isub[0][0]))):
+            return Word(found[0], span, "", ((m.group(1), tspan(p.kids[2])), x.isub[0]), x.bold)  # x_j^{(i)}
         if sup in ("'", r"\prime"):
             if isinstance(x, Head):
                 return Head(x.func, span, True, x.power)
@@ -47,6 +54,11 @@ class Scripts(Base):
         if isinstance(x, Word) and not x.isub and (m := re.fullmatch(r"\(([a-z])\)", sup)) and (
                 m.group(1) in self.bound and (x.id in self.known or x.id + m.group(1) not in self.known)):
             return Word(x.stem, span, x.sub, ((m.group(1), tspan(p.kids[2])),), x.bold)   # y^{(i)}: entry i
+        if isinstance(x, Word) and not x.isub and (two := _LAYER_THEN.fullmatch(sup)) and two.group(2) in TRANSPOSES \
+                and (m := re.fullmatch(r"\(([a-z])\)", two.group(1))) and m.group(1) in self.bound \
+                and x.id + m.group(1) not in self.known:                # x^{(i)T}: the i-th example, transposed
+            return Transpose(self.value(Word(x.stem, span, x.sub, ((m.group(1), tspan(p.kids[2])),), x.bold)),
+                             self.at(span))
         if isinstance(x, Word) and not x.isub and (two := _LAYER_THEN.fullmatch(sup)) and (
                 part := self.sup_name(x, two.group(1))):
             named = Word(x.stem, span, x.sub + part)               # A^{[1]T}, a^{[2](i)}: the layer, then
@@ -72,6 +84,13 @@ class Scripts(Base):
         if sup == "-1":
             return self.call("inv", (self.value(x),), span, mark)
         raise Stop(say("latex-superscript", sup=sup), p.span)
+
+    def feature_of(self, x, letter: str, lspan: Range, span: Range):
+        """``x^{(i)}_j`` (the i-th example, then a bound feature letter): the entry ``X[i, j]``, or None."""
+        if not (isinstance(x, Word) and len(x.isub) == 1 and not x.sub and letter in self.bound):
+            return None
+        found = feature(x.stem, x.isub[0][0], letter)
+        return None if found is None else Word(found[0], span, "", (x.isub[0], (letter, lspan)), x.bold)
 
     def gradient_name(self, u, run: str) -> bool:
         """``dZ^{[2]}``: the name ``dZ2`` of the notes' gradient variables, when the document has it."""

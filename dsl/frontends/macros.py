@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from dsl.core.wording import say
 from dsl.frontends.document import Slice
+from dsl.frontends.hypotheses import invocation, scan as scan_functions
 
 MAX_DEPTH = 20            # macros expanding into macros
 MAX_EXPANDED = 8000       # characters of one expanded slice (twice what one side may hold)
@@ -75,15 +76,17 @@ class Macros:
 
     def __init__(self, found: list[Macro]):
         self.by_name: dict[str, list[Macro]] = {}
+        self.functions: dict[str, list[Macro]] = {}    # h_\\theta(x) = ...: see ``hypotheses``
         for m in sorted(found, key=lambda m: m.at):
-            self.by_name.setdefault(m.name, []).append(m)
+            table = self.functions if "_" in m.name else self.by_name
+            table.setdefault(m.name, []).append(m)
 
     def __bool__(self) -> bool:
-        return bool(self.by_name)
+        return bool(self.by_name or self.functions)
 
     @classmethod
     def scan(cls, text: str) -> Macros:
-        found: list[Macro] = []
+        found = [Macro(name, body, 1, None, at) for name, body, at in scan_functions(text)]
         if "\\" not in text:
             return cls(found)
         for m in _DEFINE.finditer(text):
@@ -115,7 +118,7 @@ class Macros:
 
     def lookup(self, name: str, at: int) -> Macro | None:
         """The definition of ``name`` in force at host offset ``at``."""
-        defs = self.by_name.get(name)
+        defs = (self.functions if "_" in name else self.by_name).get(name)
         if not defs:
             return None
         i = bisect.bisect_right([d.at for d in defs], at) - 1
@@ -124,7 +127,7 @@ class Macros:
     def expand(self, sl: Slice) -> tuple[Slice, str | None]:
         """``sl`` with every macro expanded and definitions removed; the
         reason expansion stopped early, or None."""
-        if not self.by_name or "\\" not in sl.text:
+        if not self or ("\\" not in sl.text and not self.functions):
             return sl, None
         text, offs = sl.text, list(sl.offs)
         for _ in range(MAX_DEPTH + 1):
@@ -141,6 +144,12 @@ class Macros:
         where: list[int] = []
         i, changed = 0, False
         while i < len(text):
+            if self.functions and (applied := self._function(text, offs, i, at)) is not None:
+                i, body, body_offs = applied
+                out.append(body)
+                where.extend(body_offs)
+                changed = True
+                continue
             if text[i] != "\\":
                 out.append(text[i])
                 where.append(offs[i])
@@ -171,6 +180,19 @@ class Macros:
             where.extend(body_offs)
             i, changed = end, True
         return changed, "".join(out), where
+
+    def _function(self, text: str, offs: list[int], i: int, at: int) -> tuple[int, str, list[int]] | None:
+        """A use of a function the document defines (``h_\\theta(x^{(i)})``), expanded in parentheses;
+        None elsewhere and on the definition's own left side."""
+        if not text[i].isalpha() or (use := invocation(text, i)) is None:
+            return None
+        name, end, a, b = use
+        here = offs[i] if offs else at
+        macro = self.lookup(name, here)
+        if macro is None or macro.at == here or macro.at > here:
+            return None
+        body, body_offs = _substitute("(" + macro.body + ")", [(text[a:b], offs[a:b])], offs[i], offs[end - 1] + 1)
+        return end, body, body_offs
 
 
 def _invocation(text: str, offs: list[int], i: int, macro: Macro) -> tuple[int, list[tuple[str, list[int]]]] | None:
