@@ -6,20 +6,9 @@ that needs a size declared further on.  Each test also pins the real mistake
 of the same form, which must still be flagged."""
 from __future__ import annotations
 
-import io
-import json
-
-from dsl.apps.lint import run_lint
 from dsl.frontends import extract
 from dsl.frontends.latex_math import translate
-
-
-def lint(tmp_path, name, text, verbose=False):
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    out = io.StringIO()
-    run_lint([str(path)], fmt="json", verbose=verbose, out=out)
-    return json.loads(out.getvalue())["files"][0]
+from tests.latex_docs import lint_doc as lint
 
 
 def codes(report) -> dict[int, list[str]]:

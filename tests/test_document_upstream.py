@@ -6,20 +6,8 @@ Pinned with the mistake it lets the linter catch, and with the cases that
 keep the opaque reading."""
 from __future__ import annotations
 
-import io
-import json
-
-from dsl.apps.lint import run_lint
 from dsl.frontends import extract
-
-
-def lint(tmp_path, name, text, verbose=False):
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    out = io.StringIO()
-    run_lint([str(path)], fmt="json", verbose=verbose, out=out)
-    return json.loads(out.getvalue())["files"][0]
-
+from tests.latex_docs import lint_doc as lint
 
 HEAD = ("The inputs are $Q, K \\in \\mathbb{R}^{n \\times d}$ and $V \\in \\mathbb{R}^{n \\times e}$.\n\n"
         "$$S = \\frac{Q K^\\top}{\\sqrt{d}}, \\qquad A = \\operatorname{softmax}(S), \\qquad O = A V$$\n\n")

@@ -5,21 +5,10 @@ the products around them are checked.  Pinned with the mistake it lets the
 linter catch, and with ``\\phi (z)`` still a product where nothing says so."""
 from __future__ import annotations
 
-import io
-import json
-
-from dsl.apps.lint import run_lint
 from dsl.frontends import extract
 from dsl.frontends.declarations import prose
 from dsl.frontends.latex_math import Translation, translate
-
-
-def lint(tmp_path, name, text):
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    out = io.StringIO()
-    run_lint([str(path)], fmt="json", out=out)
-    return json.loads(out.getvalue())["files"][0]
+from tests.latex_docs import lint_doc as lint
 
 
 def test_the_prose_names_an_activation():

@@ -5,24 +5,13 @@ with the one-hot label matrix, ``s_{ik}`` as an entry of ``S``, and the terms
 the linter catch, and with what stays refused."""
 from __future__ import annotations
 
-import io
-import json
-
 import pytest
 
-from dsl.apps.lint import run_lint
 from dsl.frontends import extract
 from dsl.frontends.entry_names import entry_table, gather
 from dsl.frontends.latex_math import Translation, Unreadable, translate
 from dsl.frontends.scopes import Plan
-
-
-def lint(tmp_path, name, text):
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    out = io.StringIO()
-    run_lint([str(path)], fmt="json", out=out)
-    return json.loads(out.getvalue())["files"][0]
+from tests.latex_docs import lint_doc as lint
 
 
 @pytest.mark.parametrize("written", [r"\mathbb{1}\{y_i = k\}", r"\mathbb{1}(y_i = k)", r"[y_i = k]",

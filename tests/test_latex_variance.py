@@ -5,22 +5,11 @@ is the number.  Pinned with the mistake a Gaussian negative log-likelihood
 lets the linter catch, and with the sigmoid still read where it has an argument."""
 from __future__ import annotations
 
-import io
-import json
-
 import pytest
 
-from dsl.apps.lint import run_lint
 from dsl.frontends import extract
 from dsl.frontends.latex_math import Translation, translate
-
-
-def lint(tmp_path, name, text):
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    out = io.StringIO()
-    run_lint([str(path)], fmt="json", out=out)
-    return json.loads(out.getvalue())["files"][0]
+from tests.latex_docs import lint_doc as lint
 
 
 @pytest.mark.parametrize("side, text", [
